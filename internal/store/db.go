@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/parleychat/parley/internal/errs"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Dialect names the database behind a DB.
+type Dialect string
+
+// The two supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Clock gives the current time; tests inject a fixed or stepping one.
+type Clock interface{ Now() time.Time }
+
+// SystemClock is the wall clock.
+type SystemClock struct{}
+
+// Now returns the current time.
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// Options configure Open.
+type Options struct {
+	Clock  Clock
+	Logger *slog.Logger
+	// MaxGroup bounds how many SQLite write transactions share one commit.
+	MaxGroup int
+}
+
+// DB is an open database with its dialect, clock and notification hub.
+type DB struct {
+	dialect Dialect
+	pool    *sql.DB // PostgreSQL: everything; SQLite: readers
+	writer  *batcher
+	clock   Clock
+	log     *slog.Logger
+	hub     *hub
+	closeMu sync.Once
+	stop    context.CancelFunc
+	dsn     string
+}
+
+// Open opens the database named by dsn: a postgres:// or postgresql:// URL, or else the path
+// of an SQLite file (an optional "sqlite:" prefix is removed), created when missing.
+func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	if opts.Clock == nil {
+		opts.Clock = SystemClock{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxGroup <= 0 {
+		opts.MaxGroup = 256
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn, opts)
+	}
+	return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"), opts)
+}
+
+func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
+	if path == "" {
+		return nil, errs.Field("db", "an SQLite file path or a postgres:// URL is required")
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	// synchronous=FULL makes every commit durable; group commit keeps that affordable.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+	u := "file:" + (&url.URL{Path: path}).EscapedPath()
+	readers, err := sql.Open("sqlite", u+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		return nil, err
+	}
+	readers.SetMaxOpenConns(8)
+	readers.SetMaxIdleConns(8)
+	w, err := sql.Open("sqlite", u+"?"+pragmas)
+	if err != nil {
+		readers.Close()
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	db := &DB{dialect: SQLite, pool: readers, clock: opts.Clock, log: opts.Logger, dsn: path}
+	db.hub = newHub()
+	db.writer, err = newBatcher(ctx, db, w, opts.MaxGroup)
+	if err != nil {
+		readers.Close()
+		w.Close()
+		return nil, fmt.Errorf("open SQLite database %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func openPostgres(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, errs.Field("db", "bad PostgreSQL URL: %v", err)
+	}
+	pool.SetMaxOpenConns(32)
+	pool.SetMaxIdleConns(32)
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.PingContext(pctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	db := &DB{dialect: Postgres, pool: pool, clock: opts.Clock, log: opts.Logger, dsn: dsn}
+	lctx, stop := context.WithCancel(context.Background())
+	db.stop = stop
+	db.hub = newHub()
+	go db.listenPostgres(lctx)
+	return db, nil
+}
+
+var _ = stdlib.GetDefaultDriver // the pgx stdlib driver registers "pgx"
+
+// Dialect returns which database this is.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Now returns the clock's time, in UTC at microsecond precision, as stored.
+func (db *DB) Now() time.Time { return db.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// Close stops background work and closes the connections.
+func (db *DB) Close() error {
+	var err error
+	db.closeMu.Do(func() {
+		if db.stop != nil {
+			db.stop()
+		}
+		if db.writer != nil {
+			err = db.writer.close()
+		}
+		err = errors.Join(err, db.pool.Close())
+	})
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.pool.PingContext(ctx) }
+
+// Tx runs fn in a write transaction: everything fn did commits, or — when fn or the commit
+// fails — nothing does. Functions registered with AfterCommit run after a successful commit.
+func (db *DB) Tx(ctx context.Context, fn func(*Tx) error) error {
+	if db.dialect == SQLite {
+		return db.writer.run(ctx, fn)
+	}
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = db.pgTx(ctx, fn)
+		if !retryable(err) {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+	}
+	return err
+}
+
+func (db *DB) pgTx(ctx context.Context, fn func(*Tx) error) (err error) {
+	stx, err := db.pool.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tx := db.newTx(stx)
+	defer func() {
+		if p := recover(); p != nil {
+			_ = stx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		_ = stx.Rollback()
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return translate(err)
+	}
+	tx.committed()
+	return nil
+}
+
+// Read runs fn in a read-only transaction over one consistent snapshot. Writes inside fail.
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	stx, err := db.pool.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer stx.Rollback() //nolint:errcheck // read-only: nothing to keep
+	return fn(db.newTx(stx))
+}
+
+func (db *DB) newTx(q querier) *Tx {
+	return &Tx{q: q, db: db, now: db.Now()}
+}

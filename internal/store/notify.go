@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// pgChannel is the one PostgreSQL channel Parley listens on; the payload names the logical
+// channel, so one connection serves every subscriber of a node.
+const pgChannel = "parley_wake"
+
+// hub delivers wake-up signals to subscribers of a channel. Signals coalesce: a subscriber
+// that is busy gets one pending signal, not a backlog, and then reads what changed itself.
+type hub struct {
+	mu   sync.Mutex
+	subs map[string]map[chan struct{}]bool
+}
+
+func newHub() *hub { return &hub{subs: map[string]map[chan struct{}]bool{}} }
+
+func (h *hub) publish(channel string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.subs[channel] {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (h *hub) publishAll() {
+	h.mu.Lock()
+	names := make([]string, 0, len(h.subs))
+	for name := range h.subs {
+		names = append(names, name)
+	}
+	h.mu.Unlock()
+	for _, n := range names {
+		h.publish(n)
+	}
+}
+
+// Subscribe returns a channel that receives a signal after every commit that called Notify
+// with this channel name, on this node or (PostgreSQL) any other. Call cancel when done.
+func (db *DB) Subscribe(channel string) (<-chan struct{}, func()) {
+	c := make(chan struct{}, 1)
+	db.hub.mu.Lock()
+	if db.hub.subs[channel] == nil {
+		db.hub.subs[channel] = map[chan struct{}]bool{}
+	}
+	db.hub.subs[channel][c] = true
+	db.hub.mu.Unlock()
+	return c, func() {
+		db.hub.mu.Lock()
+		delete(db.hub.subs[channel], c)
+		db.hub.mu.Unlock()
+	}
+}
+
+// Notify wakes the subscribers of channel once this transaction commits.
+func (tx *Tx) Notify(ctx context.Context, channel string) error {
+	if tx.notify == nil {
+		tx.notify = map[string]bool{}
+	}
+	if tx.notify[channel] {
+		return nil
+	}
+	tx.notify[channel] = true
+	if tx.db.dialect == Postgres {
+		_, err := tx.Exec(ctx, "SELECT pg_notify(?, ?)", pgChannel, channel)
+		return err
+	}
+	return nil
+}
+
+// listenPostgres relays PostgreSQL notifications to local subscribers, reconnecting after
+// failures. After a reconnect every channel is woken, since signals may have been missed.
+func (db *DB) listenPostgres(ctx context.Context) {
+	for ctx.Err() == nil {
+		err := db.listenOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		db.log.Warn("PostgreSQL listener stopped; reconnecting", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+		db.hub.publishAll()
+	}
+}
+
+func (db *DB) listenOnce(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, db.dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LISTEN "+pgChannel); err != nil {
+		return err
+	}
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		db.hub.publish(n.Payload)
+	}
+}

@@ -1,0 +1,214 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/store/storetest"
+)
+
+func init() {
+	store.RegisterMigrations(fstest.MapFS{
+		"sqlite/9001_things.sql":   {Data: []byte("CREATE TABLE things (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, at BIGINT);\n")},
+		"postgres/9001_things.sql": {Data: []byte("CREATE TABLE things (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, at BIGINT);\n")},
+	})
+}
+
+func insert(ctx context.Context, tx *store.Tx, name string) error {
+	_, err := tx.Exec(ctx, "INSERT INTO things (id, name, at) VALUES (?, ?, ?)", store.NewID("th"), name, store.TS(tx.Now()))
+	return err
+}
+
+func count(t *testing.T, db *store.DB) int {
+	t.Helper()
+	var n int
+	err := db.Read(context.Background(), func(tx *store.Tx) error {
+		return tx.QueryRow(context.Background(), "SELECT COUNT(*) FROM things").Scan(&n)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		t.Run("migrations are idempotent", func(t *testing.T) {
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatalf("second migrate: %v", err)
+			}
+			var n int
+			err := db.Read(ctx, func(tx *store.Tx) error {
+				return tx.QueryRow(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = 9001").Scan(&n)
+			})
+			if err != nil || n != 1 {
+				t.Fatalf("migration 9001 recorded %d times (err %v), want once", n, err)
+			}
+		})
+		t.Run("a failing transaction rolls back whole", func(t *testing.T) {
+			before := count(t, db)
+			boom := errors.New("boom")
+			err := db.Tx(ctx, func(tx *store.Tx) error {
+				if err := insert(ctx, tx, "rolled-back-1"); err != nil {
+					return err
+				}
+				if err := insert(ctx, tx, "rolled-back-2"); err != nil {
+					return err
+				}
+				return boom
+			})
+			if !errors.Is(err, boom) {
+				t.Fatalf("got %v, want boom", err)
+			}
+			if got := count(t, db); got != before {
+				t.Fatalf("rows after rollback = %d, want %d", got, before)
+			}
+		})
+		t.Run("unique violation is conflict", func(t *testing.T) {
+			if err := db.Tx(ctx, func(tx *store.Tx) error { return insert(ctx, tx, "dup") }); err != nil {
+				t.Fatal(err)
+			}
+			err := db.Tx(ctx, func(tx *store.Tx) error { return insert(ctx, tx, "dup") })
+			if errs.CodeOf(err) != errs.Conflict {
+				t.Fatalf("got %v (code %s), want conflict", err, errs.CodeOf(err))
+			}
+		})
+		t.Run("missing row is not_found", func(t *testing.T) {
+			var name string
+			err := db.Read(ctx, func(tx *store.Tx) error {
+				return tx.QueryRow(ctx, "SELECT name FROM things WHERE id = ?", "nope").Scan(&name)
+			})
+			if errs.CodeOf(err) != errs.NotFound {
+				t.Fatalf("got %v, want not_found", err)
+			}
+		})
+		t.Run("timestamps round-trip at microsecond precision", func(t *testing.T) {
+			var at store.Timestamp
+			var want time.Time
+			err := db.Tx(ctx, func(tx *store.Tx) error {
+				want = tx.Now()
+				if err := insert(ctx, tx, "timed"); err != nil {
+					return err
+				}
+				return tx.QueryRow(ctx, "SELECT at FROM things WHERE name = ?", "timed").Scan(&at)
+			})
+			if err != nil || !at.Equal(want) {
+				t.Fatalf("got %v (err %v), want %v", at, err, want)
+			}
+		})
+		t.Run("concurrent writers commit or fail alone", func(t *testing.T) { concurrentWriters(t, db) })
+		t.Run("notify wakes subscribers after commit only", func(t *testing.T) { notifyAfterCommit(t, db) })
+	})
+}
+
+// concurrentWriters checks group commit's promise: with many writers at once, the ones that
+// fail leave nothing and the rest all commit.
+func concurrentWriters(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	before := count(t, db)
+	var wg sync.WaitGroup
+	errsSeen := make([]error, 64)
+	for i := range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errsSeen[i] = db.Tx(ctx, func(tx *store.Tx) error {
+				if err := insert(ctx, tx, fmt.Sprintf("w%d", i)); err != nil {
+					return err
+				}
+				if i%4 == 0 {
+					return errors.New("refused")
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errsSeen {
+		if (i%4 == 0) != (err != nil) {
+			t.Fatalf("writer %d: err %v", i, err)
+		}
+	}
+	if got := count(t, db) - before; got != 48 {
+		t.Fatalf("committed %d rows, want 48", got)
+	}
+}
+
+func notifyAfterCommit(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	ch, cancel := db.Subscribe("things")
+	defer cancel()
+	_ = db.Tx(ctx, func(tx *store.Tx) error {
+		if err := tx.Notify(ctx, "things"); err != nil {
+			return err
+		}
+		return errors.New("roll back")
+	})
+	select {
+	case <-ch:
+		t.Fatal("woken by a transaction that rolled back")
+	case <-time.After(50 * time.Millisecond):
+	}
+	if err := db.Tx(ctx, func(tx *store.Tx) error { return tx.Notify(ctx, "things") }); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ch:
+	case <-time.After(5 * time.Second):
+		t.Fatal("not woken after commit")
+	}
+}
+
+func TestNewerDatabaseIsRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99999, 'future', 0)")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Migrate(ctx)
+		if err == nil || !strings.Contains(err.Error(), "newer than this parley binary") {
+			t.Fatalf("got %v, want a refusal naming the newer schema", err)
+		}
+	})
+}
+
+func TestSavepointUndoesOnlyItsPart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		before := count(t, db)
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			if err := insert(ctx, tx, "kept"); err != nil {
+				return err
+			}
+			err := tx.Savepoint(ctx, func() error {
+				if err := insert(ctx, tx, "undone"); err != nil {
+					return err
+				}
+				return errors.New("bad event")
+			})
+			if err == nil {
+				t.Error("savepoint swallowed the error")
+			}
+			return tx.Savepoint(ctx, func() error { return insert(ctx, tx, "kept-too") })
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := count(t, db) - before; got != 2 {
+			t.Fatalf("%d rows committed, want 2", got)
+		}
+	})
+}

@@ -1,0 +1,179 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"maps"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parleychat/parley/internal/errs"
+)
+
+// querier is what *sql.Tx and *sql.Conn have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is one transaction with one "now". Queries use `?` placeholders in both dialects.
+type Tx struct {
+	q           querier
+	db          *DB
+	now         time.Time
+	afterCommit []func()
+	notify      map[string]bool
+	depth       int
+	// prepared, when set (SQLite's writer), returns a cached prepared statement for a query.
+	prepared func(ctx context.Context, query string) *sql.Stmt
+}
+
+// Now is the time of this transaction: every row it writes carries the same instant.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Dialect returns the database's dialect, for the rare query that must differ.
+func (tx *Tx) Dialect() Dialect { return tx.db.dialect }
+
+// DB returns the database the transaction belongs to.
+func (tx *Tx) DB() *DB { return tx.db }
+
+// SkipLocked is the suffix that claims rows without waiting for other claimers.
+func (tx *Tx) SkipLocked() string {
+	if tx.db.dialect == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
+// ForUpdate is the suffix that locks selected rows until commit (nothing on SQLite, whose
+// single writer already excludes other writers).
+func (tx *Tx) ForUpdate() string {
+	if tx.db.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// Exec runs a statement.
+func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if stmt := tx.stmt(ctx, query); stmt != nil {
+		res, err := stmt.ExecContext(ctx, args...)
+		return res, translate(err)
+	}
+	res, err := tx.q.ExecContext(ctx, tx.db.rebind(query), args...)
+	return res, translate(err)
+}
+
+// stmt returns the prepared statement for query when the connection caches them.
+func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if tx.prepared == nil {
+		return nil
+	}
+	return tx.prepared(ctx, query)
+}
+
+// Query runs a query that returns rows.
+func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if stmt := tx.stmt(ctx, query); stmt != nil {
+		rows, err := stmt.QueryContext(ctx, args...)
+		return rows, translate(err)
+	}
+	rows, err := tx.q.QueryContext(ctx, tx.db.rebind(query), args...)
+	return rows, translate(err)
+}
+
+// QueryRow runs a query that returns one row; its Scan reports a missing row as not_found.
+func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
+	if stmt := tx.stmt(ctx, query); stmt != nil {
+		return &Row{row: stmt.QueryRowContext(ctx, args...)}
+	}
+	return &Row{row: tx.q.QueryRowContext(ctx, tx.db.rebind(query), args...)}
+}
+
+// Exists reports whether the query returns at least one row.
+func (tx *Tx) Exists(ctx context.Context, query string, args ...any) (bool, error) {
+	var one int
+	err := tx.QueryRow(ctx, "SELECT 1 WHERE EXISTS ("+query+")", args...).Scan(&one)
+	if err != nil && errs.Is(err, errs.NotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// AfterCommit registers fn to run once the transaction has committed; it never runs when the
+// transaction rolls back.
+func (tx *Tx) AfterCommit(fn func()) { tx.afterCommit = append(tx.afterCommit, fn) }
+
+func (tx *Tx) committed() {
+	for ch := range tx.notify {
+		tx.db.hub.publish(ch)
+	}
+	for _, fn := range tx.afterCommit {
+		fn()
+	}
+}
+
+// Row is the result of QueryRow.
+type Row struct{ row *sql.Row }
+
+// Scan copies the row into dest; a missing row is a not_found error.
+func (r *Row) Scan(dest ...any) error { return translate(r.row.Scan(dest...)) }
+
+var rebound sync.Map // query text -> PostgreSQL text
+
+// rebind turns `?` placeholders into PostgreSQL's `$n`, leaving quoted text alone.
+func (db *DB) rebind(query string) string {
+	if db.dialect != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	if q, ok := rebound.Load(query); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	n, quoted := 0, false
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case c == '\'':
+			quoted = !quoted
+			b.WriteByte(c)
+		case c == '?' && !quoted:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	rebound.Store(query, b.String())
+	return b.String()
+}
+
+// Savepoint runs fn inside a savepoint of the transaction: when fn fails, only what fn did is
+// undone and the transaction goes on. A consumer that handles a batch of events in one
+// transaction uses it so one bad event does not undo the others.
+func (tx *Tx) Savepoint(ctx context.Context, fn func() error) error {
+	tx.depth++
+	name := "sp" + strconv.Itoa(tx.depth)
+	defer func() { tx.depth-- }()
+	if _, err := tx.Exec(ctx, "SAVEPOINT "+name); err != nil {
+		return err
+	}
+	n := len(tx.afterCommit)
+	notify := maps.Clone(tx.notify)
+	if err := fn(); err != nil {
+		if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		// What fn asked to run after commit belongs to the undone work.
+		tx.afterCommit, tx.notify = tx.afterCommit[:n], notify
+		_, _ = tx.Exec(ctx, "RELEASE SAVEPOINT "+name)
+		return err
+	}
+	_, err := tx.Exec(ctx, "RELEASE SAVEPOINT "+name)
+	return err
+}
