@@ -1,0 +1,258 @@
+package chat
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/value"
+)
+
+// Channel is one way customers reach a live chat.
+type Channel struct {
+	ID         string      `json:"id"`
+	LiveChatID string      `json:"live_chat_id"`
+	Type       ChannelType `json:"type"`
+	Name       string      `json:"name"`
+	// Address is an email channel's address.
+	Address string `json:"address,omitempty"`
+	// WebhookURL is where an http channel's operator replies are delivered.
+	WebhookURL string `json:"webhook_url,omitempty"`
+	// APIKey is an http channel's key. It is shown once, in the answer to the creation, and
+	// stored only as a hash.
+	APIKey    string    `json:"api_key,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// NewChannel is the input for creating a channel.
+type NewChannel struct {
+	Type       ChannelType `json:"type"`
+	Name       string      `json:"name"`
+	Address    string      `json:"address,omitempty"`
+	WebhookURL string      `json:"webhook_url,omitempty"`
+}
+
+// ChannelPatch changes some of a channel's fields; nil means unchanged. The type never
+// changes, because sessions were opened through the channel as it was.
+type ChannelPatch struct {
+	Name       *string `json:"name,omitempty"`
+	Address    *string `json:"address,omitempty"`
+	WebhookURL *string `json:"webhook_url,omitempty"`
+}
+
+// ChannelKeyOwner is the owner recorded on an http channel's API key.
+func ChannelKeyOwner(channelID string) string { return "channel:" + channelID }
+
+func checkChannelName(list *errs.List, name string) {
+	switch {
+	case strings.TrimSpace(name) == "":
+		list.Add("name", "is required")
+	case utf8.RuneCountInString(name) > 100:
+		list.Add("name", "must be at most 100 characters")
+	}
+}
+
+// checkChannelFields checks the fields that belong to one channel type: an address only for
+// email (and required there), a webhook URL only for http.
+func checkChannelFields(list *errs.List, t ChannelType, address, webhook string) {
+	switch {
+	case t == ChannelEmail && address == "":
+		list.Add("address", "is required for an email channel")
+	case t != ChannelEmail && address != "":
+		list.Add("address", "only email channels have an address")
+	case t == ChannelEmail:
+		if _, reason := normalize(value.KindEmail, address); reason != "" {
+			list.Add("address", "%s", reason)
+		}
+	}
+	switch {
+	case t != ChannelHTTP && webhook != "":
+		list.Add("webhook_url", "only http channels have a webhook URL")
+	case webhook != "":
+		checkWebhookURL(list, webhook)
+	}
+}
+
+func checkWebhookURL(list *errs.List, raw string) {
+	u, err := url.Parse(raw)
+	switch {
+	case len(raw) > 2000:
+		list.Add("webhook_url", "must be at most 2000 bytes")
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		list.Add("webhook_url", "must be an absolute http:// or https:// URL, not %q", raw)
+	}
+}
+
+func (n NewChannel) check() error {
+	var list errs.List
+	switch n.Type {
+	case ChannelWidget, ChannelEmail, ChannelHTTP:
+		checkChannelFields(&list, n.Type, n.Address, n.WebhookURL)
+	case "":
+		list.Add("type", "is required: widget, email or http")
+	default:
+		list.Add("type", "must be widget, email or http, not %q", n.Type)
+	}
+	checkChannelName(&list, n.Name)
+	return list.Err()
+}
+
+// CreateChannel adds a channel to a live chat. An http channel's answer carries its API key,
+// shown this once.
+func (s *Service) CreateChannel(ctx context.Context, liveChatID string, in NewChannel) (ch *Channel, err error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := getLiveChat(ctx, tx, liveChatID); err != nil {
+			return err
+		}
+		ch, err = createChannel(ctx, tx, liveChatID, in)
+		return err
+	})
+	return ch, err
+}
+
+func createChannel(ctx context.Context, tx *store.Tx, liveChatID string, in NewChannel) (*Channel, error) {
+	if in.Type == ChannelEmail {
+		in.Address, _ = normalize(value.KindEmail, in.Address)
+	}
+	id, now := store.NewID("chn"), store.TS(tx.Now())
+	_, err := tx.Exec(ctx, `INSERT INTO channels (id, live_chat_id, type, name, address, webhook_url, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, liveChatID, string(in.Type), strings.TrimSpace(in.Name), in.Address, in.WebhookURL, now, now)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := ChannelTx(ctx, tx, id)
+	if err == nil && in.Type == ChannelHTTP {
+		ch.APIKey, err = auth.CreateAPIKey(ctx, tx, ChannelKeyOwner(id))
+	}
+	return ch, err
+}
+
+const channelColumns = "id, live_chat_id, type, name, address, webhook_url, created_at, updated_at"
+
+func scanChannel(row interface{ Scan(...any) error }) (*Channel, error) {
+	var ch Channel
+	var created, updated store.Timestamp
+	if err := row.Scan(&ch.ID, &ch.LiveChatID, &ch.Type, &ch.Name, &ch.Address, &ch.WebhookURL, &created, &updated); err != nil {
+		return nil, err
+	}
+	ch.CreatedAt, ch.UpdatedAt = created.Time, updated.Time
+	return &ch, nil
+}
+
+// ChannelTx returns a channel that has not been deleted, inside the caller's transaction.
+func ChannelTx(ctx context.Context, tx *store.Tx, id string) (*Channel, error) {
+	ch, err := scanChannel(tx.QueryRow(ctx, "SELECT "+channelColumns+" FROM channels WHERE id = ? AND deleted_at IS NULL", id))
+	if err != nil {
+		return nil, store.NotFound(err, "channel %q not found", id)
+	}
+	return ch, nil
+}
+
+// liveChatChannel returns a channel of the live chat; one of another live chat is not found.
+func liveChatChannel(ctx context.Context, tx *store.Tx, liveChatID, id string) (*Channel, error) {
+	ch, err := ChannelTx(ctx, tx, id)
+	if err == nil && ch.LiveChatID != liveChatID {
+		return nil, errs.New(errs.NotFound, "channel %q not found in live chat %q", id, liveChatID)
+	}
+	return ch, err
+}
+
+func liveChatChannels(ctx context.Context, tx *store.Tx, liveChatID string) ([]*Channel, error) {
+	rows, err := tx.Query(ctx, "SELECT "+channelColumns+" FROM channels WHERE live_chat_id = ? AND deleted_at IS NULL ORDER BY created_at, id", liveChatID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*Channel{}
+	for rows.Next() {
+		ch, err := scanChannel(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ch)
+	}
+	return out, rows.Err()
+}
+
+// Channels returns the live chat's channels, oldest first. They are few, so the list is one
+// page.
+func (s *Service) Channels(ctx context.Context, liveChatID string) (list store.List[*Channel], err error) {
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := getLiveChat(ctx, tx, liveChatID); err != nil {
+			return err
+		}
+		list.Items, err = liveChatChannels(ctx, tx, liveChatID)
+		return err
+	})
+	return list, err
+}
+
+// UpdateChannel changes a channel's name, address (email) or webhook URL (http).
+func (s *Service) UpdateChannel(ctx context.Context, liveChatID, id string, p ChannelPatch) (ch *Channel, err error) {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		old, err := liveChatChannel(ctx, tx, liveChatID, id)
+		if err != nil {
+			return err
+		}
+		in := NewChannel{Type: old.Type, Name: deref(p.Name, old.Name), Address: deref(p.Address, old.Address), WebhookURL: deref(p.WebhookURL, old.WebhookURL)}
+		if err := in.check(); err != nil {
+			return err
+		}
+		if in.Type == ChannelEmail {
+			in.Address, _ = normalize(value.KindEmail, in.Address)
+		}
+		_, err = tx.Exec(ctx, "UPDATE channels SET name = ?, address = ?, webhook_url = ?, updated_at = ? WHERE id = ?",
+			strings.TrimSpace(in.Name), in.Address, in.WebhookURL, store.TS(tx.Now()), id)
+		if err != nil {
+			return err
+		}
+		ch, err = ChannelTx(ctx, tx, id)
+		return err
+	})
+	return ch, err
+}
+
+func deref(p *string, old string) string {
+	if p == nil {
+		return old
+	}
+	return *p
+}
+
+// DeleteChannel retires a channel: it stops taking messages and its API key stops working,
+// while its sessions and their messages stay readable.
+func (s *Service) DeleteChannel(ctx context.Context, liveChatID, id string) error {
+	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := liveChatChannel(ctx, tx, liveChatID, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE channels SET deleted_at = ?, updated_at = ? WHERE id = ?", store.TS(tx.Now()), store.TS(tx.Now()), id); err != nil {
+			return err
+		}
+		return auth.RevokeAPIKeys(ctx, tx, ChannelKeyOwner(id))
+	})
+}
+
+// revokeChannelKeys revokes the API keys of every channel of a live chat being deleted.
+func revokeChannelKeys(ctx context.Context, tx *store.Tx, liveChatID string) error {
+	rows, err := tx.Query(ctx, "SELECT id FROM channels WHERE live_chat_id = ?", liveChatID)
+	if err != nil {
+		return err
+	}
+	ids, err := scanStrings(rows)
+	for _, id := range ids {
+		if err == nil {
+			err = auth.RevokeAPIKeys(ctx, tx, ChannelKeyOwner(id))
+		}
+	}
+	return err
+}

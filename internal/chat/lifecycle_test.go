@@ -1,0 +1,196 @@
+package chat_test
+
+import (
+	"errors"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/store/storetest"
+)
+
+// The roles of the lifecycle table. "process" is a process instance acting through the Tx
+// methods, with the rights its caller checked.
+var lifecycleRoles = []string{"admin", "supervisor", "operator", "offline operator", "stranger", "process"}
+
+var lifecycleActions = []chat.Action{chat.ActionTake, chat.ActionAssign, chat.ActionClose, chat.ActionSpam,
+	chat.ActionUnspam, chat.ActionReply, chat.ActionPriority}
+
+// deniedRoles is DOMAIN.md's "who may do what", written out: the roles refused each action
+// whatever the session's state, and with which code.
+var deniedRoles = map[chat.Action]map[string]errs.Code{
+	chat.ActionTake:     {"offline operator": errs.Forbidden, "stranger": errs.Forbidden, "process": errs.Invalid},
+	chat.ActionAssign:   {"operator": errs.Forbidden, "offline operator": errs.Forbidden, "stranger": errs.Forbidden},
+	chat.ActionClose:    {"offline operator": errs.Forbidden, "stranger": errs.Forbidden},
+	chat.ActionSpam:     {"offline operator": errs.Forbidden, "stranger": errs.Forbidden},
+	chat.ActionUnspam:   {"operator": errs.Forbidden, "offline operator": errs.Forbidden, "stranger": errs.Forbidden},
+	chat.ActionReply:    {"offline operator": errs.Forbidden, "stranger": errs.Forbidden},
+	chat.ActionPriority: {"offline operator": errs.Forbidden, "stranger": errs.Forbidden},
+}
+
+// legalFrom is the state machine of DOMAIN.md: the states each action may start from. A
+// process may also post into a closed session (a goodbye after session_closed).
+var legalFrom = map[chat.Action][]chat.State{
+	chat.ActionTake:     {chat.Waiting},
+	chat.ActionAssign:   {chat.Waiting, chat.Assigned},
+	chat.ActionClose:    {chat.Waiting, chat.Assigned},
+	chat.ActionSpam:     {chat.Waiting, chat.Assigned},
+	chat.ActionUnspam:   {chat.Spam},
+	chat.ActionReply:    {chat.Waiting, chat.Assigned},
+	chat.ActionPriority: {chat.Waiting, chat.Assigned},
+}
+
+func expectedCode(role string, a chat.Action, from chat.State) errs.Code {
+	if code, denied := deniedRoles[a][role]; denied {
+		return code
+	}
+	if slices.Contains(legalFrom[a], from) || (role == "process" && a == chat.ActionReply && from == chat.Closed) {
+		return ""
+	}
+	return errs.Conflict
+}
+
+// eventOf is the one event each successful action appends.
+var eventOf = map[chat.Action]string{
+	chat.ActionTake: chat.EventSessionAssigned, chat.ActionAssign: chat.EventSessionAssigned,
+	chat.ActionClose: chat.EventSessionClosed, chat.ActionSpam: chat.EventSessionSpam,
+	chat.ActionUnspam: chat.EventSessionUnspam, chat.ActionReply: chat.EventMessageSent,
+	chat.ActionPriority: chat.EventSessionUpdated,
+}
+
+// TestLifecycle runs every action by every role from every state, and checks the outcome, the
+// session afterwards, and that exactly the action's event — or on refusal nothing — was written.
+func TestLifecycle(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		for _, a := range lifecycleActions {
+			for _, from := range []chat.State{chat.Waiting, chat.Assigned, chat.Closed, chat.Spam} {
+				for _, role := range lifecycleRoles {
+					t.Run(string(a)+"/"+string(from)+"/"+role, func(t *testing.T) {
+						f.t = t
+						id := f.sessionIn(from)
+						before, seq := f.session(id), f.latest()
+						err := f.act(role, a, id)
+						want := expectedCode(role, a, from)
+						wantCode(t, err, want)
+						evs := f.events(seq)
+						if want != "" {
+							if len(evs) != 0 || !reflect.DeepEqual(f.session(id), before) {
+								t.Fatalf("a refused %s changed something: events %v", a, types(evs))
+							}
+							return
+						}
+						if got := types(evs); !slices.Equal(got, []string{eventOf[a]}) {
+							t.Fatalf("events %v, want [%s]", got, eventOf[a])
+						}
+						f.checkAfter(t, role, a, before, f.session(id))
+					})
+				}
+			}
+		}
+	})
+}
+
+// sessionIn makes a new session in the state; assigned and spam sessions have operator
+// "op" and spam ones were assigned before being marked.
+func (f *fixture) sessionIn(st chat.State) string {
+	f.t.Helper()
+	id := f.customer("hello").Session.ID
+	admin := chat.UserActor(f.admin)
+	if st == chat.Assigned || st == chat.Spam {
+		_, err := f.chat.Assign(f.ctx, id, f.operator.ID, admin)
+		f.must(err)
+	}
+	var err error
+	switch st {
+	case chat.Closed:
+		_, err = f.chat.Close(f.ctx, id, admin)
+	case chat.Spam:
+		_, err = f.chat.MarkSpam(f.ctx, id, admin)
+	}
+	f.must(err)
+	return id
+}
+
+func (f *fixture) actor(role string) chat.Actor {
+	users := map[string]*auth.User{"admin": f.admin, "supervisor": f.supervisor, "operator": f.operator,
+		"offline operator": f.offline, "stranger": f.stranger}
+	if role == "process" {
+		return chat.ProcessActor("ins_test")
+	}
+	return chat.UserActor(users[role])
+}
+
+// act does the action; processes act through the Tx methods, as the engine does.
+func (f *fixture) act(role string, a chat.Action, id string) error {
+	by := f.actor(role)
+	var err error
+	switch a {
+	case chat.ActionTake:
+		_, err = f.chat.Take(f.ctx, id, by)
+	case chat.ActionAssign:
+		_, err = f.chat.Assign(f.ctx, id, f.operator2.ID, by)
+	case chat.ActionClose:
+		_, err = f.chat.Close(f.ctx, id, by)
+	case chat.ActionSpam:
+		_, err = f.chat.MarkSpam(f.ctx, id, by)
+	case chat.ActionUnspam:
+		_, err = f.chat.RemoveSpam(f.ctx, id, by)
+	case chat.ActionReply:
+		_, err = f.chat.PostMessage(f.ctx, chat.Reply{SessionID: id, Text: "a reply", By: by})
+	case chat.ActionPriority:
+		_, err = f.chat.SetPriority(f.ctx, id, chat.High, by)
+	}
+	return err
+}
+
+// checkAfter checks what a successful action made of the session.
+func (f *fixture) checkAfter(t *testing.T, role string, a chat.Action, before, after *chat.Session) {
+	t.Helper()
+	want := *before
+	switch a {
+	case chat.ActionTake:
+		want.State, want.OperatorID = chat.Assigned, f.actor(role).User.ID
+	case chat.ActionAssign:
+		want.State, want.OperatorID = chat.Assigned, f.operator2.ID
+	case chat.ActionClose:
+		want.State = chat.Closed
+	case chat.ActionSpam:
+		want.State, want.OperatorID, want.Priority = chat.Spam, "", chat.Low
+	case chat.ActionUnspam:
+		want.State, want.OperatorID, want.Priority = chat.Assigned, f.operator.ID, chat.Medium
+	case chat.ActionReply:
+		want.MessageCount++
+	case chat.ActionPriority:
+		want.Priority = chat.High
+	}
+	got := *after
+	if got.State != want.State || got.OperatorID != want.OperatorID || got.Priority != want.Priority ||
+		got.MessageCount != want.MessageCount || (got.State == chat.Closed) != (got.ClosedAt != nil) {
+		t.Fatalf("after %s by %s: %+v, want %+v", a, role, got, want)
+	}
+}
+
+// TestConflictNamesTheState checks the message and details of an illegal transition.
+func TestConflictNamesTheState(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		id := f.sessionIn(chat.Closed)
+		_, err := f.chat.Take(f.ctx, id, chat.UserActor(f.operator))
+		var e *errs.Error
+		if !errors.As(err, &e) || e.Code != errs.Conflict || e.Details["state"] != "closed" {
+			t.Fatalf("error %v, want a conflict with details state=closed", err)
+		}
+		if want := "the session is closed: cannot take it"; len(e.Message) < len(want) || e.Message[:len(want)] != want {
+			t.Fatalf("message %q, want it to start with %q", e.Message, want)
+		}
+		_, err = f.chat.PostMessage(f.ctx, chat.Reply{SessionID: id, Text: "hi", By: chat.UserActor(f.offline)})
+		if !errors.As(err, &e) || e.Code != errs.Forbidden || e.Details["reason"] != "offline" {
+			t.Fatalf("offline operator's reply: %v, want forbidden with reason offline", err)
+		}
+	})
+}

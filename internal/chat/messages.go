@@ -1,0 +1,239 @@
+package chat
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// Message is one message of a session. Seq orders a session's messages.
+type Message struct {
+	ID        string     `json:"id"`
+	SessionID string     `json:"session_id"`
+	Seq       int64      `json:"seq"`
+	Author    AuthorKind `json:"author"`
+	// AuthorID is the customer, user or process instance id; empty for the system.
+	AuthorID   string    `json:"author_id"`
+	AuthorName string    `json:"author_name"`
+	Text       string    `json:"text"`
+	SentAt     time.Time `json:"sent_at"`
+}
+
+// checkText refuses an empty text (422) and one over MaxText bytes (413), naming the field.
+func checkText(text string) error {
+	if strings.TrimSpace(text) == "" {
+		return errs.Field("text", "is required")
+	}
+	if len(text) > MaxText {
+		return &errs.Error{Code: errs.TooLarge,
+			Message: fmt.Sprintf("text: is %d bytes, more than the limit of %d bytes (16 KiB)", len(text), MaxText),
+			Details: map[string]any{"field": "text", "limit": MaxText}}
+	}
+	return nil
+}
+
+// addMessage stores a message as the session's next one and updates the session's counters;
+// the caller saves the session.
+func addMessage(ctx context.Context, tx *store.Tx, sess *Session, m *Message, dedupKey string) error {
+	m.ID, m.SessionID, m.SentAt = store.NewID("msg"), sess.ID, tx.Now()
+	m.Seq = sess.MessageCount + 1
+	_, err := tx.Exec(ctx, `INSERT INTO messages (id, session_id, channel_id, seq, author_kind, author_id, author_name, text, dedup_key, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, sess.ID, sess.ChannelID, m.Seq, string(m.Author), m.AuthorID, m.AuthorName,
+		m.Text, nullable(dedupKey), store.TS(m.SentAt))
+	if err != nil {
+		return err
+	}
+	sess.MessageCount, sess.lastMessageID, sess.LastActivityAt = m.Seq, m.ID, m.SentAt
+	return nil
+}
+
+const messageColumns = "id, session_id, seq, author_kind, author_id, author_name, text, created_at"
+
+func scanMessage(row interface{ Scan(...any) error }) (*Message, error) {
+	var m Message
+	var sent store.Timestamp
+	if err := row.Scan(&m.ID, &m.SessionID, &m.Seq, &m.Author, &m.AuthorID, &m.AuthorName, &m.Text, &sent); err != nil {
+		return nil, err
+	}
+	m.SentAt = sent.Time
+	return &m, nil
+}
+
+// lastMessage returns the session's newest message, or nil when it has none.
+func lastMessage(ctx context.Context, tx *store.Tx, sess *Session) (*Message, error) {
+	if sess.lastMessageID == "" {
+		return nil, nil
+	}
+	return scanMessage(tx.QueryRow(ctx, "SELECT "+messageColumns+" FROM messages WHERE id = ?", sess.lastMessageID))
+}
+
+// messageByKey returns the message an earlier delivery with the same dedup key stored.
+func messageByKey(ctx context.Context, tx *store.Tx, channelID, key string) (*Message, error) {
+	return scanMessage(tx.QueryRow(ctx, "SELECT "+messageColumns+" FROM messages WHERE channel_id = ? AND dedup_key = ?", channelID, key))
+}
+
+// listMessages returns a page of the session's messages in order; the cursor is a seq.
+func listMessages(ctx context.Context, tx *store.Tx, sessionID string, p store.Page) (list store.List[*Message], err error) {
+	after := int64(0)
+	if p.Cursor != "" {
+		if after, err = strconv.ParseInt(p.Cursor, 10, 64); err != nil {
+			return list, errs.Field("cursor", "is not a cursor of this list: %q", p.Cursor)
+		}
+	}
+	rows, err := tx.Query(ctx, "SELECT "+messageColumns+" FROM messages WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?", sessionID, after, p.Size()+1)
+	if err != nil {
+		return list, err
+	}
+	defer rows.Close()
+	var items []*Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return list, err
+		}
+		items = append(items, m)
+	}
+	return store.Cut(items, p, func(m *Message) string { return strconv.FormatInt(m.Seq, 10) }), rows.Err()
+}
+
+// Messages returns a page of the messages of a session the user may see, oldest first.
+func (s *Service) Messages(ctx context.Context, u *auth.User, sessionID string, p store.Page) (list store.List[*Message], err error) {
+	if err := p.Check(); err != nil {
+		return list, err
+	}
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		if err := CanSee(ctx, tx, u, sessionID); err != nil {
+			return err
+		}
+		list, err = listMessages(ctx, tx, sessionID, p)
+		return err
+	})
+	return list, err
+}
+
+// VisitorMessages returns a page of a session's messages for its customer, whose visitor token
+// the caller has checked.
+func (s *Service) VisitorMessages(ctx context.Context, sessionID string, p store.Page) (list store.List[*Message], err error) {
+	if err := p.Check(); err != nil {
+		return list, err
+	}
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := getSession(ctx, tx, sessionID); err != nil {
+			return err
+		}
+		list, err = listMessages(ctx, tx, sessionID, p)
+		return err
+	})
+	return list, err
+}
+
+// Reply is a message from the company's side: an operator, a process or the system.
+type Reply struct {
+	SessionID string
+	Text      string
+	By        Actor
+	// IdempotencyKey, when set, makes a repeat of the same reply by the same actor return the
+	// first message instead of storing a second.
+	IdempotencyKey string
+}
+
+// PostMessage stores a reply in one transaction; see PostMessageTx.
+func (s *Service) PostMessage(ctx context.Context, r Reply) (m *Message, err error) {
+	if err := checkText(r.Text); err != nil {
+		return nil, err
+	}
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		m, err = s.PostMessageTx(ctx, tx, r)
+		return err
+	})
+	if store.IsUnique(err) && r.IdempotencyKey != "" {
+		// A repeat that raced the first lost on the dedup key; it gets the first message.
+		err = s.db.Read(ctx, func(tx *store.Tx) error {
+			m, err = s.repeatedReply(ctx, tx, r)
+			return err
+		})
+	}
+	return m, err
+}
+
+// PostMessageTx stores a reply inside the caller's transaction and appends message_sent. A
+// staff user must be able to work in the session (CanWork). Nobody writes to a spam session;
+// operators do not write to a closed one (the customer reopens it by writing again), while a
+// process or the system may, for instance to thank the customer after closing.
+func (s *Service) PostMessageTx(ctx context.Context, tx *store.Tx, r Reply) (*Message, error) {
+	if err := checkText(r.Text); err != nil {
+		return nil, err
+	}
+	if r.IdempotencyKey != "" {
+		if m, err := s.repeatedReply(ctx, tx, r); !errs.Is(err, errs.NotFound) {
+			return m, err
+		}
+	}
+	sess, err := lockSession(ctx, tx, r.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	action := ActionReply
+	if r.By.Kind != ActorUser {
+		action = actionAutoReply
+	}
+	if err := authorize(ctx, tx, sess, r.By, action); err != nil {
+		return nil, err
+	}
+	if err := CheckTransition(sess.State, action); err != nil {
+		return nil, err
+	}
+	if sess.channelRetired {
+		return nil, errs.New(errs.Conflict, "the session's channel %q was deleted: a reply could not reach the customer", sess.ChannelID)
+	}
+	m := &Message{Author: authorOf(r.By), AuthorID: r.By.ID, Text: r.Text}
+	if r.By.User != nil {
+		m.AuthorID, m.AuthorName = r.By.User.ID, r.By.User.DisplayName
+	}
+	if err := addMessage(ctx, tx, sess, m, replyKey(r)); err != nil {
+		return nil, err
+	}
+	return m, commitChange(ctx, tx, sess, m, r.By, EventMessageSent)
+}
+
+// PostProcessMessage posts a process's message into the session inside the caller's
+// transaction: the engine's livechat.reply task.
+func (s *Service) PostProcessMessage(ctx context.Context, tx *store.Tx, sessionID, text string) (*Message, error) {
+	return s.PostMessageTx(ctx, tx, Reply{SessionID: sessionID, Text: text, By: ProcessActor("")})
+}
+
+func authorOf(a Actor) AuthorKind {
+	switch a.Kind {
+	case ActorUser:
+		return AuthorOperator
+	case ActorProcess:
+		return AuthorProcess
+	}
+	return AuthorSystem
+}
+
+// replyKey scopes an idempotency key to the actor, so two users' keys never meet.
+func replyKey(r Reply) string {
+	if r.IdempotencyKey == "" {
+		return ""
+	}
+	return "reply:" + r.By.String() + ":" + r.IdempotencyKey
+}
+
+func (s *Service) repeatedReply(ctx context.Context, tx *store.Tx, r Reply) (*Message, error) {
+	var channelID string
+	if err := tx.QueryRow(ctx, "SELECT channel_id FROM sessions WHERE id = ?", r.SessionID).Scan(&channelID); err != nil {
+		return nil, store.NotFound(err, "session %q not found", r.SessionID)
+	}
+	m, err := messageByKey(ctx, tx, channelID, replyKey(r))
+	if err == nil && m.SessionID != r.SessionID {
+		return nil, errs.New(errs.Conflict, "the Idempotency-Key was already used for a message in another session")
+	}
+	return m, err
+}

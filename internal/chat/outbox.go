@@ -1,0 +1,167 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// EventsChannel is the store notification channel every event-writing transaction notifies
+// on commit; consumers Subscribe to it to wake at once.
+const EventsChannel = "chat_events"
+
+// The event types. The first three are the automation events of DOMAIN.md; the others feed
+// the realtime stream and the webhook queue.
+const (
+	// EventSessionCreated: a customer's first message created the session.
+	EventSessionCreated = "session_created"
+	// EventMessageReceived: a customer message, including the one that created the session
+	// (written after its session_created). Never for operator, process or system messages.
+	EventMessageReceived = "message_received"
+	// EventSessionClosed: an operator, supervisor, process or the API closed the session.
+	EventSessionClosed = "session_closed"
+	// EventMessageSent: an operator, process or system message.
+	EventMessageSent = "message_sent"
+	// EventSessionAssigned: an operator took the session or was assigned to it.
+	EventSessionAssigned = "session_assigned"
+	// EventSessionSpam: the session was marked as spam.
+	EventSessionSpam = "session_spam"
+	// EventSessionUnspam: the session was removed from spam and restored.
+	EventSessionUnspam = "session_unspam"
+	// EventSessionReopened: a customer wrote to a closed session (followed by message_received).
+	EventSessionReopened = "session_reopened"
+	// EventSessionUpdated: another property changed, such as the priority.
+	EventSessionUpdated = "session_updated"
+)
+
+// Event is one entry of the outbox. Seq is global and follows commit order; SessionSeq counts
+// the session's events from 1.
+type Event struct {
+	Seq        int64  `json:"seq"`
+	ID         string `json:"id"`
+	Type       string `json:"type"`
+	SessionID  string `json:"session_id"`
+	LiveChatID string `json:"live_chat_id"`
+	SessionSeq int64  `json:"session_seq"`
+	// By is who caused the event: "customer:<id>", "user:<id>", "process:<instance id>",
+	// "api:<key owner>" or "system".
+	By       string    `json:"by"`
+	Snapshot Snapshot  `json:"snapshot"`
+	At       time.Time `json:"at"`
+}
+
+// commitChange saves a changed session and appends the events the change caused, all with
+// the session's snapshot after the change. It must be the last write of a change: the
+// outbox counter it takes is held until commit.
+func commitChange(ctx context.Context, tx *store.Tx, sess *Session, last *Message, by Actor, types ...string) error {
+	first := sess.eventSeq + 1
+	sess.eventSeq += int64(len(types))
+	if err := saveSession(ctx, tx, sess); err != nil {
+		return err
+	}
+	return appendEvents(ctx, tx, sess, snapshotOf(sess, last), by.String(), first, types)
+}
+
+// appendEvents writes events to the outbox. Their global seqs come from outbox_counter: on
+// PostgreSQL the row lock on the counter orders the writers, so a writer that got a larger
+// seq commits after every writer with a smaller one, and a reader that has seen seq n will
+// never later find a new event below n. On SQLite the single writer gives the same order.
+func appendEvents(ctx context.Context, tx *store.Tx, sess *Session, snap Snapshot, by string, firstSessionSeq int64, types []string) error {
+	data, err := json.Marshal(snap)
+	if err != nil {
+		return err
+	}
+	if err := tx.Notify(ctx, EventsChannel); err != nil {
+		return err
+	}
+	var last int64
+	if err := tx.QueryRow(ctx, "UPDATE outbox_counter SET seq = seq + ? WHERE id = 1 RETURNING seq", len(types)).Scan(&last); err != nil {
+		return fmt.Errorf("take outbox seq: %w", err)
+	}
+	rows := make([]string, len(types))
+	args := make([]any, 0, 9*len(types))
+	at := store.TS(tx.Now())
+	for i, typ := range types {
+		rows[i] = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		args = append(args, last-int64(len(types)-1-i), store.NewID("evt"), typ, sess.ID, sess.LiveChatID,
+			firstSessionSeq+int64(i), by, string(data), at)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO outbox (seq, id, type, session_id, live_chat_id, session_seq, actor, snapshot, created_at)
+		VALUES `+strings.Join(rows, ", "), args...)
+	return err
+}
+
+const eventColumns = "seq, id, type, session_id, live_chat_id, session_seq, actor, snapshot, created_at"
+
+func queryEvents(ctx context.Context, tx *store.Tx, q string, args ...any) ([]Event, error) {
+	rows, err := tx.Query(ctx, "SELECT "+eventColumns+" FROM outbox "+q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var data string
+		var at store.Timestamp
+		if err := rows.Scan(&e.Seq, &e.ID, &e.Type, &e.SessionID, &e.LiveChatID, &e.SessionSeq, &e.By, &data, &at); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(data), &e.Snapshot); err != nil {
+			return nil, fmt.Errorf("event %d: decode snapshot: %w", e.Seq, err)
+		}
+		e.At = at.Time
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// EventsAfter returns up to limit events with seq > after, in seq order.
+func EventsAfter(ctx context.Context, tx *store.Tx, after int64, limit int) ([]Event, error) {
+	return queryEvents(ctx, tx, "WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+}
+
+// LatestSeq returns the seq of the newest committed event, 0 when there is none.
+func LatestSeq(ctx context.Context, tx *store.Tx) (int64, error) {
+	var seq int64
+	err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(seq), 0) FROM outbox").Scan(&seq)
+	return seq, err
+}
+
+// ClaimCursor locks the consumer's cursor row until tx ends and returns the seq it has
+// handled everything up to. A new consumer starts at 0, so it sees every event ever written.
+// On PostgreSQL ok is false when another transaction (another node) holds the cursor: the
+// caller should back off and try again later rather than wait.
+func ClaimCursor(ctx context.Context, tx *store.Tx, consumer string) (after int64, ok bool, err error) {
+	q := "SELECT seq FROM outbox_cursors WHERE consumer = ?" + tx.SkipLocked()
+	for attempt := 0; attempt < 2; attempt++ {
+		err = tx.QueryRow(ctx, q, consumer).Scan(&after)
+		if err == nil || !errs.Is(err, errs.NotFound) {
+			return after, err == nil, err
+		}
+		exists, err := tx.Exists(ctx, "SELECT 1 FROM outbox_cursors WHERE consumer = ?", consumer)
+		if err != nil || exists {
+			return 0, false, err // it exists, so someone else holds it
+		}
+		_, err = tx.Exec(ctx, "INSERT INTO outbox_cursors (consumer, seq, updated_at) VALUES (?, 0, ?) ON CONFLICT (consumer) DO NOTHING",
+			consumer, store.TS(tx.Now()))
+		if err != nil {
+			return 0, false, err
+		}
+	}
+	return 0, false, nil
+}
+
+// AdvanceCursor records that the consumer has handled every event up to seq. Call it in the
+// transaction that claimed the cursor and did the work, so both commit together; a seq below
+// the cursor leaves it where it is.
+func AdvanceCursor(ctx context.Context, tx *store.Tx, consumer string, seq int64) error {
+	_, err := tx.Exec(ctx, "UPDATE outbox_cursors SET seq = CASE WHEN seq < ? THEN ? ELSE seq END, updated_at = ? WHERE consumer = ?",
+		seq, seq, store.TS(tx.Now()), consumer)
+	return err
+}

@@ -1,0 +1,250 @@
+package chat
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// Customer is a contact as one channel knows them.
+type Customer struct {
+	ID string `json:"id"`
+	// Identity is what the channel knows the customer by: a widget visitor id, an email
+	// address, an outside messenger's chat id.
+	Identity string `json:"identity"`
+	Name     string `json:"name"`
+	Phone    string `json:"phone"`
+	Email    string `json:"email"`
+}
+
+// Session is one conversation between one customer and the company in one live chat over one
+// channel.
+type Session struct {
+	ID           string      `json:"id"`
+	Name         string      `json:"name"`
+	Subject      string      `json:"subject"`
+	LiveChatID   string      `json:"live_chat_id"`
+	LiveChatName string      `json:"live_chat_name"`
+	ChannelID    string      `json:"channel_id"`
+	Channel      ChannelType `json:"channel"`
+	Customer     Customer    `json:"customer"`
+	State        State       `json:"state"`
+	Priority     Priority    `json:"priority"`
+	// OperatorID is the assigned user, "" when there is none.
+	OperatorID     string     `json:"operator_id"`
+	MessageCount   int64      `json:"message_count"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	LastActivityAt time.Time  `json:"last_activity_at"`
+	ClosedAt       *time.Time `json:"closed_at"`
+
+	lastMessageID string
+	eventSeq      int64
+	// What "remove from spam" restores.
+	spamState    State
+	spamOperator string
+	spamPriority Priority
+	// channelRetired is true when the session's channel was deleted: it takes no messages.
+	channelRetired bool
+	// loaded is the lifecycle as read, so that saveSession can tell a message's counter
+	// update, the hot path, from a change of state.
+	loaded lifecycle
+}
+
+// lifecycle is the part of a session that actions change.
+type lifecycle struct {
+	state, spamState       State
+	priority, spamPriority Priority
+	operator, spamOperator string
+	closedAt               time.Time
+}
+
+func (s *Session) lifecycle() lifecycle {
+	l := lifecycle{state: s.State, spamState: s.spamState, priority: s.Priority, spamPriority: s.spamPriority,
+		operator: s.OperatorID, spamOperator: s.spamOperator}
+	if s.ClosedAt != nil {
+		l.closedAt = *s.ClosedAt
+	}
+	return l
+}
+
+const sessionSelect = `SELECT s.id, s.name, s.subject, s.live_chat_id, lc.name, s.channel_id, ch.type,
+	c.id, c.identity, c.name, c.phone, c.email, s.state, s.priority, COALESCE(s.operator_id, ''),
+	s.message_count, s.created_at, s.updated_at, s.last_activity_at, s.closed_at,
+	s.last_message_id, s.event_seq, s.spam_state, s.spam_operator_id, s.spam_priority, COALESCE(ch.deleted_at, 0)
+	FROM sessions s JOIN live_chats lc ON lc.id = s.live_chat_id JOIN channels ch ON ch.id = s.channel_id
+	JOIN customers c ON c.id = s.customer_id `
+
+func scanSession(row interface{ Scan(...any) error }) (*Session, error) {
+	var s Session
+	var created, updated, activity, closed store.Timestamp
+	var retired int64
+	err := row.Scan(&s.ID, &s.Name, &s.Subject, &s.LiveChatID, &s.LiveChatName, &s.ChannelID, &s.Channel,
+		&s.Customer.ID, &s.Customer.Identity, &s.Customer.Name, &s.Customer.Phone, &s.Customer.Email,
+		&s.State, &s.Priority, &s.OperatorID, &s.MessageCount, &created, &updated, &activity, &closed,
+		&s.lastMessageID, &s.eventSeq, &s.spamState, &s.spamOperator, &s.spamPriority, &retired)
+	if err != nil {
+		return nil, err
+	}
+	s.CreatedAt, s.UpdatedAt, s.LastActivityAt = created.Time, updated.Time, activity.Time
+	s.channelRetired = retired != 0
+	if !closed.IsZero() {
+		s.ClosedAt = &closed.Time
+	}
+	return &s, nil
+}
+
+// lockSuffix locks the session row of a sessionSelect until commit, and only that row: on
+// PostgreSQL a plain FOR UPDATE would lock the live chat's row too and serialise every
+// message of a live chat.
+func lockSuffix(tx *store.Tx) string {
+	if tx.Dialect() == store.Postgres {
+		return " FOR UPDATE OF s"
+	}
+	return ""
+}
+
+// SessionTx returns one session inside the caller's transaction, without permission checks.
+func (s *Service) SessionTx(ctx context.Context, tx *store.Tx, id string) (*Session, error) {
+	return getSession(ctx, tx, id)
+}
+
+func getSession(ctx context.Context, tx *store.Tx, id string) (*Session, error) {
+	sess, err := scanSession(tx.QueryRow(ctx, sessionSelect+"WHERE s.id = ?", id))
+	return sess, store.NotFound(err, "session %q not found", id)
+}
+
+// lockSession reads a session and locks its row until commit, so that concurrent changes to
+// one session apply one after the other.
+func lockSession(ctx context.Context, tx *store.Tx, id string) (*Session, error) {
+	sess, err := scanSession(tx.QueryRow(ctx, sessionSelect+"WHERE s.id = ?"+lockSuffix(tx), id))
+	return sess, store.NotFound(err, "session %q not found", id)
+}
+
+// saveSession writes the session's mutable columns back: only the counters when the
+// lifecycle is as it was loaded (a message in an ongoing conversation), else all of them.
+func saveSession(ctx context.Context, tx *store.Tx, sess *Session) error {
+	sess.UpdatedAt = tx.Now()
+	if sess.lifecycle() == sess.loaded {
+		_, err := tx.Exec(ctx, `UPDATE sessions SET message_count = ?, last_message_id = ?, event_seq = ?, updated_at = ?,
+			last_activity_at = ? WHERE id = ?`, sess.MessageCount, sess.lastMessageID, sess.eventSeq, store.TS(sess.UpdatedAt),
+			store.TS(sess.LastActivityAt), sess.ID)
+		return err
+	}
+	var closed store.Timestamp
+	if sess.ClosedAt != nil {
+		closed = store.TS(*sess.ClosedAt)
+	}
+	_, err := tx.Exec(ctx, `UPDATE sessions SET state = ?, priority = ?, operator_id = ?, spam_state = ?, spam_operator_id = ?,
+		spam_priority = ?, message_count = ?, last_message_id = ?, event_seq = ?, updated_at = ?, last_activity_at = ?, closed_at = ?
+		WHERE id = ?`, string(sess.State), string(sess.Priority), nullable(sess.OperatorID), string(sess.spamState), sess.spamOperator,
+		string(sess.spamPriority), sess.MessageCount, sess.lastMessageID, sess.eventSeq, store.TS(sess.UpdatedAt),
+		store.TS(sess.LastActivityAt), closed, sess.ID)
+	sess.loaded = sess.lifecycle()
+	return err
+}
+
+// Session returns one session the user may see.
+func (s *Service) Session(ctx context.Context, u *auth.User, id string) (sess *Session, err error) {
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		if sess, err = getSession(ctx, tx, id); err != nil {
+			return err
+		}
+		return canSeeLiveChat(ctx, tx, u, sess.LiveChatID)
+	})
+	return sess, err
+}
+
+// SessionFilter narrows a list of sessions.
+type SessionFilter struct {
+	LiveChatID string
+	// States lists the states wanted; empty means every state but spam, which is shown only
+	// when asked for by name.
+	States []State
+	// Mine keeps the sessions whose operator is the caller.
+	Mine bool
+	Page store.Page
+}
+
+// Sessions returns a page of the sessions the user may see, newest first.
+func (s *Service) Sessions(ctx context.Context, u *auth.User, f SessionFilter) (list store.List[*Session], err error) {
+	if err := f.check(); err != nil {
+		return list, err
+	}
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		if f.LiveChatID != "" {
+			if _, err := getLiveChat(ctx, tx, f.LiveChatID); err != nil {
+				return err
+			}
+			if err := canSeeLiveChat(ctx, tx, u, f.LiveChatID); err != nil {
+				return err
+			}
+		}
+		q, args := f.query(u)
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var items []*Session
+		for rows.Next() {
+			sess, err := scanSession(rows)
+			if err != nil {
+				return err
+			}
+			items = append(items, sess)
+		}
+		list = store.Cut(items, f.Page, func(s *Session) string { return s.ID })
+		return rows.Err()
+	})
+	return list, err
+}
+
+func (f SessionFilter) check() error {
+	if err := f.Page.Check(); err != nil {
+		return err
+	}
+	for _, st := range f.States {
+		switch st {
+		case Waiting, Assigned, Closed, Spam:
+		default:
+			return errs.Field("state", "must be waiting, assigned, closed or spam, not %q", st)
+		}
+	}
+	return nil
+}
+
+// query builds the list query: the user's live chats, the filter, a keyset page on id.
+func (f SessionFilter) query(u *auth.User) (string, []any) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	if !u.IsAdmin() {
+		add("s.live_chat_id IN ("+memberChatsQuery+")", u.ID)
+	}
+	if f.LiveChatID != "" {
+		add("s.live_chat_id = ?", f.LiveChatID)
+	}
+	if len(f.States) == 0 {
+		add("s.state <> ?", string(Spam))
+	} else {
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(f.States)), ", ")
+		states := make([]any, len(f.States))
+		for i, st := range f.States {
+			states[i] = string(st)
+		}
+		add("s.state IN ("+marks+")", states...)
+	}
+	if f.Mine {
+		add("s.operator_id = ?", u.ID)
+	}
+	if f.Page.Cursor != "" {
+		add("s.id < ?", f.Page.Cursor)
+	}
+	q := sessionSelect + "WHERE " + strings.Join(where, " AND ") + " ORDER BY s.id DESC LIMIT ?"
+	return q, append(args, f.Page.Size()+1)
+}

@@ -1,0 +1,211 @@
+// Package realtime streams chat events to WebSocket clients: operator consoles and widgets.
+//
+// Each node runs one Hub. The hub follows the chat outbox (package chat): it reads the events
+// after the last one it saw whenever a commit notifies chat.EventsChannel — on PostgreSQL that
+// notification reaches every node through LISTEN/NOTIFY — and on a slow poll as a safety net,
+// and fans them out to the subscriptions of its own sockets. There is no cluster protocol:
+// the outbox is the shared log, and every node reads it.
+//
+// A socket that falls behind (its buffer fills) is dropped rather than allowed to slow the hub
+// or grow without bound; the client reconnects with ?cursor=<the last seq it got> and the
+// socket replays what it missed from the outbox before going live, so reconnecting loses no
+// event. Outbox seqs follow commit order, so "seq > cursor" is exactly what was missed. A
+// replay reads the outbox from the cursor on; a cursor more than SocketConfig.MaxReplay
+// events back is refused (StatusCursorTooOld) so that no client can make the server read the
+// whole history, and that client reloads over the HTTP API instead.
+package realtime
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// Hub fans outbox events out to local subscriptions.
+type Hub struct {
+	db  *store.DB
+	log *slog.Logger
+	// Poll is the safety-net interval between outbox reads without a wake-up.
+	Poll time.Duration
+
+	mu    sync.Mutex
+	subs  map[*Subscription]struct{}
+	last  int64
+	ready chan struct{}
+}
+
+// New returns a hub over db; call Run to start it.
+func New(db *store.DB, log *slog.Logger) *Hub {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Hub{db: db, log: log, Poll: 2 * time.Second,
+		subs: map[*Subscription]struct{}{}, ready: make(chan struct{})}
+}
+
+// readBatch bounds one outbox read.
+const readBatch = 500
+
+// Run follows the outbox until ctx ends. It starts at the newest event: sockets that want
+// older ones replay them themselves.
+func (h *Hub) Run(ctx context.Context) {
+	wake, cancel := h.db.Subscribe(chat.EventsChannel)
+	defer cancel()
+	if !h.start(ctx) {
+		return
+	}
+	tick := time.NewTicker(h.Poll)
+	defer tick.Stop()
+	for {
+		if err := h.catchUp(ctx); err != nil && ctx.Err() == nil {
+			h.log.Error("realtime: reading the outbox failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// start finds the newest event, retrying until the database answers, and opens the hub to
+// subscribers.
+func (h *Hub) start(ctx context.Context) bool {
+	for {
+		err := h.db.Read(ctx, func(tx *store.Tx) (err error) {
+			h.last, err = chat.LatestSeq(ctx, tx)
+			return err
+		})
+		if err == nil {
+			close(h.ready)
+			return true
+		}
+		h.log.Error("realtime: cannot read the outbox; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// catchUp reads and delivers every event after the last one seen.
+func (h *Hub) catchUp(ctx context.Context) error {
+	for {
+		var evs []chat.Event
+		err := h.db.Read(ctx, func(tx *store.Tx) (err error) {
+			evs, err = chat.EventsAfter(ctx, tx, h.position(), readBatch)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for _, e := range evs {
+			h.deliver(e)
+		}
+		if len(evs) < readBatch {
+			return nil
+		}
+	}
+}
+
+func (h *Hub) position() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.last
+}
+
+// deliver hands one event to every subscription that wants it. A subscription whose buffer is
+// full is dropped: the hub never waits for a socket.
+func (h *Hub) deliver(e chat.Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.last = e.Seq
+	for s := range h.subs {
+		if !s.filter(&e) {
+			continue
+		}
+		select {
+		case s.c <- e:
+		default:
+			delete(h.subs, s)
+			close(s.dropped)
+		}
+	}
+}
+
+// Subscription receives the events after Start that pass its filter.
+type Subscription struct {
+	// C delivers the events in seq order.
+	C <-chan chat.Event
+	// Dropped is closed when the subscription fell too far behind and was removed.
+	Dropped <-chan struct{}
+	// Start is the hub's position when the subscription began: every later event that passes
+	// the filter arrives on C.
+	Start int64
+
+	c       chan chat.Event
+	dropped chan struct{}
+	filter  func(*chat.Event) bool
+	hub     *Hub
+}
+
+// Subscribe adds a subscription for the events that pass filter, dropped when more than
+// buffer of them wait. It waits until the hub has started. filter runs under the hub's lock
+// and must be quick.
+func (h *Hub) Subscribe(ctx context.Context, filter func(*chat.Event) bool, buffer int) (*Subscription, error) {
+	select {
+	case <-h.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	s := &Subscription{c: make(chan chat.Event, buffer), dropped: make(chan struct{}), filter: filter, hub: h}
+	s.C, s.Dropped = s.c, s.dropped
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s.Start = h.last
+	h.subs[s] = struct{}{}
+	return s, nil
+}
+
+// Close removes the subscription.
+func (s *Subscription) Close() {
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
+	delete(s.hub.subs, s)
+}
+
+// Replay calls fn, in order, for each event with after < seq <= upTo that passes filter,
+// reading the outbox page by page.
+func (h *Hub) Replay(ctx context.Context, after, upTo int64, filter func(*chat.Event) bool, fn func(chat.Event) error) error {
+	for after < upTo {
+		var evs []chat.Event
+		err := h.db.Read(ctx, func(tx *store.Tx) (err error) {
+			evs, err = chat.EventsAfter(ctx, tx, after, readBatch)
+			return err
+		})
+		if err != nil || len(evs) == 0 {
+			return err
+		}
+		for _, e := range evs {
+			if e.Seq > upTo {
+				return nil
+			}
+			after = e.Seq
+			if filter(&e) {
+				if err := fn(e); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// DB returns the database the hub follows.
+func (h *Hub) DB() *store.DB { return h.db }

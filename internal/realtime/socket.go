@@ -1,0 +1,194 @@
+package realtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+	"github.com/parleychat/parley/internal/chat"
+)
+
+// Stream is what one socket is sent.
+type Stream struct {
+	// Filter keeps the events the client may see.
+	Filter func(*chat.Event) bool
+	// Render turns an event into the JSON frame to send; nil skips the event.
+	Render func(chat.Event) any
+	// Cursor, when not negative, is the seq of the last event the client got on an earlier
+	// connection: the events after it are replayed before live ones.
+	Cursor int64
+	// Refresh, when set, runs every RefreshInterval, for instance to re-read what the user may
+	// see; an error ends the stream.
+	Refresh         func(ctx context.Context) error
+	RefreshInterval time.Duration
+}
+
+// SocketConfig tunes sockets.
+type SocketConfig struct {
+	// PingInterval is how often a client must answer a ping; PongTimeout how long it has.
+	PingInterval, PongTimeout time.Duration
+	// WriteTimeout bounds one frame's write: a client that does not read is dropped.
+	WriteTimeout time.Duration
+	// ReadLimit bounds a frame from the client, which has nothing to say beyond control frames.
+	ReadLimit int64
+	// Buffer is how many events may wait for a socket before it is dropped as too slow.
+	Buffer int
+	// MaxReplay is how far back a reconnecting client's cursor may be, in events. A replay
+	// reads the outbox from the cursor on, so this bounds the work one reconnect can cause; a
+	// client further behind is closed with StatusCursorTooOld and reloads instead.
+	MaxReplay int64
+}
+
+// StatusCursorTooOld closes a socket whose ?cursor= is more than MaxReplay events behind: the
+// client should reload what it shows over the HTTP API and reconnect without a cursor.
+const StatusCursorTooOld websocket.StatusCode = 4410
+
+// WithDefaults fills the zero fields: pings every 25s answered within 10s, writes within 10s,
+// frames from clients up to 4 KiB, 256 events of buffer, replays of up to 100,000 events.
+func (c SocketConfig) WithDefaults() SocketConfig {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.PingInterval, 25*time.Second)
+	def(&c.PongTimeout, 10*time.Second)
+	def(&c.WriteTimeout, 10*time.Second)
+	if c.ReadLimit <= 0 {
+		c.ReadLimit = 4096
+	}
+	if c.Buffer <= 0 {
+		c.Buffer = 256
+	}
+	if c.MaxReplay <= 0 {
+		c.MaxReplay = 100_000
+	}
+	return c
+}
+
+// Hello is the first frame of every stream: Seq is the position the stream starts from.
+type Hello struct {
+	Type string `json:"type"`
+	Seq  int64  `json:"seq"`
+}
+
+// errSlow ends a stream whose subscription was dropped; errTooOld one whose cursor is
+// further back than MaxReplay.
+var (
+	errSlow   = errors.New("slow consumer")
+	errTooOld = errors.New("cursor too old")
+)
+
+// Serve streams events to conn until the client leaves, ctx ends, a ping goes unanswered, or
+// the client falls too far behind. It closes conn.
+func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, cfg SocketConfig, st Stream) error {
+	cfg = cfg.WithDefaults()
+	conn.SetReadLimit(cfg.ReadLimit)
+	ctx = conn.CloseRead(ctx) // answers pings and closes; ctx ends when the client goes
+	sub, err := h.Subscribe(ctx, st.Filter, cfg.Buffer)
+	if err != nil {
+		conn.Close(websocket.StatusGoingAway, "the server is stopping")
+		return err
+	}
+	defer sub.Close()
+	w := &writer{ctx: ctx, conn: conn, cfg: cfg, st: st, last: max(sub.Start, st.Cursor)}
+	err = w.run(ctx, h, sub)
+	switch {
+	case errors.Is(err, errSlow):
+		conn.Close(websocket.StatusTryAgainLater, fmt.Sprintf("too slow; reconnect with ?cursor=%d", w.sent))
+	case errors.Is(err, errTooOld):
+		conn.Close(StatusCursorTooOld, "cursor too old; reload and reconnect without ?cursor")
+	case ctx.Err() != nil:
+		conn.Close(websocket.StatusGoingAway, "")
+	default:
+		conn.Close(websocket.StatusInternalError, "the stream ended")
+	}
+	return err
+}
+
+// writer sends one stream's frames and remembers how far it got.
+type writer struct {
+	ctx  context.Context
+	conn *websocket.Conn
+	cfg  SocketConfig
+	st   Stream
+	// last is the seq after which live events are new; sent the seq of the last event sent
+	// or skipped, the cursor a client should reconnect with.
+	last, sent int64
+}
+
+func (w *writer) run(ctx context.Context, h *Hub, sub *Subscription) error {
+	start := sub.Start
+	if w.st.Cursor >= 0 {
+		start = w.st.Cursor
+	}
+	w.sent = start
+	if err := w.write(Hello{Type: "hello", Seq: start}); err != nil {
+		return err
+	}
+	if w.st.Cursor >= 0 && sub.Start-w.st.Cursor > w.cfg.MaxReplay {
+		return errTooOld
+	}
+	if w.st.Cursor >= 0 && w.st.Cursor < sub.Start {
+		if err := h.Replay(ctx, w.st.Cursor, sub.Start, w.st.Filter, w.send); err != nil {
+			return err
+		}
+	}
+	return w.live(ctx, sub)
+}
+
+// live sends live events, pings, and refreshes until something ends the stream.
+func (w *writer) live(ctx context.Context, sub *Subscription) error {
+	ping := time.NewTicker(w.cfg.PingInterval)
+	defer ping.Stop()
+	var refresh <-chan time.Time
+	if w.st.Refresh != nil && w.st.RefreshInterval > 0 {
+		t := time.NewTicker(w.st.RefreshInterval)
+		defer t.Stop()
+		refresh = t.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-sub.Dropped:
+			return errSlow
+		case e := <-sub.C:
+			if e.Seq > w.last {
+				if err := w.send(e); err != nil {
+					return err
+				}
+			}
+		case <-ping.C:
+			pctx, cancel := context.WithTimeout(ctx, w.cfg.PongTimeout)
+			err := w.conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				return fmt.Errorf("ping: %w", err)
+			}
+		case <-refresh:
+			if err := w.st.Refresh(ctx); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// send writes one event's frame, if it renders to one.
+func (w *writer) send(e chat.Event) error {
+	w.sent = e.Seq
+	frame := w.st.Render(e)
+	if frame == nil {
+		return nil
+	}
+	return w.write(frame)
+}
+
+func (w *writer) write(frame any) error {
+	ctx, cancel := context.WithTimeout(w.ctx, w.cfg.WriteTimeout)
+	defer cancel()
+	return wsjson.Write(ctx, w.conn, frame)
+}
