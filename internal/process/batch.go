@@ -1,0 +1,106 @@
+package process
+
+import (
+	"context"
+	"strings"
+
+	"github.com/parleychat/parley/internal/store"
+)
+
+// batch collects the rows a run appends — new instances, history, tasks, jobs — and writes
+// each table's rows with one multi-row INSERT. Starting a batch of instances then costs a few
+// statements per batch instead of a few per instance, which is what makes thousands of starts
+// per second possible on PostgreSQL, where every statement is a network round trip.
+//
+// Rows are only appended, never read back before the flush, with one exception: statements
+// that update or delete wait rows must see them, so they call flush first (see runner.exec).
+type batch struct {
+	rows   map[*table][][]any
+	notify bool
+	logins map[string]string // login -> user id, resolved once per batch
+}
+
+// table is one buffered INSERT target.
+type table struct {
+	name    string
+	columns string
+	n       int
+}
+
+var (
+	instancesTable  = &table{"process_instances", instanceColumns + ", updated_at", 12}
+	historyTable    = &table{"process_history", "instance_id, seq, element_id, kind, event, detail, at", 7}
+	tasksTable      = &table{"process_tasks", "id, instance_id, token_id, element_id, name, state, assignee, group_ids, session_id, due_at, created_at", 11}
+	taskGroupsTable = &table{"process_task_groups", "group_id, task_id", 2}
+	jobsTable       = &table{"process_jobs", "id, instance_id, token_id, element_id, kind, type, state, due_at, attempts, max_attempts, error, created_at, updated_at", 13}
+)
+
+// insertOrder writes parents before children, in case foreign keys are ever added.
+var insertOrder = []*table{instancesTable, historyTable, tasksTable, taskGroupsTable, jobsTable}
+
+func newBatch() *batch { return &batch{rows: map[*table][][]any{}, logins: map[string]string{}} }
+
+func (b *batch) add(t *table, row ...any) { b.rows[t] = append(b.rows[t], row) }
+
+// maxParams bounds the parameters of one statement, under SQLite's and PostgreSQL's limits.
+const maxParams = 8000
+
+// flush writes every buffered row and, when a due job was added, wakes the workers at commit.
+func (b *batch) flush(ctx context.Context, tx *store.Tx) error {
+	for _, t := range insertOrder {
+		rows := b.rows[t]
+		per := maxParams / t.n
+		for len(rows) > 0 {
+			n := min(len(rows), per)
+			if err := insertRows(ctx, tx, t, rows[:n]); err != nil {
+				return err
+			}
+			rows = rows[n:]
+		}
+		delete(b.rows, t)
+	}
+	if b.notify {
+		b.notify = false
+		return tx.Notify(ctx, jobsChannel)
+	}
+	return nil
+}
+
+func insertRows(ctx context.Context, tx *store.Tx, t *table, rows [][]any) error {
+	var q strings.Builder
+	q.WriteString("INSERT INTO " + t.name + " (" + t.columns + ") VALUES ")
+	one := "(" + strings.Repeat("?, ", t.n-1) + "?)"
+	args := make([]any, 0, len(rows)*t.n)
+	for i, r := range rows {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteString(one)
+		args = append(args, r...)
+	}
+	_, err := tx.Exec(ctx, q.String(), args...)
+	return err
+}
+
+// exec runs a statement that updates or deletes wait rows, after writing the buffered rows
+// it might concern.
+func (r *runner) exec(query string, args ...any) error {
+	if err := r.b.flush(r.ctx, r.tx); err != nil {
+		return err
+	}
+	_, err := r.tx.Exec(r.ctx, query, args...)
+	return err
+}
+
+// userID resolves a login once per batch; a batch of starts assigning tasks to the same
+// person asks the database once.
+func (r *runner) userID(login string) (string, error) {
+	if id, ok := r.b.logins[login]; ok {
+		return id, nil
+	}
+	id, err := userIDByLogin(r.ctx, r.tx, login)
+	if err == nil {
+		r.b.logins[login] = id
+	}
+	return id, err
+}

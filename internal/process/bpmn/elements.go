@@ -1,0 +1,334 @@
+package bpmn
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// elementReader interprets one supported BPMN element: it sets the kind and reads the
+// configuration, reporting problems through pb.
+type elementReader func(pb *processBuilder, n *node, e *Element)
+
+var readers = map[string]elementReader{
+	"startEvent":             (*processBuilder).startEvent,
+	"endEvent":               (*processBuilder).endEvent,
+	"intermediateCatchEvent": (*processBuilder).catchEvent,
+	"boundaryEvent":          (*processBuilder).boundaryEvent,
+	"task":                   (*processBuilder).task,
+	"userTask":               (*processBuilder).userTask,
+	"serviceTask":            (*processBuilder).serviceTask,
+	"scriptTask":             (*processBuilder).scriptTask,
+	"exclusiveGateway":       (*processBuilder).gateway,
+	"parallelGateway":        (*processBuilder).gateway,
+}
+
+// containers are the refused elements that hold a flow of their own. Their content is read
+// too, only to name every other unsupported element in the same error.
+var containers = map[string]bool{"subProcess": true, "transaction": true, "adHocSubProcess": true}
+
+// element reads one flow node. Anything without a reader is refused, naming its tag and id,
+// but it is still registered so that flows to it resolve and cause no second problem.
+func (pb *processBuilder) element(n *node) {
+	e := &Element{ID: n.id(), Name: n.attr("", "name"), Tag: n.tag(), Documentation: documentation(n)}
+	if e.ID == "" {
+		pb.unsupported(fieldOr(pb.p.ID, e.Tag), "an element %s in process %s has no id; every flow node needs one", e.Tag, pb.p.ID)
+		return
+	}
+	if !pb.addID(e.ID, e.Tag) {
+		return
+	}
+	pb.p.Elements[e.ID] = e
+	pb.p.ElementOrder = append(pb.p.ElementOrder, e)
+	pb.refs[e] = &elementRefs{def: n.attr("", "default"), incoming: childTexts(n, "incoming"), outgoing: childTexts(n, "outgoing")}
+	pb.current = e.ID
+	read := readers[n.XMLName.Local]
+	if n.XMLName.Space != nsBPMN || read == nil {
+		pb.refuse(e, refusalReason(n))
+		if n.XMLName.Space == nsBPMN && containers[n.XMLName.Local] {
+			pb.scanNested(n)
+		}
+		return
+	}
+	read(pb, n, e)
+}
+
+func refusalReason(n *node) string {
+	switch n.XMLName.Local {
+	case "subProcess":
+		if xmlBool(n.attr("", "triggeredByEvent"), false) {
+			return "event subprocesses are not supported"
+		}
+		return "subprocesses are not supported; draw the steps in the process itself"
+	case "transaction":
+		return "transactions and compensation are not supported"
+	}
+	return ""
+}
+
+// refuse reports an element outside the supported subset, in the form
+// "element inclusiveGateway (Gateway_01wr5g0) is not supported", with an optional reason.
+func (pb *processBuilder) refuse(e *Element, reason string) {
+	e.Kind = kindRefused
+	msg := fmt.Sprintf("element %s (%s) is not supported", e.Tag, e.ID)
+	if reason != "" {
+		msg += ": " + reason
+	}
+	pb.unsupported(e.ID, "%s", msg)
+}
+
+// unsupported records a problem that names something Parley cannot run; such problems are
+// reported even from inside refused containers.
+func (pb *processBuilder) unsupported(field, format string, args ...any) {
+	pb.list.Add(field, format, args...)
+}
+
+// problem records any other mistake. Inside a refused container only unsupported elements are
+// worth naming, so there it is dropped.
+func (pb *processBuilder) problem(field, format string, args ...any) {
+	if !pb.nested {
+		pb.list.Add(field, format, args...)
+	}
+}
+
+// scanNested reads the content of a refused container with a scratch builder that reports only
+// unsupported elements (multi-instance, compensation, cancel events, receive tasks...).
+func (pb *processBuilder) scanNested(n *node) {
+	inner := &processBuilder{builder: pb.builder, nested: true, ids: map[string]bool{}, generated: map[string]int{},
+		p:    &Process{ID: pb.p.ID, Elements: map[string]*Element{}, Flows: map[string]*Flow{}},
+		refs: map[*Element]*elementRefs{}}
+	for i := range n.Children {
+		inner.child(&n.Children[i])
+	}
+}
+
+// baseChildren are children any flow node may have. Data inputs and outputs only draw data
+// objects, which Parley does not execute.
+var baseChildren = map[string]bool{"documentation": true, "extensionElements": true, "incoming": true,
+	"outgoing": true, "ioSpecification": true, "property": true, "dataInputAssociation": true,
+	"dataOutputAssociation": true, "dataInput": true, "dataOutput": true, "inputSet": true, "outputSet": true}
+
+// checkChildren refuses an element with a child that changes its behaviour in a way Parley
+// would otherwise silently ignore, such as loop characteristics.
+func (pb *processBuilder) checkChildren(n *node, e *Element, extra ...string) {
+	for i := range n.Children {
+		c := &n.Children[i]
+		local := c.XMLName.Local
+		switch {
+		case c.XMLName.Space != nsBPMN, baseChildren[local], strings.HasSuffix(local, "EventDefinition"):
+		case contains(extra, local):
+		case local == "multiInstanceLoopCharacteristics" || local == "standardLoopCharacteristics":
+			pb.refuse(e, "it has "+local+" (loops and multi-instance are not supported)")
+		default:
+			pb.refuse(e, "it has "+local)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// eventDefinitions returns an event's definition children (timerEventDefinition, ...).
+func eventDefinitions(n *node) []*node {
+	var defs []*node
+	for i := range n.Children {
+		c := &n.Children[i]
+		if c.XMLName.Space == nsBPMN && strings.HasSuffix(c.XMLName.Local, "EventDefinition") {
+			defs = append(defs, c)
+		}
+	}
+	return defs
+}
+
+func (pb *processBuilder) startEvent(n *node, e *Element) {
+	e.Kind = KindStart
+	if defs := eventDefinitions(n); len(defs) > 0 {
+		pb.refuse(e, "only none start events are supported, and this one has "+defs[0].XMLName.Local)
+	}
+	pb.checkChildren(n, e)
+	pb.extensions(n, e, nil)
+}
+
+func (pb *processBuilder) endEvent(n *node, e *Element) {
+	e.Kind = KindEndNone
+	switch defs := eventDefinitions(n); {
+	case len(defs) == 1 && defs[0].XMLName.Local == "terminateEventDefinition":
+		e.Kind = KindEndTerminate
+	case len(defs) > 0:
+		pb.refuse(e, "it has "+defs[0].XMLName.Local+"; only none and terminate end events are supported")
+	}
+	pb.checkChildren(n, e)
+	pb.extensions(n, e, nil)
+}
+
+func (pb *processBuilder) catchEvent(n *node, e *Element) {
+	defs := eventDefinitions(n)
+	switch {
+	case len(defs) != 1:
+		pb.refuse(e, "an intermediate catch event needs exactly one timer or message definition")
+	case defs[0].XMLName.Local == "timerEventDefinition":
+		e.Kind = KindTimerCatch
+		pb.timer(defs[0], e)
+	case defs[0].XMLName.Local == "messageEventDefinition":
+		e.Kind = KindMessageCatch
+		pb.messageWait(defs[0], e)
+	default:
+		pb.refuse(e, "it has "+defs[0].XMLName.Local+"; only timer and message catch events are supported")
+	}
+	pb.checkChildren(n, e)
+	if e.Kind == KindMessageCatch {
+		pb.extensions(n, e, pb.messageHandlers(e.Message))
+		return
+	}
+	pb.extensions(n, e, nil)
+}
+
+// boundaryEvent reads a boundary event. Only interrupting timers are supported: a
+// non-interrupting one would need a second token living beside the task.
+func (pb *processBuilder) boundaryEvent(n *node, e *Element) {
+	e.Kind = KindBoundaryTimer
+	e.AttachedTo = strings.TrimSpace(n.attr("", "attachedToRef"))
+	e.Interrupting = xmlBool(n.attr("", "cancelActivity"), true)
+	defs := eventDefinitions(n)
+	switch {
+	case len(defs) != 1 || defs[0].XMLName.Local != "timerEventDefinition":
+		what := "no event definition"
+		if len(defs) > 0 {
+			what = defs[0].XMLName.Local
+		}
+		pb.refuse(e, "it has "+what+"; only interrupting timer boundary events are supported")
+	case !e.Interrupting:
+		pb.refuse(e, "non-interrupting boundary events (cancelActivity=\"false\") are not supported")
+	default:
+		pb.timer(defs[0], e)
+	}
+	pb.checkChildren(n, e)
+	pb.extensions(n, e, nil)
+}
+
+func (pb *processBuilder) gateway(n *node, e *Element) {
+	e.Kind = KindExclusiveGateway
+	if n.XMLName.Local == "parallelGateway" {
+		e.Kind = KindParallelGateway
+	}
+	pb.checkChildren(n, e)
+	pb.extensions(n, e, nil)
+}
+
+// activity checks what every task may carry but Parley does not run: compensation handlers.
+func (pb *processBuilder) activity(n *node, e *Element, extra ...string) {
+	if xmlBool(n.attr("", "isForCompensation"), false) {
+		pb.refuse(e, "compensation handlers (isForCompensation) are not supported")
+	}
+	pb.checkChildren(n, e, extra...)
+}
+
+func (pb *processBuilder) task(n *node, e *Element) {
+	e.Kind = KindTask
+	pb.activity(n, e)
+	pb.extensions(n, e, nil)
+}
+
+// timer reads a timer definition: a fixed ISO 8601 duration or an RFC 3339 date.
+func (pb *processBuilder) timer(def *node, e *Element) {
+	t := &Timer{}
+	e.Timer = t
+	dur, date, cycle := def.child(nsBPMN, "timeDuration"), def.child(nsBPMN, "timeDate"), def.child(nsBPMN, "timeCycle")
+	switch {
+	case cycle != nil:
+		t.Cycle = cycle.text()
+		pb.refuse(e, fmt.Sprintf("timer cycles (timeCycle %q) are not supported", t.Cycle))
+	case dur != nil && date != nil:
+		pb.problem(e.ID, "the timer of %s (%s) has both a timeDuration and a timeDate", e.Tag, e.ID)
+	case dur != nil:
+		t.Duration = dur.text()
+		pb.timerDuration(t, e)
+	case date != nil:
+		t.Date = date.text()
+		pb.timerDate(t, e)
+	default:
+		pb.problem(e.ID, "the timer of %s (%s) has neither a timeDuration nor a timeDate", e.Tag, e.ID)
+	}
+}
+
+func (pb *processBuilder) timerDuration(t *Timer, e *Element) {
+	d, err := ParseDuration(t.Duration)
+	if err != nil {
+		pb.problem(e.ID, "the timer of %s (%s) cannot be read: %v%s", e.Tag, e.ID, err, expressionHint(t.Duration))
+		return
+	}
+	t.duration = d
+}
+
+func (pb *processBuilder) timerDate(t *Timer, e *Element) {
+	at, err := time.Parse(time.RFC3339, t.Date)
+	if err != nil {
+		pb.problem(e.ID, "the timer of %s (%s) has the date %q, which is not an RFC 3339 time such as 2030-01-31T09:00:00Z%s",
+			e.Tag, e.ID, t.Date, expressionHint(t.Date))
+		return
+	}
+	t.date = at
+}
+
+// expressionHint explains why a timer written as an expression is refused.
+func expressionHint(s string) string {
+	if strings.HasPrefix(s, "=") || strings.HasPrefix(s, "${") || strings.HasPrefix(s, "#{") {
+		return " (expressions in timers are not supported; write a fixed value)"
+	}
+	return ""
+}
+
+// messageWait reads a message definition. A referenced bpmn:message with a zeebe:subscription
+// correlation key makes it a correlated wait; otherwise it is the session wait.
+func (pb *processBuilder) messageWait(def *node, e *Element) {
+	m := &MessageWait{}
+	e.Message = m
+	ref := strings.TrimSpace(def.attr("", "messageRef"))
+	if ref == "" {
+		return
+	}
+	msg := pb.messages[ref]
+	if msg == nil {
+		pb.problem(e.ID, "%s (%s) refers to message %s, which is not defined", e.Tag, e.ID, ref)
+		return
+	}
+	m.Name = msg.attr("", "name")
+	ext := msg.child(nsBPMN, "extensionElements")
+	if ext == nil {
+		return
+	}
+	if sub := ext.child(nsZeebe, "subscription"); sub != nil && strings.TrimSpace(sub.attr("", "correlationKey")) != "" {
+		m.CorrelationKeyRaw = strings.TrimSpace(sub.attr("", "correlationKey"))
+		key, err := feelOrStatic(m.CorrelationKeyRaw)
+		if err != nil {
+			pb.problem(e.ID, "the correlation key %q of %s (%s) cannot be used: %v", m.CorrelationKeyRaw, e.Tag, e.ID, err)
+		}
+		m.CorrelationKey = key
+	}
+}
+
+func documentation(n *node) string {
+	var parts []string
+	for i := range n.Children {
+		if c := &n.Children[i]; c.is(nsBPMN, "documentation") && c.text() != "" {
+			parts = append(parts, c.text())
+		}
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+func childTexts(n *node, local string) []string {
+	var out []string
+	for i := range n.Children {
+		if c := &n.Children[i]; c.is(nsBPMN, local) {
+			out = append(out, c.text())
+		}
+	}
+	return out
+}

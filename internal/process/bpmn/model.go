@@ -1,0 +1,144 @@
+package bpmn
+
+import "time"
+
+// Definitions is one parsed BPMN file: its processes, its drawing, and the bytes it came from.
+type Definitions struct {
+	// ID is the id attribute of the definitions root element.
+	ID string
+	// Processes lists every process of the file in document order. Only executable processes are
+	// parsed and checked; a process with isExecutable="false" is listed with its ID and Name only,
+	// so that the UI can label its pool, and has no elements.
+	Processes []*Process
+	// Diagram is the BPMN DI of the file, for drawing.
+	Diagram Diagram
+	// Raw is the file exactly as it was given, kept so that a published version can be shown and
+	// downloaded byte for byte.
+	Raw []byte
+}
+
+// Main returns the first executable process, which is the one Parley starts. A file always has
+// one after a successful Parse.
+func (d *Definitions) Main() *Process {
+	for _, p := range d.Processes {
+		if p.Executable {
+			return p
+		}
+	}
+	return nil
+}
+
+// Process is one executable process: a graph of elements joined by sequence flows.
+type Process struct {
+	ID         string
+	Name       string
+	Executable bool
+	// Elements holds every flow node by id, boundary events included.
+	Elements map[string]*Element
+	// Flows holds every sequence flow by id. Flows written without an id get a generated one
+	// ("flow_<source>_<target>"), so that an engine can always name where a token is.
+	Flows map[string]*Flow
+	// ElementOrder and FlowOrder list the same values in document order, for deterministic walks.
+	ElementOrder []*Element
+	FlowOrder    []*Flow
+	// Start is the single none start event where every instance begins.
+	Start *Element
+}
+
+// Kind is what an element does when a token reaches it.
+type Kind string
+
+// The kinds of the supported subset. Everything else is refused by Parse.
+const (
+	KindStart            Kind = "start"            // none start event
+	KindEndNone          Kind = "endNone"          // none end event: the token ends
+	KindEndTerminate     Kind = "endTerminate"     // terminate end event: the instance ends
+	KindTask             Kind = "task"             // plain task: passes the token on at once
+	KindUserTask         Kind = "userTask"         // waits for a person to complete it
+	KindServiceTask      Kind = "serviceTask"      // runs a built-in action or waits for an outside worker
+	KindScriptTask       Kind = "scriptTask"       // evaluates assignments, then passes on
+	KindExclusiveGateway Kind = "exclusiveGateway" // takes the first true condition, else the default
+	KindParallelGateway  Kind = "parallelGateway"  // forks to every outgoing flow; joins all incoming
+	KindTimerCatch       Kind = "timerCatch"       // waits until a duration has passed or a date is reached
+	KindMessageCatch     Kind = "messageCatch"     // waits for a message (see MessageWait)
+	KindBoundaryTimer    Kind = "boundaryTimer"    // interrupting timer on a user or service task
+
+	// kindRefused marks an element that Parse has already reported as unsupported. It only
+	// exists while checking, so that flows to it resolve and do not cause a second problem.
+	kindRefused Kind = "refused"
+)
+
+// IsEnd reports whether a token that reaches an element of this kind is consumed.
+func (k Kind) IsEnd() bool { return k == KindEndNone || k == KindEndTerminate }
+
+// Element is one flow node of a process.
+type Element struct {
+	ID   string
+	Name string
+	Kind Kind
+	// Tag is the BPMN element name as written (for example intermediateCatchEvent), for messages.
+	Tag string
+	// Documentation is the text of the element's documentation children, for task inboxes.
+	Documentation string
+	// Incoming and Outgoing are in the document order of the sequence flows, which is also the
+	// order in which an exclusive gateway tries its conditions.
+	Incoming []*Flow
+	Outgoing []*Flow
+	// Default is the flow an exclusive gateway takes when no condition is true; it is also in
+	// Outgoing. Nil when there is none.
+	Default *Flow
+	// AttachedTo is the id of the activity a boundary event sits on.
+	AttachedTo string
+	// Interrupting is true for a boundary event that cancels its activity; Parley only accepts
+	// interrupting ones.
+	Interrupting bool
+	// Boundaries lists the boundary events attached to this activity, so that an engine can arm
+	// them when the activity starts and disarm them when it ends.
+	Boundaries []*Element
+
+	// The configuration that belongs to the kind; nil for other kinds.
+	Timer   *Timer       // timerCatch, boundaryTimer
+	Service *ServiceTask // serviceTask
+	User    *UserTask    // userTask
+	Script  *Script      // scriptTask
+	Message *MessageWait // messageCatch
+}
+
+// Flow is a sequence flow.
+type Flow struct {
+	ID     string
+	Name   string
+	Source string
+	Target string
+	// Condition is the flow's condition translated to expr-lang syntax; empty when the flow has
+	// none. ConditionRaw is the text as written and Dialect the language it was written in.
+	Condition    string
+	ConditionRaw string
+	Dialect      Dialect
+	// From and To are the elements at both ends, set by Parse.
+	From *Element `json:"-"`
+	To   *Element `json:"-"`
+}
+
+// Timer is the definition of a timer event. Exactly one of Duration and Date is set.
+type Timer struct {
+	// Duration is an ISO 8601 duration such as PT5M or P1M, as written.
+	Duration string
+	// Date is an RFC 3339 time such as 2030-01-01T09:00:00Z, as written.
+	Date string
+	// Cycle is a repetition such as R3/PT1H. It is never set on an accepted timer: cycles are
+	// refused, and the field exists so that the refusal can quote it.
+	Cycle string
+
+	duration Duration
+	date     time.Time
+}
+
+// Due returns when a timer that starts at from fires. A date in the past is returned as is; the
+// engine fires such a timer at once.
+func (t *Timer) Due(from time.Time) time.Time {
+	if t.Date != "" {
+		return t.date
+	}
+	return t.duration.AddTo(from)
+}

@@ -1,0 +1,132 @@
+package bpmn
+
+// validate checks the structure of a read process: one start, flows in and out where they must
+// be, gateway rules, and that every element lies on a path from the start to an end. Elements
+// already refused are left out of the checks, so that one mistake gives one problem.
+func (pb *processBuilder) validate() {
+	pb.checkStart()
+	for _, e := range pb.p.ElementOrder {
+		if e.Kind != kindRefused {
+			pb.checkFlows(e)
+			pb.checkSplit(e)
+		}
+	}
+	if pb.p.Start != nil {
+		pb.checkReachability()
+	}
+}
+
+func (pb *processBuilder) checkStart() {
+	var starts []*Element
+	for _, e := range pb.p.ElementOrder {
+		if e.Kind == KindStart {
+			starts = append(starts, e)
+		}
+	}
+	if len(starts) == 0 {
+		pb.problem(pb.p.ID, "process %s has no none start event", pb.p.ID)
+		return
+	}
+	pb.p.Start = starts[0]
+	for _, e := range starts[1:] {
+		pb.problem(e.ID, "process %s has more than one none start event (%s and %s); Parley starts every instance at one", pb.p.ID, starts[0].ID, e.ID)
+	}
+}
+
+// checkFlows checks the number of flows in and out of an element for its kind.
+func (pb *processBuilder) checkFlows(e *Element) {
+	switch {
+	case (e.Kind == KindStart || e.Kind == KindBoundaryTimer) && len(e.Incoming) > 0:
+		pb.problem(e.ID, "%s (%s) cannot have incoming flows", e.Tag, e.ID)
+	case e.Kind.IsEnd() && len(e.Outgoing) > 0:
+		pb.problem(e.ID, "%s (%s) is an end event and cannot have outgoing flows", e.Tag, e.ID)
+	}
+	if !e.Kind.IsEnd() && len(e.Outgoing) == 0 {
+		pb.problem(e.ID, "%s (%s) has no outgoing flow; every path must finish at an end event", e.Tag, e.ID)
+	}
+	if len(e.Outgoing) > 1 && e.Kind != KindExclusiveGateway && e.Kind != KindParallelGateway {
+		pb.problem(e.ID, "%s (%s) has %d outgoing flows; split with an exclusive or a parallel gateway", e.Tag, e.ID, len(e.Outgoing))
+	}
+	if e.Default != nil && e.Kind != KindExclusiveGateway {
+		pb.problem(e.ID, "%s (%s) has a default flow; only exclusive gateways may have one", e.Tag, e.ID)
+	}
+}
+
+// checkSplit checks conditions: only an exclusive gateway chooses, and when it has several ways
+// out, each must be conditional or the default, or the choice would be ambiguous.
+func (pb *processBuilder) checkSplit(e *Element) {
+	for _, f := range e.Outgoing {
+		switch {
+		case f.ConditionRaw != "" && e.Kind != KindExclusiveGateway:
+			pb.problem(f.ID, "sequenceFlow (%s) has a condition but leaves %s (%s); only flows out of an exclusive gateway may have one", f.ID, e.Tag, e.ID)
+		case f == e.Default && f.ConditionRaw != "":
+			pb.problem(f.ID, "sequenceFlow (%s) is the default flow of %s and cannot also have a condition", f.ID, e.ID)
+		case e.Kind == KindExclusiveGateway && len(e.Outgoing) > 1 && f != e.Default && f.ConditionRaw == "":
+			pb.problem(f.ID, "sequenceFlow (%s) leaves exclusiveGateway (%s) without a condition and is not its default flow", f.ID, e.ID)
+		}
+	}
+}
+
+// checkReachability finds elements no token can reach from the start, and reachable elements
+// from which no path leads to an end event (a token there could never finish).
+func (pb *processBuilder) checkReachability() {
+	reached := walk([]*Element{pb.p.Start}, successors)
+	var ends []*Element
+	for _, e := range pb.p.ElementOrder {
+		if e.Kind.IsEnd() || (e.Kind == kindRefused && len(e.Outgoing) == 0) {
+			ends = append(ends, e)
+		}
+	}
+	finishes := walk(ends, pb.predecessors)
+	for _, e := range pb.p.ElementOrder {
+		switch {
+		case e.Kind == kindRefused:
+		case !reached[e]:
+			pb.problem(e.ID, "%s (%s) cannot be reached from the start event", e.Tag, e.ID)
+		case !finishes[e]:
+			pb.problem(e.ID, "%s (%s) has no path to an end event", e.Tag, e.ID)
+		}
+	}
+}
+
+// walk returns every element reachable from the roots through next.
+func walk(roots []*Element, next func(*Element) []*Element) map[*Element]bool {
+	seen := map[*Element]bool{}
+	queue := append([]*Element(nil), roots...)
+	for _, e := range roots {
+		seen[e] = true
+	}
+	for len(queue) > 0 {
+		e := queue[0]
+		queue = queue[1:]
+		for _, n := range next(e) {
+			if !seen[n] {
+				seen[n] = true
+				queue = append(queue, n)
+			}
+		}
+	}
+	return seen
+}
+
+// successors are where a token can go from e: along its flows, or onto its boundary events.
+func successors(e *Element) []*Element {
+	out := append([]*Element(nil), e.Boundaries...)
+	for _, f := range e.Outgoing {
+		out = append(out, f.To)
+	}
+	return out
+}
+
+// predecessors are the elements a token can come from into e; a boundary event's token comes
+// from the activity it is attached to.
+func (pb *processBuilder) predecessors(e *Element) []*Element {
+	var in []*Element
+	for _, f := range e.Incoming {
+		in = append(in, f.From)
+	}
+	if host := pb.p.Elements[e.AttachedTo]; e.Kind == KindBoundaryTimer && host != nil {
+		in = append(in, host)
+	}
+	return in
+}

@@ -1,0 +1,208 @@
+package bpmn
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parleychat/parley/internal/errs"
+)
+
+func TestValidationProblems(t *testing.T) {
+	task := func(id string) string { return `<bpmn:task id="` + id + `"/>` }
+	flow := func(id, from, to string) string {
+		return `<bpmn:sequenceFlow id="` + id + `" sourceRef="` + from + `" targetRef="` + to + `"/>`
+	}
+	cond := func(id, from, to, c string) string {
+		return `<bpmn:sequenceFlow id="` + id + `" sourceRef="` + from + `" targetRef="` + to + `">
+<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">` + c + `</bpmn:conditionExpression></bpmn:sequenceFlow>`
+	}
+	timer := func(id, def string) string {
+		return `<bpmn:intermediateCatchEvent id="` + id + `"><bpmn:timerEventDefinition>` + def + `</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>`
+	}
+	xor := `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/><bpmn:exclusiveGateway id="G"/>` + flow("f0", "S", "G")
+	tests := []struct {
+		name, body, field, phrase string
+	}{
+		{"missing start", `<bpmn:endEvent id="E"/>`, "P", "no none start event"},
+		{"two none starts", `<bpmn:startEvent id="S1"/><bpmn:startEvent id="S2"/><bpmn:endEvent id="E"/>` +
+			flow("a", "S1", "E") + flow("b", "S2", "E"), "S2", "more than one none start event"},
+		{"no outgoing flow", `<bpmn:startEvent id="S"/>` + task("T") + flow("a", "S", "T"), "T", "no outgoing flow"},
+		{"flow to unknown id", `<bpmn:startEvent id="S"/>` + flow("a", "S", "X"), "a", "ends at X, which is not an element"},
+		{"flow from unknown id", around("T", task("T")) + flow("a", "Y", "T"), "a", "starts at Y"},
+		{"flow without target", around("T", task("T")) + `<bpmn:sequenceFlow id="a" sourceRef="T"/>`, "a", `ends at ""`},
+		{"xor flow neither conditional nor default", xor + cond("c", "G", "E", "=a = 1") + flow("d", "G", "E"),
+			"d", "without a condition and is not its default"},
+		{"unreachable element", around("T", task("T")) + task("U") + flow("u", "U", "E"), "U", "cannot be reached"},
+		{"cannot reach an end", xor + cond("c", "G", "A", "=a = 1") + flow("d", "G", "E") +
+			task("A") + task("B") + flow("ab", "A", "B") + flow("ba", "B", "A"), "A", "no path to an end event"},
+		{"boundary on an unsupported activity", around("T", task("T")) + `<bpmn:boundaryEvent id="B" attachedToRef="T">
+<bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>` +
+			flow("b", "B", "E"), "B", "supported on user and service tasks only"},
+		{"boundary on an unknown id", around("T", `<bpmn:userTask id="T"/>`) + `<bpmn:boundaryEvent id="B" attachedToRef="Nope">
+<bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>` +
+			flow("b", "B", "E"), "B", "attached to Nope"},
+		{"unparseable duration", around("W", timer("W", `<bpmn:timeDuration>PT5X</bpmn:timeDuration>`)), "W", "cannot be read"},
+		{"timer expression", around("W", timer("W", `<bpmn:timeDuration>=wait</bpmn:timeDuration>`)), "W", "expressions in timers are not supported"},
+		{"bad timer date", around("W", timer("W", `<bpmn:timeDate>tomorrow</bpmn:timeDate>`)), "W", "not an RFC 3339 time"},
+		{"empty timer", around("W", timer("W", ``)), "W", "neither a timeDuration nor a timeDate"},
+		{"condition out of a task", around("T", task("T")) + cond("c", "T", "E", "=a = 1"),
+			"c", "only flows out of an exclusive gateway"},
+		{"default flow of another element", xor + `<bpmn:exclusiveGateway id="H" default="f0"/>` + flow("h", "H", "E"), "H", "is not one of its outgoing flows"},
+		{"default flow with a condition", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/><bpmn:exclusiveGateway id="G" default="c"/>` +
+			flow("f0", "S", "G") + cond("c", "G", "E", "=a = 1"), "c", "cannot also have a condition"},
+		{"duplicate id", around("T", task("T")) + task("T"), "T", "used twice"},
+		{"implicit fork", around("T", task("T")) + flow("x", "T", "E"), "T", "split with an exclusive or a parallel gateway"},
+		{"end with outgoing", around("T", task("T")) + flow("x", "E", "T"), "E", "cannot have outgoing flows"},
+		{"start with incoming", around("T", task("T")) + `<bpmn:parallelGateway id="J"/>` + flow("x", "T", "J") + flow("y", "J", "S"),
+			"S", "cannot have incoming flows"},
+		{"untranslatable condition", xor + cond("c", "G", "E", "=x in [1, 2]") + flow("d", "G", "E"), "c", `the condition "=x in [1, 2]" of sequenceFlow (c) cannot be used`},
+		{"unknown condition language", xor + `<bpmn:sequenceFlow id="c" sourceRef="G" targetRef="E"><bpmn:conditionExpression language="groovy">a == 1</bpmn:conditionExpression></bpmn:sequenceFlow>`,
+			"c", `expression language "groovy" is not supported`},
+		{"incoming child that does not match", around("T", `<bpmn:task id="T"><bpmn:incoming>f2</bpmn:incoming></bpmn:task>`), "T", "lists incoming flow f2"},
+		{"outgoing child unknown", around("T", `<bpmn:task id="T"><bpmn:outgoing>nope</bpmn:outgoing></bpmn:task>`), "T", "lists outgoing flow nope"},
+		{"element without id", around("T", task("T")) + `<bpmn:task/>`, "P", "has no id"},
+		{"unknown message", around("M", `<bpmn:intermediateCatchEvent id="M"><bpmn:messageEventDefinition messageRef="Nope"/></bpmn:intermediateCatchEvent>`),
+			"M", "refers to message Nope"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantProblem(t, doc(tt.body), tt.field, tt.phrase) })
+	}
+}
+
+func TestRefusedElements(t *testing.T) {
+	tests := []struct{ body, field, phrase string }{
+		{around("G", `<bpmn:inclusiveGateway id="G"/>`), "G", "element inclusiveGateway (G) is not supported"},
+		{around("G", `<bpmn:eventBasedGateway id="G"/>`), "G", "element eventBasedGateway (G) is not supported"},
+		{around("C", `<bpmn:callActivity id="C"/>`), "C", "element callActivity (C) is not supported"},
+		{around("R", `<bpmn:receiveTask id="R"/>`), "R", "element receiveTask (R) is not supported"},
+		{around("R", `<bpmn:businessRuleTask id="R"/>`), "R", "element businessRuleTask (R) is not supported"},
+		{around("R", `<bpmn:sendTask id="R"/>`), "R", "element sendTask (R) is not supported"},
+		{around("X", `<bpmn:intermediateThrowEvent id="X"/>`), "X", "element intermediateThrowEvent (X) is not supported"},
+		{around("X", `<bpmn:subProcess id="X"><bpmn:startEvent id="in"/></bpmn:subProcess>`), "X", "element subProcess (X) is not supported: subprocesses"},
+		{around("X", `<bpmn:subProcess id="X"><bpmn:complexGateway id="deep"/></bpmn:subProcess>`), "deep", "element complexGateway (deep) is not supported"},
+		{around("T", `<bpmn:userTask id="T"><bpmn:standardLoopCharacteristics/></bpmn:userTask>`), "T", "it has standardLoopCharacteristics"},
+		{around("W", `<bpmn:intermediateCatchEvent id="W"><bpmn:signalEventDefinition/></bpmn:intermediateCatchEvent>`), "W", "it has signalEventDefinition"},
+		{around("W", `<bpmn:intermediateCatchEvent id="W"><bpmn:timerEventDefinition><bpmn:timeCycle>R3/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>`),
+			"W", `timer cycles (timeCycle "R3/PT1H") are not supported`},
+		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
+			"B", "non-interrupting boundary events"},
+		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:errorEventDefinition/></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
+			"B", "it has errorEventDefinition"},
+		{`<bpmn:startEvent id="S"><bpmn:timerEventDefinition/></bpmn:startEvent>`, "S", "only none start events"},
+		{around("T", `<bpmn:task id="T"/>`) + `<bpmn:endEvent id="E2"><bpmn:messageEventDefinition/></bpmn:endEvent>`, "E2", "it has messageEventDefinition"},
+		{around("T", `<bpmn:serviceTask id="T" isForCompensation="true"><bpmn:extensionElements><parley:task type="x"/></bpmn:extensionElements></bpmn:serviceTask>`),
+			"T", "compensation handlers"},
+		{around("T", `<bpmn:task id="T"><bpmn:extensionElements><zeebe:executionListeners/></bpmn:extensionElements></bpmn:task>`),
+			"T", "the extension element zeebe:executionListeners on task (T) is not supported"},
+		{around("T", `<bpmn:task id="T"/>`) + `<bpmn:extensionElements><camunda:executionListener/></bpmn:extensionElements>`,
+			"P", "camunda:executionListener on process (P) is not supported"},
+	}
+	for _, tt := range tests {
+		wantProblem(t, doc(tt.body), tt.field, tt.phrase)
+	}
+}
+
+// TestAllProblemsAtOnce: one Parse reports every mistake, each naming its element.
+func TestAllProblemsAtOnce(t *testing.T) {
+	body := around("T", `<bpmn:task id="T"/>`) + `<bpmn:inclusiveGateway id="G"/><bpmn:task id="U"/>
+<bpmn:sequenceFlow id="g" sourceRef="G" targetRef="E"/><bpmn:sequenceFlow id="u" sourceRef="U" targetRef="Nowhere"/>`
+	ps := problemsOf(t, doc(body))
+	fields := map[string]bool{}
+	for _, p := range ps {
+		fields[p.Field] = true
+	}
+	for _, f := range []string{"G", "U", "u"} {
+		if !fields[f] {
+			t.Errorf("no problem on %s in %v", f, ps)
+		}
+	}
+	_, err := Parse(doc(body))
+	if !strings.Contains(err.Error(), "element inclusiveGateway (G) is not supported") {
+		t.Errorf("message %q", err)
+	}
+}
+
+func TestWholeFileErrors(t *testing.T) {
+	tests := []struct {
+		data   string
+		code   errs.Code
+		phrase string
+	}{
+		{"<bpmn:definitions", errs.Invalid, "not well-formed XML"},
+		{"", errs.Invalid, "not well-formed XML"},
+		{`<definitions xmlns="urn:other"/>`, errs.Invalid, "not BPMN 2.0"},
+		{`<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D"><process id="P" isExecutable="false"/></definitions>`,
+			errs.Invalid, "no executable process"},
+		{`<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"/>`, errs.Invalid, "definitions: no executable process"},
+		{"<a>" + strings.Repeat(" ", MaxSize) + "</a>", errs.TooLarge, "larger than"},
+	}
+	for _, tt := range tests {
+		_, err := Parse([]byte(tt.data))
+		if errs.CodeOf(err) != tt.code || err == nil || !strings.Contains(err.Error(), tt.phrase) {
+			t.Errorf("Parse(%.40q) = %v; want %s containing %q", tt.data, err, tt.code, tt.phrase)
+		}
+	}
+}
+
+func TestGraph(t *testing.T) {
+	p := mustParse(t, doc(`<bpmn:startEvent id="S"/><bpmn:parallelGateway id="F"/><bpmn:userTask id="A"/>
+<bpmn:serviceTask id="B"><bpmn:extensionElements><parley:task type="ext"/></bpmn:extensionElements></bpmn:serviceTask>
+<bpmn:parallelGateway id="J"/><bpmn:endEvent id="E"><bpmn:terminateEventDefinition/></bpmn:endEvent>
+<bpmn:boundaryEvent id="BT" attachedToRef="A"><bpmn:timerEventDefinition><bpmn:timeDate>2030-01-31T09:00:00+01:00</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+<bpmn:sequenceFlow id="s" sourceRef="S" targetRef="F"/><bpmn:sequenceFlow id="fa" sourceRef="F" targetRef="A"/>
+<bpmn:sequenceFlow id="fb" sourceRef="F" targetRef="B"/><bpmn:sequenceFlow id="aj" sourceRef="A" targetRef="J"/>
+<bpmn:sequenceFlow id="bj" sourceRef="B" targetRef="J"/><bpmn:sequenceFlow id="je" sourceRef="J" targetRef="E"/>
+<bpmn:sequenceFlow id="bte" sourceRef="BT" targetRef="E"/>`))
+	if p.Start.ID != "S" || len(p.Elements) != 7 || len(p.Flows) != 7 || len(p.ElementOrder) != 7 {
+		t.Fatalf("process = %+v", p)
+	}
+	f, j, a := p.Elements["F"], p.Elements["J"], p.Elements["A"]
+	if len(f.Outgoing) != 2 || f.Outgoing[0].To != a || len(j.Incoming) != 2 || j.Outgoing[0].To.Kind != KindEndTerminate {
+		t.Errorf("fork/join wrongly linked")
+	}
+	if len(a.Boundaries) != 1 || a.Boundaries[0].Timer.Date == "" || a.Boundaries[0].Timer.Due(time.Now()).UTC().Hour() != 8 {
+		t.Errorf("boundary = %+v", a.Boundaries)
+	}
+	// The model has pointers both ways; the ones back are left out of JSON so it can be shown.
+	if _, err := json.Marshal(p); err != nil {
+		t.Errorf("json: %v", err)
+	}
+}
+
+func TestFlowsWithoutID(t *testing.T) {
+	p := mustParse(t, doc(`<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/><bpmn:task id="T"/>
+<bpmn:sequenceFlow sourceRef="S" targetRef="T"/><bpmn:sequenceFlow sourceRef="T" targetRef="E"/>`))
+	if p.Flows["flow_S_T"] == nil || p.Flows["flow_T_E"] == nil {
+		t.Errorf("flows = %v", p.Flows)
+	}
+}
+
+// TestNamespaces: the same process written with bpmn2:, with a default namespace, and inside a
+// collaboration with a second, non-executable pool.
+func TestNamespaces(t *testing.T) {
+	files := []string{
+		`<bpmn2:definitions xmlns:bpmn2="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D"><bpmn2:process id="P" isExecutable="true">
+<bpmn2:startEvent id="S"/><bpmn2:endEvent id="E"/><bpmn2:sequenceFlow id="f" sourceRef="S" targetRef="E"/></bpmn2:process></bpmn2:definitions>`,
+		"\xef\xbb\xbf" + `<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D"><process id="P">
+<startEvent id="S"/><endEvent id="E"/><sequenceFlow id="f" sourceRef="S" targetRef="E"/></process></definitions>`,
+		`<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D">
+<bpmn:collaboration id="C"><bpmn:participant id="p1" processRef="Other"/><bpmn:participant id="p2" processRef="P"/>
+<bpmn:messageFlow id="m" sourceRef="p1" targetRef="p2"/></bpmn:collaboration>
+<bpmn:process id="Other" isExecutable="false"><bpmn:task id="loose"/></bpmn:process>
+<bpmn:process id="P" isExecutable="true"><bpmn:laneSet><bpmn:lane id="L"><bpmn:flowNodeRef>S</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/><bpmn:sequenceFlow id="f" sourceRef="S" targetRef="E"/>
+<bpmn:textAnnotation id="note"><bpmn:text>hi</bpmn:text></bpmn:textAnnotation><bpmn:association id="as" sourceRef="S" targetRef="note"/>
+</bpmn:process></bpmn:definitions>`,
+	}
+	for i, f := range files {
+		d, err := Parse([]byte(f))
+		if err != nil {
+			t.Fatalf("file %d: %v", i, err)
+		}
+		if p := d.Main(); p.ID != "P" || p.Start.ID != "S" || p.Start.Outgoing[0].To.Kind != KindEndNone {
+			t.Errorf("file %d: main = %+v", i, p)
+		}
+	}
+}

@@ -1,0 +1,238 @@
+package process
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/value"
+)
+
+// corpusRun is MANIFEST.md's expected behaviour of one accepted corpus file: the variables it
+// needs, the users and groups it names, and where an instance started with the inputs waits.
+type corpusRun struct {
+	file   string
+	vars   []Variable
+	users  map[string][]string // login -> groups
+	inputs map[string]value.Value
+	active string // "element:wait ..." after the start transaction
+	state  string
+}
+
+var price = []Variable{variable("price", "number")}
+
+var corpusRuns = []corpusRun{
+	{file: "start-end-none.bpmn", state: StateCompleted},
+	{file: "service-task-single.bpmn", active: "Activity_1yyow37:job"},
+	{file: "service-tasks-two-steps.bpmn", active: "id-step1:job"},
+	// With no inputs price is unset: the condition cannot be evaluated, so the instance stops
+	// at the gateway with an incident and never reaches task-a or task-b.
+	{file: "exclusive-gateway-feel-default.bpmn", vars: price, active: "Gateway_01wr5g0:incident", state: StateIncident},
+	{file: "exclusive-gateway-feel-default.bpmn", vars: price, inputs: map[string]value.Value{"price": v(typ("number"), "5")}, active: "task-a:job"},
+	{file: "exclusive-gateway-feel-default.bpmn", vars: price, inputs: map[string]value.Value{"price": v(typ("number"), "0")}, active: "task-a:job"},
+	{file: "exclusive-gateway-feel-default.bpmn", vars: price, inputs: map[string]value.Value{"price": v(typ("number"), "-1")}, active: "task-default:job"},
+	{file: "exclusive-gateway-juel-no-default.bpmn", vars: []Variable{variable("input", "integer")}, active: "exclusiveGw:incident", state: StateIncident},
+	{file: "exclusive-gateway-juel-no-default.bpmn", vars: []Variable{variable("input", "integer")},
+		inputs: map[string]value.Value{"input": v(typ("integer"), "2")}, active: "theTask2:task"},
+	{file: "parallel-fork-join-service-tasks.bpmn", active: "id-a-1:job id-a-2:job"},
+	{file: "parallel-user-tasks-assignment.bpmn", users: map[string][]string{"assignee": nil}, active: "assignee-task1:task assignee-task2:task"},
+	{file: "timer-catch-parallel-terminate.bpmn", active: "Activity_InvokeDummyWorker:job TimerEvent_Wait30d:timer"},
+	{file: "message-catch-simple.bpmn", vars: []Variable{variable("key", "string")}, active: "msg:incident", state: StateIncident},
+	{file: "message-catch-simple.bpmn", vars: []Variable{variable("key", "string")},
+		inputs: map[string]value.Value{"key": v(typ("string"), `"abc"`)}, active: "msg:message"},
+	{file: "user-task-boundary-timer.bpmn", users: map[string][]string{"kermit": {"management"}}, active: "firstLineSupport:task"},
+}
+
+// TestCorpusFirstWaits starts every accepted corpus file and checks where it waits once the
+// start transaction has committed.
+func TestCorpusFirstWaits(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		for i, c := range corpusRuns {
+			t.Run(c.file, func(t *testing.T) {
+				e := e.with(t)
+				for login, groups := range c.users {
+					e.user(login, groups...)
+				}
+				code := "corpus-" + itoa(i)
+				e.deploy(code, corpusFile(t, c.file), c.vars...)
+				inst := e.start(code, c.inputs, "")
+				want := c.state
+				if want == "" {
+					want = StateActive
+				}
+				if inst.State != want || active(inst) != c.active {
+					t.Fatalf("state %s, active %q; want %s, %q\n%s", inst.State, active(inst), want, c.active, trail(e.instance(inst.ID)))
+				}
+			})
+		}
+	})
+}
+
+// TestCorpusRefused checks that files outside the subset are refused at publish, naming ids.
+func TestCorpusRefused(t *testing.T) {
+	refused := map[string][]string{
+		"task-none-not-executable.bpmn":                 {"no executable process"},
+		"inclusive-gateway-plain-conditions.bpmn":       {"inclusiveGateway (Gateway_01wr5g0)"},
+		"parallel-fork-implicit-join-missing-type.bpmn": {"id-a-1", "id-b-1"},
+		"event-based-gateway-timer-message.bpmn":        {"eventBasedGateway (Gateway_05yj0i5)"},
+		"complex-gateway-only.bpmn":                     {"complexGateway (Gateway)"},
+		"transaction-compensation-cancel.bpmn":          {"transaction (tx)"},
+		"event-subprocess-error.bpmn":                   {"error-sub-process", "Activity_10k4633"},
+		"multi-instance-parallel-user-task.bpmn":        {"miTasks", "multiInstanceLoopCharacteristics"},
+		"script-task-juel.bpmn":                         {"theScriptTaskWithExistingProcessVariableName", "juel"},
+	}
+	e := newEnv(t, "sqlite", Options{})
+	i := 0
+	for file, phrases := range refused {
+		i++
+		_, err := e.tryDeploy("refused-"+itoa(i), corpusFile(t, file))
+		if err == nil {
+			t.Errorf("%s published; want refused", file)
+			continue
+		}
+		for _, p := range phrases {
+			if !strings.Contains(err.Error(), p) {
+				t.Errorf("%s: refusal %q does not name %q", file, err, p)
+			}
+		}
+	}
+}
+
+// TestCorpusRunsToEnd drives the corpus files with waits to their ends.
+func TestCorpusRunsToEnd(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		t.Run("two steps", func(t *testing.T) {
+			e := e.with(t)
+			e.deploy("two", corpusFile(t, "service-tasks-two-steps.bpmn"))
+			inst := e.start("two", nil, "")
+			e.completeJobAt(inst.ID, "id-step1")
+			e.completeJobAt(inst.ID, "id-step2")
+			e.wantEnded(inst.ID, "id-step1 completed", "id-step2 completed", "Event_03es32a completed")
+		})
+		t.Run("parallel fork join", func(t *testing.T) {
+			e := e.with(t)
+			e.deploy("fork", corpusFile(t, "parallel-fork-join-service-tasks.bpmn"))
+			inst := e.start("fork", nil, "")
+			e.completeJobAt(inst.ID, "id-a-1")
+			if got := active(e.instance(inst.ID)); got != "Gateway_0sua9mg:join id-a-2:job" {
+				t.Fatalf("after one A task: %q; B.1 must wait for the join", got)
+			}
+			e.completeJobAt(inst.ID, "id-a-2")
+			if got := active(e.instance(inst.ID)); got != "id-b-1:job" {
+				t.Fatalf("after both A tasks: %q", got)
+			}
+			e.completeJobAt(inst.ID, "id-b-1")
+			e.wantEnded(inst.ID, "Gateway_0sua9mg joined", "id-c-1 completed")
+		})
+		t.Run("boundary timer", func(t *testing.T) { corpusBoundaryTimer(t, e.with(t)) })
+		t.Run("timer and terminate", func(t *testing.T) {
+			e := e.with(t)
+			e.deploy("terminate", corpusFile(t, "timer-catch-parallel-terminate.bpmn"))
+			inst := e.start("terminate", nil, "")
+			e.completeJobAt(inst.ID, "Activity_InvokeDummyWorker")
+			e.clock.Advance(2 * time.Second)
+			if n := e.runJobs(); n != 1 {
+				t.Fatalf("ran %d jobs, want the 1s timer only", n)
+			}
+			e.wantEnded(inst.ID, "TimerEvent_Wait1s fired", "EndEvent_FastFlow completed")
+			e.clock.Advance(31 * 24 * time.Hour)
+			if n := e.runJobs(); n != 0 {
+				t.Fatalf("the 30-day timer fired after terminate (%d jobs)", n)
+			}
+		})
+		t.Run("correlated message", func(t *testing.T) {
+			e := e.with(t)
+			e.deploy("msg", corpusFile(t, "message-catch-simple.bpmn"), variable("key", "string"))
+			inst := e.start("msg", map[string]value.Value{"key": v(typ("string"), `"abc"`)}, "")
+			n, err := e.svc.PublishMessage(e.admin, Message{Name: "msg", CorrelationKey: "other"})
+			if err != nil || n != 0 {
+				t.Fatalf("a message with another key reached %d instances (%v)", n, err)
+			}
+			if n, err := e.svc.PublishMessage(e.admin, Message{Name: "msg", CorrelationKey: "abc"}); err != nil || n != 1 {
+				t.Fatalf("publish: %d, %v", n, err)
+			}
+			e.wantEnded(inst.ID, "msg completed", "EndEvent_1 completed")
+		})
+	})
+}
+
+func corpusBoundaryTimer(t *testing.T, e *env) {
+	kermit := e.user("kermit", "management")
+	e.deploy("helpdesk", corpusFile(t, "user-task-boundary-timer.bpmn"))
+	inTime := e.start("helpdesk", nil, "")
+	late := e.start("helpdesk", nil, "")
+	e.completeTaskAt(kermit, inTime.ID, "firstLineSupport", nil)
+	e.wantEnded(inTime.ID, "firstLineSupport completed", "normalEnd completed")
+	e.clock.Advance(5*time.Minute + time.Second)
+	if n := e.runJobs(); n != 1 {
+		t.Fatalf("ran %d jobs; want only the late instance's boundary timer (the other was cancelled)", n)
+	}
+	if got := active(e.instance(late.ID)); got != "handleEscalation:task" {
+		t.Fatalf("after the boundary timer: %q", got)
+	}
+	e.completeTaskAt(kermit, late.ID, "handleEscalation", nil)
+	e.wantEnded(late.ID, "firstLineSupport cancelled", "escalationTimer fired", "handleEscalation completed", "escalatedEnd completed")
+}
+
+// completeJobAt completes the outside worker's job of an instance at an element.
+func (e *env) completeJobAt(instanceID, element string) {
+	e.t.Helper()
+	var id string
+	err := e.db.Read(context.Background(), func(tx *store.Tx) error {
+		return tx.QueryRow(context.Background(), "SELECT id FROM process_jobs WHERE instance_id = ? AND element_id = ? AND state = ?",
+			instanceID, element, jobWaiting).Scan(&id)
+	})
+	if err != nil {
+		e.t.Fatalf("no job at %s: %v\n%s", element, err, trail(e.instance(instanceID)))
+	}
+	if err := e.svc.CompleteJob(e.admin, id, JobCompletion{}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// completeTaskAt completes the open task of an instance at an element, acting as ctx's user.
+func (e *env) completeTaskAt(ctx context.Context, instanceID, element string, values map[string]string) *Task {
+	e.t.Helper()
+	inst := e.instance(instanceID)
+	for _, task := range inst.Tasks {
+		if task.Element == element && task.State == TaskOpen {
+			raw := map[string]json.RawMessage{}
+			for k, v := range values {
+				raw[k] = json.RawMessage(v)
+			}
+			done, err := e.svc.CompleteTask(ctx, task.ID, raw)
+			if err != nil {
+				e.t.Fatalf("complete %s: %v", element, err)
+			}
+			return done
+		}
+	}
+	e.t.Fatalf("no open task at %s: %s", element, trail(inst))
+	return nil
+}
+
+// wantEnded checks that an instance completed and its history holds the steps in order.
+func (e *env) wantEnded(id string, steps ...string) {
+	e.t.Helper()
+	inst := e.instance(id)
+	if inst.State != StateCompleted || len(inst.Active) != 0 || inst.EndedAt == nil {
+		e.t.Fatalf("instance %s: state %s, active %q; want completed\n%s", id, inst.State, active(inst), trail(inst))
+	}
+	e.wantSteps(inst, steps...)
+}
+
+func (e *env) wantSteps(inst *Instance, steps ...string) {
+	e.t.Helper()
+	h := trail(inst)
+	at := 0
+	for _, s := range steps {
+		i := strings.Index(h[at:], s)
+		if i < 0 {
+			e.t.Fatalf("history lacks %q in order:\n%s", s, h)
+		}
+		at += i + len(s)
+	}
+}

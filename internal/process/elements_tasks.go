@@ -1,0 +1,217 @@
+package process
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/value"
+)
+
+// userTask creates the task row and waits for a person to complete it.
+func (r *runner) userTask(t *token, el *bpmn.Element) error {
+	assignee, groups, err := r.assignee(el.User.Assignee)
+	if err != nil {
+		return r.incident(t, el, err)
+	}
+	id := store.NewID("task")
+	var due any
+	if at, ok := el.User.DueAt(r.tx.Now()); ok {
+		due = store.TS(at)
+	}
+	gids, _ := json.Marshal(groups)
+	r.b.add(tasksTable, id, r.st.id, t.ID, el.ID, nameOf(el), TaskOpen, assignee, string(gids), r.st.sessionID, due, store.TS(r.tx.Now()))
+	for _, g := range groups {
+		r.b.add(taskGroupsTable, g, id)
+	}
+	t.Wait = waitTask
+	if err := r.armBoundaries(t, el); err != nil {
+		return err
+	}
+	r.record(el, evWaiting, "task "+id)
+	return nil
+}
+
+func nameOf(el *bpmn.Element) string {
+	if el.Name != "" {
+		return el.Name
+	}
+	return el.ID
+}
+
+// assignee resolves who a task goes to when it is created: logins and group names become ids,
+// and "the session's operator" becomes whoever operates the linked session now.
+func (r *runner) assignee(a bpmn.Assignee) (string, []string, error) {
+	var user string
+	var err error
+	switch {
+	case a.User != "":
+		user, err = r.userID(a.User)
+	case a.UserVariable != "":
+		if user = r.st.vars[a.UserVariable].String(); user == "" {
+			err = fmt.Errorf("the assignee variable %s has no value", a.UserVariable)
+		}
+	case a.SessionOperator:
+		user, err = r.sessionOperator()
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	groups := make([]string, 0, len(a.Groups))
+	for _, name := range a.Groups {
+		id, err := groupIDByName(r.ctx, r.tx, name)
+		if err != nil {
+			return "", nil, err
+		}
+		groups = append(groups, id)
+	}
+	return user, groups, nil
+}
+
+func (r *runner) sessionOperator() (string, error) {
+	if r.st.sessionID == "" {
+		return "", errors.New("the task goes to the session's operator, but the instance has no linked session")
+	}
+	if r.s.deps.Chat == nil {
+		return "", errors.New("live chats are not available")
+	}
+	return r.s.deps.Chat.Operator(r.ctx, r.tx, r.st.sessionID)
+}
+
+// armBoundaries creates the jobs of the timers attached to an activity a token now waits at.
+func (r *runner) armBoundaries(t *token, el *bpmn.Element) error {
+	for _, b := range el.Boundaries {
+		j := job{token: t.ID, element: b.ID, kind: jobBoundary, state: jobReady, due: b.Timer.Due(r.tx.Now()), max: 1}
+		if err := r.addJob(j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// serviceTask runs a service task. Outside workers' types and http calls wait as jobs, since
+// neither may run inside a transaction; the chat and app types run at once, in a savepoint so
+// that a failure undoes only their own writes and becomes a retry.
+func (r *runner) serviceTask(t *token, el *bpmn.Element, first bool) error {
+	if first {
+		if err := r.armBoundaries(t, el); err != nil {
+			return err
+		}
+	}
+	svc := el.Service
+	switch {
+	case svc.External():
+		t.Wait = waitJob
+		r.record(el, evWaiting, "job "+svc.Type)
+		return r.addJob(job{token: t.ID, element: el.ID, kind: jobExternal, typ: svc.Type, state: jobWaiting, due: r.tx.Now(), max: r.retries(svc)})
+	case svc.Type == bpmn.TypeHTTP:
+		t.Wait = waitJob
+		r.record(el, evWaiting, "http call")
+		return r.addJob(job{token: t.ID, element: el.ID, kind: jobStep, typ: svc.Type, state: jobReady, due: r.tx.Now(),
+			attempts: r.attempt - 1, max: r.retries(svc)})
+	}
+	var result map[string]any
+	err := r.tx.Savepoint(r.ctx, func() (err error) {
+		result, err = r.builtin(el)
+		return err
+	})
+	if err != nil {
+		return r.stepFailed(t, el, err)
+	}
+	return r.completeService(t, el, result)
+}
+
+// completeService stores a finished task's outputs and moves the token on.
+func (r *runner) completeService(t *token, el *bpmn.Element, result map[string]any) error {
+	if err := r.applyOutputs(el, result); err != nil {
+		return r.incident(t, el, err)
+	}
+	if err := r.clearToken(t, el); err != nil {
+		return err
+	}
+	r.record(el, evCompleted, "")
+	r.leave(t, el)
+	return nil
+}
+
+func (r *runner) retries(svc *bpmn.ServiceTask) int {
+	if svc.Retries > 0 {
+		return svc.Retries
+	}
+	return r.s.opts.DefaultRetries
+}
+
+// applyOutputs evaluates a task's outputs against the variables and the task's result.
+func (r *runner) applyOutputs(el *bpmn.Element, result map[string]any) error {
+	outs := r.st.v.progs.outputs[el.ID]
+	if len(outs) == 0 {
+		return nil
+	}
+	env := make(map[string]any, len(r.st.environment())+len(result))
+	for k, v := range r.st.environment() {
+		env[k] = v
+	}
+	for k, v := range result {
+		env[k] = v
+	}
+	vals := make([]value.Value, len(outs))
+	for i, o := range outs {
+		v, err := r.evalAssign(o, env)
+		if err != nil {
+			return err
+		}
+		vals[i] = v
+	}
+	for i, o := range outs {
+		r.st.set(o.variable, vals[i])
+	}
+	return nil
+}
+
+// clearToken removes what a token that leaves an activity leaves behind: its boundary timers
+// and any job of its own.
+func (r *runner) clearToken(t *token, el *bpmn.Element) error {
+	if len(el.Boundaries) == 0 && t.Wait != waitJob {
+		return nil
+	}
+	return r.exec("DELETE FROM process_jobs WHERE instance_id = ? AND token_id = ?", r.st.id, t.ID)
+}
+
+// stepFailed schedules a retry with backoff, or raises an incident once the task's attempts
+// are used up: a step that keeps failing must be seen, never loop silently. An invalid error
+// (a value of the wrong type, a missing session) fails the same way every time, so it raises
+// the incident at once.
+func (r *runner) stepFailed(t *token, el *bpmn.Element, err error) error {
+	attempt, max := r.attempt, r.retries(el.Service)
+	if attempt >= max || errs.Is(err, errs.Invalid) {
+		return r.incident(t, el, fmt.Errorf("attempt %d of %d: %w", attempt, max, err))
+	}
+	t.Wait = waitJob
+	due := r.tx.Now().Add(r.s.backoff(attempt))
+	r.record(el, evRetrying, fmt.Sprintf("attempt %d of %d failed: %v", attempt, max, err))
+	return r.addJob(job{token: t.ID, element: el.ID, kind: jobStep, typ: el.Service.Type, state: jobReady, due: due,
+		attempts: attempt, max: max, err: err.Error()})
+}
+
+// incident stops a token at an element until an administrator retries it.
+func (r *runner) incident(t *token, el *bpmn.Element, cause error) error {
+	t.Wait = waitIncident
+	r.st.status = StateIncident
+	r.record(el, evFailed, cause.Error())
+	max := 1
+	if el.Service != nil {
+		max = r.retries(el.Service)
+	}
+	return r.addJob(job{token: t.ID, element: el.ID, kind: jobStep, typ: typeOf(el), state: jobIncident,
+		due: r.tx.Now(), attempts: r.attempt, max: max, err: cause.Error()})
+}
+
+func typeOf(el *bpmn.Element) string {
+	if el.Service != nil {
+		return el.Service.Type
+	}
+	return string(el.Kind)
+}

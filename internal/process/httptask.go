@@ -1,0 +1,222 @@
+package process
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/value"
+)
+
+// maxResponse bounds how much of a response an http task reads.
+const maxResponse = 1 << 20
+
+// httpCall is an http task's request, computed from the instance before any network I/O.
+type httpCall struct {
+	method  string
+	url     string
+	body    []byte
+	headers map[string]string
+}
+
+// fireHTTP runs an http task: the request is computed in a read transaction, the call is made
+// outside any transaction, and the result is committed in a new transaction that checks the
+// job's lease, so a worker that lost its lease changes nothing.
+func (s *Service) fireHTTP(ctx context.Context, j job) error {
+	call, err := s.prepareHTTP(ctx, j)
+	if errs.Is(err, errs.NotFound) {
+		return nil
+	}
+	var result map[string]any
+	if err == nil {
+		result, err = s.call(ctx, call)
+	}
+	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		return s.withJob(ctx, tx, j, func(r *runner, t *token, el *bpmn.Element) error {
+			r.attempt = j.attempts + 1
+			if err != nil {
+				return r.stepFailed(t, el, err)
+			}
+			return r.completeService(t, el, result)
+		})
+	})
+}
+
+func (s *Service) prepareHTTP(ctx context.Context, j job) (*httpCall, error) {
+	var c *httpCall
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		st, err := s.loadState(ctx, tx, j.instance, false)
+		if err != nil {
+			return err
+		}
+		el := st.v.Process.Elements[j.element]
+		if el == nil || el.Service == nil {
+			return errs.New(errs.NotFound, "element %s is gone", j.element)
+		}
+		c, err = s.newRunner(ctx, tx, st).httpRequest(el)
+		return err
+	})
+	return c, err
+}
+
+// httpRequest evaluates an http task's inputs: placeholders in the URL are query-escaped and
+// placeholders in the body are written as JSON values, so a variable can never change the
+// shape of the request.
+func (r *runner) httpRequest(el *bpmn.Element) (*httpCall, error) {
+	c := &httpCall{headers: map[string]string{}}
+	for _, ip := range r.st.v.progs.inputs[el.ID] {
+		format := formatText
+		switch {
+		case ip.name == "url":
+			format = formatURL
+		case ip.name == "body":
+			format = formatJSON
+		}
+		v, err := r.input(ip, format)
+		if err != nil {
+			return nil, err
+		}
+		r.setHTTPInput(c, ip.name, v)
+	}
+	if c.method == "" {
+		c.method = http.MethodGet
+		if c.body != nil {
+			c.method = http.MethodPost
+		}
+	}
+	return c, nil
+}
+
+func (r *runner) setHTTPInput(c *httpCall, name string, v any) {
+	switch {
+	case name == "method":
+		c.method = strings.ToUpper(fmt.Sprint(v))
+	case name == "url":
+		c.url = fmt.Sprint(v)
+	case name == "body":
+		if s, ok := v.(string); ok {
+			c.body = []byte(s)
+		} else {
+			c.body = []byte(formatJSON(v))
+		}
+	case strings.HasPrefix(name, "header."):
+		c.headers[strings.TrimPrefix(name, "header.")] = formatText(v)
+	}
+}
+
+func formatURL(v any) string { return url.QueryEscape(formatText(v)) }
+
+func formatJSON(v any) string {
+	if m, ok := v.(value.Money); ok {
+		v = map[string]string{"amount": m.Amount, "currency": m.Currency}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "null"
+	}
+	return string(b)
+}
+
+// call makes the request and returns what outputs see: status, body (parsed JSON when it is
+// JSON, else the text) and headers. A status outside 2xx is an error, so it is retried.
+func (s *Service) call(ctx context.Context, c *httpCall) (map[string]any, error) {
+	u, err := url.Parse(c.url)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errs.New(errs.Invalid, "the url %q is not an http or https URL", c.url)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.opts.HTTPTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, c.method, c.url, bytes.NewReader(c.body))
+	if err != nil {
+		return nil, errs.New(errs.Invalid, "the request cannot be made: %v", err)
+	}
+	if c.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("User-Agent", "Parley-process")
+	for k, v := range c.headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, fmt.Errorf("%s %s answered %s", c.method, u.Redacted(), resp.Status)
+	}
+	return responseEnv(resp, data), nil
+}
+
+func responseEnv(resp *http.Response, data []byte) map[string]any {
+	headers := make(map[string]string, len(resp.Header))
+	for k := range resp.Header {
+		headers[k] = resp.Header.Get(k)
+	}
+	var body any
+	if err := json.Unmarshal(data, &body); err != nil {
+		body = string(data)
+	}
+	if m, ok := body.(map[string]any); ok {
+		return map[string]any{"status": resp.StatusCode, "body": m, "headers": headers}
+	}
+	return map[string]any{"status": resp.StatusCode, "body": map[string]any{"value": body}, "headers": headers}
+}
+
+// errBlocked is the SSRF guard's refusal.
+var errBlocked = errors.New("the address is loopback, private, link-local or unspecified; http tasks may not call it")
+
+// newHTTPClient returns the client of http tasks. Its dialer checks every address it connects
+// to — after DNS resolution and on every redirect — so a name that resolves to an internal
+// address cannot be used to reach the server's own network.
+func (s *Service) newHTTPClient() *http.Client {
+	d := &net.Dialer{Timeout: 10 * time.Second}
+	if !s.opts.AllowPrivateNetworks {
+		d.Control = func(network, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			if ip := net.ParseIP(host); ip == nil || blockedIP(ip) {
+				return fmt.Errorf("%s: %w", host, errBlocked)
+			}
+			return nil
+		}
+	}
+	tr := &http.Transport{DialContext: d.DialContext, Proxy: nil, TLSHandshakeTimeout: 10 * time.Second,
+		MaxIdleConns: 16, IdleConnTimeout: time.Minute}
+	return &http.Client{Transport: tr, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 5 {
+			return errors.New("stopped after 5 redirects")
+		}
+		return nil
+	}}
+}
+
+var sharedAddressSpace = &net.IPNet{IP: net.IP{100, 64, 0, 0}, Mask: net.CIDRMask(10, 32)}
+
+// blockedIP reports addresses an http task may not reach unless private networks are allowed.
+func blockedIP(ip net.IP) bool {
+	if v4 := ip.To4(); v4 != nil {
+		ip = v4
+	}
+	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsInterfaceLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() ||
+		sharedAddressSpace.Contains(ip) || (len(ip) == net.IPv4len && ip[0] == 0)
+}

@@ -1,0 +1,119 @@
+package process
+
+import (
+	"context"
+	"time"
+
+	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// LiveChat is the chat service seen by the engine: every call acts as the process instance
+// that runs the step, inside the engine's transaction.
+type LiveChat struct{ S *chat.Service }
+
+type instanceKey struct{}
+
+// withInstance tells the chat which instance acts, so messages and closes name it.
+func withInstance(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, instanceKey{}, id)
+}
+
+func actor(ctx context.Context) chat.Actor {
+	id, _ := ctx.Value(instanceKey{}).(string)
+	return chat.ProcessActor(id)
+}
+
+// Reply posts a process message into the session.
+func (c LiveChat) Reply(ctx context.Context, tx *store.Tx, sessionID, text string) error {
+	_, err := c.S.PostMessageTx(ctx, tx, chat.Reply{SessionID: sessionID, Text: text, By: actor(ctx)})
+	return err
+}
+
+// Close closes the session.
+func (c LiveChat) Close(ctx context.Context, tx *store.Tx, sessionID string) error {
+	_, err := c.S.CloseTx(ctx, tx, sessionID, actor(ctx))
+	return err
+}
+
+// Assign makes the user the session's operator.
+func (c LiveChat) Assign(ctx context.Context, tx *store.Tx, sessionID, userID string) error {
+	_, err := c.S.AssignTx(ctx, tx, sessionID, userID, actor(ctx))
+	return err
+}
+
+// Operator returns the session's operator, "" when it has none.
+func (c LiveChat) Operator(ctx context.Context, tx *store.Tx, sessionID string) (string, error) {
+	sess, err := c.S.SessionTx(ctx, tx, sessionID)
+	if err != nil {
+		return "", err
+	}
+	return sess.OperatorID, nil
+}
+
+// LastEventSeq returns the newest chat event's seq.
+func (c LiveChat) LastEventSeq(ctx context.Context, tx *store.Tx) (int64, error) {
+	return chat.LatestSeq(ctx, tx)
+}
+
+// messagesConsumer is the engine's cursor in the chat outbox.
+const messagesConsumer = "process-message-waits"
+
+// eventsPerRound bounds how many chat events one transaction of the consumer handles.
+const eventsPerRound = 200
+
+// runMessages completes session waits with customers' messages: it follows the chat outbox
+// with its own cursor, woken by the chat's notifications, so a message is delivered once even
+// across restarts and nodes (the cursor row is claimed with SKIP LOCKED).
+func (s *Service) runMessages(ctx context.Context) {
+	wake, cancel := s.db.Subscribe(chat.EventsChannel)
+	defer cancel()
+	for ctx.Err() == nil {
+		n, err := s.ConsumeMessages(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("process message waits failed", "err", err)
+		}
+		if n == eventsPerRound && err == nil {
+			continue
+		}
+		timer := time.NewTimer(s.opts.PollInterval)
+		select {
+		case <-ctx.Done():
+		case <-wake:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// ConsumeMessages handles the next chat events and returns how many it read. Customer
+// messages complete the waits of their session that began before them.
+func (s *Service) ConsumeMessages(ctx context.Context) (int, error) {
+	n := 0
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		after, ok, err := chat.ClaimCursor(ctx, tx, messagesConsumer)
+		if err != nil || !ok {
+			return err
+		}
+		events, err := chat.EventsAfter(ctx, tx, after, eventsPerRound)
+		if err != nil || len(events) == 0 {
+			return err
+		}
+		n = len(events)
+		for _, ev := range events {
+			if ev.Type != chat.EventMessageReceived || ev.Snapshot.LastMessage == nil {
+				continue
+			}
+			// One delivery that fails is logged and skipped, in its own savepoint: a poison
+			// event must not hold up every other session's waits.
+			err := tx.Savepoint(ctx, func() error {
+				return s.DeliverCustomerMessageTx(ctx, tx, ev.SessionID, ev.Seq, ev.Snapshot.LastMessage.Text)
+			})
+			if err != nil {
+				s.log.Error("deliver a customer message to its waits", "event", ev.ID, "session", ev.SessionID, "err", err)
+			}
+		}
+		return chat.AdvanceCursor(ctx, tx, messagesConsumer, events[len(events)-1].Seq)
+	})
+	return n, err
+}

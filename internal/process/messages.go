@@ -1,0 +1,198 @@
+package process
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/expr-lang/expr"
+	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/value"
+)
+
+// messageCatch subscribes the token to a message: the customer's next message in the linked
+// session, or a named message with a correlation key evaluated now. An undefined or empty key
+// is an incident: waiting on "" would catch another instance's message or wait forever.
+func (r *runner) messageCatch(t *token, el *bpmn.Element) error {
+	m := el.Message
+	var session, key string
+	var after int64
+	if prog := r.st.v.progs.keys[el.ID]; prog != nil {
+		out, err := expr.Run(prog, r.st.environment())
+		if err == nil {
+			key, err = m.Key(out)
+		}
+		if err != nil {
+			return r.incident(t, el, fmt.Errorf("%s cannot wait: %s", el.ID, firstLine(err)))
+		}
+	} else {
+		if r.st.sessionID == "" {
+			return r.incident(t, el, errors.New("a message wait needs a linked session, and the instance has none"))
+		}
+		session = r.st.sessionID
+		var err error
+		if after, err = r.lastEventSeq(); err != nil {
+			return err
+		}
+	}
+	if _, err := r.tx.Exec(r.ctx, `INSERT INTO process_messages (instance_id, token_id, element_id, session_id, name, correlation_key, variable, after_seq, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.st.id, t.ID, el.ID, session, m.Name, key, m.Variable, after, store.TS(r.tx.Now())); err != nil {
+		return err
+	}
+	t.Wait = waitMessage
+	r.record(el, evWaiting, "message")
+	return nil
+}
+
+// lastEventSeq is the newest chat event at the time a session wait starts, so that only a
+// message that arrives after it completes the wait.
+func (r *runner) lastEventSeq() (int64, error) {
+	if r.s.deps.Chat == nil {
+		return 0, nil
+	}
+	return r.s.deps.Chat.LastEventSeq(r.ctx, r.tx)
+}
+
+// receive completes a message wait of an instance with the message's text (or payload).
+func (s *Service) receive(ctx context.Context, tx *store.Tx, instanceID string, tokenID int, text string, vars map[string]value.Value) error {
+	st, err := s.loadState(ctx, tx, instanceID, true)
+	if err != nil {
+		return err
+	}
+	var element, variable string
+	err = tx.QueryRow(ctx, "SELECT element_id, variable FROM process_messages WHERE instance_id = ? AND token_id = ?", instanceID, tokenID).Scan(&element, &variable)
+	if errs.Is(err, errs.NotFound) {
+		return nil // another delivery or a boundary timer got there first
+	} else if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM process_messages WHERE instance_id = ? AND token_id = ?", instanceID, tokenID); err != nil {
+		return err
+	}
+	t, el := st.token(tokenID), st.v.Process.Elements[element]
+	if t == nil || el == nil || st.done() {
+		return nil
+	}
+	if err := receivedValues(st, variable, text, vars); err != nil {
+		return err
+	}
+	r := s.newRunner(ctx, tx, st)
+	r.record(el, evCompleted, "")
+	r.leave(t, el)
+	if err := r.run(); err != nil {
+		return err
+	}
+	return r.finish()
+}
+
+func receivedValues(st *state, variable, text string, vars map[string]value.Value) error {
+	for name, v := range vars {
+		st.set(name, v)
+	}
+	if variable == "" {
+		return nil
+	}
+	x, ok := st.v.Variable(variable)
+	if !ok {
+		return nil
+	}
+	v, err := value.FromNative(x.Type, text)
+	if err != nil {
+		return value.InField(variable, err)
+	}
+	st.set(variable, v)
+	return nil
+}
+
+// Message is a named message published to the instances waiting for it with its key.
+type Message struct {
+	Name           string                     `json:"name"`
+	CorrelationKey string                     `json:"correlation_key"`
+	Text           string                     `json:"text"`
+	Variables      map[string]json.RawMessage `json:"variables"`
+}
+
+// PublishMessage delivers a named message to every instance waiting for it with that
+// correlation key and returns how many it reached. Administrators and outside workers may.
+func (s *Service) PublishMessage(ctx context.Context, m Message) (int, error) {
+	if p := auth.FromContext(ctx); p == nil || p.APIKeyOwner == "" {
+		if _, err := auth.AdminFrom(ctx); err != nil {
+			return 0, err
+		}
+	}
+	if m.Name == "" || m.CorrelationKey == "" {
+		return 0, errs.Field("name", "a message needs a name and a correlation_key")
+	}
+	n := 0
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		n = 0
+		subs, err := subscriptions(ctx, tx, "WHERE name = ? AND correlation_key = ?", m.Name, m.CorrelationKey)
+		if err != nil {
+			return err
+		}
+		for _, sub := range subs {
+			if err := s.deliverPublished(ctx, tx, sub, m); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+func (s *Service) deliverPublished(ctx context.Context, tx *store.Tx, sub subscription, m Message) error {
+	st, err := s.loadState(ctx, tx, sub.instance, false)
+	if err != nil {
+		return err
+	}
+	vars, err := st.v.ParseInputs(m.Variables)
+	if err != nil {
+		return err
+	}
+	return s.receive(ctx, tx, sub.instance, sub.token, m.Text, vars)
+}
+
+// subscription is one waiting message catch.
+type subscription struct {
+	instance string
+	token    int
+	after    int64
+}
+
+func subscriptions(ctx context.Context, tx *store.Tx, where string, args ...any) ([]subscription, error) {
+	rows, err := tx.Query(ctx, "SELECT instance_id, token_id, after_seq FROM process_messages "+where+" ORDER BY created_at, instance_id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []subscription
+	for rows.Next() {
+		var s subscription
+		if err := rows.Scan(&s.instance, &s.token, &s.after); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// DeliverCustomerMessageTx completes the session waits of the session that were waiting
+// before the message's event (seq) with the message's text. The chat consumer calls it for
+// each customer message, in the transaction that advances its cursor.
+func (s *Service) DeliverCustomerMessageTx(ctx context.Context, tx *store.Tx, sessionID string, seq int64, text string) error {
+	subs, err := subscriptions(ctx, tx, "WHERE session_id = ? AND after_seq < ?", sessionID, seq)
+	if err != nil {
+		return err
+	}
+	for _, sub := range subs {
+		if err := s.receive(ctx, tx, sub.instance, sub.token, text, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,141 @@
+package process
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// Warning is something a publish did not refuse but an administrator should know, such as an
+// automation binding that no longer fits the new version.
+type Warning struct {
+	Source  string `json:"source"`
+	Message string `json:"message"`
+}
+
+// PublishHook runs inside the publish transaction with the new version. An error refuses the
+// publish; warnings are returned with the version.
+type PublishHook func(ctx context.Context, tx *store.Tx, v *Version) ([]Warning, error)
+
+// OnPublish registers a hook; other packages (automation) use it to re-check what depends on
+// a process.
+func (s *Service) OnPublish(h PublishHook) {
+	s.hooksMu.Lock()
+	defer s.hooksMu.Unlock()
+	s.hooks = append(s.hooks, h)
+}
+
+// Published is the answer to a publish: the new version and the warnings of the hooks.
+type Published struct {
+	*Version
+	Warnings []Warning `json:"warnings"`
+}
+
+// Publish validates the draft and freezes it as the next version. Validation reports every
+// problem at once, each naming the element: unsupported elements, structure, expressions that
+// do not compile or are not boolean, unknown variables, type mismatches, unknown users,
+// groups and app fields.
+func (s *Service) Publish(ctx context.Context, code string) (*Published, error) {
+	admin, err := auth.AdminFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *Published
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		out, err = s.publishTx(ctx, tx, code, admin.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.versions.Store(versionKey(out.Code, out.Number), out.Version)
+	return out, nil
+}
+
+func (s *Service) publishTx(ctx context.Context, tx *store.Tx, code, by string) (*Published, error) {
+	d, err := scanDefinition(tx.QueryRow(ctx, "SELECT "+definitionColumns+" FROM process_definitions WHERE code = ?"+tx.ForUpdate(), code))
+	if err != nil {
+		return nil, store.NotFound(err, "process %q not found", code)
+	}
+	v := &Version{Code: code, Number: d.PublishedVersion + 1, Name: d.Name, Scope: d.Scope,
+		Variables: nonNilVars(d.Variables), BPMN: d.BPMN, PublishedAt: tx.Now(), PublishedBy: by}
+	if err := s.validate(ctx, tx, v); err != nil {
+		return nil, err
+	}
+	vars, _ := json.Marshal(v.Variables)
+	if _, err := tx.Exec(ctx, `INSERT INTO process_versions (code, number, name, scope, variables, bpmn, published_at, published_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, code, v.Number, v.Name, v.Scope, string(vars), v.BPMN, store.TS(v.PublishedAt), by); err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, "UPDATE process_definitions SET published_version = ?, unpublished = ? WHERE code = ?", v.Number, false, code); err != nil {
+		return nil, err
+	}
+	warnings, err := s.runHooks(ctx, tx, v)
+	if err != nil {
+		return nil, err
+	}
+	return &Published{Version: v, Warnings: warnings}, nil
+}
+
+// validate is everything publish checks: the diagram and its expressions, then what needs the
+// database (scope, users, groups, apps).
+func (s *Service) validate(ctx context.Context, tx *store.Tx, v *Version) error {
+	var list errs.List
+	checkVariables(&list, v.Variables)
+	if err := list.Err(); err != nil {
+		return err
+	}
+	if v.BPMN == "" {
+		return errs.Field("bpmn", "the process has no diagram; draw one before publishing")
+	}
+	if err := v.build(); err != nil {
+		return err
+	}
+	if err := s.checkScope(ctx, tx, v.Scope); err != nil {
+		return err
+	}
+	return s.checkReferences(ctx, tx, v)
+}
+
+func (s *Service) runHooks(ctx context.Context, tx *store.Tx, v *Version) ([]Warning, error) {
+	s.hooksMu.RLock()
+	hooks := append([]PublishHook(nil), s.hooks...)
+	s.hooksMu.RUnlock()
+	warnings := []Warning{}
+	for _, h := range hooks {
+		w, err := h(ctx, tx, v)
+		if err != nil {
+			return nil, err
+		}
+		warnings = append(warnings, w...)
+	}
+	return warnings, nil
+}
+
+// Unpublish withdraws a process: running instances go on with their version, and nothing new
+// starts until it is published again.
+func (s *Service) Unpublish(ctx context.Context, code string) (*Definition, error) {
+	if _, err := auth.AdminFrom(ctx); err != nil {
+		return nil, err
+	}
+	var d *Definition
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		res, err := tx.Exec(ctx, "UPDATE process_definitions SET unpublished = ?, updated_at = ? WHERE code = ? AND published_version > 0",
+			true, store.TS(tx.Now()), code)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			if _, err := definitionTx(ctx, tx, code); err != nil {
+				return err
+			}
+			return errs.New(errs.Conflict, "process %s has no published version", code)
+		}
+		d, err = definitionTx(ctx, tx, code)
+		return err
+	})
+	return d, err
+}

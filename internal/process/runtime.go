@@ -1,0 +1,198 @@
+package process
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// History events.
+const (
+	evStarted   = "started"   // the instance started (on the start event)
+	evCompleted = "completed" // the element did its work and the token left
+	evWaiting   = "waiting"   // the token waits here (task, job, timer, message, join)
+	evJoined    = "joined"    // a parallel join had a token on every incoming flow
+	evFailed    = "failed"    // the step failed; detail says why
+	evRetrying  = "retrying"  // the step failed and will be tried again
+	evCancelled = "cancelled" // the wait was cancelled (boundary timer, terminate, cancel)
+	evFired     = "fired"     // a timer fired
+	evEnded     = "ended"     // the instance ended; detail says how
+)
+
+// histRow is one step of an instance's history, written with the others of the same
+// transaction in one statement.
+type histRow struct {
+	seq     int
+	element string
+	kind    string
+	event   string
+	detail  string
+}
+
+// pending is a token that has arrived at an element and must be handled there.
+type pending struct {
+	tok *token
+	el  *bpmn.Element
+	via *bpmn.Flow
+}
+
+// runner moves one instance forward inside one transaction until every token waits or ended.
+type runner struct {
+	s     *Service
+	ctx   context.Context
+	tx    *store.Tx
+	st    *state
+	hist  []histRow
+	queue []pending
+	steps int
+	// attempt is the number of the current try of a retried step, 1 for the first.
+	attempt int
+	// b buffers the rows the run appends; shared by the runs of one StartManyTx, which flushes
+	// it once, else flushed by finish.
+	b      *batch
+	shared bool
+}
+
+func (s *Service) newRunner(ctx context.Context, tx *store.Tx, st *state) *runner {
+	return &runner{s: s, ctx: withInstance(ctx, st.id), tx: tx, st: st, attempt: 1, b: newBatch()}
+}
+
+func (r *runner) record(el *bpmn.Element, event, detail string) {
+	r.st.seq++
+	id, kind := "", ""
+	if el != nil {
+		id, kind = el.ID, string(el.Kind)
+	}
+	r.hist = append(r.hist, histRow{seq: r.st.seq, element: id, kind: kind, event: event, detail: detail})
+}
+
+// arrive queues a token that reaches an element.
+func (r *runner) arrive(t *token, el *bpmn.Element, via *bpmn.Flow) {
+	t.El, t.Wait, t.Flow = el.ID, "", ""
+	r.queue = append(r.queue, pending{tok: t, el: el, via: via})
+}
+
+// take moves a token along a flow.
+func (r *runner) take(t *token, f *bpmn.Flow) { r.arrive(t, f.To, f) }
+
+// leave moves a token out of an element that has one way out.
+func (r *runner) leave(t *token, el *bpmn.Element) { r.take(t, el.Outgoing[0]) }
+
+// run handles queued tokens until none is left. A token that cannot go on raises an incident
+// at its element; an error is returned only for failures of the database itself.
+func (r *runner) run() error {
+	for len(r.queue) > 0 && !r.st.done() {
+		p := r.queue[0]
+		r.queue = r.queue[1:]
+		r.steps++
+		if r.steps > r.s.opts.MaxSteps {
+			err := fmt.Errorf("more than %d steps without reaching a wait state; the diagram probably loops without a wait", r.s.opts.MaxSteps)
+			if ierr := r.incident(p.tok, p.el, err); ierr != nil {
+				return ierr
+			}
+			continue
+		}
+		if err := r.enter(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enter does what the element's kind does when a token arrives.
+func (r *runner) enter(p pending) error {
+	switch p.el.Kind {
+	case bpmn.KindStart, bpmn.KindTask:
+		r.record(p.el, evCompleted, "")
+		r.leave(p.tok, p.el)
+	case bpmn.KindBoundaryTimer:
+		r.record(p.el, evFired, "")
+		r.leave(p.tok, p.el)
+	case bpmn.KindEndNone:
+		r.st.removeToken(p.tok)
+		r.record(p.el, evCompleted, "")
+		r.endIfIdle()
+	case bpmn.KindEndTerminate:
+		r.record(p.el, evCompleted, "")
+		return r.terminate(StateCompleted, "terminated at "+p.el.ID)
+	case bpmn.KindParallelGateway:
+		r.parallel(p)
+	default:
+		return r.execute(p.tok, p.el, true)
+	}
+	return nil
+}
+
+// execute runs the work of an element that may fail or wait. first is false when a worker
+// runs it again (a retry or an administrator's retry of an incident), so that boundary
+// timers are armed only once.
+func (r *runner) execute(t *token, el *bpmn.Element, first bool) error {
+	switch el.Kind {
+	case bpmn.KindScriptTask:
+		return r.script(t, el)
+	case bpmn.KindExclusiveGateway:
+		return r.exclusive(t, el)
+	case bpmn.KindUserTask:
+		return r.userTask(t, el)
+	case bpmn.KindServiceTask:
+		return r.serviceTask(t, el, first)
+	case bpmn.KindTimerCatch:
+		return r.timerCatch(t, el)
+	case bpmn.KindMessageCatch:
+		return r.messageCatch(t, el)
+	}
+	return fmt.Errorf("element %s of kind %s cannot be executed", el.ID, el.Kind)
+}
+
+// endIfIdle completes the instance once no token is left.
+func (r *runner) endIfIdle() {
+	if len(r.st.toks.Tokens) == 0 {
+		r.st.status, r.st.ended = StateCompleted, r.tx.Now()
+		r.record(nil, evEnded, StateCompleted)
+	}
+}
+
+// terminate ends the whole instance: every other token's wait is cancelled.
+func (r *runner) terminate(status, detail string) error {
+	if err := r.cancelAllWaits(); err != nil {
+		return err
+	}
+	r.st.toks.Tokens = nil
+	r.queue = nil
+	r.st.status, r.st.ended = status, r.tx.Now()
+	r.record(nil, evEnded, detail)
+	return nil
+}
+
+// cancelAllWaits removes every wait row of the instance: open tasks are marked cancelled,
+// jobs, incidents and message subscriptions are deleted.
+func (r *runner) cancelAllWaits() error {
+	id := r.st.id
+	if err := r.exec("UPDATE process_tasks SET state = ?, ended_at = ? WHERE instance_id = ? AND state = ?",
+		TaskCancelled, store.TS(r.tx.Now()), id, TaskOpen); err != nil {
+		return err
+	}
+	if err := r.exec("DELETE FROM process_jobs WHERE instance_id = ?", id); err != nil {
+		return err
+	}
+	return r.exec("DELETE FROM process_messages WHERE instance_id = ?", id)
+}
+
+// finish writes what the run changed: the instance row and the history, and wakes the
+// workers when a job was created.
+func (r *runner) finish() error {
+	if err := r.st.save(r.ctx, r.tx, r.b); err != nil {
+		return err
+	}
+	now := store.TS(r.tx.Now())
+	for _, h := range r.hist {
+		r.b.add(historyTable, r.st.id, h.seq, h.element, h.kind, h.event, h.detail, now)
+	}
+	r.hist = r.hist[:0]
+	if r.shared {
+		return nil
+	}
+	return r.b.flush(r.ctx, r.tx)
+}

@@ -1,0 +1,211 @@
+package process
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+
+	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/value"
+)
+
+// Trigger kinds: how an instance was started.
+const (
+	TriggerAutomatic = "automatic" // by an automation binding on a chat event
+	TriggerManual    = "manual"    // by a person from a session page
+	TriggerAPI       = "api"       // through POST /api/v1/processes/{code}/instances
+)
+
+// Trigger records how an instance started, so that a session's process list can say so.
+type Trigger struct {
+	Kind       string `json:"kind"`
+	Event      string `json:"event,omitempty"`
+	EventID    string `json:"event_id,omitempty"`
+	LiveChatID string `json:"livechat_id,omitempty"`
+	UserID     string `json:"user_id,omitempty"`
+}
+
+// Start asks for a new instance.
+type Start struct {
+	Code string
+	// Version is the version to start; 0 means the newest published one.
+	Version   int
+	Inputs    map[string]value.Value
+	SessionID string
+	Trigger   Trigger
+}
+
+// StartTx starts an instance inside the caller's transaction and runs it forward to its
+// first wait state, writing its history: when tx commits, the instance exists and is waiting
+// (or finished); when it rolls back, nothing happened. The inputs are checked against the
+// version's variables: each unknown name, missing required variable and wrong type is named.
+func (s *Service) StartTx(ctx context.Context, tx *store.Tx, in Start) (*Instance, error) {
+	out, err := s.StartManyTx(ctx, tx, []Start{in})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// StartManyTx is StartTx for a batch: the instances' rows are written together, a few
+// statements per batch rather than per instance, which is how a dispatcher that claims events
+// in batches starts thousands of instances per second. The first refused start's error is
+// returned; the caller's transaction should then be rolled back (or the batch run inside a
+// savepoint), since the earlier starts of the batch are not undone.
+func (s *Service) StartManyTx(ctx context.Context, tx *store.Tx, starts []Start) ([]*Instance, error) {
+	b := newBatch()
+	versions := map[string]*Version{}
+	out := make([]*Instance, len(starts))
+	for i, in := range starts {
+		inst, err := s.startOne(ctx, tx, in, b, versions)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = inst
+	}
+	return out, b.flush(ctx, tx)
+}
+
+func (s *Service) startOne(ctx context.Context, tx *store.Tx, in Start, b *batch, versions map[string]*Version) (*Instance, error) {
+	key := versionKey(in.Code, in.Version)
+	v := versions[key]
+	if v == nil {
+		var err error
+		if v, err = s.startVersion(ctx, tx, in); err != nil {
+			return nil, err
+		}
+		versions[key] = v
+	}
+	vars, err := v.checkInputs(in.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	if in.Trigger.Kind == "" {
+		in.Trigger.Kind = TriggerAPI
+	}
+	st := &state{id: store.NewID("pi"), v: v, vars: vars, status: StateActive, sessionID: in.SessionID,
+		trigger: in.Trigger, created: tx.Now(), isNew: true}
+	r := s.newRunner(ctx, tx, st)
+	r.b, r.shared = b, true
+	r.record(v.Process.Start, evStarted, in.Trigger.Kind)
+	r.arrive(st.newToken(v.Process.Start.ID), v.Process.Start, nil)
+	if err := r.run(); err != nil {
+		return nil, err
+	}
+	if err := r.finish(); err != nil {
+		return nil, err
+	}
+	return st.instance(), nil
+}
+
+func (s *Service) startVersion(ctx context.Context, tx *store.Tx, in Start) (*Version, error) {
+	if in.Version == 0 {
+		return s.LatestVersionTx(ctx, tx, in.Code)
+	}
+	return s.VersionTx(ctx, tx, in.Code, in.Version)
+}
+
+// checkInputs checks a start's inputs against the declared variables and reports every
+// problem at once.
+func (v *Version) checkInputs(inputs map[string]value.Value) (map[string]value.Value, error) {
+	var list errs.List
+	vars := make(map[string]value.Value, len(v.Variables))
+	for _, name := range sortedKeys(inputs) {
+		val := inputs[name]
+		x, ok := v.vars[name]
+		switch {
+		case !ok:
+			list.Add(name, "process %s has no variable %q", v.Code, name)
+		case val.IsNull():
+		case !value.Assignable(val.Type(), x.Type):
+			list.Add(name, "variable %s is %s, got a value of type %s", name, x.Type, val.Type())
+		default:
+			vars[name] = val
+		}
+	}
+	for _, x := range v.Variables {
+		if _, ok := vars[x.Name]; x.Required && !ok {
+			list.Add(x.Name, "variable %s (%s) is required", x.Name, x.Type)
+		}
+	}
+	return vars, list.Err()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// ParseInputs reads JSON inputs into typed values of the version's variables, naming each
+// unknown variable and each value of the wrong type.
+func (v *Version) ParseInputs(raw map[string]json.RawMessage) (map[string]value.Value, error) {
+	var list errs.List
+	out := make(map[string]value.Value, len(raw))
+	for _, name := range sortedKeys(raw) {
+		x, ok := v.vars[name]
+		if !ok {
+			list.Add(name, "process %s has no variable %q", v.Code, name)
+			continue
+		}
+		val, err := value.Options{AllowNull: true}.Parse(x.Type, raw[name])
+		if e, ok := err.(*errs.Error); ok {
+			list.Add(name, "%s", e.Message)
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		out[name] = val
+	}
+	return out, list.Err()
+}
+
+// CanStart says whether a user may start instances of a version by hand: any staff user may
+// start any published process; administrators always may. Live-chat rules (online operators,
+// spam sessions) are checked by the caller that knows the session.
+func CanStart(ctx context.Context, user *auth.User, v *Version) error {
+	if user == nil {
+		return errs.New(errs.Unauthorized, "log in as a staff user")
+	}
+	if v == nil {
+		return errs.New(errs.NotFound, "process not found")
+	}
+	return nil
+}
+
+// StartRequest is a start through the API, without a session.
+type StartRequest struct {
+	Inputs map[string]json.RawMessage `json:"inputs"`
+}
+
+// StartByAPI starts the newest published version of a process for the calling user, without a
+// session link.
+func (s *Service) StartByAPI(ctx context.Context, code string, req StartRequest) (*Instance, error) {
+	user, err := auth.StaffFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var inst *Instance
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		v, err := s.LatestVersionTx(ctx, tx, code)
+		if err != nil {
+			return err
+		}
+		if err := CanStart(ctx, user, v); err != nil {
+			return err
+		}
+		inputs, err := v.ParseInputs(req.Inputs)
+		if err != nil {
+			return err
+		}
+		inst, err = s.StartTx(ctx, tx, Start{Code: code, Version: v.Number, Inputs: inputs,
+			Trigger: Trigger{Kind: TriggerAPI, UserID: user.ID}})
+		return err
+	})
+	return inst, err
+}

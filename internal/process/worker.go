@@ -1,0 +1,160 @@
+package process
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// Run runs the engine's workers until ctx ends: the job worker (timers, retries, http calls)
+// and, when the engine acts on the real live chat, the consumer that completes message waits.
+func (s *Service) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	if _, ok := s.deps.Chat.(LiveChat); ok {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.runMessages(ctx)
+		}()
+	}
+	s.runJobs(ctx)
+	wg.Wait()
+}
+
+// runJobs fires due jobs, then sleeps until the earliest due time, a notification that a new
+// job was committed (on any node), or the poll interval, whichever comes first.
+func (s *Service) runJobs(ctx context.Context) {
+	wake, cancel := s.db.Subscribe(jobsChannel)
+	defer cancel()
+	for ctx.Err() == nil {
+		if _, err := s.RunDueJobs(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("process jobs failed", "err", err)
+		}
+		wait := s.opts.PollInterval
+		if at, ok, err := s.nextDue(ctx); err == nil && ok {
+			wait = min(wait, max(at.Sub(s.db.Now()), 0)+time.Millisecond)
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-wake:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// RunDueJobs runs every job that is due now and returns how many it ran. The worker calls it;
+// tests call it after moving a fake clock.
+func (s *Service) RunDueJobs(ctx context.Context) (int, error) {
+	total := 0
+	for ctx.Err() == nil {
+		jobs, err := s.claim(ctx)
+		if err != nil {
+			return total, err
+		}
+		s.runClaimed(ctx, jobs)
+		total += len(jobs)
+		if len(jobs) < s.opts.BatchSize {
+			break
+		}
+	}
+	return total, ctx.Err()
+}
+
+// runClaimed runs claimed jobs concurrently, bounded, so that SQLite can commit them in groups
+// and slow http calls do not hold up timers.
+func (s *Service) runClaimed(ctx context.Context, jobs []job) {
+	sem := make(chan struct{}, s.opts.Concurrency)
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(j job) {
+			defer func() { <-sem; wg.Done() }()
+			if err := s.fire(ctx, j); err != nil {
+				s.log.Error("process job failed", "job", j.id, "instance", j.instance, "element", j.element, "err", err)
+			}
+		}(j)
+	}
+	wg.Wait()
+}
+
+// fire runs one claimed job. An http call happens before its transaction; everything else
+// happens inside one transaction that also deletes the job, so a job fires at most once.
+func (s *Service) fire(ctx context.Context, j job) error {
+	if j.kind == jobStep && j.typ == bpmn.TypeHTTP {
+		return s.fireHTTP(ctx, j)
+	}
+	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		return s.withJob(ctx, tx, j, func(r *runner, t *token, el *bpmn.Element) error {
+			switch j.kind {
+			case jobTimer:
+				r.record(el, evFired, "")
+				r.leave(t, el)
+			case jobBoundary:
+				return r.interrupt(t, el)
+			default:
+				r.attempt = j.attempts + 1
+				return r.execute(t, el, false)
+			}
+			return nil
+		})
+	})
+}
+
+// withJob locks the job's instance, takes the job (or does nothing when it is gone), runs act
+// with the token and element, and saves what the run changed.
+func (s *Service) withJob(ctx context.Context, tx *store.Tx, j job, act func(*runner, *token, *bpmn.Element) error) error {
+	st, err := s.loadState(ctx, tx, j.instance, true)
+	if err != nil {
+		return err
+	}
+	ok, err := takeJob(ctx, tx, j)
+	if err != nil || !ok || st.done() {
+		return err
+	}
+	t, el := st.token(j.token), st.v.Process.Elements[j.element]
+	if t == nil || el == nil {
+		return nil
+	}
+	r := s.newRunner(ctx, tx, st)
+	if err := act(r, t, el); err != nil {
+		return err
+	}
+	if err := r.run(); err != nil {
+		return err
+	}
+	return r.finish()
+}
+
+// interrupt fires a boundary timer: the activity its token waits at is cancelled (its task,
+// its jobs, its message wait), and the token leaves by the boundary event.
+func (r *runner) interrupt(t *token, boundary *bpmn.Element) error {
+	host := r.st.v.Process.Elements[boundary.AttachedTo]
+	if host == nil || t.El != host.ID {
+		return nil
+	}
+	if err := r.cancelTokenWaits(t); err != nil {
+		return err
+	}
+	r.record(host, evCancelled, "interrupted by "+boundary.ID)
+	r.arrive(t, boundary, nil)
+	return nil
+}
+
+// cancelTokenWaits cancels the open task of a token and deletes its jobs and message waits.
+func (r *runner) cancelTokenWaits(t *token) error {
+	id := r.st.id
+	if err := r.exec("UPDATE process_tasks SET state = ?, ended_at = ? WHERE instance_id = ? AND token_id = ? AND state = ?",
+		TaskCancelled, store.TS(r.tx.Now()), id, t.ID, TaskOpen); err != nil {
+		return err
+	}
+	if err := r.exec("DELETE FROM process_jobs WHERE instance_id = ? AND token_id = ?", id, t.ID); err != nil {
+		return err
+	}
+	return r.exec("DELETE FROM process_messages WHERE instance_id = ? AND token_id = ?", id, t.ID)
+}
