@@ -1,0 +1,300 @@
+package automation
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/process"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// Binding is one row of the Business Processes tab: the process that starts on an event of a
+// live chat and how Live Chats properties fill its variables.
+type Binding struct {
+	LiveChatID   string `json:"livechat_id"`
+	Event        string `json:"event"`
+	Process      string `json:"process"`
+	ProcessName  string `json:"process_name"`
+	ProcessScope string `json:"process_scope"`
+	// Inputs maps a process variable to a Live Chats property path.
+	Inputs  map[string]string `json:"inputs"`
+	Enabled bool              `json:"enabled"`
+	// Broken says why the newest published version no longer fits; empty when it does.
+	Broken    string    `json:"broken"`
+	UpdatedAt time.Time `json:"updated_at"`
+	UpdatedBy string    `json:"updated_by"`
+}
+
+// Tab is the whole Business Processes tab of a live chat.
+type Tab struct {
+	Items      []TabRow `json:"items"`
+	VerboseLog bool     `json:"verbose_log"`
+}
+
+// TabRow is one event with its binding, nil when none is set.
+type TabRow struct {
+	Event   string   `json:"event"`
+	Binding *Binding `json:"binding"`
+}
+
+// BindingInput is what an administrator saves for an event.
+type BindingInput struct {
+	Process string            `json:"process"`
+	Inputs  map[string]string `json:"inputs"`
+	Enabled *bool             `json:"enabled,omitempty"`
+}
+
+func checkEvent(event string) error {
+	if !slices.Contains(Events, event) {
+		return errs.Field("event", "must be session_created, message_received or session_closed, not %q", event)
+	}
+	return nil
+}
+
+// liveChatName checks that the live chat exists and returns its name.
+func (s *Service) liveChatName(ctx context.Context, admin *auth.User, id string) (string, error) {
+	lc, err := s.chat.LiveChat(ctx, admin, id)
+	if err != nil {
+		return "", err
+	}
+	return lc.Name, nil
+}
+
+// Tab returns the Business Processes tab of a live chat. Administrators only.
+func (s *Service) Tab(ctx context.Context, liveChatID string) (*Tab, error) {
+	admin, err := auth.AdminFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.liveChatName(ctx, admin, liveChatID); err != nil {
+		return nil, err
+	}
+	tab := &Tab{Items: []TabRow{}}
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		for _, ev := range Events {
+			b, err := bindingTx(ctx, tx, liveChatID, ev)
+			if err != nil && !errs.Is(err, errs.NotFound) {
+				return err
+			}
+			if b != nil {
+				v, err := s.process.LatestVersionTx(ctx, tx, b.Process)
+				if err == nil {
+					describe(b, v)
+				}
+			}
+			tab.Items = append(tab.Items, TabRow{Event: ev, Binding: b})
+		}
+		tab.VerboseLog, err = verboseTx(ctx, tx, liveChatID)
+		return err
+	})
+	return tab, err
+}
+
+const bindingColumns = `live_chat_id, event, process_code, inputs, enabled, broken, updated_at, updated_by`
+
+func scanBinding(row interface{ Scan(...any) error }) (*Binding, error) {
+	var b Binding
+	var inputs string
+	var at store.Timestamp
+	if err := row.Scan(&b.LiveChatID, &b.Event, &b.Process, &inputs, &b.Enabled, &b.Broken, &at, &b.UpdatedBy); err != nil {
+		return nil, err
+	}
+	b.UpdatedAt = at.Time
+	return &b, json.Unmarshal([]byte(inputs), &b.Inputs)
+}
+
+// bindingTx reads one binding; not_found when the event has none.
+func bindingTx(ctx context.Context, tx *store.Tx, liveChatID, event string) (*Binding, error) {
+	b, err := scanBinding(tx.QueryRow(ctx, "SELECT "+bindingColumns+
+		" FROM automation_bindings WHERE live_chat_id = ? AND event = ?", liveChatID, event))
+	if err != nil {
+		return nil, store.NotFound(err, "no process is bound to %s of this live chat", event)
+	}
+	return b, nil
+}
+
+// SaveBinding validates and stores the binding of an event, replacing any earlier one. It is
+// refused whole, with every problem named, when the process is unknown or unpublished, a
+// variable or property is unknown, types differ, or a required variable is left unmapped.
+func (s *Service) SaveBinding(ctx context.Context, liveChatID, event string, in BindingInput) (*Binding, error) {
+	admin, err := auth.AdminFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkEvent(event); err != nil {
+		return nil, err
+	}
+	if _, err := s.liveChatName(ctx, admin, liveChatID); err != nil {
+		return nil, err
+	}
+	enabled := in.Enabled == nil || *in.Enabled
+	var out *Binding
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		v, err := s.versionForBinding(ctx, tx, in.Process)
+		if err != nil {
+			return err
+		}
+		if err := checkMapping(v, in.Inputs).Err(); err != nil {
+			return err
+		}
+		if err := upsertBinding(ctx, tx, liveChatID, event, in, enabled, admin.ID); err != nil {
+			return err
+		}
+		out, err = bindingTx(ctx, tx, liveChatID, event)
+		describe(out, v)
+		return err
+	})
+	return out, err
+}
+
+// versionForBinding finds the newest published version, reporting problems on "process".
+func (s *Service) versionForBinding(ctx context.Context, tx *store.Tx, code string) (*process.Version, error) {
+	if code == "" {
+		return nil, errs.Field("process", "is required")
+	}
+	v, err := s.process.LatestVersionTx(ctx, tx, code)
+	switch {
+	case errs.Is(err, errs.NotFound):
+		return nil, errs.Field("process", "there is no process with code %q", code)
+	case errs.Is(err, errs.Conflict):
+		return nil, errs.Field("process", "process %q has no published version; publish it first", code)
+	}
+	return v, err
+}
+
+func upsertBinding(ctx context.Context, tx *store.Tx, liveChatID, event string, in BindingInput, enabled bool, by string) error {
+	inputs, err := json.Marshal(in.Inputs)
+	if err != nil {
+		return err
+	}
+	if in.Inputs == nil {
+		inputs = []byte("{}")
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO automation_bindings (`+bindingColumns+`) VALUES (?, ?, ?, ?, ?, '', ?, ?)
+		ON CONFLICT (live_chat_id, event) DO UPDATE SET process_code = excluded.process_code, inputs = excluded.inputs,
+		enabled = excluded.enabled, broken = '', updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+		liveChatID, event, in.Process, string(inputs), enabled, store.TS(tx.Now()), by)
+	return err
+}
+
+// describe adds the process's name and scope to a binding for display.
+func describe(b *Binding, v *process.Version) {
+	if b != nil && v != nil {
+		b.ProcessName, b.ProcessScope = v.Name, v.Scope
+	}
+}
+
+// checkMapping lists every problem of a mapping against a version's variables.
+func checkMapping(v *process.Version, inputs map[string]string) errs.List {
+	var list errs.List
+	names := make([]string, 0, len(inputs))
+	for name := range inputs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		checkInput(&list, v, name, inputs[name])
+	}
+	for _, variable := range v.Variables {
+		if _, mapped := inputs[variable.Name]; variable.Required && !mapped {
+			list.Add("inputs."+variable.Name, "required variable %q (%s) of process %s is not mapped", variable.Name, variable.Type, v.Code)
+		}
+	}
+	return list
+}
+
+func checkInput(list *errs.List, v *process.Version, name, path string) {
+	field := "inputs." + name
+	variable, ok := v.Variable(name)
+	prop, known := propertyByPath[path]
+	switch {
+	case !ok:
+		list.Add(field, "process %s has no variable %q", v.Code, name)
+	case !known:
+		list.Add(field, "unknown Live Chats property %q", path)
+	case !variable.Type.Equal(prop.Type):
+		list.Add(field, "variable %q is %s but property %s is %s; only the same type maps", name, variable.Type, path, prop.Type)
+	}
+}
+
+// DeleteBinding unsets the binding of an event.
+func (s *Service) DeleteBinding(ctx context.Context, liveChatID, event string) error {
+	if _, err := auth.AdminFrom(ctx); err != nil {
+		return err
+	}
+	if err := checkEvent(event); err != nil {
+		return err
+	}
+	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		res, err := tx.Exec(ctx, "DELETE FROM automation_bindings WHERE live_chat_id = ? AND event = ?", liveChatID, event)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.New(errs.NotFound, "no process is bound to %s of live chat %q", event, liveChatID)
+		}
+		return nil
+	})
+}
+
+// SetVerbose turns on or off logging of events that have no binding.
+func (s *Service) SetVerbose(ctx context.Context, liveChatID string, verbose bool) error {
+	admin, err := auth.AdminFrom(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := s.liveChatName(ctx, admin, liveChatID); err != nil {
+		return err
+	}
+	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO automation_settings (live_chat_id, verbose_log) VALUES (?, ?)
+			ON CONFLICT (live_chat_id) DO UPDATE SET verbose_log = excluded.verbose_log`, liveChatID, verbose)
+		return err
+	})
+}
+
+func verboseTx(ctx context.Context, tx *store.Tx, liveChatID string) (bool, error) {
+	var v bool
+	err := tx.QueryRow(ctx, "SELECT verbose_log FROM automation_settings WHERE live_chat_id = ?", liveChatID).Scan(&v)
+	if errs.Is(err, errs.NotFound) {
+		return false, nil
+	}
+	return v, err
+}
+
+// recheckBindings runs inside a publish: every binding of the process is checked against the
+// new version, marked broken (or healed) accordingly, and each broken one is reported.
+func (s *Service) recheckBindings(ctx context.Context, tx *store.Tx, v *process.Version) ([]process.Warning, error) {
+	rows, err := tx.Query(ctx, "SELECT "+bindingColumns+" FROM automation_bindings WHERE process_code = ?", v.Code)
+	if err != nil {
+		return nil, err
+	}
+	var bindings []*Binding
+	for rows.Next() {
+		b, err := scanBinding(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		bindings = append(bindings, b)
+	}
+	rows.Close()
+	var warnings []process.Warning
+	for _, b := range bindings {
+		broken := ""
+		if err := checkMapping(v, b.Inputs).Err(); err != nil {
+			broken = fmt.Sprintf("version %d of %s breaks the mapping: %s", v.Number, v.Code, err.Error())
+			warnings = append(warnings, process.Warning{Source: "livechat " + b.LiveChatID + " " + b.Event, Message: broken})
+		}
+		if _, err := tx.Exec(ctx, "UPDATE automation_bindings SET broken = ? WHERE live_chat_id = ? AND event = ?", broken, b.LiveChatID, b.Event); err != nil {
+			return nil, err
+		}
+	}
+	return warnings, rows.Err()
+}

@@ -1,0 +1,262 @@
+package automation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/process"
+	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/value"
+)
+
+// Run dispatches chat events until ctx ends: at once after every commit that wrote events
+// (store notifications reach every node), and on a slow poll as a safety net.
+func (s *Service) Run(ctx context.Context) {
+	wake, cancel := s.db.Subscribe(chat.EventsChannel)
+	defer cancel()
+	poll := time.NewTicker(s.opts.Poll)
+	defer poll.Stop()
+	for {
+		s.drain(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-poll.C:
+		}
+	}
+}
+
+// drain dispatches batches until the outbox is caught up or another node holds the cursor.
+func (s *Service) drain(ctx context.Context) {
+	for ctx.Err() == nil {
+		n, err := s.DispatchOnce(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Error("automation dispatch failed; will retry", "err", err)
+			}
+			return
+		}
+		if n == 0 {
+			return
+		}
+	}
+}
+
+// DispatchOnce handles one batch of events in one transaction and returns how many it
+// handled; 0 when there were none or another node is dispatching.
+func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
+	var handled int
+	var events []chat.Event
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		handled, events = 0, nil
+		after, ok, err := chat.ClaimCursor(ctx, tx, consumer)
+		if err != nil || !ok {
+			return err
+		}
+		events, err = chat.EventsAfter(ctx, tx, after, s.opts.Batch)
+		if err != nil || len(events) == 0 {
+			return err
+		}
+		for i := range events {
+			if err := s.dispatch(ctx, tx, &events[i]); err != nil {
+				return err
+			}
+		}
+		if err := chat.AdvanceCursor(ctx, tx, consumer, events[len(events)-1].Seq); err != nil {
+			return err
+		}
+		handled = len(events)
+		if s.beforeCommit != nil {
+			return s.beforeCommit()
+		}
+		return nil
+	})
+	if err == nil && s.afterBatch != nil {
+		s.afterBatch(messageIDs(events))
+	}
+	return handled, err
+}
+
+func messageIDs(events []chat.Event) []string {
+	var ids []string
+	for _, ev := range events {
+		if ev.Type == chat.EventMessageReceived && ev.Snapshot.LastMessage != nil {
+			ids = append(ids, ev.Snapshot.LastMessage.ID)
+		}
+	}
+	return ids
+}
+
+// logLine is one line of the automation log being written.
+type logLine struct {
+	ev       *chat.Event
+	process  string
+	outcome  string
+	reason   string
+	instance string
+	depth    int
+}
+
+// dispatch handles one event: the binding's outcome, its instance and its log line.
+func (s *Service) dispatch(ctx context.Context, tx *store.Tx, ev *chat.Event) error {
+	if !isAutomationEvent(ev.Type) {
+		return nil
+	}
+	b, err := bindingTx(ctx, tx, ev.LiveChatID, ev.Type)
+	if errs.Is(err, errs.NotFound) {
+		return s.logUnbound(ctx, tx, ev)
+	}
+	if err != nil {
+		return err
+	}
+	line := logLine{ev: ev, process: b.Process}
+	if line.depth, err = chainDepth(ctx, tx, ev.By); err != nil {
+		return err
+	}
+	if err := s.decide(ctx, tx, b, &line); err != nil {
+		return err
+	}
+	return writeLog(ctx, tx, line)
+}
+
+func isAutomationEvent(t string) bool {
+	return t == chat.EventSessionCreated || t == chat.EventMessageReceived || t == chat.EventSessionClosed
+}
+
+// logUnbound records an event without a binding, only when the live chat asks for verbose logs.
+func (s *Service) logUnbound(ctx context.Context, tx *store.Tx, ev *chat.Event) error {
+	verbose, err := verboseTx(ctx, tx, ev.LiveChatID)
+	if err != nil || !verbose {
+		return err
+	}
+	return writeLog(ctx, tx, logLine{ev: ev, outcome: Skipped, reason: "no process is bound to this event"})
+}
+
+// decide fills the line's outcome, starting the instance when everything allows it. A start
+// that fails is undone alone (savepoint) and logged as failed; the batch goes on.
+func (s *Service) decide(ctx context.Context, tx *store.Tx, b *Binding, line *logLine) error {
+	switch {
+	case !b.Enabled:
+		line.outcome, line.reason = Skipped, "the binding is disabled"
+		return nil
+	case line.depth > MaxChainDepth:
+		line.outcome, line.reason = Skipped, fmt.Sprintf("processes started one another %d times in a row on this session; the bound is %d", line.depth-1, MaxChainDepth)
+		return nil
+	}
+	sess, err := s.chat.SessionTx(ctx, tx, line.ev.SessionID)
+	if err != nil {
+		return err
+	}
+	if sess.State == chat.Spam {
+		line.outcome, line.reason = Skipped, "the session is marked as spam"
+		return nil
+	}
+	err = tx.Savepoint(ctx, func() error { return s.start(ctx, tx, b, line) })
+	var e *errs.Error
+	if err != nil && errors.As(err, &e) && e.Code != errs.Internal {
+		line.outcome, line.reason, line.instance = Failed, e.Message, ""
+		return nil
+	}
+	return err
+}
+
+// start maps the snapshot and starts the newest published version, linked to the session.
+func (s *Service) start(ctx context.Context, tx *store.Tx, b *Binding, line *logLine) error {
+	v, err := s.process.LatestVersionTx(ctx, tx, b.Process)
+	if err != nil {
+		return errs.New(errs.Conflict, "process %s cannot start: %s", b.Process, errMessage(err))
+	}
+	if err := checkMapping(v, b.Inputs).Err(); err != nil {
+		return errs.New(errs.Invalid, "the mapping no longer fits version %d of %s: %s", v.Number, v.Code, errMessage(err))
+	}
+	inputs, err := mapInputs(v, b.Inputs, line.ev.Snapshot)
+	if err != nil {
+		return err
+	}
+	inst, err := s.process.StartTx(ctx, tx, process.Start{
+		Code: v.Code, Version: v.Number, Inputs: inputs, SessionID: line.ev.SessionID,
+		Trigger: process.Trigger{Kind: "automatic", Event: line.ev.Type, EventID: line.ev.ID, LiveChatID: line.ev.LiveChatID},
+	})
+	if err != nil {
+		return err
+	}
+	line.outcome, line.instance = Started, inst.ID
+	return nil
+}
+
+func errMessage(err error) string {
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}
+
+// mapInputs reads each mapped property from the snapshot as a typed value. An empty property
+// is left out; if its variable is required the start fails with both named.
+func mapInputs(v *process.Version, inputs map[string]string, snap chat.Snapshot) (map[string]value.Value, error) {
+	out := make(map[string]value.Value, len(inputs))
+	var list errs.List
+	for name, path := range inputs {
+		variable, _ := v.Variable(name)
+		raw, _ := snap.Property(path)
+		val, ok, err := toValue(variable.Type, raw)
+		switch {
+		case err != nil:
+			list.Add(name, "property %s: %s", path, errMessage(err))
+		case ok:
+			out[name] = val
+		case variable.Required:
+			list.Add(name, "required variable %q gets no value: property %s is empty for this session", name, path)
+		}
+	}
+	return out, list.Err()
+}
+
+// toValue turns a snapshot property into a typed value; ok is false for an empty property.
+func toValue(t value.Type, raw any) (value.Value, bool, error) {
+	switch x := raw.(type) {
+	case nil:
+		return value.Value{}, false, nil
+	case int64:
+		raw = int(x)
+	case *time.Time:
+		if x == nil {
+			return value.Value{}, false, nil
+		}
+		raw = *x
+	}
+	v, err := value.FromNative(t, raw)
+	return v, err == nil, err
+}
+
+// chainDepth is how many automatic starts led to the event: 0 for events caused by customers,
+// operators or the API; for an event caused by a process instance, that instance's depth + 1.
+func chainDepth(ctx context.Context, tx *store.Tx, by string) (int, error) {
+	instance, ok := strings.CutPrefix(by, "process:")
+	if !ok {
+		return 0, nil
+	}
+	var depth int
+	err := tx.QueryRow(ctx, "SELECT chain_depth FROM automation_log WHERE instance_id = ?", instance).Scan(&depth)
+	if errs.Is(err, errs.NotFound) {
+		return 1, nil // started by hand or by the API: the chain starts here
+	}
+	return depth + 1, err
+}
+
+// writeLog writes the line; its unique key refuses a second line for the same event and
+// binding, which would mean a second start.
+func writeLog(ctx context.Context, tx *store.Tx, l logLine) error {
+	_, err := tx.Exec(ctx, `INSERT INTO automation_log (id, event_id, event_seq, event, live_chat_id, session_id, process_code,
+		outcome, reason, instance_id, chain_depth, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		store.NewID("alog"), l.ev.ID, l.ev.Seq, l.ev.Type, l.ev.LiveChatID, l.ev.SessionID, l.process,
+		l.outcome, l.reason, l.instance, l.depth, store.TS(tx.Now()))
+	return err
+}

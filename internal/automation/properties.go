@@ -1,0 +1,53 @@
+package automation
+
+import (
+	"github.com/parleychat/parley/internal/value"
+)
+
+// Property is one of the Live Chats properties an administrator maps to a process variable.
+type Property struct {
+	Path  string     `json:"path"`
+	Type  value.Type `json:"type"`
+	Title string     `json:"title"`
+}
+
+func mustType(s string) value.Type {
+	t, err := value.ParseType(s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// properties are the Live Chats properties of DOMAIN.md, in the order the UI offers them.
+// Their types never change: a mapping saved against one must keep meaning the same.
+var properties = []Property{
+	{"liveChat.id", mustType("string"), "Live chat ID"},
+	{"liveChat.name", mustType("string"), "Live chat name"},
+	{"session", mustType("session"), "Session"},
+	{"session.id", mustType("string"), "Session ID"},
+	{"session.name", mustType("string"), "Session name"},
+	{"session.subject", mustType("string"), "Session subject (email subject)"},
+	{"session.channel", mustType("string"), "Channel type"},
+	{"session.priority", mustType("string"), "Session priority"},
+	{"session.createdAt", mustType("datetime"), "Session created at"},
+	{"session.closedAt", mustType("datetime"), "Session closed at"},
+	{"session.operator", mustType("user"), "Session operator"},
+	{"session.messageCount", mustType("integer"), "Number of messages"},
+	{"customer.name", mustType("string"), "Customer name"},
+	{"customer.phone", mustType("phone"), "Customer phone"},
+	{"customer.email", mustType("email"), "Customer email"},
+	{"lastMessage.text", mustType("string"), "Last message text"},
+	{"lastMessage.sentAt", mustType("datetime"), "Last message sent at"},
+}
+
+var propertyByPath = func() map[string]Property {
+	m := make(map[string]Property, len(properties))
+	for _, p := range properties {
+		m[p.Path] = p
+	}
+	return m
+}()
+
+// Properties returns the Live Chats properties with their types.
+func Properties() []Property { return append([]Property(nil), properties...) }
