@@ -1,0 +1,120 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parleychat/parley/internal/server"
+)
+
+// options are the settings every subcommand that opens the database shares, read from flags
+// with PARLEY_* environment variables as defaults, and checked in one place.
+type options struct {
+	server.Config
+	LogLevel  string
+	LogFormat string
+	Demo      bool
+}
+
+// env returns the PARLEY_ variable or def.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv("PARLEY_" + name); ok {
+		return v
+	}
+	return def
+}
+
+// bind declares the shared flags on fs.
+func (o *options) bind(fs *flag.FlagSet, withServe bool) {
+	fs.StringVar(&o.DataDir, "data-dir", env("DATA_DIR", "./data"), "directory for the embedded database and files (PARLEY_DATA_DIR)")
+	fs.StringVar(&o.DB, "db", env("DB", ""), "database: an SQLite file path or a postgres:// URL; default DATA_DIR/parley.db (PARLEY_DB)")
+	fs.StringVar(&o.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (PARLEY_LOG_LEVEL)")
+	fs.StringVar(&o.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json (PARLEY_LOG_FORMAT)")
+	if !withServe {
+		return
+	}
+	fs.StringVar(&o.Addr, "addr", env("ADDR", "127.0.0.1:8080"), "address to listen on (PARLEY_ADDR)")
+	fs.StringVar(&o.AdminPassword, "admin-password", env("ADMIN_PASSWORD", ""), "password of the administrator created in an empty database; generated and printed once when empty (PARLEY_ADMIN_PASSWORD)")
+	fs.Int64Var(&o.MaxBody, "max-body", envInt("MAX_BODY", 1<<20), "largest accepted request body in bytes (PARLEY_MAX_BODY)")
+	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", envDuration("SHUTDOWN_TIMEOUT", 15*time.Second), "how long in-flight requests may finish after SIGINT/SIGTERM (PARLEY_SHUTDOWN_TIMEOUT)")
+	fs.BoolVar(&o.Demo, "demo", env("DEMO", "") == "true", "fill an empty database with demo data: users, a live chat, a lead process (PARLEY_DEMO=true)")
+}
+
+func envInt(name string, def int64) int64 {
+	v, err := strconv.ParseInt(env(name, strconv.FormatInt(def, 10)), 10, 64)
+	if err != nil {
+		return -1 // reported by check
+	}
+	return v
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	d, err := time.ParseDuration(env(name, def.String()))
+	if err != nil {
+		return -1 // reported by check
+	}
+	return d
+}
+
+// check validates every setting and says which flag (and variable) is wrong.
+func (o *options) check(withServe bool) error {
+	var problems []string
+	bad := func(flag, format string, args ...any) {
+		problems = append(problems, fmt.Sprintf("--%s (PARLEY_%s): ", flag, strings.ToUpper(strings.ReplaceAll(flag, "-", "_")))+fmt.Sprintf(format, args...))
+	}
+	if o.DB == "" && o.DataDir == "" {
+		bad("data-dir", "is empty; give a directory or --db")
+	}
+	if o.DB != "" && strings.Contains(o.DB, "://") && !strings.HasPrefix(o.DB, "postgres://") && !strings.HasPrefix(o.DB, "postgresql://") {
+		bad("db", "%q is neither a file path nor a postgres:// URL", o.DB)
+	}
+	if _, err := parseLevel(o.LogLevel); err != nil {
+		bad("log-level", "%v", err)
+	}
+	if o.LogFormat != "text" && o.LogFormat != "json" {
+		bad("log-format", "must be text or json, not %q", o.LogFormat)
+	}
+	if withServe {
+		if _, _, err := net.SplitHostPort(o.Addr); err != nil {
+			bad("addr", "%q is not host:port", o.Addr)
+		}
+		if o.MaxBody < 1024 {
+			bad("max-body", "must be a whole number of bytes of at least 1024")
+		}
+		if o.ShutdownTimeout < 0 {
+			bad("shutdown-timeout", "must be a duration such as 15s")
+		}
+		if o.AdminPassword != "" && len(o.AdminPassword) < 8 {
+			bad("admin-password", "must be at least 8 characters")
+		}
+	}
+	if len(problems) > 0 {
+		return errors.New("bad configuration:\n  " + strings.Join(problems, "\n  "))
+	}
+	return nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	err := l.UnmarshalText([]byte(s))
+	if err != nil {
+		return l, fmt.Errorf("must be debug, info, warn or error, not %q", s)
+	}
+	return l, nil
+}
+
+func (o *options) logger() *slog.Logger {
+	level, _ := parseLevel(o.LogLevel)
+	hopts := &slog.HandlerOptions{Level: level}
+	if o.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, hopts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, hopts))
+}

@@ -1,0 +1,115 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/parleychat/parley/internal/automation"
+	"github.com/parleychat/parley/internal/process"
+	"github.com/parleychat/parley/internal/store"
+)
+
+type verboseRequest struct {
+	VerboseLog bool `json:"verbose_log"`
+}
+
+type sessionProcesses struct {
+	Items []*process.InstanceSummary `json:"items"`
+}
+
+func (s *Server) registerAutomation() {
+	if s.Automation == nil {
+		return
+	}
+	s.handle("GET /api/v1/livechats/properties", staff, op{summary: "The Live Chats properties a binding maps from, with their types", out: []automation.Property{}}, s.handleProperties)
+	s.handle("GET /api/v1/livechats/{id}/automation", admin, op{summary: "The Business Processes tab: one row per event", out: automation.Tab{}}, s.handleAutomationTab)
+	s.handle("PUT /api/v1/livechats/{id}/automation/settings", admin, op{summary: "Log events without a binding too (verbose log)", in: verboseRequest{}, status: http.StatusNoContent}, s.handleAutomationSettings)
+	s.handle("PUT /api/v1/livechats/{id}/automation/{event}", admin, op{summary: "Bind a process to an event with a type-checked input mapping", in: automation.BindingInput{}, out: automation.Binding{}}, s.handleBindingPut)
+	s.handle("DELETE /api/v1/livechats/{id}/automation/{event}", admin, op{summary: "Unset the binding of an event", status: http.StatusNoContent}, s.handleBindingDelete)
+	s.handle("GET /api/v1/livechats/{id}/automation/log", admin, op{summary: "The automation log, newest first", out: store.List[*automation.LogEntry]{}, query: []string{"outcome", "session", "limit", "cursor"}}, s.handleAutomationLog)
+	s.handle("GET /api/v1/sessions/{id}/processes", staff, op{summary: "Instances linked to the session, automatic and manual", out: sessionProcesses{}}, s.handleSessionProcesses)
+	s.handle("POST /api/v1/sessions/{id}/processes", staff, op{summary: "Start a process by hand, linked to the session", in: automation.ManualStart{}, out: process.Instance{}, status: http.StatusCreated}, s.handleManualStart)
+}
+
+// handleProperties handles GET /api/v1/livechats/properties.
+func (s *Server) handleProperties(w http.ResponseWriter, r *http.Request) error {
+	return ok(w, automation.Properties())
+}
+
+// handleAutomationTab handles GET /api/v1/livechats/{id}/automation.
+func (s *Server) handleAutomationTab(w http.ResponseWriter, r *http.Request) error {
+	tab, err := s.Automation.Tab(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return ok(w, tab)
+}
+
+// handleAutomationSettings handles PUT /api/v1/livechats/{id}/automation/settings.
+func (s *Server) handleAutomationSettings(w http.ResponseWriter, r *http.Request) error {
+	var in verboseRequest
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if err := s.Automation.SetVerbose(r.Context(), r.PathValue("id"), in.VerboseLog); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+// handleBindingPut handles PUT /api/v1/livechats/{id}/automation/{event}.
+func (s *Server) handleBindingPut(w http.ResponseWriter, r *http.Request) error {
+	var in automation.BindingInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	b, err := s.Automation.SaveBinding(r.Context(), r.PathValue("id"), r.PathValue("event"), in)
+	if err != nil {
+		return err
+	}
+	return ok(w, b)
+}
+
+// handleBindingDelete handles DELETE /api/v1/livechats/{id}/automation/{event}.
+func (s *Server) handleBindingDelete(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Automation.DeleteBinding(r.Context(), r.PathValue("id"), r.PathValue("event")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+// handleAutomationLog handles GET /api/v1/livechats/{id}/automation/log.
+func (s *Server) handleAutomationLog(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	list, err := s.Automation.Log(r.Context(), automation.LogFilter{LiveChatID: r.PathValue("id"),
+		Outcome: q.Get("outcome"), SessionID: q.Get("session"), Page: p})
+	if err != nil {
+		return err
+	}
+	return ok(w, list)
+}
+
+// handleSessionProcesses handles GET /api/v1/sessions/{id}/processes.
+func (s *Server) handleSessionProcesses(w http.ResponseWriter, r *http.Request) error {
+	items, err := s.Automation.SessionProcesses(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return ok(w, sessionProcesses{items})
+}
+
+// handleManualStart handles POST /api/v1/sessions/{id}/processes.
+func (s *Server) handleManualStart(w http.ResponseWriter, r *http.Request) error {
+	var in automation.ManualStart
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	inst, err := s.Automation.StartManually(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return created(w, inst)
+}

@@ -1,0 +1,104 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/parleychat/parley/internal/process"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// registerInstances adds instances, incidents, outside workers' jobs and published messages.
+// Jobs and messages are open at the route level because outside workers call them with an API
+// key ("worker:<name>"); the engine checks that the caller is such a worker or an
+// administrator.
+func (s *Server) registerInstances() {
+	s.handle("GET /api/v1/instances/{id}", staff, op{summary: "One instance: state, variables, version, session link, active elements, history, tasks, incidents", out: process.Instance{}}, s.handleInstanceGet)
+	s.handle("POST /api/v1/instances/{id}/cancel", admin, op{summary: "Cancel an instance", out: process.Instance{}}, s.handleInstanceCancel)
+	s.handle("GET /api/v1/incidents", admin, op{summary: "Open incidents: steps that failed for good", out: store.List[*process.Incident]{}, query: []string{"limit", "cursor"}}, s.handleIncidentList)
+	s.handle("POST /api/v1/incidents/{id}/retry", admin, op{summary: "Run a failed step again, with its attempts counted afresh", out: process.Incident{}}, s.handleIncidentRetry)
+	s.handle("GET /api/v1/jobs", public, op{summary: "Outside workers' waiting jobs of one type (administrators or a worker API key)", out: store.List[*process.ExternalJob]{}, query: []string{"type", "limit", "cursor"}}, s.handleJobList)
+	s.handle("POST /api/v1/jobs/{id}/complete", public, op{summary: "Complete an outside worker's job with values of declared variables", in: process.JobCompletion{}, status: http.StatusNoContent}, s.handleJobComplete)
+	s.handle("POST /api/v1/messages", public, op{summary: "Publish a named message to the instances waiting for it with its correlation key", in: process.Message{}, out: messageResult{}}, s.handleMessagePublish)
+}
+
+type messageResult struct {
+	Delivered int `json:"delivered"`
+}
+
+// handleInstanceGet handles GET /api/v1/instances/{id}.
+func (s *Server) handleInstanceGet(w http.ResponseWriter, r *http.Request) error {
+	inst, err := s.Processes.Instance(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return ok(w, inst)
+}
+
+// handleInstanceCancel handles POST /api/v1/instances/{id}/cancel.
+func (s *Server) handleInstanceCancel(w http.ResponseWriter, r *http.Request) error {
+	inst, err := s.Processes.Cancel(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return ok(w, inst)
+}
+
+// handleIncidentList handles GET /api/v1/incidents.
+func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.Processes.Incidents(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	return ok(w, list)
+}
+
+// handleIncidentRetry handles POST /api/v1/incidents/{id}/retry.
+func (s *Server) handleIncidentRetry(w http.ResponseWriter, r *http.Request) error {
+	x, err := s.Processes.RetryIncident(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return ok(w, x)
+}
+
+// handleJobList handles GET /api/v1/jobs.
+func (s *Server) handleJobList(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.Processes.Jobs(r.Context(), r.URL.Query().Get("type"), p)
+	if err != nil {
+		return err
+	}
+	return ok(w, list)
+}
+
+// handleJobComplete handles POST /api/v1/jobs/{id}/complete.
+func (s *Server) handleJobComplete(w http.ResponseWriter, r *http.Request) error {
+	var in process.JobCompletion
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if err := s.Processes.CompleteJob(r.Context(), r.PathValue("id"), in); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+// handleMessagePublish handles POST /api/v1/messages.
+func (s *Server) handleMessagePublish(w http.ResponseWriter, r *http.Request) error {
+	var in process.Message
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	n, err := s.Processes.PublishMessage(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return ok(w, messageResult{Delivered: n})
+}

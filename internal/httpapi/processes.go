@@ -1,0 +1,120 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/process"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// Administrators write process definitions; every staff user reads them and may start a
+// published process (see process.CanStart).
+func (s *Server) registerProcesses() {
+	if s.Processes == nil {
+		return
+	}
+	s.handle("GET /api/v1/processes", staff, op{summary: "List process definitions, optionally of one scope", out: store.List[*process.Definition]{}, query: []string{"scope", "limit", "cursor"}}, s.handleProcessList)
+	s.handle("POST /api/v1/processes", admin, op{summary: "Create a process draft", in: process.Draft{}, out: process.Definition{}, status: http.StatusCreated}, s.handleProcessCreate)
+	s.handle("GET /api/v1/processes/{code}", staff, op{summary: "One process definition with its draft", out: process.Definition{}}, s.handleProcessGet)
+	s.handle("PUT /api/v1/processes/{code}", admin, op{summary: "Replace a process's draft", in: process.Draft{}, out: process.Definition{}}, s.handleProcessUpdate)
+	s.handle("POST /api/v1/processes/{code}/publish", admin, op{summary: "Validate the draft and publish it as the next immutable version, with warnings", out: process.Published{}, status: http.StatusCreated}, s.handleProcessPublish)
+	s.handle("POST /api/v1/processes/{code}/unpublish", admin, op{summary: "Withdraw a process: running instances go on, nothing new starts", out: process.Definition{}}, s.handleProcessUnpublish)
+	s.handle("GET /api/v1/processes/{code}/versions/{n}", staff, op{summary: "One published version", out: process.Version{}}, s.handleVersionGet)
+	s.handle("POST /api/v1/processes/{code}/instances", staff, op{summary: "Start the newest published version without a session", in: process.StartRequest{}, out: process.Instance{}, status: http.StatusCreated}, s.handleInstanceStart)
+	s.registerInstances()
+	s.registerTasks()
+}
+
+// handleProcessList handles GET /api/v1/processes.
+func (s *Server) handleProcessList(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.Processes.Definitions(r.Context(), process.DefinitionFilter{Scope: r.URL.Query().Get("scope"), Page: p})
+	if err != nil {
+		return err
+	}
+	return ok(w, list)
+}
+
+// handleProcessCreate handles POST /api/v1/processes.
+func (s *Server) handleProcessCreate(w http.ResponseWriter, r *http.Request) error {
+	var in process.Draft
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	d, err := s.Processes.CreateDraft(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return created(w, d)
+}
+
+// handleProcessGet handles GET /api/v1/processes/{code}.
+func (s *Server) handleProcessGet(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.Processes.Definition(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return ok(w, d)
+}
+
+// handleProcessUpdate handles PUT /api/v1/processes/{code}.
+func (s *Server) handleProcessUpdate(w http.ResponseWriter, r *http.Request) error {
+	var in process.Draft
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	d, err := s.Processes.UpdateDraft(r.Context(), r.PathValue("code"), in)
+	if err != nil {
+		return err
+	}
+	return ok(w, d)
+}
+
+// handleProcessPublish handles POST /api/v1/processes/{code}/publish.
+func (s *Server) handleProcessPublish(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.Processes.Publish(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return created(w, p)
+}
+
+// handleProcessUnpublish handles POST /api/v1/processes/{code}/unpublish.
+func (s *Server) handleProcessUnpublish(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.Processes.Unpublish(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return ok(w, d)
+}
+
+// handleVersionGet handles GET /api/v1/processes/{code}/versions/{n}.
+func (s *Server) handleVersionGet(w http.ResponseWriter, r *http.Request) error {
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 1 {
+		return errs.Field("n", "a version is a whole number from 1, not %q", r.PathValue("n"))
+	}
+	v, err := s.Processes.Version(r.Context(), r.PathValue("code"), n)
+	if err != nil {
+		return err
+	}
+	return ok(w, v)
+}
+
+// handleInstanceStart handles POST /api/v1/processes/{code}/instances.
+func (s *Server) handleInstanceStart(w http.ResponseWriter, r *http.Request) error {
+	var in process.StartRequest
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	inst, err := s.Processes.StartByAPI(r.Context(), r.PathValue("code"), in)
+	if err != nil {
+		return err
+	}
+	return created(w, inst)
+}

@@ -1,0 +1,82 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/parleychat/parley/internal/auth"
+)
+
+type loginRequest struct {
+	Login    string `json:"login"`
+	Password string `json:"password"`
+}
+
+type loginResponse struct {
+	Token string     `json:"token"`
+	User  *auth.User `json:"user"`
+}
+
+type presenceRequest struct {
+	Presence auth.Presence `json:"presence"`
+}
+
+func (s *Server) registerAuth() {
+	s.handle("POST /api/v1/auth/login", public, op{summary: "Log in; returns a token to send as Bearer", in: loginRequest{}, out: loginResponse{}}, s.handleLogin)
+	s.handle("POST /api/v1/auth/logout", staff, op{summary: "Revoke the token this request carries", status: http.StatusNoContent}, s.handleLogout)
+	s.handle("GET /api/v1/me", staff, op{summary: "The logged-in user", out: auth.User{}}, s.handleMe)
+	s.handle("PUT /api/v1/me/presence", staff, op{summary: "Set the caller's presence", in: presenceRequest{}, out: auth.User{}}, s.handlePresence)
+}
+
+// handleLogin handles POST /api/v1/auth/login. For the web UI it also sets the session
+// cookie (HttpOnly, SameSite=Lax), so pages need not keep the token in script reach.
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	var in loginRequest
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	var list errsList
+	list.need("login", in.Login != "")
+	list.need("password", in.Password != "")
+	if err := list.Err(); err != nil {
+		return err
+	}
+	token, u, err := s.Auth.Login(r.Context(), in.Login, in.Password)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: int(s.Auth.TokenTTL.Seconds())})
+	return ok(w, loginResponse{token, u})
+}
+
+// handleLogout handles POST /api/v1/auth/logout.
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Auth.Logout(r.Context(), bearer(r)); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	return noContent(w)
+}
+
+// handleMe handles GET /api/v1/me.
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) error {
+	u, err := auth.StaffFrom(r.Context())
+	if err != nil {
+		return err
+	}
+	return ok(w, u)
+}
+
+// handlePresence handles PUT /api/v1/me/presence.
+func (s *Server) handlePresence(w http.ResponseWriter, r *http.Request) error {
+	var in presenceRequest
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	u, _ := auth.StaffFrom(r.Context())
+	u, err := s.Auth.SetPresence(r.Context(), u.ID, in.Presence)
+	if err != nil {
+		return err
+	}
+	return ok(w, u)
+}

@@ -1,0 +1,145 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// errsList adds a "required" check to errs.List for request fields.
+type errsList struct{ errs.List }
+
+func (l *errsList) need(field string, present bool) {
+	if !present {
+		l.Add(field, "is required")
+	}
+}
+
+type groupRequest struct {
+	Name string `json:"name"`
+}
+
+func (s *Server) registerUsers() {
+	s.handle("GET /api/v1/users", staff, op{summary: "List users", out: store.List[*auth.User]{}, query: []string{"limit", "cursor"}}, s.handleUserList)
+	s.handle("POST /api/v1/users", admin, op{summary: "Create a user", in: auth.NewUser{}, out: auth.User{}, status: http.StatusCreated}, s.handleUserCreate)
+	s.handle("GET /api/v1/users/{id}", staff, op{summary: "One user", out: auth.User{}}, s.handleUserGet)
+	s.handle("PATCH /api/v1/users/{id}", admin, op{summary: "Change a user's display name, email or password", in: auth.UserPatch{}, out: auth.User{}}, s.handleUserPatch)
+	s.handle("DELETE /api/v1/users/{id}", admin, op{summary: "Delete a user", status: http.StatusNoContent}, s.handleUserDelete)
+}
+
+// handleUserList handles GET /api/v1/users.
+func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.Auth.Users(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	return ok(w, list)
+}
+
+// handleUserCreate handles POST /api/v1/users.
+func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) error {
+	var in auth.NewUser
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	u, err := s.Auth.CreateUser(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return created(w, u)
+}
+
+// handleUserGet handles GET /api/v1/users/{id}.
+func (s *Server) handleUserGet(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.Auth.User(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return ok(w, u)
+}
+
+// handleUserPatch handles PATCH /api/v1/users/{id}.
+func (s *Server) handleUserPatch(w http.ResponseWriter, r *http.Request) error {
+	var in auth.UserPatch
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	u, err := s.Auth.UpdateUser(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return ok(w, u)
+}
+
+// handleUserDelete handles DELETE /api/v1/users/{id}.
+func (s *Server) handleUserDelete(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Auth.DeleteUser(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+func (s *Server) registerGroups() {
+	s.handle("GET /api/v1/groups", staff, op{summary: "List groups with their members", out: store.List[*auth.Group]{}, query: []string{"limit", "cursor"}}, s.handleGroupList)
+	s.handle("POST /api/v1/groups", admin, op{summary: "Create a group", in: groupRequest{}, out: auth.Group{}, status: http.StatusCreated}, s.handleGroupCreate)
+	s.handle("GET /api/v1/groups/{id}", staff, op{summary: "One group with its members", out: auth.Group{}}, s.handleGroupGet)
+	s.handle("PUT /api/v1/groups/{id}/members/{userId}", admin, op{summary: "Add a user to a group", status: http.StatusNoContent}, s.handleMemberAdd)
+	s.handle("DELETE /api/v1/groups/{id}/members/{userId}", admin, op{summary: "Remove a user from a group", status: http.StatusNoContent}, s.handleMemberRemove)
+}
+
+// handleGroupList handles GET /api/v1/groups.
+func (s *Server) handleGroupList(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.Auth.Groups(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	return ok(w, list)
+}
+
+// handleGroupCreate handles POST /api/v1/groups.
+func (s *Server) handleGroupCreate(w http.ResponseWriter, r *http.Request) error {
+	var in groupRequest
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	g, err := s.Auth.CreateGroup(r.Context(), in.Name)
+	if err != nil {
+		return err
+	}
+	return created(w, g)
+}
+
+// handleGroupGet handles GET /api/v1/groups/{id}.
+func (s *Server) handleGroupGet(w http.ResponseWriter, r *http.Request) error {
+	g, err := s.Auth.Group(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return ok(w, g)
+}
+
+// handleMemberAdd handles PUT /api/v1/groups/{id}/members/{userId}.
+func (s *Server) handleMemberAdd(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Auth.AddMember(r.Context(), r.PathValue("id"), r.PathValue("userId")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+// handleMemberRemove handles DELETE /api/v1/groups/{id}/members/{userId}.
+func (s *Server) handleMemberRemove(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Auth.RemoveMember(r.Context(), r.PathValue("id"), r.PathValue("userId")); err != nil {
+		return err
+	}
+	return noContent(w)
+}

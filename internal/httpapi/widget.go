@@ -1,0 +1,65 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/channel"
+	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/store"
+)
+
+func (s *Server) registerWidget() {
+	if s.Channels == nil {
+		return
+	}
+	s.handle("POST /api/v1/widget/{livechatId}/sessions", public, op{summary: "A widget customer writes to a live chat; returns the session and the visitor token to send as Bearer from then on. A returning visitor who sends their token continues their own session. Accepts Idempotency-Key",
+		in: channel.WidgetStart{}, out: channel.WidgetSession{}, status: http.StatusCreated}, s.handleWidgetStart)
+	s.handle("POST /api/v1/widget/sessions/{id}/messages", visitor, op{summary: "The customer's next message (visitor token); reopens a closed session. Accepts Idempotency-Key",
+		in: textRequest{}, out: chat.Message{}, status: http.StatusCreated}, s.handleWidgetSend)
+	s.handle("GET /api/v1/widget/sessions/{id}/messages", visitor, op{summary: "The customer's session's messages, oldest first (visitor token)",
+		out: store.List[*chat.Message]{}, query: []string{"limit", "cursor"}}, s.handleWidgetMessages)
+}
+
+// handleWidgetStart handles POST /api/v1/widget/{livechatId}/sessions.
+func (s *Server) handleWidgetStart(w http.ResponseWriter, r *http.Request) error {
+	var in channel.WidgetStart
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	v := channel.Visitor{IdempotencyKey: r.Header.Get("Idempotency-Key")}
+	if p := auth.FromContext(r.Context()); p != nil && p.Visitor != "" {
+		v.Token, v.SessionID = bearer(r), p.Visitor
+	}
+	ws, err := s.Channels.StartWidget(r.Context(), r.PathValue("livechatId"), v, in)
+	if err != nil {
+		return err
+	}
+	return created(w, ws)
+}
+
+// handleWidgetSend handles POST /api/v1/widget/sessions/{id}/messages.
+func (s *Server) handleWidgetSend(w http.ResponseWriter, r *http.Request) error {
+	var in textRequest
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	m, err := s.Channels.WidgetSend(r.Context(), auth.FromContext(r.Context()), r.PathValue("id"), in.Text, r.Header.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
+	return created(w, m)
+}
+
+// handleWidgetMessages handles GET /api/v1/widget/sessions/{id}/messages.
+func (s *Server) handleWidgetMessages(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.Channels.WidgetMessages(r.Context(), auth.FromContext(r.Context()), r.PathValue("id"), p)
+	if err != nil {
+		return err
+	}
+	return ok(w, list)
+}

@@ -1,0 +1,77 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/coder/websocket"
+	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/channel"
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/realtime"
+)
+
+func (s *Server) registerSockets() {
+	if s.Hub == nil {
+		return
+	}
+	s.handle("GET /api/v1/ws", staff, op{summary: "WebSocket: the events of the sessions the caller may see. The first frame is {\"type\":\"hello\",\"seq\":n}; then chat events with their seq. Reconnect with ?cursor=<last seq> to get what was missed (a cursor more than 100,000 events back is closed with code 4410: reload and reconnect without it). Browsers may authenticate with the session cookie or ?access_token=",
+		query: []string{"cursor", "access_token"}, status: http.StatusSwitchingProtocols}, s.handleStaffSocket)
+	if s.Channels != nil {
+		s.handle("GET /api/v1/widget/sessions/{id}/ws", visitor, op{summary: "WebSocket (visitor token, or ?access_token=): the messages of the customer's own session and its closing, each with a seq; reconnect with ?cursor=<last seq> (code 4410: too old, reload)",
+			query: []string{"cursor", "access_token"}, status: http.StatusSwitchingProtocols}, s.handleWidgetSocket)
+	}
+}
+
+// cursor reads ?cursor=, the seq of the last event a reconnecting client got; -1 when absent.
+func cursor(r *http.Request) (int64, error) {
+	c := r.URL.Query().Get("cursor")
+	if c == "" {
+		return -1, nil
+	}
+	n, err := strconv.ParseInt(c, 10, 64)
+	if err != nil || n < 0 {
+		return 0, errs.Field("cursor", "must be the seq of the last event received, a whole number, not %q", c)
+	}
+	return n, nil
+}
+
+// handleStaffSocket handles GET /api/v1/ws.
+func (s *Server) handleStaffSocket(w http.ResponseWriter, r *http.Request) error {
+	c, err := cursor(r)
+	if err != nil {
+		return err
+	}
+	u, _ := auth.StaffFrom(r.Context())
+	st, err := realtime.StaffStream(r.Context(), s.Hub.DB(), u, c)
+	if err != nil {
+		return err
+	}
+	return s.serveSocket(w, r, st)
+}
+
+// handleWidgetSocket handles GET /api/v1/widget/sessions/{id}/ws.
+func (s *Server) handleWidgetSocket(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if err := channel.VisitorSession(auth.FromContext(r.Context()), id); err != nil {
+		return err
+	}
+	c, err := cursor(r)
+	if err != nil {
+		return err
+	}
+	return s.serveSocket(w, r, realtime.WidgetStream(id, c))
+}
+
+// serveSocket upgrades the request and streams until the socket ends. Errors after the
+// upgrade cannot be answered in HTTP: they are logged, and the socket's close frame says why.
+func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request, st realtime.Stream) error {
+	conn, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return nil // Accept has answered the request already
+	}
+	if err := s.Hub.Serve(r.Context(), conn, s.Sockets, st); err != nil && r.Context().Err() == nil {
+		s.log.Debug("socket ended", "path", r.URL.Path, "err", err, "request_id", requestID(r.Context()))
+	}
+	return nil
+}

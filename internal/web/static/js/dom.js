@@ -1,0 +1,82 @@
+// Small DOM helpers. Pages build elements with h(), which puts every string in a text node:
+// names, messages and anything else a customer or user typed can never become HTML. Pages
+// never assign innerHTML.
+
+// h creates an element. props may hold: class, text, dataset (object), on<event> handlers,
+// and any attribute (false or null leaves it out). Children are nodes or strings.
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props || {})) {
+    if (value === false || value === null || value === undefined) continue;
+    if (key === 'class') el.className = value;
+    else if (key === 'text') el.textContent = value;
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else if (value === true) el.setAttribute(key, '');
+    else el.setAttribute(key, String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+// replace empties el and fills it with children.
+export function replace(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+// $ and $$ query the document (or a root).
+export const $ = (sel, root = document) => root.querySelector(sel);
+export const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+
+// toast shows a short message in the corner; kind is "info", "success" or "error".
+export function toast(message, kind = 'info') {
+  const box = $('.toasts') || document.body.appendChild(h('div', { class: 'toasts', 'aria-live': 'polite' }));
+  const note = h('div', { class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, message);
+  box.append(note);
+  setTimeout(() => note.remove(), kind === 'error' ? 8000 : 4000);
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+// when formats an RFC 3339 time for people. The zero time (1970, what rows made by the first
+// migration carry) means "unknown" and is shown as a dash.
+export function when(iso) {
+  const d = new Date(iso || 0);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.getTime() <= 0 ? '—' : dateTime.format(d);
+}
+
+// initial is the first letter of a name, for an avatar.
+export function initial(name) {
+  const c = String(name || '').trim().charAt(0);
+  return c ? c.toUpperCase() : '?';
+}
+
+// presenceLabel names a presence for people.
+export function presenceLabel(p) {
+  return { online: 'Online', away: 'Away', offline: 'Offline' }[p] || p;
+}
+
+// presenceBadge draws a presence as a dot and its name.
+export function presenceBadge(p) {
+  return h('span', { class: 'presence-badge' }, h('span', { class: `dot dot-${p}`, 'aria-hidden': 'true' }), presenceLabel(p));
+}
+
+// busy disables a button while fn runs, so a double click cannot send a form twice.
+export async function busy(button, fn) {
+  if (button) button.disabled = true;
+  try {
+    return await fn();
+  } finally {
+    if (button) button.disabled = false;
+  }
+}

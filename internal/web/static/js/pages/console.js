@@ -1,0 +1,81 @@
+// The operator console: the Queue (waiting sessions), My sessions (assigned to the caller),
+// Closed, and for supervisors and administrators Spam. The staff WebSocket tells the page
+// that something changed in a session the caller may see; the page then reloads the lists
+// from the API, so what it shows is always what the API answers, never a guess built from
+// event frames.
+
+import { get, listAll } from '../api.js';
+import { $, $$, h, replace, toast, when } from '../dom.js';
+import { connect } from '../ws.js';
+import { isSupervisor, stateBadge, watchLive } from '../chat.js';
+
+const root = $('[data-console]');
+const me = root.dataset.user;
+const table = $('[data-sessions] tbody');
+
+// Each tab is a query of GET /api/v1/sessions.
+const tabs = {
+  queue: 'state=waiting',
+  mine: 'state=assigned&mine=true',
+  closed: 'state=closed',
+  spam: 'state=spam',
+};
+let current = new URLSearchParams(location.search).get('tab') || 'queue';
+if (!(current in tabs)) current = 'queue';
+
+async function load() {
+  const [list, queue, mine] = await Promise.all([
+    get(`/api/v1/sessions?${tabs[current]}&limit=200`),
+    listAll(`/api/v1/sessions?${tabs.queue}`, 1000),
+    listAll(`/api/v1/sessions?${tabs.mine}`, 1000),
+  ]);
+  $('[data-count="queue"]').textContent = String(queue.length);
+  $('[data-count="mine"]').textContent = String(mine.filter((s) => s.operator_id === me).length);
+  replace(table, list.items.map(row));
+  $('[data-empty]').hidden = list.items.length > 0;
+}
+
+function row(s) {
+  const href = `/console/sessions/${encodeURIComponent(s.id)}`;
+  return h('tr', { dataset: { session: s.id }, class: 'clickable', onclick: (ev) => { if (!ev.target.closest('a')) location.assign(href); } },
+    h('td', {}, h('a', { href, class: 'strong' }, s.customer.name || 'Customer'),
+      h('div', { class: 'muted small' }, s.customer.email || s.customer.phone || '')),
+    h('td', {}, s.live_chat_name),
+    h('td', { class: 'ellipsis' }, s.subject || s.name),
+    h('td', {}, String(s.message_count)),
+    h('td', {}, when(s.last_activity_at)),
+    h('td', {}, stateBadge(s.state)));
+}
+
+function select(name) {
+  current = name;
+  $$('[data-tab]').forEach((b) => b.setAttribute('aria-selected', String(b.dataset.tab === name)));
+  const u = new URL(location.href);
+  if (name === 'queue') u.searchParams.delete('tab');
+  else u.searchParams.set('tab', name);
+  history.replaceState(null, '', u);
+  return refresh();
+}
+
+// refresh reloads the lists; bursts of events (a busy queue) cause one reload, not one each.
+let timer = null;
+function refresh() {
+  clearTimeout(timer);
+  return new Promise((resolve) => {
+    timer = setTimeout(() => load().catch((err) => toast(`The sessions could not be loaded: ${err.message}`, 'error')).finally(resolve), 80);
+  });
+}
+
+$$('[data-tab]').forEach((b) => b.addEventListener('click', () => select(b.dataset.tab)));
+isSupervisor(root.hasAttribute('data-admin')).then((yes) => {
+  $('[data-tab="spam"]').hidden = !yes;
+  if (!yes && current === 'spam') select('queue');
+});
+const socket = connect('/api/v1/ws', {
+  cursorOf: (m) => m.seq,
+  onStatus: watchLive($('[data-live]')),
+  // The hello frame comes after every (re)connect: reloading then covers anything missed.
+  onMessage: () => refresh(),
+});
+window.addEventListener('pagehide', () => socket.close());
+select(current);

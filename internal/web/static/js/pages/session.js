@@ -1,0 +1,177 @@
+// The page of one session: the conversation (live over the staff WebSocket), the customer,
+// the reply box, the lifecycle actions, "+ Actions > Start process" and the processes linked
+// to the session. Buttons follow the session's state and the caller's presence, and say why
+// when they are disabled; the API remains the judge of every action.
+
+import { get, listAll, post, del } from '../api.js';
+import { $, busy, h, replace, toast, when } from '../dom.js';
+import { connect } from '../ws.js';
+import { onPresence, presence, stateBadge, supervises } from '../chat.js';
+import { startProcess } from '../start-process.js';
+
+const head = $('[data-session]');
+const id = head.dataset.session;
+const base = `/api/v1/sessions/${encodeURIComponent(id)}`;
+const list = $('[data-messages]');
+const form = $('[data-reply]');
+const shown = new Set();
+let session = null;
+let supervisor = false;
+
+const spamReason = 'This session is marked as spam: processes cannot be started';
+
+async function load() {
+  session = await get(base);
+  supervisor = await supervises(head.hasAttribute('data-admin'), await get(`/api/v1/livechats/${encodeURIComponent(session.live_chat_id)}`));
+  drawSession();
+  replace(list);
+  shown.clear();
+  (await listAll(`${base}/messages`, 5000)).forEach(addMessage);
+  await loadProcesses();
+}
+
+function drawSession() {
+  const s = session;
+  document.title = `${s.customer.name || 'Session'} · Parley`;
+  $('[data-title]').textContent = s.customer.name || s.name;
+  $('[data-crumb]').textContent = s.name;
+  replace($('[data-state]'), stateBadge(s.state));
+  $('[data-subtitle]').textContent = [s.live_chat_name, s.subject, `started ${when(s.created_at)}`].filter(Boolean).join(' · ');
+  replace($('[data-customer]'),
+    h('dt', {}, 'Name'), h('dd', {}, s.customer.name || '—'),
+    h('dt', {}, 'Phone'), h('dd', {}, s.customer.phone || '—'),
+    h('dt', {}, 'Email'), h('dd', {}, s.customer.email || '—'),
+    h('dt', {}, 'Channel'), h('dd', {}, s.channel),
+    h('dt', {}, 'Priority'), h('dd', {}, s.priority),
+    h('dt', {}, 'Messages'), h('dd', {}, String(s.message_count)));
+  drawActions();
+}
+
+// drawActions shows the actions the session's state allows and disables those the caller's
+// presence forbids, with the reason beside them.
+function drawActions() {
+  const st = session.state;
+  const offline = presence() === 'offline';
+  const show = (name, yes) => { $(`[data-action="${name}"]`).hidden = !yes; };
+  show('take', st === 'waiting');
+  show('close', st === 'waiting' || st === 'assigned');
+  show('spam', st === 'waiting' || st === 'assigned');
+  show('unspam', st === 'spam' && supervisor);
+  $('[data-action="take"]').disabled = offline;
+  const reason = st === 'spam' ? spamReason
+    : offline ? 'You are offline: set your presence to Online to start processes' : '';
+  $('[data-action="start-process"]').disabled = !!reason;
+  const note = $('[data-start-reason]');
+  note.textContent = reason;
+  note.hidden = !reason;
+  drawReplyBox(st, offline);
+}
+
+function drawReplyBox(st, offline) {
+  const reason = offline ? 'You are offline: set your presence to Online or Away to reply.'
+    : st === 'spam' ? 'This session is marked as spam.'
+      : st === 'closed' ? 'The session is closed; it reopens when the customer writes again.' : '';
+  form.text.disabled = !!reason;
+  form.querySelector('[type=submit]').disabled = !!reason;
+  const note = $('[data-reply-reason]');
+  note.textContent = reason;
+  note.hidden = !reason;
+}
+
+// addMessage appends a message once: the socket and the reload after a reconnect may both
+// bring it.
+function addMessage(m) {
+  if (shown.has(m.id)) return;
+  shown.add(m.id);
+  const author = m.author === 'customer' ? (m.author_name || session.customer.name || 'Customer')
+    : m.author_name || { system: 'Parley', process: 'Process', operator: 'Operator' }[m.author];
+  list.append(h('li', { class: `msg msg-${m.author}`, dataset: { message: m.id, author: m.author } },
+    h('div', { class: 'msg-meta' }, h('span', { class: 'strong' }, author), ' · ', when(m.sent_at)),
+    h('div', { class: 'msg-text' }, m.text)));
+  list.scrollTop = list.scrollHeight;
+}
+
+async function loadProcesses() {
+  const res = await get(`${base}/processes`);
+  const items = res.items || [];
+  replace($('[data-processes]'), items.map((p) => h('li', { dataset: { instance: p.id } },
+    h('a', { href: `/instances/${encodeURIComponent(p.id)}`, class: 'strong' }, p.name || p.code),
+    h('span', { class: 'muted' }, ` v${p.version} · ${p.state}`),
+    h('div', { class: 'muted small' }, howStarted(p), ' · ', when(p.created_at)))));
+  $('[data-processes-empty]').hidden = items.length > 0;
+}
+
+// howStarted says what started an instance: an event of the live chat, or a person.
+function howStarted(p) {
+  const t = p.trigger || {};
+  if (t.kind === 'automatic') return `Started automatically on ${String(t.event || 'an event').replace(/_/g, ' ')}`;
+  if (t.kind === 'manual') return `Started by hand${t.by_name ? ' by ' + t.by_name : ''}`;
+  return t.kind === 'api' ? 'Started through the API' : 'Started';
+}
+
+// act runs a lifecycle action and shows the session as the API answers it.
+async function act(button, method, path, done) {
+  try {
+    session = await busy(button, () => (method === 'DELETE' ? del(path) : post(path)));
+    drawSession();
+    toast(done, 'success');
+  } catch (err) {
+    toast(err.message, 'error');
+  }
+}
+
+function onEvent(e) {
+  if (e.session_id !== id) return;
+  if ((e.type === 'message_received' || e.type === 'message_sent') && e.snapshot.lastMessage) {
+    const m = e.snapshot.lastMessage;
+    addMessage({ id: m.id, author: m.author, author_name: m.authorName, text: m.text, sent_at: m.sentAt });
+  }
+  get(base).then((s) => { session = s; drawSession(); }).catch(() => {});
+  loadProcesses().catch(() => {});
+}
+
+form.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const text = form.text.value.trim();
+  if (!text) return;
+  try {
+    const m = await busy(form.querySelector('[type=submit]'), () => post(`${base}/messages`, { text }, { idempotencyKey: crypto.randomUUID() }));
+    addMessage(m);
+    form.text.value = '';
+    session = await get(base);
+    drawSession();
+  } catch (err) {
+    toast(`The reply was not sent: ${err.message}`, 'error');
+  }
+});
+form.text.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) form.requestSubmit();
+});
+
+function wire() {
+  const on = (name, fn) => $(`[data-action="${name}"]`).addEventListener('click', (ev) => fn(ev.currentTarget));
+  on('take', (b) => act(b, 'POST', `${base}/take`, 'The session is yours.'));
+  on('close', (b) => act(b, 'POST', `${base}/close`, 'The session is closed.'));
+  on('spam', (b) => act(b, 'POST', `${base}/spam`, 'The session is marked as spam.'));
+  on('unspam', (b) => act(b, 'DELETE', `${base}/spam`, 'The session is no longer spam.'));
+  on('start-process', async () => {
+    $('[data-menu]').open = false;
+    if (await startProcess(session)) await loadProcesses();
+  });
+  onPresence(() => { if (session) drawActions(); });
+  // The actions menu closes when the user clicks elsewhere, as menus do.
+  document.addEventListener('click', (ev) => {
+    if (!ev.target.closest('[data-menu]')) $('[data-menu]').open = false;
+  });
+  const socket = connect('/api/v1/ws', {
+    cursorOf: (m) => m.seq,
+    onMessage: (m) => (m.type === 'hello' ? (session && load().catch(() => {})) : onEvent(m)),
+  });
+  window.addEventListener('pagehide', () => socket.close());
+}
+
+wire();
+load().catch((err) => {
+  replace($('[data-title]'), err.status === 404 ? 'Session not found' : 'The session could not be loaded');
+  toast(err.message, 'error');
+});
