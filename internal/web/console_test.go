@@ -29,9 +29,11 @@ func demoEnv(t *testing.T) *servertest.Env {
 }
 
 // frame runs JavaScript against the document of the widget's iframe on the page; the frame is
-// Parley's own origin, as is the demo site, so the test can reach into it.
+// Parley's own origin, as is the demo site, so the test can reach into it. Until the widget
+// page has loaded, the frame holds the empty about:blank document, which has a body but none
+// of the widget's elements: the expression is false then, not an error.
 func frame(js string) string {
-	return fmt.Sprintf(`(() => { const f = document.querySelector('[data-parley-frame]'); const d = f && f.contentDocument; if (!d || !d.body) return false; return (%s); })()`, js)
+	return fmt.Sprintf(`(() => { const f = document.querySelector('[data-parley-frame]'); const d = f && f.contentDocument; if (!d || d.readyState !== 'complete' || !d.querySelector('[data-messages]')) return false; return (%s); })()`, js)
 }
 
 // jsString quotes s for JavaScript.
