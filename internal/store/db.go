@@ -127,7 +127,17 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	lctx, stop := context.WithCancel(context.Background())
 	db.stop = stop
 	db.hub = newHub()
-	go db.listenPostgres(lctx)
+	// Open returns once this node hears other nodes' commits, so that nothing it starts
+	// (the realtime hub, the dispatcher) misses a wake-up in its first moments. A listener
+	// that cannot connect yet keeps trying in the background; the slow polls cover it.
+	var once sync.Once
+	listening := make(chan struct{})
+	go db.listenPostgres(lctx, func() { once.Do(func() { close(listening) }) })
+	select {
+	case <-listening:
+	case <-pctx.Done():
+		db.log.Warn("PostgreSQL LISTEN is not in place yet; other nodes' commits are seen by polling until it is")
+	}
 	return db, nil
 }
 

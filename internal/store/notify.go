@@ -78,10 +78,15 @@ func (tx *Tx) Notify(ctx context.Context, channel string) error {
 }
 
 // listenPostgres relays PostgreSQL notifications to local subscribers, reconnecting after
-// failures. After a reconnect every channel is woken, since signals may have been missed.
-func (db *DB) listenPostgres(ctx context.Context) {
+// failures. listening is called each time LISTEN is in place. Every channel is woken then:
+// a commit between a reconnect (or the node's start) and the LISTEN sent a notification
+// nobody heard, and the woken subscribers read what changed themselves.
+func (db *DB) listenPostgres(ctx context.Context, listening func()) {
 	for ctx.Err() == nil {
-		err := db.listenOnce(ctx)
+		err := db.listenOnce(ctx, func() {
+			listening()
+			db.hub.publishAll()
+		})
 		if ctx.Err() != nil {
 			return
 		}
@@ -91,11 +96,10 @@ func (db *DB) listenPostgres(ctx context.Context) {
 			return
 		case <-time.After(time.Second):
 		}
-		db.hub.publishAll()
 	}
 }
 
-func (db *DB) listenOnce(ctx context.Context) error {
+func (db *DB) listenOnce(ctx context.Context, listening func()) error {
 	conn, err := pgx.Connect(ctx, db.dsn)
 	if err != nil {
 		return err
@@ -104,6 +108,7 @@ func (db *DB) listenOnce(ctx context.Context) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+pgChannel); err != nil {
 		return err
 	}
+	listening()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
