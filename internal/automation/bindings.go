@@ -37,10 +37,12 @@ type Tab struct {
 	VerboseLog bool     `json:"verbose_log"`
 }
 
-// TabRow is one event with its binding, nil when none is set.
+// TabRow is one event with its binding, nil when none is set. In JSON the binding's fields
+// stand in the row itself, as API.md has it: {"event","process","inputs","enabled",…}, or
+// only {"event"} when the event is unset.
 type TabRow struct {
-	Event   string   `json:"event"`
-	Binding *Binding `json:"binding"`
+	Event string `json:"event"`
+	*Binding
 }
 
 // BindingInput is what an administrator saves for an event.

@@ -159,13 +159,29 @@ func structSchema(t reflect.Type, schemas map[string]any) map[string]any {
 
 func fieldsSchema(t reflect.Type, schemas map[string]any) map[string]any {
 	props := map[string]any{}
+	addFields(t, props, schemas)
+	return map[string]any{"type": "object", "properties": props}
+}
+
+// addFields adds t's JSON fields to props. The fields of an embedded struct without a JSON
+// name stand in the outer object, as encoding/json writes them; an outer field of the same
+// name wins, so embedded fields are added after the outer ones.
+func addFields(t reflect.Type, props, schemas map[string]any) {
+	var embedded []reflect.Type
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				embedded = append(embedded, ft)
+				continue
+			}
+		}
+		if !f.IsExported() || name == "-" {
 			continue
 		}
 		if name == "" {
@@ -173,5 +189,13 @@ func fieldsSchema(t reflect.Type, schemas map[string]any) map[string]any {
 		}
 		props[name] = schemaOf(f.Type, schemas)
 	}
-	return map[string]any{"type": "object", "properties": props}
+	for _, et := range embedded {
+		inner := map[string]any{}
+		addFields(et, inner, schemas)
+		for name, schema := range inner {
+			if _, taken := props[name]; !taken {
+				props[name] = schema
+			}
+		}
+	}
 }

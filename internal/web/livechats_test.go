@@ -193,8 +193,8 @@ func saveMapping(t *testing.T, env *servertest.Env, admin *Tab, id string) {
 	admin.Shot("bound")
 
 	tab := automationTab(env, id)
-	b := tab.Items[0].Binding
-	if b == nil || b.Process != "lead" || !b.Enabled || b.Inputs["name"] != "customer.name" || b.Inputs["phone"] != "customer.phone" || b.Inputs["note"] != "lastMessage.text" {
+	b := tab.Items[0]
+	if b.Event != "session_created" || b.Process != "lead" || !b.Enabled || b.Inputs["name"] != "customer.name" || b.Inputs["phone"] != "customer.phone" || b.Inputs["note"] != "lastMessage.text" {
 		t.Fatalf("the saved binding is %+v", b)
 	}
 }
@@ -202,11 +202,9 @@ func saveMapping(t *testing.T, env *servertest.Env, admin *Tab, id string) {
 type automationRows struct {
 	Items []struct {
 		Event   string
-		Binding *struct {
-			Process string
-			Inputs  map[string]string
-			Enabled bool
-		}
+		Process string
+		Inputs  map[string]string
+		Enabled bool
 	}
 }
 
@@ -220,7 +218,7 @@ func automationTab(env *servertest.Env, id string) automationRows {
 func toggleAndLog(t *testing.T, env *servertest.Env, admin *Tab, id string) {
 	admin.Click(`tr[data-event="session_created"] [data-action="enabled"]`)
 	admin.WaitText(`tr[data-event="session_created"] .switch`, "Off")
-	if automationTab(env, id).Items[0].Binding.Enabled {
+	if automationTab(env, id).Items[0].Enabled {
 		t.Fatal("the toggle did not disable the binding")
 	}
 	admin.Click(`[data-tab-button="log"]`)

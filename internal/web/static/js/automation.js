@@ -29,7 +29,7 @@ export async function loadAutomation(id) {
     listAll('/api/v1/processes')]);
   properties = props;
   processes = defs.filter((d) => d.published_version > 0 && !d.unpublished);
-  const byEvent = new Map(tab.items.map((it) => [it.event, it.binding]));
+  const byEvent = new Map(tab.items.map((it) => [it.event, it.process ? it : null]));
   replace($('[data-automation] tbody'), events.map((e) => eventRow(e, byEvent.get(e.event))));
 }
 
