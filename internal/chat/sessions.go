@@ -148,6 +148,12 @@ func saveSession(ctx context.Context, tx *store.Tx, sess *Session) error {
 	return err
 }
 
+// SessionExists reports whether a session has the id, inside the caller's transaction. Other
+// packages use it to check a link to a session (an app item's session field) where they store it.
+func SessionExists(ctx context.Context, tx *store.Tx, id string) (bool, error) {
+	return tx.Exists(ctx, "SELECT 1 FROM sessions WHERE id = ?", id)
+}
+
 // Session returns one session the user may see.
 func (s *Service) Session(ctx context.Context, u *auth.User, id string) (sess *Session, err error) {
 	err = s.db.Read(ctx, func(tx *store.Tx) error {

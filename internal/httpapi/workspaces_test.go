@@ -128,10 +128,11 @@ func TestItemsOverHTTP(t *testing.T) {
 	servertest.Each(t, servertest.Options{}, func(t *testing.T, env *servertest.Env) {
 		contact := setupCRM(env)
 		ownerID, token := env.User("olga")
+		session := widgetSession(env)
 		in := map[string]any{
 			"name": "Ann Lee", "count": 42, "amount": 12.5, "active": true, "due": "2024-05-01T12:30:00+03:00",
 			"price": map[string]any{"amount": "12.5", "currency": "EUR"}, "phone": "+7 999 123-45-67",
-			"email": "Ann@Example.COM", "owner": ownerID, "chat": "ses_1", "contact": contact,
+			"email": "Ann@Example.COM", "owner": ownerID, "chat": session, "contact": contact,
 		}
 		var it struct {
 			ID, Title string
@@ -145,7 +146,7 @@ func TestItemsOverHTTP(t *testing.T) {
 		want := map[string]string{
 			"name": `"Ann Lee"`, "count": `42`, "amount": `12.5`, "active": `true`, "due": `"2024-05-01T09:30:00Z"`,
 			"price": `{"amount":"12.50","currency":"EUR"}`, "phone": `"+79991234567"`, "email": `"Ann@example.com"`,
-			"owner": `"` + ownerID + `"`, "chat": `"ses_1"`, "contact": `"` + contact + `"`,
+			"owner": `"` + ownerID + `"`, "chat": `"` + session + `"`, "contact": `"` + contact + `"`,
 		}
 		var read struct{ Values map[string]json.RawMessage }
 		env.MustDo("GET", itemsPath+"/"+it.ID, token, nil, 200, &read)
@@ -182,6 +183,10 @@ func TestItemsOverHTTP(t *testing.T) {
 			if r.Status != 422 || !strings.HasPrefix(r.ErrorMessage(), "price: expected money, got number 12.5") {
 				t.Errorf("status %d %s", r.Status, r.Body)
 			}
+			r = env.Do("PATCH", itemsPath+"/"+it.ID, token, map[string]any{"values": map[string]any{"chat": "ses_ghost"}})
+			if r.Status != 422 || !strings.HasPrefix(r.ErrorMessage(), "chat: ") || !strings.Contains(r.ErrorMessage(), "ses_ghost") {
+				t.Errorf("a link to a session that does not exist: status %d %s", r.Status, r.Body)
+			}
 		})
 		t.Run("a repeated Idempotency-Key returns the first item", func(t *testing.T) {
 			first := doWithKey(t, env, token, "key-1")
@@ -191,6 +196,21 @@ func TestItemsOverHTTP(t *testing.T) {
 			}
 		})
 	})
+}
+
+// widgetSession has a customer write to a new live chat through its widget and returns the
+// session's id.
+func widgetSession(env *servertest.Env) string {
+	g := env.Group("Item operators")
+	var lc struct{ ID string }
+	env.MustDo("POST", "/api/v1/livechats", env.Admin, map[string]any{"name": "Items chat",
+		"operator_groups": []string{g}, "supervisor_groups": []string{g}}, 201, &lc)
+	var ws struct {
+		SessionID string `json:"session_id"`
+	}
+	env.MustDo("POST", "/api/v1/widget/"+lc.ID+"/sessions", "", map[string]any{
+		"customer": map[string]any{"name": "Ann"}, "text": "Hello"}, 201, &ws)
+	return ws.SessionID
 }
 
 func doWithKey(t *testing.T, env *servertest.Env, token, key string) string {

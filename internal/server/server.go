@@ -106,6 +106,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		s.Auth.BcryptCost = cfg.BcryptCost
 	}
 	s.Workspaces = workspace.New(db)
+	s.Workspaces.Sessions = chat.SessionExists
 	s.Chat = chat.New(db, log)
 	s.Channels = channel.New(db, s.Chat, cfg.Webhooks, log)
 	s.Hub = realtime.New(db, log)
