@@ -44,7 +44,8 @@ func (o *options) bind(fs *flag.FlagSet, withServe bool) {
 	fs.StringVar(&o.AdminPassword, "admin-password", env("ADMIN_PASSWORD", ""), "password of the administrator created in an empty database; generated and printed once when empty (PARLEY_ADMIN_PASSWORD)")
 	fs.Int64Var(&o.MaxBody, "max-body", envInt("MAX_BODY", 1<<20), "largest accepted request body in bytes (PARLEY_MAX_BODY)")
 	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", envDuration("SHUTDOWN_TIMEOUT", 15*time.Second), "how long in-flight requests may finish after SIGINT/SIGTERM (PARLEY_SHUTDOWN_TIMEOUT)")
-	fs.BoolVar(&o.Demo, "demo", env("DEMO", "") == "true", "fill an empty database with demo data: users, a live chat, a lead process (PARLEY_DEMO=true)")
+	fs.BoolVar(&o.AllowPrivateNetworks, "http-allow-private", envBool("HTTP_ALLOW_PRIVATE"), "let process http tasks call loopback and private addresses, for services inside the company network; refused by default against SSRF (PARLEY_HTTP_ALLOW_PRIVATE=true)")
+	fs.BoolVar(&o.Demo, "demo", envBool("DEMO"), "fill an empty database with demo data: users, a live chat, a lead process (PARLEY_DEMO=true)")
 }
 
 func envInt(name string, def int64) int64 {
@@ -53,6 +54,16 @@ func envInt(name string, def int64) int64 {
 		return -1 // reported by check
 	}
 	return v
+}
+
+// boolFlags are the flags whose PARLEY_ variables envBool reads; check reports bad values.
+var boolFlags = []string{"demo", "http-allow-private"}
+
+// envBool reads a PARLEY_ variable as strconv.ParseBool does (true, 1, false, 0, …); unset
+// or bad means false, and check names a bad one.
+func envBool(name string) bool {
+	b, _ := strconv.ParseBool(env(name, "false"))
+	return b
 }
 
 func envDuration(name string, def time.Duration) time.Duration {
@@ -82,6 +93,12 @@ func (o *options) check(withServe bool) error {
 		bad("log-format", "must be text or json, not %q", o.LogFormat)
 	}
 	if withServe {
+		for _, flag := range boolFlags {
+			name := strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+			if _, err := strconv.ParseBool(env(name, "false")); err != nil {
+				bad(flag, "must be true or false, not %q", env(name, ""))
+			}
+		}
 		if _, _, err := net.SplitHostPort(o.Addr); err != nil {
 			bad("addr", "%q is not host:port", o.Addr)
 		}
