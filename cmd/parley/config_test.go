@@ -1,0 +1,60 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+)
+
+// parse reads serve's flags from args with the given PARLEY_ variables and checks them.
+func parse(t *testing.T, env map[string]string, args ...string) (*options, error) {
+	t.Helper()
+	for k, v := range env {
+		t.Setenv("PARLEY_"+k, v)
+	}
+	var o options
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	o.bind(fs, true)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return &o, o.check(true)
+}
+
+func TestServeConfiguration(t *testing.T) {
+	o, err := parse(t, nil)
+	if err != nil {
+		t.Fatalf("the defaults are refused: %v", err)
+	}
+	if o.Addr != "127.0.0.1:8080" || o.DSN() != "data/parley.db" || o.Demo || o.AllowPrivateNetworks {
+		t.Fatalf("defaults: %+v", o)
+	}
+	o, err = parse(t, map[string]string{"DEMO": "1", "HTTP_ALLOW_PRIVATE": "true", "ADDR": "127.0.0.1:9000"}, "--addr", "127.0.0.1:9100")
+	if err != nil || !o.Demo || !o.AllowPrivateNetworks || o.Addr != "127.0.0.1:9100" {
+		t.Fatalf("variables and flags: %+v, %v (a flag wins over its variable)", o, err)
+	}
+	bad := []struct {
+		env   map[string]string
+		args  []string
+		names string
+	}{
+		{map[string]string{"DEMO": "yes"}, nil, "--demo (PARLEY_DEMO): must be true or false"},
+		{map[string]string{"HTTP_ALLOW_PRIVATE": "sure"}, nil, "--http-allow-private (PARLEY_HTTP_ALLOW_PRIVATE)"},
+		{map[string]string{"MAX_BODY": "lots"}, nil, "--max-body (PARLEY_MAX_BODY)"},
+		{map[string]string{"SHUTDOWN_TIMEOUT": "soon"}, nil, "--shutdown-timeout (PARLEY_SHUTDOWN_TIMEOUT)"},
+		{nil, []string{"--addr", "8080"}, `--addr (PARLEY_ADDR): "8080" is not host:port`},
+		{nil, []string{"--log-level", "loud"}, "--log-level (PARLEY_LOG_LEVEL)"},
+		{nil, []string{"--db", "mysql://x"}, "--db (PARLEY_DB)"},
+		{nil, []string{"--admin-password", "short"}, "--admin-password (PARLEY_ADMIN_PASSWORD): must be at least 8"},
+	}
+	for _, b := range bad {
+		t.Run(b.names, func(t *testing.T) {
+			_, err := parse(t, b.env, b.args...)
+			if err == nil || !strings.Contains(err.Error(), b.names) {
+				t.Fatalf("error %v, want one naming %q", err, b.names)
+			}
+		})
+	}
+}
