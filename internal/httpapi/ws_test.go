@@ -249,3 +249,57 @@ func TestStaleCursorIsRefused(t *testing.T) {
 		}
 	})
 }
+
+const inboxDiagram = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:parley="https://parley.dev/schema/bpmn/1" id="D" targetNamespace="http://bpmn.io/schema/bpmn">
+<bpmn:process id="P" isExecutable="true">
+<bpmn:startEvent id="start"/>
+<bpmn:userTask id="check" name="Check"><bpmn:extensionElements><parley:assignee group="reviewers"/></bpmn:extensionElements></bpmn:userTask>
+<bpmn:endEvent id="end"/>
+<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="check"/>
+<bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="end"/>
+</bpmn:process>
+</bpmn:definitions>`
+
+// TestStaffSocketSignalsTheTaskInbox checks that the staff socket says "tasks_changed" to the
+// members of the group a task is offered to when it opens, is completed and is cancelled,
+// and says nothing to a user whose inbox it is not in.
+func TestStaffSocketSignalsTheTaskInbox(t *testing.T) {
+	servertest.Each(t, servertest.Options{}, func(t *testing.T, env *servertest.Env) {
+		reviewers := env.Group("reviewers")
+		_, rita := env.User("rita", reviewers)
+		_, stan := env.User("stan", env.Group("sales"))
+		env.MustDo("POST", "/api/v1/processes", env.Admin, map[string]any{"code": "check", "name": "Check", "scope": "global", "bpmn": inboxDiagram}, 201, nil)
+		env.MustDo("POST", "/api/v1/processes/check/publish", env.Admin, nil, 201, nil)
+		inbox, other := dial(t, env, "/api/v1/ws", rita, false), dial(t, env, "/api/v1/ws", stan, false)
+
+		start := func() string {
+			var inst struct{ ID string }
+			env.MustDo("POST", "/api/v1/processes/check/instances", env.Admin, map[string]any{"inputs": map[string]any{}}, 201, &inst)
+			return inst.ID
+		}
+		first := start()
+		inbox.expect("tasks_changed", "")
+		var tasks struct {
+			Items []struct{ ID, InstanceID string }
+		}
+		env.MustDo("GET", "/api/v1/tasks?assignee=me&state=open", rita, nil, 200, &tasks)
+		if len(tasks.Items) != 1 {
+			t.Fatalf("rita's inbox has %d tasks, want the one just opened", len(tasks.Items))
+		}
+		env.MustDo("POST", "/api/v1/tasks/"+tasks.Items[0].ID+"/complete", rita, map[string]any{"values": map[string]any{}}, 200, nil)
+		inbox.expect("tasks_changed", "")
+
+		second := start()
+		inbox.expect("tasks_changed", "")
+		env.MustDo("POST", "/api/v1/instances/"+second+"/cancel", env.Admin, nil, 200, nil)
+		inbox.expect("tasks_changed", "")
+
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		var f frame
+		if err := wsjson.Read(ctx, other.conn, &f); err == nil {
+			t.Fatalf("a user outside the group was sent %+v (instances %s, %s)", f, first, second)
+		}
+	})
+}

@@ -27,6 +27,9 @@ func (r *runner) userTask(t *token, el *bpmn.Element) error {
 	for _, g := range groups {
 		r.b.add(taskGroupsTable, g, id)
 	}
+	if err := notifyInboxes(r.ctx, r.tx, assignee, groups); err != nil {
+		return err
+	}
 	t.Wait = waitTask
 	if err := r.armBoundaries(t, el); err != nil {
 		return err

@@ -251,6 +251,9 @@ func (s *Service) completeTask(ctx context.Context, tx *store.Tx, st *state, t *
 		TaskCompleted, store.TS(tx.Now()), user.ID, string(result), t.ID); err != nil {
 		return err
 	}
+	if err := notifyInboxes(ctx, tx, t.Assignee, t.Groups); err != nil {
+		return err
+	}
 	r := s.newRunner(ctx, tx, st)
 	for name, v := range vals {
 		st.set(name, v)

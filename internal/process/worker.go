@@ -149,6 +149,9 @@ func (r *runner) interrupt(t *token, boundary *bpmn.Element) error {
 // cancelTokenWaits cancels the open task of a token and deletes its jobs and message waits.
 func (r *runner) cancelTokenWaits(t *token) error {
 	id := r.st.id
+	if err := notifyOpenTaskInboxes(r.ctx, r.tx, "instance_id = ? AND token_id = ? AND state = ?", id, t.ID, TaskOpen); err != nil {
+		return err
+	}
 	if err := r.exec("UPDATE process_tasks SET state = ?, ended_at = ? WHERE instance_id = ? AND token_id = ? AND state = ?",
 		TaskCancelled, store.TS(r.tx.Now()), id, t.ID, TaskOpen); err != nil {
 		return err

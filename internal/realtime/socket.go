@@ -24,6 +24,21 @@ type Stream struct {
 	// see; an error ends the stream.
 	Refresh         func(ctx context.Context) error
 	RefreshInterval time.Duration
+	// Signals are wake-up channels (store.DB.Subscribe) that are not outbox events, such as
+	// the task inboxes of the user: after a commit notifies one of them, the socket sends
+	// SignalFrame, and the client reads what changed over the HTTP API. Signals coalesce and
+	// are not replayed; a client reloads after every (re)connect anyway.
+	Signals     []string
+	SignalFrame any
+}
+
+// TasksChanged is the frame the staff socket sends when a task in the user's inbox (their own
+// or one of their groups') opened, was completed or was cancelled.
+var TasksChanged = Signal{Type: "tasks_changed"}
+
+// Signal is a frame that says something changed without carrying it.
+type Signal struct {
+	Type string `json:"type"`
 }
 
 // SocketConfig tunes sockets.
@@ -94,7 +109,8 @@ func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, cfg SocketConfig,
 		return err
 	}
 	defer sub.Close()
-	w := &writer{ctx: ctx, conn: conn, cfg: cfg, st: st, last: max(sub.Start, st.Cursor)}
+	signals := h.signals(ctx, st.Signals)
+	w := &writer{ctx: ctx, conn: conn, cfg: cfg, st: st, last: max(sub.Start, st.Cursor), signals: signals}
 	err = w.run(ctx, h, sub)
 	switch {
 	case errors.Is(err, errSlow):
@@ -118,6 +134,35 @@ type writer struct {
 	// last is the seq after which live events are new; sent the seq of the last event sent
 	// or skipped, the cursor a client should reconnect with.
 	last, sent int64
+	// signals receives one value after any of the stream's Signals was notified.
+	signals <-chan struct{}
+}
+
+// signals merges the wake-ups of channels into one coalescing channel, until ctx ends. With
+// no channels it returns nil, which never receives.
+func (h *Hub) signals(ctx context.Context, channels []string) <-chan struct{} {
+	if len(channels) == 0 {
+		return nil
+	}
+	merged := make(chan struct{}, 1)
+	for _, name := range channels {
+		wake, cancel := h.db.Subscribe(name)
+		go func() {
+			defer cancel()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-wake:
+					select {
+					case merged <- struct{}{}:
+					default:
+					}
+				}
+			}
+		}()
+	}
+	return merged
 }
 
 func (w *writer) run(ctx context.Context, h *Hub, sub *Subscription) error {
@@ -171,6 +216,10 @@ func (w *writer) live(ctx context.Context, sub *Subscription) error {
 			}
 		case <-refresh:
 			if err := w.st.Refresh(ctx); err != nil {
+				return err
+			}
+		case <-w.signals:
+			if err := w.write(w.st.SignalFrame); err != nil {
 				return err
 			}
 		}

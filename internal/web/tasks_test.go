@@ -156,6 +156,21 @@ func completeFromInbox(t *testing.T, op *Tab, env *servertest.Env) {
 	op.Click(`[data-tasks] input[name="in.approved"]`)
 	op.Fill(`[data-tasks] input[name="in.visits"]`, "4")
 	op.Fill(`[data-tasks] input[name="in.comment"]`, "Customer happy")
+
+	// A second task arrives while the first form is filled in: it appears without a reload,
+	// and what was typed stays.
+	env.MustDo("POST", "/api/v1/processes/follow-up/instances", env.Admin, map[string]any{"inputs": map[string]any{"note": "Second"}}, 201, nil)
+	op.WaitTrue(`document.querySelectorAll('[data-tasks] [data-task]').length === 2`)
+	var typed string
+	op.Eval(`document.querySelector('[data-tasks] input[name="in.comment"]').value`, &typed)
+	if typed != "Customer happy" {
+		t.Fatalf("the new task's arrival reset the form being filled in: comment %q", typed)
+	}
+	op.Shot("inbox-live")
+
+	op.ClickText("[data-tasks] button", "Complete")
+	op.WaitTrue(`document.querySelectorAll('[data-tasks] [data-task]').length === 1`)
+	op.Click(`[data-tasks] input[name="in.approved"]`)
 	op.ClickText("[data-tasks] button", "Complete")
 	op.WaitFor("[data-empty]:not([hidden])")
 	op.Shot("inbox-done")

@@ -75,7 +75,7 @@ const socket = connect('/api/v1/ws', {
   cursorOf: (m) => m.seq,
   onStatus: watchLive($('[data-live]')),
   // The hello frame comes after every (re)connect: reloading then covers anything missed.
-  onMessage: () => refresh(),
+  onMessage: (m) => m.type !== 'tasks_changed' && refresh(),
 });
 window.addEventListener('pagehide', () => socket.close());
 select(current);

@@ -1,9 +1,14 @@
 // The task inbox: the caller's open user tasks, each with its form typed from the task's
-// form definition, and Complete. A completed task leaves the list; the process goes on.
+// form definition, and Complete. A completed task leaves the list; the process goes on. The
+// list is live: the staff socket says "tasks_changed" when a task of the caller or their
+// groups opens, is completed or is cancelled, and the list is read again. Cards already shown
+// are kept as they are, so a form being filled in is not lost.
 
 import { get, post, showErrors, clearErrors } from '../api.js';
+import { watchLive } from '../chat.js';
 import { $, busy, h, replace, toast, when } from '../dom.js';
 import { inputsOf, typedField } from '../typed.js';
+import { connect } from '../ws.js';
 
 const box = $('[data-tasks]');
 // groupNames names the caller's groups: a task offered to groups lists them by id, and the
@@ -13,8 +18,19 @@ let groupNames = new Map();
 async function load() {
   const [res, me] = await Promise.all([get('/api/v1/tasks?assignee=me&state=open&limit=200'), get('/api/v1/me')]);
   groupNames = new Map((me.groups || []).map((g) => [g.id, g.name]));
-  replace(box, res.items.map(card));
+  const shown = new Map([...box.querySelectorAll('[data-task]')].map((el) => [el.dataset.task, el]));
+  replace(box, res.items.map((t) => shown.get(t.id) || card(t)));
   $('[data-empty]').hidden = res.items.length > 0;
+}
+
+// reload reads the list again soon, once for a burst of changes.
+let pending = null;
+function reload() {
+  if (pending) return;
+  pending = setTimeout(() => {
+    pending = null;
+    load().catch((err) => toast(`The tasks could not be loaded: ${err.message}`, 'error'));
+  }, 150);
 }
 
 function card(t) {
@@ -54,3 +70,10 @@ async function complete(ev, t, form) {
 }
 
 load().catch((err) => toast(`The tasks could not be loaded: ${err.message}`, 'error'));
+// No cursor: the list is read whole after every (re)connect, so no chat event needs replaying.
+const socket = connect('/api/v1/ws', {
+  cursorOf: () => null,
+  onStatus: watchLive($('[data-live]')),
+  onMessage: (m) => (m.type === 'hello' || m.type === 'tasks_changed') && reload(),
+});
+window.addEventListener('pagehide', () => socket.close());
