@@ -76,6 +76,39 @@ func TestCreateItemOncePerInstanceAcrossACrash(t *testing.T) {
 	})
 }
 
+// TestPublishChecksApps refuses, at publish, what could only fail at run time: an
+// app.createItem that leaves out a required field. The errors name the element and what is
+// wrong.
+func TestPublishChecksApps(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		leadsApp(t, e)
+		vars := []Variable{variable("customer", "string"), variable("score", "integer"), variable("lead", "item:crm/leads")}
+		noName := strings.Replace(createLead, `<parley:input name="name" expression="customer"/>`, "", 1)
+		cases := []struct {
+			name  string
+			body  string
+			vars  []Variable
+			wants []string
+		}{
+			{"required field left out", service("create", "app.createItem", noName) + end + chain("start", "create", "end"), vars,
+				[]string{"create", `field "name"`, "crm/leads", "required"}},
+		}
+		for i, c := range cases {
+			_, err := e.tryDeploy("bad-"+itoa(i), diagram(c.body), c.vars...)
+			if !errs.Is(err, errs.Invalid) {
+				t.Fatalf("%s: publish error %v, want invalid", c.name, err)
+			}
+			for _, w := range c.wants {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%s: error %q does not name %q", c.name, err, w)
+				}
+			}
+		}
+		onlyName := strings.Replace(createLead, `<parley:input name="score" expression="score"/>`, "", 1)
+		e.deploy("optional-left-out", diagram(service("create", "app.createItem", onlyName)+end+chain("start", "create", "end")), vars...)
+	})
+}
+
 // TestRetriedIncidentCreatesOneItem makes the output of a createItem step fail at run time, so
 // the step becomes an incident; a timer in a parallel branch then fixes the cause, and the
 // administrator retries. The item goes with the failed step, so the retry writes it once.

@@ -88,7 +88,8 @@ func (v *Version) appOf(e *bpmn.Element) (ws, app string, err error) {
 }
 
 // checkAppTask checks an app task's field mapping: every field exists and gets a value of its
-// own type, and an item output goes into an item variable of the same app.
+// own type, an item output goes into an item variable of the same app, and a created item gets
+// every required field.
 func (s *Service) checkAppTask(ctx context.Context, tx *store.Tx, list *errs.List, v *Version, e *bpmn.Element) error {
 	ws, app, err := v.appOf(e)
 	if err != nil {
@@ -113,6 +114,24 @@ func (s *Service) checkAppTask(ctx context.Context, tx *store.Tx, list *errs.Lis
 		checkFieldInput(list, v, e, in, fields)
 	}
 	checkItemOutput(list, v, e, ws, app)
+	if e.Service.Type == bpmn.TypeCreateItem {
+		return s.checkRequiredInputs(ctx, tx, list, e, ws, app)
+	}
+	return nil
+}
+
+// checkRequiredInputs refuses an app.createItem that leaves out a required field of its app:
+// the item could never be created, and the step would fail on every instance at run time.
+func (s *Service) checkRequiredInputs(ctx context.Context, tx *store.Tx, list *errs.List, e *bpmn.Element, ws, app string) error {
+	required, err := s.deps.Workspace.RequiredFields(ctx, tx, ws, app)
+	if err != nil {
+		return err
+	}
+	for _, f := range required {
+		if !hasInput(e, f) {
+			list.Add(e.ID, "%s sets no value for the field %q of %s/%s, which is required", e.ID, f, ws, app)
+		}
+	}
 	return nil
 }
 
