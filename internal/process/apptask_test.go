@@ -77,8 +77,8 @@ func TestCreateItemOncePerInstanceAcrossACrash(t *testing.T) {
 }
 
 // TestPublishChecksApps refuses, at publish, what could only fail at run time: an
-// app.createItem that leaves out a required field. The errors name the element and what is
-// wrong.
+// app.createItem that leaves out a required field, and an item variable of an app that does
+// not exist. The errors name the element or variable and what is wrong.
 func TestPublishChecksApps(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		leadsApp(t, e)
@@ -92,6 +92,10 @@ func TestPublishChecksApps(t *testing.T) {
 		}{
 			{"required field left out", service("create", "app.createItem", noName) + end + chain("start", "create", "end"), vars,
 				[]string{"create", `field "name"`, "crm/leads", "required"}},
+			{"item variable of no app", `<bpmn:userTask id="u"/>` + end + chain("start", "u", "end"),
+				append(vars, variable("ghost", "item:nowhere/nothing")), []string{"variables[3].type", `"ghost"`, "item:nowhere/nothing", "does not exist"}},
+			{"item variable of a missing app in a workspace that exists", `<bpmn:userTask id="u"/>` + end + chain("start", "u", "end"),
+				[]Variable{variable("deal", "item:crm/deals")}, []string{`"deal"`, "item:crm/deals", "does not exist"}},
 		}
 		for i, c := range cases {
 			_, err := e.tryDeploy("bad-"+itoa(i), diagram(c.body), c.vars...)

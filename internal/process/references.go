@@ -16,6 +16,9 @@ import (
 // not discovered when the first customer writes.
 func (s *Service) checkReferences(ctx context.Context, tx *store.Tx, v *Version) error {
 	var list errs.List
+	if err := s.checkItemVariables(ctx, tx, &list, v.Variables); err != nil {
+		return err
+	}
 	for _, e := range v.Process.ElementOrder {
 		var err error
 		switch {
@@ -29,6 +32,29 @@ func (s *Service) checkReferences(ctx context.Context, tx *store.Tx, v *Version)
 		}
 	}
 	return list.Err()
+}
+
+// checkItemVariables makes sure that the app of every item:<ws>/<app> variable exists, as an
+// app's item fields must: otherwise no value could ever be given to the variable, and the
+// process would fail on its first start instead of at publish.
+func (s *Service) checkItemVariables(ctx context.Context, tx *store.Tx, list *errs.List, vars []Variable) error {
+	for i, x := range vars {
+		if x.Type.Kind != value.KindItem {
+			continue
+		}
+		field := "variables[" + itoa(i) + "].type"
+		if s.deps.Workspace == nil {
+			list.Add(field, "variable %q has type %s, but workspaces are not available", x.Name, x.Type)
+			continue
+		}
+		err := s.deps.Workspace.ScopeExists(ctx, tx, x.Type.Workspace+"/"+x.Type.App)
+		if errs.Is(err, errs.Invalid) || errs.Is(err, errs.NotFound) {
+			list.Add(field, "variable %q has type %s, whose app %s/%s does not exist", x.Name, x.Type, x.Type.Workspace, x.Type.App)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func checkAssignee(ctx context.Context, tx *store.Tx, list *errs.List, e *bpmn.Element) error {
