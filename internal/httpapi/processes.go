@@ -15,7 +15,7 @@ func (s *Server) registerProcesses() {
 	if s.Processes == nil {
 		return
 	}
-	s.handle("GET /api/v1/processes", staff, op{summary: "List process definitions, optionally of one scope", out: store.List[*process.Definition]{}, query: []string{"scope", "limit", "cursor"}}, s.handleProcessList)
+	s.handle("GET /api/v1/processes", staff, op{summary: "List process definitions, optionally those of a scope: a workspace lists its apps' too", out: store.List[*process.Definition]{}, query: []string{"scope", "limit", "cursor"}}, s.handleProcessList)
 	s.handle("POST /api/v1/processes", admin, op{summary: "Create a process draft", in: process.Draft{}, out: process.Definition{}, status: http.StatusCreated}, s.handleProcessCreate)
 	s.handle("GET /api/v1/processes/{code}", staff, op{summary: "One process definition with its draft", out: process.Definition{}}, s.handleProcessGet)
 	s.handle("PUT /api/v1/processes/{code}", admin, op{summary: "Replace a process's draft", in: process.Draft{}, out: process.Definition{}}, s.handleProcessUpdate)

@@ -146,3 +146,48 @@ func TestIncidentsAndJobs(t *testing.T) {
 		env.MustDo("POST", "/api/v1/instances/"+inst.ID+"/cancel", env.Admin, nil, 200, nil)
 	})
 }
+
+// TestProcessListByScope lists definitions by scope: global and an app list only their own, a
+// workspace also lists its apps', and neither a longer code ("crmx") nor a code that LIKE
+// would match through "_" ("crm_x" against "crmax") leaks in.
+func TestProcessListByScope(t *testing.T) {
+	servertest.Each(t, servertest.Options{}, func(t *testing.T, env *servertest.Env) {
+		_, staff := env.User("sam", env.Group("operators"))
+		for _, ws := range []string{"crm", "crmx", "crm_x", "crmax"} {
+			env.MustDo("POST", "/api/v1/workspaces", env.Admin, map[string]any{"code": ws, "name": ws}, 201, nil)
+		}
+		for _, app := range []string{"crm/leads", "crm/deals", "crmx/leads", "crmax/leads"} {
+			ws, code, _ := strings.Cut(app, "/")
+			env.MustDo("POST", "/api/v1/workspaces/"+ws+"/apps", env.Admin, map[string]any{"code": code, "name": code,
+				"fields": []map[string]any{{"code": "name", "type": "string"}}}, 201, nil)
+		}
+		scopes := map[string]string{"any": "global", "ws": "crm", "leads": "crm/leads", "deals": "crm/deals",
+			"longer": "crmx/leads", "under": "crm_x", "wild": "crmax/leads"}
+		for code, scope := range scopes {
+			env.MustDo("POST", "/api/v1/processes", env.Admin, map[string]any{"code": code, "name": code, "scope": scope}, 201, nil)
+		}
+		cases := map[string]string{
+			"":                 "any deals leads longer under wild ws",
+			"?scope=global":    "any",
+			"?scope=crm":       "deals leads ws",
+			"?scope=crm/leads": "leads",
+			"?scope=crm_x":     "under",
+			"?scope=crmx":      "longer",
+			"?scope=sales":     "",
+		}
+		for query, want := range cases {
+			var out struct{ Items []struct{ Code string } }
+			env.MustDo("GET", "/api/v1/processes"+query, staff, nil, 200, &out)
+			codes := make([]string, len(out.Items))
+			for i, d := range out.Items {
+				codes[i] = d.Code
+			}
+			if got := strings.Join(codes, " "); got != want {
+				t.Errorf("GET /api/v1/processes%s lists %q, want %q", query, got, want)
+			}
+		}
+		if r := env.Do("GET", "/api/v1/processes?scope=CRM/", staff, nil); r.Status != 422 || !strings.Contains(r.ErrorMessage(), "scope") {
+			t.Fatalf("a malformed scope: %d %s", r.Status, r.Body)
+		}
+	})
+}

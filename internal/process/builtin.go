@@ -13,7 +13,8 @@ import (
 )
 
 // builtin runs a chat or app task inside the transaction and returns its result for the
-// outputs. It runs in a savepoint: on error, its writes are undone and the step is retried.
+// outputs. It runs in a savepoint with the outputs: on error, its writes are undone and the
+// step is retried or becomes an incident.
 func (r *runner) builtin(el *bpmn.Element) (map[string]any, error) {
 	in, err := r.inputs(el)
 	if err != nil {

@@ -216,7 +216,8 @@ func (s *Service) Definition(ctx context.Context, code string) (*Definition, err
 
 // DefinitionFilter selects definitions for a list.
 type DefinitionFilter struct {
-	// Scope, when set, keeps the definitions of exactly that scope.
+	// Scope, when set, keeps the definitions listed under that scope: "global" and an app
+	// ("crm/leads") keep their own, a workspace ("crm") keeps its own and its apps'.
 	Scope string
 	Page  store.Page
 }
@@ -227,13 +228,13 @@ func (s *Service) Definitions(ctx context.Context, f DefinitionFilter) (store.Li
 	if err := f.Page.Check(); err != nil {
 		return out, err
 	}
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		q := "SELECT " + definitionColumns + " FROM process_definitions WHERE code > ?"
-		args := []any{f.Page.Cursor}
-		if f.Scope != "" {
-			q += " AND scope = ?"
-			args = append(args, f.Scope)
-		}
+	where, args, err := scopeWhere(f.Scope)
+	if err != nil {
+		return out, err
+	}
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		q := "SELECT " + definitionColumns + " FROM process_definitions WHERE code > ?" + where
+		args := append([]any{f.Page.Cursor}, args...)
 		rows, err := tx.Query(ctx, q+" ORDER BY code LIMIT ?", append(args, f.Page.Size()+1)...)
 		if err != nil {
 			return err
@@ -253,16 +254,43 @@ func (s *Service) Definitions(ctx context.Context, f DefinitionFilter) (store.Li
 	return out, err
 }
 
+// scopeWhere returns the condition, to AND to a query, that keeps the definitions listed under
+// scope, by the rule of workspace.Scope.Contains: a scope lists itself, a workspace also lists
+// its apps, and global lists only global. The prefix is compared with substr, not LIKE, because
+// "_" is a wildcard of LIKE and may occur in codes: "crm_x" must not list "crmax/leads". The
+// "/" of the prefix keeps "crm" from listing "crmx/leads".
+func scopeWhere(scope string) (string, []any, error) {
+	if scope == "" {
+		return "", nil, nil
+	}
+	if err := checkScopeForm(scope); err != nil {
+		return "", nil, err
+	}
+	if scope == "global" || strings.Contains(scope, "/") {
+		return " AND scope = ?", []any{scope}, nil
+	}
+	return " AND (scope = ? OR substr(scope, 1, ?) = ?)", []any{scope, len(scope) + 1, scope + "/"}, nil
+}
+
+// checkScopeForm checks that a scope is written as global, <workspace> or <workspace>/<app>.
+func checkScopeForm(scope string) error {
+	ws, app, hasApp := strings.Cut(scope, "/")
+	if scope != "global" && (!value.ValidCode(ws) || (hasApp && !value.ValidCode(app))) {
+		return errs.Field("scope", "%q must be global, <workspace> or <workspace>/<app>", scope)
+	}
+	return nil
+}
+
 // checkScope checks that a scope names something that exists: "global", a workspace, or an
 // app inside a workspace.
 func (s *Service) checkScope(ctx context.Context, tx *store.Tx, scope string) error {
 	if scope == "global" {
 		return nil
 	}
-	ws, app, hasApp := strings.Cut(scope, "/")
-	if !value.ValidCode(ws) || (hasApp && !value.ValidCode(app)) {
-		return errs.Field("scope", "%q must be global, <workspace> or <workspace>/<app>", scope)
+	if err := checkScopeForm(scope); err != nil {
+		return err
 	}
+	ws, _, _ := strings.Cut(scope, "/")
 	if s.deps.Workspace == nil {
 		return errs.Field("scope", "workspace %q does not exist (workspaces are not available)", ws)
 	}

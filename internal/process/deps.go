@@ -39,6 +39,9 @@ type Workspace interface {
 	ScopeExists(ctx context.Context, tx *store.Tx, scope string) error
 	// Fields returns the app's fields and their types; not_found when the app does not exist.
 	Fields(ctx context.Context, tx *store.Tx, workspace, app string) (map[string]value.Type, error)
+	// RequiredFields returns the codes of the app's required fields in the app's order;
+	// not_found when the app does not exist.
+	RequiredFields(ctx context.Context, tx *store.Tx, workspace, app string) ([]string, error)
 	// CreateItem creates an item and returns its id.
 	CreateItem(ctx context.Context, tx *store.Tx, workspace, app string, values map[string]value.Value, by string) (string, error)
 	// UpdateItem changes some values of an item.

@@ -97,7 +97,7 @@ func (r *runner) armBoundaries(t *token, el *bpmn.Element) error {
 
 // serviceTask runs a service task. Outside workers' types and http calls wait as jobs, since
 // neither may run inside a transaction; the chat and app types run at once, in a savepoint so
-// that a failure undoes only their own writes and becomes a retry.
+// that a failure undoes only their own writes and becomes a retry or an incident.
 func (r *runner) serviceTask(t *token, el *bpmn.Element, first bool) error {
 	if first {
 		if err := r.armBoundaries(t, el); err != nil {
@@ -116,15 +116,34 @@ func (r *runner) serviceTask(t *token, el *bpmn.Element, first bool) error {
 		return r.addJob(job{token: t.ID, element: el.ID, kind: jobStep, typ: svc.Type, state: jobReady, due: r.tx.Now(),
 			attempts: r.attempt - 1, max: r.retries(svc)})
 	}
-	var result map[string]any
-	err := r.tx.Savepoint(r.ctx, func() (err error) {
-		result, err = r.builtin(el)
-		return err
-	})
-	if err != nil {
+	outputsFailed, err := r.runBuiltin(el)
+	switch {
+	case outputsFailed:
+		return r.incident(t, el, err)
+	case err != nil:
 		return r.stepFailed(t, el, err)
 	}
-	return r.completeService(t, el, result)
+	return r.leaveService(t, el)
+}
+
+// runBuiltin runs a built-in task and stores its outputs in one savepoint. The outputs are
+// inside it because they can fail at run time too: the step then becomes an incident, and the
+// item or reply the task wrote must go with it, or the administrator's retry would write it a
+// second time. outputsFailed tells such a failure, which repeats on every attempt, from one of
+// the task itself, which may pass when tried again.
+func (r *runner) runBuiltin(el *bpmn.Element) (outputsFailed bool, err error) {
+	err = r.tx.Savepoint(r.ctx, func() error {
+		result, err := r.builtin(el)
+		if err != nil {
+			return err
+		}
+		if err := r.applyOutputs(el, result); err != nil {
+			outputsFailed = true
+			return err
+		}
+		return nil
+	})
+	return outputsFailed && err != nil, err
 }
 
 // completeService stores a finished task's outputs and moves the token on.
@@ -132,6 +151,11 @@ func (r *runner) completeService(t *token, el *bpmn.Element, result map[string]a
 	if err := r.applyOutputs(el, result); err != nil {
 		return r.incident(t, el, err)
 	}
+	return r.leaveService(t, el)
+}
+
+// leaveService moves the token of a service task whose outputs are stored on.
+func (r *runner) leaveService(t *token, el *bpmn.Element) error {
 	if err := r.clearToken(t, el); err != nil {
 		return err
 	}

@@ -16,6 +16,9 @@ import (
 // not discovered when the first customer writes.
 func (s *Service) checkReferences(ctx context.Context, tx *store.Tx, v *Version) error {
 	var list errs.List
+	if err := s.checkItemVariables(ctx, tx, &list, v.Variables); err != nil {
+		return err
+	}
 	for _, e := range v.Process.ElementOrder {
 		var err error
 		switch {
@@ -29,6 +32,29 @@ func (s *Service) checkReferences(ctx context.Context, tx *store.Tx, v *Version)
 		}
 	}
 	return list.Err()
+}
+
+// checkItemVariables makes sure that the app of every item:<ws>/<app> variable exists, as an
+// app's item fields must: otherwise no value could ever be given to the variable, and the
+// process would fail on its first start instead of at publish.
+func (s *Service) checkItemVariables(ctx context.Context, tx *store.Tx, list *errs.List, vars []Variable) error {
+	for i, x := range vars {
+		if x.Type.Kind != value.KindItem {
+			continue
+		}
+		field := "variables[" + itoa(i) + "].type"
+		if s.deps.Workspace == nil {
+			list.Add(field, "variable %q has type %s, but workspaces are not available", x.Name, x.Type)
+			continue
+		}
+		err := s.deps.Workspace.ScopeExists(ctx, tx, x.Type.Workspace+"/"+x.Type.App)
+		if errs.Is(err, errs.Invalid) || errs.Is(err, errs.NotFound) {
+			list.Add(field, "variable %q has type %s, whose app %s/%s does not exist", x.Name, x.Type, x.Type.Workspace, x.Type.App)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func checkAssignee(ctx context.Context, tx *store.Tx, list *errs.List, e *bpmn.Element) error {
@@ -88,7 +114,8 @@ func (v *Version) appOf(e *bpmn.Element) (ws, app string, err error) {
 }
 
 // checkAppTask checks an app task's field mapping: every field exists and gets a value of its
-// own type, and an item output goes into an item variable of the same app.
+// own type, an item output goes into an item variable of the same app, and a created item gets
+// every required field.
 func (s *Service) checkAppTask(ctx context.Context, tx *store.Tx, list *errs.List, v *Version, e *bpmn.Element) error {
 	ws, app, err := v.appOf(e)
 	if err != nil {
@@ -113,6 +140,24 @@ func (s *Service) checkAppTask(ctx context.Context, tx *store.Tx, list *errs.Lis
 		checkFieldInput(list, v, e, in, fields)
 	}
 	checkItemOutput(list, v, e, ws, app)
+	if e.Service.Type == bpmn.TypeCreateItem {
+		return s.checkRequiredInputs(ctx, tx, list, e, ws, app)
+	}
+	return nil
+}
+
+// checkRequiredInputs refuses an app.createItem that leaves out a required field of its app:
+// the item could never be created, and the step would fail on every instance at run time.
+func (s *Service) checkRequiredInputs(ctx context.Context, tx *store.Tx, list *errs.List, e *bpmn.Element, ws, app string) error {
+	required, err := s.deps.Workspace.RequiredFields(ctx, tx, ws, app)
+	if err != nil {
+		return err
+	}
+	for _, f := range required {
+		if !hasInput(e, f) {
+			list.Add(e.ID, "%s sets no value for the field %q of %s/%s, which is required", e.ID, f, ws, app)
+		}
+	}
 	return nil
 }
 

@@ -31,6 +31,23 @@ func (p Processes) Fields(ctx context.Context, tx *store.Tx, ws, app string) (ma
 	return types, nil
 }
 
+// RequiredFields returns the codes of an app's required fields in the app's order, holding the
+// app's share lock like Fields, so that publish can refuse an app.createItem that leaves one
+// out.
+func (p Processes) RequiredFields(ctx context.Context, tx *store.Tx, ws, app string) ([]string, error) {
+	a, err := AppTx(ctx, tx, ws, app)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, f := range a.Fields {
+		if f.Required {
+			out = append(out, f.Code)
+		}
+	}
+	return out, nil
+}
+
 // CreateItem creates an item inside the engine's transaction and returns its id.
 func (p Processes) CreateItem(ctx context.Context, tx *store.Tx, ws, app string, values map[string]value.Value, by string) (string, error) {
 	it, err := p.S.CreateItemTx(ctx, tx, ws, app, values, by)
