@@ -44,6 +44,7 @@ func (o *options) bind(fs *flag.FlagSet, withServe bool) {
 	fs.StringVar(&o.AdminPassword, "admin-password", env("ADMIN_PASSWORD", ""), "password of the administrator created in an empty database; generated and printed once when empty (PARLEY_ADMIN_PASSWORD)")
 	fs.Int64Var(&o.MaxBody, "max-body", envInt("MAX_BODY", 1<<20), "largest accepted request body in bytes (PARLEY_MAX_BODY)")
 	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", envDuration("SHUTDOWN_TIMEOUT", 15*time.Second), "how long in-flight requests may finish after SIGINT/SIGTERM (PARLEY_SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&o.SMTPAddr, "smtp-addr", env("SMTP_ADDR", ""), "address the SMTP listener takes customers' mail to email channels on, such as :2525; empty: no listener (PARLEY_SMTP_ADDR)")
 	fs.BoolVar(&o.Demo, "demo", env("DEMO", "") == "true", "fill an empty database with demo data: users, a live chat, a lead process (PARLEY_DEMO=true)")
 }
 
@@ -84,6 +85,11 @@ func (o *options) check(withServe bool) error {
 	if withServe {
 		if _, _, err := net.SplitHostPort(o.Addr); err != nil {
 			bad("addr", "%q is not host:port", o.Addr)
+		}
+		if o.SMTPAddr != "" {
+			if _, _, err := net.SplitHostPort(o.SMTPAddr); err != nil {
+				bad("smtp-addr", "%q is not host:port", o.SMTPAddr)
+			}
 		}
 		if o.MaxBody < 1024 {
 			bad("max-body", "must be a whole number of bytes of at least 1024")
