@@ -53,6 +53,9 @@ type Config struct {
 	SMTPAddr string
 	// SMTP tunes that listener (zero fields: defaults).
 	SMTP channel.SMTPConfig
+	// SMTPRelay is the host:port of the relay that mails replies in email sessions; empty
+	// means they are recorded as failed deliveries, with the reason.
+	SMTPRelay string
 	// Sockets tunes WebSockets (zero: defaults).
 	Sockets realtime.SocketConfig
 }
@@ -115,7 +118,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	s.Workspaces = workspace.New(db)
 	s.Chat = chat.New(db, log)
-	s.Channels = channel.New(db, s.Chat, cfg.Webhooks, log)
+	deliveries := cfg.Webhooks
+	if cfg.SMTPRelay != "" {
+		deliveries.SMTPRelay = cfg.SMTPRelay
+	}
+	s.Channels = channel.New(db, s.Chat, deliveries, log)
 	s.SMTP = s.Channels.NewSMTPServer(cfg.SMTP)
 	s.Hub = realtime.New(db, log)
 	s.Processes = process.New(db, process.Deps{Chat: process.LiveChat{S: s.Chat}, Workspace: workspace.Processes{S: s.Workspaces}, Logger: log},
@@ -199,7 +206,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.Go("process", s.Processes.Run)
 	s.Go("automation", s.Automation.Run)
 	s.Go("realtime", s.Hub.Run)
-	s.Go("webhooks", s.Channels.Run)
+	s.Go("deliveries", s.Channels.Run)
 	s.http = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
