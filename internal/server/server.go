@@ -86,7 +86,7 @@ type Server struct {
 	// Automation starts processes from live-chat events and by hand.
 	Automation *automation.Service
 	// Chat holds live chats, sessions, messages and the event outbox; Channels the widget,
-	// the HTTP channel and its webhook queue; Hub streams events to WebSockets.
+	// the HTTP and email channels and their delivery queue; Hub streams events to WebSockets.
 	Chat     *chat.Service
 	Channels *channel.Service
 	Hub      *realtime.Hub
