@@ -1,17 +1,35 @@
 // Package channel connects customers to live chats: the website widget (visitor tokens), the
-// HTTP channel for outside messengers (inbound messages with the channel's API key), and the
-// durable webhook queue that delivers operator and process replies to an http channel's
-// webhook URL. Email channels can be configured in chat, but sending and receiving mail is not
-// built yet.
+// HTTP channel for outside messengers (inbound messages with the channel's API key), email
+// channels (an SMTP listener in, a relay out), and the durable delivery queue that takes
+// operator and process replies to an http channel's webhook URL or to an email customer's
+// mailbox.
 //
-// The webhook queue is an outbox consumer (see package chat): in one transaction it claims its
-// cursor, turns each message_sent event of an http channel's session into a delivery row and
-// advances the cursor, so no reply is queued twice or lost. A sender then claims due
-// deliveries under a lease (FOR UPDATE SKIP LOCKED on PostgreSQL, so two nodes never send the
-// same delivery at once), posts them outside any transaction, and records the outcome:
-// delivered, or retried with exponential backoff, or failed for good after MaxAttempts with
-// the last error kept. Receivers get each reply at least once and can drop repeats by the
-// Idempotency-Key header, which carries the message id.
+// The delivery queue is an outbox consumer (see package chat): in one transaction it claims
+// its cursor, turns each message_sent event of an http channel's session (and each operator
+// or process message of an email channel's session) into a delivery row and advances the
+// cursor, so no reply is queued twice or lost. A sender then claims due deliveries under a
+// lease (FOR UPDATE SKIP LOCKED on PostgreSQL, so two nodes never send the same delivery at
+// once), posts or mails them outside any transaction, and records the outcome: delivered, or
+// retried with exponential backoff, or failed for good after MaxAttempts with the last error
+// kept. Receivers get each reply at least once: webhook receivers can drop repeats by the
+// Idempotency-Key header, which carries the message id, and mail readers by the Message-ID,
+// which is fixed when the reply is queued.
+//
+// Mail in: SMTPServer (parley serve --smtp-addr) is a small SMTP receiver of our own. It
+// takes mail whose RCPT TO is an email channel's address (compared without case; other
+// recipients get 550), up to SMTPConfig.MaxSize (552 beyond), and stores its text/plain part,
+// or its HTML stripped to text, as the customer's message. The sender's address, lower-cased,
+// is the customer's identity, so every mail from one address continues, or reopens, one
+// session, named after the first mail's subject. The Message-ID is the dedup key: a mail
+// delivered twice is stored once. Text longer than a chat message is cut with a note.
+// TLS and authentication are left to the mail system in front of the listener.
+//
+// Mail out: replies are mailed from the channel's address to the customer's, as "Re:
+// <subject>", answering (In-Reply-To, References) the customer's last mail, through the relay
+// of parley serve --smtp-relay, with STARTTLS when the relay offers it. A 5xx answer fails the
+// delivery at once; a 4xx answer or a broken connection is retried. A node without a relay
+// records email deliveries as failed, with the reason, rather than hold them unseen: set the
+// relay on every node.
 package channel
 
 import (
@@ -27,7 +45,7 @@ var migrations embed.FS
 
 func init() { store.RegisterMigrationsIn(migrations, "migrations") }
 
-// Service runs the widget and HTTP channels and the webhook queue.
+// Service runs the widget, HTTP and email channels and the delivery queue.
 type Service struct {
 	db   *store.DB
 	chat *chat.Service

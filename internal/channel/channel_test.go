@@ -89,9 +89,15 @@ func (f *fixture) reply(svc *channel.Service, chatID, text string) *chat.Message
 // waitDelivery waits until the message's delivery is no longer pending and returns it.
 func (f *fixture) waitDelivery(svc *channel.Service, messageID string) *channel.Delivery {
 	f.t.Helper()
+	return f.waitDeliveryOn(svc, f.http.ID, messageID)
+}
+
+// waitDeliveryOn is waitDelivery for a message of the channel's session.
+func (f *fixture) waitDeliveryOn(svc *channel.Service, channelID, messageID string) *channel.Delivery {
+	f.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		list, err := svc.Deliveries(f.ctx, f.lc.ID, f.http.ID, "", store.Page{})
+		list, err := svc.Deliveries(f.ctx, f.lc.ID, channelID, "", store.Page{})
 		f.must(err)
 		for _, d := range list.Items {
 			if d.MessageID == messageID && d.State != channel.Pending {

@@ -9,7 +9,8 @@ import (
 	"github.com/parleychat/parley/internal/store"
 )
 
-// QueueConsumer is the webhook queue's outbox cursor.
+// QueueConsumer is the delivery queue's outbox cursor. Its name is kept from when the queue
+// carried webhooks only, so that an upgraded database goes on where it was.
 const QueueConsumer = "channel.webhooks"
 
 // deliveriesChannel wakes the senders when deliveries are queued.
@@ -36,8 +37,8 @@ type PayloadMessage struct {
 // queueBatch bounds the events one queue transaction reads.
 const queueBatch = 500
 
-// enqueue moves the outbox forward by one batch: every reply in an http channel's session
-// becomes a pending delivery, in the transaction that advances the cursor. It reports whether
+// enqueue moves the outbox forward by one batch: every reply to deliver becomes a pending
+// delivery, in the transaction that advances the cursor. It reports whether
 // a full batch was read, so the caller goes on at once.
 func (s *Service) enqueue(ctx context.Context) (more bool, err error) {
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -50,10 +51,8 @@ func (s *Service) enqueue(ctx context.Context) (more bool, err error) {
 			return err
 		}
 		for _, e := range evs {
-			if e.Type == chat.EventMessageSent && e.Snapshot.Session.Channel == chat.ChannelHTTP && e.Snapshot.LastMessage != nil {
-				if err := queueDelivery(ctx, tx, e); err != nil {
-					return err
-				}
+			if err := queueReply(ctx, tx, e); err != nil {
+				return err
 			}
 		}
 		more = len(evs) == queueBatch
@@ -62,11 +61,28 @@ func (s *Service) enqueue(ctx context.Context) (more bool, err error) {
 	return more, err
 }
 
-// queueDelivery writes the delivery of the event's message, once per message.
+// queueReply queues the event's message if it is a reply to deliver: every message of an
+// http channel's session goes to the webhook, and operator and process messages of an email
+// channel's session are mailed. System notes are not mailed: a customer reading mail has no
+// use for "Olga took the session".
+func queueReply(ctx context.Context, tx *store.Tx, e chat.Event) error {
+	if e.Type != chat.EventMessageSent || e.Snapshot.LastMessage == nil {
+		return nil
+	}
+	switch e.Snapshot.Session.Channel {
+	case chat.ChannelHTTP:
+		return queueDelivery(ctx, tx, e)
+	case chat.ChannelEmail:
+		if a := e.Snapshot.LastMessage.Author; a == chat.AuthorOperator || a == chat.AuthorProcess {
+			return queueMail(ctx, tx, e)
+		}
+	}
+	return nil
+}
+
+// queueDelivery writes the webhook delivery of the event's message.
 func queueDelivery(ctx context.Context, tx *store.Tx, e chat.Event) error {
-	var externalChatID string
-	err := tx.QueryRow(ctx, "SELECT c.identity FROM sessions s JOIN customers c ON c.id = s.customer_id WHERE s.id = ?", e.SessionID).
-		Scan(&externalChatID)
+	externalChatID, err := customerIdentity(ctx, tx, e.SessionID)
 	if err != nil {
 		return err
 	}
@@ -77,10 +93,24 @@ func queueDelivery(ctx context.Context, tx *store.Tx, e chat.Event) error {
 	if err != nil {
 		return err
 	}
+	return insertDelivery(ctx, tx, id, e, string(body))
+}
+
+// customerIdentity is what the session's channel knows its customer by: the outside chat id
+// of an http channel, the address of an email channel.
+func customerIdentity(ctx context.Context, tx *store.Tx, sessionID string) (identity string, err error) {
+	err = tx.QueryRow(ctx, "SELECT c.identity FROM sessions s JOIN customers c ON c.id = s.customer_id WHERE s.id = ?", sessionID).
+		Scan(&identity)
+	return identity, err
+}
+
+// insertDelivery writes a pending delivery of the event's message, once per message, and
+// wakes the senders.
+func insertDelivery(ctx context.Context, tx *store.Tx, id string, e chat.Event, payload string) error {
 	now := store.TS(tx.Now())
-	_, err = tx.Exec(ctx, `INSERT INTO channel_deliveries (id, channel_id, session_id, message_id, event_seq, payload, state, next_at, created_at)
+	_, err := tx.Exec(ctx, `INSERT INTO channel_deliveries (id, channel_id, session_id, message_id, event_seq, payload, state, next_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
-		id, e.Snapshot.Session.ChannelID, e.SessionID, m.ID, e.Seq, string(body), string(Pending), now, now)
+		id, e.Snapshot.Session.ChannelID, e.SessionID, e.Snapshot.LastMessage.ID, e.Seq, payload, string(Pending), now, now)
 	if err != nil {
 		return err
 	}
@@ -97,7 +127,7 @@ func (s *Service) runQueue(ctx context.Context) {
 	for {
 		more, err := s.enqueue(ctx)
 		if err != nil && ctx.Err() == nil {
-			s.log.Error("webhook queue: reading the outbox failed", "err", err)
+			s.log.Error("delivery queue: reading the outbox failed", "err", err)
 		}
 		if more && err == nil {
 			continue

@@ -12,11 +12,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
 
-// WebhookConfig tunes webhook delivery. Zero fields take the defaults in brackets.
+// WebhookConfig tunes the delivery queue of replies: webhooks of http channels and mail of
+// email channels. Zero fields take the defaults in brackets.
 type WebhookConfig struct {
 	// MaxAttempts is how often a delivery is tried before it fails for good [10].
 	MaxAttempts int
@@ -32,6 +34,9 @@ type WebhookConfig struct {
 	Senders int
 	// Client posts the deliveries [a client with Timeout].
 	Client *http.Client
+	// SMTPRelay is the host:port of the relay that sends email replies. Without one, email
+	// deliveries fail at once with the reason [none].
+	SMTPRelay string
 }
 
 func (c WebhookConfig) withDefaults() WebhookConfig {
@@ -73,6 +78,7 @@ const (
 // claimed is a delivery a sender owns until its lease ends.
 type claimed struct {
 	id, lease, url, payload, messageID string
+	kind                               chat.ChannelType
 	attempt                            int
 }
 
@@ -110,9 +116,9 @@ func (s *Service) claimDue(ctx context.Context) (out []claimed, err error) {
 	return out, err
 }
 
-// lease records the claim and reads the channel's current webhook URL.
+// lease records the claim and reads the channel's type and current webhook URL.
 func (s *Service) lease(ctx context.Context, tx *store.Tx, c *claimed, channelID string) error {
-	if err := tx.QueryRow(ctx, "SELECT webhook_url FROM channels WHERE id = ?", channelID).Scan(&c.url); err != nil {
+	if err := tx.QueryRow(ctx, "SELECT type, webhook_url FROM channels WHERE id = ?", channelID).Scan(&c.kind, &c.url); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, "UPDATE channel_deliveries SET attempts = ?, lease = ?, next_at = ? WHERE id = ?",
@@ -120,7 +126,15 @@ func (s *Service) lease(ctx context.Context, tx *store.Tx, c *claimed, channelID
 	return err
 }
 
-// post sends one delivery. It returns nil on a 2xx answer; permanent is true when trying again
+// send makes one attempt at a delivery, by mail for an email channel, else by webhook.
+func (s *Service) send(ctx context.Context, c claimed) (permanent bool, err error) {
+	if c.kind == chat.ChannelEmail {
+		return s.mail(ctx, c)
+	}
+	return s.post(ctx, c)
+}
+
+// post sends one webhook delivery. It returns nil on a 2xx answer; permanent is true when trying again
 // cannot help (no URL, or a 4xx answer other than 408, 425 and 429).
 func (s *Service) post(ctx context.Context, c claimed) (permanent bool, err error) {
 	if c.url == "" {
@@ -196,9 +210,9 @@ func (s *Service) sendDue(ctx context.Context) (bool, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			permanent, sendErr := s.post(ctx, c)
+			permanent, sendErr := s.send(ctx, c)
 			if sendErr != nil {
-				s.log.Warn("webhook delivery failed", "delivery", c.id, "attempt", c.attempt, "err", sendErr)
+				s.log.Warn("delivery failed", "channel_type", c.kind, "delivery", c.id, "attempt", c.attempt, "err", sendErr)
 			}
 			errc <- s.record(context.WithoutCancel(ctx), c, permanent, sendErr)
 		}()
@@ -235,7 +249,7 @@ func (s *Service) runSender(ctx context.Context) {
 	for ctx.Err() == nil {
 		found, err := s.sendDue(ctx)
 		if err != nil && ctx.Err() == nil {
-			s.log.Error("webhook sender failed", "err", err)
+			s.log.Error("delivery sender failed", "err", err)
 		}
 		if found && err == nil {
 			continue
@@ -250,7 +264,7 @@ func (s *Service) runSender(ctx context.Context) {
 	}
 }
 
-// Run queues and sends webhook deliveries until ctx ends.
+// Run queues and sends deliveries, webhooks and mail, until ctx ends.
 func (s *Service) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -259,7 +273,7 @@ func (s *Service) Run(ctx context.Context) {
 	wg.Wait()
 }
 
-// Delivery is one reply's webhook delivery, as shown to administrators.
+// Delivery is one reply's delivery, by webhook or mail, as shown to administrators.
 type Delivery struct {
 	ID        string        `json:"id"`
 	ChannelID string        `json:"channel_id"`
@@ -274,7 +288,7 @@ type Delivery struct {
 	FinishedAt    *time.Time `json:"finished_at"`
 }
 
-// Deliveries returns a page of an http channel's deliveries, newest first; state, when not
+// Deliveries returns a page of an http or email channel's deliveries, newest first; state, when not
 // empty, keeps one state.
 func (s *Service) Deliveries(ctx context.Context, liveChatID, channelID string, state DeliveryState, p store.Page) (list store.List[*Delivery], err error) {
 	if err := p.Check(); err != nil {

@@ -48,6 +48,14 @@ type Config struct {
 	BcryptCost int
 	// Webhooks tunes the delivery of replies to http channels (zero fields: defaults).
 	Webhooks channel.WebhookConfig
+	// SMTPAddr, when set, is the host:port the SMTP listener of email channels takes mail on;
+	// empty means no listener.
+	SMTPAddr string
+	// SMTP tunes that listener (zero fields: defaults).
+	SMTP channel.SMTPConfig
+	// SMTPRelay is the host:port of the relay that mails replies in email sessions; empty
+	// means they are recorded as failed deliveries, with the reason.
+	SMTPRelay string
 	// Sockets tunes WebSockets (zero: defaults).
 	Sockets realtime.SocketConfig
 }
@@ -78,10 +86,13 @@ type Server struct {
 	// Automation starts processes from live-chat events and by hand.
 	Automation *automation.Service
 	// Chat holds live chats, sessions, messages and the event outbox; Channels the widget,
-	// the HTTP channel and its webhook queue; Hub streams events to WebSockets.
+	// the HTTP and email channels and their delivery queue; Hub streams events to WebSockets.
 	Chat     *chat.Service
 	Channels *channel.Service
 	Hub      *realtime.Hub
+	// SMTP takes customers' mail to email channels; it listens only when Config.SMTPAddr is
+	// set.
+	SMTP *channel.SMTPServer
 
 	workers sync.WaitGroup
 	stop    context.CancelFunc
@@ -108,7 +119,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	s.Workspaces = workspace.New(db)
 	s.Workspaces.Sessions = chat.SessionExists
 	s.Chat = chat.New(db, log)
-	s.Channels = channel.New(db, s.Chat, cfg.Webhooks, log)
+	deliveries := cfg.Webhooks
+	if cfg.SMTPRelay != "" {
+		deliveries.SMTPRelay = cfg.SMTPRelay
+	}
+	s.Channels = channel.New(db, s.Chat, deliveries, log)
+	s.SMTP = s.Channels.NewSMTPServer(cfg.SMTP)
 	s.Hub = realtime.New(db, log)
 	s.Processes = process.New(db, process.Deps{Chat: process.LiveChat{S: s.Chat}, Workspace: workspace.Processes{S: s.Workspaces}, Logger: log},
 		process.Options{AllowPrivateNetworks: cfg.AllowPrivateNetworks})
@@ -182,12 +198,16 @@ func (s *Server) Go(name string, fn func(ctx context.Context)) {
 // Handler is the whole HTTP surface: API, WebSockets and pages.
 func (s *Server) Handler() http.Handler { return s.UI.Wrap(s.API) }
 
-// Serve answers HTTP on ln until Shutdown, and runs the background workers meanwhile.
+// Serve answers HTTP on ln until Shutdown, and runs the background workers and the SMTP
+// listener meanwhile.
 func (s *Server) Serve(ln net.Listener) error {
+	if err := s.listenSMTP(); err != nil {
+		return err
+	}
 	s.Go("process", s.Processes.Run)
 	s.Go("automation", s.Automation.Run)
 	s.Go("realtime", s.Hub.Run)
-	s.Go("webhooks", s.Channels.Run)
+	s.Go("deliveries", s.Channels.Run)
 	s.http = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -202,6 +222,25 @@ func (s *Server) Serve(ln net.Listener) error {
 	return err
 }
 
+// listenSMTP starts the SMTP listener when an address is configured. It listens before any
+// worker starts, so that a taken port fails the start instead of losing mail quietly.
+func (s *Server) listenSMTP() error {
+	if s.cfg.SMTPAddr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", s.cfg.SMTPAddr)
+	if err != nil {
+		return fmt.Errorf("smtp listener: %w", err)
+	}
+	s.log.Info("parley is receiving mail", "smtp", ln.Addr().String())
+	s.Go("smtp", func(context.Context) {
+		if err := s.SMTP.Serve(ln); err != nil {
+			s.log.Error("smtp listener stopped", "err", err)
+		}
+	})
+	return nil
+}
+
 // Shutdown stops accepting connections, lets in-flight requests finish (bounded by ctx),
 // stops the workers and closes the database.
 func (s *Server) Shutdown(ctx context.Context) error {
@@ -209,6 +248,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.http != nil {
 		err = s.http.Shutdown(ctx)
 	}
+	err = errors.Join(err, s.SMTP.Close())
 	s.stop()
 	s.workers.Wait()
 	return errors.Join(err, s.DB.Close())

@@ -1,0 +1,140 @@
+package channel
+
+import (
+	"encoding/base64"
+	"errors"
+	"html"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
+	"net/textproto"
+	"regexp"
+	"strings"
+
+	"github.com/parleychat/parley/internal/chat"
+)
+
+// truncatedNote ends the text of a mail longer than a chat message may be. Cutting it keeps
+// the customer's words where refusing the whole mail would lose them.
+const truncatedNote = "\n[… the rest of the email was cut]"
+
+// mailBody collects the first plain and the first HTML text of a message's parts.
+type mailBody struct {
+	plain, html string
+	parts       int
+}
+
+// mailText returns the text of a message: its first text/plain part, else its first HTML
+// part stripped to text; decoded, with LF line ends, and cut to what a chat message holds.
+func mailText(h mail.Header, body io.Reader) (string, error) {
+	var b mailBody
+	if err := b.walk(textproto.MIMEHeader(h), body); err != nil && b.plain == "" && b.html == "" {
+		return "", err
+	}
+	text := strings.TrimSpace(b.plain)
+	if text == "" {
+		text = htmlToText(b.html)
+	}
+	if text == "" {
+		return noText, nil
+	}
+	if len(text) > chat.MaxText {
+		cut := chat.MaxText - len(truncatedNote)
+		text = strings.ToValidUTF8(text[:cut], "") + truncatedNote
+	}
+	return text, nil
+}
+
+// walk visits one part: it descends into multipart parts and keeps the first inline text of
+// each kind. A missing or broken Content-Type is text/plain, as RFC 2045 says.
+func (b *mailBody) walk(h textproto.MIMEHeader, r io.Reader) error {
+	if b.parts++; b.parts > maxMailParts {
+		return nil
+	}
+	mediaType, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil {
+		mediaType, params = "text/plain", map[string]string{}
+	}
+	if strings.HasPrefix(mediaType, "multipart/") {
+		return b.walkMultipart(r, params["boundary"])
+	}
+	if d, _, _ := mime.ParseMediaType(h.Get("Content-Disposition")); d == "attachment" {
+		return nil
+	}
+	if (mediaType != "text/plain" || b.plain != "") && (mediaType != "text/html" || b.html != "") {
+		return nil
+	}
+	text, err := decodePart(h, r, params["charset"])
+	if mediaType == "text/plain" {
+		b.plain = text
+	} else {
+		b.html = text
+	}
+	return err
+}
+
+func (b *mailBody) walkMultipart(r io.Reader, boundary string) error {
+	if boundary == "" {
+		return errors.New("a multipart part has no boundary")
+	}
+	mr := multipart.NewReader(r, boundary)
+	for {
+		p, err := mr.NextRawPart()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := b.walk(p.Header, p); err != nil {
+			return err
+		}
+	}
+}
+
+// decodePart undoes the part's transfer encoding and turns its charset into UTF-8. Latin-1 is
+// converted; other charsets Go does not carry are kept as valid UTF-8 at least.
+func decodePart(h textproto.MIMEHeader, r io.Reader, charset string) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))) {
+	case "quoted-printable":
+		r = quotedprintable.NewReader(r)
+	case "base64":
+		r = base64.NewDecoder(base64.StdEncoding, r)
+	}
+	data, err := io.ReadAll(r)
+	text := string(data)
+	switch strings.ToLower(charset) {
+	case "iso-8859-1", "latin1", "iso_8859-1", "windows-1252", "cp1252":
+		runes := make([]rune, len(data))
+		for i, c := range data {
+			runes[i] = rune(c)
+		}
+		text = string(runes)
+	}
+	text = strings.ReplaceAll(strings.ToValidUTF8(text, "\uFFFD"), "\r\n", "\n")
+	return text, err
+}
+
+var (
+	htmlHidden = regexp.MustCompile(`(?is)<(script|style|head|title)\b.*?</(script|style|head|title)\s*>|<!--.*?-->`)
+	htmlSpace  = regexp.MustCompile(`\s+`)
+	htmlBreak  = regexp.MustCompile(`(?i)<(br|/p|/div|/li|/tr|/h[1-6]|/blockquote|/pre)\b[^>]*>`)
+	htmlTag    = regexp.MustCompile(`(?s)<[^>]*>`)
+	blankLines = regexp.MustCompile(`\n{3,}`)
+)
+
+// htmlToText strips an HTML body to its readable text: what a browser would not show goes,
+// block ends become line breaks, entities are decoded.
+func htmlToText(s string) string {
+	s = htmlHidden.ReplaceAllString(s, "")
+	s = htmlSpace.ReplaceAllString(s, " ")
+	s = htmlBreak.ReplaceAllString(s, "\n")
+	s = html.UnescapeString(htmlTag.ReplaceAllString(s, ""))
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(strings.ReplaceAll(l, "\u00a0", " "))
+	}
+	return strings.TrimSpace(blankLines.ReplaceAllString(strings.Join(lines, "\n"), "\n\n"))
+}

@@ -1,0 +1,121 @@
+package channel
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"mime"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// mailKeyPrefix marks the dedup key of a customer email that carries its Message-ID, so that
+// a repeated delivery stores once and a reply can name the message it answers.
+const mailKeyPrefix = "email:"
+
+// maxMailParts bounds how many MIME parts of one message are looked at, so that a message
+// built to nest parts without end cannot keep a connection busy.
+const maxMailParts = 100
+
+// noText stands in for the text of a mail that has none (only attachments, say): the message
+// is stored all the same, because messages are never lost.
+const noText = "(no text)"
+
+// MailboxChannel returns the id of the email channel whose address is addr, compared without
+// regard to case, as mail systems treat addresses in practice. The oldest channel wins when
+// two share an address.
+func (s *Service) MailboxChannel(ctx context.Context, addr string) (id string, err error) {
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(ctx, `SELECT id FROM channels WHERE type = ? AND deleted_at IS NULL AND LOWER(address) = ?
+			ORDER BY created_at, id LIMIT 1`, string(chat.ChannelEmail), strings.ToLower(addr)).Scan(&id)
+	})
+	if errs.Is(err, errs.NotFound) {
+		return "", errs.New(errs.NotFound, "no email channel has the address %q", addr)
+	}
+	return id, err
+}
+
+// ReceiveMail stores a customer's email to an email channel. envelopeFrom is the SMTP MAIL
+// FROM address, used when the message has no usable From header. The sender's address is the
+// customer's identity, so every mail from one address goes to one session, and a mail to a
+// closed session reopens it. A repeated Message-ID stores once.
+func (s *Service) ReceiveMail(ctx context.Context, channelID, envelopeFrom string, raw []byte) (*InboundResult, error) {
+	in, err := parseMail(raw, envelopeFrom)
+	if err != nil {
+		return nil, err
+	}
+	in.ChannelID = channelID
+	r, err := s.chat.Receive(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return &InboundResult{SessionID: r.Session.ID, MessageID: r.Message.ID, Duplicate: r.Duplicate}, nil
+}
+
+// parseMail turns an RFC 5322 message into a chat inbound message without a channel.
+func parseMail(raw []byte, envelopeFrom string) (chat.Inbound, error) {
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return chat.Inbound{}, errs.New(errs.Invalid, "the message cannot be parsed: %v", err)
+	}
+	from := sender(msg.Header, envelopeFrom)
+	if from.Address == "" {
+		return chat.Inbound{}, errs.New(errs.Invalid, "the message names no sender")
+	}
+	addr := strings.ToLower(from.Address)
+	text, err := mailText(msg.Header, msg.Body)
+	if err != nil {
+		return chat.Inbound{}, errs.New(errs.Invalid, "the message body cannot be read: %v", err)
+	}
+	return chat.Inbound{Identity: addr, Customer: chat.CustomerInfo{Name: from.Name, Email: addr},
+		Subject: decodeHeader(msg.Header.Get("Subject")), Text: text, DedupKey: mailKey(msg.Header.Get("Message-Id"))}, nil
+}
+
+// sender is the From header's first address, or the envelope sender when From is missing or
+// broken.
+func sender(h mail.Header, envelopeFrom string) *mail.Address {
+	if list, err := h.AddressList("From"); err == nil && len(list) > 0 {
+		return list[0]
+	}
+	if a, err := mail.ParseAddress(envelopeFrom); err == nil {
+		return a
+	}
+	return &mail.Address{}
+}
+
+// decodeHeader decodes RFC 2047 words; a header in a charset Go cannot decode is kept as it
+// came rather than dropped.
+func decodeHeader(v string) string {
+	dec := new(mime.WordDecoder)
+	if d, err := dec.DecodeHeader(v); err == nil {
+		v = d
+	}
+	return truncateRunes(strings.ToValidUTF8(strings.Join(strings.Fields(v), " "), "\uFFFD"), 500)
+}
+
+// mailKey is the dedup key of a Message-ID. An id too long for the key is hashed: the repeat
+// is still caught, though a reply can then not name it.
+func mailKey(messageID string) string {
+	id := strings.Trim(strings.TrimSpace(messageID), "<>")
+	switch {
+	case id == "":
+		return ""
+	case len(id) > 400:
+		sum := sha256.Sum256([]byte(id))
+		return "email-sha256:" + hex.EncodeToString(sum[:])
+	}
+	return mailKeyPrefix + id
+}
+
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}

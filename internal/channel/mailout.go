@@ -1,0 +1,193 @@
+package channel
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"net/smtp"
+	"net/textproto"
+	"strings"
+	"time"
+
+	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/store"
+)
+
+// errNoRelay fails the mail deliveries of a node that has no relay to send them through. They
+// are recorded as failed rather than held: an administrator sees at once, in the channel's
+// deliveries, why the customer got no answer.
+var errNoRelay = errors.New("no SMTP relay is configured: start parley serve with --smtp-relay (PARLEY_SMTP_RELAY)")
+
+// mailPayload is a queued email: the envelope and the whole message, composed when the reply
+// was queued so that every attempt sends the same Message-ID.
+type mailPayload struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	Data string `json:"data"`
+}
+
+// mailReply is what an emailed reply is made of.
+type mailReply struct {
+	from, fromName, to, toName string
+	subject, messageID         string
+	inReplyTo                  string
+	sent                       time.Time
+	text                       string
+}
+
+// queueMail writes the email delivery of an operator's or process's reply in an email
+// channel's session: from the channel's address to the customer's, answering the customer's
+// last mail when its Message-ID is known.
+func queueMail(ctx context.Context, tx *store.Tx, e chat.Event) error {
+	to, err := customerIdentity(ctx, tx, e.SessionID)
+	if err != nil {
+		return err
+	}
+	var from string
+	if err := tx.QueryRow(ctx, "SELECT address FROM channels WHERE id = ?", e.Snapshot.Session.ChannelID).Scan(&from); err != nil {
+		return err
+	}
+	inReplyTo, err := lastMailID(ctx, tx, e.SessionID)
+	if err != nil {
+		return err
+	}
+	m, snap := e.Snapshot.LastMessage, e.Snapshot
+	r := mailReply{from: from, fromName: firstNonEmpty(m.AuthorName, snap.LiveChat.Name), to: to, toName: snap.Customer.Name,
+		subject: replySubject(firstNonEmpty(snap.Session.Subject, snap.Session.Name)), messageID: "<" + m.ID + "@" + domainOf(from) + ">",
+		inReplyTo: inReplyTo, sent: m.SentAt, text: m.Text}
+	body, err := json.Marshal(mailPayload{From: from, To: to, Data: composeMail(r)})
+	if err != nil {
+		return err
+	}
+	return insertDelivery(ctx, tx, store.NewID("dlv"), e, string(body))
+}
+
+// lastMailID is the Message-ID of the customer's newest mail in the session, in angle
+// brackets, or "" when none is known.
+func lastMailID(ctx context.Context, tx *store.Tx, sessionID string) (string, error) {
+	var key string
+	err := tx.QueryRow(ctx, `SELECT dedup_key FROM messages WHERE session_id = ? AND author_kind = ? AND dedup_key LIKE ?
+		ORDER BY seq DESC LIMIT 1`, sessionID, string(chat.AuthorCustomer), mailKeyPrefix+"%").Scan(&key)
+	if errs.Is(err, errs.NotFound) {
+		return "", nil
+	}
+	return "<" + strings.TrimPrefix(key, mailKeyPrefix) + ">", err
+}
+
+// replySubject is "Re: " and the subject, without stacking a second "Re:".
+func replySubject(subject string) string {
+	subject = oneLine(subject)
+	if len(subject) >= 3 && strings.EqualFold(subject[:3], "re:") {
+		return subject
+	}
+	return "Re: " + subject
+}
+
+func domainOf(addr string) string { return addr[strings.LastIndexByte(addr, '@')+1:] }
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// composeMail writes the reply as an RFC 5322 message with CRLF line ends: plain UTF-8 text,
+// quoted-printable so that no line is too long for a relay.
+func composeMail(r mailReply) string {
+	var b strings.Builder
+	header := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
+	header("From", (&mail.Address{Name: oneLine(r.fromName), Address: r.from}).String())
+	header("To", (&mail.Address{Name: oneLine(r.toName), Address: r.to}).String())
+	header("Subject", mime.QEncoding.Encode("utf-8", r.subject))
+	header("Date", r.sent.UTC().Format(time.RFC1123Z))
+	header("Message-ID", r.messageID)
+	if r.inReplyTo != "" {
+		header("In-Reply-To", r.inReplyTo)
+		header("References", r.inReplyTo)
+	}
+	header("MIME-Version", "1.0")
+	header("Content-Type", "text/plain; charset=utf-8")
+	header("Content-Transfer-Encoding", "quoted-printable")
+	b.WriteString("\r\n")
+	qp := quotedprintable.NewWriter(&b)
+	_, _ = qp.Write([]byte(strings.ReplaceAll(r.text, "\r\n", "\n")))
+	_ = qp.Close()
+	b.WriteString("\r\n")
+	return b.String()
+}
+
+// mail sends one email delivery through the relay. A 5xx answer is permanent; a 4xx answer
+// and a broken connection are tried again.
+func (s *Service) mail(ctx context.Context, c claimed) (permanent bool, err error) {
+	if s.cfg.SMTPRelay == "" {
+		return true, errNoRelay
+	}
+	var p mailPayload
+	if err := json.Unmarshal([]byte(c.payload), &p); err != nil {
+		return true, err
+	}
+	err = sendSMTP(ctx, s.cfg.SMTPRelay, s.cfg.Timeout, p)
+	var e *textproto.Error
+	if errors.As(err, &e) {
+		return e.Code >= 500, fmt.Errorf("SMTP %d: %s", e.Code, e.Msg)
+	}
+	return false, err
+}
+
+// sendSMTP speaks SMTP to the relay, within timeout and until ctx ends. It upgrades to TLS
+// when the relay offers STARTTLS, as net/smtp.SendMail does.
+func sendSMTP(ctx context.Context, relay string, timeout time.Duration, p mailPayload) error {
+	d := net.Dialer{Timeout: timeout}
+	conn, err := d.DialContext(ctx, "tcp", relay)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	defer context.AfterFunc(ctx, func() { conn.Close() })()
+	_ = conn.SetDeadline(time.Now().Add(timeout))
+	host, _, _ := net.SplitHostPort(relay)
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		return err
+	}
+	if err := c.Hello(domainOf(p.From)); err != nil {
+		return err
+	}
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
+			return err
+		}
+	}
+	if err := transfer(c, p); err != nil {
+		return err
+	}
+	// The relay took the message; a failed goodbye must not make us send it again.
+	_ = c.Quit()
+	return nil
+}
+
+func transfer(c *smtp.Client, p mailPayload) error {
+	if err := c.Mail(p.From); err != nil {
+		return err
+	}
+	if err := c.Rcpt(p.To); err != nil {
+		return err
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, p.Data); err != nil {
+		return err
+	}
+	return w.Close()
+}
