@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -49,6 +50,15 @@ func (c LiveChat) Operator(ctx context.Context, tx *store.Tx, sessionID string) 
 		return "", err
 	}
 	return sess.OperatorID, nil
+}
+
+// SessionExists reports whether a session has the id.
+func (c LiveChat) SessionExists(ctx context.Context, tx *store.Tx, sessionID string) (bool, error) {
+	_, err := c.S.SessionTx(ctx, tx, sessionID)
+	if errs.Is(err, errs.NotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // LastEventSeq returns the newest chat event's seq.

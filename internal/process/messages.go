@@ -154,6 +154,9 @@ func (s *Service) deliverPublished(ctx context.Context, tx *store.Tx, sub subscr
 	if err != nil {
 		return err
 	}
+	if err := s.checkRefs(ctx, tx, vars); err != nil {
+		return err
+	}
 	return s.receive(ctx, tx, sub.instance, sub.token, m.Text, vars)
 }
 
