@@ -147,6 +147,8 @@ func (r *runner) interrupt(t *token, boundary *bpmn.Element) error {
 }
 
 // cancelTokenWaits cancels the open task of a token and deletes its jobs and message waits.
+// The jobs include the token's incident when its step had failed for good, so the instance's
+// state is settled afterwards.
 func (r *runner) cancelTokenWaits(t *token) error {
 	id := r.st.id
 	if err := r.exec("UPDATE process_tasks SET state = ?, ended_at = ? WHERE instance_id = ? AND token_id = ? AND state = ?",
@@ -156,5 +158,8 @@ func (r *runner) cancelTokenWaits(t *token) error {
 	if err := r.exec("DELETE FROM process_jobs WHERE instance_id = ? AND token_id = ?", id, t.ID); err != nil {
 		return err
 	}
-	return r.exec("DELETE FROM process_messages WHERE instance_id = ? AND token_id = ?", id, t.ID)
+	if err := r.exec("DELETE FROM process_messages WHERE instance_id = ? AND token_id = ?", id, t.ID); err != nil {
+		return err
+	}
+	return r.settleIncidents()
 }
