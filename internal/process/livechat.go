@@ -2,6 +2,7 @@ package process
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/parleychat/parley/internal/chat"
@@ -114,13 +115,11 @@ func (s *Service) ConsumeMessages(ctx context.Context) (int, error) {
 			if ev.Type != chat.EventMessageReceived || ev.Snapshot.LastMessage == nil {
 				continue
 			}
-			// One delivery that fails is logged and skipped, in its own savepoint: a poison
-			// event must not hold up every other session's waits.
-			err := tx.Savepoint(ctx, func() error {
-				return s.DeliverCustomerMessageTx(ctx, tx, ev.SessionID, ev.Seq, ev.Snapshot.LastMessage.Text)
-			})
-			if err != nil {
-				s.log.Error("deliver a customer message to its waits", "event", ev.ID, "session", ev.SessionID, "err", err)
+			// A wait that the message fails to complete becomes an incident of its instance,
+			// so a poison message holds up no other wait. What is left to fail here is the
+			// database itself; the round is then rolled back and read again, never skipped.
+			if err := s.DeliverCustomerMessageTx(ctx, tx, ev.SessionID, ev.Seq, ev.Snapshot.LastMessage.Text); err != nil {
+				return fmt.Errorf("deliver event %s of session %s to its waits: %w", ev.ID, ev.SessionID, err)
 			}
 		}
 		return chat.AdvanceCursor(ctx, tx, messagesConsumer, events[len(events)-1].Seq)

@@ -97,6 +97,9 @@ func (s *Service) fire(ctx context.Context, j job) error {
 				r.leave(t, el)
 			case jobBoundary:
 				return r.interrupt(t, el)
+			case jobDelivery:
+				r.attempt = j.attempts + 1
+				return r.redeliver(t, el, j.payload)
 			default:
 				r.attempt = j.attempts + 1
 				return r.execute(t, el, false)
