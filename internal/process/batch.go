@@ -32,7 +32,7 @@ var (
 	historyTable    = &table{"process_history", "instance_id, seq, element_id, kind, event, detail, at", 7}
 	tasksTable      = &table{"process_tasks", "id, instance_id, token_id, element_id, name, state, assignee, group_ids, session_id, due_at, created_at", 11}
 	taskGroupsTable = &table{"process_task_groups", "group_id, task_id", 2}
-	jobsTable       = &table{"process_jobs", "id, instance_id, token_id, element_id, kind, type, state, due_at, attempts, max_attempts, error, created_at, updated_at", 13}
+	jobsTable       = &table{"process_jobs", "id, instance_id, token_id, element_id, kind, type, state, due_at, attempts, max_attempts, error, payload, created_at, updated_at", 14}
 )
 
 // insertOrder writes parents before children, in case foreign keys are ever added.

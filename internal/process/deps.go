@@ -31,6 +31,9 @@ type Chat interface {
 	// LastEventSeq returns the sequence number of the newest chat event, so that a session
 	// wait starting now is completed only by a message after it.
 	LastEventSeq(ctx context.Context, tx *store.Tx) (int64, error)
+	// SessionExists reports whether a session has the id, so that session values link to
+	// real sessions.
+	SessionExists(ctx context.Context, tx *store.Tx, sessionID string) (bool, error)
 }
 
 // Workspace is what app tasks and scopes need of workspaces and apps.
@@ -46,4 +49,7 @@ type Workspace interface {
 	CreateItem(ctx context.Context, tx *store.Tx, workspace, app string, values map[string]value.Value, by string) (string, error)
 	// UpdateItem changes some values of an item.
 	UpdateItem(ctx context.Context, tx *store.Tx, workspace, app, id string, values map[string]value.Value, by string) error
+	// ItemExists reports whether the app has an item with the id, so that item values link to
+	// real items.
+	ItemExists(ctx context.Context, tx *store.Tx, workspace, app, id string) (bool, error)
 }

@@ -136,6 +136,11 @@ func (r *runner) evalAssign(a assignProgram, env map[string]any) (value.Value, e
 	if err != nil {
 		return value.Value{}, value.InField(a.variable, err)
 	}
+	// An expression can build any well-formed id, from an http answer say; only a link to a
+	// record that exists may enter the context.
+	if err := value.CheckRefs(r.ctx, refs{s: r.s, tx: r.tx}, a.variable, v); err != nil {
+		return value.Value{}, err
+	}
 	return v, nil
 }
 

@@ -225,15 +225,21 @@ func (r *runner) stepFailed(t *token, el *bpmn.Element, err error) error {
 
 // incident stops a token at an element until an administrator retries it.
 func (r *runner) incident(t *token, el *bpmn.Element, cause error) error {
-	t.Wait = waitIncident
-	r.st.status = StateIncident
-	r.record(el, evFailed, cause.Error())
 	max := 1
 	if el.Service != nil {
 		max = r.retries(el.Service)
 	}
-	return r.addJob(job{token: t.ID, element: el.ID, kind: jobStep, typ: typeOf(el), state: jobIncident,
-		due: r.tx.Now(), attempts: r.attempt, max: max, err: cause.Error()})
+	return r.raise(t, el, cause, job{kind: jobStep, max: max})
+}
+
+// raise stops a token at an element with an incident job of j's kind; a retry sets the job
+// ready and the worker does what its kind says, so the kind decides what a retry repeats.
+func (r *runner) raise(t *token, el *bpmn.Element, cause error, j job) error {
+	t.Wait = waitIncident
+	r.st.status = StateIncident
+	r.record(el, evFailed, cause.Error())
+	j.token, j.element, j.typ, j.state, j.due, j.attempts, j.err = t.ID, el.ID, typeOf(el), jobIncident, r.tx.Now(), r.attempt, cause.Error()
+	return r.addJob(j)
 }
 
 func typeOf(el *bpmn.Element) string {

@@ -131,6 +131,9 @@ func (s *Service) completeJob(ctx context.Context, tx *store.Tx, st *state, id s
 	if err != nil {
 		return err
 	}
+	if err := s.checkRefs(ctx, tx, vals); err != nil {
+		return err
+	}
 	t, el := st.token(tokID), st.v.Process.Elements[element]
 	if t == nil || el == nil {
 		return errs.New(errs.Conflict, "job %s no longer waits in its instance", id)

@@ -237,10 +237,28 @@ type fakeChat struct {
 	operators map[string]string
 	seq       int64
 	failReply int
+	// failSeq makes that many LastEventSeq calls fail, as a chat outbox that cannot be read.
+	failSeq int
+	// sessions are the sessions that exist, for session values.
+	sessions map[string]bool
 }
 
 func newFakeChat() *fakeChat {
-	return &fakeChat{replies: map[string][]string{}, closed: map[string]bool{}, operators: map[string]string{}}
+	return &fakeChat{replies: map[string][]string{}, closed: map[string]bool{}, operators: map[string]string{},
+		sessions: map[string]bool{}}
+}
+
+// addSession makes a session exist.
+func (c *fakeChat) addSession(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sessions[id] = true
+}
+
+func (c *fakeChat) SessionExists(ctx context.Context, tx *store.Tx, session string) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sessions[session], nil
 }
 
 func (c *fakeChat) Reply(ctx context.Context, tx *store.Tx, session, text string) error {
@@ -277,6 +295,10 @@ func (c *fakeChat) Operator(ctx context.Context, tx *store.Tx, session string) (
 func (c *fakeChat) LastEventSeq(ctx context.Context, tx *store.Tx) (int64, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.failSeq > 0 {
+		c.failSeq--
+		return 0, fmt.Errorf("the chat outbox cannot be read")
+	}
 	return c.seq, nil
 }
 

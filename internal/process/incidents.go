@@ -91,17 +91,32 @@ func (s *Service) retryTx(ctx context.Context, tx *store.Tx, st *state, id strin
 		WHERE id = ? AND state = ?`, jobReady, store.TS(tx.Now()), store.TS(tx.Now()), id, jobIncident); err != nil {
 		return err
 	}
-	more, err := tx.Exists(ctx, "SELECT 1 FROM process_jobs WHERE instance_id = ? AND state = ?", st.id, jobIncident)
-	if err != nil {
+	r := s.newRunner(ctx, tx, st)
+	if err := r.settleIncidents(); err != nil {
 		return err
 	}
-	if !more && st.status == StateIncident {
-		st.status = StateActive
-	}
-	r := s.newRunner(ctx, tx, st)
 	r.record(nil, evRetrying, "incident "+id+" retried")
 	if err := r.finish(); err != nil {
 		return err
 	}
 	return tx.Notify(ctx, jobsChannel)
+}
+
+// settleIncidents puts an instance in incident back to active once none of its incidents is
+// left: retried by an administrator, or removed because a boundary timer interrupted the step
+// that had failed. The state tells administrators what waits for them, so it must not say
+// incident when there is nothing left to retry.
+func (r *runner) settleIncidents() error {
+	if r.st.status != StateIncident {
+		return nil
+	}
+	if err := r.b.flush(r.ctx, r.tx); err != nil {
+		return err
+	}
+	more, err := r.tx.Exists(r.ctx, "SELECT 1 FROM process_jobs WHERE instance_id = ? AND state = ?", r.st.id, jobIncident)
+	if err != nil || more {
+		return err
+	}
+	r.st.status = StateActive
+	return nil
 }

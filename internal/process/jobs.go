@@ -17,6 +17,7 @@ const (
 	jobBoundary = "boundary" // a boundary timer: interrupts the activity its token waits at
 	jobStep     = "step"     // an element to run (again): an http call, a retry, a retried incident
 	jobExternal = "external" // a service task an outside worker completes through the API
+	jobDelivery = "delivery" // a customer's message that failed to complete a session wait; payload is its text
 )
 
 // Job states.
@@ -39,6 +40,7 @@ type job struct {
 	attempts int
 	max      int
 	err      string
+	payload  string
 	lease    string
 }
 
@@ -47,7 +49,7 @@ type job struct {
 func (r *runner) addJob(j job) error {
 	j.id = store.NewID("job")
 	now := store.TS(r.tx.Now())
-	r.b.add(jobsTable, j.id, r.st.id, j.token, j.element, j.kind, j.typ, j.state, store.TS(j.due), j.attempts, j.max, j.err, now, now)
+	r.b.add(jobsTable, j.id, r.st.id, j.token, j.element, j.kind, j.typ, j.state, store.TS(j.due), j.attempts, j.max, j.err, j.payload, now, now)
 	r.b.notify = r.b.notify || j.state == jobReady
 	return nil
 }
@@ -73,7 +75,7 @@ func (s *Service) claim(ctx context.Context) ([]job, error) {
 		rows, err := tx.Query(ctx, `UPDATE process_jobs SET lease_owner = ?, lease_until = ?, updated_at = ? WHERE id IN (
 			SELECT id FROM process_jobs WHERE state = ? AND due_at <= ? AND (lease_until IS NULL OR lease_until < ?)
 			ORDER BY due_at LIMIT ?`+tx.SkipLocked()+`)
-			RETURNING id, instance_id, token_id, element_id, kind, type, attempts, max_attempts`,
+			RETURNING id, instance_id, token_id, element_id, kind, type, attempts, max_attempts, payload`,
 			lease, store.TS(now.Add(s.opts.Lease)), store.TS(now), jobReady, store.TS(now), store.TS(now), s.opts.BatchSize)
 		if err != nil {
 			return err
@@ -81,7 +83,7 @@ func (s *Service) claim(ctx context.Context) ([]job, error) {
 		defer rows.Close()
 		for rows.Next() {
 			j := job{lease: lease, state: jobReady}
-			if err := rows.Scan(&j.id, &j.instance, &j.token, &j.element, &j.kind, &j.typ, &j.attempts, &j.max); err != nil {
+			if err := rows.Scan(&j.id, &j.instance, &j.token, &j.element, &j.kind, &j.typ, &j.attempts, &j.max, &j.payload); err != nil {
 				return err
 			}
 			out = append(out, j)

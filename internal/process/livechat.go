@@ -2,9 +2,11 @@ package process
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -49,6 +51,15 @@ func (c LiveChat) Operator(ctx context.Context, tx *store.Tx, sessionID string) 
 		return "", err
 	}
 	return sess.OperatorID, nil
+}
+
+// SessionExists reports whether a session has the id.
+func (c LiveChat) SessionExists(ctx context.Context, tx *store.Tx, sessionID string) (bool, error) {
+	_, err := c.S.SessionTx(ctx, tx, sessionID)
+	if errs.Is(err, errs.NotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // LastEventSeq returns the newest chat event's seq.
@@ -104,13 +115,11 @@ func (s *Service) ConsumeMessages(ctx context.Context) (int, error) {
 			if ev.Type != chat.EventMessageReceived || ev.Snapshot.LastMessage == nil {
 				continue
 			}
-			// One delivery that fails is logged and skipped, in its own savepoint: a poison
-			// event must not hold up every other session's waits.
-			err := tx.Savepoint(ctx, func() error {
-				return s.DeliverCustomerMessageTx(ctx, tx, ev.SessionID, ev.Seq, ev.Snapshot.LastMessage.Text)
-			})
-			if err != nil {
-				s.log.Error("deliver a customer message to its waits", "event", ev.ID, "session", ev.SessionID, "err", err)
+			// A wait that the message fails to complete becomes an incident of its instance,
+			// so a poison message holds up no other wait. What is left to fail here is the
+			// database itself; the round is then rolled back and read again, never skipped.
+			if err := s.DeliverCustomerMessageTx(ctx, tx, ev.SessionID, ev.Seq, ev.Snapshot.LastMessage.Text); err != nil {
+				return fmt.Errorf("deliver event %s of session %s to its waits: %w", ev.ID, ev.SessionID, err)
 			}
 		}
 		return chat.AdvanceCursor(ctx, tx, messagesConsumer, events[len(events)-1].Seq)

@@ -63,19 +63,9 @@ func (s *Service) receive(ctx context.Context, tx *store.Tx, instanceID string, 
 	if err != nil {
 		return err
 	}
-	var element, variable string
-	err = tx.QueryRow(ctx, "SELECT element_id, variable FROM process_messages WHERE instance_id = ? AND token_id = ?", instanceID, tokenID).Scan(&element, &variable)
-	if errs.Is(err, errs.NotFound) {
-		return nil // another delivery or a boundary timer got there first
-	} else if err != nil {
+	t, el, variable, err := takeSubscription(ctx, tx, st, tokenID)
+	if err != nil || t == nil {
 		return err
-	}
-	if _, err := tx.Exec(ctx, "DELETE FROM process_messages WHERE instance_id = ? AND token_id = ?", instanceID, tokenID); err != nil {
-		return err
-	}
-	t, el := st.token(tokenID), st.v.Process.Elements[element]
-	if t == nil || el == nil || st.done() {
-		return nil
 	}
 	if err := receivedValues(st, variable, text, vars); err != nil {
 		return err
@@ -87,6 +77,27 @@ func (s *Service) receive(ctx context.Context, tx *store.Tx, instanceID string, 
 		return err
 	}
 	return r.finish()
+}
+
+// takeSubscription deletes a token's message wait and returns the token, the element it waits
+// at and the variable the message goes into; a nil token means there is nothing to complete:
+// another delivery or a boundary timer got there first, or the instance ended.
+func takeSubscription(ctx context.Context, tx *store.Tx, st *state, tokenID int) (*token, *bpmn.Element, string, error) {
+	var element, variable string
+	err := tx.QueryRow(ctx, "SELECT element_id, variable FROM process_messages WHERE instance_id = ? AND token_id = ?", st.id, tokenID).Scan(&element, &variable)
+	if errs.Is(err, errs.NotFound) {
+		return nil, nil, "", nil
+	} else if err != nil {
+		return nil, nil, "", err
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM process_messages WHERE instance_id = ? AND token_id = ?", st.id, tokenID); err != nil {
+		return nil, nil, "", err
+	}
+	t, el := st.token(tokenID), st.v.Process.Elements[element]
+	if t == nil || el == nil || st.done() {
+		return nil, nil, "", nil
+	}
+	return t, el, variable, nil
 }
 
 func receivedValues(st *state, variable, text string, vars map[string]value.Value) error {
@@ -154,6 +165,9 @@ func (s *Service) deliverPublished(ctx context.Context, tx *store.Tx, sub subscr
 	if err != nil {
 		return err
 	}
+	if err := s.checkRefs(ctx, tx, vars); err != nil {
+		return err
+	}
 	return s.receive(ctx, tx, sub.instance, sub.token, m.Text, vars)
 }
 
@@ -183,16 +197,57 @@ func subscriptions(ctx context.Context, tx *store.Tx, where string, args ...any)
 
 // DeliverCustomerMessageTx completes the session waits of the session that were waiting
 // before the message's event (seq) with the message's text. The chat consumer calls it for
-// each customer message, in the transaction that advances its cursor.
+// each customer message, in the transaction that advances its cursor. Each wait is completed
+// in its own savepoint: one that fails becomes an incident of its instance, holding the
+// message, and the others are completed all the same.
 func (s *Service) DeliverCustomerMessageTx(ctx context.Context, tx *store.Tx, sessionID string, seq int64, text string) error {
 	subs, err := subscriptions(ctx, tx, "WHERE session_id = ? AND after_seq < ?", sessionID, seq)
 	if err != nil {
 		return err
 	}
 	for _, sub := range subs {
-		if err := s.receive(ctx, tx, sub.instance, sub.token, text, nil); err != nil {
+		err := tx.Savepoint(ctx, func() error { return s.receive(ctx, tx, sub.instance, sub.token, text, nil) })
+		if err == nil {
+			continue
+		}
+		s.log.Warn("a customer message failed to complete a session wait; raising an incident",
+			"instance", sub.instance, "session", sessionID, "seq", seq, "err", err)
+		if err := s.failDelivery(ctx, tx, sub, seq, text, err); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// failDelivery turns a customer's message that could not complete a session wait into an
+// incident at the wait, which keeps the message: the consumer's cursor moves past the
+// message, so anything less would lose it without a trace. Retrying the incident delivers the
+// message again (see redeliver).
+func (s *Service) failDelivery(ctx context.Context, tx *store.Tx, sub subscription, seq int64, text string, cause error) error {
+	st, err := s.loadState(ctx, tx, sub.instance, true)
+	if err != nil {
+		return err
+	}
+	t, el, _, err := takeSubscription(ctx, tx, st, sub.token)
+	if err != nil || t == nil {
+		return err
+	}
+	r := s.newRunner(ctx, tx, st)
+	cause = fmt.Errorf("the customer's message (event %d) could not be delivered: %w", seq, cause)
+	if err := r.raise(t, el, cause, job{kind: jobDelivery, max: 1, payload: text}); err != nil {
+		return err
+	}
+	return r.finish()
+}
+
+// redeliver completes a session wait with the customer's message of a delivery incident that
+// an administrator retried. A failure of the step itself becomes the same incident again, with
+// the message still kept.
+func (r *runner) redeliver(t *token, el *bpmn.Element, text string) error {
+	if err := receivedValues(r.st, el.Message.Variable, text, nil); err != nil {
+		return r.raise(t, el, err, job{kind: jobDelivery, max: 1, payload: text})
+	}
+	r.record(el, evCompleted, "redelivered")
+	r.leave(t, el)
 	return nil
 }

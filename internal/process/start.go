@@ -82,6 +82,9 @@ func (s *Service) startOne(ctx context.Context, tx *store.Tx, in Start, b *batch
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkRefs(ctx, tx, vars); err != nil {
+		return nil, err
+	}
 	if in.Trigger.Kind == "" {
 		in.Trigger.Kind = TriggerAPI
 	}

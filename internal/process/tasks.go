@@ -246,6 +246,9 @@ func (s *Service) completeTask(ctx context.Context, tx *store.Tx, st *state, t *
 	if err != nil {
 		return err
 	}
+	if err := s.checkRefs(ctx, tx, vals); err != nil {
+		return err
+	}
 	result := []byte(encodeVars(vals))
 	if _, err := tx.Exec(ctx, "UPDATE process_tasks SET state = ?, ended_at = ?, completed_by = ?, result = ? WHERE id = ?",
 		TaskCompleted, store.TS(tx.Now()), user.ID, string(result), t.ID); err != nil {

@@ -97,6 +97,9 @@ func (s *Service) fire(ctx context.Context, j job) error {
 				r.leave(t, el)
 			case jobBoundary:
 				return r.interrupt(t, el)
+			case jobDelivery:
+				r.attempt = j.attempts + 1
+				return r.redeliver(t, el, j.payload)
 			default:
 				r.attempt = j.attempts + 1
 				return r.execute(t, el, false)
@@ -147,6 +150,8 @@ func (r *runner) interrupt(t *token, boundary *bpmn.Element) error {
 }
 
 // cancelTokenWaits cancels the open task of a token and deletes its jobs and message waits.
+// The jobs include the token's incident when its step had failed for good, so the instance's
+// state is settled afterwards.
 func (r *runner) cancelTokenWaits(t *token) error {
 	id := r.st.id
 	if err := notifyOpenTaskInboxes(r.ctx, r.tx, "instance_id = ? AND token_id = ? AND state = ?", id, t.ID, TaskOpen); err != nil {
@@ -159,5 +164,8 @@ func (r *runner) cancelTokenWaits(t *token) error {
 	if err := r.exec("DELETE FROM process_jobs WHERE instance_id = ? AND token_id = ?", id, t.ID); err != nil {
 		return err
 	}
-	return r.exec("DELETE FROM process_messages WHERE instance_id = ? AND token_id = ?", id, t.ID)
+	if err := r.exec("DELETE FROM process_messages WHERE instance_id = ? AND token_id = ?", id, t.ID); err != nil {
+		return err
+	}
+	return r.settleIncidents()
 }

@@ -62,3 +62,9 @@ func (p Processes) UpdateItem(ctx context.Context, tx *store.Tx, ws, app, id str
 	_, err := p.S.UpdateItemTx(ctx, tx, ws, app, id, values, by)
 	return err
 }
+
+// ItemExists reports whether the app has an item with the id, inside the engine's
+// transaction.
+func (p Processes) ItemExists(ctx context.Context, tx *store.Tx, ws, app, id string) (bool, error) {
+	return ItemExistsTx(ctx, tx, ws, app, id)
+}
