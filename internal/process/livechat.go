@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/chat"
-	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -55,11 +54,7 @@ func (c LiveChat) Operator(ctx context.Context, tx *store.Tx, sessionID string) 
 
 // SessionExists reports whether a session has the id.
 func (c LiveChat) SessionExists(ctx context.Context, tx *store.Tx, sessionID string) (bool, error) {
-	_, err := c.S.SessionTx(ctx, tx, sessionID)
-	if errs.Is(err, errs.NotFound) {
-		return false, nil
-	}
-	return err == nil, err
+	return chat.SessionExists(ctx, tx, sessionID)
 }
 
 // LastEventSeq returns the newest chat event's seq.
