@@ -105,3 +105,51 @@ func (s *stack) sessionIDs(t *testing.T) []string {
 	}))
 	return ids
 }
+
+const askBPMN = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:parley="https://parley.dev/schema/bpmn/1" id="d">
+<bpmn:process id="ask" isExecutable="true"><bpmn:startEvent id="start"/>
+<bpmn:intermediateCatchEvent id="answer"><bpmn:extensionElements><parley:message variable="answer"/></bpmn:extensionElements><bpmn:messageEventDefinition id="m"/></bpmn:intermediateCatchEvent>
+<bpmn:serviceTask id="reply"><bpmn:extensionElements><parley:task type="livechat.reply"><parley:input name="text" value="Got {{answer}}"/></parley:task></bpmn:extensionElements></bpmn:serviceTask>
+<bpmn:endEvent id="end"/>
+<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="answer"/><bpmn:sequenceFlow id="f2" sourceRef="answer" targetRef="reply"/><bpmn:sequenceFlow id="f3" sourceRef="reply" targetRef="end"/>
+</bpmn:process></bpmn:definitions>`
+
+// TestMessageWaitsCommitAfterAChatWrite is the same rule for the engine's consumer of
+// customer messages: a round ends after a delivery whose instance replied, so it does not go
+// on to lock another session while it holds the outbox counter.
+func TestMessageWaitsCommitAfterAChatWrite(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newStack(t, db)
+		_, err := s.process.CreateDraft(s.ctx, process.Draft{Code: "ask", Name: "Ask", Scope: "global", BPMN: askBPMN,
+			Variables: []process.Variable{{Name: "answer", Type: mustType("string")}}})
+		must(t, err)
+		_, err = s.process.Publish(s.ctx, "ask")
+		must(t, err)
+		a := New(db, s.chat, s.process, nil, Options{})
+		_, err = a.SaveBinding(s.ctx, s.chatID, chat.EventSessionCreated, BindingInput{Process: "ask"})
+		must(t, err)
+		consume := func() int {
+			n, err := s.process.ConsumeMessages(context.Background())
+			must(t, err)
+			return n
+		}
+		s.write(t, 2, 1)
+		drainAll(t, a)
+		for consume() > 0 {
+		}
+		s.write(t, 2, 1) // each customer answers
+		if n := consume(); n != 1 {
+			t.Fatalf("the round read %d events, want it to end after the first delivery replied", n)
+		}
+		for consume() > 0 {
+		}
+		var replies int
+		must(t, db.Read(s.ctx, func(tx *store.Tx) error {
+			return tx.QueryRow(s.ctx, "SELECT COUNT(*) FROM messages WHERE author_kind = 'process'").Scan(&replies)
+		}))
+		if replies != 2 {
+			t.Fatalf("%d replies, want one per answered session", replies)
+		}
+	})
+}

@@ -73,8 +73,8 @@ func (s *Service) runMessages(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			s.log.Error("process message waits failed", "err", err)
 		}
-		if n == eventsPerRound && err == nil {
-			continue
+		if n > 0 && err == nil {
+			continue // a round may end early (see ConsumeMessages): read on until caught up
 		}
 		timer := time.NewTimer(s.opts.PollInterval)
 		select {
@@ -88,9 +88,15 @@ func (s *Service) runMessages(ctx context.Context) {
 
 // ConsumeMessages handles the next chat events and returns how many it read. Customer
 // messages complete the waits of their session that began before them.
+//
+// A round ends early after a delivery whose instance wrote to the chat (a reply, a close):
+// that write holds the chat's outbox counter until commit, and going on would hold up every
+// chat write and, on PostgreSQL, deadlock with a customer who locked a later event's session
+// and queued on the counter. The next round reads on from the cursor.
 func (s *Service) ConsumeMessages(ctx context.Context) (int, error) {
 	n := 0
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		n = 0
 		after, ok, err := chat.ClaimCursor(ctx, tx, messagesConsumer)
 		if err != nil || !ok {
 			return err
@@ -99,21 +105,29 @@ func (s *Service) ConsumeMessages(ctx context.Context) (int, error) {
 		if err != nil || len(events) == 0 {
 			return err
 		}
-		n = len(events)
 		for _, ev := range events {
-			if ev.Type != chat.EventMessageReceived || ev.Snapshot.LastMessage == nil {
-				continue
-			}
-			// One delivery that fails is logged and skipped, in its own savepoint: a poison
-			// event must not hold up every other session's waits.
-			err := tx.Savepoint(ctx, func() error {
-				return s.DeliverCustomerMessageTx(ctx, tx, ev.SessionID, ev.Seq, ev.Snapshot.LastMessage.Text)
-			})
-			if err != nil {
-				s.log.Error("deliver a customer message to its waits", "event", ev.ID, "session", ev.SessionID, "err", err)
+			n++
+			s.deliver(ctx, tx, ev)
+			if chat.WroteEvents(tx) {
+				break
 			}
 		}
-		return chat.AdvanceCursor(ctx, tx, messagesConsumer, events[len(events)-1].Seq)
+		return chat.AdvanceCursor(ctx, tx, messagesConsumer, events[n-1].Seq)
 	})
 	return n, err
+}
+
+// deliver completes the waits of a customer message's session. One delivery that fails is
+// logged and skipped, in its own savepoint: a poison event must not hold up every other
+// session's waits.
+func (s *Service) deliver(ctx context.Context, tx *store.Tx, ev chat.Event) {
+	if ev.Type != chat.EventMessageReceived || ev.Snapshot.LastMessage == nil {
+		return
+	}
+	err := tx.Savepoint(ctx, func() error {
+		return s.DeliverCustomerMessageTx(ctx, tx, ev.SessionID, ev.Seq, ev.Snapshot.LastMessage.Text)
+	})
+	if err != nil {
+		s.log.Error("deliver a customer message to its waits", "event", ev.ID, "session", ev.SessionID, "err", err)
+	}
 }
