@@ -11,7 +11,9 @@
 // crash before the commit replays the batch and a crash after it never sees it again; the log
 // line's unique key on (event, binding) is a second guard. On PostgreSQL the cursor row is
 // claimed with SKIP LOCKED, so of several nodes one dispatches at a time and the others wait
-// their turn; per-session order follows from the outbox's commit order.
+// their turn; per-session order follows from the outbox's commit order. A batch ends early
+// after an event whose process wrote to the chat, because that write holds the chat's outbox
+// counter until commit (see DispatchOnce).
 //
 // Bounded triggering. Processes act on their session (reply, close, assign), and a close by a
 // process is a close: it fires session_closed. Process, operator and system messages never
@@ -70,6 +72,9 @@ type Service struct {
 	// beforeCommit, when set by tests, runs after a batch's work and before its commit, to
 	// simulate a crash between starting an instance and committing it.
 	beforeCommit func() error
+	// afterEvent, when set by tests, runs inside a batch's transaction after each event's
+	// work, to let a concurrent writer in at that point.
+	afterEvent func(ev *chat.Event)
 	// afterBatch, when set by benchmarks, is told after each commit which customer messages'
 	// message_received events the batch handled, to measure start latency.
 	afterBatch func(messageIDs []string)

@@ -3,6 +3,7 @@ package automation
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -25,7 +26,8 @@ type Binding struct {
 	// Inputs maps a process variable to a Live Chats property path.
 	Inputs  map[string]string `json:"inputs"`
 	Enabled bool              `json:"enabled"`
-	// Broken says why the newest published version no longer fits; empty when it does.
+	// Broken says why the binding cannot start its process now (unpublished, or the newest
+	// version no longer fits the mapping); empty when it can.
 	Broken    string    `json:"broken"`
 	UpdatedAt time.Time `json:"updated_at"`
 	UpdatedBy string    `json:"updated_by"`
@@ -68,7 +70,8 @@ func (s *Service) liveChatName(ctx context.Context, admin *auth.User, id string)
 	return lc.Name, nil
 }
 
-// Tab returns the Business Processes tab of a live chat. Administrators only.
+// Tab returns the Business Processes tab of a live chat. Administrators only. Whether a
+// binding is broken is worked out as the tab is read, see bindingProblem.
 func (s *Service) Tab(ctx context.Context, liveChatID string) (*Tab, error) {
 	admin, err := auth.AdminFrom(ctx)
 	if err != nil {
@@ -85,10 +88,12 @@ func (s *Service) Tab(ctx context.Context, liveChatID string) (*Tab, error) {
 				return err
 			}
 			if b != nil {
-				v, err := s.process.LatestVersionTx(ctx, tx, b.Process)
-				if err == nil {
-					describe(b, v)
+				v, problem, err := s.bindingProblem(ctx, tx, b)
+				if err != nil {
+					return err
 				}
+				describe(b, v)
+				b.Broken = problem
 			}
 			tab.Items = append(tab.Items, TabRow{Event: ev, Binding: b})
 		}
@@ -289,9 +294,8 @@ func (s *Service) recheckBindings(ctx context.Context, tx *store.Tx, v *process.
 	rows.Close()
 	var warnings []process.Warning
 	for _, b := range bindings {
-		broken := ""
-		if err := checkMapping(v, b.Inputs).Err(); err != nil {
-			broken = fmt.Sprintf("version %d of %s breaks the mapping: %s", v.Number, v.Code, err.Error())
+		broken := mappingProblem(v, b.Inputs)
+		if broken != "" {
 			warnings = append(warnings, process.Warning{Source: "livechat " + b.LiveChatID + " " + b.Event, Message: broken})
 		}
 		if _, err := tx.Exec(ctx, "UPDATE automation_bindings SET broken = ? WHERE live_chat_id = ? AND event = ?", broken, b.LiveChatID, b.Event); err != nil {
@@ -299,4 +303,35 @@ func (s *Service) recheckBindings(ctx context.Context, tx *store.Tx, v *process.
 		}
 	}
 	return warnings, rows.Err()
+}
+
+// bindingProblem says why a binding cannot start its process now, "" when it can, with the
+// newest published version when there is one. It is worked out when the tab is read rather
+// than only kept from the last publish, because a process can stop fitting in more ways than
+// a publish: an unpublish, or a version this binary no longer compiles. The dispatcher meets
+// the same problems and logs the binding's events failed.
+func (s *Service) bindingProblem(ctx context.Context, tx *store.Tx, b *Binding) (*process.Version, string, error) {
+	v, err := s.process.LatestVersionTx(ctx, tx, b.Process)
+	var e *errs.Error
+	switch {
+	case err == nil:
+		return v, mappingProblem(v, b.Inputs), nil
+	case errs.Is(err, errs.NotFound):
+		return nil, fmt.Sprintf("process %s does not exist: its events are logged failed", b.Process), nil
+	case errors.As(err, &e) && e.Code == errs.Conflict && e.Details["process"] != nil:
+		// LatestVersionTx names the process in the details exactly when it has no published
+		// version, which after a binding was saved means it was unpublished.
+		return nil, fmt.Sprintf("process %s is not published: its events are logged failed until it is published again", b.Process), nil
+	case errs.Is(err, errs.Conflict):
+		return nil, fmt.Sprintf("process %s cannot start: %s", b.Process, errMessage(err)), nil
+	}
+	return nil, "", err
+}
+
+// mappingProblem says how a version breaks a binding's mapping, "" when it fits.
+func mappingProblem(v *process.Version, inputs map[string]string) string {
+	if err := checkMapping(v, inputs).Err(); err != nil {
+		return fmt.Sprintf("version %d of %s breaks the mapping: %s", v.Number, v.Code, err.Error())
+	}
+	return ""
 }

@@ -50,37 +50,61 @@ func (s *Service) drain(ctx context.Context) {
 
 // DispatchOnce handles one batch of events in one transaction and returns how many it
 // handled; 0 when there were none or another node is dispatching.
+//
+// A batch ends early, after the event whose process wrote to the chat (a reply, a close, an
+// assignment). That write took the outbox counter, which stays locked until commit and which
+// every chat write in the system needs last; going on would hold them all up for the rest of
+// the batch, and on PostgreSQL a customer write that locked a later event's session and then
+// queued on the counter would deadlock with that event's process. The rest of the batch is
+// read again by the next transaction, so exactly once still rests on the cursor and the log
+// line committing with the instance.
 func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
-	var handled int
 	var events []chat.Event
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		handled, events = 0, nil
+		events = nil
 		after, ok, err := chat.ClaimCursor(ctx, tx, consumer)
 		if err != nil || !ok {
 			return err
 		}
-		events, err = chat.EventsAfter(ctx, tx, after, s.opts.Batch)
-		if err != nil || len(events) == 0 {
+		batch, err := chat.EventsAfter(ctx, tx, after, s.opts.Batch)
+		if err != nil || len(batch) == 0 {
 			return err
 		}
-		for i := range events {
-			if err := s.dispatch(ctx, tx, &events[i]); err != nil {
-				return err
-			}
+		if events, err = s.dispatchBatch(ctx, tx, batch); err != nil {
+			return err
 		}
 		if err := chat.AdvanceCursor(ctx, tx, consumer, events[len(events)-1].Seq); err != nil {
 			return err
 		}
-		handled = len(events)
 		if s.beforeCommit != nil {
 			return s.beforeCommit()
 		}
 		return nil
 	})
-	if err == nil && s.afterBatch != nil {
+	if err != nil {
+		return 0, err
+	}
+	if s.afterBatch != nil {
 		s.afterBatch(messageIDs(events))
 	}
-	return handled, err
+	return len(events), nil
+}
+
+// dispatchBatch handles the batch's events in order and returns those it handled: all of
+// them, or those up to the first that wrote to the chat (see DispatchOnce).
+func (s *Service) dispatchBatch(ctx context.Context, tx *store.Tx, batch []chat.Event) ([]chat.Event, error) {
+	for i := range batch {
+		if err := s.dispatch(ctx, tx, &batch[i]); err != nil {
+			return nil, err
+		}
+		if s.afterEvent != nil {
+			s.afterEvent(&batch[i])
+		}
+		if chat.WroteEvents(tx) {
+			return batch[:i+1], nil
+		}
+	}
+	return batch, nil
 }
 
 func messageIDs(events []chat.Event) []string {

@@ -326,3 +326,71 @@ func TestPublishThatBreaksABindingIsReportedAndLogged(t *testing.T) {
 		}
 	})
 }
+
+// tabRow reads the Business Processes tab's row for an event.
+func (c *chatEnv) tabRow(event string) (row struct{ Event, Process, Broken string }) {
+	c.T.Helper()
+	var tab struct {
+		Items []struct{ Event, Process, Broken string }
+	}
+	c.MustDo("GET", "/api/v1/livechats/"+c.chat+"/automation", c.Admin, nil, 200, &tab)
+	for _, r := range tab.Items {
+		if r.Event == event {
+			return r
+		}
+	}
+	c.T.Fatalf("the tab has no row for %s: %+v", event, tab.Items)
+	return row
+}
+
+func TestUnpublishedProcessShowsItsBindingBroken(t *testing.T) {
+	servertest.Each(t, servertest.Options{}, func(t *testing.T, env *servertest.Env) {
+		c := newChat(t, env)
+		c.publish("p", "global", waitBPMN("p"), map[string]any{"name": "text", "type": "string"})
+		c.bind("session_created", "p", map[string]string{"text": "lastMessage.text"})
+		if row := c.tabRow("session_created"); row.Broken != "" {
+			t.Fatalf("a fitting binding is shown broken: %+v", row)
+		}
+		env.MustDo("POST", "/api/v1/processes/p/unpublish", env.Admin, nil, 200, nil)
+		row := c.tabRow("session_created")
+		if row.Process != "p" || !strings.Contains(row.Broken, "process p is not published") {
+			t.Fatalf("after unpublish the row is %+v, want it broken because p is not published", row)
+		}
+		session, _ := c.customer("hi")
+		c.processes(session, 0)
+		deadline := time.Now().Add(5 * time.Second)
+		for len(c.log("?outcome=failed")) == 0 && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if failed := c.log("?outcome=failed"); len(failed) != 1 || !strings.Contains(failed[0]["reason"].(string), "no published version") {
+			t.Fatalf("failed lines %v, want one for the unpublished process", failed)
+		}
+		// Publishing again heals the binding at once.
+		env.MustDo("POST", "/api/v1/processes/p/publish", env.Admin, nil, 201, nil)
+		if row := c.tabRow("session_created"); row.Broken != "" {
+			t.Fatalf("after publishing again the row is %+v, want it healed", row)
+		}
+		other, _ := c.customer("hello again")
+		c.processes(other, 1)
+	})
+}
+
+func TestBindingToADraftOnlyProcessIsRefused(t *testing.T) {
+	servertest.Each(t, servertest.Options{}, func(t *testing.T, env *servertest.Env) {
+		c := newChat(t, env)
+		env.MustDo("POST", "/api/v1/processes", env.Admin, map[string]any{"code": "draft", "name": "Draft", "scope": "global",
+			"variables": []map[string]any{}, "bpmn": waitBPMN("draft")}, 201, nil)
+		r := env.Do("PUT", "/api/v1/livechats/"+c.chat+"/automation/session_created", env.Admin,
+			map[string]any{"process": "draft", "inputs": map[string]string{}})
+		var body struct {
+			Error struct{ Details struct{ Field string } }
+		}
+		r.JSON(t, &body)
+		if r.Status != 422 || body.Error.Details.Field != "process" || !strings.Contains(r.ErrorMessage(), "publish") {
+			t.Fatalf("binding a draft: %d %s, want 422 naming process", r.Status, r.Body)
+		}
+		if row := c.tabRow("session_created"); row.Process != "" {
+			t.Fatalf("a refused binding was stored: %+v", row)
+		}
+	})
+}

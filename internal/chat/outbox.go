@@ -96,6 +96,11 @@ func appendEvents(ctx context.Context, tx *store.Tx, sess *Session, snap Snapsho
 	return err
 }
 
+// WroteEvents reports whether tx has appended events to the outbox. Such a transaction holds
+// the outbox counter until it ends, so every other chat write waits for it: a consumer that
+// handles many events in one transaction should commit soon after.
+func WroteEvents(tx *store.Tx) bool { return tx.Notifies(EventsChannel) }
+
 const eventColumns = "seq, id, type, session_id, live_chat_id, session_seq, actor, snapshot, created_at"
 
 func queryEvents(ctx context.Context, tx *store.Tx, q string, args ...any) ([]Event, error) {

@@ -79,8 +79,8 @@ func (s *Service) runMessages(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			s.log.Error("process message waits failed", "err", err)
 		}
-		if n == eventsPerRound && err == nil {
-			continue
+		if n > 0 && err == nil {
+			continue // a round may end early (see ConsumeMessages): read on until caught up
 		}
 		timer := time.NewTimer(s.opts.PollInterval)
 		select {
@@ -94,9 +94,15 @@ func (s *Service) runMessages(ctx context.Context) {
 
 // ConsumeMessages handles the next chat events and returns how many it read. Customer
 // messages complete the waits of their session that began before them.
+//
+// A round ends early after a delivery whose instance wrote to the chat (a reply, a close):
+// that write holds the chat's outbox counter until commit, and going on would hold up every
+// chat write and, on PostgreSQL, deadlock with a customer who locked a later event's session
+// and queued on the counter. The next round reads on from the cursor.
 func (s *Service) ConsumeMessages(ctx context.Context) (int, error) {
 	n := 0
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		n = 0
 		after, ok, err := chat.ClaimCursor(ctx, tx, messagesConsumer)
 		if err != nil || !ok {
 			return err
@@ -105,19 +111,30 @@ func (s *Service) ConsumeMessages(ctx context.Context) (int, error) {
 		if err != nil || len(events) == 0 {
 			return err
 		}
-		n = len(events)
 		for _, ev := range events {
-			if ev.Type != chat.EventMessageReceived || ev.Snapshot.LastMessage == nil {
-				continue
+			n++
+			if err := s.deliver(ctx, tx, ev); err != nil {
+				return err
 			}
-			// A wait that the message fails to complete becomes an incident of its instance,
-			// so a poison message holds up no other wait. What is left to fail here is the
-			// database itself; the round is then rolled back and read again, never skipped.
-			if err := s.DeliverCustomerMessageTx(ctx, tx, ev.SessionID, ev.Seq, ev.Snapshot.LastMessage.Text); err != nil {
-				return fmt.Errorf("deliver event %s of session %s to its waits: %w", ev.ID, ev.SessionID, err)
+			if chat.WroteEvents(tx) {
+				break
 			}
 		}
-		return chat.AdvanceCursor(ctx, tx, messagesConsumer, events[len(events)-1].Seq)
+		return chat.AdvanceCursor(ctx, tx, messagesConsumer, events[n-1].Seq)
 	})
 	return n, err
+}
+
+// deliver completes the waits of a customer message's session. A wait that the message fails
+// to complete becomes an incident of its instance, so a poison message holds up no other
+// wait. What is left to fail here is the database itself; the round is then rolled back and
+// read again, never skipped.
+func (s *Service) deliver(ctx context.Context, tx *store.Tx, ev chat.Event) error {
+	if ev.Type != chat.EventMessageReceived || ev.Snapshot.LastMessage == nil {
+		return nil
+	}
+	if err := s.DeliverCustomerMessageTx(ctx, tx, ev.SessionID, ev.Seq, ev.Snapshot.LastMessage.Text); err != nil {
+		return fmt.Errorf("deliver event %s of session %s to its waits: %w", ev.ID, ev.SessionID, err)
+	}
+	return nil
 }

@@ -61,6 +61,10 @@ func (db *DB) Subscribe(channel string) (<-chan struct{}, func()) {
 	}
 }
 
+// Notifies reports whether the transaction, as it stands, will wake the subscribers of
+// channel when it commits: work undone by a savepoint's rollback no longer counts.
+func (tx *Tx) Notifies(channel string) bool { return tx.notify[channel] }
+
 // Notify wakes the subscribers of channel once this transaction commits.
 func (tx *Tx) Notify(ctx context.Context, channel string) error {
 	if tx.notify == nil {
