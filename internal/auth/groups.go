@@ -9,31 +9,45 @@ import (
 	"github.com/parleychat/parley/internal/store"
 )
 
+// NewGroup is the input for creating a group.
+type NewGroup struct {
+	Name string `json:"name"`
+	// By is the id of the administrator creating the group; Idempotency makes a repeat of the
+	// same create by them return the first group instead of a conflict on the name.
+	By          string            `json:"-"`
+	Idempotency store.Idempotency `json:"-"`
+}
+
 // CreateGroup adds a group; names are unique.
 func (s *Service) CreateGroup(ctx context.Context, name string) (*Group, error) {
-	name = strings.TrimSpace(name)
+	return s.AddGroup(ctx, NewGroup{Name: name})
+}
+
+// AddGroup adds a group as an administrator's request; names are unique.
+func (s *Service) AddGroup(ctx context.Context, in NewGroup) (*Group, error) {
+	name := strings.TrimSpace(in.Name)
 	switch {
 	case name == "":
 		return nil, errs.Field("name", "is required")
 	case utf8.RuneCountInString(name) > 100:
 		return nil, errs.Field("name", "must be at most 100 characters")
 	}
-	var g *Group
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		id := store.NewID("grp")
-		_, err := tx.Exec(ctx, "INSERT INTO groups (id, name, builtin, created_at) VALUES (?, ?, ?, ?)", id, name, false, store.TS(tx.Now()))
-		if errs.Is(err, errs.Conflict) {
-			e := errs.Field("name", "a group named %q already exists", name)
-			e.Code = errs.Conflict
-			return e
-		}
-		if err != nil {
-			return err
-		}
-		g, err = getGroup(ctx, tx, id)
-		return err
-	})
-	return g, err
+	return store.CreateOnce(ctx, s.db, in.Idempotency, store.Target{Table: "groups", IDColumn: "id"},
+		func(tx *store.Tx, id string) (*Group, error) { return getGroup(ctx, tx, id) },
+		func(tx *store.Tx) (*Group, error) {
+			id := store.NewID("grp")
+			_, err := tx.Exec(ctx, `INSERT INTO groups (id, name, builtin, created_by, idempotency_key, idempotency_hash, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, id, name, false, nullable(in.By), in.Idempotency.KeyArg(), in.Idempotency.HashArg(), store.TS(tx.Now()))
+			if errs.Is(err, errs.Conflict) {
+				e := errs.Field("name", "a group named %q already exists", name)
+				e.Code = errs.Conflict
+				return nil, e
+			}
+			if err != nil {
+				return nil, err
+			}
+			return getGroup(ctx, tx, id)
+		})
 }
 
 func getGroup(ctx context.Context, tx *store.Tx, id string) (*Group, error) {

@@ -18,6 +18,10 @@ type NewUser struct {
 	DisplayName string `json:"display_name"`
 	Email       string `json:"email"`
 	Password    string `json:"password"`
+	// By is the id of the administrator creating the user; Idempotency makes a repeat of the
+	// same create by them return the first user instead of a conflict on the login.
+	By          string            `json:"-"`
+	Idempotency store.Idempotency `json:"-"`
 }
 
 // UserPatch changes some of a user's fields; nil means unchanged.
@@ -86,23 +90,31 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*User, error) {
 	if err != nil {
 		return nil, err
 	}
-	var u *User
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		id := store.NewID("usr")
-		_, err := tx.Exec(ctx, `INSERT INTO users (id, login, display_name, email, password_hash, presence, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, 'offline', ?, ?)`, id, in.Login, in.DisplayName, in.Email, string(hash), store.TS(tx.Now()), store.TS(tx.Now()))
-		if errs.Is(err, errs.Conflict) {
-			e := errs.Field("login", "%q is already taken", in.Login)
-			e.Code = errs.Conflict
-			return e
-		}
-		if err != nil {
-			return err
-		}
-		u, err = getUser(ctx, tx, id)
-		return err
-	})
-	return u, err
+	return store.CreateOnce(ctx, s.db, in.Idempotency, store.Target{Table: "users", IDColumn: "id"},
+		func(tx *store.Tx, id string) (*User, error) { return getUser(ctx, tx, id) },
+		func(tx *store.Tx) (*User, error) {
+			id, now := store.NewID("usr"), store.TS(tx.Now())
+			_, err := tx.Exec(ctx, `INSERT INTO users (id, login, display_name, email, password_hash, presence, created_by,
+				idempotency_key, idempotency_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'offline', ?, ?, ?, ?, ?)`,
+				id, in.Login, in.DisplayName, in.Email, string(hash), nullable(in.By), in.Idempotency.KeyArg(), in.Idempotency.HashArg(), now, now)
+			if errs.Is(err, errs.Conflict) {
+				e := errs.Field("login", "%q is already taken", in.Login)
+				e.Code = errs.Conflict
+				return nil, e
+			}
+			if err != nil {
+				return nil, err
+			}
+			return getUser(ctx, tx, id)
+		})
+}
+
+// nullable stores "" as NULL.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 const userColumns = `id, login, display_name, email, presence, created_at, updated_at`

@@ -16,6 +16,9 @@ import (
 type ManualStart struct {
 	Process string                     `json:"process"`
 	Inputs  map[string]json.RawMessage `json:"inputs"`
+	// Idempotency, when set, makes a repeat of the same start by the same user return the
+	// first instance instead of starting a second.
+	Idempotency store.Idempotency `json:"-"`
 }
 
 // StartManually starts a process by hand, linked to the session, at once. The caller must be
@@ -30,21 +33,18 @@ func (s *Service) StartManually(ctx context.Context, sessionID string, in Manual
 	if in.Process == "" {
 		return nil, errs.Field("process", "is required")
 	}
-	var inst *process.Instance
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+	return s.process.StartOnce(ctx, in.Idempotency, func(tx *store.Tx) (process.Start, error) {
 		v, err := s.manualChecks(ctx, tx, user, sessionID, in.Process)
 		if err != nil {
-			return err
+			return process.Start{}, err
 		}
 		inputs, err := v.ParseInputs(in.Inputs)
 		if err != nil {
-			return value.InField("inputs", err)
+			return process.Start{}, value.InField("inputs", err)
 		}
-		inst, err = s.process.StartTx(ctx, tx, process.Start{Code: v.Code, Version: v.Number, Inputs: inputs,
-			SessionID: sessionID, Trigger: process.Trigger{Kind: "manual", UserID: user.ID}})
-		return err
+		return process.Start{Code: v.Code, Version: v.Number, Inputs: inputs,
+			SessionID: sessionID, Trigger: process.Trigger{Kind: "manual", UserID: user.ID}}, nil
 	})
-	return inst, err
 }
 
 // manualChecks applies the rules of a manual start, spam first so that the reason a user sees

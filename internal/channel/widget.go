@@ -50,6 +50,11 @@ func (s *Service) StartWidget(ctx context.Context, liveChatID string, v Visitor,
 		if err != nil {
 			return err
 		}
+		if r.Duplicate && v.IdempotencyKey != "" && r.Message.Text != in.Text {
+			// The stored first message is the request: another text under the same key is
+			// another request.
+			return store.ErrKeyReused()
+		}
 		if token == "" || r.Duplicate {
 			if token, err = issueToken(ctx, tx, r.Session.ID); err != nil {
 				return err
@@ -144,7 +149,13 @@ func (s *Service) WidgetSend(ctx context.Context, p *auth.Principal, sessionID, 
 	if err := VisitorSession(p, sessionID); err != nil {
 		return nil, err
 	}
-	r, err := s.chat.ReceiveInSession(ctx, sessionID, text, widgetKey(idempotencyKey))
+	// The key is scoped to the session, the one thing a visitor is: two visitors of the same
+	// widget may pick the same key without meeting.
+	key := ""
+	if idempotencyKey != "" {
+		key = widgetKey(sessionID + ":" + idempotencyKey)
+	}
+	r, err := s.chat.ReceiveInSession(ctx, sessionID, text, key)
 	if err != nil {
 		return nil, err
 	}

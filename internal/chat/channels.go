@@ -36,6 +36,12 @@ type NewChannel struct {
 	Name       string      `json:"name"`
 	Address    string      `json:"address,omitempty"`
 	WebhookURL string      `json:"webhook_url,omitempty"`
+	// By is the id of the administrator adding the channel; Idempotency makes a repeat of the
+	// same create by them return the first channel instead of a second one. An http
+	// channel's API key is shown once, in the first answer: only its hash is kept, so a
+	// repeat answers with the channel without it.
+	By          string            `json:"-"`
+	Idempotency store.Idempotency `json:"-"`
 }
 
 // ChannelPatch changes some of a channel's fields; nil means unchanged. The type never
@@ -105,18 +111,18 @@ func (n NewChannel) check() error {
 
 // CreateChannel adds a channel to a live chat. An http channel's answer carries its API key,
 // shown this once.
-func (s *Service) CreateChannel(ctx context.Context, liveChatID string, in NewChannel) (ch *Channel, err error) {
+func (s *Service) CreateChannel(ctx context.Context, liveChatID string, in NewChannel) (*Channel, error) {
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		if _, err := getLiveChat(ctx, tx, liveChatID); err != nil {
-			return err
-		}
-		ch, err = createChannel(ctx, tx, liveChatID, in)
-		return err
-	})
-	return ch, err
+	return store.CreateOnce(ctx, s.db, in.Idempotency, store.Target{Table: "channels", IDColumn: "id"},
+		func(tx *store.Tx, id string) (*Channel, error) { return ChannelTx(ctx, tx, id) },
+		func(tx *store.Tx) (*Channel, error) {
+			if _, err := getLiveChat(ctx, tx, liveChatID); err != nil {
+				return nil, err
+			}
+			return createChannel(ctx, tx, liveChatID, in)
+		})
 }
 
 func createChannel(ctx context.Context, tx *store.Tx, liveChatID string, in NewChannel) (*Channel, error) {
@@ -124,8 +130,10 @@ func createChannel(ctx context.Context, tx *store.Tx, liveChatID string, in NewC
 		in.Address, _ = normalize(value.KindEmail, in.Address)
 	}
 	id, now := store.NewID("chn"), store.TS(tx.Now())
-	_, err := tx.Exec(ctx, `INSERT INTO channels (id, live_chat_id, type, name, address, webhook_url, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, liveChatID, string(in.Type), strings.TrimSpace(in.Name), in.Address, in.WebhookURL, now, now)
+	_, err := tx.Exec(ctx, `INSERT INTO channels (id, live_chat_id, type, name, address, webhook_url, created_by,
+		idempotency_key, idempotency_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, liveChatID, string(in.Type), strings.TrimSpace(in.Name), in.Address, in.WebhookURL, nullable(in.By),
+		in.Idempotency.KeyArg(), in.Idempotency.HashArg(), now, now)
 	if err != nil {
 		return nil, err
 	}

@@ -10,10 +10,12 @@
 // so that, for example, a process step and the reply it sends commit together. A change and
 // the events it causes are written in the same transaction: both commit or neither does.
 //
-// Who may do what: administrators everything; a live chat's supervisors see all its sessions,
-// assign, mark and unmark spam and close; its operators see its sessions and, unless offline,
-// take, reply, close and mark spam (CanSee, CanWork). Illegal transitions are conflicts that
-// name the current state (CheckTransition).
+// Who may do what: administrators everything except taking a session, which only a member of
+// an operator group of the live chat may do (the taker becomes its operator, and Assign holds
+// operators to the same rule); a live chat's supervisors see all its sessions, assign, mark
+// and unmark spam and close, and reply only when they are operators too; its operators see its
+// sessions and, unless offline, take, reply, close and mark spam (CanSee, CanWork). Illegal
+// transitions are conflicts that name the current state (CheckTransition).
 //
 // # The outbox
 //

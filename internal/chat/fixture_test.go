@@ -24,7 +24,10 @@ type fixture struct {
 	widget *chat.Channel
 
 	admin, supervisor, operator, operator2, offline, stranger *auth.User
-	n                                                         int
+	// adminOp is an administrator and supervisorOp a supervisor who are also in the live
+	// chat's operator group, online: the ones of their role who may take and reply.
+	adminOp, supervisorOp *auth.User
+	n                     int
 }
 
 func newFixture(t testing.TB, db *store.DB) *fixture {
@@ -38,6 +41,8 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	f.operator2 = f.user("op2", auth.Away, ops)
 	f.offline = f.user("offline", auth.Offline, ops)
 	f.stranger = f.user("stranger", auth.Online, others)
+	f.adminOp = f.user("adminop", auth.Online, auth.AdministratorsID, ops)
+	f.supervisorOp = f.user("supop", auth.Online, sups, ops)
 	var err error
 	f.lc, err = f.chat.CreateLiveChat(f.ctx, chat.NewLiveChat{Name: "Support", OperatorGroups: []string{ops}, SupervisorGroups: []string{sups}})
 	f.must(err)
@@ -61,11 +66,13 @@ func (f *fixture) group(name string) string {
 	return g.ID
 }
 
-func (f *fixture) user(login string, p auth.Presence, groupID string) *auth.User {
+func (f *fixture) user(login string, p auth.Presence, groupIDs ...string) *auth.User {
 	f.t.Helper()
 	u, err := f.auth.CreateUser(f.ctx, auth.NewUser{Login: login, DisplayName: "User " + login, Password: "password-" + login})
 	f.must(err)
-	f.must(f.auth.AddMember(f.ctx, groupID, u.ID))
+	for _, g := range groupIDs {
+		f.must(f.auth.AddMember(f.ctx, g, u.ID))
+	}
 	_, err = f.auth.SetPresence(f.ctx, u.ID, p)
 	f.must(err)
 	u, err = f.auth.User(f.ctx, u.ID)

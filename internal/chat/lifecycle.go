@@ -64,7 +64,8 @@ func CheckTransition(from State, a Action) error {
 
 // authorize checks who may do the action in the session's live chat. Staff users follow
 // DOMAIN.md: operators work only while not offline; assigning and removing from spam is for
-// supervisors and administrators. Processes, the system and the API act with rights their
+// supervisors and administrators; taking is only for the live chat's operators, since the
+// taker becomes the session's operator; replying is for operators and administrators. Processes, the system and the API act with rights their
 // caller has checked, but only a person can take a session.
 func authorize(ctx context.Context, tx *store.Tx, sess *Session, by Actor, a Action) error {
 	if by.Kind != ActorUser {
@@ -81,6 +82,10 @@ func authorize(ctx context.Context, tx *store.Tx, sess *Session, by Actor, a Act
 		return canSupervise(ctx, tx, by.User, sess.LiveChatID, "assign operators")
 	case ActionUnspam:
 		return canSupervise(ctx, tx, by.User, sess.LiveChatID, "remove a session from spam")
+	case ActionTake:
+		return canTake(ctx, tx, by.User, sess.LiveChatID)
+	case ActionReply:
+		return canReply(ctx, tx, by.User, sess.LiveChatID)
 	}
 	return canWorkIn(ctx, tx, by.User, sess.LiveChatID)
 }
@@ -117,7 +122,9 @@ func (s *Service) run(ctx context.Context, fn func(tx *store.Tx) (*Session, erro
 	return sess, err
 }
 
-// Take makes the acting user the operator of a waiting session.
+// Take makes the acting user the operator of a waiting session. Only a member of an operator
+// group of the live chat who is not offline may take, so that a taken session has the same
+// kind of operator an assigned one has.
 func (s *Service) Take(ctx context.Context, id string, by Actor) (*Session, error) {
 	return s.run(ctx, func(tx *store.Tx) (*Session, error) {
 		return change(ctx, tx, id, by, ActionTake, EventSessionAssigned, func(sess *Session) error {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/parleychat/parley/internal/auth"
@@ -13,22 +14,27 @@ import (
 	"github.com/parleychat/parley/internal/store/storetest"
 )
 
-// The roles of the lifecycle table. "process" is a process instance acting through the Tx
-// methods, with the rights its caller checked.
-var lifecycleRoles = []string{"admin", "supervisor", "operator", "offline operator", "stranger", "process"}
+// The roles of the lifecycle table. "admin" and "supervisor" are in no operator group of the
+// live chat; "operator admin" and "operator supervisor" are, and are online. "process" is a
+// process instance acting through the Tx methods, with the rights its caller checked.
+var lifecycleRoles = []string{"admin", "operator admin", "supervisor", "operator supervisor", "operator",
+	"offline operator", "stranger", "process"}
 
 var lifecycleActions = []chat.Action{chat.ActionTake, chat.ActionAssign, chat.ActionClose, chat.ActionSpam,
 	chat.ActionUnspam, chat.ActionReply, chat.ActionPriority}
 
 // deniedRoles is DOMAIN.md's "who may do what", written out: the roles refused each action
-// whatever the session's state, and with which code.
+// whatever the session's state, and with which code. Taking makes the taker the session's
+// operator, so only members of an operator group take, administrators included; replying is
+// for operators and administrators, not for supervisors who are not operators.
 var deniedRoles = map[chat.Action]map[string]errs.Code{
-	chat.ActionTake:     {"offline operator": errs.Forbidden, "stranger": errs.Forbidden, "process": errs.Invalid},
+	chat.ActionTake: {"admin": errs.Forbidden, "supervisor": errs.Forbidden, "offline operator": errs.Forbidden,
+		"stranger": errs.Forbidden, "process": errs.Invalid},
 	chat.ActionAssign:   {"operator": errs.Forbidden, "offline operator": errs.Forbidden, "stranger": errs.Forbidden},
 	chat.ActionClose:    {"offline operator": errs.Forbidden, "stranger": errs.Forbidden},
 	chat.ActionSpam:     {"offline operator": errs.Forbidden, "stranger": errs.Forbidden},
 	chat.ActionUnspam:   {"operator": errs.Forbidden, "offline operator": errs.Forbidden, "stranger": errs.Forbidden},
-	chat.ActionReply:    {"offline operator": errs.Forbidden, "stranger": errs.Forbidden},
+	chat.ActionReply:    {"supervisor": errs.Forbidden, "offline operator": errs.Forbidden, "stranger": errs.Forbidden},
 	chat.ActionPriority: {"offline operator": errs.Forbidden, "stranger": errs.Forbidden},
 }
 
@@ -117,8 +123,8 @@ func (f *fixture) sessionIn(st chat.State) string {
 }
 
 func (f *fixture) actor(role string) chat.Actor {
-	users := map[string]*auth.User{"admin": f.admin, "supervisor": f.supervisor, "operator": f.operator,
-		"offline operator": f.offline, "stranger": f.stranger}
+	users := map[string]*auth.User{"admin": f.admin, "operator admin": f.adminOp, "supervisor": f.supervisor,
+		"operator supervisor": f.supervisorOp, "operator": f.operator, "offline operator": f.offline, "stranger": f.stranger}
 	if role == "process" {
 		return chat.ProcessActor("ins_test")
 	}
@@ -191,6 +197,30 @@ func TestConflictNamesTheState(t *testing.T) {
 		_, err = f.chat.PostMessage(f.ctx, chat.Reply{SessionID: id, Text: "hi", By: chat.UserActor(f.offline)})
 		if !errors.As(err, &e) || e.Code != errs.Forbidden || e.Details["reason"] != "offline" {
 			t.Fatalf("offline operator's reply: %v, want forbidden with reason offline", err)
+		}
+	})
+}
+
+// TestTakeAndReplyNeedAnOperator checks the reasons given to an administrator or supervisor
+// who is not an operator of the live chat, and that they can still assign the session.
+func TestTakeAndReplyNeedAnOperator(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		id := f.sessionIn(chat.Waiting)
+		var e *errs.Error
+		_, err := f.chat.Take(f.ctx, id, chat.UserActor(f.admin))
+		if !errors.As(err, &e) || e.Code != errs.Forbidden || e.Details["reason"] != "not_operator" ||
+			!strings.Contains(e.Message, "not an operator of live chat") {
+			t.Fatalf("an administrator's take: %v, want forbidden with reason not_operator", err)
+		}
+		_, err = f.chat.PostMessage(f.ctx, chat.Reply{SessionID: id, Text: "hi", By: chat.UserActor(f.supervisor)})
+		if !errors.As(err, &e) || e.Code != errs.Forbidden || e.Details["reason"] != "not_operator" {
+			t.Fatalf("a supervisor's reply: %v, want forbidden with reason not_operator", err)
+		}
+		sess, err := f.chat.Assign(f.ctx, id, f.operator.ID, chat.UserActor(f.admin))
+		f.must(err)
+		if sess.State != chat.Assigned || sess.OperatorID != f.operator.ID {
+			t.Fatalf("after the administrator's assign: %+v", sess)
 		}
 	})
 }

@@ -34,9 +34,9 @@ type NewLiveChat struct {
 	SupervisorGroups []string `json:"supervisor_groups"`
 	// By is the id of the administrator creating it.
 	By string `json:"-"`
-	// IdempotencyKey, when set, makes a repeat of the same create by the same user return
-	// the first result instead of a conflict on the name.
-	IdempotencyKey string `json:"-"`
+	// Idempotency, when set, makes a repeat of the same create by the same user return the
+	// first result instead of a conflict on the name.
+	Idempotency store.Idempotency `json:"-"`
 }
 
 // LiveChatPatch changes some of a live chat's fields; nil means unchanged.
@@ -110,33 +110,15 @@ func (s *Service) CreateLiveChat(ctx context.Context, in NewLiveChat) (*LiveChat
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	var lc *LiveChat
-	err := s.db.Tx(ctx, func(tx *store.Tx) (err error) {
-		lc, err = createLiveChat(ctx, tx, in)
-		return err
-	})
-	if errs.Is(err, errs.Conflict) && in.IdempotencyKey != "" {
-		// A repeat that raced the first request loses on the unique name; it still gets the
-		// first result.
-		if first, ferr := s.liveChatByKey(ctx, in); ferr == nil {
-			return first, nil
-		}
-	}
-	return lc, err
+	return store.CreateOnce(ctx, s.db, in.Idempotency, store.Target{Table: "live_chats", IDColumn: "id"},
+		func(tx *store.Tx, id string) (*LiveChat, error) { return getLiveChat(ctx, tx, id) },
+		func(tx *store.Tx) (*LiveChat, error) { return createLiveChat(ctx, tx, in) })
 }
 
 func createLiveChat(ctx context.Context, tx *store.Tx, in NewLiveChat) (*LiveChat, error) {
-	if in.IdempotencyKey != "" {
-		if id, err := liveChatIDByKey(ctx, tx, in); !errs.Is(err, errs.NotFound) {
-			if err != nil {
-				return nil, err
-			}
-			return getLiveChat(ctx, tx, id)
-		}
-	}
 	id, now := store.NewID("lch"), store.TS(tx.Now())
-	_, err := tx.Exec(ctx, `INSERT INTO live_chats (id, name, description, idempotency_key, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, in.Name, in.Description, nullable(in.IdempotencyKey), in.By, now, now)
+	_, err := tx.Exec(ctx, `INSERT INTO live_chats (id, name, description, idempotency_key, idempotency_hash, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, in.Name, in.Description, in.Idempotency.KeyArg(), in.Idempotency.HashArg(), in.By, now, now)
 	if err != nil {
 		return nil, nameConflict(err, in.Name)
 	}
@@ -146,27 +128,10 @@ func createLiveChat(ctx context.Context, tx *store.Tx, in NewLiveChat) (*LiveCha
 	if err := setGroups(ctx, tx, id, roleSupervisor, "supervisor_groups", in.SupervisorGroups); err != nil {
 		return nil, err
 	}
-	if _, err := createChannel(ctx, tx, id, NewChannel{Type: ChannelWidget, Name: defaultWidgetName}); err != nil {
+	if _, err := createChannel(ctx, tx, id, NewChannel{Type: ChannelWidget, Name: defaultWidgetName, By: in.By}); err != nil {
 		return nil, err
 	}
 	return getLiveChat(ctx, tx, id)
-}
-
-func liveChatIDByKey(ctx context.Context, tx *store.Tx, in NewLiveChat) (id string, err error) {
-	err = tx.QueryRow(ctx, "SELECT id FROM live_chats WHERE name = ? AND idempotency_key = ? AND created_by = ?",
-		in.Name, in.IdempotencyKey, in.By).Scan(&id)
-	return id, err
-}
-
-func (s *Service) liveChatByKey(ctx context.Context, in NewLiveChat) (lc *LiveChat, err error) {
-	err = s.db.Read(ctx, func(tx *store.Tx) error {
-		id, err := liveChatIDByKey(ctx, tx, in)
-		if err == nil {
-			lc, err = getLiveChat(ctx, tx, id)
-		}
-		return err
-	})
-	return lc, err
 }
 
 func nameConflict(err error, name string) error {

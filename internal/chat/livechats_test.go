@@ -72,7 +72,7 @@ func TestLiveChatVisibilityAndIdempotency(t *testing.T) {
 		_, err = f.chat.LiveChat(f.ctx, f.stranger, f.lc.ID)
 		wantCode(t, err, errs.Forbidden)
 		in := chat.NewLiveChat{Name: "Once", OperatorGroups: f.lc.OperatorGroups, SupervisorGroups: f.lc.SupervisorGroups,
-			By: f.admin.ID, IdempotencyKey: "k1"}
+			By: f.admin.ID, Idempotency: store.NewIdempotency("k1", f.admin.ID, "Once")}
 		first, err := f.chat.CreateLiveChat(f.ctx, in)
 		f.must(err)
 		again, err := f.chat.CreateLiveChat(f.ctx, in)
@@ -80,6 +80,9 @@ func TestLiveChatVisibilityAndIdempotency(t *testing.T) {
 		if again.ID != first.ID {
 			t.Fatalf("a repeat with the same key made %s, want %s", again.ID, first.ID)
 		}
+		in.Name, in.Idempotency = "Twice", store.NewIdempotency("k1", f.admin.ID, "Twice")
+		_, err = f.chat.CreateLiveChat(f.ctx, in)
+		wantCode(t, err, errs.Invalid)
 	})
 }
 

@@ -232,8 +232,15 @@ func (s *Service) repeatedReply(ctx context.Context, tx *store.Tx, r Reply) (*Me
 		return nil, store.NotFound(err, "session %q not found", r.SessionID)
 	}
 	m, err := messageByKey(ctx, tx, channelID, replyKey(r))
-	if err == nil && m.SessionID != r.SessionID {
+	switch {
+	case err != nil:
+		return nil, err
+	case m.SessionID != r.SessionID:
 		return nil, errs.New(errs.Conflict, "the Idempotency-Key was already used for a message in another session")
+	case m.Text != r.Text:
+		// The stored message is the request: another text under the same key is another
+		// request, refused rather than answered with a reply the operator did not write.
+		return nil, store.ErrKeyReused()
 	}
-	return m, err
+	return m, nil
 }

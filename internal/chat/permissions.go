@@ -46,7 +46,8 @@ func canSeeLiveChat(ctx context.Context, tx *store.Tx, u *auth.User, liveChatID 
 }
 
 // canWorkIn allows administrators, supervisors, and operators who are not offline: an offline
-// operator can only read.
+// operator can only read. It guards the actions DOMAIN.md gives supervisors as well as
+// operators: close, mark spam, change the priority, start a process by hand.
 func canWorkIn(ctx context.Context, tx *store.Tx, u *auth.User, liveChatID string) error {
 	r, err := rolesIn(ctx, tx, u, liveChatID)
 	switch {
@@ -56,11 +57,56 @@ func canWorkIn(ctx context.Context, tx *store.Tx, u *auth.User, liveChatID strin
 		return nil
 	case !r.operator:
 		return errNotMember(liveChatID)
-	case u.Presence == auth.Offline:
+	}
+	return checkOnline(u)
+}
+
+// canTake allows only a user who may become the session's operator: a member of an operator
+// group of the live chat who is not offline. Administrators and supervisors are no exception,
+// because Assign holds every operator to the same rule; they assign the session instead.
+func canTake(ctx context.Context, tx *store.Tx, u *auth.User, liveChatID string) error {
+	r, err := rolesIn(ctx, tx, u, liveChatID)
+	switch {
+	case err != nil:
+		return err
+	case !r.operator:
+		return errNotOperator(liveChatID, "take a session; assign it to one of them instead")
+	}
+	return checkOnline(u)
+}
+
+// canReply allows administrators and the live chat's operators who are not offline. DOMAIN.md
+// lets supervisors see, assign, close and mark spam, but answering customers is operators'
+// work: a supervisor replies only when also in an operator group.
+func canReply(ctx context.Context, tx *store.Tx, u *auth.User, liveChatID string) error {
+	r, err := rolesIn(ctx, tx, u, liveChatID)
+	switch {
+	case err != nil:
+		return err
+	case r.admin:
+		return nil
+	case r.operator:
+		return checkOnline(u)
+	case r.supervisor:
+		return errNotOperator(liveChatID, "reply")
+	}
+	return errNotMember(liveChatID)
+}
+
+// checkOnline refuses an offline user: an offline operator can only read.
+func checkOnline(u *auth.User) error {
+	if u.Presence == auth.Offline {
 		return errs.New(errs.Forbidden, "you are offline, and an offline operator can only read: set your presence to online first").
 			With("reason", "offline")
 	}
 	return nil
+}
+
+// errNotOperator refuses someone who is not in an operator group of the live chat an action
+// only its operators may do; details {"reason": "not_operator"} let a client say why.
+func errNotOperator(liveChatID, what string) error {
+	return errs.New(errs.Forbidden, "you are not an operator of live chat %q: only members of its operator groups may %s", liveChatID, what).
+		With("reason", "not_operator")
 }
 
 // canSupervise allows administrators and the live chat's supervisors to do what only they may.
@@ -72,9 +118,9 @@ func canSupervise(ctx context.Context, tx *store.Tx, u *auth.User, liveChatID, w
 	return err
 }
 
-// CanWork checks that the user may act in the session — reply, take, close, mark spam, start a
-// process by hand: an operator of its live chat who is not offline, one of its supervisors,
-// or an administrator. An offline operator gets forbidden with details {"reason": "offline"}.
+// CanWork checks that the user may act in the session — close, mark spam, start a process by
+// hand: an operator of its live chat who is not offline, one of its supervisors, or an
+// administrator. Taking and replying are narrower (see authorize). An offline operator gets forbidden with details {"reason": "offline"}.
 // Whether the session is spam is the caller's business.
 func CanWork(ctx context.Context, tx *store.Tx, u *auth.User, sessionID string) error {
 	var liveChatID string

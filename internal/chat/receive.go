@@ -131,6 +131,11 @@ func (s *Service) ReceiveInSession(ctx context.Context, sessionID, text, dedupKe
 		}
 		if dedupKey != "" {
 			if r, err = duplicateReceipt(ctx, tx, sess.ChannelID, dedupKey); !errs.Is(err, errs.NotFound) {
+				if err == nil && (r.Session.ID != sessionID || r.Message.Text != text) {
+					// The same key with another text, or for another session, is another
+					// request: answering with the first message would hide the mistake.
+					return store.ErrKeyReused()
+				}
 				return err
 			}
 		}

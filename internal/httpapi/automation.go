@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 
+	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/automation"
 	"github.com/parleychat/parley/internal/process"
 	"github.com/parleychat/parley/internal/store"
@@ -27,7 +28,7 @@ func (s *Server) registerAutomation() {
 	s.handle("DELETE /api/v1/livechats/{id}/automation/{event}", admin, op{summary: "Unset the binding of an event", status: http.StatusNoContent}, s.handleBindingDelete)
 	s.handle("GET /api/v1/livechats/{id}/automation/log", admin, op{summary: "The automation log, newest first", out: store.List[*automation.LogEntry]{}, query: []string{"outcome", "session", "limit", "cursor"}}, s.handleAutomationLog)
 	s.handle("GET /api/v1/sessions/{id}/processes", staff, op{summary: "Instances linked to the session, automatic and manual", out: sessionProcesses{}}, s.handleSessionProcesses)
-	s.handle("POST /api/v1/sessions/{id}/processes", staff, op{summary: "Start a process by hand, linked to the session", in: automation.ManualStart{}, out: process.Instance{}, status: http.StatusCreated}, s.handleManualStart)
+	s.handle("POST /api/v1/sessions/{id}/processes", staff, op{summary: "Start a process by hand, linked to the session (accepts Idempotency-Key)", in: automation.ManualStart{}, out: process.Instance{}, status: http.StatusCreated, idempotent: true}, s.handleManualStart)
 }
 
 // handleProperties handles GET /api/v1/livechats/properties.
@@ -105,6 +106,13 @@ func (s *Server) handleSessionProcesses(w http.ResponseWriter, r *http.Request) 
 func (s *Server) handleManualStart(w http.ResponseWriter, r *http.Request) error {
 	var in automation.ManualStart
 	if err := decode(r, &in); err != nil {
+		return err
+	}
+	u, err := auth.StaffFrom(r.Context())
+	if err != nil {
+		return err
+	}
+	if in.Idempotency, err = idempotency(r, u.ID, in); err != nil {
 		return err
 	}
 	inst, err := s.Automation.StartManually(r.Context(), r.PathValue("id"), in)

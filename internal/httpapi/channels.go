@@ -14,8 +14,8 @@ func (s *Server) registerChannels() {
 		return
 	}
 	s.handle("GET /api/v1/livechats/{id}/channels", admin, op{summary: "A live chat's channels", out: store.List[*chat.Channel]{}}, s.handleChannelList)
-	s.handle("POST /api/v1/livechats/{id}/channels", admin, op{summary: "Add a channel; an http channel's answer carries its API key, shown once",
-		in: chat.NewChannel{}, out: chat.Channel{}, status: http.StatusCreated}, s.handleChannelCreate)
+	s.handle("POST /api/v1/livechats/{id}/channels", admin, op{summary: "Add a channel; an http channel's answer carries its API key, shown once: a repeat with the same Idempotency-Key answers with the channel without it",
+		in: chat.NewChannel{}, out: chat.Channel{}, status: http.StatusCreated, idempotent: true}, s.handleChannelCreate)
 	s.handle("PATCH /api/v1/livechats/{id}/channels/{channelId}", admin, op{summary: "Change a channel's name, address or webhook URL",
 		in: chat.ChannelPatch{}, out: chat.Channel{}}, s.handleChannelPatch)
 	s.handle("DELETE /api/v1/livechats/{id}/channels/{channelId}", admin, op{summary: "Retire a channel: it takes no more messages and its API key stops working; its sessions stay",
@@ -41,6 +41,14 @@ func (s *Server) handleChannelCreate(w http.ResponseWriter, r *http.Request) err
 	if err := decode(r, &in); err != nil {
 		return err
 	}
+	u, err := auth.AdminFrom(r.Context())
+	if err != nil {
+		return err
+	}
+	if in.Idempotency, err = idempotency(r, u.ID, in); err != nil {
+		return err
+	}
+	in.By = u.ID
 	ch, err := s.Chat.CreateChannel(r.Context(), r.PathValue("id"), in)
 	if err != nil {
 		return err

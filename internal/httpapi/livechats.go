@@ -14,8 +14,8 @@ func (s *Server) registerLiveChats() {
 	}
 	s.handle("GET /api/v1/livechats", staff, op{summary: "List the live chats the caller works in (administrators: all)",
 		out: store.List[*chat.LiveChat]{}, query: []string{"limit", "cursor"}}, s.handleLiveChatList)
-	s.handle("POST /api/v1/livechats", admin, op{summary: "Create a live chat; it starts with a widget channel",
-		in: chat.NewLiveChat{}, out: chat.LiveChat{}, status: http.StatusCreated}, s.handleLiveChatCreate)
+	s.handle("POST /api/v1/livechats", admin, op{summary: "Create a live chat; it starts with a widget channel (accepts Idempotency-Key)",
+		in: chat.NewLiveChat{}, out: chat.LiveChat{}, status: http.StatusCreated, idempotent: true}, s.handleLiveChatCreate)
 	s.handle("GET /api/v1/livechats/{id}", staff, op{summary: "One live chat with its groups and channels", out: chat.LiveChat{}}, s.handleLiveChatGet)
 	s.handle("PATCH /api/v1/livechats/{id}", admin, op{summary: "Change a live chat's name, description or groups",
 		in: chat.LiveChatPatch{}, out: chat.LiveChat{}}, s.handleLiveChatPatch)
@@ -42,8 +42,14 @@ func (s *Server) handleLiveChatCreate(w http.ResponseWriter, r *http.Request) er
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	u, _ := auth.StaffFrom(r.Context())
-	in.By, in.IdempotencyKey = u.ID, r.Header.Get("Idempotency-Key")
+	u, err := auth.AdminFrom(r.Context())
+	if err != nil {
+		return err
+	}
+	if in.Idempotency, err = idempotency(r, u.ID, in); err != nil {
+		return err
+	}
+	in.By = u.ID
 	lc, err := s.Chat.CreateLiveChat(r.Context(), in)
 	if err != nil {
 		return err

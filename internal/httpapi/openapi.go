@@ -21,6 +21,8 @@ type op struct {
 	status int
 	// query lists the query parameters the route reads.
 	query []string
+	// idempotent says the create accepts an Idempotency-Key header (API.md).
+	idempotent bool
 
 	method, path string
 	access       access
@@ -66,6 +68,9 @@ func operation(o op, schemas map[string]any) map[string]any {
 	}
 	for _, q := range o.query {
 		params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
+	}
+	if o.idempotent {
+		params = append(params, idempotencyHeader)
 	}
 	if params != nil {
 		out["parameters"] = params

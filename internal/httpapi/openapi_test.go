@@ -74,3 +74,34 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 }
+
+// idempotentRoutes are the creates of API.md that accept Idempotency-Key.
+var idempotentRoutes = []string{
+	"POST /api/v1/users", "POST /api/v1/groups", "POST /api/v1/processes", "POST /api/v1/processes/{code}/instances",
+	"POST /api/v1/livechats", "POST /api/v1/livechats/{id}/channels", "POST /api/v1/workspaces",
+	"POST /api/v1/workspaces/{ws}/apps", "POST /api/v1/workspaces/{ws}/apps/{app}/items",
+	"POST /api/v1/sessions/{id}/processes", "POST /api/v1/sessions/{id}/messages",
+	"POST /api/v1/widget/{livechatId}/sessions", "POST /api/v1/widget/sessions/{id}/messages",
+}
+
+// TestOpenAPIListsIdempotencyKey checks that every create that accepts Idempotency-Key says
+// so in the document, as a header parameter.
+func TestOpenAPIListsIdempotencyKey(t *testing.T) {
+	env := servertest.Start(t, "sqlite", servertest.Options{})
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct{ Name, In string }
+		} `json:"paths"`
+	}
+	env.MustDo("GET", "/api/v1/openapi.json", "", nil, 200, &doc)
+	for _, route := range idempotentRoutes {
+		method, path, _ := strings.Cut(route, " ")
+		found := false
+		for _, p := range doc.Paths[path][strings.ToLower(method)].Parameters {
+			found = found || (p.Name == "Idempotency-Key" && p.In == "header")
+		}
+		if !found {
+			t.Errorf("%s does not list the Idempotency-Key header", route)
+		}
+	}
+}

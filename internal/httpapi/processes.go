@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process"
 	"github.com/parleychat/parley/internal/store"
@@ -16,13 +17,13 @@ func (s *Server) registerProcesses() {
 		return
 	}
 	s.handle("GET /api/v1/processes", staff, op{summary: "List process definitions, optionally those of a scope: a workspace lists its apps' too", out: store.List[*process.Definition]{}, query: []string{"scope", "limit", "cursor"}}, s.handleProcessList)
-	s.handle("POST /api/v1/processes", admin, op{summary: "Create a process draft", in: process.Draft{}, out: process.Definition{}, status: http.StatusCreated}, s.handleProcessCreate)
+	s.handle("POST /api/v1/processes", admin, op{summary: "Create a process draft (accepts Idempotency-Key)", in: process.Draft{}, out: process.Definition{}, status: http.StatusCreated, idempotent: true}, s.handleProcessCreate)
 	s.handle("GET /api/v1/processes/{code}", staff, op{summary: "One process definition with its draft", out: process.Definition{}}, s.handleProcessGet)
 	s.handle("PUT /api/v1/processes/{code}", admin, op{summary: "Replace a process's draft", in: process.Draft{}, out: process.Definition{}}, s.handleProcessUpdate)
 	s.handle("POST /api/v1/processes/{code}/publish", admin, op{summary: "Validate the draft and publish it as the next immutable version, with warnings", out: process.Published{}, status: http.StatusCreated}, s.handleProcessPublish)
 	s.handle("POST /api/v1/processes/{code}/unpublish", admin, op{summary: "Withdraw a process: running instances go on, nothing new starts", out: process.Definition{}}, s.handleProcessUnpublish)
 	s.handle("GET /api/v1/processes/{code}/versions/{n}", staff, op{summary: "One published version", out: process.Version{}}, s.handleVersionGet)
-	s.handle("POST /api/v1/processes/{code}/instances", staff, op{summary: "Start the newest published version without a session", in: process.StartRequest{}, out: process.Instance{}, status: http.StatusCreated}, s.handleInstanceStart)
+	s.handle("POST /api/v1/processes/{code}/instances", staff, op{summary: "Start the newest published version without a session (accepts Idempotency-Key)", in: process.StartRequest{}, out: process.Instance{}, status: http.StatusCreated, idempotent: true}, s.handleInstanceStart)
 	s.registerInstances()
 	s.registerTasks()
 }
@@ -44,6 +45,13 @@ func (s *Server) handleProcessList(w http.ResponseWriter, r *http.Request) error
 func (s *Server) handleProcessCreate(w http.ResponseWriter, r *http.Request) error {
 	var in process.Draft
 	if err := decode(r, &in); err != nil {
+		return err
+	}
+	u, err := auth.AdminFrom(r.Context())
+	if err != nil {
+		return err
+	}
+	if in.Idempotency, err = idempotency(r, u.ID, in); err != nil {
 		return err
 	}
 	d, err := s.Processes.CreateDraft(r.Context(), in)
@@ -110,6 +118,13 @@ func (s *Server) handleVersionGet(w http.ResponseWriter, r *http.Request) error 
 func (s *Server) handleInstanceStart(w http.ResponseWriter, r *http.Request) error {
 	var in process.StartRequest
 	if err := decode(r, &in); err != nil {
+		return err
+	}
+	u, err := auth.StaffFrom(r.Context())
+	if err != nil {
+		return err
+	}
+	if in.Idempotency, err = idempotency(r, u.ID, in); err != nil {
 		return err
 	}
 	inst, err := s.Processes.StartByAPI(r.Context(), r.PathValue("code"), in)

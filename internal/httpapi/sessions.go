@@ -32,9 +32,9 @@ func (s *Server) registerSessions() {
 	s.handle("PATCH /api/v1/sessions/{id}", staff, op{summary: "Change a session's priority (low, medium, high)", in: sessionPatch{}, out: chat.Session{}}, s.handleSessionPatch)
 	s.handle("GET /api/v1/sessions/{id}/messages", staff, op{summary: "A session's messages, oldest first", out: store.List[*chat.Message]{},
 		query: []string{"limit", "cursor"}}, s.handleSessionMessages)
-	s.handle("POST /api/v1/sessions/{id}/messages", staff, op{summary: "An operator's reply (text up to 16 KiB); accepts Idempotency-Key",
-		in: textRequest{}, out: chat.Message{}, status: http.StatusCreated}, s.handleSessionReply)
-	s.handle("POST /api/v1/sessions/{id}/take", staff, op{summary: "Take a waiting session (operators who are not offline)", out: chat.Session{}}, s.handleSessionTake)
+	s.handle("POST /api/v1/sessions/{id}/messages", staff, op{summary: "A reply by an operator of the live chat who is not offline, or an administrator (text up to 16 KiB); accepts Idempotency-Key",
+		in: textRequest{}, out: chat.Message{}, status: http.StatusCreated, idempotent: true}, s.handleSessionReply)
+	s.handle("POST /api/v1/sessions/{id}/take", staff, op{summary: "Take a waiting session: only members of the live chat's operator groups who are not offline, administrators included; the taker becomes its operator", out: chat.Session{}}, s.handleSessionTake)
 	s.handle("POST /api/v1/sessions/{id}/assign", staff, op{summary: "Assign an operator of the live chat (supervisors, administrators)",
 		in: assignRequest{}, out: chat.Session{}}, s.handleSessionAssign)
 	s.handle("POST /api/v1/sessions/{id}/close", staff, op{summary: "Close a waiting or assigned session", out: chat.Session{}}, s.handleSessionClose)
@@ -112,9 +112,13 @@ func (s *Server) handleSessionReply(w http.ResponseWriter, r *http.Request) erro
 	if err := decode(r, &in); err != nil {
 		return err
 	}
+	key, err := idempotencyKey(r)
+	if err != nil {
+		return err
+	}
 	u, _ := auth.StaffFrom(r.Context())
 	m, err := s.Chat.PostMessage(r.Context(), chat.Reply{SessionID: r.PathValue("id"), Text: in.Text, By: chat.UserActor(u),
-		IdempotencyKey: r.Header.Get("Idempotency-Key")})
+		IdempotencyKey: key})
 	if err != nil {
 		return err
 	}

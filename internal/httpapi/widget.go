@@ -14,9 +14,9 @@ func (s *Server) registerWidget() {
 		return
 	}
 	s.handle("POST /api/v1/widget/{livechatId}/sessions", public, op{summary: "A widget customer writes to a live chat; returns the session and the visitor token to send as Bearer from then on. A returning visitor who sends their token continues their own session. Accepts Idempotency-Key",
-		in: channel.WidgetStart{}, out: channel.WidgetSession{}, status: http.StatusCreated}, s.handleWidgetStart)
+		in: channel.WidgetStart{}, out: channel.WidgetSession{}, status: http.StatusCreated, idempotent: true}, s.handleWidgetStart)
 	s.handle("POST /api/v1/widget/sessions/{id}/messages", visitor, op{summary: "The customer's next message (visitor token); reopens a closed session. Accepts Idempotency-Key",
-		in: textRequest{}, out: chat.Message{}, status: http.StatusCreated}, s.handleWidgetSend)
+		in: textRequest{}, out: chat.Message{}, status: http.StatusCreated, idempotent: true}, s.handleWidgetSend)
 	s.handle("GET /api/v1/widget/sessions/{id}/messages", visitor, op{summary: "The customer's session's messages, oldest first (visitor token)",
 		out: store.List[*chat.Message]{}, query: []string{"limit", "cursor"}}, s.handleWidgetMessages)
 }
@@ -27,7 +27,11 @@ func (s *Server) handleWidgetStart(w http.ResponseWriter, r *http.Request) error
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	v := channel.Visitor{IdempotencyKey: r.Header.Get("Idempotency-Key")}
+	key, err := idempotencyKey(r)
+	if err != nil {
+		return err
+	}
+	v := channel.Visitor{IdempotencyKey: key}
 	if p := auth.FromContext(r.Context()); p != nil && p.Visitor != "" {
 		v.Token, v.SessionID = bearer(r), p.Visitor
 	}
@@ -44,7 +48,11 @@ func (s *Server) handleWidgetSend(w http.ResponseWriter, r *http.Request) error 
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	m, err := s.Channels.WidgetSend(r.Context(), auth.FromContext(r.Context()), r.PathValue("id"), in.Text, r.Header.Get("Idempotency-Key"))
+	key, err := idempotencyKey(r)
+	if err != nil {
+		return err
+	}
+	m, err := s.Channels.WidgetSend(r.Context(), auth.FromContext(r.Context()), r.PathValue("id"), in.Text, key)
 	if err != nil {
 		return err
 	}

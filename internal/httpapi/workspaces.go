@@ -17,29 +17,17 @@ func (s *Server) registerWorkspaces() {
 	}
 	page := []string{"limit", "cursor"}
 	s.handle("GET /api/v1/workspaces", staff, op{summary: "List workspaces", out: store.List[*workspace.Workspace]{}, query: page}, s.handleWorkspaceList)
-	s.handle("POST /api/v1/workspaces", admin, op{summary: "Create a workspace (accepts Idempotency-Key)", in: workspace.NewWorkspace{}, out: workspace.Workspace{}, status: http.StatusCreated}, s.handleWorkspaceCreate)
+	s.handle("POST /api/v1/workspaces", admin, op{summary: "Create a workspace (accepts Idempotency-Key)", in: workspace.NewWorkspace{}, out: workspace.Workspace{}, status: http.StatusCreated, idempotent: true}, s.handleWorkspaceCreate)
 	s.handle("GET /api/v1/workspaces/{ws}", staff, op{summary: "One workspace", out: workspace.Workspace{}}, s.handleWorkspaceGet)
 	s.handle("PATCH /api/v1/workspaces/{ws}", admin, op{summary: "Rename a workspace", in: workspace.WorkspacePatch{}, out: workspace.Workspace{}}, s.handleWorkspacePatch)
 	s.handle("GET /api/v1/workspaces/{ws}/apps", staff, op{summary: "List a workspace's apps with their fields", out: store.List[*workspace.App]{}, query: page}, s.handleAppList)
-	s.handle("POST /api/v1/workspaces/{ws}/apps", admin, op{summary: "Create an app with typed fields (accepts Idempotency-Key)", in: workspace.NewApp{}, out: workspace.App{}, status: http.StatusCreated}, s.handleAppCreate)
+	s.handle("POST /api/v1/workspaces/{ws}/apps", admin, op{summary: "Create an app with typed fields (accepts Idempotency-Key)", in: workspace.NewApp{}, out: workspace.App{}, status: http.StatusCreated, idempotent: true}, s.handleAppCreate)
 	s.handle("GET /api/v1/workspaces/{ws}/apps/{app}", staff, op{summary: "One app with its fields in order", out: workspace.App{}}, s.handleAppGet)
 	s.handle("PATCH /api/v1/workspaces/{ws}/apps/{app}", admin, op{summary: "Rename an app, add or remove fields, or pick the title field; removing a field a process uses is 409", in: workspace.AppPatch{}, out: workspace.App{}}, s.handleAppPatch)
 	s.handle("GET /api/v1/workspaces/{ws}/apps/{app}/items", staff, op{summary: "List items; every other query parameter ?<field>=<value> is a filter on that field", out: store.List[*workspace.Item]{}, query: page}, s.handleItemList)
-	s.handle("POST /api/v1/workspaces/{ws}/apps/{app}/items", staff, op{summary: "Create an item (accepts Idempotency-Key)", in: workspace.NewItem{}, out: workspace.Item{}, status: http.StatusCreated}, s.handleItemCreate)
+	s.handle("POST /api/v1/workspaces/{ws}/apps/{app}/items", staff, op{summary: "Create an item (accepts Idempotency-Key)", in: workspace.NewItem{}, out: workspace.Item{}, status: http.StatusCreated, idempotent: true}, s.handleItemCreate)
 	s.handle("GET /api/v1/workspaces/{ws}/apps/{app}/items/{id}", staff, op{summary: "One item", out: workspace.Item{}}, s.handleItemGet)
 	s.handle("PATCH /api/v1/workspaces/{ws}/apps/{app}/items/{id}", staff, op{summary: "Change some values of an item; null clears an optional one", in: workspace.ItemPatch{}, out: workspace.Item{}}, s.handleItemPatch)
-}
-
-// maxIdempotencyKey bounds the header; a key is an identifier, not data.
-const maxIdempotencyKey = 200
-
-// idempotencyKey reads the Idempotency-Key header of a create.
-func idempotencyKey(r *http.Request) (string, error) {
-	k := r.Header.Get("Idempotency-Key")
-	if len(k) > maxIdempotencyKey {
-		return "", errs.Field("Idempotency-Key", "must be at most %d bytes", maxIdempotencyKey)
-	}
-	return k, nil
 }
 
 // handleWorkspaceList handles GET /api/v1/workspaces.
@@ -65,7 +53,7 @@ func (s *Server) handleWorkspaceCreate(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	if in.IdempotencyKey, err = idempotencyKey(r); err != nil {
+	if in.Idempotency, err = idempotency(r, u.ID, in); err != nil {
 		return err
 	}
 	in.By = u.ID
@@ -121,7 +109,7 @@ func (s *Server) handleAppCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if in.IdempotencyKey, err = idempotencyKey(r); err != nil {
+	if in.Idempotency, err = idempotency(r, u.ID, in); err != nil {
 		return err
 	}
 	in.By = u.ID
@@ -187,7 +175,7 @@ func (s *Server) handleItemCreate(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if in.IdempotencyKey, err = idempotencyKey(r); err != nil {
+	if in.Idempotency, err = idempotency(r, u.ID, in); err != nil {
 		return err
 	}
 	in.By = u.ID

@@ -48,6 +48,10 @@ type Draft struct {
 	Scope     string     `json:"scope"`
 	Variables []Variable `json:"variables"`
 	BPMN      string     `json:"bpmn"`
+	// Idempotency, when set, makes a repeat of the same create by the same administrator
+	// return the first definition instead of a conflict on the code; replacing a draft
+	// ignores it.
+	Idempotency store.Idempotency `json:"-"`
 }
 
 var codePattern = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
@@ -110,32 +114,34 @@ func bpmnKeyword(s string) bool {
 
 // CreateDraft adds a process definition as a draft. Only administrators may.
 func (s *Service) CreateDraft(ctx context.Context, d Draft) (*Definition, error) {
-	if _, err := auth.AdminFrom(ctx); err != nil {
+	admin, err := auth.AdminFrom(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if err := d.check(); err != nil {
 		return nil, err
 	}
-	var out *Definition
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		if err := s.checkScope(ctx, tx, d.Scope); err != nil {
-			return err
-		}
-		vars, _ := json.Marshal(nonNilVars(d.Variables))
-		_, err := tx.Exec(ctx, `INSERT INTO process_definitions (code, name, scope, variables, bpmn, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, d.Code, d.Name, d.Scope, string(vars), d.BPMN, store.TS(tx.Now()), store.TS(tx.Now()))
-		if store.IsUnique(err) {
-			e := errs.Field("code", "a process with code %q already exists", d.Code)
-			e.Code = errs.Conflict
-			return e
-		}
-		if err != nil {
-			return err
-		}
-		out, err = definitionTx(ctx, tx, d.Code)
-		return err
-	})
-	return out, err
+	return store.CreateOnce(ctx, s.db, d.Idempotency, store.Target{Table: "process_definitions", IDColumn: "code"},
+		func(tx *store.Tx, code string) (*Definition, error) { return definitionTx(ctx, tx, code) },
+		func(tx *store.Tx) (*Definition, error) {
+			if err := s.checkScope(ctx, tx, d.Scope); err != nil {
+				return nil, err
+			}
+			vars, _ := json.Marshal(nonNilVars(d.Variables))
+			idem := d.Idempotency
+			_, err := tx.Exec(ctx, `INSERT INTO process_definitions (code, name, scope, variables, bpmn, created_by, idempotency_key,
+				idempotency_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.Code, d.Name, d.Scope, string(vars),
+				d.BPMN, admin.ID, idem.KeyArg(), idem.HashArg(), store.TS(tx.Now()), store.TS(tx.Now()))
+			if store.IsUnique(err) {
+				e := errs.Field("code", "a process with code %q already exists", d.Code)
+				e.Code = errs.Conflict
+				return nil, e
+			}
+			if err != nil {
+				return nil, err
+			}
+			return definitionTx(ctx, tx, d.Code)
+		})
 }
 
 // UpdateDraft replaces the draft of an existing process; published versions stay as they are.

@@ -184,6 +184,9 @@ func CanStart(ctx context.Context, user *auth.User, v *Version) error {
 // StartRequest is a start through the API, without a session.
 type StartRequest struct {
 	Inputs map[string]json.RawMessage `json:"inputs"`
+	// Idempotency, when set, makes a repeat of the same start by the same user return the
+	// first instance instead of starting a second.
+	Idempotency store.Idempotency `json:"-"`
 }
 
 // StartByAPI starts the newest published version of a process for the calling user, without a
@@ -193,22 +196,43 @@ func (s *Service) StartByAPI(ctx context.Context, code string, req StartRequest)
 	if err != nil {
 		return nil, err
 	}
-	var inst *Instance
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+	return s.StartOnce(ctx, req.Idempotency, func(tx *store.Tx) (Start, error) {
 		v, err := s.LatestVersionTx(ctx, tx, code)
 		if err != nil {
-			return err
+			return Start{}, err
 		}
 		if err := CanStart(ctx, user, v); err != nil {
-			return err
+			return Start{}, err
 		}
 		inputs, err := v.ParseInputs(req.Inputs)
-		if err != nil {
-			return err
-		}
-		inst, err = s.StartTx(ctx, tx, Start{Code: code, Version: v.Number, Inputs: inputs,
-			Trigger: Trigger{Kind: TriggerAPI, UserID: user.ID}})
-		return err
+		return Start{Code: code, Version: v.Number, Inputs: inputs, Trigger: Trigger{Kind: TriggerAPI, UserID: user.ID}}, err
 	})
-	return inst, err
+}
+
+// StartOnce starts the instance that prepare describes, in one transaction, unless an earlier
+// start with the same Idempotency-Key by the same user made one: then it answers with that
+// instance as a start answers, and starts nothing. The instance row carries the key, written
+// in the transaction that starts it.
+func (s *Service) StartOnce(ctx context.Context, idem store.Idempotency, prepare func(tx *store.Tx) (Start, error)) (*Instance, error) {
+	return store.CreateOnce(ctx, s.db, idem, store.Target{Table: "process_instances", IDColumn: "id"},
+		func(tx *store.Tx, id string) (*Instance, error) {
+			st, err := s.loadState(ctx, tx, id, false)
+			if err != nil {
+				return nil, err
+			}
+			return st.instance(), nil
+		},
+		func(tx *store.Tx) (*Instance, error) {
+			in, err := prepare(tx)
+			if err != nil {
+				return nil, err
+			}
+			inst, err := s.StartTx(ctx, tx, in)
+			if err != nil || !idem.Set() {
+				return inst, err
+			}
+			_, err = tx.Exec(ctx, "UPDATE process_instances SET created_by = ?, idempotency_key = ?, idempotency_hash = ? WHERE id = ?",
+				idem.By, idem.Key, idem.Hash, inst.ID)
+			return inst, err
+		})
 }

@@ -73,6 +73,17 @@ func TestManualStartAndTaskInbox(t *testing.T) {
 	sam.Login("sam", "sam-password")
 	sam.WaitFor(`[data-tab="spam"]:not([hidden])`)
 	sam.Shot("supervisor-console")
+	supervisorNeitherTakesNorReplies(sam, sessionPathOf(t, env, "Ann Example"))
+}
+
+// supervisorNeitherTakesNorReplies opens a session as a supervisor who is not an operator of
+// its live chat: the page offers no Take and disables the reply box with the reason, as the
+// API would refuse both.
+func supervisorNeitherTakesNorReplies(sam *Tab, path string) {
+	sam.Open(path)
+	sam.WaitText("[data-reply-reason]", "Only the live chat's operators reply")
+	sam.WaitTrue(`document.querySelector('[data-action="take"]').hidden && document.querySelector('#reply-text').disabled`)
+	sam.Shot("supervisor-session")
 }
 
 // startFollowUp starts Follow-up from the session page, filling in one input of each type.

@@ -18,9 +18,9 @@ type NewApp struct {
 	Fields     []NewField `json:"fields"`
 	// By is the id of the user creating it.
 	By string `json:"-"`
-	// IdempotencyKey, when set, makes a repeat of the same create by the same user return the
-	// first result instead of a conflict.
-	IdempotencyKey string `json:"-"`
+	// Idempotency, when set, makes a repeat of the same create by the same user in the same
+	// workspace return the first result instead of a conflict.
+	Idempotency store.Idempotency `json:"-"`
 }
 
 // check validates everything that needs no database and returns the parsed fields.
@@ -58,36 +58,22 @@ func (s *Service) CreateApp(ctx context.Context, ws string, in NewApp) (*App, er
 	if in.TitleField == "" {
 		in.TitleField = defaultTitle(fields)
 	}
-	var a *App
-	err = s.db.Tx(ctx, func(tx *store.Tx) (err error) {
-		a, err = createApp(ctx, tx, ws, in, fields)
-		return err
-	})
-	if errs.Is(err, errs.Conflict) && in.IdempotencyKey != "" {
-		// A repeat that raced the first request still gets the first result.
-		if first, ferr := s.readAppByKey(ctx, ws, in); ferr == nil {
-			return first, nil
-		}
-	}
-	return a, err
+	return store.CreateOnce(ctx, s.db, in.Idempotency, store.Target{Table: "apps", IDColumn: "code", Where: "workspace = ?", Args: []any{ws}},
+		func(tx *store.Tx, code string) (*App, error) { return getApp(ctx, tx, ws, code, "") },
+		func(tx *store.Tx) (*App, error) { return createApp(ctx, tx, ws, in, fields) })
 }
 
 func createApp(ctx context.Context, tx *store.Tx, ws string, in NewApp, fields []Field) (*App, error) {
 	if _, err := getWorkspace(ctx, tx, ws); err != nil {
 		return nil, err
 	}
-	if in.IdempotencyKey != "" {
-		if a, err := appByKey(ctx, tx, ws, in); !errs.Is(err, errs.NotFound) {
-			return a, err
-		}
-	}
 	self := ws + "/" + in.Code
 	if err := checkItemTargets(ctx, tx, "fields", fields, self); err != nil {
 		return nil, err
 	}
 	now := store.TS(tx.Now())
-	_, err := tx.Exec(ctx, `INSERT INTO apps (workspace, code, name, title_field, idempotency_key, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ws, in.Code, in.Name, in.TitleField, nullable(in.IdempotencyKey), in.By, now, now)
+	_, err := tx.Exec(ctx, `INSERT INTO apps (workspace, code, name, title_field, idempotency_key, idempotency_hash, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, ws, in.Code, in.Name, in.TitleField, in.Idempotency.KeyArg(), in.Idempotency.HashArg(), in.By, now, now)
 	if err != nil {
 		return nil, conflict(err, "code", "an app with code %q already exists in workspace %q", in.Code, ws)
 	}
@@ -95,27 +81,6 @@ func createApp(ctx context.Context, tx *store.Tx, ws string, in NewApp, fields [
 		return nil, err
 	}
 	return getApp(ctx, tx, ws, in.Code, "")
-}
-
-// appByKey finds the app an earlier create with the same key made.
-func appByKey(ctx context.Context, tx *store.Tx, ws string, in NewApp) (*App, error) {
-	ok, err := tx.Exists(ctx, "SELECT 1 FROM apps WHERE workspace = ? AND code = ? AND idempotency_key = ? AND created_by = ?",
-		ws, in.Code, in.IdempotencyKey, in.By)
-	switch {
-	case err != nil:
-		return nil, err
-	case !ok:
-		return nil, errs.New(errs.NotFound, "no earlier create with this idempotency key")
-	}
-	return getApp(ctx, tx, ws, in.Code, "")
-}
-
-func (s *Service) readAppByKey(ctx context.Context, ws string, in NewApp) (a *App, err error) {
-	err = s.db.Read(ctx, func(tx *store.Tx) error {
-		a, err = appByKey(ctx, tx, ws, in)
-		return err
-	})
-	return a, err
 }
 
 const appColumns = "workspace, code, name, title_field, created_by, created_at, updated_at"

@@ -196,7 +196,7 @@ func TestWorkspaces(t *testing.T) {
 		if err != nil || w.Name != "Renamed" {
 			t.Fatalf("rename: %v %+v", err, w)
 		}
-		repeat := workspace.NewWorkspace{Code: "d", Name: "D", By: "u", IdempotencyKey: "k"}
+		repeat := workspace.NewWorkspace{Code: "d", Name: "D", By: "u", Idempotency: store.NewIdempotency("k", "u", "d")}
 		if _, err := svc.CreateWorkspace(ctx, repeat); err != nil {
 			t.Fatal(err)
 		}

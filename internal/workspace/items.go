@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 
-	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -14,9 +13,9 @@ type NewItem struct {
 	Values map[string]json.RawMessage `json:"values"`
 	// By is who creates it: a user id, or whatever a process engine names itself with.
 	By string `json:"-"`
-	// IdempotencyKey, when set, makes a repeat of the same create by the same creator in the
+	// Idempotency, when set, makes a repeat of the same create by the same creator in the
 	// same app return the first item instead of a second one.
-	IdempotencyKey string `json:"-"`
+	Idempotency store.Idempotency `json:"-"`
 }
 
 // ItemPatch changes some values of an item; a JSON null clears an optional value.
@@ -28,32 +27,25 @@ type ItemPatch struct {
 
 // CreateItem adds an item to an app, type-checking every value against its field.
 func (s *Service) CreateItem(ctx context.Context, ws, app string, in NewItem) (*Item, error) {
-	var it *Item
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		a, err := AppTx(ctx, tx, ws, app)
-		if err != nil {
-			return err
-		}
-		if in.IdempotencyKey != "" {
-			if it, err = itemByKey(ctx, tx, a, in); !errs.Is(err, errs.NotFound) {
-				return err
+	return store.CreateOnce(ctx, s.db, in.Idempotency, store.Target{Table: "items", IDColumn: "id", Where: "workspace = ? AND app = ?", Args: []any{ws, app}},
+		func(tx *store.Tx, id string) (*Item, error) {
+			a, err := AppTx(ctx, tx, ws, app)
+			if err != nil {
+				return nil, err
 			}
-		}
-		vals, err := parseValues(a, in.Values)
-		if err != nil {
-			return err
-		}
-		it, err = s.createItem(ctx, tx, a, vals, in.By, in.IdempotencyKey)
-		return err
-	})
-	if store.IsUnique(err) && in.IdempotencyKey != "" {
-		// A repeat that raced the first request loses on the unique key; it still gets the
-		// first item.
-		if first, ferr := s.readItemByKey(ctx, ws, app, in); ferr == nil {
-			return first, nil
-		}
-	}
-	return it, err
+			return getItem(ctx, tx, a, id, "")
+		},
+		func(tx *store.Tx) (*Item, error) {
+			a, err := AppTx(ctx, tx, ws, app)
+			if err != nil {
+				return nil, err
+			}
+			vals, err := parseValues(a, in.Values)
+			if err != nil {
+				return nil, err
+			}
+			return s.createItem(ctx, tx, a, vals, in.By, in.Idempotency)
+		})
 }
 
 // CreateItemTx adds an item inside the caller's transaction, for the process engine's
@@ -65,10 +57,10 @@ func (s *Service) CreateItemTx(ctx context.Context, tx *store.Tx, ws, app string
 	if err != nil {
 		return nil, err
 	}
-	return s.createItem(ctx, tx, a, values, by, "")
+	return s.createItem(ctx, tx, a, values, by, store.Idempotency{})
 }
 
-func (s *Service) createItem(ctx context.Context, tx *store.Tx, a *App, vals map[string]value.Value, by, key string) (*Item, error) {
+func (s *Service) createItem(ctx context.Context, tx *store.Tx, a *App, vals map[string]value.Value, by string, idem store.Idempotency) (*Item, error) {
 	if err := checkValues(a, vals, true); err != nil {
 		return nil, err
 	}
@@ -81,8 +73,8 @@ func (s *Service) createItem(ctx context.Context, tx *store.Tx, a *App, vals map
 		return nil, err
 	}
 	id, now := store.NewID("itm"), tx.Now()
-	_, err = tx.Exec(ctx, `INSERT INTO items (id, workspace, app, data, idempotency_key, created_by, updated_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, a.Workspace, a.Code, data, nullable(key), by, by, store.TS(now), store.TS(now))
+	_, err = tx.Exec(ctx, `INSERT INTO items (id, workspace, app, data, idempotency_key, idempotency_hash, created_by, updated_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, a.Workspace, a.Code, data, idem.KeyArg(), idem.HashArg(), by, by, store.TS(now), store.TS(now))
 	if err != nil {
 		return nil, err
 	}
@@ -113,28 +105,6 @@ func indexValues(ctx context.Context, tx *store.Tx, id string, vals map[string]v
 		}
 	}
 	return nil
-}
-
-func itemByKey(ctx context.Context, tx *store.Tx, a *App, in NewItem) (*Item, error) {
-	var id string
-	err := tx.QueryRow(ctx, "SELECT id FROM items WHERE workspace = ? AND app = ? AND created_by = ? AND idempotency_key = ?",
-		a.Workspace, a.Code, in.By, in.IdempotencyKey).Scan(&id)
-	if err != nil {
-		return nil, err
-	}
-	return getItem(ctx, tx, a, id, "")
-}
-
-func (s *Service) readItemByKey(ctx context.Context, ws, app string, in NewItem) (it *Item, err error) {
-	err = s.db.Read(ctx, func(tx *store.Tx) error {
-		a, err := getApp(ctx, tx, ws, app, "")
-		if err != nil {
-			return err
-		}
-		it, err = itemByKey(ctx, tx, a, in)
-		return err
-	})
-	return it, err
 }
 
 const itemColumns = "id, data, created_by, updated_by, created_at, updated_at"

@@ -233,10 +233,13 @@ func countItems(t *testing.T, f *fixture, app string) int {
 	return len(list.Items)
 }
 
+// TestIdempotencyKey checks that a repeat makes no second item, that keys are each
+// creator's own, and that a key sent again with other values is refused.
 func TestIdempotencyKey(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		in := workspace.NewItem{Values: raw(t, map[string]any{"name": "Ann"}), By: f.userID, IdempotencyKey: "k1"}
+		values := map[string]any{"name": "Ann"}
+		in := workspace.NewItem{Values: raw(t, values), By: f.userID, Idempotency: store.NewIdempotency("k1", f.userID, values)}
 		first, err := f.svc.CreateItem(ctx, "crm", "leads", in)
 		f.must(err)
 		again, err := f.svc.CreateItem(ctx, "crm", "leads", in)
@@ -244,11 +247,19 @@ func TestIdempotencyKey(t *testing.T) {
 		if again.ID != first.ID || countItems(t, f, "leads") != 1 {
 			t.Fatalf("a repeat made another item: %s, %s", first.ID, again.ID)
 		}
-		in.By = "another-user"
-		other, err := f.svc.CreateItem(ctx, "crm", "leads", in)
+		other := in
+		other.By, other.Idempotency = "another-user", store.NewIdempotency("k1", "another-user", values)
+		theirs, err := f.svc.CreateItem(ctx, "crm", "leads", other)
 		f.must(err)
-		if other.ID == first.ID {
+		if theirs.ID == first.ID {
 			t.Fatal("another user's key returned the first user's item")
+		}
+		changed := map[string]any{"name": "Bob"}
+		in.Values, in.Idempotency = raw(t, changed), store.NewIdempotency("k1", f.userID, changed)
+		_, err = f.svc.CreateItem(ctx, "crm", "leads", in)
+		wantCode(t, err, errs.Invalid, "Idempotency-Key")
+		if countItems(t, f, "leads") != 2 {
+			t.Fatal("a refused repeat made an item")
 		}
 	})
 }

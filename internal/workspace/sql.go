@@ -20,15 +20,6 @@ func scanAll[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (
 	return out, rows.Err()
 }
 
-// nullable stores an empty optional string as NULL, so that unique keys over it ignore rows
-// without one.
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // forShare is the suffix that keeps a selected row from changing until commit while letting
 // other readers share it. Item writes take it on their app so that a concurrent field removal
 // waits for them instead of missing their values; SQLite's single writer needs nothing.

@@ -13,9 +13,9 @@ type NewWorkspace struct {
 	Name string `json:"name"`
 	// By is the id of the user creating it.
 	By string `json:"-"`
-	// IdempotencyKey, when set, makes a repeat of the same create by the same user return the
+	// Idempotency, when set, makes a repeat of the same create by the same user return the
 	// first result instead of a conflict.
-	IdempotencyKey string `json:"-"`
+	Idempotency store.Idempotency `json:"-"`
 }
 
 // WorkspacePatch changes a workspace; nil means unchanged. Codes never change, because
@@ -56,50 +56,19 @@ func (s *Service) CreateWorkspace(ctx context.Context, in NewWorkspace) (*Worksp
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	var w *Workspace
-	err := s.db.Tx(ctx, func(tx *store.Tx) (err error) {
-		w, err = createWorkspace(ctx, tx, in)
-		return err
-	})
-	if errs.Is(err, errs.Conflict) && in.IdempotencyKey != "" {
-		// A repeat that raced the first request loses on the unique key; it still gets the
-		// first result.
-		if first, ferr := s.readWorkspaceByKey(ctx, in); ferr == nil {
-			return first, nil
-		}
-	}
-	return w, err
+	return store.CreateOnce(ctx, s.db, in.Idempotency, store.Target{Table: "workspaces", IDColumn: "code"},
+		func(tx *store.Tx, code string) (*Workspace, error) { return getWorkspace(ctx, tx, code) },
+		func(tx *store.Tx) (*Workspace, error) { return createWorkspace(ctx, tx, in) })
 }
 
 func createWorkspace(ctx context.Context, tx *store.Tx, in NewWorkspace) (*Workspace, error) {
-	if in.IdempotencyKey != "" {
-		w, err := workspaceByKey(ctx, tx, in)
-		if !errs.Is(err, errs.NotFound) {
-			return w, err
-		}
-	}
 	now := store.TS(tx.Now())
-	_, err := tx.Exec(ctx, `INSERT INTO workspaces (code, name, idempotency_key, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, in.Code, in.Name, nullable(in.IdempotencyKey), in.By, now, now)
+	_, err := tx.Exec(ctx, `INSERT INTO workspaces (code, name, idempotency_key, idempotency_hash, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, in.Code, in.Name, in.Idempotency.KeyArg(), in.Idempotency.HashArg(), in.By, now, now)
 	if err != nil {
 		return nil, conflict(err, "code", "a workspace with code %q already exists", in.Code)
 	}
 	return getWorkspace(ctx, tx, in.Code)
-}
-
-// workspaceByKey finds the workspace an earlier create with the same key made.
-func workspaceByKey(ctx context.Context, tx *store.Tx, in NewWorkspace) (*Workspace, error) {
-	return scanWorkspace(tx.QueryRow(ctx, "SELECT "+workspaceColumns+
-		" FROM workspaces WHERE code = ? AND idempotency_key = ? AND created_by = ?",
-		in.Code, in.IdempotencyKey, in.By))
-}
-
-func (s *Service) readWorkspaceByKey(ctx context.Context, in NewWorkspace) (w *Workspace, err error) {
-	err = s.db.Read(ctx, func(tx *store.Tx) error {
-		w, err = workspaceByKey(ctx, tx, in)
-		return err
-	})
-	return w, err
 }
 
 // Workspace returns one workspace.

@@ -16,10 +16,17 @@ export async function isSupervisor(admin) {
 
 // supervises tells whether the caller supervises the live chat lc.
 export async function supervises(admin, lc) {
-  if (admin) return true;
+  return (await rolesIn(admin, lc)).supervisor;
+}
+
+// rolesIn tells what the caller is in the live chat lc: supervisor (administrators count as
+// one) and operator. Being an operator is a matter of groups alone, for administrators too:
+// only operators take sessions, because the taker becomes the session's operator.
+export async function rolesIn(admin, lc) {
   const me = await get('/api/v1/me');
   const mine = new Set((me.groups || []).map((g) => g.id));
-  return (lc.supervisor_groups || []).some((g) => mine.has(g));
+  const member = (groups) => (groups || []).some((g) => mine.has(g));
+  return { supervisor: admin || member(lc.supervisor_groups), operator: member(lc.operator_groups) };
 }
 
 const stateLabels = { waiting: 'Waiting', assigned: 'Assigned', closed: 'Closed', spam: 'Spam' };

@@ -6,7 +6,7 @@
 import { get, listAll, post, del } from '../api.js';
 import { $, busy, h, replace, toast, when } from '../dom.js';
 import { connect } from '../ws.js';
-import { onPresence, presence, stateBadge, supervises } from '../chat.js';
+import { onPresence, presence, rolesIn, stateBadge } from '../chat.js';
 import { startProcess } from '../start-process.js';
 
 const head = $('[data-session]');
@@ -17,12 +17,16 @@ const form = $('[data-reply]');
 const shown = new Set();
 let session = null;
 let supervisor = false;
+// operator says whether the caller is in an operator group of the session's live chat: only
+// operators take sessions, and only they and administrators reply.
+let operator = false;
+const admin = head.hasAttribute('data-admin');
 
 const spamReason = 'This session is marked as spam: processes cannot be started';
 
 async function load() {
   session = await get(base);
-  supervisor = await supervises(head.hasAttribute('data-admin'), await get(`/api/v1/livechats/${encodeURIComponent(session.live_chat_id)}`));
+  ({ supervisor, operator } = await rolesIn(admin, await get(`/api/v1/livechats/${encodeURIComponent(session.live_chat_id)}`)));
   drawSession();
   replace(list);
   shown.clear();
@@ -47,13 +51,13 @@ function drawSession() {
   drawActions();
 }
 
-// drawActions shows the actions the session's state allows and disables those the caller's
-// presence forbids, with the reason beside them.
+// drawActions shows the actions the session's state and the caller's roles allow, and disables
+// those the caller's presence forbids, with the reason beside them.
 function drawActions() {
   const st = session.state;
   const offline = presence() === 'offline';
   const show = (name, yes) => { $(`[data-action="${name}"]`).hidden = !yes; };
-  show('take', st === 'waiting');
+  show('take', st === 'waiting' && operator);
   show('close', st === 'waiting' || st === 'assigned');
   show('spam', st === 'waiting' || st === 'assigned');
   show('unspam', st === 'spam' && supervisor);
@@ -68,9 +72,10 @@ function drawActions() {
 }
 
 function drawReplyBox(st, offline) {
-  const reason = offline ? 'You are offline: set your presence to Online or Away to reply.'
-    : st === 'spam' ? 'This session is marked as spam.'
-      : st === 'closed' ? 'The session is closed; it reopens when the customer writes again.' : '';
+  const reason = !operator && !admin ? 'Only the live chat\'s operators reply; you may close it or mark it as spam.'
+    : offline ? 'You are offline: set your presence to Online or Away to reply.'
+      : st === 'spam' ? 'This session is marked as spam.'
+        : st === 'closed' ? 'The session is closed; it reopens when the customer writes again.' : '';
   form.text.disabled = !!reason;
   form.querySelector('[type=submit]').disabled = !!reason;
   const note = $('[data-reply-reason]');
