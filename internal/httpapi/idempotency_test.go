@@ -158,3 +158,41 @@ func without(t *testing.T, body []byte, fields []string) []byte {
 	out, _ := json.Marshal(m)
 	return out
 }
+
+// TestPublishWithIdempotencyKey checks that a publish retried with its key returns the version
+// it made instead of publishing an identical next one, that the key cannot be reused for
+// another process's publish, and that publishes without a key each make a version.
+func TestPublishWithIdempotencyKey(t *testing.T) {
+	servertest.Each(t, servertest.Options{}, func(t *testing.T, env *servertest.Env) {
+		for _, code := range []string{"done", "other"} {
+			env.MustDo("POST", "/api/v1/processes", env.Admin, map[string]any{"code": code, "name": code, "scope": "global", "bpmn": doneDiagram}, 201, nil)
+		}
+		publish := func(code, key string) (int, int) {
+			r := doWithHeader(t, env, "POST", "/api/v1/processes/"+code+"/publish", env.Admin, nil, "Idempotency-Key", key)
+			var v struct{ Number int }
+			if r.Status == 201 {
+				r.JSON(t, &v)
+			}
+			return r.Status, v.Number
+		}
+		latest := func() int {
+			var d struct {
+				Published int `json:"published_version"`
+			}
+			env.MustDo("GET", "/api/v1/processes/done", env.Admin, nil, 200, &d)
+			return d.Published
+		}
+		if status, n := publish("done", "release-1"); status != 201 || n != 1 {
+			t.Fatalf("first publish: %d, version %d", status, n)
+		}
+		if status, n := publish("done", "release-1"); status != 201 || n != 1 || latest() != 1 {
+			t.Fatalf("the retried publish: %d, version %d, latest %d; want version 1 again and no second version", status, n, latest())
+		}
+		if status, _ := publish("other", "release-1"); status != 422 {
+			t.Fatalf("the key reused for another process's publish: %d, want 422", status)
+		}
+		if status, n := publish("done", ""); status != 201 || n != 2 {
+			t.Fatalf("a publish without a key: %d, version %d, want version 2", status, n)
+		}
+	})
+}

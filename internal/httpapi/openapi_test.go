@@ -78,6 +78,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 // idempotentRoutes are the creates of API.md that accept Idempotency-Key.
 var idempotentRoutes = []string{
 	"POST /api/v1/users", "POST /api/v1/groups", "POST /api/v1/processes", "POST /api/v1/processes/{code}/instances",
+	"POST /api/v1/processes/{code}/publish",
 	"POST /api/v1/livechats", "POST /api/v1/livechats/{id}/channels", "POST /api/v1/workspaces",
 	"POST /api/v1/workspaces/{ws}/apps", "POST /api/v1/workspaces/{ws}/apps/{app}/items",
 	"POST /api/v1/sessions/{id}/processes", "POST /api/v1/sessions/{id}/messages",

@@ -20,7 +20,7 @@ func (s *Server) registerProcesses() {
 	s.handle("POST /api/v1/processes", admin, op{summary: "Create a process draft (accepts Idempotency-Key)", in: process.Draft{}, out: process.Definition{}, status: http.StatusCreated, idempotent: true}, s.handleProcessCreate)
 	s.handle("GET /api/v1/processes/{code}", staff, op{summary: "One process definition with its draft", out: process.Definition{}}, s.handleProcessGet)
 	s.handle("PUT /api/v1/processes/{code}", admin, op{summary: "Replace a process's draft", in: process.Draft{}, out: process.Definition{}}, s.handleProcessUpdate)
-	s.handle("POST /api/v1/processes/{code}/publish", admin, op{summary: "Validate the draft and publish it as the next immutable version, with warnings", out: process.Published{}, status: http.StatusCreated}, s.handleProcessPublish)
+	s.handle("POST /api/v1/processes/{code}/publish", admin, op{summary: "Validate the draft and publish it as the next immutable version, with warnings (accepts Idempotency-Key)", out: process.Published{}, status: http.StatusCreated, idempotent: true}, s.handleProcessPublish)
 	s.handle("POST /api/v1/processes/{code}/unpublish", admin, op{summary: "Withdraw a process: running instances go on, nothing new starts", out: process.Definition{}}, s.handleProcessUnpublish)
 	s.handle("GET /api/v1/processes/{code}/versions/{n}", staff, op{summary: "One published version", out: process.Version{}}, s.handleVersionGet)
 	s.handle("POST /api/v1/processes/{code}/instances", staff, op{summary: "Start the newest published version without a session (accepts Idempotency-Key)", in: process.StartRequest{}, out: process.Instance{}, status: http.StatusCreated, idempotent: true}, s.handleInstanceStart)
@@ -85,7 +85,15 @@ func (s *Server) handleProcessUpdate(w http.ResponseWriter, r *http.Request) err
 
 // handleProcessPublish handles POST /api/v1/processes/{code}/publish.
 func (s *Server) handleProcessPublish(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.Processes.Publish(r.Context(), r.PathValue("code"))
+	u, err := auth.AdminFrom(r.Context())
+	if err != nil {
+		return err
+	}
+	idem, err := idempotency(r, u.ID, nil)
+	if err != nil {
+		return err
+	}
+	p, err := s.Processes.PublishOnce(r.Context(), r.PathValue("code"), idem)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package process
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/errs"
@@ -39,15 +40,30 @@ type Published struct {
 // do not compile or are not boolean, unknown variables, type mismatches, unknown users,
 // groups and app fields.
 func (s *Service) Publish(ctx context.Context, code string) (*Published, error) {
+	return s.PublishOnce(ctx, code, store.Idempotency{})
+}
+
+// PublishOnce is Publish made safe to retry: a repeat with the same Idempotency-Key by the same
+// administrator returns the version the first one made, and publishes nothing. The repeat's
+// warnings are empty: they were the first answer's news, reported then.
+func (s *Service) PublishOnce(ctx context.Context, code string, idem store.Idempotency) (*Published, error) {
 	admin, err := auth.AdminFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out *Published
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		out, err = s.publishTx(ctx, tx, code, admin.ID)
-		return err
-	})
+	// A key is the administrator's across all publishes, as its unique index has it; a key
+	// that matches carries this request's fingerprint, path included, so the earlier version
+	// is one of this process.
+	load := func(tx *store.Tx, number string) (*Published, error) {
+		n, err := strconv.Atoi(number)
+		if err != nil {
+			return nil, err
+		}
+		v, err := loadVersion(ctx, tx, code, n)
+		return &Published{Version: v, Warnings: []Warning{}}, err
+	}
+	out, err := store.CreateOnce(ctx, s.db, idem, store.Target{Table: "process_versions", IDColumn: "number"},
+		load, func(tx *store.Tx) (*Published, error) { return s.publishTx(ctx, tx, code, admin.ID, idem) })
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +71,7 @@ func (s *Service) Publish(ctx context.Context, code string) (*Published, error) 
 	return out, nil
 }
 
-func (s *Service) publishTx(ctx context.Context, tx *store.Tx, code, by string) (*Published, error) {
+func (s *Service) publishTx(ctx context.Context, tx *store.Tx, code, by string, idem store.Idempotency) (*Published, error) {
 	d, err := scanDefinition(tx.QueryRow(ctx, "SELECT "+definitionColumns+" FROM process_definitions WHERE code = ?"+tx.ForUpdate(), code))
 	if err != nil {
 		return nil, store.NotFound(err, "process %q not found", code)
@@ -66,8 +82,9 @@ func (s *Service) publishTx(ctx context.Context, tx *store.Tx, code, by string) 
 		return nil, err
 	}
 	vars, _ := json.Marshal(v.Variables)
-	if _, err := tx.Exec(ctx, `INSERT INTO process_versions (code, number, name, scope, variables, bpmn, published_at, published_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, code, v.Number, v.Name, v.Scope, string(vars), v.BPMN, store.TS(v.PublishedAt), by); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO process_versions (code, number, name, scope, variables, bpmn, published_at, published_by,
+		created_by, idempotency_key, idempotency_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		code, v.Number, v.Name, v.Scope, string(vars), v.BPMN, store.TS(v.PublishedAt), by, by, idem.KeyArg(), idem.HashArg()); err != nil {
 		return nil, err
 	}
 	if _, err := tx.Exec(ctx, "UPDATE process_definitions SET published_version = ?, unpublished = ? WHERE code = ?", v.Number, false, code); err != nil {
