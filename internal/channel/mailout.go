@@ -41,6 +41,10 @@ type mailReply struct {
 	inReplyTo                  string
 	sent                       time.Time
 	text                       string
+	// automated marks a process's reply, so that well-behaved autoresponders (out-of-office
+	// replies) do not answer it: without that, a process that replies to every customer
+	// message and an autoresponder would mail each other for ever (RFC 3834).
+	automated bool
 }
 
 // queueMail writes the email delivery of an operator's or process's reply in an email
@@ -62,7 +66,7 @@ func queueMail(ctx context.Context, tx *store.Tx, e chat.Event) error {
 	m, snap := e.Snapshot.LastMessage, e.Snapshot
 	r := mailReply{from: from, fromName: firstNonEmpty(m.AuthorName, snap.LiveChat.Name), to: to, toName: snap.Customer.Name,
 		subject: replySubject(firstNonEmpty(snap.Session.Subject, snap.Session.Name)), messageID: "<" + m.ID + "@" + domainOf(from) + ">",
-		inReplyTo: inReplyTo, sent: m.SentAt, text: m.Text}
+		inReplyTo: inReplyTo, sent: m.SentAt, text: m.Text, automated: m.Author == chat.AuthorProcess}
 	body, err := json.Marshal(mailPayload{From: from, To: to, Data: composeMail(r)})
 	if err != nil {
 		return err
@@ -113,6 +117,9 @@ func composeMail(r mailReply) string {
 	if r.inReplyTo != "" {
 		header("In-Reply-To", r.inReplyTo)
 		header("References", r.inReplyTo)
+	}
+	if r.automated {
+		header("Auto-Submitted", "auto-generated")
 	}
 	header("MIME-Version", "1.0")
 	header("Content-Type", "text/plain; charset=utf-8")

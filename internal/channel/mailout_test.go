@@ -119,6 +119,27 @@ func TestMailReply(t *testing.T) {
 			t.Fatalf("relay got %+v", got)
 		}
 		checkReply(t, got[0].data, ch.Address, m.ID, text)
+		if strings.Contains(got[0].data, "Auto-Submitted") {
+			t.Fatal("an operator's reply is marked as automated")
+		}
+
+		// A process's reply says it is automated, so that autoresponders leave it alone.
+		var pm *chat.Message
+		f.must(db.Tx(f.ctx, func(tx *store.Tx) (err error) {
+			pm, err = f.chat.PostProcessMessage(f.ctx, tx, s.ID, "Thank you, we will call you back.")
+			return err
+		}))
+		if d := f.waitDeliveryOn(svc, ch.ID, pm.ID); d.State != channel.Delivered {
+			t.Fatalf("the process's reply: delivery %+v", d)
+		}
+		rl.mu.Lock()
+		got = rl.got
+		rl.mu.Unlock()
+		msg, err := mail.ReadMessage(strings.NewReader(got[len(got)-1].data))
+		f.must(err)
+		if h := msg.Header.Get("Auto-Submitted"); h != "auto-generated" {
+			t.Fatalf("the process's reply has Auto-Submitted %q, want auto-generated", h)
+		}
 	})
 }
 
