@@ -39,8 +39,13 @@ func notifyInboxes(ctx context.Context, tx *store.Tx, assignee string, groups []
 }
 
 // notifyOpenTaskInboxes wakes the inboxes of the open tasks that where (a condition on
-// process_tasks) selects, before a statement cancels them.
-func notifyOpenTaskInboxes(ctx context.Context, tx *store.Tx, where string, args ...any) error {
+// process_tasks) selects, before a statement cancels them. It writes the run's buffered rows
+// first, as runner.exec does, so that a task opened earlier in the same run is seen.
+func (r *runner) notifyOpenTaskInboxes(where string, args ...any) error {
+	if err := r.b.flush(r.ctx, r.tx); err != nil {
+		return err
+	}
+	ctx, tx := r.ctx, r.tx
 	type holder struct {
 		assignee string
 		groups   []string

@@ -170,7 +170,7 @@ func (r *runner) terminate(status, detail string) error {
 // jobs, incidents and message subscriptions are deleted.
 func (r *runner) cancelAllWaits() error {
 	id := r.st.id
-	if err := notifyOpenTaskInboxes(r.ctx, r.tx, "instance_id = ? AND state = ?", id, TaskOpen); err != nil {
+	if err := r.notifyOpenTaskInboxes("instance_id = ? AND state = ?", id, TaskOpen); err != nil {
 		return err
 	}
 	if err := r.exec("UPDATE process_tasks SET state = ?, ended_at = ? WHERE instance_id = ? AND state = ?",

@@ -154,7 +154,7 @@ func (r *runner) interrupt(t *token, boundary *bpmn.Element) error {
 // state is settled afterwards.
 func (r *runner) cancelTokenWaits(t *token) error {
 	id := r.st.id
-	if err := notifyOpenTaskInboxes(r.ctx, r.tx, "instance_id = ? AND token_id = ? AND state = ?", id, t.ID, TaskOpen); err != nil {
+	if err := r.notifyOpenTaskInboxes("instance_id = ? AND token_id = ? AND state = ?", id, t.ID, TaskOpen); err != nil {
 		return err
 	}
 	if err := r.exec("UPDATE process_tasks SET state = ?, ended_at = ? WHERE instance_id = ? AND token_id = ? AND state = ?",
