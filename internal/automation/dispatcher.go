@@ -92,19 +92,138 @@ func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
 
 // dispatchBatch handles the batch's events in order and returns those it handled: all of
 // them, or those up to the first that wrote to the chat (see DispatchOnce).
+//
+// The instances of processes that cannot act on the chat are started together, a run of
+// events at a time, with StartManyTx: their rows are then written with a few statements per
+// run rather than per instance, which is most of what a start costs. A process that can
+// act on the chat starts alone, after the run before it, so that the batch can stop right
+// after its chat write. Either way, starts keep the events' order.
 func (s *Service) dispatchBatch(ctx context.Context, tx *store.Tx, batch []chat.Event) ([]chat.Event, error) {
+	var run []queued
 	for i := range batch {
-		if err := s.dispatch(ctx, tx, &batch[i]); err != nil {
+		ev := &batch[i]
+		p, err := s.dispatch(ctx, tx, ev)
+		if err != nil {
 			return nil, err
 		}
-		if s.afterEvent != nil {
-			s.afterEvent(&batch[i])
+		if p == nil || !p.alone {
+			run = append(run, queued{ev: ev, start: p})
+			continue
 		}
+		if err := s.startRun(ctx, tx, run); err != nil {
+			return nil, err
+		}
+		run = nil
+		if err := s.startAlone(ctx, tx, p); err != nil {
+			return nil, err
+		}
+		s.eventDone(ev)
 		if chat.WroteEvents(tx) {
 			return batch[:i+1], nil
 		}
 	}
-	return batch, nil
+	return batch, s.startRun(ctx, tx, run)
+}
+
+// queued is an event of the current run: finished (start is nil), or waiting for its
+// instance to start with the run's others.
+type queued struct {
+	ev    *chat.Event
+	start *pendingStart
+}
+
+// pendingStart is an instance that an event is to start, with the log line that records it.
+type pendingStart struct {
+	line  logLine
+	start process.Start
+	// alone is set when the process can act on the chat: it starts on its own.
+	alone bool
+}
+
+// startRun starts the run's instances together and writes their log lines. When one of them
+// is refused, the run starts again one by one, so that the refusal fails that event alone.
+func (s *Service) startRun(ctx context.Context, tx *store.Tx, run []queued) error {
+	var pending []*pendingStart
+	for _, q := range run {
+		if q.start != nil {
+			pending = append(pending, q.start)
+		}
+	}
+	if len(pending) > 0 {
+		if err := s.startTogether(ctx, tx, pending); err != nil {
+			return err
+		}
+	}
+	for _, q := range run {
+		s.eventDone(q.ev)
+	}
+	return nil
+}
+
+func (s *Service) startTogether(ctx context.Context, tx *store.Tx, pending []*pendingStart) error {
+	starts := make([]process.Start, len(pending))
+	for i, p := range pending {
+		starts[i] = p.start
+	}
+	var insts []*process.Instance
+	err := tx.Savepoint(ctx, func() (err error) {
+		insts, err = s.process.StartManyTx(ctx, tx, starts)
+		return err
+	})
+	if err != nil && refusal(err) != "" {
+		for _, p := range pending {
+			if err := s.startAlone(ctx, tx, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for i, p := range pending {
+		p.line.outcome, p.line.instance = Started, insts[i].ID
+		if err := writeLog(ctx, tx, p.line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startAlone starts one instance, undone alone (savepoint) and logged as failed when it is
+// refused, and writes its log line.
+func (s *Service) startAlone(ctx context.Context, tx *store.Tx, p *pendingStart) error {
+	var inst *process.Instance
+	err := tx.Savepoint(ctx, func() (err error) {
+		inst, err = s.process.StartTx(ctx, tx, p.start)
+		return err
+	})
+	switch reason := refusal(err); {
+	case err == nil:
+		p.line.outcome, p.line.instance = Started, inst.ID
+	case reason != "":
+		p.line.outcome, p.line.reason = Failed, reason
+	default:
+		return err
+	}
+	return writeLog(ctx, tx, p.line)
+}
+
+// refusal is the message of an error that refuses one start (bad inputs, a process that
+// cannot start), and "" for any other error, which fails the whole batch to be tried again.
+func refusal(err error) string {
+	var e *errs.Error
+	if err != nil && errors.As(err, &e) && e.Code != errs.Internal {
+		return e.Message
+	}
+	return ""
+}
+
+// eventDone tells the tests' hook that an event's work is done.
+func (s *Service) eventDone(ev *chat.Event) {
+	if s.afterEvent != nil {
+		s.afterEvent(ev)
+	}
 }
 
 func messageIDs(events []chat.Event) []string {
@@ -127,26 +246,28 @@ type logLine struct {
 	depth    int
 }
 
-// dispatch handles one event: the binding's outcome, its instance and its log line.
-func (s *Service) dispatch(ctx context.Context, tx *store.Tx, ev *chat.Event) error {
+// dispatch handles one event: the binding's outcome and its log line, or the instance to
+// start, whose log line is written once it started.
+func (s *Service) dispatch(ctx context.Context, tx *store.Tx, ev *chat.Event) (*pendingStart, error) {
 	if !isAutomationEvent(ev.Type) {
-		return nil
+		return nil, nil
 	}
 	b, err := bindingTx(ctx, tx, ev.LiveChatID, ev.Type)
 	if errs.Is(err, errs.NotFound) {
-		return s.logUnbound(ctx, tx, ev)
+		return nil, s.logUnbound(ctx, tx, ev)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	line := logLine{ev: ev, process: b.Process}
 	if line.depth, err = chainDepth(ctx, tx, ev.By); err != nil {
-		return err
+		return nil, err
 	}
-	if err := s.decide(ctx, tx, b, &line); err != nil {
-		return err
+	p, err := s.decide(ctx, tx, b, &line)
+	if err != nil || p != nil {
+		return p, err
 	}
-	return writeLog(ctx, tx, line)
+	return nil, writeLog(ctx, tx, line)
 }
 
 func isAutomationEvent(t string) bool {
@@ -162,56 +283,51 @@ func (s *Service) logUnbound(ctx context.Context, tx *store.Tx, ev *chat.Event) 
 	return writeLog(ctx, tx, logLine{ev: ev, outcome: Skipped, reason: "no process is bound to this event"})
 }
 
-// decide fills the line's outcome, starting the instance when everything allows it. A start
-// that fails is undone alone (savepoint) and logged as failed; the batch goes on.
-func (s *Service) decide(ctx context.Context, tx *store.Tx, b *Binding, line *logLine) error {
+// decide fills the line's outcome, or, when everything allows the start, returns the
+// instance to start.
+func (s *Service) decide(ctx context.Context, tx *store.Tx, b *Binding, line *logLine) (*pendingStart, error) {
 	switch {
 	case !b.Enabled:
 		line.outcome, line.reason = Skipped, "the binding is disabled"
-		return nil
+		return nil, nil
 	case line.depth > MaxChainDepth:
 		line.outcome, line.reason = Skipped, fmt.Sprintf("processes started one another %d times in a row on this session; the bound is %d", line.depth-1, MaxChainDepth)
-		return nil
+		return nil, nil
 	}
 	sess, err := s.chat.SessionTx(ctx, tx, line.ev.SessionID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if sess.State == chat.Spam {
 		line.outcome, line.reason = Skipped, "the session is marked as spam"
-		return nil
+		return nil, nil
 	}
-	err = tx.Savepoint(ctx, func() error { return s.start(ctx, tx, b, line) })
-	var e *errs.Error
-	if err != nil && errors.As(err, &e) && e.Code != errs.Internal {
-		line.outcome, line.reason, line.instance = Failed, e.Message, ""
-		return nil
+	p, err := s.prepare(ctx, tx, b, line)
+	if reason := refusal(err); reason != "" {
+		line.outcome, line.reason = Failed, reason
+		return nil, nil
 	}
-	return err
+	return p, err
 }
 
-// start maps the snapshot and starts the newest published version, linked to the session.
-func (s *Service) start(ctx context.Context, tx *store.Tx, b *Binding, line *logLine) error {
+// prepare maps the snapshot to the inputs of the newest published version, to start it
+// linked to the session.
+func (s *Service) prepare(ctx context.Context, tx *store.Tx, b *Binding, line *logLine) (*pendingStart, error) {
 	v, err := s.process.LatestVersionTx(ctx, tx, b.Process)
 	if err != nil {
-		return errs.New(errs.Conflict, "process %s cannot start: %s", b.Process, errMessage(err))
+		return nil, errs.New(errs.Conflict, "process %s cannot start: %s", b.Process, errMessage(err))
 	}
 	if err := checkMapping(v, b.Inputs).Err(); err != nil {
-		return errs.New(errs.Invalid, "the mapping no longer fits version %d of %s: %s", v.Number, v.Code, errMessage(err))
+		return nil, errs.New(errs.Invalid, "the mapping no longer fits version %d of %s: %s", v.Number, v.Code, errMessage(err))
 	}
 	inputs, err := mapInputs(v, b.Inputs, line.ev.Snapshot)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	inst, err := s.process.StartTx(ctx, tx, process.Start{
+	return &pendingStart{line: *line, alone: v.ActsOnChat(), start: process.Start{
 		Code: v.Code, Version: v.Number, Inputs: inputs, SessionID: line.ev.SessionID,
 		Trigger: process.Trigger{Kind: "automatic", Event: line.ev.Type, EventID: line.ev.ID, LiveChatID: line.ev.LiveChatID},
-	})
-	if err != nil {
-		return err
-	}
-	line.outcome, line.instance = Started, inst.ID
-	return nil
+	}}, nil
 }
 
 func errMessage(err error) string {

@@ -2,13 +2,17 @@ package automation
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/process"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/store/storetest"
+	"golang.org/x/crypto/bcrypt"
 )
 
 const greetBPMN = `<?xml version="1.0" encoding="UTF-8"?>
@@ -150,6 +154,63 @@ func TestMessageWaitsCommitAfterAChatWrite(t *testing.T) {
 		}))
 		if replies != 2 {
 			t.Fatalf("%d replies, want one per answered session", replies)
+		}
+	})
+}
+
+// TestRefusedStartFailsAloneInABatch starts a batch whose instances start together, one of
+// which the engine refuses when it starts: session_closed maps the session's operator to a
+// user variable, and the operator was deleted after the close. That start is logged failed,
+// naming why; every other event of the batch still starts its instance, once, in order.
+func TestRefusedStartFailsAloneInABatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newStack(t, db)
+		_, err := s.process.CreateDraft(s.ctx, process.Draft{Code: "owner", Name: "Owner", Scope: "global", BPMN: echoBPMN,
+			Variables: []process.Variable{{Name: "operator", Type: mustType("user"), Required: true}}})
+		must(t, err)
+		_, err = s.process.Publish(s.ctx, "owner")
+		must(t, err)
+		a := s.automation(t)
+		_, err = a.SaveBinding(s.ctx, s.chatID, chat.EventSessionClosed, BindingInput{Process: "owner",
+			Inputs: map[string]string{"operator": "session.operator"}})
+		must(t, err)
+
+		au := auth.New(db, nil)
+		au.BcryptCost = bcrypt.MinCost
+		olga, err := au.CreateUser(s.ctx, auth.NewUser{Login: "olga", DisplayName: "Olga", Password: "password-1"})
+		must(t, err)
+		must(t, au.AddMember(s.ctx, auth.AdministratorsID, olga.ID))
+		s.write(t, 1, 2)
+		closed := s.sessionIDs(t)[0]
+		_, err = s.chat.Assign(s.ctx, closed, olga.ID, chat.SystemActor())
+		must(t, err)
+		_, err = s.chat.Close(s.ctx, closed, chat.SystemActor())
+		must(t, err)
+		must(t, au.DeleteUser(s.ctx, olga.ID))
+		for i := range 2 {
+			_, err := s.chat.Receive(s.ctx, chat.Inbound{ChannelID: s.channel, Identity: "visitor-late",
+				Customer: chat.CustomerInfo{Name: "Late"}, Text: fmt.Sprintf("late-m%d", i)})
+			must(t, err)
+		}
+
+		if n, err := a.DispatchOnce(context.Background()); err != nil || n < 6 {
+			t.Fatalf("one batch handled %d events (%v), want all of them", n, err)
+		}
+		lines, err := a.Log(s.ctx, LogFilter{LiveChatID: s.chatID, Page: store.Page{Limit: 50}})
+		must(t, err)
+		outcomes := map[string]int{}
+		for _, l := range lines.Items {
+			outcomes[l.Outcome]++
+			if l.Outcome == Failed && (l.Event != chat.EventSessionClosed || !strings.Contains(l.Reason, olga.ID)) {
+				t.Fatalf("failed line %+v, want the close, naming the deleted operator", l)
+			}
+		}
+		if outcomes[Started] != 4 || outcomes[Failed] != 1 {
+			t.Fatalf("outcomes %v, want the four messages started and the close failed", outcomes)
+		}
+		texts := s.startedTexts(t)
+		if len(texts) != 2 || len(texts[closed]) != 2 || texts[closed][0] != "c0-m0" || texts[closed][1] != "c0-m1" {
+			t.Fatalf("started instances per session %v", texts)
 		}
 	})
 }

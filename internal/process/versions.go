@@ -165,3 +165,19 @@ func (s *Service) versionsWhere(ctx context.Context, tx *store.Tx, query string,
 	}
 	return out, nil
 }
+
+// ActsOnChat reports whether the version has a livechat.* task: an instance of it may write
+// to its session, and so take the chat's outbox counter, which a caller that starts many
+// instances in one transaction must not hold while it goes on (see automation's dispatcher).
+func (v *Version) ActsOnChat() bool {
+	for _, el := range v.Process.ElementOrder {
+		if el.Service == nil {
+			continue
+		}
+		switch el.Service.Type {
+		case bpmn.TypeReply, bpmn.TypeClose, bpmn.TypeAssign:
+			return true
+		}
+	}
+	return false
+}
