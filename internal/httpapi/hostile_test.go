@@ -23,6 +23,7 @@ type schemaDoc struct {
 	Ref        string               `json:"$ref"`
 	Type       string               `json:"type"`
 	Properties map[string]schemaDoc `json:"properties"`
+	Required   []string             `json:"required"`
 }
 
 // wrongValue is a JSON value of another type than the schema's.
@@ -178,4 +179,67 @@ func hostileFixtures(t *testing.T, env *servertest.Env) (ids, tokens map[string]
 	}
 	tokens = map[string]string{"/api/v1/widget/sessions/": ws.VisitorToken, "/api/v1/channels/": ch.APIKey}
 	return ids, tokens
+}
+
+// notRequiredByBody are the operations that refuse an empty body for a reason the body's
+// schema cannot say.
+var notRequiredByBody = map[string]string{
+	"POST /api/v1/workspaces/{ws}/apps/{app}/items": "the required values are the app's own fields",
+}
+
+// TestOpenAPIRequiredFields keeps the document's required fields true: an empty body sent to
+// each operation is refused with 422 naming exactly the fields its schema requires, and an
+// operation whose schema requires nothing does not refuse it for a missing field.
+func TestOpenAPIRequiredFields(t *testing.T) {
+	env := servertest.Start(t, "sqlite", servertest.Options{})
+	ids, tokens := hostileFixtures(t, env)
+	var doc openAPIDoc
+	env.MustDo("GET", "/api/v1/openapi.json", "", nil, 200, &doc)
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			if op.RequestBody == nil {
+				continue
+			}
+			route := strings.ToUpper(method) + " " + path
+			token := env.Admin
+			for prefix, tok := range tokens {
+				if strings.HasPrefix(path, prefix) {
+					token = tok
+				}
+			}
+			r := env.Do(strings.ToUpper(method), concretePath(path, ids), token, "{}")
+			want := op.RequestBody.Content["application/json"].Schema.Required
+			got := problemFields(t, r)
+			sort.Strings(want)
+			sort.Strings(got)
+			switch {
+			case notRequiredByBody[route] != "":
+			case len(want) > 0 && (r.Status != 422 || strings.Join(got, ",") != strings.Join(want, ",")):
+				t.Errorf("%s with {}: %d naming %v, want 422 naming the required %v", route, r.Status, got, want)
+			case len(want) == 0 && r.Status == 422:
+				t.Errorf("%s with {}: 422 naming %v, but the document requires no field", route, got)
+			}
+		}
+	}
+}
+
+// problemFields are the fields an error answer names: each problem's, or the one field.
+func problemFields(t *testing.T, r *servertest.Response) []string {
+	var e struct {
+		Error struct {
+			Details struct {
+				Field    string
+				Problems []struct{ Field string }
+			}
+		}
+	}
+	_ = json.Unmarshal(r.Body, &e)
+	var fields []string
+	for _, p := range e.Error.Details.Problems {
+		fields = append(fields, p.Field)
+	}
+	if len(fields) == 0 && e.Error.Details.Field != "" {
+		fields = append(fields, e.Error.Details.Field)
+	}
+	return fields
 }

@@ -14,7 +14,7 @@ func (s *Server) registerLiveChats() {
 	}
 	s.handle("GET /api/v1/livechats", staff, op{summary: "List the live chats the caller works in (administrators: all)",
 		out: store.List[*chat.LiveChat]{}, query: []string{"limit", "cursor"}}, s.handleLiveChatList)
-	s.handle("POST /api/v1/livechats", admin, op{summary: "Create a live chat; it starts with a widget channel (accepts Idempotency-Key)",
+	s.handle("POST /api/v1/livechats", admin, op{required: []string{"name", "operator_groups", "supervisor_groups"}, summary: "Create a live chat; it starts with a widget channel (accepts Idempotency-Key)",
 		in: chat.NewLiveChat{}, out: chat.LiveChat{}, status: http.StatusCreated, idempotent: true}, s.handleLiveChatCreate)
 	s.handle("GET /api/v1/livechats/{id}", staff, op{summary: "One live chat with its groups and channels", out: chat.LiveChat{}}, s.handleLiveChatGet)
 	s.handle("PATCH /api/v1/livechats/{id}", admin, op{summary: "Change a live chat's name, description or groups",

@@ -17,9 +17,9 @@ func (s *Server) registerProcesses() {
 		return
 	}
 	s.handle("GET /api/v1/processes", staff, op{summary: "List process definitions, optionally those of a scope: a workspace lists its apps' too", out: store.List[*process.Definition]{}, query: []string{"scope", "limit", "cursor"}}, s.handleProcessList)
-	s.handle("POST /api/v1/processes", admin, op{summary: "Create a process draft (accepts Idempotency-Key)", in: process.Draft{}, out: process.Definition{}, status: http.StatusCreated, idempotent: true}, s.handleProcessCreate)
+	s.handle("POST /api/v1/processes", admin, op{required: []string{"code", "name"}, summary: "Create a process draft (accepts Idempotency-Key)", in: process.Draft{}, out: process.Definition{}, status: http.StatusCreated, idempotent: true}, s.handleProcessCreate)
 	s.handle("GET /api/v1/processes/{code}", staff, op{summary: "One process definition with its draft", out: process.Definition{}}, s.handleProcessGet)
-	s.handle("PUT /api/v1/processes/{code}", admin, op{summary: "Replace a process's draft", in: process.Draft{}, out: process.Definition{}}, s.handleProcessUpdate)
+	s.handle("PUT /api/v1/processes/{code}", admin, op{required: []string{"name"}, summary: "Replace a process's draft", in: process.Draft{}, out: process.Definition{}}, s.handleProcessUpdate)
 	s.handle("POST /api/v1/processes/{code}/publish", admin, op{summary: "Validate the draft and publish it as the next immutable version, with warnings (accepts Idempotency-Key)", out: process.Published{}, status: http.StatusCreated, idempotent: true}, s.handleProcessPublish)
 	s.handle("POST /api/v1/processes/{code}/unpublish", admin, op{summary: "Withdraw a process: running instances go on, nothing new starts", out: process.Definition{}}, s.handleProcessUnpublish)
 	s.handle("GET /api/v1/processes/{code}/versions/{n}", staff, op{summary: "One published version", out: process.Version{}}, s.handleVersionGet)

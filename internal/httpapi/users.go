@@ -23,7 +23,7 @@ type groupRequest struct {
 
 func (s *Server) registerUsers() {
 	s.handle("GET /api/v1/users", staff, op{summary: "List users", out: store.List[*auth.User]{}, query: []string{"limit", "cursor"}}, s.handleUserList)
-	s.handle("POST /api/v1/users", admin, op{summary: "Create a user (accepts Idempotency-Key)", in: auth.NewUser{}, out: auth.User{}, status: http.StatusCreated, idempotent: true}, s.handleUserCreate)
+	s.handle("POST /api/v1/users", admin, op{required: []string{"login", "display_name", "password"}, summary: "Create a user (accepts Idempotency-Key)", in: auth.NewUser{}, out: auth.User{}, status: http.StatusCreated, idempotent: true}, s.handleUserCreate)
 	s.handle("GET /api/v1/users/{id}", staff, op{summary: "One user", out: auth.User{}}, s.handleUserGet)
 	s.handle("PATCH /api/v1/users/{id}", admin, op{summary: "Change a user's display name, email or password", in: auth.UserPatch{}, out: auth.User{}}, s.handleUserPatch)
 	s.handle("DELETE /api/v1/users/{id}", admin, op{summary: "Delete a user", status: http.StatusNoContent}, s.handleUserDelete)
@@ -97,7 +97,7 @@ func (s *Server) handleUserDelete(w http.ResponseWriter, r *http.Request) error 
 
 func (s *Server) registerGroups() {
 	s.handle("GET /api/v1/groups", staff, op{summary: "List groups with their members", out: store.List[*auth.Group]{}, query: []string{"limit", "cursor"}}, s.handleGroupList)
-	s.handle("POST /api/v1/groups", admin, op{summary: "Create a group (accepts Idempotency-Key)", in: groupRequest{}, out: auth.Group{}, status: http.StatusCreated, idempotent: true}, s.handleGroupCreate)
+	s.handle("POST /api/v1/groups", admin, op{required: []string{"name"}, summary: "Create a group (accepts Idempotency-Key)", in: groupRequest{}, out: auth.Group{}, status: http.StatusCreated, idempotent: true}, s.handleGroupCreate)
 	s.handle("GET /api/v1/groups/{id}", staff, op{summary: "One group with its members", out: auth.Group{}}, s.handleGroupGet)
 	s.handle("PUT /api/v1/groups/{id}/members/{userId}", admin, op{summary: "Add a user to a group", status: http.StatusNoContent}, s.handleMemberAdd)
 	s.handle("DELETE /api/v1/groups/{id}/members/{userId}", admin, op{summary: "Remove a user from a group", status: http.StatusNoContent}, s.handleMemberRemove)

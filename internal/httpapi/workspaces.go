@@ -17,11 +17,11 @@ func (s *Server) registerWorkspaces() {
 	}
 	page := []string{"limit", "cursor"}
 	s.handle("GET /api/v1/workspaces", staff, op{summary: "List workspaces", out: store.List[*workspace.Workspace]{}, query: page}, s.handleWorkspaceList)
-	s.handle("POST /api/v1/workspaces", admin, op{summary: "Create a workspace (accepts Idempotency-Key)", in: workspace.NewWorkspace{}, out: workspace.Workspace{}, status: http.StatusCreated, idempotent: true}, s.handleWorkspaceCreate)
+	s.handle("POST /api/v1/workspaces", admin, op{required: []string{"code", "name"}, summary: "Create a workspace (accepts Idempotency-Key)", in: workspace.NewWorkspace{}, out: workspace.Workspace{}, status: http.StatusCreated, idempotent: true}, s.handleWorkspaceCreate)
 	s.handle("GET /api/v1/workspaces/{ws}", staff, op{summary: "One workspace", out: workspace.Workspace{}}, s.handleWorkspaceGet)
 	s.handle("PATCH /api/v1/workspaces/{ws}", admin, op{summary: "Rename a workspace", in: workspace.WorkspacePatch{}, out: workspace.Workspace{}}, s.handleWorkspacePatch)
 	s.handle("GET /api/v1/workspaces/{ws}/apps", staff, op{summary: "List a workspace's apps with their fields", out: store.List[*workspace.App]{}, query: page}, s.handleAppList)
-	s.handle("POST /api/v1/workspaces/{ws}/apps", admin, op{summary: "Create an app with typed fields (accepts Idempotency-Key)", in: workspace.NewApp{}, out: workspace.App{}, status: http.StatusCreated, idempotent: true}, s.handleAppCreate)
+	s.handle("POST /api/v1/workspaces/{ws}/apps", admin, op{required: []string{"code", "name", "fields"}, summary: "Create an app with typed fields (accepts Idempotency-Key)", in: workspace.NewApp{}, out: workspace.App{}, status: http.StatusCreated, idempotent: true}, s.handleAppCreate)
 	s.handle("GET /api/v1/workspaces/{ws}/apps/{app}", staff, op{summary: "One app with its fields in order", out: workspace.App{}}, s.handleAppGet)
 	s.handle("PATCH /api/v1/workspaces/{ws}/apps/{app}", admin, op{summary: "Rename an app, add or remove fields, or pick the title field; removing a field a process uses is 409", in: workspace.AppPatch{}, out: workspace.App{}}, s.handleAppPatch)
 	s.handle("GET /api/v1/workspaces/{ws}/apps/{app}/items", staff, op{summary: "List items; every other query parameter ?<field>=<value> is a filter on that field", out: store.List[*workspace.Item]{}, query: page}, s.handleItemList)
