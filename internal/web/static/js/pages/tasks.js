@@ -6,7 +6,7 @@
 
 import { get, post, showErrors, clearErrors } from '../api.js';
 import { watchLive } from '../chat.js';
-import { $, busy, h, replace, toast, when } from '../dom.js';
+import { $, busy, h, toast, when } from '../dom.js';
 import { inputsOf, typedField } from '../typed.js';
 import { connect } from '../ws.js';
 
@@ -18,9 +18,23 @@ let groupNames = new Map();
 async function load() {
   const [res, me] = await Promise.all([get('/api/v1/tasks?assignee=me&state=open&limit=200'), get('/api/v1/me')]);
   groupNames = new Map((me.groups || []).map((g) => [g.id, g.name]));
-  const shown = new Map([...box.querySelectorAll('[data-task]')].map((el) => [el.dataset.task, el]));
-  replace(box, res.items.map((t) => shown.get(t.id) || card(t)));
+  update(res.items);
   $('[data-empty]').hidden = res.items.length > 0;
+}
+
+// update makes the list show items, in order, touching only what changed: a card already
+// shown stays where it is (moving it would take the focus from a field being typed in), new
+// cards are put in their place, and the cards of tasks no longer open go.
+function update(items) {
+  const shown = new Map([...box.querySelectorAll('[data-task]')].map((el) => [el.dataset.task, el]));
+  const keep = new Set(items.map((t) => t.id));
+  for (const [id, el] of shown) if (!keep.has(id)) el.remove();
+  let next = box.firstElementChild;
+  for (const t of items) {
+    const el = shown.get(t.id) || card(t);
+    if (el === next) next = next.nextElementSibling;
+    else box.insertBefore(el, next);
+  }
 }
 
 // reload reads the list again soon, once for a burst of changes.
