@@ -74,6 +74,35 @@ func TestManualStartAndTaskInbox(t *testing.T) {
 	sam.WaitFor(`[data-tab="spam"]:not([hidden])`)
 	sam.Shot("supervisor-console")
 	supervisorNeitherTakesNorReplies(sam, sessionPathOf(t, env, "Ann Example"))
+	supervisorAssigns(t, sam, env)
+}
+
+// supervisorAssigns gives the open session to operator olga through Assign…, which lists the
+// live chat's operators with their presence.
+func supervisorAssigns(t *testing.T, sam *Tab, env *servertest.Env) {
+	sam.Click(`[data-action="assign"]`)
+	sam.Choose("dialog select[name=operator]", "olga (online)")
+	sam.Shot("assign-dialog")
+	sam.ClickText("dialog button", "Assign")
+	sam.WaitGone("dialog")
+	sam.WaitText("[data-state]", "Assigned")
+	sam.WaitText("[data-customer] [data-operator]", "olga")
+	sam.Shot("assigned")
+	var s struct {
+		OperatorID string `json:"operator_id"`
+	}
+	env.MustDo("GET", strings.Replace(sessionPathOf(t, env, "Ann Example"), "/console/sessions/", "/api/v1/sessions/", 1), env.Admin, nil, 200, &s)
+	var olga struct{ ID string }
+	var users struct{ Items []struct{ ID, Login string } }
+	env.MustDo("GET", "/api/v1/users?limit=100", env.Admin, nil, 200, &users)
+	for _, u := range users.Items {
+		if u.Login == "olga" {
+			olga.ID = u.ID
+		}
+	}
+	if s.OperatorID == "" || s.OperatorID != olga.ID {
+		t.Fatalf("the session's operator is %q, want olga (%s)", s.OperatorID, olga.ID)
+	}
 }
 
 // supervisorNeitherTakesNorReplies opens a session as a supervisor who is not an operator of

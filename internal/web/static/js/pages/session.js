@@ -4,6 +4,7 @@
 // when they are disabled; the API remains the judge of every action.
 
 import { get, listAll, post, del } from '../api.js';
+import { formDialog } from '../dialog.js';
 import { $, busy, h, replace, toast, when } from '../dom.js';
 import { connect } from '../ws.js';
 import { onPresence, presence, rolesIn, stateBadge } from '../chat.js';
@@ -21,12 +22,16 @@ let supervisor = false;
 // operators take sessions, and only they and administrators reply.
 let operator = false;
 const admin = head.hasAttribute('data-admin');
+// liveChat is the session's live chat; people caches users by id, for the operator's name.
+let liveChat = null;
+const people = new Map();
 
 const spamReason = 'This session is marked as spam: processes cannot be started';
 
 async function load() {
   session = await get(base);
-  ({ supervisor, operator } = await rolesIn(admin, await get(`/api/v1/livechats/${encodeURIComponent(session.live_chat_id)}`)));
+  liveChat = await get(`/api/v1/livechats/${encodeURIComponent(session.live_chat_id)}`);
+  ({ supervisor, operator } = await rolesIn(admin, liveChat));
   drawSession();
   replace(list);
   shown.clear();
@@ -46,9 +51,24 @@ function drawSession() {
     h('dt', {}, 'Phone'), h('dd', {}, s.customer.phone || '—'),
     h('dt', {}, 'Email'), h('dd', {}, s.customer.email || '—'),
     h('dt', {}, 'Channel'), h('dd', {}, s.channel),
+    h('dt', {}, 'Operator'), h('dd', { dataset: { operator: s.operator_id || '' } }, s.operator_id ? personName(s.operator_id) : '—'),
     h('dt', {}, 'Priority'), h('dd', {}, s.priority),
     h('dt', {}, 'Messages'), h('dd', {}, String(s.message_count)));
   drawActions();
+}
+
+// personName is a user's display name once known; until then it is the id, and the session
+// is drawn again when the name arrives.
+function personName(userID) {
+  const u = people.get(userID);
+  if (u) return u.display_name || u.login;
+  if (!people.has(userID)) {
+    people.set(userID, null);
+    get(`/api/v1/users/${encodeURIComponent(userID)}`)
+      .then((got) => { people.set(userID, got); drawSession(); })
+      .catch(() => {});
+  }
+  return userID;
 }
 
 // drawActions shows the actions the session's state and the caller's roles allow, and disables
@@ -58,6 +78,7 @@ function drawActions() {
   const offline = presence() === 'offline';
   const show = (name, yes) => { $(`[data-action="${name}"]`).hidden = !yes; };
   show('take', st === 'waiting' && operator);
+  show('assign', (st === 'waiting' || st === 'assigned') && supervisor);
   show('close', st === 'waiting' || st === 'assigned');
   show('spam', st === 'waiting' || st === 'assigned');
   show('unspam', st === 'spam' && supervisor);
@@ -125,6 +146,28 @@ async function act(button, method, path, done) {
   }
 }
 
+// assign lets a supervisor give the session to one of the live chat's operators: the members
+// of its operator groups, with their presence, so an offline one is not picked by mistake.
+async function assign() {
+  const groups = await Promise.all((liveChat.operator_groups || []).map((g) => get(`/api/v1/groups/${encodeURIComponent(g)}`)));
+  const ids = [...new Set(groups.flatMap((g) => g.members || []))];
+  const users = (await Promise.all(ids.map((u) => get(`/api/v1/users/${encodeURIComponent(u)}`)))).filter(Boolean);
+  users.forEach((u) => people.set(u.id, u));
+  users.sort((a, b) => (a.display_name || a.login).localeCompare(b.display_name || b.login));
+  const done = await formDialog({
+    title: 'Assign the session',
+    intro: 'Give the session to an operator of this live chat.',
+    fields: [{ name: 'operator', label: 'Operator', type: 'select', required: true, value: session.operator_id,
+      options: [{ value: '', label: '— choose —' }, ...users.map((u) => ({ value: u.id, label: `${u.display_name || u.login} (${u.presence})` }))] }],
+    submitLabel: 'Assign',
+    submit: (v) => post(`${base}/assign`, { operator: v.operator }),
+  });
+  if (!done) return;
+  session = done;
+  drawSession();
+  toast('The session is assigned.', 'success');
+}
+
 function onEvent(e) {
   if (e.session_id !== id) return;
   if ((e.type === 'message_received' || e.type === 'message_sent') && e.snapshot.lastMessage) {
@@ -156,6 +199,7 @@ form.text.addEventListener('keydown', (ev) => {
 function wire() {
   const on = (name, fn) => $(`[data-action="${name}"]`).addEventListener('click', (ev) => fn(ev.currentTarget));
   on('take', (b) => act(b, 'POST', `${base}/take`, 'The session is yours.'));
+  on('assign', () => assign());
   on('close', (b) => act(b, 'POST', `${base}/close`, 'The session is closed.'));
   on('spam', (b) => act(b, 'POST', `${base}/spam`, 'The session is marked as spam.'));
   on('unspam', (b) => act(b, 'DELETE', `${base}/spam`, 'The session is no longer spam.'));
