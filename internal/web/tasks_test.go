@@ -136,7 +136,7 @@ func startFollowUp(t *testing.T, op *Tab) {
 	op.ClickText("dialog button", "Start process")
 	op.WaitGone("dialog")
 	op.WaitText("[data-processes]", "Follow-up")
-	op.WaitText("[data-processes]", "Started by hand")
+	op.WaitText("[data-processes]", "Started by hand by olga")
 	op.Shot("started-by-hand")
 }
 

@@ -120,6 +120,10 @@ function addMessage(m) {
 async function loadProcesses() {
   const res = await get(`${base}/processes`);
   const items = res.items || [];
+  const starters = new Set(items.map((p) => p.trigger && p.trigger.user_id).filter((u) => u && !people.get(u)));
+  await Promise.all([...starters].map(async (u) => {
+    people.set(u, await get(`/api/v1/users/${encodeURIComponent(u)}`).catch(() => null));
+  }));
   replace($('[data-processes]'), items.map((p) => h('li', { dataset: { instance: p.id } },
     h('a', { href: `/instances/${encodeURIComponent(p.id)}`, class: 'strong' }, p.name || p.code),
     h('span', { class: 'muted' }, ` v${p.version} · ${p.state}`),
@@ -131,7 +135,8 @@ async function loadProcesses() {
 function howStarted(p) {
   const t = p.trigger || {};
   if (t.kind === 'automatic') return `Started automatically on ${String(t.event || 'an event').replace(/_/g, ' ')}`;
-  if (t.kind === 'manual') return `Started by hand${t.by_name ? ' by ' + t.by_name : ''}`;
+  const by = t.user_id && people.get(t.user_id);
+  if (t.kind === 'manual') return `Started by hand${by ? ' by ' + (by.display_name || by.login) : ''}`;
   return t.kind === 'api' ? 'Started through the API' : 'Started';
 }
 
