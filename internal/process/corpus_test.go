@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleychat/parley/internal/process/bpmntest"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -49,6 +50,7 @@ var corpusRuns = []corpusRun{
 // TestCorpusFirstWaits starts every accepted corpus file and checks where it waits once the
 // start transaction has committed.
 func TestCorpusFirstWaits(t *testing.T) {
+	bpmntest.Dir(t)
 	each(t, func(t *testing.T, e *env) {
 		for i, c := range corpusRuns {
 			t.Run(c.file, func(t *testing.T) {
@@ -73,6 +75,7 @@ func TestCorpusFirstWaits(t *testing.T) {
 
 // TestCorpusRefused checks that files outside the subset are refused at publish, naming ids.
 func TestCorpusRefused(t *testing.T) {
+	bpmntest.Dir(t)
 	refused := map[string][]string{
 		"task-none-not-executable.bpmn":                 {"no executable process"},
 		"inclusive-gateway-plain-conditions.bpmn":       {"inclusiveGateway (Gateway_01wr5g0)"},
@@ -103,6 +106,7 @@ func TestCorpusRefused(t *testing.T) {
 
 // TestCorpusRunsToEnd drives the corpus files with waits to their ends.
 func TestCorpusRunsToEnd(t *testing.T) {
+	bpmntest.Dir(t)
 	each(t, func(t *testing.T, e *env) {
 		t.Run("two steps", func(t *testing.T) {
 			e := e.with(t)
