@@ -66,7 +66,9 @@ func TestHelpdeskEscalation(t *testing.T) {
 		support := e.user("support")
 		manager := e.user("boss", "managers")
 		e.deploy("helpdesk", string(data), variable("ticket", "string"))
-		ticket := func(s string) map[string]value.Value { return map[string]value.Value{"ticket": v(typ("string"), `"`+s+`"`)} }
+		ticket := func(s string) map[string]value.Value {
+			return map[string]value.Value{"ticket": v(typ("string"), `"`+s+`"`)}
+		}
 		inTime := e.start("helpdesk", ticket("T-1"), "")
 		late := e.start("helpdesk", ticket("T-2"), "")
 
