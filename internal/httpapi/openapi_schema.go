@@ -24,7 +24,6 @@ var securitySchemes = map[string]any{
 }
 
 // schemesOf names the security schemes each way into a route (server.go's access) takes.
-// When access becomes a set of ways, securityOf offers each way the route's set holds.
 var schemesOf = []struct {
 	way     access
 	schemes []string
@@ -41,7 +40,7 @@ func securityOf(a access) []any {
 	out := []any{}
 	seen := map[string]bool{}
 	for _, s := range schemesOf {
-		if a != s.way {
+		if !takes(a, s.way) {
 			continue
 		}
 		for _, name := range s.schemes {
@@ -53,6 +52,10 @@ func securityOf(a access) []any {
 	}
 	return out
 }
+
+// takes says a route of access a takes the way in. Access is one way per route today; when
+// it becomes a set of ways (bits), this is a&way != 0 and securityOf offers each of them.
+func takes(a, way access) bool { return a == way }
 
 // components collects the named schemas of the document, one per Go type, each under a name
 // that code generators accept: the type's own name, "<Elem>List" for store.List[Elem], and
