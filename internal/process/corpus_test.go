@@ -170,15 +170,22 @@ func corpusBoundaryTimer(t *testing.T, e *env) {
 	late := e.start("helpdesk", nil, "")
 	e.completeTaskAt(kermit, inTime.ID, "firstLineSupport", nil)
 	e.wantEnded(inTime.ID, "firstLineSupport completed", "normalEnd completed")
-	e.clock.Advance(5*time.Minute + time.Second)
-	if n := e.runJobs(); n != 1 {
-		t.Fatalf("ran %d jobs; want only the late instance's boundary timer (the other was cancelled)", n)
-	}
-	if got := active(e.instance(late.ID)); got != "handleEscalation:task" {
-		t.Fatalf("after the boundary timer: %q", got)
-	}
+	e.fireOneTimer(5*time.Minute+time.Second, late.ID, "handleEscalation:task")
 	e.completeTaskAt(kermit, late.ID, "handleEscalation", nil)
 	e.wantEnded(late.ID, "firstLineSupport cancelled", "escalationTimer fired", "handleEscalation completed", "escalatedEnd completed")
+}
+
+// fireOneTimer moves the clock on by d, expects exactly one due timer (the others were
+// cancelled with their tasks), and checks where the instance then waits.
+func (e *env) fireOneTimer(d time.Duration, instanceID, want string) {
+	e.t.Helper()
+	e.clock.Advance(d)
+	if n := e.runJobs(); n != 1 {
+		e.t.Fatalf("ran %d jobs; want only one timer (the other instance's was cancelled)", n)
+	}
+	if got := active(e.instance(instanceID)); got != want {
+		e.t.Fatalf("after the timer: %q, want %q", got, want)
+	}
 }
 
 // completeJobAt completes the outside worker's job of an instance at an element.
