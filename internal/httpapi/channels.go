@@ -23,7 +23,7 @@ func (s *Server) registerChannels() {
 	s.handle("GET /api/v1/livechats/{id}/channels/{channelId}/deliveries", admin, op{summary: "An http channel's webhook deliveries, newest first, with attempts and errors",
 		out: store.List[*channel.Delivery]{}, query: []string{"state", "limit", "cursor"}}, s.handleDeliveryList)
 	s.handle("POST /api/v1/channels/{channelId}/inbound", apiKey, op{required: []string{"external_chat_id"}, summary: "An outside messenger delivers a customer message (API key of this channel); a repeated external_message_id is stored once",
-		in: channel.Inbound{}, out: channel.InboundResult{}, status: http.StatusCreated}, s.handleInbound)
+		in: channel.Inbound{}, out: channel.InboundResult{}, status: http.StatusCreated, also: []int{http.StatusOK}}, s.handleInbound)
 }
 
 // handleChannelList handles GET /api/v1/livechats/{id}/channels.

@@ -14,7 +14,7 @@ type status struct {
 
 func (s *Server) registerHealth() {
 	s.handle("GET /healthz", public, op{summary: "The process is up", out: status{}}, s.handleHealthz)
-	s.handle("GET /readyz", public, op{summary: "The database is reachable and migrated", out: status{}}, s.handleReadyz)
+	s.handle("GET /readyz", public, op{summary: "The database is reachable and migrated", out: status{}, fails: []int{http.StatusServiceUnavailable}}, s.handleReadyz)
 }
 
 // handleHealthz handles GET /healthz.

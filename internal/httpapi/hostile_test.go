@@ -21,9 +21,22 @@ type openAPIDoc struct {
 
 type schemaDoc struct {
 	Ref        string               `json:"$ref"`
-	Type       string               `json:"type"`
+	Type       schemaType           `json:"type"`
 	Properties map[string]schemaDoc `json:"properties"`
 	Required   []string             `json:"required"`
+	AllOf      []schemaDoc          `json:"allOf"`
+}
+
+// schemaType is a schema's type: "string", or ["string", "null"] for one that may be null.
+type schemaType string
+
+func (t *schemaType) UnmarshalJSON(data []byte) error {
+	var types []string
+	if err := json.Unmarshal(data, &types); err != nil {
+		return json.Unmarshal(data, (*string)(t))
+	}
+	*t = schemaType(types[0])
+	return nil
 }
 
 // wrongValue is a JSON value of another type than the schema's.
@@ -32,7 +45,7 @@ func wrongValue(s schemaDoc) any {
 	case "string":
 		return 12345
 	case "object", "array":
-		return "not a " + s.Type
+		return "not a " + string(s.Type)
 	default:
 		return map[string]any{"nested": []any{true}}
 	}
@@ -43,6 +56,9 @@ func wrongValue(s schemaDoc) any {
 // wrong type or null.
 func hostileBodies(doc *openAPIDoc, s schemaDoc) []any {
 	bodies := []any{"not json", "[1, 2]", `{"surely_unknown": 1}`, "{}", `{"a": "\u0000"}`, strings.Repeat("[", 10000)}
+	if len(s.AllOf) == 1 { // the schema with the operation's required fields
+		s = s.AllOf[0]
+	}
 	if s.Ref != "" {
 		s = doc.Components.Schemas[strings.TrimPrefix(s.Ref, "#/components/schemas/")]
 	}

@@ -16,9 +16,9 @@ func (s *Server) registerInstances() {
 	s.handle("POST /api/v1/instances/{id}/cancel", admin, op{summary: "Cancel an instance", out: process.Instance{}}, s.handleInstanceCancel)
 	s.handle("GET /api/v1/incidents", admin, op{summary: "Open incidents: steps that failed for good", out: store.List[*process.Incident]{}, query: []string{"limit", "cursor"}}, s.handleIncidentList)
 	s.handle("POST /api/v1/incidents/{id}/retry", admin, op{summary: "Run a failed step again, with its attempts counted afresh", out: process.Incident{}}, s.handleIncidentRetry)
-	s.handle("GET /api/v1/jobs", public, op{summary: "Outside workers' waiting jobs of one type (administrators or a worker API key)", out: store.List[*process.ExternalJob]{}, query: []string{"type", "limit", "cursor"}}, s.handleJobList)
-	s.handle("POST /api/v1/jobs/{id}/complete", public, op{summary: "Complete an outside worker's job with values of declared variables", in: process.JobCompletion{}, status: http.StatusNoContent}, s.handleJobComplete)
-	s.handle("POST /api/v1/messages", public, op{required: []string{"name"}, summary: "Publish a named message to the instances waiting for it with its correlation key", in: process.Message{}, out: messageResult{}}, s.handleMessagePublish)
+	s.handle("GET /api/v1/jobs", worker, op{summary: "Outside workers' waiting jobs of one type (administrators or a worker API key)", out: store.List[*process.ExternalJob]{}, query: []string{"type", "limit", "cursor"}}, s.handleJobList)
+	s.handle("POST /api/v1/jobs/{id}/complete", worker, op{summary: "Complete an outside worker's job with values of declared variables", in: process.JobCompletion{}, status: http.StatusNoContent}, s.handleJobComplete)
+	s.handle("POST /api/v1/messages", worker, op{required: []string{"name"}, summary: "Publish a named message to the instances waiting for it with its correlation key", in: process.Message{}, out: messageResult{}}, s.handleMessagePublish)
 }
 
 type messageResult struct {

@@ -1,8 +1,6 @@
 package httpapi_test
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -148,20 +146,10 @@ func TestChannelsOverHTTP(t *testing.T) {
 // doWithHeader sends a JSON body with one extra header.
 func doWithHeader(t *testing.T, env *servertest.Env, method, path, token string, body []byte, key, value string) *servertest.Response {
 	t.Helper()
-	req, err := http.NewRequest(method, env.URL+path, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(key, value)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return &servertest.Response{Status: resp.StatusCode, Body: data, Header: resp.Header}
+	return env.DoRequest(method, path, body, func(r *http.Request) {
+		r.Header.Set(key, value)
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+	})
 }

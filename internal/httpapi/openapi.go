@@ -1,16 +1,24 @@
 package httpapi
 
 import (
-	"encoding"
 	"net/http"
-	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/store"
 )
 
-// op describes one route for the OpenAPI document.
+// op describes one route for the OpenAPI document. Most of an operation is derived, so a new
+// route only says what is particular to it:
+//   - security comes from the route's access (securityOf);
+//   - the statuses it can answer come from its shape (statusesOf): its success status, 400
+//     and 413 and 422 when it reads a body, 401 always (a bad credential is refused on every
+//     route), 403 when it needs credentials or writes, 404 with path parameters, 409 for
+//     writes, 422 with any input, 500 always; also and fails add the rest;
+//   - query parameters are typed by name (queryParams).
 type op struct {
 	summary string
 	// in is a zero value of the request body type, or nil.
@@ -19,6 +27,11 @@ type op struct {
 	out any
 	// status is the success status; 200 when zero.
 	status int
+	// also lists further success statuses answered with the same body (such as 200 for a
+	// repeated inbound message, where the first one answers 201).
+	also []int
+	// fails lists error statuses the shape does not imply (such as 503 from /readyz).
+	fails []int
 	// query lists the query parameters the route reads.
 	query []string
 	// idempotent says the create accepts an Idempotency-Key header (API.md).
@@ -41,173 +54,199 @@ var pathParam = regexp.MustCompile(`\{([a-zA-Z]+)\}`)
 // OpenAPI builds the OpenAPI 3.1 document from the registered routes.
 func (s *Server) OpenAPI() map[string]any {
 	paths := map[string]any{}
-	schemas := map[string]any{}
+	c := newComponents()
+	tags := map[string]bool{}
 	for _, rt := range s.routes {
 		item, _ := paths[rt.op.path].(map[string]any)
 		if item == nil {
 			item = map[string]any{}
 			paths[rt.op.path] = item
 		}
-		item[strings.ToLower(rt.op.method)] = operation(rt.op, schemas)
+		o := operation(rt.op, c)
+		item[strings.ToLower(rt.op.method)] = o
+		tags[o["tags"].([]string)[0]] = true
 	}
+	c.schemas["Error"] = errorSchema
 	return map[string]any{
 		"openapi": "3.1.0",
-		"info":    map[string]any{"title": "Parley API", "version": "1"},
-		"paths":   paths,
-		"components": map[string]any{
-			"schemas": schemas,
-			"securitySchemes": map[string]any{
-				"bearer": map[string]any{"type": "http", "scheme": "bearer"},
-			},
-		},
+		"info": map[string]any{"title": "Parley API", "version": "1",
+			"description": "The JSON API of a Parley server: live chats, sessions, processes, workspaces. Errors are " +
+				`{"error":{"code","message","details"}}; lists are {"items","next_cursor"} paged with ?limit=&cursor=.`,
+			"license": map[string]any{"name": "MIT", "identifier": "MIT"}},
+		"servers":    []any{map[string]any{"url": "/", "description": "the Parley server that serves this document"}},
+		"tags":       tagList(tags),
+		"paths":      paths,
+		"components": map[string]any{"schemas": c.schemas, "securitySchemes": securitySchemes},
 	}
 }
 
-func operation(o op, schemas map[string]any) map[string]any {
-	out := map[string]any{"summary": o.summary, "operationId": o.method + " " + o.path}
+func operation(o op, c *components) map[string]any {
+	out := map[string]any{"summary": o.summary, "operationId": operationID(o.method, o.path),
+		"tags": []string{tagOf(o.path)}, "security": securityOf(o.access)}
+	if params := parameters(o); params != nil {
+		out["parameters"] = params
+	}
+	if o.in != nil {
+		out["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+			"application/json": map[string]any{"schema": requestSchema(o, c)}}}
+	}
+	out["responses"] = responses(o, c)
+	return out
+}
+
+func requestSchema(o op, c *components) map[string]any {
+	schema := c.schemaOf(o.in)
+	if len(o.required) == 0 {
+		return schema
+	}
+	return map[string]any{"allOf": []any{schema}, "required": o.required}
+}
+
+func parameters(o op) []any {
 	var params []any
 	for _, m := range pathParam.FindAllStringSubmatch(o.path, -1) {
 		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 	}
 	for _, q := range o.query {
-		params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
+		schema, ok := queryParams[q]
+		if !ok {
+			schema = map[string]any{"type": "string"}
+		}
+		params = append(params, map[string]any{"name": q, "in": "query", "schema": schema})
 	}
 	if o.idempotent {
 		params = append(params, idempotencyHeader)
 	}
-	if params != nil {
-		out["parameters"] = params
-	}
-	if o.access != public {
-		out["security"] = []any{map[string]any{"bearer": []any{}}}
-	}
-	if o.in != nil {
-		schema := schemaOf(reflect.TypeOf(o.in), schemas)
-		if len(o.required) > 0 {
-			schema["required"] = o.required
+	return params
+}
+
+// queryParams types the query parameters that are not plain strings.
+var queryParams = map[string]map[string]any{
+	"limit":  {"type": "integer", "minimum": 1, "maximum": store.MaxLimit, "description": "page size (default " + strconv.Itoa(store.DefaultLimit) + ")"},
+	"cursor": {"type": "string", "description": "the next_cursor of the previous page"},
+	"mine":   {"type": "boolean", "description": "only the caller's own sessions"},
+}
+
+func responses(o op, c *components) map[string]any {
+	out := map[string]any{}
+	ok := []int{cmp(o.status, http.StatusOK)}
+	for _, st := range append(ok, o.also...) {
+		resp := map[string]any{"description": http.StatusText(st)}
+		if o.out != nil {
+			resp["content"] = jsonContent(c.schemaOf(o.out))
 		}
-		out["requestBody"] = map[string]any{"required": true, "content": map[string]any{
-			"application/json": map[string]any{"schema": schema}}}
+		if st == http.StatusSwitchingProtocols {
+			resp["description"] = "the WebSocket upgrade"
+		}
+		out[strconv.Itoa(st)] = resp
 	}
-	status := o.status
-	if status == 0 {
-		status = http.StatusOK
-	}
-	resp := map[string]any{"description": http.StatusText(status)}
-	if o.out != nil {
-		resp["content"] = map[string]any{"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(o.out), schemas)}}
-	}
-	out["responses"] = map[string]any{
-		itoa(status): resp,
-		"default":    map[string]any{"description": "an error", "content": map[string]any{"application/json": map[string]any{"schema": errorSchema}}},
+	for _, st := range statusesOf(o) {
+		out[strconv.Itoa(st)] = map[string]any{"description": errorText[st],
+			"content": jsonContent(map[string]any{"$ref": "#/components/schemas/Error"})}
 	}
 	return out
 }
 
-var errorSchema = map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{
-	"type": "object", "required": []string{"code", "message"},
-	"properties": map[string]any{
-		"code":    map[string]any{"type": "string", "enum": []string{"invalid", "not_found", "conflict", "unauthorized", "forbidden", "too_large", "rate_limited", "internal"}},
-		"message": map[string]any{"type": "string"},
-		"details": map[string]any{"type": "object"},
-	}}}}
-
-func itoa(n int) string { return strconv.Itoa(n) }
-
-var (
-	timeType      = reflect.TypeOf(time.Time{})
-	textMarshaler = reflect.TypeOf((*encoding.TextMarshaler)(nil)).Elem()
-)
-
-// schemaOf describes a Go type as JSON Schema; named structs become shared components.
-func schemaOf(t reflect.Type, schemas map[string]any) map[string]any {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+func cmp(v, def int) int {
+	if v == 0 {
+		return def
 	}
-	switch {
-	case t == timeType:
-		return map[string]any{"type": "string", "format": "date-time"}
-	case t.Implements(textMarshaler):
-		return map[string]any{"type": "string"}
-	case t.Implements(reflect.TypeOf((*interface{ MarshalJSON() ([]byte, error) })(nil)).Elem()):
-		return map[string]any{}
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return map[string]any{"type": "string"}
-	case reflect.Bool:
-		return map[string]any{"type": "boolean"}
-	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Uint, reflect.Uint64:
-		return map[string]any{"type": "integer"}
-	case reflect.Float64, reflect.Float32:
-		return map[string]any{"type": "number"}
-	case reflect.Slice, reflect.Array:
-		if t.Elem().Kind() == reflect.Uint8 {
-			return map[string]any{}
-		}
-		return map[string]any{"type": "array", "items": schemaOf(t.Elem(), schemas)}
-	case reflect.Map:
-		return map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem(), schemas)}
-	case reflect.Struct:
-		return structSchema(t, schemas)
-	}
-	return map[string]any{}
+	return v
 }
 
-func structSchema(t reflect.Type, schemas map[string]any) map[string]any {
-	name := t.Name()
-	if name != "" && t.PkgPath() != "" {
-		name = strings.ReplaceAll(t.String(), ".", "_")
-		ref := map[string]any{"$ref": "#/components/schemas/" + name}
-		if _, done := schemas[name]; done {
-			return ref
-		}
-		schemas[name] = map[string]any{} // placeholder against recursion
-		schemas[name] = fieldsSchema(t, schemas)
-		return ref
-	}
-	return fieldsSchema(t, schemas)
+func jsonContent(schema map[string]any) map[string]any {
+	return map[string]any{"application/json": map[string]any{"schema": schema}}
 }
 
-func fieldsSchema(t reflect.Type, schemas map[string]any) map[string]any {
-	props := map[string]any{}
-	addFields(t, props, schemas)
-	return map[string]any{"type": "object", "properties": props}
+// statusesOf lists the error statuses an operation can answer, derived from its shape (see op).
+func statusesOf(o op) []int {
+	reads := o.in != nil
+	writes := o.method != http.MethodGet && o.method != http.MethodHead
+	input := reads || len(o.query) > 0 || o.idempotent || strings.Contains(o.path, "{")
+	add := map[int]bool{
+		http.StatusBadRequest:            reads,
+		http.StatusUnauthorized:          true,
+		http.StatusForbidden:             o.access != public || writes,
+		http.StatusNotFound:              strings.Contains(o.path, "{"),
+		http.StatusConflict:              writes && o.access != public || writes && o.idempotent,
+		http.StatusRequestEntityTooLarge: reads,
+		http.StatusUnprocessableEntity:   input,
+		http.StatusInternalServerError:   true,
+	}
+	var out []int
+	for st, yes := range add {
+		if yes {
+			out = append(out, st)
+		}
+	}
+	out = append(out, o.fails...)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
-// addFields adds t's JSON fields to props. The fields of an embedded struct without a JSON
-// name stand in the outer object, as encoding/json writes them; an outer field of the same
-// name wins, so embedded fields are added after the outer ones.
-func addFields(t reflect.Type, props, schemas map[string]any) {
-	var embedded []reflect.Type
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if f.Anonymous && name == "" {
-			ft := f.Type
-			for ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			if ft.Kind() == reflect.Struct {
-				embedded = append(embedded, ft)
-				continue
-			}
+// errorText says when each error status is answered.
+var errorText = map[int]string{
+	http.StatusBadRequest:            "the body is not JSON",
+	http.StatusUnauthorized:          "no credentials, or credentials that are not valid",
+	http.StatusForbidden:             "the caller may not do this, or a cross-origin write with the session cookie",
+	http.StatusNotFound:              "no such resource, or one the caller may not see",
+	http.StatusConflict:              "the resource's state does not allow this",
+	http.StatusRequestEntityTooLarge: "the body is larger than the server's limit",
+	http.StatusUnprocessableEntity:   "bad input; the message and details name each field",
+	http.StatusInternalServerError:   "an internal error; the message gives the request id",
+	http.StatusServiceUnavailable:    "not ready",
+}
+
+var errorSchema = map[string]any{
+	"type": "object", "required": []string{"error"}, "additionalProperties": false,
+	"properties": map[string]any{"error": map[string]any{
+		"type": "object", "required": []string{"code", "message"}, "additionalProperties": false,
+		"properties": map[string]any{
+			"code": map[string]any{"type": "string", "enum": []errs.Code{errs.Invalid, errs.NotFound, errs.Conflict,
+				errs.Unauthorized, errs.Forbidden, errs.TooLarge, errs.RateLimited, errs.Internal}},
+			"message": map[string]any{"type": "string"},
+			"details": map[string]any{"type": "object"},
+		}}}}
+
+// operationID names an operation in camelCase from its method and path:
+// "GET /api/v1/livechats/{id}/automation/log" is getLivechatsByIdAutomationLog.
+func operationID(method, path string) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(method))
+	for _, seg := range strings.Split(strings.TrimPrefix(path, "/api/v1"), "/") {
+		if name, ok := strings.CutPrefix(seg, "{"); ok {
+			b.WriteString("By")
+			seg = strings.TrimSuffix(name, "}")
 		}
-		if !f.IsExported() || name == "-" {
-			continue
+		for _, word := range strings.FieldsFunc(seg, func(r rune) bool { return r == '.' || r == '-' || r == '_' }) {
+			b.WriteString(strings.ToUpper(word[:1]) + word[1:])
 		}
-		if name == "" {
-			name = f.Name
-		}
-		props[name] = schemaOf(f.Type, schemas)
 	}
-	for _, et := range embedded {
-		inner := map[string]any{}
-		addFields(et, inner, schemas)
-		for name, schema := range inner {
-			if _, taken := props[name]; !taken {
-				props[name] = schema
-			}
-		}
+	return b.String()
+}
+
+// tagOf groups an operation by the first segment of its path after /api/v1.
+func tagOf(path string) string {
+	rest := strings.TrimPrefix(path, "/api/v1/")
+	if rest == path {
+		return "health"
 	}
+	first, _, _ := strings.Cut(rest, "/")
+	if first == "openapi.json" {
+		return "contract"
+	}
+	return first
+}
+
+func tagList(tags map[string]bool) []any {
+	var names []string
+	for t := range tags {
+		names = append(names, t)
+	}
+	slices.Sort(names)
+	out := make([]any, len(names))
+	for i, n := range names {
+		out[i] = map[string]any{"name": n, "description": "The " + n + " operations."}
+	}
+	return out
 }

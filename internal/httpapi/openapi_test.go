@@ -1,11 +1,14 @@
 package httpapi_test
 
 import (
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/parleychat/parley/internal/server/servertest"
+	"github.com/parleychat/parley/internal/store"
 )
 
 // contractRoutes are the API.md routes the server implements. Each must be in the OpenAPI
@@ -104,5 +107,113 @@ func TestOpenAPIListsIdempotencyKey(t *testing.T) {
 		if !found {
 			t.Errorf("%s does not list the Idempotency-Key header", route)
 		}
+	}
+}
+
+var (
+	camelCase     = regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
+	componentName = regexp.MustCompile(`^[A-Z][a-zA-Z0-9]*$`)
+)
+
+// TestOpenAPIIsValid loads the served document with kin-openapi and validates it as OpenAPI
+// 3.1, then checks what code generators need beyond validity: component names and unique
+// camelCase operationIds, a server, security on every operation from declared schemes, typed
+// paging, and the error schema on every error status.
+func TestOpenAPIIsValid(t *testing.T) {
+	env := servertest.Start(t, "sqlite", servertest.Options{})
+	doc := env.Contract.Doc // loaded and validated by servertest.LoadContract
+	if len(doc.Servers) == 0 {
+		t.Error("the document names no server")
+	}
+	for name := range doc.Components.Schemas {
+		if !componentName.MatchString(name) {
+			t.Errorf("component name %q is not a plain identifier", name)
+		}
+	}
+	for _, want := range []string{"staffToken", "sessionCookie", "visitorToken", "channelKey", "workerKey"} {
+		if doc.Components.SecuritySchemes[want] == nil {
+			t.Errorf("no security scheme %s", want)
+		}
+	}
+	ids := map[string]string{}
+	for path, item := range doc.Paths.Map() {
+		for method, o := range item.Operations() {
+			route := method + " " + path
+			if !camelCase.MatchString(o.OperationID) || ids[o.OperationID] != "" {
+				t.Errorf("%s: operationId %q is not camelCase or not unique (also %s)", route, o.OperationID, ids[o.OperationID])
+			}
+			ids[o.OperationID] = route
+			checkOperation(t, doc, route, o)
+		}
+	}
+}
+
+func checkOperation(t *testing.T, doc *openapi3.T, route string, o *openapi3.Operation) {
+	t.Helper()
+	if o.Security == nil {
+		t.Errorf("%s has no security (a public operation says [])", route)
+	}
+	for _, req := range *o.Security {
+		for scheme := range req {
+			if doc.Components.SecuritySchemes[scheme] == nil {
+				t.Errorf("%s names the undeclared security scheme %s", route, scheme)
+			}
+		}
+	}
+	for _, p := range o.Parameters {
+		if p.Value.Name == "limit" {
+			s := p.Value.Schema.Value
+			if !s.Type.Is("integer") || s.Min == nil || *s.Min != 1 || s.Max == nil || *s.Max != store.MaxLimit {
+				t.Errorf("%s: limit is not an integer from 1 to %d", route, store.MaxLimit)
+			}
+		}
+	}
+	for _, status := range []int{401, 500} {
+		if o.Responses.Status(status) == nil {
+			t.Errorf("%s does not list %d", route, status)
+		}
+	}
+	for code, resp := range o.Responses.Map() {
+		if code[0] != '4' && code[0] != '5' {
+			continue
+		}
+		if mt := resp.Value.Content.Get("application/json"); mt == nil || mt.Schema.Ref != "#/components/schemas/Error" {
+			t.Errorf("%s: %s does not answer with the error schema", route, code)
+		}
+	}
+}
+
+// TestContractCatchesDrift shows the end-to-end client's check failing where a handler
+// would drift from the document: a status it does not list, a field it does not describe,
+// a field of the wrong type, and a route it does not have.
+func TestContractCatchesDrift(t *testing.T) {
+	env := servertest.Start(t, "sqlite", servertest.Options{})
+	req, _ := http.NewRequest("GET", env.URL+"/healthz", nil)
+	jsonHeader := http.Header{"Content-Type": {"application/json"}}
+	if err := env.Contract.Check(req, nil, 200, jsonHeader, []byte(`{"status":"ok"}`)); err != nil {
+		t.Fatalf("a true answer was refused: %v", err)
+	}
+	for _, c := range []struct {
+		status int
+		body   string
+	}{
+		{418, `{"status":"ok"}`},
+		{200, `{"status":"ok","uptime":3}`},
+		{200, `{"status":1}`},
+		{404, `{"error":{"code":"not_found","message":"gone"}}`},
+		{500, `{"error":{"code":"internal","message":"x","trace":"at main.go:1"}}`},
+	} {
+		if err := env.Contract.Check(req, nil, c.status, jsonHeader, []byte(c.body)); err == nil {
+			t.Errorf("%d %s passed the contract", c.status, c.body)
+		}
+	}
+	unknown, _ := http.NewRequest("GET", env.URL+"/api/v1/not-a-route", nil)
+	if err := env.Contract.Check(unknown, nil, 200, jsonHeader, []byte(`{}`)); err == nil {
+		t.Error("an answer of 200 from an undocumented route passed the contract")
+	}
+	post, _ := http.NewRequest("POST", env.URL+"/api/v1/groups", nil)
+	if err := env.Contract.Check(post, []byte(`{"name":"x","color":"red"}`), 201, jsonHeader,
+		[]byte(`{"id":"grp_1","name":"x","builtin":false,"created_at":"2026-01-01T00:00:00Z"}`)); err == nil {
+		t.Error("a create that took an undocumented field passed the contract")
 	}
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -42,6 +43,11 @@ type errorPayload struct {
 // writeError writes err in the contract's shape. Errors without a code are internal: they
 // are logged with the request id and shown as a generic message, never as a stack trace.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if clientGone(r, err) {
+		s.log.Debug("request cancelled by the client", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", requestID(r.Context()))
+		w.WriteHeader(statusClientClosed)
+		return
+	}
 	var e *errs.Error
 	status := http.StatusInternalServerError
 	var m malformed
@@ -58,6 +64,16 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="parley"`)
 	}
 	writeJSON(w, status, errorBody{errorPayload{e.Code, e.Message, e.Details}})
+}
+
+// statusClientClosed is what the request log shows for a request whose client hung up
+// before the answer: nobody reads it, and it is not a server error.
+const statusClientClosed = 499
+
+// clientGone says err is only the client hanging up: the request's own context was cancelled
+// and the error comes from that. A cancellation while the client still waits is a real error.
+func clientGone(r *http.Request, err error) bool {
+	return errors.Is(err, context.Canceled) && errors.Is(r.Context().Err(), context.Canceled)
 }
 
 // writeJSON writes v as the response body.

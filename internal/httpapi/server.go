@@ -107,6 +107,7 @@ const (
 	admin                 // a member of Administrators
 	apiKey                // an integration's API key
 	visitor               // a widget visitor token
+	worker                // an administrator or a worker API key; the engine checks which
 )
 
 // handle registers a route and its OpenAPI operation.

@@ -215,18 +215,13 @@ func widgetSession(env *servertest.Env) string {
 
 func doWithKey(t *testing.T, env *servertest.Env, token, key string) string {
 	t.Helper()
-	body := strings.NewReader(`{"values":{"name":"Keyed"}}`)
-	req, _ := http.NewRequest("POST", env.URL+itemsPath, body)
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Idempotency-Key", key)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	r := env.DoRequest("POST", itemsPath, `{"values":{"name":"Keyed"}}`, func(r *http.Request) {
+		r.Header.Set("Authorization", "Bearer "+token)
+		r.Header.Set("Idempotency-Key", key)
+	})
 	var it struct{ ID string }
-	if err := json.NewDecoder(resp.Body).Decode(&it); err != nil || resp.StatusCode != 201 {
-		t.Fatalf("status %d, %v", resp.StatusCode, err)
+	if err := json.Unmarshal(r.Body, &it); err != nil || r.Status != 201 {
+		t.Fatalf("status %d, %v", r.Status, err)
 	}
 	return it.ID
 }

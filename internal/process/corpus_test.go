@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleychat/parley/internal/process/bpmntest"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -49,6 +50,7 @@ var corpusRuns = []corpusRun{
 // TestCorpusFirstWaits starts every accepted corpus file and checks where it waits once the
 // start transaction has committed.
 func TestCorpusFirstWaits(t *testing.T) {
+	bpmntest.Dir(t)
 	each(t, func(t *testing.T, e *env) {
 		for i, c := range corpusRuns {
 			t.Run(c.file, func(t *testing.T) {
@@ -73,6 +75,7 @@ func TestCorpusFirstWaits(t *testing.T) {
 
 // TestCorpusRefused checks that files outside the subset are refused at publish, naming ids.
 func TestCorpusRefused(t *testing.T) {
+	bpmntest.Dir(t)
 	refused := map[string][]string{
 		"task-none-not-executable.bpmn":                 {"no executable process"},
 		"inclusive-gateway-plain-conditions.bpmn":       {"inclusiveGateway (Gateway_01wr5g0)"},
@@ -103,6 +106,7 @@ func TestCorpusRefused(t *testing.T) {
 
 // TestCorpusRunsToEnd drives the corpus files with waits to their ends.
 func TestCorpusRunsToEnd(t *testing.T) {
+	bpmntest.Dir(t)
 	each(t, func(t *testing.T, e *env) {
 		t.Run("two steps", func(t *testing.T) {
 			e := e.with(t)
@@ -166,15 +170,22 @@ func corpusBoundaryTimer(t *testing.T, e *env) {
 	late := e.start("helpdesk", nil, "")
 	e.completeTaskAt(kermit, inTime.ID, "firstLineSupport", nil)
 	e.wantEnded(inTime.ID, "firstLineSupport completed", "normalEnd completed")
-	e.clock.Advance(5*time.Minute + time.Second)
-	if n := e.runJobs(); n != 1 {
-		t.Fatalf("ran %d jobs; want only the late instance's boundary timer (the other was cancelled)", n)
-	}
-	if got := active(e.instance(late.ID)); got != "handleEscalation:task" {
-		t.Fatalf("after the boundary timer: %q", got)
-	}
+	e.fireOneTimer(5*time.Minute+time.Second, late.ID, "handleEscalation:task")
 	e.completeTaskAt(kermit, late.ID, "handleEscalation", nil)
 	e.wantEnded(late.ID, "firstLineSupport cancelled", "escalationTimer fired", "handleEscalation completed", "escalatedEnd completed")
+}
+
+// fireOneTimer moves the clock on by d, expects exactly one due timer (the others were
+// cancelled with their tasks), and checks where the instance then waits.
+func (e *env) fireOneTimer(d time.Duration, instanceID, want string) {
+	e.t.Helper()
+	e.clock.Advance(d)
+	if n := e.runJobs(); n != 1 {
+		e.t.Fatalf("ran %d jobs; want only one timer (the other instance's was cancelled)", n)
+	}
+	if got := active(e.instance(instanceID)); got != want {
+		e.t.Fatalf("after the timer: %q, want %q", got, want)
+	}
 }
 
 // completeJobAt completes the outside worker's job of an instance at an element.

@@ -3,30 +3,22 @@ package process
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/process/bpmntest"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/store/storetest"
 	"github.com/parleychat/parley/internal/value"
 	"golang.org/x/crypto/bcrypt"
 )
 
-// corpusDir is the shared BPMN conformance corpus, beside the repository; a missing file
-// fails the test.
-const corpusDir = "../../../shared/testdata/bpmn/"
-
+// corpusFile is one file of the public BPMN corpus (see bpmntest for where it is found).
 func corpusFile(t testing.TB, name string) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpusDir, name))
-	if err != nil {
-		t.Fatalf("the BPMN corpus file %s is missing (clone shared/ beside the repository): %v", name, err)
-	}
-	return string(data)
+	return bpmntest.File(t, name)
 }
 
 // env is one engine over one test database, with a fake clock and an administrator.

@@ -26,7 +26,7 @@ func (s *Server) demoLiveChat(ctx context.Context) error {
 		Customer: chat.CustomerInfo{Name: "Ann Example", Phone: "+14155550123", Email: "ann@example.com"},
 		Subject:  "Where is my order?", Text: "Hello! I ordered a lamp last week and it has not arrived yet."})
 	if err == nil {
-		s.log.Info("demo live chat created", "live_chat", lc.ID, "widget", "POST /api/v1/widget/"+lc.ID+"/sessions")
+		s.log.Info("demo live chat created", "live_chat", lc.Name, "live_chat_id", lc.ID, "widget", "/widget/"+lc.ID)
 	}
 	return err
 }

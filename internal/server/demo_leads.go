@@ -40,7 +40,7 @@ func (s *Server) demoWebsite(ctx context.Context) error {
 		Inputs: map[string]string{"customer_name": "customer.name", "customer_phone": "customer.phone",
 			"first_message": "lastMessage.text", "session": "session"}})
 	if err == nil {
-		s.log.Info("demo site ready", "page", "/demo/site", "live_chat", lc.ID)
+		s.log.Info("demo site ready", "page", "/demo/site", "live_chat", lc.Name, "live_chat_id", lc.ID, "widget", "/widget/"+lc.ID)
 	}
 	return err
 }

@@ -8,11 +8,8 @@ import (
 	"testing"
 
 	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/process/bpmntest"
 )
-
-// corpusDir is the shared conformance corpus. CI clones shared/ beside the repository, so the
-// path is relative to this package; a missing corpus fails the test rather than skipping it.
-const corpusDir = "../../../../shared/testdata/bpmn/"
 
 // corpusCase is the import outcome MANIFEST.md gives for one file: either the elements where an
 // instance started with no inputs first waits (id → kind; a gateway listed here is where it
@@ -63,9 +60,9 @@ var corpus = map[string]corpusCase{
 }
 
 func TestCorpus(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpusDir, "*.bpmn"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("the BPMN corpus is missing at %s (clone shared/ beside the repository): %v", corpusDir, err)
+	files, err := filepath.Glob(filepath.Join(bpmntest.Dir(t), "*.bpmn"))
+	if err != nil {
+		t.Fatal(err)
 	}
 	seen := map[string]bool{}
 	for _, path := range files {

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -34,6 +33,8 @@ type Env struct {
 	Admin string
 	// Clock is the server's clock when the test asked for a fake one.
 	Clock *storetest.Clock
+	// Contract is the server's OpenAPI document: Do checks every exchange against it.
+	Contract *Contract
 }
 
 // Options tune the test server.
@@ -76,6 +77,7 @@ func Start(t testing.TB, dialect string, opts Options) *Env {
 		opts.Configure(&cfg)
 	}
 	env.serve(t, cfg)
+	env.Contract = LoadContract(t, env.URL)
 	env.Admin = env.Login("admin", AdminPassword)
 	return env
 }
@@ -146,31 +148,47 @@ func (r *Response) ErrorMessage() string {
 }
 
 // Do sends a request; body is JSON-encoded unless it is a string or []byte (sent as is).
+// The request and the answer are checked against the server's OpenAPI document: a status or
+// a field the document does not list fails the test (Contract.Check).
 func (e *Env) Do(method, path, token string, body any) *Response {
 	e.T.Helper()
-	var rd io.Reader
+	return e.DoRequest(method, path, body, func(r *http.Request) {
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+	})
+}
+
+// DoRequest is Do with the request's headers set by prepare.
+func (e *Env) DoRequest(method, path string, body any, prepare func(*http.Request)) *Response {
+	e.T.Helper()
+	var sent []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = strings.NewReader(b)
+		sent = []byte(b)
 	case []byte:
-		rd = bytes.NewReader(b)
+		sent = b
 	default:
 		data, err := json.Marshal(b)
 		if err != nil {
 			e.T.Fatal(err)
 		}
-		rd = bytes.NewReader(data)
+		sent = data
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(sent)
 	}
 	req, err := http.NewRequest(method, e.URL+path, rd)
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if prepare != nil {
+		prepare(req)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -178,6 +196,9 @@ func (e *Env) Do(method, path, token string, body any) *Response {
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
+	if err := e.Contract.Check(req, sent, resp.StatusCode, resp.Header, data); err != nil {
+		e.T.Errorf("the OpenAPI contract: %v", err)
+	}
 	return &Response{Status: resp.StatusCode, Body: data, Header: resp.Header}
 }
 
