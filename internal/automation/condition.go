@@ -137,7 +137,7 @@ func compileCondition(src string) (*vm.Program, error) {
 	}
 	prog, err := expr.Compile(src, expr.Env(condEnv{}), expr.AsBool(), expr.MaxNodes(maxConditionNodes))
 	if err != nil {
-		return nil, errs.Field("condition", "%q is not a true/false expression over the Live Chats properties: %s", src, firstLine(err))
+		return nil, errs.Field("condition", "is not a true/false expression over the Live Chats properties: %s", firstLine(err))
 	}
 	return prog, nil
 }
