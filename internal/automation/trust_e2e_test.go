@@ -99,6 +99,22 @@ func TestConditionDryRunAndRetryOverHTTP(t *testing.T) {
 		if n := len(c.log("?from=" + from + "&session=" + third)); n != 1 {
 			t.Fatalf("%d lines for the third session in the last hour, want 1", n)
 		}
+		var doc struct {
+			Paths map[string]map[string]struct {
+				Parameters []struct {
+					Name   string
+					Schema map[string]any
+				}
+			}
+		}
+		env.MustDo("GET", "/api/v1/openapi.json", "", nil, 200, &doc)
+		typed := map[string]any{}
+		for _, p := range doc.Paths["/api/v1/livechats/{id}/automation/log"]["get"].Parameters {
+			typed[p.Name] = p.Schema["format"]
+		}
+		if typed["from"] != "date-time" || typed["to"] != "date-time" || len(doc.Paths["/api/v1/livechats/{id}/automation/{event}/dry-run"]) == 0 {
+			t.Fatalf("the OpenAPI document does not describe the log's filters and the dry run: %v", typed)
+		}
 		r := env.MustDo("GET", base+"log.csv?outcome=started", env.Admin, nil, 200, nil)
 		rows, err := csv.NewReader(strings.NewReader(string(r.Body))).ReadAll()
 		if err != nil || len(rows) != 2 || rows[0][0] != "at" || rows[1][2] != "started" || rows[1][6] != "Anna Petrova" {

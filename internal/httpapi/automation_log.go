@@ -17,6 +17,15 @@ import (
 // RFC 3339 (from inclusive, to exclusive).
 var logQuery = []string{"outcome", "event", "session", "from", "to", "limit", "cursor"}
 
+// logQueryTypes documents the log's query parameters in the OpenAPI document.
+var logQueryTypes = map[string]map[string]any{
+	"outcome": {"type": "string", "enum": []string{automation.Started, automation.Skipped, automation.Failed}},
+	"event":   {"type": "string", "enum": automation.Events},
+	"from":    {"type": "string", "format": "date-time"},
+	"to":      {"type": "string", "format": "date-time"},
+	"limit":   {"type": "integer", "minimum": 1, "maximum": store.MaxLimit},
+}
+
 // maxLogCSV bounds the lines of one CSV export; narrow it by time for more.
 const maxLogCSV = 100000
 

@@ -21,6 +21,8 @@ type op struct {
 	status int
 	// query lists the query parameters the route reads.
 	query []string
+	// queryTypes gives the JSON Schema of query parameters that are not plain strings.
+	queryTypes map[string]map[string]any
 	// idempotent says the create accepts an Idempotency-Key header (API.md).
 	idempotent bool
 	// required names the body's fields a request must give; a request without them is
@@ -70,7 +72,11 @@ func operation(o op, schemas map[string]any) map[string]any {
 		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 	}
 	for _, q := range o.query {
-		params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
+		schema, typed := o.queryTypes[q]
+		if !typed {
+			schema = map[string]any{"type": "string"}
+		}
+		params = append(params, map[string]any{"name": q, "in": "query", "schema": schema})
 	}
 	if o.idempotent {
 		params = append(params, idempotencyHeader)
