@@ -132,10 +132,9 @@ func bindingTx(ctx context.Context, tx *store.Tx, liveChatID, event string) (*Bi
 	return b, nil
 }
 
-// SaveBinding validates and stores the binding of an event, replacing any earlier one. It is
-// refused whole, with every problem named, when the process is unknown or unpublished, a
-// variable or property is unknown, types differ, or a required variable is left unmapped.
-func (s *Service) SaveBinding(ctx context.Context, liveChatID, event string, in BindingInput) (*Binding, error) {
+// eventAdmin checks what every method on one event of a live chat needs: an administrator,
+// an automation event, and a live chat that exists. It returns the administrator.
+func (s *Service) eventAdmin(ctx context.Context, liveChatID, event string) (*auth.User, error) {
 	admin, err := auth.AdminFrom(ctx)
 	if err != nil {
 		return nil, err
@@ -144,6 +143,17 @@ func (s *Service) SaveBinding(ctx context.Context, liveChatID, event string, in 
 		return nil, err
 	}
 	if _, err := s.liveChatName(ctx, admin, liveChatID); err != nil {
+		return nil, err
+	}
+	return admin, nil
+}
+
+// SaveBinding validates and stores the binding of an event, replacing any earlier one. It is
+// refused whole, with every problem named, when the process is unknown or unpublished, a
+// variable or property is unknown, types differ, or a required variable is left unmapped.
+func (s *Service) SaveBinding(ctx context.Context, liveChatID, event string, in BindingInput) (*Binding, error) {
+	admin, err := s.eventAdmin(ctx, liveChatID, event)
+	if err != nil {
 		return nil, err
 	}
 	enabled := in.Enabled == nil || *in.Enabled

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
@@ -62,18 +61,11 @@ type DryRunItem struct {
 
 // DryRun tries a binding of a live chat's event on its recent events. Administrators only.
 func (s *Service) DryRun(ctx context.Context, liveChatID, event string, in DryRunInput) (*DryRun, error) {
-	admin, err := auth.AdminFrom(ctx)
-	if err != nil {
+	if _, err := s.eventAdmin(ctx, liveChatID, event); err != nil {
 		return nil, err
 	}
 	limit, err := dryRunLimit(in.Limit)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkEvent(event); err != nil {
-		return nil, err
-	}
-	if _, err := s.liveChatName(ctx, admin, liveChatID); err != nil {
 		return nil, err
 	}
 	if err := checkCondition(in.Condition); err != nil {

@@ -52,14 +52,7 @@ func (s *Service) RetryLine(ctx context.Context, liveChatID, lineID string) (*Lo
 // RetryFailed retries the failed lines of one binding (live chat and event), oldest first so
 // that one session's starts keep their order, each in its own transaction.
 func (s *Service) RetryFailed(ctx context.Context, liveChatID, event string) (*RetryAll, error) {
-	admin, err := auth.AdminFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkEvent(event); err != nil {
-		return nil, err
-	}
-	if _, err := s.liveChatName(ctx, admin, liveChatID); err != nil {
+	if _, err := s.eventAdmin(ctx, liveChatID, event); err != nil {
 		return nil, err
 	}
 	ids, err := s.failedLines(ctx, liveChatID, event)
