@@ -76,6 +76,12 @@ func TestAdministratorTriesConditionAndRetriesFailedStart(t *testing.T) {
 	admin.WaitGone("dialog")
 	admin.WaitText(`tr[data-event="message_received"] [data-condition-shown]`, `lastMessage.text contains "refund"`)
 	admin.WaitText(`tr[data-event="message_received"] .switch`, "On")
+	// Off and on again with the toggle: the condition stays with the binding.
+	admin.Click(`tr[data-event="message_received"] [data-action="enabled"]`)
+	admin.WaitText(`tr[data-event="message_received"] .switch`, "Off")
+	admin.Click(`tr[data-event="message_received"] [data-action="enabled"]`)
+	admin.WaitText(`tr[data-event="message_received"] .switch`, "On")
+	admin.WaitText(`tr[data-event="message_received"] [data-condition-shown]`, `lastMessage.text contains "refund"`)
 	if n := countInstances(env, lc.ID); n != 0 {
 		t.Fatalf("trying and saving the binding started %d instances", n)
 	}
