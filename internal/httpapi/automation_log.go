@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/parleychat/parley/internal/automation"
@@ -83,8 +84,8 @@ func (s *Server) handleAutomationLogCSV(w http.ResponseWriter, r *http.Request) 
 		"instance_id", "event_id", "line_id", "retries"})
 	for n := 0; ; {
 		for _, e := range list.Items {
-			_ = out.Write([]string{e.At.UTC().Format(time.RFC3339), e.Event, e.Outcome, e.Reason, e.SessionID, e.SessionName,
-				e.CustomerName, e.Process, e.InstanceID, e.EventID, e.ID, strconv.Itoa(e.Retries)})
+			_ = out.Write([]string{e.At.UTC().Format(time.RFC3339), e.Event, e.Outcome, csvText(e.Reason), e.SessionID,
+				csvText(e.SessionName), csvText(e.CustomerName), e.Process, e.InstanceID, e.EventID, e.ID, strconv.Itoa(e.Retries)})
 		}
 		n += len(list.Items)
 		if list.NextCursor == "" || n >= maxLogCSV {
@@ -98,6 +99,16 @@ func (s *Server) handleAutomationLogCSV(w http.ResponseWriter, r *http.Request) 
 	}
 	out.Flush()
 	return nil
+}
+
+// csvText makes text that customers wrote (their names, the subjects and reasons built from
+// them) safe to open in a spreadsheet: a cell that starts like a formula gets a leading
+// apostrophe, so that it is shown as text and never run.
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // handleAutomationDryRun handles POST /api/v1/livechats/{id}/automation/{event}/dry-run.
