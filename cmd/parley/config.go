@@ -21,6 +21,8 @@ type options struct {
 	LogLevel  string
 	LogFormat string
 	Demo      bool
+	// logRetentionDays is --automation-log-retention, turned into Config.AutomationLogRetention by check.
+	logRetentionDays int64
 }
 
 // env returns the PARLEY_ variable or def.
@@ -47,6 +49,7 @@ func (o *options) bind(fs *flag.FlagSet, withServe bool) {
 	fs.BoolVar(&o.AllowPrivateNetworks, "http-allow-private", envBool("HTTP_ALLOW_PRIVATE"), "let process http tasks call loopback and private addresses, for services inside the company network; refused by default against SSRF (PARLEY_HTTP_ALLOW_PRIVATE=true)")
 	fs.StringVar(&o.SMTPAddr, "smtp-addr", env("SMTP_ADDR", ""), "address the SMTP listener takes customers' mail to email channels on, such as :2525; empty: no listener (PARLEY_SMTP_ADDR)")
 	fs.StringVar(&o.SMTPRelay, "smtp-relay", env("SMTP_RELAY", ""), "host:port of the SMTP relay that sends replies in email sessions; empty: such replies are recorded as failed deliveries (PARLEY_SMTP_RELAY)")
+	fs.Int64Var(&o.logRetentionDays, "automation-log-retention", envInt("AUTOMATION_LOG_RETENTION", 90), "days the automation log keeps its lines; 0 keeps them all (PARLEY_AUTOMATION_LOG_RETENTION)")
 	fs.BoolVar(&o.Demo, "demo", envBool("DEMO"), "fill an empty database with demo data: users, a live chat, a lead process (PARLEY_DEMO=true)")
 }
 
@@ -120,6 +123,10 @@ func (o *options) check(withServe bool) error {
 		if o.ShutdownTimeout < 0 {
 			bad("shutdown-timeout", "must be a duration such as 15s")
 		}
+		if o.logRetentionDays < 0 || o.logRetentionDays > 36500 {
+			bad("automation-log-retention", "must be a whole number of days from 0 (keep every line) to 36500")
+		}
+		o.AutomationLogRetention = time.Duration(o.logRetentionDays) * 24 * time.Hour
 		if o.AdminPassword != "" && len(o.AdminPassword) < 8 {
 			bad("admin-password", "must be at least 8 characters")
 		}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 // parse reads serve's flags from args with the given PARLEY_ variables and checks them.
@@ -28,7 +29,7 @@ func TestServeConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the defaults are refused: %v", err)
 	}
-	if o.Addr != "127.0.0.1:8080" || o.DSN() != "data/parley.db" || o.Demo || o.AllowPrivateNetworks {
+	if o.Addr != "127.0.0.1:8080" || o.DSN() != "data/parley.db" || o.Demo || o.AllowPrivateNetworks || o.AutomationLogRetention != 90*24*time.Hour {
 		t.Fatalf("defaults: %+v", o)
 	}
 	o, err = parse(t, map[string]string{"DEMO": "1", "HTTP_ALLOW_PRIVATE": "true", "ADDR": "127.0.0.1:9000"}, "--addr", "127.0.0.1:9100")
@@ -48,6 +49,8 @@ func TestServeConfiguration(t *testing.T) {
 		{nil, []string{"--log-level", "loud"}, "--log-level (PARLEY_LOG_LEVEL)"},
 		{nil, []string{"--db", "mysql://x"}, "--db (PARLEY_DB)"},
 		{nil, []string{"--admin-password", "short"}, "--admin-password (PARLEY_ADMIN_PASSWORD): must be at least 8"},
+		{nil, []string{"--automation-log-retention", "-1"}, "--automation-log-retention (PARLEY_AUTOMATION_LOG_RETENTION): must be a whole number of days"},
+		{map[string]string{"AUTOMATION_LOG_RETENTION": "forever"}, nil, "--automation-log-retention (PARLEY_AUTOMATION_LOG_RETENTION)"},
 	}
 	for _, b := range bad {
 		t.Run(b.names, func(t *testing.T) {

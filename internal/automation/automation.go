@@ -69,6 +69,8 @@ type Service struct {
 	process *process.Service
 	log     *slog.Logger
 	opts    Options
+	// conds caches the bindings' compiled conditions.
+	conds conditions
 	// beforeCommit, when set by tests, runs after a batch's work and before its commit, to
 	// simulate a crash between starting an instance and committing it.
 	beforeCommit func() error

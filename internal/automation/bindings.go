@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/parleychat/parley/internal/auth"
@@ -24,8 +25,10 @@ type Binding struct {
 	ProcessName  string `json:"process_name"`
 	ProcessScope string `json:"process_scope"`
 	// Inputs maps a process variable to a Live Chats property path.
-	Inputs  map[string]string `json:"inputs"`
-	Enabled bool              `json:"enabled"`
+	Inputs map[string]string `json:"inputs"`
+	// Condition, when not empty, must be true for an event to start the process.
+	Condition string `json:"condition"`
+	Enabled   bool   `json:"enabled"`
 	// Broken says why the binding cannot start its process now (unpublished, or the newest
 	// version no longer fits the mapping); empty when it can.
 	Broken    string    `json:"broken"`
@@ -51,7 +54,10 @@ type TabRow struct {
 type BindingInput struct {
 	Process string            `json:"process"`
 	Inputs  map[string]string `json:"inputs"`
-	Enabled *bool             `json:"enabled,omitempty"`
+	// Condition is an optional true/false expression over the Live Chats properties, such as
+	// channel.type == "email"; the event starts the process only when it is true.
+	Condition string `json:"condition,omitempty"`
+	Enabled   *bool  `json:"enabled,omitempty"`
 }
 
 func checkEvent(event string) error {
@@ -103,13 +109,13 @@ func (s *Service) Tab(ctx context.Context, liveChatID string) (*Tab, error) {
 	return tab, err
 }
 
-const bindingColumns = `live_chat_id, event, process_code, inputs, enabled, broken, updated_at, updated_by`
+const bindingColumns = `live_chat_id, event, process_code, inputs, enabled, broken, updated_at, updated_by, condition_expr`
 
 func scanBinding(row interface{ Scan(...any) error }) (*Binding, error) {
 	var b Binding
 	var inputs string
 	var at store.Timestamp
-	if err := row.Scan(&b.LiveChatID, &b.Event, &b.Process, &inputs, &b.Enabled, &b.Broken, &at, &b.UpdatedBy); err != nil {
+	if err := row.Scan(&b.LiveChatID, &b.Event, &b.Process, &inputs, &b.Enabled, &b.Broken, &at, &b.UpdatedBy, &b.Condition); err != nil {
 		return nil, err
 	}
 	b.UpdatedAt = at.Time
@@ -126,10 +132,9 @@ func bindingTx(ctx context.Context, tx *store.Tx, liveChatID, event string) (*Bi
 	return b, nil
 }
 
-// SaveBinding validates and stores the binding of an event, replacing any earlier one. It is
-// refused whole, with every problem named, when the process is unknown or unpublished, a
-// variable or property is unknown, types differ, or a required variable is left unmapped.
-func (s *Service) SaveBinding(ctx context.Context, liveChatID, event string, in BindingInput) (*Binding, error) {
+// eventAdmin checks what every method on one event of a live chat needs: an administrator,
+// an automation event, and a live chat that exists. It returns the administrator.
+func (s *Service) eventAdmin(ctx context.Context, liveChatID, event string) (*auth.User, error) {
 	admin, err := auth.AdminFrom(ctx)
 	if err != nil {
 		return nil, err
@@ -140,6 +145,17 @@ func (s *Service) SaveBinding(ctx context.Context, liveChatID, event string, in 
 	if _, err := s.liveChatName(ctx, admin, liveChatID); err != nil {
 		return nil, err
 	}
+	return admin, nil
+}
+
+// SaveBinding validates and stores the binding of an event, replacing any earlier one. It is
+// refused whole, with every problem named, when the process is unknown or unpublished, a
+// variable or property is unknown, types differ, or a required variable is left unmapped.
+func (s *Service) SaveBinding(ctx context.Context, liveChatID, event string, in BindingInput) (*Binding, error) {
+	admin, err := s.eventAdmin(ctx, liveChatID, event)
+	if err != nil {
+		return nil, err
+	}
 	enabled := in.Enabled == nil || *in.Enabled
 	var out *Binding
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -147,7 +163,7 @@ func (s *Service) SaveBinding(ctx context.Context, liveChatID, event string, in 
 		if err != nil {
 			return err
 		}
-		if err := checkMapping(v, in.Inputs).Err(); err != nil {
+		if err := checkBinding(v, in); err != nil {
 			return err
 		}
 		if err := upsertBinding(ctx, tx, liveChatID, event, in, enabled, admin.ID); err != nil {
@@ -183,10 +199,11 @@ func upsertBinding(ctx context.Context, tx *store.Tx, liveChatID, event string, 
 	if in.Inputs == nil {
 		inputs = []byte("{}")
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO automation_bindings (`+bindingColumns+`) VALUES (?, ?, ?, ?, ?, '', ?, ?)
+	_, err = tx.Exec(ctx, `INSERT INTO automation_bindings (`+bindingColumns+`) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?)
 		ON CONFLICT (live_chat_id, event) DO UPDATE SET process_code = excluded.process_code, inputs = excluded.inputs,
-		enabled = excluded.enabled, broken = '', updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-		liveChatID, event, in.Process, string(inputs), enabled, store.TS(tx.Now()), by)
+		enabled = excluded.enabled, broken = '', updated_at = excluded.updated_at, updated_by = excluded.updated_by,
+		condition_expr = excluded.condition_expr`,
+		liveChatID, event, in.Process, string(inputs), enabled, store.TS(tx.Now()), by, strings.TrimSpace(in.Condition))
 	return err
 }
 
@@ -195,6 +212,17 @@ func describe(b *Binding, v *process.Version) {
 	if b != nil && v != nil {
 		b.ProcessName, b.ProcessScope = v.Name, v.Scope
 	}
+}
+
+// checkBinding checks a binding as it is saved: its mapping against the version and its
+// condition against the Live Chats properties, every problem named at once.
+func checkBinding(v *process.Version, in BindingInput) error {
+	list := checkMapping(v, in.Inputs)
+	var e *errs.Error
+	if err := checkCondition(in.Condition); errors.As(err, &e) {
+		list.Add("condition", "%s", strings.TrimPrefix(e.Message, "condition: "))
+	}
+	return list.Err()
 }
 
 // checkMapping lists every problem of a mapping against a version's variables.

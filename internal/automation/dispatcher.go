@@ -302,6 +302,9 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, b *Binding, line *lo
 		line.outcome, line.reason = Skipped, "the session is marked as spam"
 		return nil, nil
 	}
+	if !s.conditionAllows(b, line) {
+		return nil, nil
+	}
 	p, err := s.prepare(ctx, tx, b, line)
 	if reason := refusal(err); reason != "" {
 		line.outcome, line.reason = Failed, reason

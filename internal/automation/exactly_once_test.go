@@ -9,6 +9,7 @@ import (
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/store/storetest"
@@ -217,6 +218,55 @@ func TestQueuedEventOfSessionMarkedSpamStartsNothing(t *testing.T) {
 		drainAll(t, a)
 		if got := s.startedTexts(t); len(got) != 0 {
 			t.Fatalf("an event queued before the spam mark started %v", got)
+		}
+	})
+}
+
+// TestRacingRetriesStartOnce has many administrators retry the same failed line at once,
+// through two services as two nodes would: exactly one retry starts the instance, every other
+// is told the line is no longer failed, and the event has one instance.
+func TestRacingRetriesStartOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newStack(t, db)
+		a := New(db, s.chat, s.process, nil, Options{})
+		b := New(db, s.chat, s.process, nil, Options{})
+		line := failedLine(t, s, a)
+		_, err := s.process.Publish(s.ctx, "echo")
+		must(t, err)
+		const racers = 16
+		results := make(chan error, racers)
+		start := make(chan struct{})
+		for i := range racers {
+			node := []*Service{a, b}[i%2]
+			go func() {
+				<-start
+				e, err := node.RetryLine(s.ctx, s.chatID, line.ID)
+				if err == nil && e.Outcome != Started {
+					err = fmt.Errorf("retry ended %s: %s", e.Outcome, e.Reason)
+				}
+				results <- err
+			}()
+		}
+		close(start)
+		won := 0
+		for range racers {
+			switch err := <-results; {
+			case err == nil:
+				won++
+			case !errs.Is(err, errs.Conflict):
+				t.Fatalf("a racing retry: %v", err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d retries started the event, want exactly 1", won)
+		}
+		if got := s.startedTexts(t); len(got) != 1 || len(got[line.SessionID]) != 1 {
+			t.Fatalf("instances %v, want one for the session", got)
+		}
+		procs, err := a.SessionProcesses(s.ctx, line.SessionID)
+		must(t, err)
+		if len(procs) != 1 {
+			t.Fatalf("the session has %d instances, want 1", len(procs))
 		}
 	})
 }

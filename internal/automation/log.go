@@ -2,33 +2,61 @@ package automation
 
 import (
 	"context"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
 
 // LogEntry is one line of the automation log.
 type LogEntry struct {
-	EventID    string    `json:"event_id"`
-	Event      string    `json:"event"`
-	SessionID  string    `json:"session_id"`
-	Process    string    `json:"process"`
-	Outcome    string    `json:"outcome"`
-	Reason     string    `json:"reason"`
-	InstanceID string    `json:"instance_id"`
-	At         time.Time `json:"at"`
-	seq        int64
+	// ID names the line, for a retry.
+	ID        string `json:"id"`
+	EventID   string `json:"event_id"`
+	Event     string `json:"event"`
+	SessionID string `json:"session_id"`
+	// SessionName and CustomerName are as of the event, from its snapshot, so a line can be
+	// shown by who wrote rather than by an id.
+	SessionName  string    `json:"session_name"`
+	CustomerName string    `json:"customer_name"`
+	Process      string    `json:"process"`
+	Outcome      string    `json:"outcome"`
+	Reason       string    `json:"reason"`
+	InstanceID   string    `json:"instance_id"`
+	At           time.Time `json:"at"`
+	// Retries counts an administrator's retries of a failed line; RetriedBy is the last one.
+	Retries   int    `json:"retries"`
+	RetriedBy string `json:"retried_by"`
+	seq       int64
 }
 
-// LogFilter narrows the log.
+// LogFilter narrows the log. Empty fields do not narrow it; From and To bound the time the
+// line was written (From inclusive, To exclusive).
 type LogFilter struct {
 	LiveChatID string
 	Outcome    string
+	Event      string
 	SessionID  string
+	From, To   time.Time
 	Page       store.Page
+}
+
+func (f LogFilter) check() error {
+	if f.Outcome != "" && f.Outcome != Started && f.Outcome != Skipped && f.Outcome != Failed {
+		return errs.Field("outcome", "must be started, skipped or failed, not %q", f.Outcome)
+	}
+	if f.Event != "" && !slices.Contains(Events, f.Event) {
+		return errs.Field("event", "must be session_created, message_received or session_closed, not %q", f.Event)
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return errs.Field("to", "must be after from")
+	}
+	return f.Page.Check()
 }
 
 // Log returns a live chat's automation log, newest first. Administrators only.
@@ -38,8 +66,8 @@ func (s *Service) Log(ctx context.Context, f LogFilter) (store.List[*LogEntry], 
 	if err != nil {
 		return list, err
 	}
-	if f.Outcome != "" && f.Outcome != Started && f.Outcome != Skipped && f.Outcome != Failed {
-		return list, errs.Field("outcome", "must be started, skipped or failed, not %q", f.Outcome)
+	if err := f.check(); err != nil {
+		return list, err
 	}
 	if _, err := s.liveChatName(ctx, admin, f.LiveChatID); err != nil {
 		return list, err
@@ -52,29 +80,86 @@ func (s *Service) Log(ctx context.Context, f LogFilter) (store.List[*LogEntry], 
 	}
 	err = s.db.Read(ctx, func(tx *store.Tx) error {
 		entries, err := queryLog(ctx, tx, f, before)
+		if err != nil {
+			return err
+		}
 		list = store.Cut(entries, f.Page, func(e *LogEntry) string { return strconv.FormatInt(e.seq, 10) })
-		return err
+		return nameSessions(ctx, tx, list.Items)
 	})
 	return list, err
 }
 
+const logColumns = `id, event_id, event, session_id, process_code, outcome, reason, instance_id, at, event_seq, retries, retried_by`
+
 func queryLog(ctx context.Context, tx *store.Tx, f LogFilter, before int64) ([]*LogEntry, error) {
-	rows, err := tx.Query(ctx, `SELECT event_id, event, session_id, process_code, outcome, reason, instance_id, at, event_seq
-		FROM automation_log WHERE live_chat_id = ? AND event_seq < ? AND (? = '' OR outcome = ?) AND (? = '' OR session_id = ?)
-		ORDER BY event_seq DESC LIMIT ?`, f.LiveChatID, before, f.Outcome, f.Outcome, f.SessionID, f.SessionID, f.Page.Size()+1)
+	where := []string{"live_chat_id = ?", "event_seq < ?"}
+	args := []any{f.LiveChatID, before}
+	add := func(cond string, arg any) {
+		where = append(where, cond)
+		args = append(args, arg)
+	}
+	if f.Outcome != "" {
+		add("outcome = ?", f.Outcome)
+	}
+	if f.Event != "" {
+		add("event = ?", f.Event)
+	}
+	if f.SessionID != "" {
+		add("session_id = ?", f.SessionID)
+	}
+	if !f.From.IsZero() {
+		add("at >= ?", store.TS(f.From))
+	}
+	if !f.To.IsZero() {
+		add("at < ?", store.TS(f.To))
+	}
+	rows, err := tx.Query(ctx, "SELECT "+logColumns+" FROM automation_log WHERE "+strings.Join(where, " AND ")+
+		" ORDER BY event_seq DESC LIMIT ?", append(args, f.Page.Size()+1)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []*LogEntry
 	for rows.Next() {
-		var e LogEntry
-		var at store.Timestamp
-		if err := rows.Scan(&e.EventID, &e.Event, &e.SessionID, &e.Process, &e.Outcome, &e.Reason, &e.InstanceID, &at, &e.seq); err != nil {
+		e, err := scanLogEntry(rows)
+		if err != nil {
 			return nil, err
 		}
-		e.At = at.Time
-		out = append(out, &e)
+		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+func scanLogEntry(row interface{ Scan(...any) error }) (*LogEntry, error) {
+	var e LogEntry
+	var at store.Timestamp
+	if err := row.Scan(&e.ID, &e.EventID, &e.Event, &e.SessionID, &e.Process, &e.Outcome, &e.Reason, &e.InstanceID, &at,
+		&e.seq, &e.Retries, &e.RetriedBy); err != nil {
+		return nil, err
+	}
+	e.At = at.Time
+	return &e, nil
+}
+
+// nameSessions fills each line's session and customer names from its event's snapshot, one
+// query for the page.
+func nameSessions(ctx context.Context, tx *store.Tx, entries []*LogEntry) error {
+	seqs := make([]int64, len(entries))
+	for i, e := range entries {
+		seqs[i] = e.seq
+	}
+	events, err := chat.EventsBySeq(ctx, tx, seqs)
+	if err != nil {
+		return err
+	}
+	bySeq := make(map[int64]*chat.Event, len(events))
+	for i := range events {
+		bySeq[events[i].Seq] = &events[i]
+	}
+	for _, e := range entries {
+		if ev := bySeq[e.seq]; ev != nil {
+			e.SessionName, e.CustomerName = ev.Snapshot.Session.Name, ev.Snapshot.Customer.Name
+		}
+	}
+	return nil
 }

@@ -33,6 +33,7 @@ var properties = []Property{
 	{"session.createdAt", mustType("datetime"), "Session created at"},
 	{"session.closedAt", mustType("datetime"), "Session closed at"},
 	{"session.operator", mustType("user"), "Session operator"},
+	{"channel.type", mustType("string"), "Channel type (widget, email or http)"},
 	{"session.messageCount", mustType("integer"), "Number of messages"},
 	{"customer.name", mustType("string"), "Customer name"},
 	{"customer.phone", mustType("phone"), "Customer phone"},

@@ -127,6 +127,7 @@ var properties = map[string]func(Snapshot) any{
 	"session.name":         func(s Snapshot) any { return s.Session.Name },
 	"session.subject":      func(s Snapshot) any { return s.Session.Subject },
 	"session.channel":      func(s Snapshot) any { return string(s.Session.Channel) },
+	"channel.type":         func(s Snapshot) any { return string(s.Session.Channel) },
 	"session.priority":     func(s Snapshot) any { return string(s.Session.Priority) },
 	"session.createdAt":    func(s Snapshot) any { return orNil(s.Session.CreatedAt) },
 	"session.closedAt":     func(s Snapshot) any { return orNil(s.Session.ClosedAt) },

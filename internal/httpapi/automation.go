@@ -26,7 +26,11 @@ func (s *Server) registerAutomation() {
 	s.handle("PUT /api/v1/livechats/{id}/automation/settings", admin, op{summary: "Log events without a binding too (verbose log)", in: verboseRequest{}, status: http.StatusNoContent}, s.handleAutomationSettings)
 	s.handle("PUT /api/v1/livechats/{id}/automation/{event}", admin, op{required: []string{"process"}, summary: "Bind a process to an event with a type-checked input mapping", in: automation.BindingInput{}, out: automation.Binding{}}, s.handleBindingPut)
 	s.handle("DELETE /api/v1/livechats/{id}/automation/{event}", admin, op{summary: "Unset the binding of an event", status: http.StatusNoContent}, s.handleBindingDelete)
-	s.handle("GET /api/v1/livechats/{id}/automation/log", admin, op{summary: "The automation log, newest first", out: store.List[*automation.LogEntry]{}, query: []string{"outcome", "session", "limit", "cursor"}}, s.handleAutomationLog)
+	s.handle("GET /api/v1/livechats/{id}/automation/log", admin, op{summary: "The automation log, newest first; filter by outcome (started|skipped|failed), event, session id and time (from, to: RFC 3339)", out: store.List[*automation.LogEntry]{}, query: logQuery, queryTypes: logQueryTypes}, s.handleAutomationLog)
+	s.handle("GET /api/v1/livechats/{id}/automation/log.csv", admin, op{summary: "The automation log as CSV, with the same filters", query: logQuery, queryTypes: logQueryTypes}, s.handleAutomationLogCSV)
+	s.handle("POST /api/v1/livechats/{id}/automation/log/{line}/retry", admin, op{summary: "Retry a failed start: decide the event again with the binding and process as they are now; 409 when the line is not failed", out: automation.LogEntry{}}, s.handleAutomationRetryLine)
+	s.handle("POST /api/v1/livechats/{id}/automation/{event}/retry", admin, op{summary: "Retry every failed start of the event's binding, oldest first", out: automation.RetryAll{}}, s.handleAutomationRetryAll)
+	s.handle("POST /api/v1/livechats/{id}/automation/{event}/dry-run", admin, op{summary: "Try a binding (the saved one, or an unsaved process, inputs and condition) on the live chat's recent events without starting anything", in: automation.DryRunInput{}, out: automation.DryRun{}}, s.handleAutomationDryRun)
 	s.handle("GET /api/v1/sessions/{id}/processes", staff, op{summary: "Instances linked to the session, automatic and manual", out: sessionProcesses{}}, s.handleSessionProcesses)
 	s.handle("POST /api/v1/sessions/{id}/processes", staff, op{required: []string{"process"}, summary: "Start a process by hand, linked to the session (accepts Idempotency-Key)", in: automation.ManualStart{}, out: process.Instance{}, status: http.StatusCreated, idempotent: true}, s.handleManualStart)
 }
@@ -76,21 +80,6 @@ func (s *Server) handleBindingDelete(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	return noContent(w)
-}
-
-// handleAutomationLog handles GET /api/v1/livechats/{id}/automation/log.
-func (s *Server) handleAutomationLog(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r)
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	list, err := s.Automation.Log(r.Context(), automation.LogFilter{LiveChatID: r.PathValue("id"),
-		Outcome: q.Get("outcome"), SessionID: q.Get("session"), Page: p})
-	if err != nil {
-		return err
-	}
-	return ok(w, list)
 }
 
 // handleSessionProcesses handles GET /api/v1/sessions/{id}/processes.

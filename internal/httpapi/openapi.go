@@ -34,6 +34,8 @@ type op struct {
 	fails []int
 	// query lists the query parameters the route reads.
 	query []string
+	// queryTypes gives the JSON Schema of query parameters that are not plain strings.
+	queryTypes map[string]map[string]any
 	// idempotent says the create accepts an Idempotency-Key header (API.md).
 	idempotent bool
 	// required names the body's fields a request must give; a request without them is
@@ -108,8 +110,11 @@ func parameters(o op) []any {
 		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 	}
 	for _, q := range o.query {
-		schema, ok := queryParams[q]
-		if !ok {
+		schema, typed := o.queryTypes[q]
+		if !typed {
+			schema, typed = queryParams[q]
+		}
+		if !typed {
 			schema = map[string]any{"type": "string"}
 		}
 		params = append(params, map[string]any{"name": q, "in": "query", "schema": schema})

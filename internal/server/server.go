@@ -58,6 +58,8 @@ type Config struct {
 	SMTPRelay string
 	// Sockets tunes WebSockets (zero: defaults).
 	Sockets realtime.SocketConfig
+	// AutomationLogRetention is how long automation log lines are kept; zero keeps them all.
+	AutomationLogRetention time.Duration
 }
 
 // DSN returns the database to open.
@@ -206,6 +208,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.Go("process", s.Processes.Run)
 	s.Go("automation", s.Automation.Run)
+	s.Go("automation-log-retention", func(ctx context.Context) {
+		s.Automation.RunRetention(ctx, s.cfg.AutomationLogRetention, time.Hour)
+	})
 	s.Go("realtime", s.Hub.Run)
 	s.Go("deliveries", s.Channels.Run)
 	s.http = &http.Server{

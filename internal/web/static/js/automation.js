@@ -5,8 +5,9 @@
 // bound before they are mapped; until then the chosen process is kept in the page as a draft.
 
 import { APIError, del, get, listAll, put, showErrors, clearErrors } from './api.js';
-import { $, h, replace, toast, when } from './dom.js';
+import { $, h, replace, toast } from './dom.js';
 import { openDialog } from './dialog.js';
+import { conditionField, tryButton } from './automation-try.js';
 
 const events = [
   { event: 'session_created', label: 'Session created', help: 'A customer opens a new session.' },
@@ -52,7 +53,8 @@ function processCell(b, unsaved) {
     h('span', { class: 'strong', dataset: { process: b.process } }, b.process_name || b.process),
     h('span', { class: 'badge' }, scopeLabel(b.process_scope)),
     b.broken ? h('span', { class: 'badge badge-danger', dataset: { broken: '' }, title: b.broken }, `Broken: ${b.broken}`) : '',
-    unsaved ? h('span', { class: 'badge badge-warn' }, 'not saved: configure the input parameters') : '');
+    unsaved ? h('span', { class: 'badge badge-warn' }, 'not saved: configure the input parameters') : '',
+    b.condition ? h('div', { class: 'muted small', dataset: { conditionShown: '' } }, 'only when ', h('code', {}, b.condition)) : '');
 }
 
 function inputsCell(e, current, binding) {
@@ -66,7 +68,7 @@ function enabledToggle(e, b) {
   const box = h('input', { type: 'checkbox', checked: b.enabled, 'aria-label': `Start on ${e.label}`, dataset: { action: 'enabled' } });
   box.addEventListener('change', async () => {
     try {
-      await put(automationURL(`/${e.event}`), { process: b.process, inputs: b.inputs || {}, enabled: box.checked });
+      await put(automationURL(`/${e.event}`), { process: b.process, inputs: b.inputs || {}, condition: b.condition || '', enabled: box.checked });
       toast(box.checked ? `${e.label} starts ${b.process_name} again.` : `${e.label} no longer starts ${b.process_name}.`, 'success');
     } catch (err) {
       box.checked = !box.checked;
@@ -94,7 +96,8 @@ async function select(e, binding) {
   const def = await pickProcess(e);
   if (!def) return;
   const keep = binding && binding.process === def.code ? binding.inputs : {};
-  drafts[e.event] = { process: def.code, process_name: def.name, process_scope: def.scope, inputs: keep, enabled: binding ? binding.enabled : true };
+  drafts[e.event] = { process: def.code, process_name: def.name, process_scope: def.scope, inputs: keep,
+    condition: binding ? binding.condition : '', enabled: binding ? binding.enabled : true };
   await loadAutomation(liveChat);
 }
 
@@ -134,6 +137,8 @@ async function configure(e, current, binding) {
   }
   const version = await get(`/api/v1/processes/${encodeURIComponent(def.code)}/versions/${def.published_version}`);
   const form = inputsForm(version, current);
+  const unsaved = () => ({ process: def.code, inputs: mapping(form), condition: form.condition.value.trim() });
+  form.append(conditionField(properties, current.condition), tryButton(automationURL(`/${e.event}/dry-run`), form, unsaved));
   const save = h('button', { type: 'submit', class: 'btn btn-primary', form: form.id }, 'Save');
   const cancel = h('button', { type: 'button', class: 'btn', onclick: () => dlg.close() }, 'Cancel');
   const dlg = openDialog({ title: `Input parameters of ${def.name}`, body: form, footer: [cancel, save], wide: true });
@@ -142,7 +147,7 @@ async function configure(e, current, binding) {
     clearErrors(form);
     save.disabled = true;
     try {
-      await put(automationURL(`/${e.event}`), { process: def.code, inputs: mapping(form), enabled: binding ? binding.enabled : current.enabled !== false });
+      await put(automationURL(`/${e.event}`), { ...unsaved(), enabled: binding ? binding.enabled : current.enabled !== false });
       delete drafts[e.event];
       dlg.close();
       toast(`${e.label} now starts ${def.name}.`, 'success');
@@ -201,52 +206,5 @@ async function remove(e, binding) {
   await loadAutomation(liveChat);
 }
 
-// The automation log.
-
-let logCursor = '';
-let logItems = [];
-
-export function setupLog(id) {
-  liveChat = id;
-  const filter = $('[data-log-filter]');
-  filter.addEventListener('submit', (ev) => ev.preventDefault());
-  filter.outcome.addEventListener('change', () => loadLog(id).catch((err) => toast(err.message, 'error')));
-  filter.verbose_log.addEventListener('change', async () => {
-    try {
-      await put(automationURL('/settings'), { verbose_log: filter.verbose_log.checked });
-      toast(filter.verbose_log.checked ? 'Events without a binding are logged too.' : 'Only bound events are logged.', 'success');
-    } catch (err) {
-      filter.verbose_log.checked = !filter.verbose_log.checked;
-      toast(err.message, 'error');
-    }
-  });
-  $('[data-action="log-more"]').addEventListener('click', () => loadLog(id, logCursor).catch((err) => toast(err.message, 'error')));
-}
-
-// loadLog draws the log from the start, or appends the page after cursor.
-export async function loadLog(id, cursor = '') {
-  liveChat = id;
-  const filter = $('[data-log-filter]');
-  const q = new URLSearchParams({ limit: '50' });
-  if (filter.outcome.value) q.set('outcome', filter.outcome.value);
-  if (cursor) q.set('cursor', cursor);
-  const [page, tab] = await Promise.all([get(automationURL(`/log?${q}`)), cursor ? null : get(automationURL())]);
-  if (tab) filter.verbose_log.checked = tab.verbose_log;
-  logItems = cursor ? logItems.concat(page.items) : page.items;
-  logCursor = page.next_cursor;
-  replace($('[data-log] tbody'), logItems.map(logRow));
-  $('[data-log-empty]').hidden = logItems.length > 0;
-  $('[data-log-more]').hidden = !logCursor;
-}
-
-function logRow(it) {
-  const label = (events.find((e) => e.event === it.event) || {}).label || it.event;
-  return h('tr', { dataset: { outcome: it.outcome } },
-    h('td', { class: 'muted' }, when(it.at)),
-    h('td', {}, label),
-    h('td', {}, it.session_id ? h('a', { href: `/console/sessions/${encodeURIComponent(it.session_id)}` }, h('code', {}, it.session_id)) : '—'),
-    h('td', {}, it.process || '—'),
-    h('td', {}, h('span', { class: `badge badge-${{ started: 'success', skipped: 'muted', failed: 'danger' }[it.outcome] || 'muted'}` }, it.outcome)),
-    h('td', {}, it.reason || ''),
-    h('td', {}, it.instance_id ? h('a', { href: `/instances/${encodeURIComponent(it.instance_id)}`, dataset: { instance: it.instance_id } }, 'Open') : '—'));
-}
+// The automation log lives in its own module; the live chat page loads both from here.
+export { loadLog, setupLog } from './automation-log.js';
