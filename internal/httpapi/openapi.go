@@ -36,6 +36,8 @@ type op struct {
 	query []string
 	// queryTypes gives the JSON Schema of query parameters that are not plain strings.
 	queryTypes map[string]map[string]any
+	// optionalBody says the body may be left out (decodeOptional), as a dry run's is.
+	optionalBody bool
 	// idempotent says the create accepts an Idempotency-Key header (API.md).
 	idempotent bool
 	// required names the body's fields a request must give; a request without them is
@@ -89,7 +91,7 @@ func operation(o op, c *components) map[string]any {
 		out["parameters"] = params
 	}
 	if o.in != nil {
-		out["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+		out["requestBody"] = map[string]any{"required": !o.optionalBody, "content": map[string]any{
 			"application/json": map[string]any{"schema": requestSchema(o, c)}}}
 	}
 	out["responses"] = responses(o, c)
