@@ -56,7 +56,7 @@ func TestManualStartAndTaskInbox(t *testing.T) {
 	b := startBrowser(t, env.URL)
 	op := b.Tab("operator")
 	op.Login("olga", "olga-password")
-	op.Choose("header [data-presence-switch]", "Online")
+	op.Click(`header [data-presence-set="online"]`)
 	op.WaitFor(`header .presence[data-presence="online"]`)
 	if op.Has(`[data-tab="spam"]:not([hidden])`) {
 		t.Fatal("an operator is shown the Spam list")
@@ -173,7 +173,7 @@ func checkFollowUpInputs(t *testing.T, env *servertest.Env) {
 // offlineCannotActOrStart switches the operator offline: the reply box and Start process are
 // disabled, each with the reason; back online they work again.
 func offlineCannotActOrStart(op *Tab) {
-	op.Choose("header [data-presence-switch]", "Offline")
+	op.Click(`header [data-presence-set="offline"]`)
 	op.WaitFor(`header .presence[data-presence="offline"]`)
 	op.WaitFor("#reply-text:disabled")
 	op.WaitText("[data-reply-reason]", "You are offline")
@@ -181,7 +181,7 @@ func offlineCannotActOrStart(op *Tab) {
 	op.WaitFor(`[data-action="start-process"]:disabled`)
 	op.WaitText("[data-start-reason]", "You are offline")
 	op.Shot("offline")
-	op.Choose("header [data-presence-switch]", "Online")
+	op.Click(`header [data-presence-set="online"]`)
 	op.WaitFor("#reply-text:enabled")
 }
 
