@@ -210,9 +210,12 @@ func completeFromInbox(t *testing.T, op *Tab, env *servertest.Env) {
 
 	op.ClickText("[data-tasks] button", "Complete")
 	op.WaitTrue(`document.querySelectorAll('[data-tasks] [data-task]').length === 1`)
+	// The Complete button went with its card: the focus moves on to the next task's form.
+	op.ExpectFocus("[data-tasks] [data-task] input")
 	op.Click(`[data-tasks] input[name="in.approved"]`)
 	op.ClickText("[data-tasks] button", "Complete")
 	op.WaitFor("[data-empty]:not([hidden])")
+	op.ExpectFocus("[data-empty]")
 	op.Shot("inbox-done")
 	var tasks struct {
 		Items []struct{ Name, State string }
