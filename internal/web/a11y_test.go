@@ -111,7 +111,8 @@ func (p *Tab) Reflow(state string) {
 }
 
 // TestPagesAreAccessible walks every page a person can reach, and the dialogs they open, in
-// the states that matter, and audits each.
+// the states that matter, and audits each; closing each dialog must give the focus back to
+// the button that opened it.
 func TestPagesAreAccessible(t *testing.T) {
 	env := demoEnv(t)
 	axeSource(t)
@@ -223,14 +224,14 @@ func auditAdministration(t *testing.T, b *Browser, env *servertest.Env) {
 	lc := "/admin/livechats/" + demoLiveChatID(t, env)
 	pages := []adminPage{
 		{"/admin/livechats", "", "[data-livechats] tbody tr", []string{"new-livechat"}},
-		{lc, "settings", "[data-settings] dl", []string{"edit"}},
-		{lc, "channels", "[data-channels] tbody tr", []string{"new-channel"}},
+		{lc, "settings", "[data-settings] dl", []string{"edit", "delete"}},
+		{lc, "channels", "[data-channels] tbody tr", []string{"new-channel", "embed"}},
 		{lc, "automation", "[data-automation] tbody tr", nil},
 		{lc, "log", "[data-log]", nil},
-		{"/admin/users", "", "[data-users] tbody tr", []string{"new-user"}},
+		{"/admin/users", "", "[data-users] tbody tr", []string{"new-user", "add-to-group"}},
 		{"/admin/groups", "", "[data-groups] tbody tr", []string{"new-group"}},
 		{"/admin/processes", "", "[data-processes] tbody tr", []string{"new-process"}},
-		{"/admin/processes/new-lead", "", "[data-diagram] svg", nil},
+		{"/admin/processes/new-lead", "", "[data-diagram] svg", []string{"edit"}},
 		{"/admin/workspaces", "", "[data-workspaces] tbody tr", []string{"new-workspace"}},
 		{"/admin/workspaces/crm", "", "[data-apps] tbody tr", []string{"new-app"}},
 		{"/admin/workspaces/crm/apps/leads", "", "[data-fields] tbody tr", []string{"new-item", "add-field"}},
@@ -250,10 +251,18 @@ func auditAdministration(t *testing.T, b *Browser, env *servertest.Env) {
 			admin.Audit(state + " " + d)
 			admin.Click("dialog[open] .dialog-head .icon-btn")
 			admin.WaitGone("dialog")
+			// Closing a dialog gives the focus back to the button that opened it.
+			admin.ExpectFocus(fmt.Sprintf(`[data-action=%q]`, d))
 		}
 	}
 	admin.Open("/admin/groups")
 	admin.ClickText("[data-groups] a", "Support operators")
 	admin.WaitFor("[data-members] tbody tr")
 	admin.Audit("group")
+	admin.Click(`[data-action="remove"]`)
+	admin.WaitFor("dialog[open]")
+	admin.Audit("group remove")
+	admin.Click("dialog[open] .dialog-head .icon-btn")
+	admin.WaitGone("dialog")
+	admin.ExpectFocus(`[data-action="remove"]`)
 }
