@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -67,7 +68,7 @@ const axeRun = `(async () => {
 })()`
 
 // Audit checks the page as it is now (state names it in failures): no serious or critical
-// axe violation, and no horizontal scrolling of the page at 320 CSS pixels.
+// axe violation, and no horizontal scrolling of the page at 640 and 320 CSS pixels.
 func (p *Tab) Audit(state string) {
 	p.t.Helper()
 	p.Idle()
@@ -93,20 +94,24 @@ const reflowCheck = `(() => {
 	return 'page is ' + root.scrollWidth + 'px wide in a ' + root.clientWidth + 'px viewport; widest: ' + wide.join(', ');
 })()`
 
-// Reflow narrows the viewport to 320 CSS pixels and checks that the page does not scroll
-// sideways (tables may scroll inside their cards), then restores the window.
+// Reflow narrows the viewport to 640 CSS pixels (200 % zoom of a 1280 px window) and to 320
+// (400 %), and checks that the page does not scroll sideways at either (tables may scroll
+// inside their cards), then restores the window.
 func (p *Tab) Reflow(state string) {
 	p.t.Helper()
-	p.do("narrow the viewport", chromedp.EmulateViewport(320, 720))
 	// The window takes its own size again before the next step, whose clicks need the
 	// layout they will meet.
 	defer p.do("restore the viewport", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := cdp.Call(ctx, t, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
 		return err
-	}), chromedp.Poll[chromedp.Void](`window.innerWidth > 320`, chromedp.WithPollingTimeout(stepTimeout)))
-	if msg := run(p, "measure the width", chromedp.Evaluate[string](reflowCheck)); msg != "" {
-		file := p.save("reflow-" + state)
-		p.t.Errorf("%s: %s at 320 px: %s (screenshot %s)", p.name, state, msg, file)
+	}), chromedp.Poll[chromedp.Void](`window.innerWidth > 640`, chromedp.WithPollingInterval(10*time.Millisecond), chromedp.WithPollingTimeout(stepTimeout)))
+	for _, width := range []int64{640, 320} {
+		p.do("narrow the viewport", chromedp.EmulateViewport(width, 720),
+			chromedp.Poll[chromedp.Void](fmt.Sprintf(`window.innerWidth === %d`, width), chromedp.WithPollingInterval(10*time.Millisecond), chromedp.WithPollingTimeout(stepTimeout)))
+		if msg := run(p, "measure the width", chromedp.Evaluate[string](reflowCheck)); msg != "" {
+			file := p.save(fmt.Sprintf("reflow-%d-%s", width, state))
+			p.t.Errorf("%s: %s at %d px: %s (screenshot %s)", p.name, state, width, msg, file)
+		}
 	}
 }
 
