@@ -197,8 +197,9 @@ func (s *Server) Go(name string, fn func(ctx context.Context)) {
 	}()
 }
 
-// Handler is the whole HTTP surface: API, WebSockets and pages.
-func (s *Server) Handler() http.Handler { return s.UI.Wrap(s.API) }
+// Handler is the whole HTTP surface: API, WebSockets and pages, compressed for clients that
+// accept it and uncached unless a response says otherwise (web.Compress).
+func (s *Server) Handler() http.Handler { return web.Compress(s.UI.Wrap(s.API)) }
 
 // Serve answers HTTP on ln until Shutdown, and runs the background workers and the SMTP
 // listener meanwhile.

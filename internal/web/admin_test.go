@@ -159,7 +159,7 @@ func TestOperatorSeesNoAdministration(t *testing.T) {
 
 	// The presence switch sets the presence.
 	op.Open("/account")
-	op.Choose("header [data-presence-switch]", "Online")
+	op.Click(`header [data-presence-set="online"]`)
 	op.WaitFor(`header .presence[data-presence="online"]`)
 	if !op.Has(`[data-presence-radio][value="online"]:checked`) {
 		t.Fatal("the account page's choice did not follow the switch")

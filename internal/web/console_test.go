@@ -55,7 +55,7 @@ func TestCustomerAndOperatorChatLive(t *testing.T) {
 	if got := op.Path(); !strings.HasPrefix(got, "/console") {
 		t.Fatalf("an operator lands on %s, want the console", got)
 	}
-	op.Choose("header [data-presence-switch]", "Online")
+	op.Click(`header [data-presence-set="online"]`)
 	op.WaitFor(`header .presence[data-presence="online"]`)
 	op.WaitText("[data-sessions] tbody", "Ann Example")
 	op.WaitFor(`[data-live="open"]`)

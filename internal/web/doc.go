@@ -15,12 +15,21 @@
 //	static/css/parley.css     the one stylesheet
 //	static/js/api.js          fetch wrapper: JSON, the session cookie, APIError, field errors
 //	static/js/dom.js          h() builds elements with text nodes, so chat text is never HTML
-//	static/js/dialog.js       <dialog> helpers: forms in dialogs, confirmations
+//	static/js/dialog.js       <dialog> helpers: forms in dialogs, confirmations, focus return
+//	static/js/tabs.js         keyboard for tablists and menus (WAI-ARIA authoring practices)
 //	static/js/ws.js           reconnecting WebSocket that resumes from the last cursor
 //	static/js/diagram.js      BPMN diagrams as SVG, drawn in the browser from the file's DI
-//	static/js/app.js          what every page has: the presence switch
+//	static/js/app.js          what every page has: the presence buttons, the skip link
 //	static/js/pages/<page>.js one module per page
 //	static/js/widget-embed.js the customer widget's loader, served as /widget.js
+//
+// # Static files
+//
+// Pages link static files by their fingerprinted address (/static/js/dom.<hash>.js, from
+// ui.static.url or {{asset "css/admin.css"}} in templates), served with a year-long immutable
+// Cache-Control. Relative imports between modules are rewritten at start to those addresses,
+// so modules keep importing './dom.js' in the source. Compress, around the whole handler,
+// gzips text answers and marks everything not fingerprinted no-store.
 //
 // # Customers
 //
@@ -54,5 +63,7 @@
 // chromium for the test, Browser.Tab(name) opens a tab with its own cookies, and the Tab's
 // steps (Login, Open, Click, Fill, Choose, WaitText, Shot…) fail the test with a screenshot.
 // Page errors (exceptions, console errors, alert dialogs) fail the test as well. Screenshots
-// go to artifacts/screenshots at the repository root.
+// go to artifacts/screenshots at the repository root. Tab.Audit runs axe-core and the 320 px
+// reflow check on the page as it is (a11y_test.go), and keyboard_test.go drives pages with
+// keys alone; docs/accessibility.md says how to install axe-core for them.
 package web

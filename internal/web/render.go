@@ -39,7 +39,8 @@ func initial(name string) string {
 
 // parsePages parses templates/pages/*.html, each with templates/layout.html. Templates are
 // embedded, so a parse error is a bug in the binary and panics at start (and in every test).
-func parsePages(fsys fs.FS) *pages {
+// asset gives the fingerprinted address of a static file, for templates' {{asset "css/x.css"}}.
+func parsePages(fsys fs.FS, asset func(string) string) *pages {
 	files, err := fs.Glob(fsys, "templates/pages/*.html")
 	if err != nil {
 		panic(err)
@@ -50,6 +51,7 @@ func parsePages(fsys fs.FS) *pages {
 		"presenceLabel": func(p auth.Presence) string { return presenceText[p].label },
 		"presenceHelp":  func(p auth.Presence) string { return presenceText[p].help },
 		"initial":       initial,
+		"asset":         asset,
 	}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")

@@ -56,7 +56,7 @@ func TestManualStartAndTaskInbox(t *testing.T) {
 	b := startBrowser(t, env.URL)
 	op := b.Tab("operator")
 	op.Login("olga", "olga-password")
-	op.Choose("header [data-presence-switch]", "Online")
+	op.Click(`header [data-presence-set="online"]`)
 	op.WaitFor(`header .presence[data-presence="online"]`)
 	if op.Has(`[data-tab="spam"]:not([hidden])`) {
 		t.Fatal("an operator is shown the Spam list")
@@ -173,7 +173,7 @@ func checkFollowUpInputs(t *testing.T, env *servertest.Env) {
 // offlineCannotActOrStart switches the operator offline: the reply box and Start process are
 // disabled, each with the reason; back online they work again.
 func offlineCannotActOrStart(op *Tab) {
-	op.Choose("header [data-presence-switch]", "Offline")
+	op.Click(`header [data-presence-set="offline"]`)
 	op.WaitFor(`header .presence[data-presence="offline"]`)
 	op.WaitFor("#reply-text:disabled")
 	op.WaitText("[data-reply-reason]", "You are offline")
@@ -181,7 +181,7 @@ func offlineCannotActOrStart(op *Tab) {
 	op.WaitFor(`[data-action="start-process"]:disabled`)
 	op.WaitText("[data-start-reason]", "You are offline")
 	op.Shot("offline")
-	op.Choose("header [data-presence-switch]", "Online")
+	op.Click(`header [data-presence-set="online"]`)
 	op.WaitFor("#reply-text:enabled")
 }
 
@@ -210,9 +210,12 @@ func completeFromInbox(t *testing.T, op *Tab, env *servertest.Env) {
 
 	op.ClickText("[data-tasks] button", "Complete")
 	op.WaitTrue(`document.querySelectorAll('[data-tasks] [data-task]').length === 1`)
+	// The Complete button went with its card: the focus moves on to the next task's form.
+	op.ExpectFocus("[data-tasks] [data-task] input")
 	op.Click(`[data-tasks] input[name="in.approved"]`)
 	op.ClickText("[data-tasks] button", "Complete")
 	op.WaitFor("[data-empty]:not([hidden])")
+	op.ExpectFocus("[data-empty]")
 	op.Shot("inbox-done")
 	var tasks struct {
 		Items []struct{ Name, State string }

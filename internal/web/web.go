@@ -56,7 +56,8 @@ func New(deps Deps) *UI {
 	if err != nil {
 		panic(err)
 	}
-	ui := &UI{deps: deps, log: deps.Logger, pages: parsePages(embedded), static: newAssets(staticFS)}
+	static := newAssets(staticFS)
+	ui := &UI{deps: deps, log: deps.Logger, pages: parsePages(embedded, static.url), static: static}
 	ui.registerShell()
 	ui.registerConsole()
 	ui.registerTasks()

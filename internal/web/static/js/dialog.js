@@ -1,5 +1,5 @@
-// Modal dialogs on the native <dialog> element: focus stays inside, Escape closes, and the
-// page behind is inert, with no framework. A dialog is built when opened and removed when
+// Modal dialogs on the native <dialog> element: focus stays inside and returns to the opener,
+// Escape closes, and the page behind is inert, with no framework. A dialog is built when opened and removed when
 // closed, so each opening starts clean.
 
 import { h } from './dom.js';
@@ -48,8 +48,12 @@ export function formValues(form) {
 }
 
 // openDialog shows a modal dialog with a title, a body (nodes) and an optional footer, and
-// returns the <dialog>. onClose runs once it is closed, by a button, Escape or code.
-export function openDialog({ title, body, footer, wide = false, onClose }) {
+// returns the <dialog>. onClose runs once it is closed, by a button, Escape or code. The
+// focus then goes back to where it was when the dialog opened (returnFocus, when given, else
+// the element that had the focus), so a keyboard user carries on from the control that
+// opened it; Tab and Shift+Tab cycle inside the dialog while it is open.
+export function openDialog({ title, body, footer, wide = false, onClose, returnFocus }) {
+  const opener = returnFocus || document.activeElement;
   const titleId = `dlg-${++seq}`;
   const dlg = h('dialog', { class: wide ? 'dialog dialog-wide' : 'dialog', 'aria-labelledby': titleId });
   dlg.append(
@@ -58,19 +62,57 @@ export function openDialog({ title, body, footer, wide = false, onClose }) {
       h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Close', onclick: () => dlg.close() }, '×')),
     h('div', { class: 'dialog-body' }, body),
     footer ? h('footer', { class: 'dialog-foot' }, footer) : '');
+  dlg.addEventListener('keydown', (ev) => keepFocusIn(dlg, ev));
   dlg.addEventListener('close', () => {
     dlg.remove();
     if (onClose) onClose(dlg.returnValue);
+    restoreFocus(opener);
   });
   document.body.append(dlg);
   dlg.showModal();
   return dlg;
 }
 
+const focusable = 'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+
+// visible reports whether el can take the focus: attached, drawn and enabled.
+export function visible(el) {
+  return !!el && el.isConnected && !el.disabled && el.getClientRects().length > 0;
+}
+
+// keepFocusIn wraps Tab from the last control of the dialog to the first, and Shift+Tab
+// from the first to the last, so the focus never leaves for the browser's own controls.
+function keepFocusIn(dlg, ev) {
+  if (ev.key !== 'Tab') return;
+  const items = Array.from(dlg.querySelectorAll(focusable)).filter(visible);
+  if (!items.length) return;
+  const first = items[0];
+  const last = items[items.length - 1];
+  if (ev.shiftKey && document.activeElement === first) {
+    ev.preventDefault();
+    last.focus();
+  } else if (!ev.shiftKey && document.activeElement === last) {
+    ev.preventDefault();
+    first.focus();
+  }
+}
+
+// restoreFocus puts the focus back on el, or, when el is gone or hidden (an item of a menu
+// that closed), on the control of the menu that held it, else on the main content.
+export function restoreFocus(el) {
+  if (el !== document.body && visible(el)) {
+    el.focus();
+    return;
+  }
+  const summary = el?.isConnected && el.closest('details')?.querySelector('summary');
+  if (visible(summary)) summary.focus();
+  else document.getElementById('main')?.focus();
+}
+
 // formDialog opens a dialog holding a form built from fields (see field) and resolves with
 // what submit returned, or null when the user cancels. submit receives the form's values;
 // when it throws an APIError the dialog stays open and shows each problem next to its field.
-export function formDialog({ title, intro, fields, submitLabel = 'Save', submit, wide = false }) {
+export function formDialog({ title, intro, fields, submitLabel = 'Save', submit, wide = false, returnFocus }) {
   return new Promise((resolve) => {
     let result = null;
     const form = h('form', { class: 'dialog-form', id: `form-${++seq}`, novalidate: true },
@@ -80,7 +122,7 @@ export function formDialog({ title, intro, fields, submitLabel = 'Save', submit,
     // The buttons sit in the dialog's footer, outside the form, and join it through form=.
     const ok = h('button', { type: 'submit', class: 'btn btn-primary', form: form.id }, submitLabel);
     const cancel = h('button', { type: 'button', class: 'btn', onclick: () => dlg.close() }, 'Cancel');
-    const dlg = openDialog({ title, body: form, footer: [cancel, ok], wide, onClose: () => resolve(result) });
+    const dlg = openDialog({ title, body: form, footer: [cancel, ok], wide, returnFocus, onClose: () => resolve(result) });
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       clearErrors(form);
@@ -93,6 +135,8 @@ export function formDialog({ title, intro, fields, submitLabel = 'Save', submit,
         showErrors(form, err);
       } finally {
         ok.disabled = false;
+        // The disabled button lost the focus; give it back unless an error took it.
+        if (dlg.open && !dlg.contains(document.activeElement)) ok.focus();
       }
     });
     form.querySelector('input, select, textarea')?.focus();

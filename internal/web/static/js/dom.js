@@ -45,6 +45,17 @@ export function toast(message, kind = 'info') {
   setTimeout(() => note.remove(), kind === 'error' ? 8000 : 4000);
 }
 
+// announce has screen readers say message politely, when they are done with what they are
+// saying: a new session in the queue, a new message. The live region is in the page from its
+// start (layout.html), because screen readers watch only regions that were there when the page
+// loaded; the text is set a moment later so that a repeat of the same words is spoken again.
+export function announce(message) {
+  const region = $('[data-announcer]');
+  if (!region) return;
+  region.textContent = '';
+  setTimeout(() => { region.textContent = message; }, 50);
+}
+
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 // when formats an RFC 3339 time for people. The zero time (1970, what rows made by the first

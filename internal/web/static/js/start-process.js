@@ -13,8 +13,9 @@ function variableField(v, session) {
     value: v.type === 'session' ? session.id : '' });
 }
 
-// startProcess opens the dialog and resolves with the started instance, or null.
-export async function startProcess(session) {
+// startProcess opens the dialog and resolves with the started instance, or null. The focus
+// returns to returnFocus when the dialog closes (the menu that opened it).
+export async function startProcess(session, { returnFocus } = {}) {
   const processes = (await listAll('/api/v1/processes')).filter((p) => p.published_version > 0 && !p.unpublished);
   const vars = h('div', { class: 'process-vars' });
   const picker = field({
@@ -28,7 +29,7 @@ export async function startProcess(session) {
     replace(vars, controls.length ? h('h3', { class: 'sub' }, 'Inputs') : null, ...controls);
   });
   const inst = await formDialog({
-    title: 'Start process', wide: true, submitLabel: 'Start process',
+    title: 'Start process', wide: true, submitLabel: 'Start process', returnFocus,
     intro: 'The process starts at once, linked to this session. Inputs are optional unless marked.',
     fields: [picker, vars],
     submit: async (values, form) => {

@@ -27,34 +27,59 @@
   button.setAttribute('aria-expanded', 'false');
   button.textContent = 'Chat with us';
 
+  // The chat is a non-modal dialog: opening it moves the focus into it, Escape or its close
+  // button closes it, and closing gives the focus back to the chat button, so a keyboard
+  // user is never left on a hidden frame.
+  var box = null;
   var frame = null;
+  var loaded = false;
+  function focusChat() {
+    frame.focus();
+    frame.contentWindow.postMessage('parley:focus', origin);
+  }
   function open() {
-    if (!frame) {
-      frame = style(document.createElement('iframe'), {
+    if (!box) {
+      box = style(document.createElement('div'), {
         position: 'fixed', right: '20px', bottom: '84px', zIndex: '2147483000', width: '370px', height: '560px',
-        maxWidth: 'calc(100vw - 40px)', maxHeight: 'calc(100vh - 110px)', border: '0', borderRadius: '14px',
+        maxWidth: 'calc(100vw - 40px)', maxHeight: 'calc(100vh - 110px)', borderRadius: '14px', overflow: 'hidden',
         boxShadow: '0 12px 40px rgba(16,24,40,.3)', background: '#fff',
       });
+      box.id = 'parley-chat';
+      box.setAttribute('role', 'dialog');
+      box.setAttribute('aria-label', 'Chat with us');
+      frame = style(document.createElement('iframe'), { width: '100%', height: '100%', border: '0', display: 'block' });
       frame.title = 'Chat';
       frame.setAttribute('data-parley-frame', '');
+      frame.addEventListener('load', function () {
+        loaded = true;
+        if (isOpen()) focusChat();
+      });
       frame.src = chatURL;
-      document.body.appendChild(frame);
+      box.appendChild(frame);
+      document.body.appendChild(box);
+      button.setAttribute('aria-controls', box.id);
     }
-    frame.style.display = 'block';
+    box.style.display = 'block';
     button.setAttribute('aria-expanded', 'true');
     button.textContent = 'Close chat';
+    if (loaded) focusChat();
   }
+  function isOpen() { return button.getAttribute('aria-expanded') === 'true'; }
   function close() {
-    if (frame) frame.style.display = 'none';
+    if (box) box.style.display = 'none';
     button.setAttribute('aria-expanded', 'false');
     button.textContent = 'Chat with us';
+    button.focus();
   }
   button.addEventListener('click', function () {
-    if (button.getAttribute('aria-expanded') === 'true') close(); else open();
+    if (isOpen()) close(); else open();
   });
-  // The chat page asks to be minimized by its own close button.
+  // The chat page asks to be closed by its own close button and by Escape.
   window.addEventListener('message', function (ev) {
-    if (ev.origin === origin && ev.data === 'parley:minimize') close();
+    if (ev.origin === origin && ev.data === 'parley:minimize' && isOpen()) close();
+  });
+  document.addEventListener('keydown', function (ev) {
+    if (ev.key === 'Escape' && isOpen() && document.activeElement === button) close();
   });
   function mount() { document.body.appendChild(button); }
   if (document.body) mount(); else document.addEventListener('DOMContentLoaded', mount);

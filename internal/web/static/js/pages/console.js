@@ -5,7 +5,8 @@
 // event frames.
 
 import { get, listAll } from '../api.js';
-import { $, $$, h, replace, toast, when } from '../dom.js';
+import { $, $$, announce, h, replace, toast, when } from '../dom.js';
+import { wireTabs } from '../tabs.js';
 import { connect } from '../ws.js';
 import { isSupervisor, stateBadge, watchLive } from '../chat.js';
 
@@ -30,9 +31,21 @@ async function load() {
     listAll(`/api/v1/sessions?${tabs.mine}`, 1000),
   ]);
   $('[data-count="queue"]').textContent = String(queue.length);
+  announceNew(queue);
   $('[data-count="mine"]').textContent = String(mine.filter((s) => s.operator_id === me).length);
   replace(table, list.items.map(row));
   $('[data-empty]').hidden = list.items.length > 0;
+}
+
+// waiting holds the ids of the queue's sessions as last loaded (null before the first load),
+// so that sessions that join the queue are announced, and only those.
+let waiting = null;
+
+function announceNew(queue) {
+  const fresh = waiting ? queue.filter((s) => !waiting.has(s.id)) : [];
+  waiting = new Set(queue.map((s) => s.id));
+  if (fresh.length === 1) announce(`New session in the queue: ${fresh[0].customer.name || 'a customer'}, ${fresh[0].live_chat_name}.`);
+  else if (fresh.length > 1) announce(`${fresh.length} new sessions in the queue.`);
 }
 
 function row(s) {
@@ -50,6 +63,7 @@ function row(s) {
 function select(name) {
   current = name;
   $$('[data-tab]').forEach((b) => b.setAttribute('aria-selected', String(b.dataset.tab === name)));
+  $('[data-panel]').setAttribute('aria-labelledby', `tab-${name}`);
   const u = new URL(location.href);
   if (name === 'queue') u.searchParams.delete('tab');
   else u.searchParams.set('tab', name);
@@ -67,6 +81,7 @@ function refresh() {
 }
 
 $$('[data-tab]').forEach((b) => b.addEventListener('click', () => select(b.dataset.tab)));
+wireTabs($('[role="tablist"]'), (b) => select(b.dataset.tab));
 isSupervisor(root.hasAttribute('data-admin')).then((yes) => {
   $('[data-tab="spam"]').hidden = !yes;
   if (!yes && current === 'spam') select('queue');

@@ -6,6 +6,7 @@ import { $, $$, h, replace, toast, when } from '../dom.js';
 import { confirmDialog, field, formDialog, openDialog } from '../dialog.js';
 import { liveChatFields, liveChatValues } from '../livechatform.js';
 import { loadAutomation, loadLog, setupLog } from '../automation.js';
+import { wireTabs } from '../tabs.js';
 
 const root = $('[data-livechat]');
 const id = root.dataset.livechat;
@@ -181,6 +182,7 @@ async function start() {
   }
   drawHead();
   for (const b of $$('[data-tab-button]')) b.addEventListener('click', () => showTab(b.dataset.tabButton));
+  wireTabs($('[role="tablist"]'), (b) => showTab(b.dataset.tabButton));
   $('[data-action="new-channel"]').addEventListener('click', () => newChannel().catch((err) => toast(err.message, 'error')));
   setupLog(id);
   showTab(location.hash.slice(1) || root.dataset.tab);

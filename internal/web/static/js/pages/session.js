@@ -4,8 +4,9 @@
 // when they are disabled; the API remains the judge of every action.
 
 import { get, listAll, post, del } from '../api.js';
-import { formDialog } from '../dialog.js';
-import { $, busy, h, replace, toast, when } from '../dom.js';
+import { formDialog, visible } from '../dialog.js';
+import { $, announce, busy, h, replace, toast, when } from '../dom.js';
+import { wireMenu } from '../tabs.js';
 import { connect } from '../ws.js';
 import { onPresence, presence, rolesIn, stateBadge } from '../chat.js';
 import { startProcess } from '../start-process.js';
@@ -140,7 +141,9 @@ function howStarted(p) {
   return t.kind === 'api' ? 'Started through the API' : 'Started';
 }
 
-// act runs a lifecycle action and shows the session as the API answers it.
+// act runs a lifecycle action and shows the session as the API answers it. The button was
+// disabled while the request ran, and may now be hidden (Take, once taken): the focus goes
+// on to the next useful control rather than being lost to the page.
 async function act(button, method, path, done) {
   try {
     session = await busy(button, () => (method === 'DELETE' ? del(path) : post(path)));
@@ -149,6 +152,15 @@ async function act(button, method, path, done) {
   } catch (err) {
     toast(err.message, 'error');
   }
+  if (visible(button)) button.focus();
+  else focusNext();
+}
+
+// focusNext puts the focus where work goes on: the reply box when the caller may reply, else
+// the first action left, else the conversation.
+function focusNext() {
+  const next = [form.text, ...document.querySelectorAll('[data-actions] .btn')].find(visible);
+  (next || list).focus();
 }
 
 // assign lets a supervisor give the session to one of the live chat's operators: the members
@@ -177,7 +189,9 @@ function onEvent(e) {
   if (e.session_id !== id) return;
   if ((e.type === 'message_received' || e.type === 'message_sent') && e.snapshot.lastMessage) {
     const m = e.snapshot.lastMessage;
+    const fresh = !shown.has(m.id);
     addMessage({ id: m.id, author: m.author, author_name: m.authorName, text: m.text, sent_at: m.sentAt });
+    if (fresh && m.author === 'customer') announce(`New message from ${m.authorName || session?.customer?.name || 'the customer'}: ${m.text}`);
   }
   get(base).then((s) => { session = s; drawSession(); }).catch(() => {});
   loadProcesses().catch(() => {});
@@ -196,6 +210,8 @@ form.addEventListener('submit', async (ev) => {
   } catch (err) {
     toast(`The reply was not sent: ${err.message}`, 'error');
   }
+  // Ready for the next reply: Send was disabled while sending, which took the focus.
+  if (visible(form.text)) form.text.focus();
 });
 form.text.addEventListener('keydown', (ev) => {
   if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) form.requestSubmit();
@@ -209,9 +225,11 @@ function wire() {
   on('spam', (b) => act(b, 'POST', `${base}/spam`, 'The session is marked as spam.'));
   on('unspam', (b) => act(b, 'DELETE', `${base}/spam`, 'The session is no longer spam.'));
   on('start-process', async () => {
-    $('[data-menu]').open = false;
-    if (await startProcess(session)) await loadProcesses();
+    const menu = $('[data-menu]');
+    menu.open = false;
+    if (await startProcess(session, { returnFocus: menu.querySelector('summary') })) await loadProcesses();
   });
+  wireMenu($('[data-menu]'));
   onPresence(() => { if (session) drawActions(); });
   // The actions menu closes when the user clicks elsewhere, as menus do.
   document.addEventListener('click', (ev) => {

@@ -77,10 +77,21 @@ async function complete(ev, t, form) {
     const values = inputsOf(form);
     await busy(form.querySelector('[type=submit]'), () => post(`/api/v1/tasks/${encodeURIComponent(t.id)}/complete`, { values }));
     toast(`“${t.name || t.element}” is complete.`, 'success');
+    const card = form.closest('[data-task]');
+    const after = card.nextElementSibling || card.previousElementSibling;
     await load();
+    focusAfter(after);
   } catch (err) {
     showErrors(form, err);
   }
+}
+
+// focusAfter moves the focus, once a completed task's card has gone with its Complete button,
+// to the next task's first field, or to the "no open tasks" note when none is left.
+function focusAfter(card) {
+  const next = card?.isConnected ? card : box.firstElementChild;
+  const target = next ? next.querySelector('input, select, textarea, button') : $('[data-empty]');
+  target?.focus();
 }
 
 load().catch((err) => toast(`The tasks could not be loaded: ${err.message}`, 'error'));
