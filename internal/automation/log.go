@@ -19,8 +19,14 @@ type LogEntry struct {
 	Outcome    string    `json:"outcome"`
 	Reason     string    `json:"reason"`
 	InstanceID string    `json:"instance_id"`
-	At         time.Time `json:"at"`
-	seq        int64
+	// At is when the line was written: for a started instance, when it started (the start
+	// of the dispatching transaction, which commits the instance with the line).
+	At time.Time `json:"at"`
+	// EventAt is when the chat event was written, in the transaction that stored the
+	// customer's message: At minus EventAt is how long the event waited to be dispatched.
+	// Absent when the event is no longer in the outbox.
+	EventAt *time.Time `json:"event_at,omitempty"`
+	seq     int64
 }
 
 // LogFilter narrows the log.
@@ -59,9 +65,10 @@ func (s *Service) Log(ctx context.Context, f LogFilter) (store.List[*LogEntry], 
 }
 
 func queryLog(ctx context.Context, tx *store.Tx, f LogFilter, before int64) ([]*LogEntry, error) {
-	rows, err := tx.Query(ctx, `SELECT event_id, event, session_id, process_code, outcome, reason, instance_id, at, event_seq
-		FROM automation_log WHERE live_chat_id = ? AND event_seq < ? AND (? = '' OR outcome = ?) AND (? = '' OR session_id = ?)
-		ORDER BY event_seq DESC LIMIT ?`, f.LiveChatID, before, f.Outcome, f.Outcome, f.SessionID, f.SessionID, f.Page.Size()+1)
+	rows, err := tx.Query(ctx, `SELECT l.event_id, l.event, l.session_id, l.process_code, l.outcome, l.reason, l.instance_id, l.at, l.event_seq, o.created_at
+		FROM automation_log l LEFT JOIN outbox o ON o.seq = l.event_seq
+		WHERE l.live_chat_id = ? AND l.event_seq < ? AND (? = '' OR l.outcome = ?) AND (? = '' OR l.session_id = ?)
+		ORDER BY l.event_seq DESC LIMIT ?`, f.LiveChatID, before, f.Outcome, f.Outcome, f.SessionID, f.SessionID, f.Page.Size()+1)
 	if err != nil {
 		return nil, err
 	}
@@ -69,11 +76,14 @@ func queryLog(ctx context.Context, tx *store.Tx, f LogFilter, before int64) ([]*
 	var out []*LogEntry
 	for rows.Next() {
 		var e LogEntry
-		var at store.Timestamp
-		if err := rows.Scan(&e.EventID, &e.Event, &e.SessionID, &e.Process, &e.Outcome, &e.Reason, &e.InstanceID, &at, &e.seq); err != nil {
+		var at, eventAt store.Timestamp
+		if err := rows.Scan(&e.EventID, &e.Event, &e.SessionID, &e.Process, &e.Outcome, &e.Reason, &e.InstanceID, &at, &e.seq, &eventAt); err != nil {
 			return nil, err
 		}
 		e.At = at.Time
+		if !eventAt.IsZero() {
+			e.EventAt = &eventAt.Time
+		}
 		out = append(out, &e)
 	}
 	return out, rows.Err()
