@@ -12,13 +12,13 @@ import (
 
 // LogEntry is one line of the automation log.
 type LogEntry struct {
-	EventID    string    `json:"event_id"`
-	Event      string    `json:"event"`
-	SessionID  string    `json:"session_id"`
-	Process    string    `json:"process"`
-	Outcome    string    `json:"outcome"`
-	Reason     string    `json:"reason"`
-	InstanceID string    `json:"instance_id"`
+	EventID    string `json:"event_id"`
+	Event      string `json:"event"`
+	SessionID  string `json:"session_id"`
+	Process    string `json:"process"`
+	Outcome    string `json:"outcome"`
+	Reason     string `json:"reason"`
+	InstanceID string `json:"instance_id"`
 	// At is when the line was written: for a started instance, when it started (the start
 	// of the dispatching transaction, which commits the instance with the line).
 	At time.Time `json:"at"`
