@@ -3,6 +3,7 @@
 //	parley serve     run the server (HTTP API, WebSockets, web UI, workers)
 //	parley migrate   apply database migrations and exit
 //	parley user      create users, set passwords, add users to groups
+//	parley bench     measure a server end to end through its API (load generator)
 //
 // Run "parley COMMAND --help" for the flags of each; every flag has a PARLEY_* variable.
 package main
@@ -37,6 +38,7 @@ Usage:
   parley user create --login L --name N [--email E] [--password P] [--admin]
   parley user set-password --login L [--password P]
   parley user add-to-group --login L --group G
+  parley bench [flags]     measure end to end through the API (--start sqlite to start a server)
 
 Run "parley COMMAND --help" for each command's flags.
 `
@@ -54,6 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrate(ctx, args[1:], stdout, stderr)
 	case "user":
 		return userCommand(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return bench(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
