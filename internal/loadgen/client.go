@@ -69,7 +69,9 @@ func (c *client) do(ctx context.Context, method, path, token string, in any, wan
 		return err
 	}
 	if resp.StatusCode != want {
-		var e struct{ Error struct{ Code, Message string } }
+		var e struct {
+			Error struct{ Code, Message string }
+		}
 		_ = json.Unmarshal(data, &e)
 		return &apiError{Status: resp.StatusCode, Code: e.Error.Code, Msg: e.Error.Message}
 	}
