@@ -41,9 +41,11 @@ type Launch struct {
 type node struct {
 	url, metrics string
 	cmd          *exec.Cmd
-	done         chan error
-	logPath      string
-	cgroup       string
+	// done is closed when the process has ended, with its exit in exit.
+	done    chan struct{}
+	exit    error
+	logPath string
+	cgroup  string
 }
 
 // cluster is the started nodes and what to undo when the run ends.
@@ -110,16 +112,20 @@ func (c *cluster) launch(ctx context.Context, l Launch, run string, quota int) (
 			return err
 		}
 	}
+	// The first node starts alone and migrates the new database; the others then find it
+	// migrated rather than race to create the same tables.
 	for i := range l.Nodes {
 		n, err := c.startNode(l, i, quota)
 		if err != nil {
 			return err
 		}
 		c.nodes = append(c.nodes, n)
-	}
-	for _, n := range c.nodes {
-		if err := n.waitReady(ctx); err != nil {
-			return err
+		if i == 0 || i == l.Nodes-1 {
+			for _, n := range c.nodes {
+				if err := n.waitReady(ctx); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil
@@ -161,7 +167,7 @@ func (c *cluster) startNode(l Launch, i int, quota int) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &node{url: "http://" + addr, metrics: "http://" + maddr + "/metrics", done: make(chan error, 1),
+	n := &node{url: "http://" + addr, metrics: "http://" + maddr + "/metrics", done: make(chan struct{}),
 		logPath: filepath.Join(c.dir, fmt.Sprintf("node-%d.log", i+1))}
 	args := []string{"serve", "--addr", addr, "--metrics-addr", maddr, "--db", c.dsn, "--data-dir", c.dir,
 		"--admin-password", c.password, "--log-level", "warn"}
@@ -176,7 +182,7 @@ func (c *cluster) startNode(l Launch, i int, quota int) (*node, error) {
 		logf.Close()
 		return nil, fmt.Errorf("start node %d: %w", i+1, err)
 	}
-	go func() { n.done <- n.cmd.Wait(); logf.Close() }()
+	go func() { n.exit = n.cmd.Wait(); logf.Close(); close(n.done) }()
 	if quota > 0 && c.quotaMethod != methodSystemd {
 		var method string
 		n.cgroup, method, err = limitCgroup(n.cmd.Process.Pid, fmt.Sprintf("parley-bench-%d-%d", os.Getpid(), i+1), quota)
@@ -195,8 +201,8 @@ func (n *node) waitReady(ctx context.Context) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-n.done:
-			return fmt.Errorf("node %s exited before it was ready (%v); its log:\n%s", n.url, err, tail(n.logPath))
+		case <-n.done:
+			return fmt.Errorf("node %s exited before it was ready (%v); its log:\n%s", n.url, n.exit, tail(n.logPath))
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(50 * time.Millisecond):

@@ -57,7 +57,8 @@ func (w *watch) end(ctx context.Context, window time.Duration, r *Report) {
 	}
 	if w.db != nil {
 		u := w.db.end(window)
-		u.PIDs = nil
+		// PostgreSQL's processes share their buffers, so their resident sets do not add up.
+		u.PIDs, u.RSSMiB, u.PeakMiB = nil, 0, 0
 		r.DatabaseUsage = &u
 	}
 	u := w.self.end(window)
