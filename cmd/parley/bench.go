@@ -54,6 +54,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cfg.PIDs = append(cfg.PIDs, pid)
 		return nil
 	})
+	fs.BoolVar(&cfg.Sockets, "sockets", false, "each customer also holds its widget WebSocket open, as an open widget does")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	fs.Usage = func() { fmt.Fprint(stderr, benchUsage); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {

@@ -37,6 +37,8 @@ type Config struct {
 	Rate float64
 	// Duration is the measured window.
 	Duration time.Duration
+	// Sockets opens each customer's widget WebSocket for the run, as an open widget does.
+	Sockets bool
 	// Drain bounds the wait after the window for the dispatcher to start every instance.
 	Drain time.Duration
 	// MetricsURLs and MetricsToken reach the nodes' /metrics when they were not launched
@@ -152,6 +154,13 @@ func drive(ctx context.Context, cfg Config, r *Report) error {
 	}
 	if r.Messages.Setup, err = arrive(ctx, customers, 64); err != nil {
 		return err
+	}
+	if cfg.Sockets {
+		ws, err := openSockets(ctx, customers)
+		if err != nil {
+			return fmt.Errorf("open the widget WebSockets: %w", err)
+		}
+		defer func() { ws.close(); r.Sockets = ws.report() }()
 	}
 	w := newWatch(cfg, clients[0])
 	t := newTally()

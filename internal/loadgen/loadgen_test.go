@@ -58,13 +58,17 @@ func checkConsistent(t *testing.T, r *loadgen.Report) {
 	}
 }
 
-// TestClosedLoop: a few customers write for two seconds; each message starts its instance.
+// TestClosedLoop: a few customers with their widgets open write for two seconds; each
+// message starts its instance and reaches its customer's WebSocket.
 func TestClosedLoop(t *testing.T) {
 	servertest.Each(t, servertest.Options{Configure: metricsOn}, func(t *testing.T, env *servertest.Env) {
-		r := run(t, env, loadgen.Config{Chats: 2, Customers: 4, Duration: 2 * time.Second})
+		r := run(t, env, loadgen.Config{Chats: 2, Customers: 4, Duration: 2 * time.Second, Sockets: true})
 		checkConsistent(t, r)
 		if r.Customers != 4 || r.Messages.Setup != 4 || r.Rate != 0 {
 			t.Fatalf("report says %d customers, %d first messages, rate %v", r.Customers, r.Messages.Setup, r.Rate)
+		}
+		if s := r.Sockets; s == nil || s.Opened != 4 || s.Frames < r.Messages.Accepted || s.Dropped != 0 {
+			t.Fatalf("sockets %+v for %d messages", s, r.Messages.Accepted)
 		}
 	})
 }

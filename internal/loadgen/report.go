@@ -31,6 +31,7 @@ type Report struct {
 	Instances Instances        `json:"instances"`
 	Backlog   Backlog          `json:"backlog_at_end"`
 	Errors    map[string]int64 `json:"errors"`
+	Sockets   *Sockets         `json:"sockets,omitempty"`
 	Servers   []Usage          `json:"servers"`
 	// DatabaseUsage is PostgreSQL's CPU when the run started the nodes on it.
 	DatabaseUsage *Usage  `json:"database_usage,omitempty"`
@@ -120,6 +121,9 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintf(w, ", RSS %.0f MiB (peak %.0f)", u.RSSMiB, u.PeakMiB)
 		}
 		fmt.Fprintf(w, " [%s]\n", u.Source)
+	}
+	if s := r.Sockets; s != nil {
+		fmt.Fprintf(w, "sockets:    %d widget WebSockets open, %d frames received, %d closed by the server\n", s.Opened, s.Frames, s.Dropped)
 	}
 	fmt.Fprintf(w, "errors:     %s\n", errorList(r.Errors))
 }
