@@ -15,7 +15,9 @@ import (
 // it at 100 for user space.
 const clockTicks = 100
 
-// cpuTicks returns the user and system CPU time of a process, in clock ticks.
+// cpuTicks returns the user and system CPU time of a process, in clock ticks, with that of
+// its children that have ended and been waited for: a PostgreSQL backend that exits during
+// the window leaves its time in the postmaster's count rather than taking it away.
 func cpuTicks(pid int) (int64, error) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
@@ -24,15 +26,18 @@ func cpuTicks(pid int) (int64, error) {
 	// The command name (field 2) may hold spaces; the fields after its ')' are fixed.
 	s := string(data)
 	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(fields) < 13 {
+	if len(fields) < 15 {
 		return 0, fmt.Errorf("/proc/%d/stat: too few fields", pid)
 	}
-	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
-	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: bad CPU times", pid)
+	var sum int64
+	for _, f := range fields[11:15] { // utime, stime, cutime, cstime
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("/proc/%d/stat: bad CPU times", pid)
+		}
+		sum += n
 	}
-	return utime + stime, nil
+	return sum, nil
 }
 
 // memory returns a process's resident set and its peak, in MiB.
