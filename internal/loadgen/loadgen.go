@@ -160,7 +160,11 @@ func drive(ctx context.Context, cfg Config, r *Report) error {
 		if err != nil {
 			return fmt.Errorf("open the widget WebSockets: %w", err)
 		}
-		defer func() { ws.close(); r.Sockets = ws.report() }()
+		defer func() {
+			ws.settle(r.Messages.Setup+r.Messages.Accepted, 10*time.Second)
+			ws.close()
+			r.Sockets = ws.report()
+		}()
 	}
 	w := newWatch(cfg, clients[0])
 	t := newTally()

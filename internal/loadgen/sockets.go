@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -60,6 +61,15 @@ func (s *sockets) read(ctx context.Context, conn *websocket.Conn) {
 			return
 		}
 		s.frames.Add(1)
+	}
+}
+
+// settle waits, up to limit, until the sockets have received at least want frames: the
+// realtime stream is a consumer of its own and may still be sending when the load ends.
+func (s *sockets) settle(want int64, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for s.frames.Load() < want && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
