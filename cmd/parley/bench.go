@@ -21,7 +21,7 @@ servers' CPU and memory. Loopback only.
 
 Against a running node:   parley bench --target http://127.0.0.1:8080 --admin-password P
 Starting the server(s):   parley bench --start sqlite
-                          parley bench --start postgres://… --nodes 3 --node-cpu-quota 50%%
+                          parley bench --start postgres://… --nodes 1,2,3 --node-cpu-quota 50%
 
 Flags:
 `
@@ -31,12 +31,12 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg loadgen.Config
-	var targets, metrics string
+	var targets, metrics, nodes string
 	var asJSON bool
 	fs.StringVar(&targets, "target", env("BENCH_TARGET", ""), "base URLs of running nodes, comma-separated; customers are spread over them (PARLEY_BENCH_TARGET)")
 	fs.StringVar(&cfg.AdminPassword, "admin-password", env("ADMIN_PASSWORD", ""), "password of the target's admin, to set up live chats and read the automation log (PARLEY_ADMIN_PASSWORD)")
 	fs.StringVar(&cfg.Launch.Start, "start", "", "start the server(s) for the run: sqlite (a new file in a temporary directory) or a postgres:// URL (a new schema in that database)")
-	fs.IntVar(&cfg.Launch.Nodes, "nodes", 1, "with --start postgres://…: how many parley serve processes share the database")
+	fs.StringVar(&nodes, "nodes", "1", "with --start postgres://…: how many parley serve processes share the database; a list such as 1,2,3 runs the load once per count and compares them")
 	fs.StringVar(&cfg.Launch.CPUQuota, "node-cpu-quota", "", "with --start: limit each node to this share of one core, such as 50% (systemd-run, else cgroups)")
 	fs.BoolVar(&cfg.Launch.Keep, "keep", false, "with --start: keep the temporary directory (node logs) and the PostgreSQL schema")
 	fs.IntVar(&cfg.Chats, "chats", 8, "live chats to spread the customers over")
@@ -65,6 +65,14 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	cfg.Targets, cfg.MetricsURLs = split(targets), split(metrics)
 	cfg.Log = stderr
+	counts, err := nodeCounts(nodes)
+	if err != nil {
+		return err
+	}
+	if len(counts) > 1 {
+		return sweep(ctx, cfg, counts, asJSON, stdout)
+	}
+	cfg.Launch.Nodes = counts[0]
 	r, err := loadgen.Run(ctx, cfg)
 	if err != nil {
 		return err
@@ -76,6 +84,38 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	r.Print(stdout)
 	return nil
+}
+
+// sweep runs the load once per node count and prints each report and their comparison.
+func sweep(ctx context.Context, cfg loadgen.Config, counts []int, asJSON bool, stdout io.Writer) error {
+	reports, err := loadgen.Sweep(ctx, cfg, counts)
+	if asJSON && err == nil {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(reports)
+	}
+	for _, r := range reports {
+		r.Print(stdout)
+		fmt.Fprintln(stdout)
+	}
+	loadgen.PrintSweep(stdout, reports)
+	return err
+}
+
+// nodeCounts reads --nodes: one count, or a comma-separated list of them.
+func nodeCounts(s string) ([]int, error) {
+	var counts []int
+	for _, part := range split(s) {
+		var n int
+		if _, err := fmt.Sscan(part, &n); err != nil || n < 1 || n > 16 {
+			return nil, fmt.Errorf("--nodes: want counts between 1 and 16 such as 3 or 1,2,3, not %q", s)
+		}
+		counts = append(counts, n)
+	}
+	if len(counts) == 0 {
+		return nil, fmt.Errorf("--nodes: want a count such as 3 or a list such as 1,2,3")
+	}
+	return counts, nil
 }
 
 func split(list string) []string {
