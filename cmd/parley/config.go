@@ -51,6 +51,7 @@ func (o *options) bind(fs *flag.FlagSet, withServe bool) {
 	fs.StringVar(&o.SMTPRelay, "smtp-relay", env("SMTP_RELAY", ""), "host:port of the SMTP relay that sends replies in email sessions; empty: such replies are recorded as failed deliveries (PARLEY_SMTP_RELAY)")
 	fs.Int64Var(&o.logRetentionDays, "automation-log-retention", envInt("AUTOMATION_LOG_RETENTION", 90), "days the automation log keeps its lines; 0 keeps them all (PARLEY_AUTOMATION_LOG_RETENTION)")
 	fs.BoolVar(&o.Demo, "demo", envBool("DEMO"), "fill an empty database with demo data: users, a live chat, a lead process (PARLEY_DEMO=true)")
+	o.bindOps(fs)
 }
 
 func envInt(name string, def int64) int64 {
@@ -130,6 +131,7 @@ func (o *options) check(withServe bool) error {
 		if o.AdminPassword != "" && len(o.AdminPassword) < 8 {
 			bad("admin-password", "must be at least 8 characters")
 		}
+		o.checkOps(bad)
 	}
 	if len(problems) > 0 {
 		return errors.New("bad configuration:\n  " + strings.Join(problems, "\n  "))

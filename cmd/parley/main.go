@@ -4,6 +4,7 @@
 //	parley migrate   apply database migrations and exit
 //	parley user      create users, set passwords, add users to groups
 //	parley openapi   print the OpenAPI document of the HTTP API
+//	parley bench     measure a server end to end through its API (load generator)
 //
 // Run "parley COMMAND --help" for the flags of each; every flag has a PARLEY_* variable.
 package main
@@ -39,6 +40,7 @@ Usage:
   parley user set-password --login L [--password P]
   parley user add-to-group --login L --group G
   parley openapi           print the OpenAPI 3.1 document of the HTTP API
+  parley bench [flags]     measure end to end through the API (--start sqlite to start a server)
 
 Run "parley COMMAND --help" for each command's flags.
 `
@@ -58,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return userCommand(ctx, args[1:], stdout, stderr)
 	case "openapi":
 		return openapi(ctx, args[1:], stdout)
+	case "bench":
+		return bench(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -80,6 +80,8 @@ type Service struct {
 	// afterBatch, when set by benchmarks, is told after each commit which customer messages'
 	// message_received events the batch handled, to measure start latency.
 	afterBatch func(messageIDs []string)
+	// counts are the committed log lines by outcome, for the metrics (stats.go).
+	counts outcomeCounts
 }
 
 // New returns the service and registers its publish hook with the engine.

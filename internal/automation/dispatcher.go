@@ -17,6 +17,7 @@ import (
 // Run dispatches chat events until ctx ends: at once after every commit that wrote events
 // (store notifications reach every node), and on a slow poll as a safety net.
 func (s *Service) Run(ctx context.Context) {
+	ctx = s.counting(ctx)
 	wake, cancel := s.db.Subscribe(chat.EventsChannel)
 	defer cancel()
 	poll := time.NewTicker(s.opts.Poll)
@@ -401,5 +402,8 @@ func writeLog(ctx context.Context, tx *store.Tx, l logLine) error {
 		outcome, reason, instance_id, chain_depth, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		store.NewID("alog"), l.ev.ID, l.ev.Seq, l.ev.Type, l.ev.LiveChatID, l.ev.SessionID, l.process,
 		l.outcome, l.reason, l.instance, l.depth, store.TS(tx.Now()))
+	if err == nil {
+		countLine(ctx, tx, l.outcome)
+	}
 	return err
 }

@@ -32,7 +32,11 @@ type LogEntry struct {
 	// Retries counts an administrator's retries of a failed line; RetriedBy is the last one.
 	Retries   int    `json:"retries"`
 	RetriedBy string `json:"retried_by"`
-	seq       int64
+	// EventAt is when the chat event was written, in the transaction that stored the
+	// customer's message: At minus EventAt is how long the event waited to be dispatched.
+	// Absent when the event is no longer in the outbox.
+	EventAt *time.Time `json:"event_at,omitempty"`
+	seq     int64
 }
 
 // LogFilter narrows the log. Empty fields do not narrow it; From and To bound the time the
@@ -89,32 +93,36 @@ func (s *Service) Log(ctx context.Context, f LogFilter) (store.List[*LogEntry], 
 	return list, err
 }
 
-const logColumns = `id, event_id, event, session_id, process_code, outcome, reason, instance_id, at, event_seq, retries, retried_by`
+// logColumns and logFrom read a line together with when its event was written.
+const (
+	logColumns = `l.id, l.event_id, l.event, l.session_id, l.process_code, l.outcome, l.reason, l.instance_id, l.at, l.event_seq, l.retries, l.retried_by, o.created_at`
+	logFrom    = ` FROM automation_log l LEFT JOIN outbox o ON o.seq = l.event_seq`
+)
 
 func queryLog(ctx context.Context, tx *store.Tx, f LogFilter, before int64) ([]*LogEntry, error) {
-	where := []string{"live_chat_id = ?", "event_seq < ?"}
+	where := []string{"l.live_chat_id = ?", "l.event_seq < ?"}
 	args := []any{f.LiveChatID, before}
 	add := func(cond string, arg any) {
 		where = append(where, cond)
 		args = append(args, arg)
 	}
 	if f.Outcome != "" {
-		add("outcome = ?", f.Outcome)
+		add("l.outcome = ?", f.Outcome)
 	}
 	if f.Event != "" {
-		add("event = ?", f.Event)
+		add("l.event = ?", f.Event)
 	}
 	if f.SessionID != "" {
-		add("session_id = ?", f.SessionID)
+		add("l.session_id = ?", f.SessionID)
 	}
 	if !f.From.IsZero() {
-		add("at >= ?", store.TS(f.From))
+		add("l.at >= ?", store.TS(f.From))
 	}
 	if !f.To.IsZero() {
-		add("at < ?", store.TS(f.To))
+		add("l.at < ?", store.TS(f.To))
 	}
-	rows, err := tx.Query(ctx, "SELECT "+logColumns+" FROM automation_log WHERE "+strings.Join(where, " AND ")+
-		" ORDER BY event_seq DESC LIMIT ?", append(args, f.Page.Size()+1)...)
+	rows, err := tx.Query(ctx, "SELECT "+logColumns+logFrom+" WHERE "+strings.Join(where, " AND ")+
+		" ORDER BY l.event_seq DESC LIMIT ?", append(args, f.Page.Size()+1)...)
 	if err != nil {
 		return nil, err
 	}
@@ -132,12 +140,15 @@ func queryLog(ctx context.Context, tx *store.Tx, f LogFilter, before int64) ([]*
 
 func scanLogEntry(row interface{ Scan(...any) error }) (*LogEntry, error) {
 	var e LogEntry
-	var at store.Timestamp
+	var at, eventAt store.Timestamp
 	if err := row.Scan(&e.ID, &e.EventID, &e.Event, &e.SessionID, &e.Process, &e.Outcome, &e.Reason, &e.InstanceID, &at,
-		&e.seq, &e.Retries, &e.RetriedBy); err != nil {
+		&e.seq, &e.Retries, &e.RetriedBy, &eventAt); err != nil {
 		return nil, err
 	}
 	e.At = at.Time
+	if !eventAt.IsZero() {
+		e.EventAt = &eventAt.Time
+	}
 	return &e, nil
 }
 

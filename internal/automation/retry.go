@@ -142,7 +142,7 @@ func claimFailed(ctx context.Context, tx *store.Tx, liveChatID, lineID, by strin
 		return nil, 0, err
 	}
 	var depth int
-	line, err := scanLogEntry(tx.QueryRow(ctx, "SELECT "+logColumns+" FROM automation_log WHERE id = ? AND live_chat_id = ?", lineID, liveChatID))
+	line, err := scanLogEntry(tx.QueryRow(ctx, "SELECT "+logColumns+logFrom+" WHERE l.id = ? AND l.live_chat_id = ?", lineID, liveChatID))
 	if err != nil {
 		return nil, 0, store.NotFound(err, "there is no automation log line %q in this live chat", lineID)
 	}

@@ -51,6 +51,8 @@ type Service struct {
 	chat *chat.Service
 	log  *slog.Logger
 	cfg  WebhookConfig
+	// received counts stored customer messages for the metrics (stats.go).
+	received receivedCounts
 }
 
 // New returns the service. Zero fields of cfg take their defaults.

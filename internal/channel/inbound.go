@@ -59,5 +59,6 @@ func (s *Service) Receive(ctx context.Context, keyOwner, channelID string, in In
 	if err != nil {
 		return nil, err
 	}
+	s.received.add(chat.ChannelHTTP, r)
 	return &InboundResult{SessionID: r.Session.ID, MessageID: r.Message.ID, Duplicate: r.Duplicate}, nil
 }

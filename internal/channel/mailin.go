@@ -55,6 +55,7 @@ func (s *Service) ReceiveMail(ctx context.Context, channelID, envelopeFrom strin
 	if err != nil {
 		return nil, err
 	}
+	s.received.add(chat.ChannelEmail, r)
 	return &InboundResult{SessionID: r.Session.ID, MessageID: r.Message.ID, Duplicate: r.Duplicate}, nil
 }
 

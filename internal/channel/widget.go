@@ -61,6 +61,7 @@ func (s *Service) StartWidget(ctx context.Context, liveChatID string, v Visitor,
 			}
 		}
 		out = &WidgetSession{SessionID: r.Session.ID, VisitorToken: token, MessageID: r.Message.ID}
+		tx.AfterCommit(func() { s.received.add(chat.ChannelWidget, r) })
 		return nil
 	})
 	return out, err
@@ -159,6 +160,7 @@ func (s *Service) WidgetSend(ctx context.Context, p *auth.Principal, sessionID, 
 	if err != nil {
 		return nil, err
 	}
+	s.received.add(chat.ChannelWidget, r)
 	return r.Message, nil
 }
 

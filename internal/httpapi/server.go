@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/channel"
@@ -46,6 +47,11 @@ type Config struct {
 	// MaxBody bounds request bodies; larger ones get 413.
 	MaxBody int64
 	Logger  *slog.Logger
+	// Observe, when set, is told each request's route pattern ("" when none matched),
+	// method, status and duration (metrics.go).
+	Observe func(route, method string, status int, d time.Duration)
+	// Metrics, when set, is served at GET /metrics; it checks its own token.
+	Metrics http.Handler
 }
 
 // Server is the HTTP API.
@@ -81,10 +87,11 @@ func New(cfg Config, deps Deps) *Server {
 	s.registerProcesses()
 	s.registerAutomation()
 	s.registerOpenAPI()
+	s.registerMetrics()
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errs.New(errs.NotFound, "no such route: %s %s", r.Method, r.URL.Path))
 	})
-	s.handler = s.middleware(s.mux)
+	s.handler = s.middleware(routed(s.mux))
 	return s
 }
 

@@ -19,6 +19,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleychat/parley/internal/chat"
@@ -36,6 +37,8 @@ type Hub struct {
 	subs  map[*Subscription]struct{}
 	last  int64
 	ready chan struct{}
+	// sockets counts the WebSockets being served, for the metrics.
+	sockets atomic.Int64
 }
 
 // New returns a hub over db; call Run to start it.
@@ -209,3 +212,6 @@ func (h *Hub) Replay(ctx context.Context, after, upTo int64, filter func(*chat.E
 
 // DB returns the database the hub follows.
 func (h *Hub) DB() *store.DB { return h.db }
+
+// Sockets returns how many WebSockets this node is serving now.
+func (h *Hub) Sockets() int64 { return h.sockets.Load() }

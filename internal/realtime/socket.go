@@ -100,6 +100,8 @@ var (
 // Serve streams events to conn until the client leaves, ctx ends, a ping goes unanswered, or
 // the client falls too far behind. It closes conn.
 func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, cfg SocketConfig, st Stream) error {
+	h.sockets.Add(1)
+	defer h.sockets.Add(-1)
 	cfg = cfg.WithDefaults()
 	conn.SetReadLimit(cfg.ReadLimit)
 	ctx = conn.CloseRead(ctx) // answers pings and closes; ctx ends when the client goes

@@ -19,6 +19,7 @@ import (
 	"github.com/parleychat/parley/internal/channel"
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/httpapi"
+	"github.com/parleychat/parley/internal/metrics"
 	"github.com/parleychat/parley/internal/process"
 	"github.com/parleychat/parley/internal/realtime"
 	"github.com/parleychat/parley/internal/store"
@@ -60,6 +61,10 @@ type Config struct {
 	Sockets realtime.SocketConfig
 	// AutomationLogRetention is how long automation log lines are kept; zero keeps them all.
 	AutomationLogRetention time.Duration
+	// MetricsAddr, when set, serves Prometheus /metrics on its own host:port; MetricsToken,
+	// when set, requires it as a Bearer token, and without MetricsAddr serves /metrics on
+	// the main address. Both empty: no metrics. DebugAddr, when set, serves net/http/pprof.
+	MetricsAddr, MetricsToken, DebugAddr string
 }
 
 // DSN returns the database to open.
@@ -95,6 +100,9 @@ type Server struct {
 	// SMTP takes customers' mail to email channels; it listens only when Config.SMTPAddr is
 	// set.
 	SMTP *channel.SMTPServer
+	// Metrics is the node's Prometheus registry; nil when metrics are off.
+	Metrics *metrics.Metrics
+	ops     opsServers
 
 	workers sync.WaitGroup
 	stop    context.CancelFunc
@@ -136,9 +144,21 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
-	s.API = httpapi.New(httpapi.Config{MaxBody: cfg.MaxBody, Logger: log}, s.deps())
+	s.API = httpapi.New(s.apiConfig(), s.deps())
 	s.UI = web.New(web.Deps{Auth: s.Auth, Mux: s.API.Mux(), Logger: log, DemoLiveChat: s.DemoSiteLiveChat})
 	return s, nil
+}
+
+func (s *Server) apiConfig() httpapi.Config {
+	c := httpapi.Config{MaxBody: s.cfg.MaxBody, Logger: s.log}
+	if s.cfg.metricsOn() {
+		s.Metrics = s.newMetrics()
+		c.Observe = s.Metrics.ObserveRequest
+	}
+	if s.cfg.MetricsAddr == "" && s.cfg.MetricsToken != "" {
+		c.Metrics = s.Metrics.Handler(s.cfg.MetricsToken)
+	}
+	return c
 }
 
 func (s *Server) deps() httpapi.Deps {
@@ -207,6 +227,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	if err := s.listenSMTP(); err != nil {
 		return err
 	}
+	if err := s.listenOps(); err != nil {
+		return err
+	}
 	s.Go("process", s.Processes.Run)
 	s.Go("automation", s.Automation.Run)
 	s.Go("automation-log-retention", func(ctx context.Context) {
@@ -254,7 +277,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.http != nil {
 		err = s.http.Shutdown(ctx)
 	}
-	err = errors.Join(err, s.SMTP.Close())
+	err = errors.Join(err, s.SMTP.Close(), s.ops.close())
 	s.stop()
 	s.workers.Wait()
 	return errors.Join(err, s.DB.Close())
