@@ -70,6 +70,20 @@ type User struct {
 	UpdatedAt   time.Time  `json:"updated_at"`
 }
 
+// Colleague is what staff see of each other, for pickers: no login, no email (those are for
+// administrators and the user themself).
+type Colleague struct {
+	ID          string     `json:"id"`
+	DisplayName string     `json:"display_name"`
+	Presence    Presence   `json:"presence"`
+	Groups      []GroupRef `json:"groups"`
+}
+
+// Colleague returns the directory entry of the user.
+func (u *User) Colleague() Colleague {
+	return Colleague{ID: u.ID, DisplayName: u.DisplayName, Presence: u.Presence, Groups: u.Groups}
+}
+
 // IsAdmin reports whether the user is in Administrators.
 func (u *User) IsAdmin() bool { return u.InGroup(AdministratorsID) }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"slices"
 	"sort"
 	"time"
@@ -73,7 +74,7 @@ func (s *Service) liveChatName(ctx context.Context, admin *auth.User, id string)
 // Tab returns the Business Processes tab of a live chat. Administrators only. Whether a
 // binding is broken is worked out as the tab is read, see bindingProblem.
 func (s *Service) Tab(ctx context.Context, liveChatID string) (*Tab, error) {
-	admin, err := auth.AdminFrom(ctx)
+	admin, err := policy.UserCan(ctx, policy.AutomationConfigure)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +131,7 @@ func bindingTx(ctx context.Context, tx *store.Tx, liveChatID, event string) (*Bi
 // refused whole, with every problem named, when the process is unknown or unpublished, a
 // variable or property is unknown, types differ, or a required variable is left unmapped.
 func (s *Service) SaveBinding(ctx context.Context, liveChatID, event string, in BindingInput) (*Binding, error) {
-	admin, err := auth.AdminFrom(ctx)
+	admin, err := policy.UserCan(ctx, policy.AutomationConfigure)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +233,7 @@ func checkInput(list *errs.List, v *process.Version, name, path string) {
 
 // DeleteBinding unsets the binding of an event.
 func (s *Service) DeleteBinding(ctx context.Context, liveChatID, event string) error {
-	if _, err := auth.AdminFrom(ctx); err != nil {
+	if err := policy.Check(ctx, policy.AutomationConfigure); err != nil {
 		return err
 	}
 	if err := checkEvent(event); err != nil {
@@ -252,7 +253,7 @@ func (s *Service) DeleteBinding(ctx context.Context, liveChatID, event string) e
 
 // SetVerbose turns on or off logging of events that have no binding.
 func (s *Service) SetVerbose(ctx context.Context, liveChatID string, verbose bool) error {
-	admin, err := auth.AdminFrom(ctx)
+	admin, err := policy.UserCan(ctx, policy.AutomationConfigure)
 	if err != nil {
 		return err
 	}

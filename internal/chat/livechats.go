@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -202,7 +203,7 @@ func (s *Service) LiveChat(ctx context.Context, u *auth.User, id string) (lc *Li
 		if lc, err = getLiveChat(ctx, tx, id); err != nil {
 			return err
 		}
-		return canSeeLiveChat(ctx, tx, u, id)
+		return allow(ctx, tx, u, policy.LiveChatRead, id)
 	})
 	return lc, err
 }

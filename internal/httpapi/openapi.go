@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -27,12 +28,15 @@ type op struct {
 	// refused with 422 naming each (kept true by TestOpenAPIRequiredFields).
 	required []string
 
+	// action is what the route does, in the policy's words: the policy decides who may.
+	action policy.Action
+
 	method, path string
 	access       access
 }
 
 func (s *Server) registerOpenAPI() {
-	s.handle("GET /api/v1/openapi.json", public, op{summary: "This document: the whole HTTP contract as OpenAPI 3.1", out: map[string]any{}},
+	s.handle("GET /api/v1/openapi.json", public, op{action: policy.OpenAPIRead, summary: "This document: the whole HTTP contract as OpenAPI 3.1", out: map[string]any{}},
 		func(w http.ResponseWriter, r *http.Request) error { return ok(w, s.OpenAPI()) })
 }
 

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 
 	"github.com/parleychat/parley/internal/auth"
@@ -21,10 +22,10 @@ type presenceRequest struct {
 }
 
 func (s *Server) registerAuth() {
-	s.handle("POST /api/v1/auth/login", public, op{required: []string{"login", "password"}, summary: "Log in; returns a token to send as Bearer", in: loginRequest{}, out: loginResponse{}}, s.handleLogin)
-	s.handle("POST /api/v1/auth/logout", staff, op{summary: "Revoke the token this request carries", status: http.StatusNoContent}, s.handleLogout)
-	s.handle("GET /api/v1/me", staff, op{summary: "The logged-in user", out: auth.User{}}, s.handleMe)
-	s.handle("PUT /api/v1/me/presence", staff, op{required: []string{"presence"}, summary: "Set the caller's presence", in: presenceRequest{}, out: auth.User{}}, s.handlePresence)
+	s.handle("POST /api/v1/auth/login", public, op{action: policy.AuthLogin, required: []string{"login", "password"}, summary: "Log in; returns a token to send as Bearer", in: loginRequest{}, out: loginResponse{}}, s.handleLogin)
+	s.handle("POST /api/v1/auth/logout", staff, op{action: policy.AuthLogout, summary: "Revoke the token this request carries", status: http.StatusNoContent}, s.handleLogout)
+	s.handle("GET /api/v1/me", staff, op{action: policy.MeRead, summary: "The logged-in user", out: auth.User{}}, s.handleMe)
+	s.handle("PUT /api/v1/me/presence", staff, op{action: policy.MePresence, required: []string{"presence"}, summary: "Set the caller's presence", in: presenceRequest{}, out: auth.User{}}, s.handlePresence)
 }
 
 // handleLogin handles POST /api/v1/auth/login. For the web UI it also sets the session

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 
 	"github.com/parleychat/parley/internal/auth"
@@ -13,11 +14,11 @@ func (s *Server) registerWidget() {
 	if s.Channels == nil {
 		return
 	}
-	s.handle("POST /api/v1/widget/{livechatId}/sessions", public, op{required: []string{"text"}, summary: "A widget customer writes to a live chat; returns the session and the visitor token to send as Bearer from then on. A returning visitor who sends their token continues their own session. Accepts Idempotency-Key",
+	s.handle("POST /api/v1/widget/{livechatId}/sessions", public, op{action: policy.WidgetStart, required: []string{"text"}, summary: "A widget customer writes to a live chat; returns the session and the visitor token to send as Bearer from then on. A returning visitor who sends their token continues their own session. Accepts Idempotency-Key",
 		in: channel.WidgetStart{}, out: channel.WidgetSession{}, status: http.StatusCreated, idempotent: true}, s.handleWidgetStart)
-	s.handle("POST /api/v1/widget/sessions/{id}/messages", visitor, op{required: []string{"text"}, summary: "The customer's next message (visitor token); reopens a closed session. Accepts Idempotency-Key",
+	s.handle("POST /api/v1/widget/sessions/{id}/messages", visitor, op{action: policy.WidgetWrite, required: []string{"text"}, summary: "The customer's next message (visitor token); reopens a closed session. Accepts Idempotency-Key",
 		in: textRequest{}, out: chat.Message{}, status: http.StatusCreated, idempotent: true}, s.handleWidgetSend)
-	s.handle("GET /api/v1/widget/sessions/{id}/messages", visitor, op{summary: "The customer's session's messages, oldest first (visitor token)",
+	s.handle("GET /api/v1/widget/sessions/{id}/messages", visitor, op{action: policy.WidgetRead, summary: "The customer's session's messages, oldest first (visitor token)",
 		out: store.List[*chat.Message]{}, query: []string{"limit", "cursor"}}, s.handleWidgetMessages)
 }
 

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 	"strconv"
 
@@ -16,10 +17,10 @@ func (s *Server) registerSockets() {
 	if s.Hub == nil {
 		return
 	}
-	s.handle("GET /api/v1/ws", staff, op{summary: "WebSocket: the events of the sessions the caller may see. The first frame is {\"type\":\"hello\",\"seq\":n}; then chat events with their seq, and {\"type\":\"tasks_changed\"} when a task in the caller's inbox opened, was completed or was cancelled. Reconnect with ?cursor=<last seq> to get what was missed (a cursor more than 100,000 events back is closed with code 4410: reload and reconnect without it). Browsers may authenticate with the session cookie or ?access_token=",
+	s.handle("GET /api/v1/ws", staff, op{action: policy.StaffEvents, summary: "WebSocket: the events of the sessions the caller may see. The first frame is {\"type\":\"hello\",\"seq\":n}; then chat events with their seq, and {\"type\":\"tasks_changed\"} when a task in the caller's inbox opened, was completed or was cancelled. Reconnect with ?cursor=<last seq> to get what was missed (a cursor more than 100,000 events back is closed with code 4410: reload and reconnect without it). Browsers may authenticate with the session cookie or ?access_token=",
 		query: []string{"cursor", "access_token"}, status: http.StatusSwitchingProtocols}, s.handleStaffSocket)
 	if s.Channels != nil {
-		s.handle("GET /api/v1/widget/sessions/{id}/ws", visitor, op{summary: "WebSocket (visitor token, or ?access_token=): the messages of the customer's own session and its closing, each with a seq; reconnect with ?cursor=<last seq> (code 4410: too old, reload)",
+		s.handle("GET /api/v1/widget/sessions/{id}/ws", visitor, op{action: policy.WidgetRead, summary: "WebSocket (visitor token, or ?access_token=): the messages of the customer's own session and its closing, each with a seq; reconnect with ?cursor=<last seq> (code 4410: too old, reload)",
 			query: []string{"cursor", "access_token"}, status: http.StatusSwitchingProtocols}, s.handleWidgetSocket)
 	}
 }
