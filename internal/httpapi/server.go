@@ -73,6 +73,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.registerAuth()
 	s.registerUsers()
 	s.registerGroups()
+	s.registerWorkerKeys()
 	s.registerLiveChats()
 	s.registerChannels()
 	s.registerSessions()

@@ -100,7 +100,7 @@ type Resource struct {
 // Principal kinds of API keys: the owner strings auth stores with each key.
 const (
 	ChannelOwnerPrefix = "channel:"
-	WorkerOwnerPrefix  = "worker:"
+	WorkerOwnerPrefix  = auth.WorkerOwner
 )
 
 // Held returns the roles the principal holds with respect to the resource.
