@@ -42,7 +42,9 @@ type matrixRow struct {
 }
 
 func matrixRows() []matrixRow {
-	spam := func(w *matrixWorld) { w.env.MustDo("POST", w.fill("/api/v1/sessions/{sess}/spam"), w.env.Admin, nil, 200, nil) }
+	spam := func(w *matrixWorld) {
+		w.env.MustDo("POST", w.fill("/api/v1/sessions/{sess}/spam"), w.env.Admin, nil, 200, nil)
+	}
 	return []matrixRow{
 		{route: "GET /healthz", want: everyone},
 		{route: "GET /readyz", want: everyone},
@@ -62,7 +64,9 @@ func matrixRows() []matrixRow {
 		{route: "GET /api/v1/groups/{id}", path: "/api/v1/groups/{group}", want: staffOnly},
 		{route: "PUT /api/v1/groups/{id}/members/{userId}", path: "/api/v1/groups/{group}/members/{user}", want: adminOnly},
 		{route: "DELETE /api/v1/groups/{id}/members/{userId}", path: "/api/v1/groups/{group}/members/{user}", want: adminOnly,
-			prepare: func(w *matrixWorld) { w.env.MustDo("PUT", w.fill("/api/v1/groups/{group}/members/{user}"), w.env.Admin, nil, 204, nil) }},
+			prepare: func(w *matrixWorld) {
+				w.env.MustDo("PUT", w.fill("/api/v1/groups/{group}/members/{user}"), w.env.Admin, nil, 204, nil)
+			}},
 		{route: "GET /api/v1/worker-keys", want: adminOnly},
 		{route: "POST /api/v1/worker-keys", body: map[string]any{"name": "spare"}, want: adminOnly},
 		{route: "DELETE /api/v1/worker-keys/{id}", path: "/api/v1/worker-keys/{xkey}", want: adminOnly, prepare: (*matrixWorld).throwawayKey},
