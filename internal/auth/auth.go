@@ -7,6 +7,7 @@ import (
 	"context"
 	"embed"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/parleychat/parley/internal/store"
@@ -32,6 +33,9 @@ type Service struct {
 	BcryptCost int
 	// TokenTTL is how long a login token stays valid.
 	TokenTTL time.Duration
+
+	decoyOnce sync.Once
+	decoy     []byte
 }
 
 // New returns the service over db.

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
+	"time"
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/channel"
@@ -99,7 +100,11 @@ func (s *Server) handleInbound(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	res, err := s.Channels.Receive(r.Context(), auth.FromContext(r.Context()).APIKeyOwner, r.PathValue("channelId"), in)
+	owner := auth.FromContext(r.Context()).APIKeyOwner
+	if err := check("deliveries with this API key", time.Now(), limitKey{s.limits.inbound, owner}); err != nil {
+		return err
+	}
+	res, err := s.Channels.Receive(r.Context(), owner, r.PathValue("channelId"), in)
 	if err != nil {
 		return err
 	}

@@ -47,6 +47,10 @@ type Config struct {
 	// MaxBody bounds request bodies; larger ones get 413.
 	MaxBody int64
 	Logger  *slog.Logger
+	// Limits are the rate limits (zero fields: DefaultLimits).
+	Limits Limits
+	// TrustedProxies are the peers whose X-Forwarded-For and -Proto count.
+	TrustedProxies Proxies
 }
 
 // Server is the HTTP API.
@@ -56,6 +60,7 @@ type Server struct {
 	log    *slog.Logger
 	mux    *http.ServeMux
 	routes []route
+	limits *limiters
 	// extra lets other packages (the web UI) add routes to the same mux.
 	handler http.Handler
 }
@@ -68,7 +73,7 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{Deps: deps, cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	s := &Server{Deps: deps, cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), limits: newLimiters(cfg.Limits)}
 	s.registerHealth()
 	s.registerAuth()
 	s.registerUsers()

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/parleychat/parley/internal/auth"
 )
@@ -41,12 +43,19 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := list.Err(); err != nil {
 		return err
 	}
+	// Guessing is throttled per login and per address before any password is compared, so
+	// a refusal takes the same time and says the same for known and unknown logins.
+	err := check("login attempts", time.Now(), limitKey{s.limits.loginPerLogin, strings.ToLower(in.Login)},
+		limitKey{s.limits.loginPerAddress, s.clientAddr(r)})
+	if err != nil {
+		return err
+	}
 	token, u, err := s.Auth.Login(r.Context(), in.Login, in.Password)
 	if err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: int(s.Auth.TokenTTL.Seconds())})
+		SameSite: http.SameSiteLaxMode, Secure: s.secure(r), MaxAge: int(s.Auth.TokenTTL.Seconds())})
 	return ok(w, loginResponse{token, u})
 }
 
@@ -55,7 +64,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Auth.Logout(r.Context(), bearer(r)); err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure(r)})
 	return noContent(w)
 }
 

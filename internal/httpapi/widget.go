@@ -3,6 +3,7 @@ package httpapi
 import (
 	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
+	"time"
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/channel"
@@ -32,6 +33,9 @@ func (s *Server) handleWidgetStart(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	if err := check("new conversations from this address", time.Now(), limitKey{s.limits.widgetSessions, s.clientAddr(r)}); err != nil {
+		return err
+	}
 	v := channel.Visitor{IdempotencyKey: key}
 	if p := auth.FromContext(r.Context()); p != nil && p.Visitor != "" {
 		v.Token, v.SessionID = bearer(r), p.Visitor
@@ -53,7 +57,11 @@ func (s *Server) handleWidgetSend(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	m, err := s.Channels.WidgetSend(r.Context(), auth.FromContext(r.Context()), r.PathValue("id"), in.Text, key)
+	p := auth.FromContext(r.Context())
+	if err := check("messages", time.Now(), limitKey{s.limits.visitorMessages, p.Visitor}); err != nil {
+		return err
+	}
+	m, err := s.Channels.WidgetSend(r.Context(), p, r.PathValue("id"), in.Text, key)
 	if err != nil {
 		return err
 	}

@@ -58,6 +58,11 @@ type Config struct {
 	SMTPRelay string
 	// Sockets tunes WebSockets (zero: defaults).
 	Sockets realtime.SocketConfig
+	// Limits are the API's rate limits (zero fields: httpapi.DefaultLimits).
+	Limits httpapi.Limits
+	// TrustedProxies are the peers whose X-Forwarded-For and -Proto headers count, for limits
+	// and for the session cookie's Secure flag.
+	TrustedProxies httpapi.Proxies
 }
 
 // DSN returns the database to open.
@@ -134,7 +139,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
-	s.API = httpapi.New(httpapi.Config{MaxBody: cfg.MaxBody, Logger: log}, s.deps())
+	s.API = httpapi.New(httpapi.Config{MaxBody: cfg.MaxBody, Logger: log, Limits: cfg.Limits, TrustedProxies: cfg.TrustedProxies}, s.deps())
 	s.UI = web.New(web.Deps{Auth: s.Auth, Mux: s.API.Mux(), Logger: log, DemoLiveChat: s.DemoSiteLiveChat})
 	return s, nil
 }
