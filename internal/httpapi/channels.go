@@ -24,6 +24,8 @@ func (s *Server) registerChannels() {
 		status: http.StatusNoContent}, s.handleChannelDelete)
 	s.handle("GET /api/v1/livechats/{id}/channels/{channelId}/deliveries", admin, op{action: policy.ChannelConfigure, summary: "An http channel's webhook deliveries, newest first, with attempts and errors",
 		out: store.List[*channel.Delivery]{}, query: []string{"state", "limit", "cursor"}}, s.handleDeliveryList)
+	s.handle("POST /api/v1/livechats/{id}/channels/{channelId}/webhook-secret", admin, op{action: policy.ChannelConfigure,
+		summary: "Replace an http channel's webhook signing secret; the answer shows the new one once", out: webhookSecret{}}, s.handleWebhookSecretRotate)
 	s.handle("POST /api/v1/channels/{channelId}/inbound", apiKey, op{action: policy.ChannelInbound, required: []string{"external_chat_id"}, summary: "An outside messenger delivers a customer message (API key of this channel); a repeated external_message_id is stored once",
 		in: channel.Inbound{}, out: channel.InboundResult{}, status: http.StatusCreated}, s.handleInbound)
 }
@@ -112,4 +114,18 @@ func (s *Server) handleInbound(w http.ResponseWriter, r *http.Request) error {
 		return ok(w, res)
 	}
 	return created(w, res)
+}
+
+// webhookSecret is the answer to a rotation: the new secret, shown once.
+type webhookSecret struct {
+	WebhookSecret string `json:"webhook_secret"`
+}
+
+// handleWebhookSecretRotate handles POST /api/v1/livechats/{id}/channels/{channelId}/webhook-secret.
+func (s *Server) handleWebhookSecretRotate(w http.ResponseWriter, r *http.Request) error {
+	secret, err := s.Chat.RotateWebhookSecret(r.Context(), r.PathValue("id"), r.PathValue("channelId"))
+	if err != nil {
+		return err
+	}
+	return ok(w, webhookSecret{secret})
 }

@@ -90,6 +90,7 @@ func matrixRows() []matrixRow {
 		{route: "PATCH /api/v1/livechats/{id}/channels/{channelId}", path: "/api/v1/livechats/{A}/channels/{chanA}", body: map[string]any{"name": "Messenger"}, want: adminOnly},
 		{route: "DELETE /api/v1/livechats/{id}/channels/{channelId}", path: "/api/v1/livechats/{A}/channels/{xchan}", want: adminOnly, prepare: (*matrixWorld).throwawayChannel},
 		{route: "GET /api/v1/livechats/{id}/channels/{channelId}/deliveries", path: "/api/v1/livechats/{A}/channels/{chanA}/deliveries", want: adminOnly},
+		{route: "POST /api/v1/livechats/{id}/channels/{channelId}/webhook-secret", path: "/api/v1/livechats/{A}/channels/{chanA}/webhook-secret", want: adminOnly},
 		// A channel's key reaches its own channel's inbound and nothing else.
 		{route: "POST /api/v1/channels/{channelId}/inbound", path: "/api/v1/channels/{chanA}/inbound", body: map[string]any{"external_chat_id": "x1", "text": "hi"},
 			want: "401 401 401 403 2xx 401 401 401 401 401 401"},
