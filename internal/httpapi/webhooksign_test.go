@@ -81,4 +81,3 @@ func TestWebhooksAreSigned(t *testing.T) {
 		wantError(t, env.Do("POST", channels+"/"+c.widget+"/webhook-secret", env.Admin, nil), 409, "http")
 	})
 }
-
