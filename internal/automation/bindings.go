@@ -154,6 +154,9 @@ func (s *Service) SaveBinding(ctx context.Context, liveChatID, event string, in 
 		if err := upsertBinding(ctx, tx, liveChatID, event, in, enabled, admin.ID); err != nil {
 			return err
 		}
+		if err := auth.Audit(ctx, tx, "binding.save", "livechat", liveChatID, map[string]any{"event": event, "binding": in}); err != nil {
+			return err
+		}
 		out, err = bindingTx(ctx, tx, liveChatID, event)
 		describe(out, v)
 		return err
@@ -247,7 +250,7 @@ func (s *Service) DeleteBinding(ctx context.Context, liveChatID, event string) e
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.New(errs.NotFound, "no process is bound to %s of live chat %q", event, liveChatID)
 		}
-		return nil
+		return auth.Audit(ctx, tx, "binding.delete", "livechat", liveChatID, map[string]string{"event": event})
 	})
 }
 
@@ -263,7 +266,10 @@ func (s *Service) SetVerbose(ctx context.Context, liveChatID string, verbose boo
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO automation_settings (live_chat_id, verbose_log) VALUES (?, ?)
 			ON CONFLICT (live_chat_id) DO UPDATE SET verbose_log = excluded.verbose_log`, liveChatID, verbose)
-		return err
+		if err != nil {
+			return err
+		}
+		return auth.Audit(ctx, tx, "automation.settings", "livechat", liveChatID, map[string]bool{"verbose_log": verbose})
 	})
 }
 

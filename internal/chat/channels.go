@@ -147,6 +147,9 @@ func createChannel(ctx context.Context, tx *store.Tx, liveChatID string, in NewC
 	if err == nil && in.Type == ChannelHTTP {
 		ch.WebhookSecret, err = auth.NewWebhookSecret(ctx, tx, ChannelKeyOwner(id))
 	}
+	if err == nil {
+		err = auth.Audit(ctx, tx, "channel.create", "channel", id, map[string]string{"live_chat_id": liveChatID, "type": string(in.Type), "name": in.Name})
+	}
 	return ch, err
 }
 
@@ -248,6 +251,9 @@ func (s *Service) UpdateChannel(ctx context.Context, liveChatID, id string, p Ch
 		if err != nil {
 			return err
 		}
+		if err := auth.Audit(ctx, tx, "channel.update", "channel", id, p); err != nil {
+			return err
+		}
 		ch, err = ChannelTx(ctx, tx, id)
 		return err
 	})
@@ -271,7 +277,10 @@ func (s *Service) DeleteChannel(ctx context.Context, liveChatID, id string) erro
 		if _, err := tx.Exec(ctx, "UPDATE channels SET deleted_at = ?, updated_at = ? WHERE id = ?", store.TS(tx.Now()), store.TS(tx.Now()), id); err != nil {
 			return err
 		}
-		return auth.RevokeAPIKeys(ctx, tx, ChannelKeyOwner(id))
+		if err := auth.RevokeAPIKeys(ctx, tx, ChannelKeyOwner(id)); err != nil {
+			return err
+		}
+		return auth.Audit(ctx, tx, "channel.delete", "channel", id, map[string]string{"live_chat_id": liveChatID})
 	})
 }
 

@@ -68,6 +68,7 @@ func matrixRows() []matrixRow {
 				w.env.MustDo("PUT", w.fill("/api/v1/groups/{group}/members/{user}"), w.env.Admin, nil, 204, nil)
 			}},
 		{route: "GET /api/v1/worker-keys", want: adminOnly},
+		{route: "GET /api/v1/audit", path: "/api/v1/audit?target_kind=livechat", want: adminOnly},
 		{route: "POST /api/v1/worker-keys", body: map[string]any{"name": "spare"}, want: adminOnly},
 		{route: "DELETE /api/v1/worker-keys/{id}", path: "/api/v1/worker-keys/{xkey}", want: adminOnly, prepare: (*matrixWorld).throwawayKey},
 

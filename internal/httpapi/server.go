@@ -79,6 +79,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.registerUsers()
 	s.registerGroups()
 	s.registerWorkerKeys()
+	s.registerAudit()
 	s.registerLiveChats()
 	s.registerChannels()
 	s.registerSessions()

@@ -3,6 +3,7 @@ package process
 import (
 	"context"
 	"encoding/json"
+	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/auth/policy"
 	"strconv"
 
@@ -94,6 +95,9 @@ func (s *Service) publishTx(ctx context.Context, tx *store.Tx, code, by string, 
 	if err != nil {
 		return nil, err
 	}
+	if err := auth.Audit(ctx, tx, "process.publish", "process", code, map[string]int{"version": v.Number}); err != nil {
+		return nil, err
+	}
 	return &Published{Version: v, Warnings: warnings}, nil
 }
 
@@ -150,6 +154,9 @@ func (s *Service) Unpublish(ctx context.Context, code string) (*Definition, erro
 				return err
 			}
 			return errs.New(errs.Conflict, "process %s has no published version", code)
+		}
+		if err := auth.Audit(ctx, tx, "process.unpublish", "process", code, nil); err != nil {
+			return err
 		}
 		d, err = definitionTx(ctx, tx, code)
 		return err
