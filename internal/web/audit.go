@@ -15,3 +15,13 @@ func (ui *UI) registerAudit() {
 		return nil
 	})
 }
+
+// registerWorkerKeys registers Administration > Worker keys: create (the key is shown once),
+// list and revoke the API keys of outside workers, through /api/v1/worker-keys.
+func (ui *UI) registerWorkerKeys() {
+	ui.addNav(true, "Worker keys", "/admin/worker-keys")
+	ui.page("GET /admin/worker-keys", admin, func(w http.ResponseWriter, r *http.Request, u *auth.User) error {
+		ui.render(w, r, view{Page: "workerkeys", Title: "Worker keys", Script: "workerkeys"})
+		return nil
+	})
+}

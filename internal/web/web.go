@@ -67,6 +67,7 @@ func New(deps Deps) *UI {
 	ui.registerGroups()
 	ui.registerProcesses()
 	ui.registerWorkspaces()
+	ui.registerWorkerKeys()
 	ui.registerAudit()
 	return ui
 }
