@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parleychat/parley/internal/httpapi"
 	"github.com/parleychat/parley/internal/server"
 )
 
@@ -23,6 +24,8 @@ type options struct {
 	Demo      bool
 	// logRetentionDays is --automation-log-retention, turned into Config.AutomationLogRetention by check.
 	logRetentionDays int64
+	// trustedProxies is --trusted-proxies as given; check parses it into Config.
+	trustedProxies string
 }
 
 // env returns the PARLEY_ variable or def.
@@ -50,8 +53,37 @@ func (o *options) bind(fs *flag.FlagSet, withServe bool) {
 	fs.StringVar(&o.SMTPAddr, "smtp-addr", env("SMTP_ADDR", ""), "address the SMTP listener takes customers' mail to email channels on, such as :2525; empty: no listener (PARLEY_SMTP_ADDR)")
 	fs.StringVar(&o.SMTPRelay, "smtp-relay", env("SMTP_RELAY", ""), "host:port of the SMTP relay that sends replies in email sessions; empty: such replies are recorded as failed deliveries (PARLEY_SMTP_RELAY)")
 	fs.Int64Var(&o.logRetentionDays, "automation-log-retention", envInt("AUTOMATION_LOG_RETENTION", 90), "days the automation log keeps its lines; 0 keeps them all (PARLEY_AUTOMATION_LOG_RETENTION)")
+	o.bindLimits(fs)
 	fs.BoolVar(&o.Demo, "demo", envBool("DEMO"), "fill an empty database with demo data: users, a live chat, a lead process (PARLEY_DEMO=true)")
 	o.bindOps(fs)
+}
+
+// bindLimits declares the rate limits and the trusted proxies.
+func (o *options) bindLimits(fs *flag.FlagSet) {
+	d := httpapi.DefaultLimits
+	for _, l := range []struct {
+		r          *httpapi.Rate
+		flag, what string
+		def        float64
+	}{
+		{&o.Limits.LoginPerLogin, "rate-login-per-login", "login attempts per minute for one login", d.LoginPerLogin.PerMinute},
+		{&o.Limits.LoginPerAddress, "rate-login-per-address", "login attempts per minute from one client address", d.LoginPerAddress.PerMinute},
+		{&o.Limits.WidgetSessions, "rate-widget-sessions", "new widget conversations per minute from one client address", d.WidgetSessions.PerMinute},
+		{&o.Limits.VisitorMessages, "rate-visitor-messages", "messages per minute from one widget visitor", d.VisitorMessages.PerMinute},
+		{&o.Limits.Inbound, "rate-inbound", "HTTP channel deliveries per minute with one API key", d.Inbound.PerMinute},
+	} {
+		name := strings.ToUpper(strings.ReplaceAll(l.flag, "-", "_"))
+		fs.Float64Var(&l.r.PerMinute, l.flag, envFloat(name, l.def), l.what+"; beyond it 429 with Retry-After (PARLEY_"+name+")")
+	}
+	fs.StringVar(&o.trustedProxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated CIDRs of the proxies whose X-Forwarded-For and X-Forwarded-Proto count, for limits and the cookie's Secure flag; empty: none (PARLEY_TRUSTED_PROXIES)")
+}
+
+func envFloat(name string, def float64) float64 {
+	v, err := strconv.ParseFloat(env(name, strconv.FormatFloat(def, 'f', -1, 64)), 64)
+	if err != nil {
+		return -1 // reported by check
+	}
+	return v
 }
 
 func envInt(name string, def int64) int64 {
@@ -128,6 +160,7 @@ func (o *options) check(withServe bool) error {
 			bad("automation-log-retention", "must be a whole number of days from 0 (keep every line) to 36500")
 		}
 		o.AutomationLogRetention = time.Duration(o.logRetentionDays) * 24 * time.Hour
+		o.checkLimits(bad)
 		if o.AdminPassword != "" && len(o.AdminPassword) < 8 {
 			bad("admin-password", "must be at least 8 characters")
 		}
@@ -137,6 +170,21 @@ func (o *options) check(withServe bool) error {
 		return errors.New("bad configuration:\n  " + strings.Join(problems, "\n  "))
 	}
 	return nil
+}
+
+// checkLimits reports a limit that is not a positive number and parses the trusted proxies.
+func (o *options) checkLimits(bad func(flag, format string, args ...any)) {
+	for flag, r := range map[string]httpapi.Rate{"rate-login-per-login": o.Limits.LoginPerLogin, "rate-login-per-address": o.Limits.LoginPerAddress,
+		"rate-widget-sessions": o.Limits.WidgetSessions, "rate-visitor-messages": o.Limits.VisitorMessages, "rate-inbound": o.Limits.Inbound} {
+		if r.PerMinute <= 0 {
+			bad(flag, "must be a positive number per minute")
+		}
+	}
+	p, err := httpapi.ParseProxies(o.trustedProxies)
+	if err != nil {
+		bad("trusted-proxies", "%q is not a list of CIDRs such as 10.0.0.0/8: %v", o.trustedProxies, err)
+	}
+	o.TrustedProxies = p
 }
 
 func parseLevel(s string) (slog.Level, error) {

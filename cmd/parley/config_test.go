@@ -32,6 +32,13 @@ func TestServeConfiguration(t *testing.T) {
 	if o.Addr != "127.0.0.1:8080" || o.DSN() != "data/parley.db" || o.Demo || o.AllowPrivateNetworks || o.AutomationLogRetention != 90*24*time.Hour {
 		t.Fatalf("defaults: %+v", o)
 	}
+	if o.Limits.LoginPerLogin.PerMinute != 10 || len(o.TrustedProxies) != 0 {
+		t.Fatalf("default limits %+v, proxies %v", o.Limits, o.TrustedProxies)
+	}
+	o, err = parse(t, map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7"}, "--rate-inbound", "30")
+	if err != nil || len(o.TrustedProxies) != 2 || o.Limits.Inbound.PerMinute != 30 {
+		t.Fatalf("proxies %v, limits %+v, %v", o.TrustedProxies, o.Limits, err)
+	}
 	o, err = parse(t, map[string]string{"DEMO": "1", "HTTP_ALLOW_PRIVATE": "true", "ADDR": "127.0.0.1:9000"}, "--addr", "127.0.0.1:9100")
 	if err != nil || !o.Demo || !o.AllowPrivateNetworks || o.Addr != "127.0.0.1:9100" {
 		t.Fatalf("variables and flags: %+v, %v (a flag wins over its variable)", o, err)
@@ -51,6 +58,9 @@ func TestServeConfiguration(t *testing.T) {
 		{nil, []string{"--admin-password", "short"}, "--admin-password (PARLEY_ADMIN_PASSWORD): must be at least 8"},
 		{nil, []string{"--automation-log-retention", "-1"}, "--automation-log-retention (PARLEY_AUTOMATION_LOG_RETENTION): must be a whole number of days"},
 		{map[string]string{"AUTOMATION_LOG_RETENTION": "forever"}, nil, "--automation-log-retention (PARLEY_AUTOMATION_LOG_RETENTION)"},
+		{map[string]string{"RATE_INBOUND": "many"}, nil, "--rate-inbound (PARLEY_RATE_INBOUND): must be a positive number"},
+		{nil, []string{"--rate-login-per-login", "0"}, "--rate-login-per-login (PARLEY_RATE_LOGIN_PER_LOGIN)"},
+		{nil, []string{"--trusted-proxies", "10.0.0.0/33"}, "--trusted-proxies (PARLEY_TRUSTED_PROXIES)"},
 	}
 	for _, b := range bad {
 		t.Run(b.names, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"embed"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/parleychat/parley/internal/store"
@@ -32,6 +33,9 @@ type Service struct {
 	BcryptCost int
 	// TokenTTL is how long a login token stays valid.
 	TokenTTL time.Duration
+
+	decoyOnce sync.Once
+	decoy     []byte
 }
 
 // New returns the service over db.
@@ -68,6 +72,20 @@ type User struct {
 	Groups      []GroupRef `json:"groups"`
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+// Colleague is what staff see of each other, for pickers: no login, no email (those are for
+// administrators and the user themself).
+type Colleague struct {
+	ID          string     `json:"id"`
+	DisplayName string     `json:"display_name"`
+	Presence    Presence   `json:"presence"`
+	Groups      []GroupRef `json:"groups"`
+}
+
+// Colleague returns the directory entry of the user.
+func (u *User) Colleague() Colleague {
+	return Colleague{ID: u.ID, DisplayName: u.DisplayName, Presence: u.Presence, Groups: u.Groups}
 }
 
 // IsAdmin reports whether the user is in Administrators.

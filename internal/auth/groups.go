@@ -46,6 +46,9 @@ func (s *Service) AddGroup(ctx context.Context, in NewGroup) (*Group, error) {
 			if err != nil {
 				return nil, err
 			}
+			if err := Audit(ctx, tx, "group.create", "group", id, map[string]string{"name": name}); err != nil {
+				return nil, err
+			}
 			return getGroup(ctx, tx, id)
 		})
 }
@@ -145,8 +148,14 @@ func (s *Service) AddMember(ctx context.Context, groupID, userID string) error {
 		if _, err := getUser(ctx, tx, userID); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, "INSERT INTO group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING", groupID, userID)
-		return err
+		res, err := tx.Exec(ctx, "INSERT INTO group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING", groupID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // already a member: nothing changed
+		}
+		return Audit(ctx, tx, "group.add_member", "group", groupID, map[string]string{"user_id": userID})
 	})
 }
 
@@ -168,7 +177,7 @@ func (s *Service) RemoveMember(ctx context.Context, groupID, userID string) erro
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.New(errs.NotFound, "user %q is not a member of group %q", userID, groupID)
 		}
-		return nil
+		return Audit(ctx, tx, "group.remove_member", "group", groupID, map[string]string{"user_id": userID})
 	})
 }
 

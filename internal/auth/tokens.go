@@ -41,9 +41,15 @@ func HashSecret(plain string) string {
 // the password was wrong.
 var errBadLogin = errs.New(errs.Unauthorized, "invalid login or password")
 
-// dummyHash is compared against when the login is unknown, so that a wrong login takes as long
-// as a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("parley-dummy-password"), bcrypt.MinCost)
+// decoyHash is compared against when the login is unknown, so that a wrong login takes as
+// long as a wrong password: it is made at the cost real passwords are hashed with (a cheaper
+// one would answer unknown logins sooner, and tell which logins exist).
+func (s *Service) decoyHash() []byte {
+	s.decoyOnce.Do(func() {
+		s.decoy, _ = bcrypt.GenerateFromPassword([]byte("parley-decoy-password"), s.BcryptCost)
+	})
+	return s.decoy
+}
 
 // Login checks a login and password and returns a new token for the user.
 func (s *Service) Login(ctx context.Context, login, password string) (string, *User, error) {
@@ -52,7 +58,7 @@ func (s *Service) Login(ctx context.Context, login, password string) (string, *U
 		return tx.QueryRow(ctx, "SELECT id, password_hash FROM users WHERE login = ?", strings.ToLower(login)).Scan(&id, &hash)
 	})
 	if errs.Is(err, errs.NotFound) {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_ = bcrypt.CompareHashAndPassword(s.decoyHash(), []byte(password))
 		return "", nil, errBadLogin
 	}
 	if err != nil {

@@ -105,6 +105,9 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*User, error) {
 			if err != nil {
 				return nil, err
 			}
+			if err := Audit(ctx, tx, "user.create", "user", id, map[string]string{"login": in.Login}); err != nil {
+				return nil, err
+			}
 			return getUser(ctx, tx, id)
 		})
 }
@@ -232,6 +235,9 @@ func (s *Service) UpdateUser(ctx context.Context, id string, p UserPatch) (*User
 				return err
 			}
 		}
+		if err := Audit(ctx, tx, "user.update", "user", id, p.changed()); err != nil {
+			return err
+		}
 		u, err = getUser(ctx, tx, id)
 		return err
 	})
@@ -264,9 +270,26 @@ func (s *Service) DeleteUser(ctx context.Context, id string) error {
 				return err
 			}
 		}
-		_, err = tx.Exec(ctx, "DELETE FROM users WHERE id = ?", id)
-		return err
+		if _, err = tx.Exec(ctx, "DELETE FROM users WHERE id = ?", id); err != nil {
+			return err
+		}
+		return Audit(ctx, tx, "user.delete", "user", id, map[string]string{"login": u.Login})
 	})
+}
+
+// changed names the fields a patch changes, for the audit trail: never the password itself.
+func (p UserPatch) changed() map[string]any {
+	out := map[string]any{}
+	if p.DisplayName != nil {
+		out["display_name"] = *p.DisplayName
+	}
+	if p.Email != nil {
+		out["email"] = *p.Email
+	}
+	if p.Password != nil {
+		out["password"] = "changed"
+	}
+	return out
 }
 
 func ensureOtherAdmin(ctx context.Context, tx *store.Tx, id string) error {

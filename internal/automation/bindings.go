@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"slices"
 	"sort"
 	"strings"
@@ -79,7 +80,7 @@ func (s *Service) liveChatName(ctx context.Context, admin *auth.User, id string)
 // Tab returns the Business Processes tab of a live chat. Administrators only. Whether a
 // binding is broken is worked out as the tab is read, see bindingProblem.
 func (s *Service) Tab(ctx context.Context, liveChatID string) (*Tab, error) {
-	admin, err := auth.AdminFrom(ctx)
+	admin, err := policy.UserCan(ctx, policy.AutomationConfigure)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +136,7 @@ func bindingTx(ctx context.Context, tx *store.Tx, liveChatID, event string) (*Bi
 // eventAdmin checks what every method on one event of a live chat needs: an administrator,
 // an automation event, and a live chat that exists. It returns the administrator.
 func (s *Service) eventAdmin(ctx context.Context, liveChatID, event string) (*auth.User, error) {
-	admin, err := auth.AdminFrom(ctx)
+	admin, err := policy.UserCan(ctx, policy.AutomationConfigure)
 	if err != nil {
 		return nil, err
 	}
@@ -167,6 +168,9 @@ func (s *Service) SaveBinding(ctx context.Context, liveChatID, event string, in 
 			return err
 		}
 		if err := upsertBinding(ctx, tx, liveChatID, event, in, enabled, admin.ID); err != nil {
+			return err
+		}
+		if err := auth.Audit(ctx, tx, "binding.save", "livechat", liveChatID, map[string]any{"event": event, "binding": in}); err != nil {
 			return err
 		}
 		out, err = bindingTx(ctx, tx, liveChatID, event)
@@ -260,7 +264,7 @@ func checkInput(list *errs.List, v *process.Version, name, path string) {
 
 // DeleteBinding unsets the binding of an event.
 func (s *Service) DeleteBinding(ctx context.Context, liveChatID, event string) error {
-	if _, err := auth.AdminFrom(ctx); err != nil {
+	if err := policy.Check(ctx, policy.AutomationConfigure); err != nil {
 		return err
 	}
 	if err := checkEvent(event); err != nil {
@@ -274,13 +278,13 @@ func (s *Service) DeleteBinding(ctx context.Context, liveChatID, event string) e
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.New(errs.NotFound, "no process is bound to %s of live chat %q", event, liveChatID)
 		}
-		return nil
+		return auth.Audit(ctx, tx, "binding.delete", "livechat", liveChatID, map[string]string{"event": event})
 	})
 }
 
 // SetVerbose turns on or off logging of events that have no binding.
 func (s *Service) SetVerbose(ctx context.Context, liveChatID string, verbose bool) error {
-	admin, err := auth.AdminFrom(ctx)
+	admin, err := policy.UserCan(ctx, policy.AutomationConfigure)
 	if err != nil {
 		return err
 	}
@@ -290,7 +294,10 @@ func (s *Service) SetVerbose(ctx context.Context, liveChatID string, verbose boo
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO automation_settings (live_chat_id, verbose_log) VALUES (?, ?)
 			ON CONFLICT (live_chat_id) DO UPDATE SET verbose_log = excluded.verbose_log`, liveChatID, verbose)
-		return err
+		if err != nil {
+			return err
+		}
+		return auth.Audit(ctx, tx, "automation.settings", "livechat", liveChatID, map[string]bool{"verbose_log": verbose})
 	})
 }
 

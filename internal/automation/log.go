@@ -2,12 +2,12 @@ package automation
 
 import (
 	"context"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
@@ -66,7 +66,7 @@ func (f LogFilter) check() error {
 // Log returns a live chat's automation log, newest first. Administrators only.
 func (s *Service) Log(ctx context.Context, f LogFilter) (store.List[*LogEntry], error) {
 	var list store.List[*LogEntry]
-	admin, err := auth.AdminFrom(ctx)
+	admin, err := policy.UserCan(ctx, policy.AutomationRead)
 	if err != nil {
 		return list, err
 	}

@@ -3,7 +3,7 @@ package automation
 import (
 	"context"
 
-	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process"
@@ -37,7 +37,7 @@ type RetryAll struct {
 // RetryLine retries one failed line of a live chat's automation log and returns the line as
 // it is afterwards. Administrators only; 409 when the line is not failed (any more).
 func (s *Service) RetryLine(ctx context.Context, liveChatID, lineID string) (*LogEntry, error) {
-	admin, err := auth.AdminFrom(ctx)
+	admin, err := policy.UserCan(ctx, policy.AutomationConfigure)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,8 @@ package channel
 
 import (
 	"context"
+	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/auth/policy"
 
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/errs"
@@ -44,18 +46,19 @@ func (in Inbound) check() error {
 // Receive stores an inbound message of the http channel. keyOwner is the owner of the API key
 // the request came with: it must be this channel's.
 func (s *Service) Receive(ctx context.Context, keyOwner, channelID string, in Inbound) (*InboundResult, error) {
-	if keyOwner != chat.ChannelKeyOwner(channelID) {
-		return nil, errs.New(errs.Forbidden, "this API key belongs to another channel")
+	key := &auth.Principal{APIKeyOwner: keyOwner}
+	if err := policy.Can(key, policy.ChannelInbound, policy.Resource{ChannelID: channelID}); err != nil {
+		return nil, err
 	}
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	key := ""
+	dedup := ""
 	if in.ExternalMessageID != "" {
-		key = "ext:" + in.ExternalMessageID
+		dedup = "ext:" + in.ExternalMessageID
 	}
 	r, err := s.chat.Receive(ctx, chat.Inbound{ChannelID: channelID, Identity: in.ExternalChatID, Customer: in.Customer,
-		Subject: in.Subject, Text: in.Text, DedupKey: key})
+		Subject: in.Subject, Text: in.Text, DedupKey: dedup})
 	if err != nil {
 		return nil, err
 	}

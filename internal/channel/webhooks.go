@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/parleychat/parley/internal/auth"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -78,8 +79,10 @@ const (
 // claimed is a delivery a sender owns until its lease ends.
 type claimed struct {
 	id, lease, url, payload, messageID string
-	kind                               chat.ChannelType
-	attempt                            int
+	// secret signs the webhook delivery; "" sends it unsigned.
+	secret  string
+	kind    chat.ChannelType
+	attempt int
 }
 
 // claimDue takes up to Senders due deliveries under a new lease. Rows another node is
@@ -121,7 +124,11 @@ func (s *Service) lease(ctx context.Context, tx *store.Tx, c *claimed, channelID
 	if err := tx.QueryRow(ctx, "SELECT type, webhook_url FROM channels WHERE id = ?", channelID).Scan(&c.kind, &c.url); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, "UPDATE channel_deliveries SET attempts = ?, lease = ?, next_at = ? WHERE id = ?",
+	var err error
+	if c.secret, err = auth.WebhookSecret(ctx, tx, chat.ChannelKeyOwner(channelID)); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, "UPDATE channel_deliveries SET attempts = ?, lease = ?, next_at = ? WHERE id = ?",
 		c.attempt, c.lease, store.TS(tx.Now().Add(s.cfg.Lease)), c.id)
 	return err
 }
@@ -151,6 +158,12 @@ func (s *Service) post(ctx context.Context, c claimed) (permanent bool, err erro
 	req.Header.Set("Idempotency-Key", c.messageID)
 	req.Header.Set("X-Parley-Delivery", c.id)
 	req.Header.Set("X-Parley-Attempt", strconv.Itoa(c.attempt))
+	if c.secret != "" {
+		// The receiver checks that the delivery comes from Parley and is fresh (docs/security.md).
+		now := time.Now()
+		req.Header.Set("Parley-Timestamp", strconv.FormatInt(now.Unix(), 10))
+		req.Header.Set("Parley-Signature", auth.SignWebhook(c.secret, now, []byte(c.payload)))
+	}
 	resp, err := s.cfg.Client.Do(req)
 	if err != nil {
 		return false, err

@@ -2,6 +2,7 @@ package channel
 
 import (
 	"context"
+	"github.com/parleychat/parley/internal/auth/policy"
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/chat"
@@ -139,10 +140,7 @@ func VisitorSession(p *auth.Principal, sessionID string) error {
 	if p == nil || p.Visitor == "" {
 		return errs.New(errs.Unauthorized, "send the visitor token as a Bearer token")
 	}
-	if p.Visitor != sessionID {
-		return errs.New(errs.Forbidden, "this visitor token is for another session")
-	}
-	return nil
+	return policy.Can(p, policy.WidgetRead, policy.Resource{SessionID: sessionID})
 }
 
 // WidgetSend stores a widget customer's message in their session; a closed session reopens.

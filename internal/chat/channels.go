@@ -25,9 +25,12 @@ type Channel struct {
 	WebhookURL string `json:"webhook_url,omitempty"`
 	// APIKey is an http channel's key. It is shown once, in the answer to the creation, and
 	// stored only as a hash.
-	APIKey    string    `json:"api_key,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	APIKey string `json:"api_key,omitempty"`
+	// WebhookSecret signs an http channel's webhook deliveries (Parley-Signature). It is shown
+	// once, in the answer to the creation or to a rotation.
+	WebhookSecret string    `json:"webhook_secret,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // NewChannel is the input for creating a channel.
@@ -141,7 +144,32 @@ func createChannel(ctx context.Context, tx *store.Tx, liveChatID string, in NewC
 	if err == nil && in.Type == ChannelHTTP {
 		ch.APIKey, err = auth.CreateAPIKey(ctx, tx, ChannelKeyOwner(id))
 	}
+	if err == nil && in.Type == ChannelHTTP {
+		ch.WebhookSecret, err = auth.NewWebhookSecret(ctx, tx, ChannelKeyOwner(id))
+	}
+	if err == nil {
+		err = auth.Audit(ctx, tx, "channel.create", "channel", id, map[string]string{"live_chat_id": liveChatID, "type": string(in.Type), "name": in.Name})
+	}
 	return ch, err
+}
+
+// RotateWebhookSecret replaces an http channel's webhook signing secret and returns the new
+// one, shown this once; deliveries sent from then on are signed with it.
+func (s *Service) RotateWebhookSecret(ctx context.Context, liveChatID, id string) (secret string, err error) {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		ch, err := liveChatChannel(ctx, tx, liveChatID, id)
+		if err != nil {
+			return err
+		}
+		if ch.Type != ChannelHTTP {
+			return errs.New(errs.Conflict, "channel %q is a %s channel: only http channels have webhooks", id, ch.Type)
+		}
+		if secret, err = auth.NewWebhookSecret(ctx, tx, ChannelKeyOwner(id)); err != nil {
+			return err
+		}
+		return auth.Audit(ctx, tx, "channel.rotate_webhook_secret", "channel", id, nil)
+	})
+	return secret, err
 }
 
 const channelColumns = "id, live_chat_id, type, name, address, webhook_url, created_at, updated_at"
@@ -223,6 +251,9 @@ func (s *Service) UpdateChannel(ctx context.Context, liveChatID, id string, p Ch
 		if err != nil {
 			return err
 		}
+		if err := auth.Audit(ctx, tx, "channel.update", "channel", id, p); err != nil {
+			return err
+		}
 		ch, err = ChannelTx(ctx, tx, id)
 		return err
 	})
@@ -246,7 +277,10 @@ func (s *Service) DeleteChannel(ctx context.Context, liveChatID, id string) erro
 		if _, err := tx.Exec(ctx, "UPDATE channels SET deleted_at = ?, updated_at = ? WHERE id = ?", store.TS(tx.Now()), store.TS(tx.Now()), id); err != nil {
 			return err
 		}
-		return auth.RevokeAPIKeys(ctx, tx, ChannelKeyOwner(id))
+		if err := auth.RevokeAPIKeys(ctx, tx, ChannelKeyOwner(id)); err != nil {
+			return err
+		}
+		return auth.Audit(ctx, tx, "channel.delete", "channel", id, map[string]string{"live_chat_id": liveChatID})
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -62,11 +63,11 @@ func CheckTransition(from State, a Action) error {
 	return errs.New(errs.Conflict, "%s", msg).With("state", string(from))
 }
 
-// authorize checks who may do the action in the session's live chat. Staff users follow
-// DOMAIN.md: operators work only while not offline; assigning and removing from spam is for
-// supervisors and administrators; taking is only for the live chat's operators, since the
-// taker becomes the session's operator; replying is for operators and administrators. Processes, the system and the API act with rights their
-// caller has checked, but only a person can take a session.
+// authorize asks the policy who may do the action in the session's live chat (operators work
+// only while not offline; assigning and removing from spam is for supervisors and
+// administrators; taking only for the live chat's operators, since the taker becomes the
+// session's operator). Processes, the system and the API act with rights their caller has
+// checked, but only a person can take a session.
 func authorize(ctx context.Context, tx *store.Tx, sess *Session, by Actor, a Action) error {
 	if by.Kind != ActorUser {
 		if a == ActionTake {
@@ -77,17 +78,14 @@ func authorize(ctx context.Context, tx *store.Tx, sess *Session, by Actor, a Act
 	if by.User == nil {
 		return errs.New(errs.Unauthorized, "log in as a staff user")
 	}
-	switch a {
-	case ActionAssign:
-		return canSupervise(ctx, tx, by.User, sess.LiveChatID, "assign operators")
-	case ActionUnspam:
-		return canSupervise(ctx, tx, by.User, sess.LiveChatID, "remove a session from spam")
-	case ActionTake:
-		return canTake(ctx, tx, by.User, sess.LiveChatID)
-	case ActionReply:
-		return canReply(ctx, tx, by.User, sess.LiveChatID)
-	}
-	return canWorkIn(ctx, tx, by.User, sess.LiveChatID)
+	return allowInSession(ctx, tx, by.User, policyAction[a], sess)
+}
+
+// policyAction names each lifecycle action in the policy's words.
+var policyAction = map[Action]policy.Action{
+	ActionTake: policy.SessionTake, ActionAssign: policy.SessionAssign, ActionClose: policy.SessionClose,
+	ActionSpam: policy.SessionSpam, ActionUnspam: policy.SessionUnspam, ActionReply: policy.SessionReply,
+	ActionPriority: policy.SessionUpdate, actionAutoReply: policy.SessionReply,
 }
 
 // change runs one lifecycle action inside tx: lock the session, check the actor and the

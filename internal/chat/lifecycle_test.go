@@ -26,16 +26,17 @@ var lifecycleActions = []chat.Action{chat.ActionTake, chat.ActionAssign, chat.Ac
 // deniedRoles is DOMAIN.md's "who may do what", written out: the roles refused each action
 // whatever the session's state, and with which code. Taking makes the taker the session's
 // operator, so only members of an operator group take, administrators included; replying is
-// for operators and administrators, not for supervisors who are not operators.
+// for operators and administrators, not for supervisors who are not operators. A stranger to
+// the live chat is told the session does not exist.
 var deniedRoles = map[chat.Action]map[string]errs.Code{
 	chat.ActionTake: {"admin": errs.Forbidden, "supervisor": errs.Forbidden, "offline operator": errs.Forbidden,
-		"stranger": errs.Forbidden, "process": errs.Invalid},
-	chat.ActionAssign:   {"operator": errs.Forbidden, "offline operator": errs.Forbidden, "stranger": errs.Forbidden},
-	chat.ActionClose:    {"offline operator": errs.Forbidden, "stranger": errs.Forbidden},
-	chat.ActionSpam:     {"offline operator": errs.Forbidden, "stranger": errs.Forbidden},
-	chat.ActionUnspam:   {"operator": errs.Forbidden, "offline operator": errs.Forbidden, "stranger": errs.Forbidden},
-	chat.ActionReply:    {"supervisor": errs.Forbidden, "offline operator": errs.Forbidden, "stranger": errs.Forbidden},
-	chat.ActionPriority: {"offline operator": errs.Forbidden, "stranger": errs.Forbidden},
+		"stranger": errs.NotFound, "process": errs.Invalid},
+	chat.ActionAssign:   {"operator": errs.Forbidden, "offline operator": errs.Forbidden, "stranger": errs.NotFound},
+	chat.ActionClose:    {"offline operator": errs.Forbidden, "stranger": errs.NotFound},
+	chat.ActionSpam:     {"offline operator": errs.Forbidden, "stranger": errs.NotFound},
+	chat.ActionUnspam:   {"operator": errs.Forbidden, "offline operator": errs.Forbidden, "stranger": errs.NotFound},
+	chat.ActionReply:    {"supervisor": errs.Forbidden, "offline operator": errs.Forbidden, "stranger": errs.NotFound},
+	chat.ActionPriority: {"offline operator": errs.Forbidden, "stranger": errs.NotFound},
 }
 
 // legalFrom is the state machine of DOMAIN.md: the states each action may start from. A
@@ -210,7 +211,7 @@ func TestTakeAndReplyNeedAnOperator(t *testing.T) {
 		var e *errs.Error
 		_, err := f.chat.Take(f.ctx, id, chat.UserActor(f.admin))
 		if !errors.As(err, &e) || e.Code != errs.Forbidden || e.Details["reason"] != "not_operator" ||
-			!strings.Contains(e.Message, "not an operator of live chat") {
+			!strings.Contains(e.Message, "not an operator of the live chat") {
 			t.Fatalf("an administrator's take: %v, want forbidden with reason not_operator", err)
 		}
 		_, err = f.chat.PostMessage(f.ctx, chat.Reply{SessionID: id, Text: "hi", By: chat.UserActor(f.supervisor)})

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -131,6 +132,9 @@ func createLiveChat(ctx context.Context, tx *store.Tx, in NewLiveChat) (*LiveCha
 	if _, err := createChannel(ctx, tx, id, NewChannel{Type: ChannelWidget, Name: defaultWidgetName, By: in.By}); err != nil {
 		return nil, err
 	}
+	if err := auth.Audit(ctx, tx, "livechat.create", "livechat", id, in); err != nil {
+		return nil, err
+	}
 	return getLiveChat(ctx, tx, id)
 }
 
@@ -202,7 +206,7 @@ func (s *Service) LiveChat(ctx context.Context, u *auth.User, id string) (lc *Li
 		if lc, err = getLiveChat(ctx, tx, id); err != nil {
 			return err
 		}
-		return canSeeLiveChat(ctx, tx, u, id)
+		return allow(ctx, tx, u, policy.LiveChatRead, id)
 	})
 	return lc, err
 }
@@ -261,6 +265,9 @@ func (s *Service) UpdateLiveChat(ctx context.Context, id string, p LiveChatPatch
 		if err := patchLiveChat(ctx, tx, old, p); err != nil {
 			return err
 		}
+		if err := auth.Audit(ctx, tx, "livechat.update", "livechat", id, p); err != nil {
+			return err
+		}
 		lc, err = getLiveChat(ctx, tx, id)
 		return err
 	})
@@ -305,8 +312,10 @@ func (s *Service) DeleteLiveChat(ctx context.Context, id string) error {
 		if err := revokeChannelKeys(ctx, tx, id); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, "DELETE FROM live_chats WHERE id = ?", id)
-		return err
+		if _, err = tx.Exec(ctx, "DELETE FROM live_chats WHERE id = ?", id); err != nil {
+			return err
+		}
+		return auth.Audit(ctx, tx, "livechat.delete", "livechat", id, map[string]string{"name": lc.Name})
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -160,7 +161,7 @@ func (s *Service) Session(ctx context.Context, u *auth.User, id string) (sess *S
 		if sess, err = getSession(ctx, tx, id); err != nil {
 			return err
 		}
-		return canSeeLiveChat(ctx, tx, u, sess.LiveChatID)
+		return allowInSession(ctx, tx, u, policy.SessionRead, sess)
 	})
 	return sess, err
 }
@@ -186,7 +187,7 @@ func (s *Service) Sessions(ctx context.Context, u *auth.User, f SessionFilter) (
 			if _, err := getLiveChat(ctx, tx, f.LiveChatID); err != nil {
 				return err
 			}
-			if err := canSeeLiveChat(ctx, tx, u, f.LiveChatID); err != nil {
+			if err := allow(ctx, tx, u, policy.LiveChatRead, f.LiveChatID); err != nil {
 				return err
 			}
 		}

@@ -59,10 +59,11 @@ func TestVisibility(t *testing.T) {
 		wantCode(t, err, errs.Forbidden)
 		_, err = f.chat.Sessions(f.ctx, f.admin, chat.SessionFilter{States: []chat.State{"lost"}})
 		wantCode(t, err, errs.Invalid)
+		// Another live chat's session is concealed: not found, as if it did not exist.
 		_, err = f.chat.Session(f.ctx, f.stranger, waiting)
-		wantCode(t, err, errs.Forbidden)
+		wantCode(t, err, errs.NotFound)
 		_, err = f.chat.Messages(f.ctx, f.stranger, waiting, store.Page{})
-		wantCode(t, err, errs.Forbidden)
+		wantCode(t, err, errs.NotFound)
 		_, err = f.chat.Messages(f.ctx, f.offline, waiting, store.Page{})
 		wantCode(t, err, "")
 	})

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 
 	"github.com/parleychat/parley/internal/auth"
@@ -21,18 +22,18 @@ func (s *Server) registerAutomation() {
 	if s.Automation == nil {
 		return
 	}
-	s.handle("GET /api/v1/livechats/properties", staff, op{summary: "The Live Chats properties a binding maps from, with their types", out: []automation.Property{}}, s.handleProperties)
-	s.handle("GET /api/v1/livechats/{id}/automation", admin, op{summary: "The Business Processes tab: one row per event", out: automation.Tab{}}, s.handleAutomationTab)
-	s.handle("PUT /api/v1/livechats/{id}/automation/settings", admin, op{summary: "Log events without a binding too (verbose log)", in: verboseRequest{}, status: http.StatusNoContent}, s.handleAutomationSettings)
-	s.handle("PUT /api/v1/livechats/{id}/automation/{event}", admin, op{required: []string{"process"}, summary: "Bind a process to an event with a type-checked input mapping", in: automation.BindingInput{}, out: automation.Binding{}}, s.handleBindingPut)
-	s.handle("DELETE /api/v1/livechats/{id}/automation/{event}", admin, op{summary: "Unset the binding of an event", status: http.StatusNoContent}, s.handleBindingDelete)
-	s.handle("GET /api/v1/livechats/{id}/automation/log", admin, op{summary: "The automation log, newest first; filter by outcome (started|skipped|failed), event, session id and time (from, to: RFC 3339)", out: store.List[*automation.LogEntry]{}, query: logQuery, queryTypes: logQueryTypes}, s.handleAutomationLog)
-	s.handle("GET /api/v1/livechats/{id}/automation/log.csv", admin, op{summary: "The automation log as CSV, with the same filters", query: logQuery, queryTypes: logQueryTypes}, s.handleAutomationLogCSV)
-	s.handle("POST /api/v1/livechats/{id}/automation/log/{line}/retry", admin, op{summary: "Retry a failed start: decide the event again with the binding and process as they are now; 409 when the line is not failed", out: automation.LogEntry{}}, s.handleAutomationRetryLine)
-	s.handle("POST /api/v1/livechats/{id}/automation/{event}/retry", admin, op{summary: "Retry every failed start of the event's binding, oldest first", out: automation.RetryAll{}}, s.handleAutomationRetryAll)
-	s.handle("POST /api/v1/livechats/{id}/automation/{event}/dry-run", admin, op{summary: "Try a binding (the saved one, or an unsaved process, inputs and condition) on the live chat's recent events without starting anything", in: automation.DryRunInput{}, optionalBody: true, out: automation.DryRun{}}, s.handleAutomationDryRun)
-	s.handle("GET /api/v1/sessions/{id}/processes", staff, op{summary: "Instances linked to the session, automatic and manual", out: sessionProcesses{}}, s.handleSessionProcesses)
-	s.handle("POST /api/v1/sessions/{id}/processes", staff, op{required: []string{"process"}, summary: "Start a process by hand, linked to the session (accepts Idempotency-Key)", in: automation.ManualStart{}, out: process.Instance{}, status: http.StatusCreated, idempotent: true}, s.handleManualStart)
+	s.handle("GET /api/v1/livechats/properties", staff, op{action: policy.PropertiesRead, summary: "The Live Chats properties a binding maps from, with their types", out: []automation.Property{}}, s.handleProperties)
+	s.handle("GET /api/v1/livechats/{id}/automation", admin, op{action: policy.AutomationConfigure, summary: "The Business Processes tab: one row per event", out: automation.Tab{}}, s.handleAutomationTab)
+	s.handle("PUT /api/v1/livechats/{id}/automation/settings", admin, op{action: policy.AutomationConfigure, summary: "Log events without a binding too (verbose log)", in: verboseRequest{}, status: http.StatusNoContent}, s.handleAutomationSettings)
+	s.handle("PUT /api/v1/livechats/{id}/automation/{event}", admin, op{action: policy.AutomationConfigure, required: []string{"process"}, summary: "Bind a process to an event with a type-checked input mapping", in: automation.BindingInput{}, out: automation.Binding{}}, s.handleBindingPut)
+	s.handle("DELETE /api/v1/livechats/{id}/automation/{event}", admin, op{action: policy.AutomationConfigure, summary: "Unset the binding of an event", status: http.StatusNoContent}, s.handleBindingDelete)
+	s.handle("GET /api/v1/livechats/{id}/automation/log", admin, op{action: policy.AutomationRead, summary: "The automation log, newest first; filter by outcome (started|skipped|failed), event, session id and time (from, to: RFC 3339)", out: store.List[*automation.LogEntry]{}, query: logQuery, queryTypes: logQueryTypes}, s.handleAutomationLog)
+	s.handle("GET /api/v1/livechats/{id}/automation/log.csv", admin, op{action: policy.AutomationRead, summary: "The automation log as CSV, with the same filters", query: logQuery, queryTypes: logQueryTypes}, s.handleAutomationLogCSV)
+	s.handle("POST /api/v1/livechats/{id}/automation/log/{line}/retry", admin, op{action: policy.AutomationConfigure, summary: "Retry a failed start: decide the event again with the binding and process as they are now; 409 when the line is not failed", out: automation.LogEntry{}}, s.handleAutomationRetryLine)
+	s.handle("POST /api/v1/livechats/{id}/automation/{event}/retry", admin, op{action: policy.AutomationConfigure, summary: "Retry every failed start of the event's binding, oldest first", out: automation.RetryAll{}}, s.handleAutomationRetryAll)
+	s.handle("POST /api/v1/livechats/{id}/automation/{event}/dry-run", admin, op{action: policy.AutomationConfigure, summary: "Try a binding (the saved one, or an unsaved process, inputs and condition) on the live chat's recent events without starting anything", in: automation.DryRunInput{}, optionalBody: true, out: automation.DryRun{}}, s.handleAutomationDryRun)
+	s.handle("GET /api/v1/sessions/{id}/processes", staff, op{action: policy.SessionRead, summary: "Instances linked to the session, automatic and manual", out: sessionProcesses{}}, s.handleSessionProcesses)
+	s.handle("POST /api/v1/sessions/{id}/processes", staff, op{action: policy.SessionStart, required: []string{"process"}, summary: "Start a process by hand, linked to the session (accepts Idempotency-Key)", in: automation.ManualStart{}, out: process.Instance{}, status: http.StatusCreated, idempotent: true}, s.handleManualStart)
 }
 
 // handleProperties handles GET /api/v1/livechats/properties.

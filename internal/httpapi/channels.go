@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
+	"time"
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/channel"
@@ -13,17 +15,19 @@ func (s *Server) registerChannels() {
 	if s.Chat == nil || s.Channels == nil {
 		return
 	}
-	s.handle("GET /api/v1/livechats/{id}/channels", admin, op{summary: "A live chat's channels", out: store.List[*chat.Channel]{}}, s.handleChannelList)
-	s.handle("POST /api/v1/livechats/{id}/channels", admin, op{required: []string{"type", "name"}, summary: "Add a channel; an http channel's answer carries its API key, shown once: a repeat with the same Idempotency-Key answers with the channel without it",
+	s.handle("GET /api/v1/livechats/{id}/channels", admin, op{action: policy.ChannelConfigure, summary: "A live chat's channels", out: store.List[*chat.Channel]{}}, s.handleChannelList)
+	s.handle("POST /api/v1/livechats/{id}/channels", admin, op{action: policy.ChannelConfigure, required: []string{"type", "name"}, summary: "Add a channel; an http channel's answer carries its API key, shown once: a repeat with the same Idempotency-Key answers with the channel without it",
 		in: chat.NewChannel{}, out: chat.Channel{}, status: http.StatusCreated, idempotent: true}, s.handleChannelCreate)
-	s.handle("PATCH /api/v1/livechats/{id}/channels/{channelId}", admin, op{summary: "Change a channel's name, address or webhook URL",
+	s.handle("PATCH /api/v1/livechats/{id}/channels/{channelId}", admin, op{action: policy.ChannelConfigure, summary: "Change a channel's name, address or webhook URL",
 		in: chat.ChannelPatch{}, out: chat.Channel{}}, s.handleChannelPatch)
-	s.handle("DELETE /api/v1/livechats/{id}/channels/{channelId}", admin, op{summary: "Retire a channel: it takes no more messages and its API key stops working; its sessions stay",
+	s.handle("DELETE /api/v1/livechats/{id}/channels/{channelId}", admin, op{action: policy.ChannelConfigure, summary: "Retire a channel: it takes no more messages and its API key stops working; its sessions stay",
 		status: http.StatusNoContent}, s.handleChannelDelete)
-	s.handle("GET /api/v1/livechats/{id}/channels/{channelId}/deliveries", admin, op{summary: "An http channel's webhook deliveries, newest first, with attempts and errors",
+	s.handle("GET /api/v1/livechats/{id}/channels/{channelId}/deliveries", admin, op{action: policy.ChannelConfigure, summary: "An http channel's webhook deliveries, newest first, with attempts and errors",
 		out: store.List[*channel.Delivery]{}, query: []string{"state", "limit", "cursor"}}, s.handleDeliveryList)
-	s.handle("POST /api/v1/channels/{channelId}/inbound", apiKey, op{required: []string{"external_chat_id"}, summary: "An outside messenger delivers a customer message (API key of this channel); a repeated external_message_id is stored once",
-		in: channel.Inbound{}, out: channel.InboundResult{}, status: http.StatusCreated, also: []int{http.StatusOK}}, s.handleInbound)
+	s.handle("POST /api/v1/livechats/{id}/channels/{channelId}/webhook-secret", admin, op{action: policy.ChannelConfigure,
+		summary: "Replace an http channel's webhook signing secret; the answer shows the new one once", out: webhookSecret{}}, s.handleWebhookSecretRotate)
+	s.handle("POST /api/v1/channels/{channelId}/inbound", apiKey, op{action: policy.ChannelInbound, required: []string{"external_chat_id"}, summary: "An outside messenger delivers a customer message (API key of this channel); a repeated external_message_id is stored once",
+		in: channel.Inbound{}, out: channel.InboundResult{}, status: http.StatusCreated, also: []int{http.StatusOK}, fails: []int{http.StatusTooManyRequests}}, s.handleInbound)
 }
 
 // handleChannelList handles GET /api/v1/livechats/{id}/channels.
@@ -98,7 +102,11 @@ func (s *Server) handleInbound(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	res, err := s.Channels.Receive(r.Context(), auth.FromContext(r.Context()).APIKeyOwner, r.PathValue("channelId"), in)
+	owner := auth.FromContext(r.Context()).APIKeyOwner
+	if err := check("deliveries with this API key", time.Now(), limitKey{s.limits.inbound, owner}); err != nil {
+		return err
+	}
+	res, err := s.Channels.Receive(r.Context(), owner, r.PathValue("channelId"), in)
 	if err != nil {
 		return err
 	}
@@ -106,4 +114,18 @@ func (s *Server) handleInbound(w http.ResponseWriter, r *http.Request) error {
 		return ok(w, res)
 	}
 	return created(w, res)
+}
+
+// webhookSecret is the answer to a rotation: the new secret, shown once.
+type webhookSecret struct {
+	WebhookSecret string `json:"webhook_secret"`
+}
+
+// handleWebhookSecretRotate handles POST /api/v1/livechats/{id}/channels/{channelId}/webhook-secret.
+func (s *Server) handleWebhookSecretRotate(w http.ResponseWriter, r *http.Request) error {
+	secret, err := s.Chat.RotateWebhookSecret(r.Context(), r.PathValue("id"), r.PathValue("channelId"))
+	if err != nil {
+		return err
+	}
+	return ok(w, webhookSecret{secret})
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 	"time"
 
@@ -13,8 +14,8 @@ type status struct {
 }
 
 func (s *Server) registerHealth() {
-	s.handle("GET /healthz", public, op{summary: "The process is up", out: status{}}, s.handleHealthz)
-	s.handle("GET /readyz", public, op{summary: "The database is reachable and migrated", out: status{}, fails: []int{http.StatusServiceUnavailable}}, s.handleReadyz)
+	s.handle("GET /healthz", public, op{action: policy.HealthRead, summary: "The process is up", out: status{}}, s.handleHealthz)
+	s.handle("GET /readyz", public, op{action: policy.HealthRead, summary: "The database is reachable and migrated", out: status{}, fails: []int{http.StatusServiceUnavailable}}, s.handleReadyz)
 }
 
 // handleHealthz handles GET /healthz.

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/parleychat/parley/internal/auth"
 	"net/http"
 
 	"github.com/parleychat/parley/internal/errs"
@@ -17,6 +18,19 @@ func idempotency(r *http.Request, by string, body any) (store.Idempotency, error
 		return store.Idempotency{}, errs.Field("Idempotency-Key", "must be at most %d bytes", store.MaxIdempotencyKey)
 	}
 	return store.NewIdempotency(k, by, r.URL.Path, body), nil
+}
+
+// caller names whoever sends the request, for keeping Idempotency-Keys apart: the user's
+// id, or the owner of the API key.
+func caller(r *http.Request) string {
+	p := auth.FromContext(r.Context())
+	switch {
+	case p == nil:
+		return ""
+	case p.User != nil:
+		return p.User.ID
+	}
+	return p.APIKeyOwner
 }
 
 // idempotencyKey reads the bare Idempotency-Key header, bounded like idempotency's, for

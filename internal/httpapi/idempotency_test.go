@@ -68,7 +68,7 @@ func TestIdempotencyKeyOnEveryCreate(t *testing.T) {
 				body: map[string]any{"name": "Keyed"}, changed: map[string]any{"name": "Other"}},
 			{name: "process", path: "/api/v1/processes", token: env.Admin, other: admin2, list: "/api/v1/processes?limit=100",
 				body: map[string]any{"code": "keyed", "name": "Keyed", "scope": "global", "bpmn": doneDiagram}, changed: map[string]any{"code": "other", "name": "Other", "scope": "global", "bpmn": doneDiagram}},
-			{name: "instance", path: "/api/v1/processes/done/instances", token: c.op, other: c.op2,
+			{name: "instance", path: "/api/v1/processes/done/instances", token: env.Admin, other: admin2,
 				body: map[string]any{"inputs": map[string]any{}}, changed: map[string]any{"inputs": map[string]any{"note": "other"}}},
 			{name: "live chat", path: "/api/v1/livechats", token: env.Admin, other: admin2, list: "/api/v1/livechats?limit=100",
 				body: groups("Keyed"), changed: groups("Other")},

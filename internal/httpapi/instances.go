@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 
 	"github.com/parleychat/parley/internal/process"
@@ -8,17 +9,16 @@ import (
 )
 
 // registerInstances adds instances, incidents, outside workers' jobs and published messages.
-// Jobs and messages are open at the route level because outside workers call them with an API
-// key ("worker:<name>"); the engine checks that the caller is such a worker or an
-// administrator.
+// Jobs and messages take an administrator's login or a worker API key; the policy's job.work
+// and message.publish say so, and the engine asks the policy again.
 func (s *Server) registerInstances() {
-	s.handle("GET /api/v1/instances/{id}", staff, op{summary: "One instance: state, variables, version, session link, active elements, history, tasks, incidents", out: process.Instance{}}, s.handleInstanceGet)
-	s.handle("POST /api/v1/instances/{id}/cancel", admin, op{summary: "Cancel an instance", out: process.Instance{}}, s.handleInstanceCancel)
-	s.handle("GET /api/v1/incidents", admin, op{summary: "Open incidents: steps that failed for good", out: store.List[*process.Incident]{}, query: []string{"limit", "cursor"}}, s.handleIncidentList)
-	s.handle("POST /api/v1/incidents/{id}/retry", admin, op{summary: "Run a failed step again, with its attempts counted afresh", out: process.Incident{}}, s.handleIncidentRetry)
-	s.handle("GET /api/v1/jobs", worker, op{summary: "Outside workers' waiting jobs of one type (administrators or a worker API key)", out: store.List[*process.ExternalJob]{}, query: []string{"type", "limit", "cursor"}}, s.handleJobList)
-	s.handle("POST /api/v1/jobs/{id}/complete", worker, op{summary: "Complete an outside worker's job with values of declared variables", in: process.JobCompletion{}, status: http.StatusNoContent}, s.handleJobComplete)
-	s.handle("POST /api/v1/messages", worker, op{required: []string{"name"}, summary: "Publish a named message to the instances waiting for it with its correlation key", in: process.Message{}, out: messageResult{}}, s.handleMessagePublish)
+	s.handle("GET /api/v1/instances/{id}", staff, op{action: policy.InstanceRead, summary: "One instance: state, variables, version, session link, active elements, history, tasks, incidents", out: process.Instance{}}, s.handleInstanceGet)
+	s.handle("POST /api/v1/instances/{id}/cancel", admin, op{action: policy.InstanceCancel, summary: "Cancel an instance", out: process.Instance{}}, s.handleInstanceCancel)
+	s.handle("GET /api/v1/incidents", admin, op{action: policy.IncidentRead, summary: "Open incidents: steps that failed for good", out: store.List[*process.Incident]{}, query: []string{"limit", "cursor"}}, s.handleIncidentList)
+	s.handle("POST /api/v1/incidents/{id}/retry", admin, op{action: policy.IncidentRetry, summary: "Run a failed step again, with its attempts counted afresh", out: process.Incident{}}, s.handleIncidentRetry)
+	s.handle("GET /api/v1/jobs", admin|workerKey, op{action: policy.JobWork, summary: "Outside workers' waiting jobs of one type (administrators or a worker API key)", out: store.List[*process.ExternalJob]{}, query: []string{"type", "limit", "cursor"}}, s.handleJobList)
+	s.handle("POST /api/v1/jobs/{id}/complete", admin|workerKey, op{action: policy.JobWork, summary: "Complete an outside worker's job with values of declared variables", in: process.JobCompletion{}, status: http.StatusNoContent}, s.handleJobComplete)
+	s.handle("POST /api/v1/messages", admin|workerKey, op{action: policy.MessagePublish, required: []string{"name"}, summary: "Publish a named message to the instances waiting for it with its correlation key", in: process.Message{}, out: messageResult{}}, s.handleMessagePublish)
 }
 
 type messageResult struct {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 
 	"github.com/parleychat/parley/internal/auth"
@@ -12,14 +13,14 @@ func (s *Server) registerLiveChats() {
 	if s.Chat == nil {
 		return
 	}
-	s.handle("GET /api/v1/livechats", staff, op{summary: "List the live chats the caller works in (administrators: all)",
+	s.handle("GET /api/v1/livechats", staff, op{action: policy.LiveChatList, summary: "List the live chats the caller works in (administrators: all)",
 		out: store.List[*chat.LiveChat]{}, query: []string{"limit", "cursor"}}, s.handleLiveChatList)
-	s.handle("POST /api/v1/livechats", admin, op{required: []string{"name", "operator_groups", "supervisor_groups"}, summary: "Create a live chat; it starts with a widget channel (accepts Idempotency-Key)",
+	s.handle("POST /api/v1/livechats", admin, op{action: policy.LiveChatConfigure, required: []string{"name", "operator_groups", "supervisor_groups"}, summary: "Create a live chat; it starts with a widget channel (accepts Idempotency-Key)",
 		in: chat.NewLiveChat{}, out: chat.LiveChat{}, status: http.StatusCreated, idempotent: true}, s.handleLiveChatCreate)
-	s.handle("GET /api/v1/livechats/{id}", staff, op{summary: "One live chat with its groups and channels", out: chat.LiveChat{}}, s.handleLiveChatGet)
-	s.handle("PATCH /api/v1/livechats/{id}", admin, op{summary: "Change a live chat's name, description or groups",
+	s.handle("GET /api/v1/livechats/{id}", staff, op{action: policy.LiveChatRead, summary: "One live chat with its groups and channels", out: chat.LiveChat{}}, s.handleLiveChatGet)
+	s.handle("PATCH /api/v1/livechats/{id}", admin, op{action: policy.LiveChatConfigure, summary: "Change a live chat's name, description or groups",
 		in: chat.LiveChatPatch{}, out: chat.LiveChat{}}, s.handleLiveChatPatch)
-	s.handle("DELETE /api/v1/livechats/{id}", admin, op{summary: "Delete a live chat that has no sessions", status: http.StatusNoContent}, s.handleLiveChatDelete)
+	s.handle("DELETE /api/v1/livechats/{id}", admin, op{action: policy.LiveChatConfigure, summary: "Delete a live chat that has no sessions", status: http.StatusNoContent}, s.handleLiveChatDelete)
 }
 
 // handleLiveChatList handles GET /api/v1/livechats.

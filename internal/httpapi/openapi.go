@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -44,12 +45,15 @@ type op struct {
 	// refused with 422 naming each (kept true by TestOpenAPIRequiredFields).
 	required []string
 
+	// action is what the route does, in the policy's words: the policy decides who may.
+	action policy.Action
+
 	method, path string
 	access       access
 }
 
 func (s *Server) registerOpenAPI() {
-	s.handle("GET /api/v1/openapi.json", public, op{summary: "This document: the whole HTTP contract as OpenAPI 3.1", out: map[string]any{}},
+	s.handle("GET /api/v1/openapi.json", public, op{action: policy.OpenAPIRead, summary: "This document: the whole HTTP contract as OpenAPI 3.1", out: map[string]any{}},
 		func(w http.ResponseWriter, r *http.Request) error { return ok(w, s.OpenAPI()) })
 }
 
@@ -201,6 +205,8 @@ var errorText = map[int]string{
 	http.StatusRequestEntityTooLarge: "the body is larger than the server's limit",
 	http.StatusUnprocessableEntity:   "bad input; the message and details name each field",
 	http.StatusInternalServerError:   "an internal error; the message gives the request id",
+	http.StatusUpgradeRequired:       "the request is not a WebSocket upgrade",
+	http.StatusTooManyRequests:       "rate limited: wait the seconds Retry-After says (details.retry_after)",
 	http.StatusServiceUnavailable:    "not ready",
 }
 

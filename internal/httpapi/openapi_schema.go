@@ -32,7 +32,7 @@ var schemesOf = []struct {
 	{admin, []string{"staffToken", "sessionCookie"}},
 	{apiKey, []string{"channelKey"}},
 	{visitor, []string{"visitorToken"}},
-	{worker, []string{"staffToken", "sessionCookie", "workerKey"}},
+	{workerKey, []string{"workerKey"}},
 }
 
 // securityOf is an operation's security: each scheme alone suffices; a public route needs none.
@@ -55,7 +55,7 @@ func securityOf(a access) []any {
 
 // takes says a route of access a takes the way in. Access is one way per route today; when
 // it becomes a set of ways (bits), this is a&way != 0 and securityOf offers each of them.
-func takes(a, way access) bool { return a == way }
+func takes(a, way access) bool { return a&way != 0 }
 
 // components collects the named schemas of the document, one per Go type, each under a name
 // that code generators accept: the type's own name, "<Elem>List" for store.List[Elem], and

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 	"strconv"
 
@@ -10,20 +11,20 @@ import (
 	"github.com/parleychat/parley/internal/store"
 )
 
-// Administrators write process definitions; every staff user reads them and may start a
-// published process (see process.CanStart).
+// Administrators write process definitions; every staff user reads them; administrators and
+// worker keys start them outside a session (policy.ProcessStart).
 func (s *Server) registerProcesses() {
 	if s.Processes == nil {
 		return
 	}
-	s.handle("GET /api/v1/processes", staff, op{summary: "List process definitions, optionally those of a scope: a workspace lists its apps' too", out: store.List[*process.Definition]{}, query: []string{"scope", "limit", "cursor"}}, s.handleProcessList)
-	s.handle("POST /api/v1/processes", admin, op{required: []string{"code", "name"}, summary: "Create a process draft (accepts Idempotency-Key)", in: process.Draft{}, out: process.Definition{}, status: http.StatusCreated, idempotent: true}, s.handleProcessCreate)
-	s.handle("GET /api/v1/processes/{code}", staff, op{summary: "One process definition with its draft", out: process.Definition{}}, s.handleProcessGet)
-	s.handle("PUT /api/v1/processes/{code}", admin, op{required: []string{"name"}, summary: "Replace a process's draft", in: process.Draft{}, out: process.Definition{}}, s.handleProcessUpdate)
-	s.handle("POST /api/v1/processes/{code}/publish", admin, op{summary: "Validate the draft and publish it as the next immutable version, with warnings (accepts Idempotency-Key)", out: process.Published{}, status: http.StatusCreated, idempotent: true}, s.handleProcessPublish)
-	s.handle("POST /api/v1/processes/{code}/unpublish", admin, op{summary: "Withdraw a process: running instances go on, nothing new starts", out: process.Definition{}}, s.handleProcessUnpublish)
-	s.handle("GET /api/v1/processes/{code}/versions/{n}", staff, op{summary: "One published version", out: process.Version{}}, s.handleVersionGet)
-	s.handle("POST /api/v1/processes/{code}/instances", staff, op{summary: "Start the newest published version without a session (accepts Idempotency-Key)", in: process.StartRequest{}, out: process.Instance{}, status: http.StatusCreated, idempotent: true}, s.handleInstanceStart)
+	s.handle("GET /api/v1/processes", staff, op{action: policy.ProcessRead, summary: "List process definitions, optionally those of a scope: a workspace lists its apps' too", out: store.List[*process.Definition]{}, query: []string{"scope", "limit", "cursor"}}, s.handleProcessList)
+	s.handle("POST /api/v1/processes", admin, op{action: policy.ProcessManage, required: []string{"code", "name"}, summary: "Create a process draft (accepts Idempotency-Key)", in: process.Draft{}, out: process.Definition{}, status: http.StatusCreated, idempotent: true}, s.handleProcessCreate)
+	s.handle("GET /api/v1/processes/{code}", staff, op{action: policy.ProcessRead, summary: "One process definition with its draft", out: process.Definition{}}, s.handleProcessGet)
+	s.handle("PUT /api/v1/processes/{code}", admin, op{action: policy.ProcessManage, required: []string{"name"}, summary: "Replace a process's draft", in: process.Draft{}, out: process.Definition{}}, s.handleProcessUpdate)
+	s.handle("POST /api/v1/processes/{code}/publish", admin, op{action: policy.ProcessManage, summary: "Validate the draft and publish it as the next immutable version, with warnings (accepts Idempotency-Key)", out: process.Published{}, status: http.StatusCreated, idempotent: true}, s.handleProcessPublish)
+	s.handle("POST /api/v1/processes/{code}/unpublish", admin, op{action: policy.ProcessManage, summary: "Withdraw a process: running instances go on, nothing new starts", out: process.Definition{}}, s.handleProcessUnpublish)
+	s.handle("GET /api/v1/processes/{code}/versions/{n}", staff, op{action: policy.ProcessRead, summary: "One published version", out: process.Version{}}, s.handleVersionGet)
+	s.handle("POST /api/v1/processes/{code}/instances", admin|workerKey, op{action: policy.ProcessStart, summary: "Start the newest published version without a session (accepts Idempotency-Key)", in: process.StartRequest{}, out: process.Instance{}, status: http.StatusCreated, idempotent: true}, s.handleInstanceStart)
 	s.registerInstances()
 	s.registerTasks()
 }
@@ -128,11 +129,8 @@ func (s *Server) handleInstanceStart(w http.ResponseWriter, r *http.Request) err
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	u, err := auth.StaffFrom(r.Context())
-	if err != nil {
-		return err
-	}
-	if in.Idempotency, err = idempotency(r, u.ID, in); err != nil {
+	var err error
+	if in.Idempotency, err = idempotency(r, caller(r), in); err != nil {
 		return err
 	}
 	inst, err := s.Processes.StartByAPI(r.Context(), r.PathValue("code"), in)

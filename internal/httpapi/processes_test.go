@@ -65,12 +65,19 @@ func TestProcessLifecycle(t *testing.T) {
 			t.Fatalf("published %+v", pub)
 		}
 		env.MustDo("GET", "/api/v1/processes/review/versions/1", token, nil, 200, nil)
-		env.MustDo("POST", "/api/v1/processes/review/instances", token, map[string]any{"inputs": map[string]any{"amount": "12"}}, 422, nil)
+		// Starting outside a session is for administrators and worker keys, not for staff.
+		env.MustDo("POST", "/api/v1/processes/review/instances", token, map[string]any{"inputs": map[string]any{"amount": 21}}, 403, nil)
+		env.MustDo("POST", "/api/v1/processes/review/instances", env.Admin, map[string]any{"inputs": map[string]any{"amount": "12"}}, 422, nil)
 		var inst instanceBody
-		env.MustDo("POST", "/api/v1/processes/review/instances", token, map[string]any{"inputs": map[string]any{"amount": 21}}, 201, &inst)
+		env.MustDo("POST", "/api/v1/processes/review/instances", env.Admin, map[string]any{"inputs": map[string]any{"amount": 21}}, 201, &inst)
 		if len(inst.Active) != 1 || inst.Active[0].Element != "review" {
 			t.Fatalf("started %+v", inst)
 		}
+		// An offline candidate completes nothing; online, she does.
+		var inbox struct{ Items []struct{ ID string } }
+		env.MustDo("GET", "/api/v1/tasks?assignee=me&state=open", token, nil, 200, &inbox)
+		wantError(t, env.Do("POST", "/api/v1/tasks/"+inbox.Items[0].ID+"/complete", token, map[string]any{"values": map[string]any{"approved": true}}), 403, "offline")
+		env.MustDo("PUT", "/api/v1/me/presence", token, map[string]any{"presence": "online"}, 200, nil)
 		completeTask(t, env, token, inst.ID)
 		waitState(t, env, inst.ID, "completed")
 		env.MustDo("POST", "/api/v1/instances/"+inst.ID+"/cancel", env.Admin, nil, 409, nil)

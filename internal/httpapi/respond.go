@@ -60,8 +60,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("internal error", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", requestID(r.Context()))
 		e = &errs.Error{Code: errs.Internal, Message: "internal error; the request id is " + requestID(r.Context())}
 	}
-	if status == http.StatusUnauthorized {
+	switch status {
+	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="parley"`)
+	case http.StatusTooManyRequests:
+		setRetryAfter(w, e)
 	}
 	writeJSON(w, status, errorBody{errorPayload{e.Code, e.Message, e.Details}})
 }
@@ -76,9 +79,12 @@ func clientGone(r *http.Request, err error) bool {
 	return errors.Is(err, context.Canceled) && errors.Is(r.Context().Err(), context.Canceled)
 }
 
-// writeJSON writes v as the response body.
+// writeJSON writes v as the response body. Answers are never to be sniffed as anything but
+// JSON, nor kept by caches: they hold customers' words and are the caller's alone.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/channel"
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/errs"
@@ -52,6 +53,10 @@ type Config struct {
 	Observe func(route, method string, status int, d time.Duration)
 	// Metrics, when set, is served at GET /metrics; it checks its own token.
 	Metrics http.Handler
+	// Limits are the rate limits (zero fields: DefaultLimits).
+	Limits Limits
+	// TrustedProxies are the peers whose X-Forwarded-For and -Proto count.
+	TrustedProxies Proxies
 }
 
 // Server is the HTTP API.
@@ -61,6 +66,7 @@ type Server struct {
 	log    *slog.Logger
 	mux    *http.ServeMux
 	routes []route
+	limits *limiters
 	// extra lets other packages (the web UI) add routes to the same mux.
 	handler http.Handler
 }
@@ -73,11 +79,13 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{Deps: deps, cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	s := &Server{Deps: deps, cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), limits: newLimiters(cfg.Limits)}
 	s.registerHealth()
 	s.registerAuth()
 	s.registerUsers()
 	s.registerGroups()
+	s.registerWorkerKeys()
+	s.registerAudit()
 	s.registerLiveChats()
 	s.registerChannels()
 	s.registerSessions()
@@ -104,33 +112,54 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // handlerFunc is a handler that returns its error to the one error writer.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// access says who may call a route; the middleware enforces authentication, handlers and
-// services enforce finer permissions.
-type access int
+// access is the way into a route: which kinds of credentials it takes. It is what the OpenAPI
+// document's security schemes are derived from; who among those may actually do the route's
+// action is the policy's answer (op.action).
+type access uint8
 
 const (
-	public  access = iota // anyone
-	staff                 // a logged-in user
-	admin                 // a member of Administrators
-	apiKey                // an integration's API key
-	visitor               // a widget visitor token
-	worker                // an administrator or a worker API key; the engine checks which
+	public    access = 0         // anyone, credentials or not
+	staff     access = 1 << iota // a logged-in user (token or session cookie)
+	admin                        // a logged-in member of Administrators
+	apiKey                       // a channel's API key (its own channel's inbound only)
+	visitor                      // a widget visitor token
+	workerKey                    // a worker API key
 )
 
-// handle registers a route and its OpenAPI operation.
+// handle registers a route with its way in (a), its OpenAPI operation and, in o.action, the
+// policy action it performs. Every route names one (a route without one refuses every call,
+// since the policy knows no empty action), and TestAccessMatrix has a row for it.
 func (s *Server) handle(pattern string, a access, o op, h handlerFunc) {
 	method, path, _ := strings.Cut(pattern, " ")
 	o.method, o.path, o.access = method, path, a
 	s.routes = append(s.routes, route{op: o})
-	s.mux.Handle(pattern, s.guard(a, h))
+	s.mux.Handle(pattern, s.guard(a, o.action, h))
 }
 
 type route struct{ op op }
 
-// guard checks the route's access level before running h, then writes h's error.
-func (s *Server) guard(a access, h handlerFunc) http.Handler {
+// Route is a registered route as tests see it: its pattern, way in and policy action.
+type Route struct {
+	Method, Path string
+	Action       policy.Action
+}
+
+// Routes lists the registered routes, so the access matrix test can walk every one.
+func (s *Server) Routes() []Route {
+	out := make([]Route, len(s.routes))
+	for i, rt := range s.routes {
+		out[i] = Route{rt.op.method, rt.op.path, rt.op.action}
+	}
+	return out
+}
+
+// guard checks the caller against the route before running h, then writes h's error. A
+// caller without credentials of a kind the route takes is 401 (unless the route is public);
+// otherwise the policy decides: in full for actions that need no resource, and for scoped
+// ones whether any resource could allow it (the service then asks about the real one).
+func (s *Server) guard(a access, action policy.Action, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := checkAccess(r.Context(), a); err != nil {
+		if err := checkAccess(r.Context(), a, action); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -140,23 +169,45 @@ func (s *Server) guard(a access, h handlerFunc) http.Handler {
 	})
 }
 
-func checkAccess(ctx context.Context, a access) error {
+func checkAccess(ctx context.Context, a access, action policy.Action) error {
 	p := auth.FromContext(ctx)
-	switch a {
-	case staff:
-		_, err := auth.StaffFrom(ctx)
-		return err
-	case admin:
-		_, err := auth.AdminFrom(ctx)
-		return err
-	case apiKey:
-		if p == nil || p.APIKeyOwner == "" {
-			return errs.New(errs.Unauthorized, "send the channel's API key as a Bearer token")
-		}
-	case visitor:
-		if p == nil || p.Visitor == "" {
-			return errs.New(errs.Unauthorized, "send the visitor token as a Bearer token")
+	if a != public && a&kindOf(p) == 0 {
+		return errs.New(errs.Unauthorized, "this route takes %s as a Bearer token", a.credentials())
+	}
+	if policy.Scoped(action) {
+		return policy.Possible(p, action)
+	}
+	return policy.Can(p, action, policy.Resource{})
+}
+
+// kindOf is the way in a principal's credential fits: a key or token of one kind never
+// opens a route made for another.
+func kindOf(p *auth.Principal) access {
+	switch {
+	case p == nil:
+		return public
+	case p.User != nil:
+		return staff | admin
+	case p.Visitor != "":
+		return visitor
+	case strings.HasPrefix(p.APIKeyOwner, policy.WorkerOwnerPrefix):
+		return workerKey
+	case strings.HasPrefix(p.APIKeyOwner, policy.ChannelOwnerPrefix):
+		return apiKey
+	}
+	return public
+}
+
+// credentials names what a route takes, for the 401 message.
+func (a access) credentials() string {
+	var parts []string
+	for _, c := range []struct {
+		bit  access
+		name string
+	}{{staff | admin, "a login token"}, {apiKey, "the channel's API key"}, {visitor, "the visitor token"}, {workerKey, "a worker API key"}} {
+		if a&c.bit != 0 {
+			parts = append(parts, c.name)
 		}
 	}
-	return nil
+	return strings.Join(parts, " or ")
 }

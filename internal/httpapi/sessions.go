@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 	"strings"
 
@@ -26,20 +27,20 @@ func (s *Server) registerSessions() {
 	if s.Chat == nil {
 		return
 	}
-	s.handle("GET /api/v1/sessions", staff, op{summary: "Sessions the caller may see, newest first; spam only with state=spam; state may list several, comma-separated",
+	s.handle("GET /api/v1/sessions", staff, op{action: policy.SessionList, summary: "Sessions the caller may see, newest first; spam only with state=spam; state may list several, comma-separated",
 		out: store.List[*chat.Session]{}, query: []string{"livechat", "state", "mine", "limit", "cursor"}}, s.handleSessionList)
-	s.handle("GET /api/v1/sessions/{id}", staff, op{summary: "One session with its customer and state", out: chat.Session{}}, s.handleSessionGet)
-	s.handle("PATCH /api/v1/sessions/{id}", staff, op{required: []string{"priority"}, summary: "Change a session's priority (low, medium, high)", in: sessionPatch{}, out: chat.Session{}}, s.handleSessionPatch)
-	s.handle("GET /api/v1/sessions/{id}/messages", staff, op{summary: "A session's messages, oldest first", out: store.List[*chat.Message]{},
+	s.handle("GET /api/v1/sessions/{id}", staff, op{action: policy.SessionRead, summary: "One session with its customer and state", out: chat.Session{}}, s.handleSessionGet)
+	s.handle("PATCH /api/v1/sessions/{id}", staff, op{action: policy.SessionUpdate, required: []string{"priority"}, summary: "Change a session's priority (low, medium, high)", in: sessionPatch{}, out: chat.Session{}}, s.handleSessionPatch)
+	s.handle("GET /api/v1/sessions/{id}/messages", staff, op{action: policy.SessionRead, summary: "A session's messages, oldest first", out: store.List[*chat.Message]{},
 		query: []string{"limit", "cursor"}}, s.handleSessionMessages)
-	s.handle("POST /api/v1/sessions/{id}/messages", staff, op{required: []string{"text"}, summary: "A reply by an operator of the live chat who is not offline, or an administrator (text up to 16 KiB); accepts Idempotency-Key",
+	s.handle("POST /api/v1/sessions/{id}/messages", staff, op{action: policy.SessionReply, required: []string{"text"}, summary: "A reply by an operator of the live chat who is not offline, or an administrator (text up to 16 KiB); accepts Idempotency-Key",
 		in: textRequest{}, out: chat.Message{}, status: http.StatusCreated, idempotent: true}, s.handleSessionReply)
-	s.handle("POST /api/v1/sessions/{id}/take", staff, op{summary: "Take a waiting session: only members of the live chat's operator groups who are not offline, administrators included; the taker becomes its operator", out: chat.Session{}}, s.handleSessionTake)
-	s.handle("POST /api/v1/sessions/{id}/assign", staff, op{required: []string{"operator"}, summary: "Assign an operator of the live chat (supervisors, administrators)",
+	s.handle("POST /api/v1/sessions/{id}/take", staff, op{action: policy.SessionTake, summary: "Take a waiting session: only members of the live chat's operator groups who are not offline, administrators included; the taker becomes its operator", out: chat.Session{}}, s.handleSessionTake)
+	s.handle("POST /api/v1/sessions/{id}/assign", staff, op{action: policy.SessionAssign, required: []string{"operator"}, summary: "Assign an operator of the live chat (supervisors, administrators)",
 		in: assignRequest{}, out: chat.Session{}}, s.handleSessionAssign)
-	s.handle("POST /api/v1/sessions/{id}/close", staff, op{summary: "Close a waiting or assigned session", out: chat.Session{}}, s.handleSessionClose)
-	s.handle("POST /api/v1/sessions/{id}/spam", staff, op{summary: "Mark a waiting or assigned session as spam", out: chat.Session{}}, s.handleSessionSpam)
-	s.handle("DELETE /api/v1/sessions/{id}/spam", staff, op{summary: "Remove from spam, restoring state, operator and priority (supervisors, administrators)",
+	s.handle("POST /api/v1/sessions/{id}/close", staff, op{action: policy.SessionClose, summary: "Close a waiting or assigned session", out: chat.Session{}}, s.handleSessionClose)
+	s.handle("POST /api/v1/sessions/{id}/spam", staff, op{action: policy.SessionSpam, summary: "Mark a waiting or assigned session as spam", out: chat.Session{}}, s.handleSessionSpam)
+	s.handle("DELETE /api/v1/sessions/{id}/spam", staff, op{action: policy.SessionUnspam, summary: "Remove from spam, restoring state, operator and priority (supervisors, administrators)",
 		out: chat.Session{}}, s.handleSessionUnspam)
 }
 

@@ -1,7 +1,10 @@
 package httpapi
 
 import (
+	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/parleychat/parley/internal/auth"
 )
@@ -21,10 +24,10 @@ type presenceRequest struct {
 }
 
 func (s *Server) registerAuth() {
-	s.handle("POST /api/v1/auth/login", public, op{required: []string{"login", "password"}, summary: "Log in; returns a token to send as Bearer", in: loginRequest{}, out: loginResponse{}}, s.handleLogin)
-	s.handle("POST /api/v1/auth/logout", staff, op{summary: "Revoke the token this request carries", status: http.StatusNoContent}, s.handleLogout)
-	s.handle("GET /api/v1/me", staff, op{summary: "The logged-in user", out: auth.User{}}, s.handleMe)
-	s.handle("PUT /api/v1/me/presence", staff, op{required: []string{"presence"}, summary: "Set the caller's presence", in: presenceRequest{}, out: auth.User{}}, s.handlePresence)
+	s.handle("POST /api/v1/auth/login", public, op{action: policy.AuthLogin, required: []string{"login", "password"}, summary: "Log in; returns a token to send as Bearer", in: loginRequest{}, out: loginResponse{}, fails: []int{http.StatusTooManyRequests}}, s.handleLogin)
+	s.handle("POST /api/v1/auth/logout", staff, op{action: policy.AuthLogout, summary: "Revoke the token this request carries", status: http.StatusNoContent}, s.handleLogout)
+	s.handle("GET /api/v1/me", staff, op{action: policy.MeRead, summary: "The logged-in user", out: auth.User{}}, s.handleMe)
+	s.handle("PUT /api/v1/me/presence", staff, op{action: policy.MePresence, required: []string{"presence"}, summary: "Set the caller's presence", in: presenceRequest{}, out: auth.User{}}, s.handlePresence)
 }
 
 // handleLogin handles POST /api/v1/auth/login. For the web UI it also sets the session
@@ -40,12 +43,19 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := list.Err(); err != nil {
 		return err
 	}
+	// Guessing is throttled per login and per address before any password is compared, so
+	// a refusal takes the same time and says the same for known and unknown logins.
+	err := check("login attempts", time.Now(), limitKey{s.limits.loginPerLogin, strings.ToLower(in.Login)},
+		limitKey{s.limits.loginPerAddress, s.clientAddr(r)})
+	if err != nil {
+		return err
+	}
 	token, u, err := s.Auth.Login(r.Context(), in.Login, in.Password)
 	if err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: int(s.Auth.TokenTTL.Seconds())})
+		SameSite: http.SameSiteLaxMode, Secure: s.secure(r), MaxAge: int(s.Auth.TokenTTL.Seconds())})
 	return ok(w, loginResponse{token, u})
 }
 
@@ -54,7 +64,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Auth.Logout(r.Context(), bearer(r)); err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure(r)})
 	return noContent(w)
 }
 

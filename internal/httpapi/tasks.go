@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 
 	"github.com/parleychat/parley/internal/errs"
@@ -10,9 +11,9 @@ import (
 )
 
 func (s *Server) registerTasks() {
-	s.handle("GET /api/v1/tasks", staff, op{summary: "The caller's task inbox: tasks assigned to them or offered to their groups", out: store.List[*process.Task]{}, query: []string{"assignee", "state", "limit", "cursor"}}, s.handleTaskList)
-	s.handle("GET /api/v1/tasks/{id}", staff, op{summary: "One task with its form", out: process.Task{}}, s.handleTaskGet)
-	s.handle("POST /api/v1/tasks/{id}/complete", staff, op{summary: "Complete a task with values type-checked against its form", in: taskCompletion{}, out: process.Task{}}, s.handleTaskComplete)
+	s.handle("GET /api/v1/tasks", staff, op{action: policy.TaskInbox, summary: "The caller's task inbox: tasks assigned to them or offered to their groups", out: store.List[*process.Task]{}, query: []string{"assignee", "state", "limit", "cursor"}}, s.handleTaskList)
+	s.handle("GET /api/v1/tasks/{id}", staff, op{action: policy.TaskRead, summary: "One task with its form", out: process.Task{}}, s.handleTaskGet)
+	s.handle("POST /api/v1/tasks/{id}/complete", staff, op{action: policy.TaskComplete, summary: "Complete a task with values type-checked against its form", in: taskCompletion{}, out: process.Task{}}, s.handleTaskComplete)
 }
 
 type taskCompletion struct {

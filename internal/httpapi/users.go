@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 
 	"github.com/parleychat/parley/internal/auth"
@@ -22,11 +23,11 @@ type groupRequest struct {
 }
 
 func (s *Server) registerUsers() {
-	s.handle("GET /api/v1/users", staff, op{summary: "List users", out: store.List[*auth.User]{}, query: []string{"limit", "cursor"}}, s.handleUserList)
-	s.handle("POST /api/v1/users", admin, op{required: []string{"login", "display_name", "password"}, summary: "Create a user (accepts Idempotency-Key)", in: auth.NewUser{}, out: auth.User{}, status: http.StatusCreated, idempotent: true}, s.handleUserCreate)
-	s.handle("GET /api/v1/users/{id}", staff, op{summary: "One user", out: auth.User{}}, s.handleUserGet)
-	s.handle("PATCH /api/v1/users/{id}", admin, op{summary: "Change a user's display name, email or password", in: auth.UserPatch{}, out: auth.User{}}, s.handleUserPatch)
-	s.handle("DELETE /api/v1/users/{id}", admin, op{summary: "Delete a user", status: http.StatusNoContent}, s.handleUserDelete)
+	s.handle("GET /api/v1/users", staff, op{action: policy.UserDirectory, summary: "List users: whole for administrators, the colleagues' directory (no login, no email) for other staff", out: store.List[*auth.User]{}, query: []string{"limit", "cursor"}}, s.handleUserList)
+	s.handle("POST /api/v1/users", admin, op{action: policy.UserManage, required: []string{"login", "display_name", "password"}, summary: "Create a user (accepts Idempotency-Key)", in: auth.NewUser{}, out: auth.User{}, status: http.StatusCreated, idempotent: true}, s.handleUserCreate)
+	s.handle("GET /api/v1/users/{id}", staff, op{action: policy.UserDirectory, summary: "One user: whole for administrators and the user themself, the directory entry for other staff", out: auth.User{}}, s.handleUserGet)
+	s.handle("PATCH /api/v1/users/{id}", admin, op{action: policy.UserManage, summary: "Change a user's display name, email or password", in: auth.UserPatch{}, out: auth.User{}}, s.handleUserPatch)
+	s.handle("DELETE /api/v1/users/{id}", admin, op{action: policy.UserManage, summary: "Delete a user", status: http.StatusNoContent}, s.handleUserDelete)
 }
 
 // handleUserList handles GET /api/v1/users.
@@ -39,7 +40,20 @@ func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ok(w, list)
+	shown := store.List[any]{Items: make([]any, len(list.Items)), NextCursor: list.NextCursor}
+	for i, u := range list.Items {
+		shown.Items[i] = shownUser(r, u)
+	}
+	return ok(w, shown)
+}
+
+// shownUser is the whole user for those the policy lets read it (administrators, the user
+// themself), and the colleague's directory entry for other staff.
+func shownUser(r *http.Request, u *auth.User) any {
+	if policy.Can(auth.FromContext(r.Context()), policy.UserRead, policy.Resource{UserID: u.ID}) == nil {
+		return u
+	}
+	return u.Colleague()
 }
 
 // handleUserCreate handles POST /api/v1/users.
@@ -71,7 +85,7 @@ func (s *Server) handleUserGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ok(w, u)
+	return ok(w, shownUser(r, u))
 }
 
 // handleUserPatch handles PATCH /api/v1/users/{id}.
@@ -96,11 +110,11 @@ func (s *Server) handleUserDelete(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) registerGroups() {
-	s.handle("GET /api/v1/groups", staff, op{summary: "List groups with their members", out: store.List[*auth.Group]{}, query: []string{"limit", "cursor"}}, s.handleGroupList)
-	s.handle("POST /api/v1/groups", admin, op{required: []string{"name"}, summary: "Create a group (accepts Idempotency-Key)", in: groupRequest{}, out: auth.Group{}, status: http.StatusCreated, idempotent: true}, s.handleGroupCreate)
-	s.handle("GET /api/v1/groups/{id}", staff, op{summary: "One group with its members", out: auth.Group{}}, s.handleGroupGet)
-	s.handle("PUT /api/v1/groups/{id}/members/{userId}", admin, op{summary: "Add a user to a group", status: http.StatusNoContent}, s.handleMemberAdd)
-	s.handle("DELETE /api/v1/groups/{id}/members/{userId}", admin, op{summary: "Remove a user from a group", status: http.StatusNoContent}, s.handleMemberRemove)
+	s.handle("GET /api/v1/groups", staff, op{action: policy.GroupRead, summary: "List groups with their members", out: store.List[*auth.Group]{}, query: []string{"limit", "cursor"}}, s.handleGroupList)
+	s.handle("POST /api/v1/groups", admin, op{action: policy.GroupManage, required: []string{"name"}, summary: "Create a group (accepts Idempotency-Key)", in: groupRequest{}, out: auth.Group{}, status: http.StatusCreated, idempotent: true}, s.handleGroupCreate)
+	s.handle("GET /api/v1/groups/{id}", staff, op{action: policy.GroupRead, summary: "One group with its members", out: auth.Group{}}, s.handleGroupGet)
+	s.handle("PUT /api/v1/groups/{id}/members/{userId}", admin, op{action: policy.GroupManage, summary: "Add a user to a group", status: http.StatusNoContent}, s.handleMemberAdd)
+	s.handle("DELETE /api/v1/groups/{id}/members/{userId}", admin, op{action: policy.GroupManage, summary: "Remove a user from a group", status: http.StatusNoContent}, s.handleMemberRemove)
 }
 
 // handleGroupList handles GET /api/v1/groups.

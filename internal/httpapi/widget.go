@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
+	"time"
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/channel"
@@ -13,11 +15,11 @@ func (s *Server) registerWidget() {
 	if s.Channels == nil {
 		return
 	}
-	s.handle("POST /api/v1/widget/{livechatId}/sessions", public, op{required: []string{"text"}, summary: "A widget customer writes to a live chat; returns the session and the visitor token to send as Bearer from then on. A returning visitor who sends their token continues their own session. Accepts Idempotency-Key",
-		in: channel.WidgetStart{}, out: channel.WidgetSession{}, status: http.StatusCreated, idempotent: true}, s.handleWidgetStart)
-	s.handle("POST /api/v1/widget/sessions/{id}/messages", visitor, op{required: []string{"text"}, summary: "The customer's next message (visitor token); reopens a closed session. Accepts Idempotency-Key",
-		in: textRequest{}, out: chat.Message{}, status: http.StatusCreated, idempotent: true}, s.handleWidgetSend)
-	s.handle("GET /api/v1/widget/sessions/{id}/messages", visitor, op{summary: "The customer's session's messages, oldest first (visitor token)",
+	s.handle("POST /api/v1/widget/{livechatId}/sessions", public, op{action: policy.WidgetStart, required: []string{"text"}, summary: "A widget customer writes to a live chat; returns the session and the visitor token to send as Bearer from then on. A returning visitor who sends their token continues their own session. Accepts Idempotency-Key",
+		in: channel.WidgetStart{}, out: channel.WidgetSession{}, status: http.StatusCreated, idempotent: true, fails: []int{http.StatusTooManyRequests}}, s.handleWidgetStart)
+	s.handle("POST /api/v1/widget/sessions/{id}/messages", visitor, op{action: policy.WidgetWrite, required: []string{"text"}, summary: "The customer's next message (visitor token); reopens a closed session. Accepts Idempotency-Key",
+		in: textRequest{}, out: chat.Message{}, status: http.StatusCreated, idempotent: true, fails: []int{http.StatusTooManyRequests}}, s.handleWidgetSend)
+	s.handle("GET /api/v1/widget/sessions/{id}/messages", visitor, op{action: policy.WidgetRead, summary: "The customer's session's messages, oldest first (visitor token)",
 		out: store.List[*chat.Message]{}, query: []string{"limit", "cursor"}}, s.handleWidgetMessages)
 }
 
@@ -29,6 +31,9 @@ func (s *Server) handleWidgetStart(w http.ResponseWriter, r *http.Request) error
 	}
 	key, err := idempotencyKey(r)
 	if err != nil {
+		return err
+	}
+	if err := check("new conversations from this address", time.Now(), limitKey{s.limits.widgetSessions, s.clientAddr(r)}); err != nil {
 		return err
 	}
 	v := channel.Visitor{IdempotencyKey: key}
@@ -52,7 +57,11 @@ func (s *Server) handleWidgetSend(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	m, err := s.Channels.WidgetSend(r.Context(), auth.FromContext(r.Context()), r.PathValue("id"), in.Text, key)
+	p := auth.FromContext(r.Context())
+	if err := check("messages", time.Now(), limitKey{s.limits.visitorMessages, p.Visitor}); err != nil {
+		return err
+	}
+	m, err := s.Channels.WidgetSend(r.Context(), p, r.PathValue("id"), in.Text, key)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 
 	"github.com/parleychat/parley/internal/auth"
@@ -16,18 +17,18 @@ func (s *Server) registerWorkspaces() {
 		return
 	}
 	page := []string{"limit", "cursor"}
-	s.handle("GET /api/v1/workspaces", staff, op{summary: "List workspaces", out: store.List[*workspace.Workspace]{}, query: page}, s.handleWorkspaceList)
-	s.handle("POST /api/v1/workspaces", admin, op{required: []string{"code", "name"}, summary: "Create a workspace (accepts Idempotency-Key)", in: workspace.NewWorkspace{}, out: workspace.Workspace{}, status: http.StatusCreated, idempotent: true}, s.handleWorkspaceCreate)
-	s.handle("GET /api/v1/workspaces/{ws}", staff, op{summary: "One workspace", out: workspace.Workspace{}}, s.handleWorkspaceGet)
-	s.handle("PATCH /api/v1/workspaces/{ws}", admin, op{summary: "Rename a workspace", in: workspace.WorkspacePatch{}, out: workspace.Workspace{}}, s.handleWorkspacePatch)
-	s.handle("GET /api/v1/workspaces/{ws}/apps", staff, op{summary: "List a workspace's apps with their fields", out: store.List[*workspace.App]{}, query: page}, s.handleAppList)
-	s.handle("POST /api/v1/workspaces/{ws}/apps", admin, op{required: []string{"code", "name", "fields"}, summary: "Create an app with typed fields (accepts Idempotency-Key)", in: workspace.NewApp{}, out: workspace.App{}, status: http.StatusCreated, idempotent: true}, s.handleAppCreate)
-	s.handle("GET /api/v1/workspaces/{ws}/apps/{app}", staff, op{summary: "One app with its fields in order", out: workspace.App{}}, s.handleAppGet)
-	s.handle("PATCH /api/v1/workspaces/{ws}/apps/{app}", admin, op{summary: "Rename an app, add or remove fields, or pick the title field; removing a field a process uses is 409", in: workspace.AppPatch{}, out: workspace.App{}}, s.handleAppPatch)
-	s.handle("GET /api/v1/workspaces/{ws}/apps/{app}/items", staff, op{summary: "List items; every other query parameter ?<field>=<value> is a filter on that field", out: store.List[*workspace.Item]{}, query: page}, s.handleItemList)
-	s.handle("POST /api/v1/workspaces/{ws}/apps/{app}/items", staff, op{summary: "Create an item (accepts Idempotency-Key)", in: workspace.NewItem{}, out: workspace.Item{}, status: http.StatusCreated, idempotent: true}, s.handleItemCreate)
-	s.handle("GET /api/v1/workspaces/{ws}/apps/{app}/items/{id}", staff, op{summary: "One item", out: workspace.Item{}}, s.handleItemGet)
-	s.handle("PATCH /api/v1/workspaces/{ws}/apps/{app}/items/{id}", staff, op{summary: "Change some values of an item; null clears an optional one", in: workspace.ItemPatch{}, out: workspace.Item{}}, s.handleItemPatch)
+	s.handle("GET /api/v1/workspaces", staff, op{action: policy.WorkspaceRead, summary: "List workspaces", out: store.List[*workspace.Workspace]{}, query: page}, s.handleWorkspaceList)
+	s.handle("POST /api/v1/workspaces", admin, op{action: policy.WorkspaceAdmin, required: []string{"code", "name"}, summary: "Create a workspace (accepts Idempotency-Key)", in: workspace.NewWorkspace{}, out: workspace.Workspace{}, status: http.StatusCreated, idempotent: true}, s.handleWorkspaceCreate)
+	s.handle("GET /api/v1/workspaces/{ws}", staff, op{action: policy.WorkspaceRead, summary: "One workspace", out: workspace.Workspace{}}, s.handleWorkspaceGet)
+	s.handle("PATCH /api/v1/workspaces/{ws}", admin, op{action: policy.WorkspaceAdmin, summary: "Rename a workspace", in: workspace.WorkspacePatch{}, out: workspace.Workspace{}}, s.handleWorkspacePatch)
+	s.handle("GET /api/v1/workspaces/{ws}/apps", staff, op{action: policy.WorkspaceRead, summary: "List a workspace's apps with their fields", out: store.List[*workspace.App]{}, query: page}, s.handleAppList)
+	s.handle("POST /api/v1/workspaces/{ws}/apps", admin, op{action: policy.WorkspaceAdmin, required: []string{"code", "name", "fields"}, summary: "Create an app with typed fields (accepts Idempotency-Key)", in: workspace.NewApp{}, out: workspace.App{}, status: http.StatusCreated, idempotent: true}, s.handleAppCreate)
+	s.handle("GET /api/v1/workspaces/{ws}/apps/{app}", staff, op{action: policy.WorkspaceRead, summary: "One app with its fields in order", out: workspace.App{}}, s.handleAppGet)
+	s.handle("PATCH /api/v1/workspaces/{ws}/apps/{app}", admin, op{action: policy.WorkspaceAdmin, summary: "Rename an app, add or remove fields, or pick the title field; removing a field a process uses is 409", in: workspace.AppPatch{}, out: workspace.App{}}, s.handleAppPatch)
+	s.handle("GET /api/v1/workspaces/{ws}/apps/{app}/items", staff, op{action: policy.ItemRead, summary: "List items; every other query parameter ?<field>=<value> is a filter on that field", out: store.List[*workspace.Item]{}, query: page}, s.handleItemList)
+	s.handle("POST /api/v1/workspaces/{ws}/apps/{app}/items", staff, op{action: policy.ItemWrite, summary: "Create an item (accepts Idempotency-Key)", in: workspace.NewItem{}, out: workspace.Item{}, status: http.StatusCreated, idempotent: true}, s.handleItemCreate)
+	s.handle("GET /api/v1/workspaces/{ws}/apps/{app}/items/{id}", staff, op{action: policy.ItemRead, summary: "One item", out: workspace.Item{}}, s.handleItemGet)
+	s.handle("PATCH /api/v1/workspaces/{ws}/apps/{app}/items/{id}", staff, op{action: policy.ItemWrite, summary: "Change some values of an item; null clears an optional one", in: workspace.ItemPatch{}, out: workspace.Item{}}, s.handleItemPatch)
 }
 
 // handleWorkspaceList handles GET /api/v1/workspaces.

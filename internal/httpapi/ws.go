@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/coder/websocket"
 	"github.com/parleychat/parley/internal/auth"
@@ -16,11 +18,11 @@ func (s *Server) registerSockets() {
 	if s.Hub == nil {
 		return
 	}
-	s.handle("GET /api/v1/ws", staff, op{summary: "WebSocket: the events of the sessions the caller may see. The first frame is {\"type\":\"hello\",\"seq\":n}; then chat events with their seq, and {\"type\":\"tasks_changed\"} when a task in the caller's inbox opened, was completed or was cancelled. Reconnect with ?cursor=<last seq> to get what was missed (a cursor more than 100,000 events back is closed with code 4410: reload and reconnect without it). Browsers may authenticate with the session cookie or ?access_token=",
-		query: []string{"cursor", "access_token"}, status: http.StatusSwitchingProtocols}, s.handleStaffSocket)
+	s.handle("GET /api/v1/ws", staff, op{action: policy.StaffEvents, summary: "WebSocket: the events of the sessions the caller may see. The first frame is {\"type\":\"hello\",\"seq\":n}; then chat events with their seq, and {\"type\":\"tasks_changed\"} when a task in the caller's inbox opened, was completed or was cancelled. Reconnect with ?cursor=<last seq> to get what was missed (a cursor more than 100,000 events back is closed with code 4410: reload and reconnect without it). Browsers may authenticate with the session cookie or ?access_token=",
+		query: []string{"cursor", "access_token"}, status: http.StatusSwitchingProtocols, fails: []int{http.StatusUpgradeRequired}}, s.handleStaffSocket)
 	if s.Channels != nil {
-		s.handle("GET /api/v1/widget/sessions/{id}/ws", visitor, op{summary: "WebSocket (visitor token, or ?access_token=): the messages of the customer's own session and its closing, each with a seq; reconnect with ?cursor=<last seq> (code 4410: too old, reload)",
-			query: []string{"cursor", "access_token"}, status: http.StatusSwitchingProtocols}, s.handleWidgetSocket)
+		s.handle("GET /api/v1/widget/sessions/{id}/ws", visitor, op{action: policy.WidgetRead, summary: "WebSocket (visitor token, or ?access_token=): the messages of the customer's own session and its closing, each with a seq; reconnect with ?cursor=<last seq> (code 4410: too old, reload)",
+			query: []string{"cursor", "access_token"}, status: http.StatusSwitchingProtocols, fails: []int{http.StatusUpgradeRequired}}, s.handleWidgetSocket)
 	}
 }
 
@@ -68,6 +70,13 @@ func (s *Server) handleWidgetSocket(w http.ResponseWriter, r *http.Request) erro
 // serveSocket upgrades the request and streams until the socket ends. Errors after the
 // upgrade cannot be answered in HTTP: they are logged, and the socket's close frame says why.
 func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request, st realtime.Stream) error {
+	if !isUpgrade(r) {
+		// Answered in the contract's error shape rather than the library's plain text, so a
+		// client that forgot the upgrade reads why like any other refusal.
+		writeJSON(w, http.StatusUpgradeRequired, errorBody{errorPayload{Code: errs.Invalid,
+			Message: "this route is a WebSocket: connect with Connection: Upgrade and Upgrade: websocket"}})
+		return nil
+	}
 	conn, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return nil // Accept has answered the request already
@@ -76,4 +85,19 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request, st realtime
 		s.log.Debug("socket ended", "path", r.URL.Path, "err", err, "request_id", requestID(r.Context()))
 	}
 	return nil
+}
+
+// isUpgrade says the request asks for a WebSocket.
+func isUpgrade(r *http.Request) bool {
+	return headerHas(r.Header.Get("Connection"), "upgrade") && headerHas(r.Header.Get("Upgrade"), "websocket")
+}
+
+// headerHas says the comma-separated header value lists token, in any case.
+func headerHas(value, token string) bool {
+	for _, v := range strings.Split(value, ",") {
+		if strings.EqualFold(strings.TrimSpace(v), token) {
+			return true
+		}
+	}
+	return false
 }

@@ -268,6 +268,7 @@ func TestStaffSocketSignalsTheTaskInbox(t *testing.T) {
 	servertest.Each(t, servertest.Options{}, func(t *testing.T, env *servertest.Env) {
 		reviewers := env.Group("reviewers")
 		_, rita := env.User("rita", reviewers)
+		env.MustDo("PUT", "/api/v1/me/presence", rita, map[string]any{"presence": "online"}, 200, nil) // offline, she would complete nothing
 		_, stan := env.User("stan", env.Group("sales"))
 		env.MustDo("POST", "/api/v1/processes", env.Admin, map[string]any{"code": "check", "name": "Check", "scope": "global", "bpmn": inboxDiagram}, 201, nil)
 		env.MustDo("POST", "/api/v1/processes/check/publish", env.Admin, nil, 201, nil)

@@ -3,13 +3,13 @@ package process
 import (
 	"context"
 	"encoding/json"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
 	"github.com/parleychat/parley/internal/store"
@@ -114,7 +114,7 @@ func bpmnKeyword(s string) bool {
 
 // CreateDraft adds a process definition as a draft. Only administrators may.
 func (s *Service) CreateDraft(ctx context.Context, d Draft) (*Definition, error) {
-	admin, err := auth.AdminFrom(ctx)
+	admin, err := policy.UserCan(ctx, policy.ProcessManage)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func (s *Service) CreateDraft(ctx context.Context, d Draft) (*Definition, error)
 
 // UpdateDraft replaces the draft of an existing process; published versions stay as they are.
 func (s *Service) UpdateDraft(ctx context.Context, code string, d Draft) (*Definition, error) {
-	if _, err := auth.AdminFrom(ctx); err != nil {
+	if err := policy.Check(ctx, policy.ProcessManage); err != nil {
 		return nil, err
 	}
 	if d.Code == "" {

@@ -3,17 +3,16 @@ package process
 import (
 	"context"
 	"encoding/json"
-	"strings"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"time"
 
-	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
 
 // WorkerKeyPrefix starts the owner of API keys issued to outside job workers ("worker:crm").
-const WorkerKeyPrefix = "worker:"
+const WorkerKeyPrefix = policy.WorkerOwnerPrefix
 
 // ExternalJob is a service task of a type Parley does not run itself, waiting for an outside
 // worker to complete it.
@@ -29,14 +28,8 @@ type ExternalJob struct {
 	CreatedAt  time.Time              `json:"created_at"`
 }
 
-// mayWorkJobs allows administrators and outside workers' API keys.
-func mayWorkJobs(ctx context.Context) error {
-	if p := auth.FromContext(ctx); p != nil && strings.HasPrefix(p.APIKeyOwner, WorkerKeyPrefix) {
-		return nil
-	}
-	_, err := auth.AdminFrom(ctx)
-	return err
-}
+// mayWorkJobs allows administrators and worker API keys (policy.JobWork).
+func mayWorkJobs(ctx context.Context) error { return policy.Check(ctx, policy.JobWork) }
 
 // Jobs lists the waiting jobs of one type, oldest first, with the variables a worker needs.
 func (s *Service) Jobs(ctx context.Context, typ string, p store.Page) (store.List[*ExternalJob], error) {

@@ -78,8 +78,8 @@ func newEnvOn(t testing.TB, db *store.DB, clock *storetest.Clock, opts Options) 
 	return e
 }
 
-// user creates a staff user in the named groups (created when missing) and returns a context
-// acting as them.
+// user creates an online staff user in the named groups (created when missing) and returns a
+// context acting as them.
 func (e *env) user(login string, groups ...string) context.Context {
 	e.t.Helper()
 	ctx := context.Background()
@@ -99,7 +99,8 @@ func (e *env) user(login string, groups ...string) context.Context {
 			e.t.Fatal(err)
 		}
 	}
-	u, err = e.auth.User(ctx, u.ID)
+	// Online, as someone who works on tasks is: an offline user completes nothing.
+	u, err = e.auth.SetPresence(ctx, u.ID, auth.Online)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -2,9 +2,9 @@ package process
 
 import (
 	"context"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"time"
 
-	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -46,7 +46,7 @@ func queryIncidents(ctx context.Context, tx *store.Tx, where string, args ...any
 // Incidents lists open incidents, oldest first. Only administrators may.
 func (s *Service) Incidents(ctx context.Context, p store.Page) (store.List[*Incident], error) {
 	var out store.List[*Incident]
-	if _, err := auth.AdminFrom(ctx); err != nil {
+	if err := policy.Check(ctx, policy.IncidentRead); err != nil {
 		return out, err
 	}
 	if err := p.Check(); err != nil {
@@ -62,7 +62,7 @@ func (s *Service) Incidents(ctx context.Context, p store.Page) (store.List[*Inci
 
 // RetryIncident makes the failed step run again now, with its attempts counted afresh.
 func (s *Service) RetryIncident(ctx context.Context, id string) (*Incident, error) {
-	if _, err := auth.AdminFrom(ctx); err != nil {
+	if err := policy.Check(ctx, policy.IncidentRetry); err != nil {
 		return nil, err
 	}
 	var out *Incident

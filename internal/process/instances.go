@@ -3,6 +3,7 @@ package process
 import (
 	"context"
 	"encoding/json"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"sort"
 	"time"
 
@@ -80,13 +81,21 @@ func (st *state) instance() *Instance {
 }
 
 // Instance returns an instance with its variables, active elements, history, tasks and open
-// incidents. Any staff user may read instances.
+// incidents, to those the policy lets read it (policy.InstanceRead).
 func (s *Service) Instance(ctx context.Context, id string) (*Instance, error) {
-	if _, err := auth.StaffFrom(ctx); err != nil {
-		return nil, err
+	p := auth.FromContext(ctx)
+	if p == nil || p.User == nil {
+		return nil, policy.Can(p, policy.InstanceRead, policy.Resource{})
 	}
 	var inst *Instance
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		r, err := instanceResource(ctx, tx, p.User, id)
+		if err != nil {
+			return err
+		}
+		if err := policy.Can(p, policy.InstanceRead, r); err != nil {
+			return err
+		}
 		st, err := s.loadState(ctx, tx, id, false)
 		if err != nil {
 			return err
@@ -166,7 +175,7 @@ func (s *Service) InstancesForSession(ctx context.Context, sessionID string) ([]
 // Cancel ends an instance on an administrator's order: its open tasks are cancelled and its
 // jobs, incidents and message waits removed.
 func (s *Service) Cancel(ctx context.Context, id string) (*Instance, error) {
-	admin, err := auth.AdminFrom(ctx)
+	admin, err := policy.UserCan(ctx, policy.InstanceCancel)
 	if err != nil {
 		return nil, err
 	}

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/parleychat/parley/internal/auth/policy"
 
 	"github.com/expr-lang/expr"
-	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
 	"github.com/parleychat/parley/internal/store"
@@ -130,10 +130,8 @@ type Message struct {
 // PublishMessage delivers a named message to every instance waiting for it with that
 // correlation key and returns how many it reached. Administrators and outside workers may.
 func (s *Service) PublishMessage(ctx context.Context, m Message) (int, error) {
-	if p := auth.FromContext(ctx); p == nil || p.APIKeyOwner == "" {
-		if _, err := auth.AdminFrom(ctx); err != nil {
-			return 0, err
-		}
+	if err := policy.Check(ctx, policy.MessagePublish); err != nil {
+		return 0, err
 	}
 	if m.Name == "" || m.CorrelationKey == "" {
 		return 0, errs.Field("name", "a message needs a name and a correlation_key")

@@ -3,9 +3,10 @@ package process
 import (
 	"context"
 	"encoding/json"
+	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"strconv"
 
-	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -47,7 +48,7 @@ func (s *Service) Publish(ctx context.Context, code string) (*Published, error) 
 // administrator returns the version the first one made, and publishes nothing. The repeat's
 // warnings are empty: they were the first answer's news, reported then.
 func (s *Service) PublishOnce(ctx context.Context, code string, idem store.Idempotency) (*Published, error) {
-	admin, err := auth.AdminFrom(ctx)
+	admin, err := policy.UserCan(ctx, policy.ProcessManage)
 	if err != nil {
 		return nil, err
 	}
@@ -94,6 +95,9 @@ func (s *Service) publishTx(ctx context.Context, tx *store.Tx, code, by string, 
 	if err != nil {
 		return nil, err
 	}
+	if err := auth.Audit(ctx, tx, "process.publish", "process", code, map[string]int{"version": v.Number}); err != nil {
+		return nil, err
+	}
 	return &Published{Version: v, Warnings: warnings}, nil
 }
 
@@ -135,7 +139,7 @@ func (s *Service) runHooks(ctx context.Context, tx *store.Tx, v *Version) ([]War
 // Unpublish withdraws a process: running instances go on with their version, and nothing new
 // starts until it is published again.
 func (s *Service) Unpublish(ctx context.Context, code string) (*Definition, error) {
-	if _, err := auth.AdminFrom(ctx); err != nil {
+	if err := policy.Check(ctx, policy.ProcessManage); err != nil {
 		return nil, err
 	}
 	var d *Definition
@@ -150,6 +154,9 @@ func (s *Service) Unpublish(ctx context.Context, code string) (*Definition, erro
 				return err
 			}
 			return errs.New(errs.Conflict, "process %s has no published version", code)
+		}
+		if err := auth.Audit(ctx, tx, "process.unpublish", "process", code, nil); err != nil {
+			return err
 		}
 		d, err = definitionTx(ctx, tx, code)
 		return err

@@ -3,6 +3,7 @@ package process
 import (
 	"context"
 	"encoding/json"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"sort"
 
 	"github.com/parleychat/parley/internal/auth"
@@ -25,6 +26,8 @@ type Trigger struct {
 	EventID    string `json:"event_id,omitempty"`
 	LiveChatID string `json:"livechat_id,omitempty"`
 	UserID     string `json:"user_id,omitempty"`
+	// Key is the owner of the worker key that started the instance ("worker:<name>").
+	Key string `json:"key,omitempty"`
 }
 
 // Start asks for a new instance.
@@ -189,23 +192,25 @@ type StartRequest struct {
 	Idempotency store.Idempotency `json:"-"`
 }
 
-// StartByAPI starts the newest published version of a process for the calling user, without a
-// session link.
+// StartByAPI starts the newest published version of a process without a session link, for an
+// administrator or a worker key (policy.ProcessStart); the trigger names the user or the key.
 func (s *Service) StartByAPI(ctx context.Context, code string, req StartRequest) (*Instance, error) {
-	user, err := auth.StaffFrom(ctx)
-	if err != nil {
+	if err := policy.Check(ctx, policy.ProcessStart); err != nil {
 		return nil, err
+	}
+	trig := Trigger{Kind: TriggerAPI}
+	if p := auth.FromContext(ctx); p.User != nil {
+		trig.UserID = p.User.ID
+	} else {
+		trig.Key = p.APIKeyOwner
 	}
 	return s.StartOnce(ctx, req.Idempotency, func(tx *store.Tx) (Start, error) {
 		v, err := s.LatestVersionTx(ctx, tx, code)
 		if err != nil {
 			return Start{}, err
 		}
-		if err := CanStart(ctx, user, v); err != nil {
-			return Start{}, err
-		}
 		inputs, err := v.ParseInputs(req.Inputs)
-		return Start{Code: code, Version: v.Number, Inputs: inputs, Trigger: Trigger{Kind: TriggerAPI, UserID: user.ID}}, err
+		return Start{Code: code, Version: v.Number, Inputs: inputs, Trigger: trig}, err
 	})
 }
 

@@ -3,6 +3,7 @@ package process
 import (
 	"context"
 	"encoding/json"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"time"
 
 	"github.com/parleychat/parley/internal/auth"
@@ -170,19 +171,18 @@ func inboxQuery(user *auth.User, f TaskFilter) (string, []any, error) {
 	return where + " ORDER BY id LIMIT ?", append(args, f.Page.Size()+1), nil
 }
 
-// Task returns one task to a user who may see it: its assignee, a member of one of its groups,
-// or an administrator.
+// Task returns one task to a user the policy lets read it (policy.TaskRead): its assignee, a
+// member of one of its groups, the staff of its session's live chat, or an administrator.
 func (s *Service) Task(ctx context.Context, id string) (*Task, error) {
-	user, err := auth.StaffFrom(ctx)
-	if err != nil {
+	if _, err := auth.StaffFrom(ctx); err != nil {
 		return nil, err
 	}
 	var t *Task
-	err = s.db.Read(ctx, func(tx *store.Tx) error {
+	err := s.db.Read(ctx, func(tx *store.Tx) (err error) {
 		if t, err = taskTx(ctx, tx, id, false); err != nil {
 			return err
 		}
-		if err := mayWork(user, t); err != nil {
+		if err := allowTask(ctx, tx, policy.TaskRead, t); err != nil {
 			return err
 		}
 		return s.describe(ctx, tx, t)
@@ -199,16 +199,9 @@ func taskTx(ctx context.Context, tx *store.Tx, id string, lock bool) (*Task, err
 	return t, store.NotFound(err, "task %q not found", id)
 }
 
-// mayWork allows the assignee, members of the task's groups and administrators.
-func mayWork(user *auth.User, t *Task) error {
-	if user.IsAdmin() || (t.Assignee != "" && t.Assignee == user.ID) || user.InAnyGroup(t.Groups) {
-		return nil
-	}
-	return errs.New(errs.Forbidden, "task %s is not yours: it goes to its assignee and the members of its groups", t.ID)
-}
-
 // CompleteTask completes a task with the values of its form, checked against the variables'
-// types, and moves the instance on.
+// types, and moves the instance on. The policy (policy.TaskComplete) allows the assignee and
+// candidates who are not offline, and administrators.
 func (s *Service) CompleteTask(ctx context.Context, id string, values map[string]json.RawMessage) (*Task, error) {
 	user, err := auth.StaffFrom(ctx)
 	if err != nil {
@@ -219,7 +212,7 @@ func (s *Service) CompleteTask(ctx context.Context, id string, values map[string
 		if t, err = taskTx(ctx, tx, id, false); err != nil {
 			return err
 		}
-		if err := mayWork(user, t); err != nil {
+		if err := allowTask(ctx, tx, policy.TaskComplete, t); err != nil {
 			return err
 		}
 		st, err := s.loadState(ctx, tx, t.InstanceID, true)

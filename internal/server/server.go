@@ -65,6 +65,11 @@ type Config struct {
 	// when set, requires it as a Bearer token, and without MetricsAddr serves /metrics on
 	// the main address. Both empty: no metrics. DebugAddr, when set, serves net/http/pprof.
 	MetricsAddr, MetricsToken, DebugAddr string
+	// Limits are the API's rate limits (zero fields: httpapi.DefaultLimits).
+	Limits httpapi.Limits
+	// TrustedProxies are the peers whose X-Forwarded-For and -Proto headers count, for limits
+	// and for the session cookie's Secure flag.
+	TrustedProxies httpapi.Proxies
 }
 
 // DSN returns the database to open.
@@ -150,7 +155,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 }
 
 func (s *Server) apiConfig() httpapi.Config {
-	c := httpapi.Config{MaxBody: s.cfg.MaxBody, Logger: s.log}
+	c := httpapi.Config{MaxBody: s.cfg.MaxBody, Logger: s.log, Limits: s.cfg.Limits, TrustedProxies: s.cfg.TrustedProxies}
 	if s.cfg.metricsOn() {
 		s.Metrics = s.newMetrics()
 		c.Observe = s.Metrics.ObserveRequest

@@ -68,6 +68,8 @@ func New(deps Deps) *UI {
 	ui.registerGroups()
 	ui.registerProcesses()
 	ui.registerWorkspaces()
+	ui.registerWorkerKeys()
+	ui.registerAudit()
 	return ui
 }
 

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleychat/parley/internal/httpapi"
 	"github.com/parleychat/parley/internal/server"
 	"github.com/parleychat/parley/internal/store/storetest"
 	"golang.org/x/crypto/bcrypt"
@@ -61,6 +62,8 @@ func Start(t testing.TB, dialect string, opts Options) *Env {
 	cfg := server.Config{
 		DataDir: t.TempDir(), AdminPassword: AdminPassword, MaxBody: 1 << 20,
 		ShutdownTimeout: 5 * time.Second, BcryptCost: bcrypt.MinCost,
+		// Every test calls from 127.0.0.1; tests of the limits set their own.
+		Limits: httpapi.NoLimits(),
 	}
 	if dialect == "postgres" {
 		cfg.DB = storetest.NewSchema(t, storetest.PostgresURL(t))
