@@ -52,9 +52,12 @@ type DB struct {
 	clock   Clock
 	log     *slog.Logger
 	hub     *hub
-	closeMu sync.Once
-	stop    context.CancelFunc
-	dsn     string
+	// notifier tells other PostgreSQL nodes of this node's commits; nil on SQLite.
+	notifier *notifier
+	locals   sync.Map // see Local
+	closeMu  sync.Once
+	stop     context.CancelFunc
+	dsn      string
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL, or else the path
@@ -127,6 +130,8 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	lctx, stop := context.WithCancel(context.Background())
 	db.stop = stop
 	db.hub = newHub()
+	db.notifier = newNotifier()
+	go db.sendNotifications(lctx)
 	// Open returns once this node hears other nodes' commits, so that nothing it starts
 	// (the realtime hub, the dispatcher) misses a wake-up in its first moments. A listener
 	// that cannot connect yet keeps trying in the background; the slow polls cover it.
@@ -148,6 +153,19 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 
 // Now returns the clock's time, in UTC at microsecond precision, as stored.
 func (db *DB) Now() time.Time { return db.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// Logger returns the logger the database was opened with, for its users' background work.
+func (db *DB) Logger() *slog.Logger { return db.log }
+
+// Local returns a package's per-database state under key, made by init on first use: state
+// that must be shared by everything using this DB (a combiner, a cache) and must not outlive it.
+func (db *DB) Local(key any, init func() any) any {
+	if v, ok := db.locals.Load(key); ok {
+		return v
+	}
+	v, _ := db.locals.LoadOrStore(key, init())
+	return v
+}
 
 // Close stops background work and closes the connections.
 func (db *DB) Close() error {
