@@ -28,52 +28,79 @@ func (s *Service) Run(ctx context.Context) {
 			return
 		case <-wake:
 		case <-poll.C:
+			// Number the events a node that died after its commit left without a seq.
+			if err := chat.SequencePending(ctx, s.db); err != nil && ctx.Err() == nil {
+				s.log.Error("automation: numbering pending chat events failed; will retry", "err", err)
+			}
 		}
 	}
 }
 
-// drain dispatches batches until the outbox is caught up or another node holds the cursor.
+// drain dispatches batches until the outbox is caught up or other nodes hold what is left.
 func (s *Service) drain(ctx context.Context) {
+	if s.db.Dialect() == store.Postgres {
+		s.drainPartitions(ctx)
+		return
+	}
 	for ctx.Err() == nil {
-		n, err := s.DispatchOnce(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Error("automation dispatch failed; will retry", "err", err)
-			}
-			return
-		}
-		if n == 0 {
+		n, err := s.dispatchCursor(ctx, consumer, -1)
+		if !s.progressed(ctx, n, err) {
 			return
 		}
 	}
+}
+
+// progressed logs a failed batch and reports whether the batch handled events.
+func (s *Service) progressed(ctx context.Context, n int, err error) bool {
+	if err != nil && ctx.Err() == nil {
+		s.log.Error("automation dispatch failed; will retry", "err", err)
+	}
+	return err == nil && n > 0
 }
 
 // DispatchOnce handles one batch of events in one transaction and returns how many it
-// handled; 0 when there were none or another node is dispatching.
+// handled; 0 when there were none or other nodes are dispatching them. On PostgreSQL the
+// batch is of one part of the outbox (chat.PartitionOf) that has events waiting.
 //
 // A batch ends early, after the event whose process wrote to the chat (a reply, a close, an
-// assignment). That write took the outbox counter, which stays locked until commit and which
-// every chat write in the system needs last; going on would hold them all up for the rest of
-// the batch, and on PostgreSQL a customer write that locked a later event's session and then
-// queued on the counter would deadlock with that event's process. The rest of the batch is
-// read again by the next transaction, so exactly once still rests on the cursor and the log
-// line committing with the instance.
+// assignment). That write holds the session's row (and on SQLite the outbox counter, which
+// every chat write needs last) until commit; going on would hold up the customer for the
+// rest of the batch. The rest of the batch is read again by the next transaction, so exactly
+// once still rests on the cursor and the log line committing with the instance.
 func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
+	if s.db.Dialect() != store.Postgres {
+		return s.dispatchCursor(ctx, consumer, -1)
+	}
+	parts, err := s.pendingParts(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range parts {
+		if n, err := s.dispatchCursor(ctx, partCursor(p), p); err != nil || n > 0 {
+			return n, err
+		}
+	}
+	return 0, nil
+}
+
+// dispatchCursor handles the next batch of the events that the named cursor follows: one
+// part of the outbox, or all of it when part is negative.
+func (s *Service) dispatchCursor(ctx context.Context, cursor string, part int) (int, error) {
 	var events []chat.Event
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		events = nil
-		after, ok, err := chat.ClaimCursor(ctx, tx, consumer)
+		after, ok, err := chat.ClaimCursor(ctx, tx, cursor)
 		if err != nil || !ok {
 			return err
 		}
-		batch, err := chat.EventsAfter(ctx, tx, after, s.opts.Batch)
+		batch, err := s.readBatch(ctx, tx, part, after)
 		if err != nil || len(batch) == 0 {
 			return err
 		}
 		if events, err = s.dispatchBatch(ctx, tx, batch); err != nil {
 			return err
 		}
-		if err := chat.AdvanceCursor(ctx, tx, consumer, events[len(events)-1].Seq); err != nil {
+		if err := chat.AdvanceCursor(ctx, tx, cursor, events[len(events)-1].Seq); err != nil {
 			return err
 		}
 		if s.beforeCommit != nil {
@@ -88,6 +115,13 @@ func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
 		s.afterBatch(messageIDs(events))
 	}
 	return len(events), nil
+}
+
+func (s *Service) readBatch(ctx context.Context, tx *store.Tx, part int, after int64) ([]chat.Event, error) {
+	if part < 0 {
+		return chat.EventsAfter(ctx, tx, after, s.opts.Batch)
+	}
+	return chat.PartitionEventsAfter(ctx, tx, part, after, s.opts.Batch)
 }
 
 // dispatchBatch handles the batch's events in order and returns those it handled: all of
