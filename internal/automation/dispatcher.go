@@ -215,13 +215,12 @@ func (s *Service) startTogether(ctx context.Context, tx *store.Tx, pending []*pe
 	if err != nil {
 		return err
 	}
+	lines := make([]logLine, len(pending))
 	for i, p := range pending {
 		p.line.outcome, p.line.instance = Started, insts[i].ID
-		if err := writeLog(ctx, tx, p.line); err != nil {
-			return err
-		}
+		lines[i] = p.line
 	}
-	return nil
+	return writeLogs(ctx, tx, lines)
 }
 
 // startAlone starts one instance, undone alone (savepoint) and logged as failed when it is
@@ -428,9 +427,29 @@ func chainDepth(ctx context.Context, tx *store.Tx, by string) (int, error) {
 // writeLog writes the line; its unique key refuses a second line for the same event and
 // binding, which would mean a second start.
 func writeLog(ctx context.Context, tx *store.Tx, l logLine) error {
-	_, err := tx.Exec(ctx, `INSERT INTO automation_log (id, event_id, event_seq, event, live_chat_id, session_id, process_code,
-		outcome, reason, instance_id, chain_depth, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		store.NewID("alog"), l.ev.ID, l.ev.Seq, l.ev.Type, l.ev.LiveChatID, l.ev.SessionID, l.process,
-		l.outcome, l.reason, l.instance, l.depth, store.TS(tx.Now()))
-	return err
+	return writeLogs(ctx, tx, []logLine{l})
+}
+
+// logRowsPerInsert bounds one INSERT of log lines (12 parameters each).
+const logRowsPerInsert = 64
+
+// writeLogs writes the lines with one INSERT per logRowsPerInsert of them.
+func writeLogs(ctx context.Context, tx *store.Tx, lines []logLine) error {
+	for len(lines) > 0 {
+		n := min(len(lines), logRowsPerInsert)
+		rows := make([]string, n)
+		args := make([]any, 0, 12*n)
+		at := store.TS(tx.Now())
+		for i, l := range lines[:n] {
+			rows[i] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			args = append(args, store.NewID("alog"), l.ev.ID, l.ev.Seq, l.ev.Type, l.ev.LiveChatID, l.ev.SessionID, l.process,
+				l.outcome, l.reason, l.instance, l.depth, at)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO automation_log (id, event_id, event_seq, event, live_chat_id, session_id, process_code,
+			outcome, reason, instance_id, chain_depth, at) VALUES `+strings.Join(rows, ", "), args...); err != nil {
+			return err
+		}
+		lines = lines[n:]
+	}
+	return nil
 }
