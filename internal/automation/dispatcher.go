@@ -133,6 +133,7 @@ func (s *Service) readBatch(ctx context.Context, tx *store.Tx, part int, after i
 // act on the chat starts alone, after the run before it, so that the batch can stop right
 // after its chat write. Either way, starts keep the events' order.
 func (s *Service) dispatchBatch(ctx context.Context, tx *store.Tx, batch []chat.Event) ([]chat.Event, error) {
+	ctx = withMemo(ctx)
 	var run []queued
 	for i := range batch {
 		ev := &batch[i]
@@ -285,7 +286,7 @@ func (s *Service) dispatch(ctx context.Context, tx *store.Tx, ev *chat.Event) (*
 	if !isAutomationEvent(ev.Type) {
 		return nil, nil
 	}
-	b, err := bindingTx(ctx, tx, ev.LiveChatID, ev.Type)
+	b, err := bindingOf(ctx, tx, ev.LiveChatID, ev.Type)
 	if errs.Is(err, errs.NotFound) {
 		return nil, s.logUnbound(ctx, tx, ev)
 	}
@@ -309,7 +310,7 @@ func isAutomationEvent(t string) bool {
 
 // logUnbound records an event without a binding, only when the live chat asks for verbose logs.
 func (s *Service) logUnbound(ctx context.Context, tx *store.Tx, ev *chat.Event) error {
-	verbose, err := verboseTx(ctx, tx, ev.LiveChatID)
+	verbose, err := verboseOf(ctx, tx, ev.LiveChatID)
 	if err != nil || !verbose {
 		return err
 	}
@@ -346,7 +347,7 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, b *Binding, line *lo
 // prepare maps the snapshot to the inputs of the newest published version, to start it
 // linked to the session.
 func (s *Service) prepare(ctx context.Context, tx *store.Tx, b *Binding, line *logLine) (*pendingStart, error) {
-	v, err := s.process.LatestVersionTx(ctx, tx, b.Process)
+	v, err := s.latestVersionOf(ctx, tx, b.Process)
 	if err != nil {
 		return nil, errs.New(errs.Conflict, "process %s cannot start: %s", b.Process, errMessage(err))
 	}
