@@ -109,3 +109,22 @@ func waitStarted(t *testing.T, s *stack, n int) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestBacklogCountsWhatIsNotDispatched reads the backlog before and after dispatching.
+func TestBacklogCountsWhatIsNotDispatched(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newStack(t, db)
+		a := s.automation(t)
+		s.write(t, 3, 2)
+		b, err := a.Backlog(context.Background())
+		must(t, err)
+		// Each customer's first message also wrote session_created: 3 + 6 events.
+		if b.Events != 9 || b.Oldest.IsZero() {
+			t.Fatalf("backlog %+v before dispatching, want 9 events and the oldest's time", b)
+		}
+		drainAll(t, a)
+		if b, err = a.Backlog(context.Background()); err != nil || b.Events != 0 || !b.Oldest.IsZero() {
+			t.Fatalf("backlog %+v (%v) after dispatching, want none", b, err)
+		}
+	})
+}
