@@ -26,9 +26,6 @@ func PartitionOf(sessionID string) int {
 // sequenceBatch bounds how many events one run of the sequencer numbers.
 const sequenceBatch = 5000
 
-// sequencerLock is the advisory lock that lets one sequencer run at a time in the cluster.
-const sequencerLock = 7_245_019_388
-
 // The sequencer gives PostgreSQL's committed events their seqs. Writers insert events with
 // seq NULL; a run, one at a time in the cluster (an advisory lock held until it commits),
 // numbers every committed event still without a seq, in wid order, after the largest seq
@@ -119,30 +116,21 @@ func sequenceAll(ctx context.Context, db *store.DB) error {
 }
 
 // sequenceOnce numbers up to sequenceBatch events and wakes the outbox's readers when it did.
+// The run is one call of parley_sequence_outbox (migration 0221), committed on its own: it
+// takes the cluster's sequencer lock, numbers the committed events that have no seq in wid
+// order after the largest seq, and commits, releasing the lock, all inside PostgreSQL.
+//
+// The run does not wait for its own WAL flush (synchronous_commit off): the events are
+// durable already, and any consumer that commits having read these seqs flushes the WAL past
+// this commit before its own. Only a PostgreSQL crash in between can undo a run, and the next
+// run numbers the same events again, in the same order.
 func sequenceOnce(ctx context.Context, db *store.DB) (int64, error) {
 	var n int64
-	err := db.Tx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(?)", sequencerLock); err != nil {
-			return err
-		}
-		// The run does not wait for its own WAL flush: the events are durable already, and
-		// any consumer that commits having read these seqs flushes the WAL past this commit
-		// before its own. Only a PostgreSQL crash in between can undo a run, and the next run
-		// numbers the same events again, in the same order.
-		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
-			return err
-		}
-		res, err := tx.Exec(ctx, `UPDATE outbox o SET seq = n.seq FROM (
-			SELECT wid, (SELECT COALESCE(MAX(seq), 0) FROM outbox) + row_number() OVER (ORDER BY wid) AS seq
-			FROM outbox WHERE seq IS NULL ORDER BY wid LIMIT ?) n
-			WHERE o.wid = n.wid`, sequenceBatch)
-		if err != nil {
-			return err
-		}
-		if n, err = res.RowsAffected(); err != nil || n == 0 {
-			return err
-		}
-		return tx.Notify(ctx, EventsChannel)
-	})
-	return n, err
+	if err := db.QueryAlone(ctx, "SELECT parley_sequence_outbox(?)", sequenceBatch).Scan(&n); err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		db.Publish(EventsChannel)
+	}
+	return n, nil
 }

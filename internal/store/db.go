@@ -160,6 +160,21 @@ func (db *DB) Now() time.Time { return db.clock.Now().UTC().Truncate(time.Micros
 // Logger returns the logger the database was opened with, for its users' background work.
 func (db *DB) Logger() *slog.Logger { return db.log }
 
+// QueryAlone runs one statement outside any transaction of the caller: on PostgreSQL it
+// commits on its own, so any lock it takes is held only while the server runs it, never
+// across a round trip to this node. On SQLite it runs on a read-only connection.
+func (db *DB) QueryAlone(ctx context.Context, query string, args ...any) *Row {
+	return &Row{row: db.pool.QueryRowContext(ctx, db.rebind(query), args...)}
+}
+
+// Publish wakes the subscribers of channel on every node, as a committed Notify does.
+func (db *DB) Publish(channel string) {
+	db.hub.publish(channel)
+	if db.notifier != nil {
+		db.notifier.add(channel)
+	}
+}
+
 // Local returns a package's per-database state under key, made by init on first use: state
 // that must be shared by everything using this DB (a combiner, a cache) and must not outlive it.
 func (db *DB) Local(key any, init func() any) any {
