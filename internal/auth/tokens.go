@@ -122,18 +122,12 @@ func (s *Service) authToken(ctx context.Context, token string) (*Principal, erro
 	return p, err
 }
 
-func (s *Service) authAPIKey(ctx context.Context, key string) (*Principal, error) {
-	var owner string
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		return tx.QueryRow(ctx, "SELECT owner FROM api_keys WHERE hash = ? AND revoked_at IS NULL", HashSecret(key)).Scan(&owner)
-	})
+// badCredentials turns a missing row into the answer to a bad secret.
+func badCredentials(err error) error {
 	if errs.Is(err, errs.NotFound) {
-		return nil, errBadCredentials
+		return errBadCredentials
 	}
-	if err != nil {
-		return nil, err
-	}
-	return &Principal{APIKeyOwner: owner}, nil
+	return err
 }
 
 // CreateAPIKey issues a key for owner (such as "channel:<id>") inside the caller's
@@ -145,9 +139,12 @@ func CreateAPIKey(ctx context.Context, tx *store.Tx, owner string) (string, erro
 	return key, err
 }
 
-// RevokeAPIKeys revokes every key of owner inside the caller's transaction.
+// RevokeAPIKeys revokes every key of owner inside the caller's transaction. This node
+// refuses them as soon as the transaction commits; other nodes within APIKeyTTL.
 func RevokeAPIKeys(ctx context.Context, tx *store.Tx, owner string) error {
 	_, err := tx.Exec(ctx, "UPDATE api_keys SET revoked_at = ? WHERE owner = ? AND revoked_at IS NULL", store.TS(tx.Now()), owner)
+	db := tx.DB()
+	tx.AfterCommit(func() { apiKeys(db).Clear() })
 	return err
 }
 

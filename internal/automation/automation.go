@@ -9,11 +9,12 @@
 // instance (which runs to its first wait inside the same transaction), writes the automation
 // log line, and finally advances its cursor. Everything commits together or not at all, so a
 // crash before the commit replays the batch and a crash after it never sees it again; the log
-// line's unique key on (event, binding) is a second guard. On PostgreSQL the cursor row is
-// claimed with SKIP LOCKED, so of several nodes one dispatches at a time and the others wait
-// their turn; per-session order follows from the outbox's commit order. A batch ends early
-// after an event whose process wrote to the chat, because that write holds the chat's outbox
-// counter until commit (see DispatchOnce).
+// line's unique key on (event, binding) is a second guard. On SQLite one cursor follows the
+// whole outbox. On PostgreSQL the outbox is divided into parts by session, each with its own
+// cursor claimed with SKIP LOCKED, so that every node dispatches some parts at once while each
+// session's events are still handled in order by one transaction at a time (partitions.go).
+// A batch ends early after an event whose process wrote to the chat, because that write holds
+// the session's row (and on SQLite the chat's outbox counter) until commit (see DispatchOnce).
 //
 // Bounded triggering. Processes act on their session (reply, close, assign), and a close by a
 // process is a close: it fires session_closed. Process, operator and system messages never
@@ -60,6 +61,8 @@ type Options struct {
 	Batch int
 	// Poll is the safety-net interval when no wake-up arrives.
 	Poll time.Duration
+	// Workers is how many parts of the outbox one node dispatches at once on PostgreSQL.
+	Workers int
 }
 
 // Service is the automation service.
@@ -94,6 +97,9 @@ func New(db *store.DB, c *chat.Service, p *process.Service, log *slog.Logger, op
 	}
 	if opts.Poll <= 0 {
 		opts.Poll = 2 * time.Second
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 4
 	}
 	s := &Service{db: db, chat: c, process: p, log: log, opts: opts}
 	p.OnPublish(s.recheckBindings)

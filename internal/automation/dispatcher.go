@@ -29,52 +29,79 @@ func (s *Service) Run(ctx context.Context) {
 			return
 		case <-wake:
 		case <-poll.C:
+			// Number the events a node that died after its commit left without a seq.
+			if err := chat.SequencePending(ctx, s.db); err != nil && ctx.Err() == nil {
+				s.log.Error("automation: numbering pending chat events failed; will retry", "err", err)
+			}
 		}
 	}
 }
 
-// drain dispatches batches until the outbox is caught up or another node holds the cursor.
+// drain dispatches batches until the outbox is caught up or other nodes hold what is left.
 func (s *Service) drain(ctx context.Context) {
+	if s.db.Dialect() == store.Postgres {
+		s.drainPartitions(ctx)
+		return
+	}
 	for ctx.Err() == nil {
-		n, err := s.DispatchOnce(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Error("automation dispatch failed; will retry", "err", err)
-			}
-			return
-		}
-		if n == 0 {
+		n, err := s.dispatchCursor(ctx, consumer, -1)
+		if !s.progressed(ctx, n, err) {
 			return
 		}
 	}
+}
+
+// progressed logs a failed batch and reports whether the batch handled events.
+func (s *Service) progressed(ctx context.Context, n int, err error) bool {
+	if err != nil && ctx.Err() == nil {
+		s.log.Error("automation dispatch failed; will retry", "err", err)
+	}
+	return err == nil && n > 0
 }
 
 // DispatchOnce handles one batch of events in one transaction and returns how many it
-// handled; 0 when there were none or another node is dispatching.
+// handled; 0 when there were none or other nodes are dispatching them. On PostgreSQL the
+// batch is of one part of the outbox (chat.PartitionOf) that has events waiting.
 //
 // A batch ends early, after the event whose process wrote to the chat (a reply, a close, an
-// assignment). That write took the outbox counter, which stays locked until commit and which
-// every chat write in the system needs last; going on would hold them all up for the rest of
-// the batch, and on PostgreSQL a customer write that locked a later event's session and then
-// queued on the counter would deadlock with that event's process. The rest of the batch is
-// read again by the next transaction, so exactly once still rests on the cursor and the log
-// line committing with the instance.
+// assignment). That write holds the session's row (and on SQLite the outbox counter, which
+// every chat write needs last) until commit; going on would hold up the customer for the
+// rest of the batch. The rest of the batch is read again by the next transaction, so exactly
+// once still rests on the cursor and the log line committing with the instance.
 func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
+	if s.db.Dialect() != store.Postgres {
+		return s.dispatchCursor(ctx, consumer, -1)
+	}
+	parts, err := s.pendingParts(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range parts {
+		if n, err := s.dispatchCursor(ctx, partCursor(p), p); err != nil || n > 0 {
+			return n, err
+		}
+	}
+	return 0, nil
+}
+
+// dispatchCursor handles the next batch of the events that the named cursor follows: one
+// part of the outbox, or all of it when part is negative.
+func (s *Service) dispatchCursor(ctx context.Context, cursor string, part int) (int, error) {
 	var events []chat.Event
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		events = nil
-		after, ok, err := chat.ClaimCursor(ctx, tx, consumer)
+		after, ok, err := chat.ClaimCursor(ctx, tx, cursor)
 		if err != nil || !ok {
 			return err
 		}
-		batch, err := chat.EventsAfter(ctx, tx, after, s.opts.Batch)
+		batch, err := s.readBatch(ctx, tx, part, after)
 		if err != nil || len(batch) == 0 {
 			return err
 		}
 		if events, err = s.dispatchBatch(ctx, tx, batch); err != nil {
 			return err
 		}
-		if err := chat.AdvanceCursor(ctx, tx, consumer, events[len(events)-1].Seq); err != nil {
+		if err := chat.AdvanceCursor(ctx, tx, cursor, events[len(events)-1].Seq); err != nil {
 			return err
 		}
 		if s.beforeCommit != nil {
@@ -91,6 +118,13 @@ func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
 	return len(events), nil
 }
 
+func (s *Service) readBatch(ctx context.Context, tx *store.Tx, part int, after int64) ([]chat.Event, error) {
+	if part < 0 {
+		return chat.EventsAfter(ctx, tx, after, s.opts.Batch)
+	}
+	return chat.PartitionEventsAfter(ctx, tx, part, after, s.opts.Batch)
+}
+
 // dispatchBatch handles the batch's events in order and returns those it handled: all of
 // them, or those up to the first that wrote to the chat (see DispatchOnce).
 //
@@ -100,6 +134,7 @@ func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
 // act on the chat starts alone, after the run before it, so that the batch can stop right
 // after its chat write. Either way, starts keep the events' order.
 func (s *Service) dispatchBatch(ctx context.Context, tx *store.Tx, batch []chat.Event) ([]chat.Event, error) {
+	ctx = withMemo(ctx)
 	var run []queued
 	for i := range batch {
 		ev := &batch[i]
@@ -182,13 +217,12 @@ func (s *Service) startTogether(ctx context.Context, tx *store.Tx, pending []*pe
 	if err != nil {
 		return err
 	}
+	lines := make([]logLine, len(pending))
 	for i, p := range pending {
 		p.line.outcome, p.line.instance = Started, insts[i].ID
-		if err := writeLog(ctx, tx, p.line); err != nil {
-			return err
-		}
+		lines[i] = p.line
 	}
-	return nil
+	return writeLogs(ctx, tx, lines)
 }
 
 // startAlone starts one instance, undone alone (savepoint) and logged as failed when it is
@@ -253,7 +287,7 @@ func (s *Service) dispatch(ctx context.Context, tx *store.Tx, ev *chat.Event) (*
 	if !isAutomationEvent(ev.Type) {
 		return nil, nil
 	}
-	b, err := bindingTx(ctx, tx, ev.LiveChatID, ev.Type)
+	b, err := bindingOf(ctx, tx, ev.LiveChatID, ev.Type)
 	if errs.Is(err, errs.NotFound) {
 		return nil, s.logUnbound(ctx, tx, ev)
 	}
@@ -277,7 +311,7 @@ func isAutomationEvent(t string) bool {
 
 // logUnbound records an event without a binding, only when the live chat asks for verbose logs.
 func (s *Service) logUnbound(ctx context.Context, tx *store.Tx, ev *chat.Event) error {
-	verbose, err := verboseTx(ctx, tx, ev.LiveChatID)
+	verbose, err := verboseOf(ctx, tx, ev.LiveChatID)
 	if err != nil || !verbose {
 		return err
 	}
@@ -317,7 +351,7 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, b *Binding, line *lo
 // prepare maps the snapshot to the inputs of the newest published version, to start it
 // linked to the session.
 func (s *Service) prepare(ctx context.Context, tx *store.Tx, b *Binding, line *logLine) (*pendingStart, error) {
-	v, err := s.process.LatestVersionTx(ctx, tx, b.Process)
+	v, err := s.latestVersionOf(ctx, tx, b.Process)
 	if err != nil {
 		return nil, errs.New(errs.Conflict, "process %s cannot start: %s", b.Process, errMessage(err))
 	}
@@ -398,12 +432,32 @@ func chainDepth(ctx context.Context, tx *store.Tx, by string) (int, error) {
 // writeLog writes the line; its unique key refuses a second line for the same event and
 // binding, which would mean a second start.
 func writeLog(ctx context.Context, tx *store.Tx, l logLine) error {
-	_, err := tx.Exec(ctx, `INSERT INTO automation_log (id, event_id, event_seq, event, live_chat_id, session_id, process_code,
-		outcome, reason, instance_id, chain_depth, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		store.NewID("alog"), l.ev.ID, l.ev.Seq, l.ev.Type, l.ev.LiveChatID, l.ev.SessionID, l.process,
-		l.outcome, l.reason, l.instance, l.depth, store.TS(tx.Now()))
-	if err == nil {
-		countLine(ctx, tx, l.outcome)
+	return writeLogs(ctx, tx, []logLine{l})
+}
+
+// logRowsPerInsert bounds one INSERT of log lines (12 parameters each).
+const logRowsPerInsert = 64
+
+// writeLogs writes the lines with one INSERT per logRowsPerInsert of them.
+func writeLogs(ctx context.Context, tx *store.Tx, lines []logLine) error {
+	for len(lines) > 0 {
+		n := min(len(lines), logRowsPerInsert)
+		rows := make([]string, n)
+		args := make([]any, 0, 12*n)
+		at := store.TS(tx.Now())
+		for i, l := range lines[:n] {
+			rows[i] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			args = append(args, store.NewID("alog"), l.ev.ID, l.ev.Seq, l.ev.Type, l.ev.LiveChatID, l.ev.SessionID, l.process,
+				l.outcome, l.reason, l.instance, l.depth, at)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO automation_log (id, event_id, event_seq, event, live_chat_id, session_id, process_code,
+			outcome, reason, instance_id, chain_depth, at) VALUES `+strings.Join(rows, ", "), args...); err != nil {
+			return err
+		}
+		for _, l := range lines[:n] {
+			countLine(ctx, tx, l.outcome)
+		}
+		lines = lines[n:]
 	}
-	return err
+	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync/atomic"
 
-	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -45,13 +44,4 @@ func countLine(ctx context.Context, tx *store.Tx, outcome string) {
 // since it started.
 func (s *Service) Outcomes() map[string]int64 {
 	return map[string]int64{Started: s.counts.started.Load(), Skipped: s.counts.skipped.Load(), Failed: s.counts.failed.Load()}
-}
-
-// Backlog returns the chat events the dispatcher has not handled yet, for monitoring.
-func (s *Service) Backlog(ctx context.Context) (b chat.Backlog, err error) {
-	err = s.db.Read(ctx, func(tx *store.Tx) error {
-		b, err = chat.ConsumerBacklog(ctx, tx, consumer)
-		return err
-	})
-	return b, err
 }

@@ -35,7 +35,9 @@ package channel
 import (
 	"embed"
 	"log/slog"
+	"time"
 
+	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -53,6 +55,9 @@ type Service struct {
 	cfg  WebhookConfig
 	// received counts stored customer messages for the metrics (stats.go).
 	received receivedCounts
+	// visitors caches visitor tokens, which never change their session and are never revoked
+	// (see AuthenticateVisitor); the bound only limits memory.
+	visitors *auth.SecretCache
 }
 
 // New returns the service. Zero fields of cfg take their defaults.
@@ -60,5 +65,5 @@ func New(db *store.DB, c *chat.Service, cfg WebhookConfig, log *slog.Logger) *Se
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: db, chat: c, log: log, cfg: cfg.withDefaults()}
+	return &Service{db: db, chat: c, log: log, cfg: cfg.withDefaults(), visitors: auth.NewSecretCache(10*time.Minute, 100_000)}
 }

@@ -119,11 +119,16 @@ func issueToken(ctx context.Context, tx *store.Tx, sessionID string) (string, er
 // errBadVisitor answers an unknown visitor token.
 var errBadVisitor = errs.New(errs.Unauthorized, "the visitor token is not valid; start a new conversation")
 
-// AuthenticateVisitor turns a visitor token into the principal of its session's customer.
+// AuthenticateVisitor turns a visitor token into the principal of its session's customer. A
+// token is tied to its session for good, so what a lookup found is kept in memory.
 func (s *Service) AuthenticateVisitor(ctx context.Context, token string) (*auth.Principal, error) {
+	hash := auth.HashSecret(token)
+	if sessionID, ok := s.visitors.Get(hash); ok {
+		return &auth.Principal{Visitor: sessionID}, nil
+	}
 	var sessionID string
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		return tx.QueryRow(ctx, "SELECT session_id FROM visitor_tokens WHERE hash = ?", auth.HashSecret(token)).Scan(&sessionID)
+		return tx.QueryRow(ctx, "SELECT session_id FROM visitor_tokens WHERE hash = ?", hash).Scan(&sessionID)
 	})
 	if errs.Is(err, errs.NotFound) {
 		return nil, errBadVisitor
@@ -131,6 +136,7 @@ func (s *Service) AuthenticateVisitor(ctx context.Context, token string) (*auth.
 	if err != nil {
 		return nil, err
 	}
+	s.visitors.Put(hash, sessionID)
 	return &auth.Principal{Visitor: sessionID}, nil
 }
 

@@ -36,12 +36,15 @@
 // event is about, else the newest one) — with every Live Chats property of DOMAIN.md
 // (Snapshot.Property reads one by path).
 //
-// Order. Event.Seq is global and strictly increasing in commit order, on both databases: the
-// seq comes from a counter row updated by the last statement of the writing transaction
-// (PostgreSQL's row lock makes writers take seqs in the order they commit; SQLite has one
-// writer). So a reader that has handled everything up to seq n never later finds a new event
-// at or below n, and reading "seq > cursor" loses nothing. Seqs have no gaps in practice, but
-// do not rely on that. Event.SessionSeq counts one session's events from 1 without gaps.
+// Order. Event.Seq is global and strictly increasing in the order events become readable, on
+// both databases, so a reader that has handled everything up to seq n never later finds a new
+// event at or below n, and reading "seq > cursor" loses nothing. On SQLite the seq comes from
+// a counter row updated by the last statement of the writing transaction (one writer). On
+// PostgreSQL a counter row would make every event-writing transaction in the cluster commit
+// one at a time, so events are written without a seq and numbered right after their commit
+// by the sequencer (sequencer.go); the writer's call returns once they are. Seqs have no gaps
+// in practice, but do not rely on that. Event.SessionSeq counts one session's events from 1
+// without gaps, and a session's events get their seqs in that order.
 // Within a session, session_created precedes the first message_received.
 //
 // Consuming. A consumer keeps a durable cursor and works inside its own transaction, so that
@@ -66,7 +69,11 @@
 //
 // A consumer that itself writes events (a process replying in its session) appends them in
 // its own transaction: they get seqs after the ones it is handling. Such a transaction holds
-// the outbox counter from its first event to its commit, so keep what follows short; one that
-// writes events for several sessions may meet a deadlock with a customer message, which
-// PostgreSQL breaks and store.DB.Tx retries.
+// the session's row (and on SQLite the outbox counter) from its first event to its commit, so
+// keep what follows short; one that writes events for several sessions may meet a deadlock
+// with a customer message, which PostgreSQL breaks and store.DB.Tx retries.
+//
+// Partitions. On PostgreSQL each event also carries its session's part of the outbox
+// (PartitionOf, one of Partitions), and PartitionEventsAfter reads one part in seq order, so
+// that several consumers can each follow some parts, every session's events in order.
 package chat

@@ -56,8 +56,8 @@ type Event struct {
 }
 
 // commitChange saves a changed session and appends the events the change caused, all with
-// the session's snapshot after the change. It must be the last write of a change: the
-// outbox counter it takes is held until commit.
+// the session's snapshot after the change. It must be the last write of a change: on SQLite
+// the outbox counter it takes is held until commit.
 func commitChange(ctx context.Context, tx *store.Tx, sess *Session, last *Message, by Actor, types ...string) error {
 	first := sess.eventSeq + 1
 	sess.eventSeq += int64(len(types))
@@ -67,17 +67,23 @@ func commitChange(ctx context.Context, tx *store.Tx, sess *Session, last *Messag
 	return appendEvents(ctx, tx, sess, snapshotOf(sess, last), by.String(), first, types)
 }
 
-// appendEvents writes events to the outbox. Their global seqs come from outbox_counter: on
-// PostgreSQL the row lock on the counter orders the writers, so a writer that got a larger
-// seq commits after every writer with a smaller one, and a reader that has seen seq n will
-// never later find a new event below n. On SQLite the single writer gives the same order.
+// appendEvents writes events to the outbox, after the session's row was locked by its update.
+// On SQLite their global seqs come from outbox_counter, which the single writer takes in
+// commit order. On PostgreSQL they are written without a seq and numbered after the commit by
+// the sequencer (see sequencer.go), so that writers do not wait for each other.
 func appendEvents(ctx context.Context, tx *store.Tx, sess *Session, snap Snapshot, by string, firstSessionSeq int64, types []string) error {
 	data, err := json.Marshal(snap)
 	if err != nil {
 		return err
 	}
+	// The first events of a transaction register its wait for seqs; a savepoint that undoes
+	// them undoes both the registration and this mark.
+	first := !tx.Notifies(EventsChannel)
 	if err := tx.Notify(ctx, EventsChannel); err != nil {
 		return err
+	}
+	if tx.Dialect() == store.Postgres {
+		return insertUnsequenced(ctx, tx, sess, string(data), by, firstSessionSeq, types, first)
 	}
 	var last int64
 	if err := tx.QueryRow(ctx, "UPDATE outbox_counter SET seq = seq + ? WHERE id = 1 RETURNING seq", len(types)).Scan(&last); err != nil {
@@ -96,9 +102,29 @@ func appendEvents(ctx context.Context, tx *store.Tx, sess *Session, snap Snapsho
 	return err
 }
 
+// insertUnsequenced writes PostgreSQL's events with their partition and no seq, and has the
+// transaction wait for their seqs once committed.
+func insertUnsequenced(ctx context.Context, tx *store.Tx, sess *Session, data, by string, firstSessionSeq int64, types []string, first bool) error {
+	rows := make([]string, len(types))
+	args := make([]any, 0, 9*len(types))
+	at, part := store.TS(tx.Now()), PartitionOf(sess.ID)
+	for i, typ := range types {
+		rows[i] = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		args = append(args, part, store.NewID("evt"), typ, sess.ID, sess.LiveChatID, firstSessionSeq+int64(i), by, data, at)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO outbox (part, id, type, session_id, live_chat_id, session_seq, actor, snapshot, created_at)
+		VALUES `+strings.Join(rows, ", "), args...); err != nil {
+		return err
+	}
+	if first {
+		sequenceAfterCommit(tx)
+	}
+	return nil
+}
+
 // WroteEvents reports whether tx has appended events to the outbox. Such a transaction holds
-// the outbox counter until it ends, so every other chat write waits for it: a consumer that
-// handles many events in one transaction should commit soon after.
+// until it ends the session's row and, on SQLite, the outbox counter, so other writes wait
+// for it: a consumer that handles many events in one transaction should commit soon after.
 func WroteEvents(tx *store.Tx) bool { return tx.Notifies(EventsChannel) }
 
 const eventColumns = "seq, id, type, session_id, live_chat_id, session_seq, actor, snapshot, created_at"
@@ -129,6 +155,12 @@ func queryEvents(ctx context.Context, tx *store.Tx, q string, args ...any) ([]Ev
 // EventsAfter returns up to limit events with seq > after, in seq order.
 func EventsAfter(ctx context.Context, tx *store.Tx, after int64, limit int) ([]Event, error) {
 	return queryEvents(ctx, tx, "WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+}
+
+// PartitionEventsAfter returns up to limit events of one part of PostgreSQL's outbox (see
+// PartitionOf) with seq > after, in seq order.
+func PartitionEventsAfter(ctx context.Context, tx *store.Tx, part int, after int64, limit int) ([]Event, error) {
+	return queryEvents(ctx, tx, "WHERE part = ? AND seq > ? ORDER BY seq LIMIT ?", part, after, limit)
 }
 
 // LatestSeq returns the seq of the newest committed event, 0 when there is none.

@@ -65,20 +65,66 @@ func (db *DB) Subscribe(channel string) (<-chan struct{}, func()) {
 // channel when it commits: work undone by a savepoint's rollback no longer counts.
 func (tx *Tx) Notifies(channel string) bool { return tx.notify[channel] }
 
-// Notify wakes the subscribers of channel once this transaction commits.
+// Notify wakes the subscribers of channel once this transaction commits. On PostgreSQL the
+// other nodes are told after the commit, not by a NOTIFY inside the transaction: PostgreSQL
+// orders notifying transactions by a lock on the whole database held through their commit,
+// which would make every chat write in the cluster commit one at a time. A wake-up lost to a
+// crash between the commit and the NOTIFY is covered by the subscribers' slow polls.
 func (tx *Tx) Notify(ctx context.Context, channel string) error {
 	if tx.notify == nil {
 		tx.notify = map[string]bool{}
 	}
-	if tx.notify[channel] {
-		return nil
-	}
 	tx.notify[channel] = true
-	if tx.db.dialect == Postgres {
-		_, err := tx.Exec(ctx, "SELECT pg_notify(?, ?)", pgChannel, channel)
-		return err
-	}
 	return nil
+}
+
+// notifier sends the channels committed on this node to the other nodes, coalescing what
+// commits while one NOTIFY is on its way into the next.
+type notifier struct {
+	mu      sync.Mutex
+	pending map[string]bool
+	kick    chan struct{}
+}
+
+func newNotifier() *notifier {
+	return &notifier{pending: map[string]bool{}, kick: make(chan struct{}, 1)}
+}
+
+func (n *notifier) add(channel string) {
+	n.mu.Lock()
+	n.pending[channel] = true
+	n.mu.Unlock()
+	select {
+	case n.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (n *notifier) take() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	out := make([]string, 0, len(n.pending))
+	for ch := range n.pending {
+		out = append(out, ch)
+		delete(n.pending, ch)
+	}
+	return out
+}
+
+// sendNotifications relays this node's commits to the other nodes until ctx ends.
+func (db *DB) sendNotifications(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-db.notifier.kick:
+		}
+		for _, ch := range db.notifier.take() {
+			if _, err := db.pool.ExecContext(ctx, "SELECT pg_notify($1, $2)", pgChannel, ch); err != nil && ctx.Err() == nil {
+				db.log.Warn("cannot tell other nodes of a commit; they will see it on their next poll", "channel", ch, "err", err)
+			}
+		}
+	}
 }
 
 // listenPostgres relays PostgreSQL notifications to local subscribers, reconnecting after

@@ -111,6 +111,9 @@ func (tx *Tx) AfterCommit(fn func()) { tx.afterCommit = append(tx.afterCommit, f
 func (tx *Tx) committed() {
 	for ch := range tx.notify {
 		tx.db.hub.publish(ch)
+		if tx.db.notifier != nil {
+			tx.db.notifier.add(ch)
+		}
 	}
 	for _, fn := range tx.afterCommit {
 		fn()

@@ -1,0 +1,130 @@
+package automation
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/store/storetest"
+)
+
+// TestConcurrentDispatchersKeepSessionOrder runs two dispatchers as two nodes do, each
+// working on several parts of the outbox at once, while customers write: every message
+// starts one instance, and each session's instances start in the order of its messages.
+func TestConcurrentDispatchersKeepSessionOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newStack(t, db)
+		a := s.automation(t)
+		b := New(db, s.chat, s.process, nil, Options{Batch: 3, Workers: 4})
+		ctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		for _, d := range []*Service{a, b} {
+			wg.Add(1)
+			go func() { defer wg.Done(); d.Run(ctx) }()
+		}
+		s.write(t, 8, 6)
+		waitStarted(t, s, 48)
+		cancel()
+		wg.Wait()
+		checkOnce(t, s, 8, 6)
+	})
+}
+
+// TestDeadDispatchersPartIsTakenOver stops one dispatcher in the middle of a batch, holding
+// its part of the outbox, and lets it die there. The other dispatcher handles every other
+// part meanwhile, and the dead one's part at its next poll after the death: every message
+// starts exactly one instance, in order.
+func TestDeadDispatchersPartIsTakenOver(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect() != store.Postgres {
+			return // one SQLite writer: a dispatcher stopped mid-batch stops every write
+		}
+		s := newStack(t, db)
+		dead := s.automation(t)
+		s.write(t, 6, 3)
+		holding, kill := make(chan string, 1), make(chan struct{})
+		dead.afterEvent = func(ev *chat.Event) {
+			select {
+			case holding <- ev.SessionID:
+				<-kill
+			default:
+			}
+		}
+		crash := errors.New("killed")
+		dead.beforeCommit = func() error { return crash }
+		died := make(chan error, 1)
+		go func() { _, err := dead.DispatchOnce(context.Background()); died <- err }()
+		held := chat.PartitionOf(<-holding)
+
+		survivor := New(db, s.chat, s.process, nil, Options{Batch: 4, Poll: 2 * time.Second})
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go survivor.Run(ctx)
+		waitStarted(t, s, 18-messagesIn(t, s, held))
+		close(kill)
+		if err := <-died; !errors.Is(err, crash) {
+			t.Fatalf("the dead dispatcher's batch ended with %v", err)
+		}
+		waitStarted(t, s, 18)
+		checkOnce(t, s, 6, 3)
+	})
+}
+
+// messagesIn counts the customer messages in one part of the outbox.
+func messagesIn(t *testing.T, s *stack, part int) int {
+	var evs []chat.Event
+	must(t, s.db.Read(s.ctx, func(tx *store.Tx) (err error) {
+		evs, err = chat.PartitionEventsAfter(s.ctx, tx, part, 0, 1000)
+		return err
+	}))
+	n := 0
+	for _, e := range evs {
+		if e.Type == chat.EventMessageReceived {
+			n++
+		}
+	}
+	return n
+}
+
+// waitStarted waits until the log has n started lines. The dispatchers run on their own
+// wake-ups and polls; the bound only keeps a broken dispatcher from hanging the test.
+func waitStarted(t *testing.T, s *stack, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var got int
+		must(t, s.db.Read(s.ctx, func(tx *store.Tx) error {
+			return tx.QueryRow(s.ctx, "SELECT COUNT(*) FROM automation_log WHERE outcome = 'started'").Scan(&got)
+		}))
+		if got == n {
+			return
+		}
+		if got > n || time.Now().After(deadline) {
+			t.Fatalf("%d instances started, want %d", got, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestBacklogCountsWhatIsNotDispatched reads the backlog before and after dispatching.
+func TestBacklogCountsWhatIsNotDispatched(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newStack(t, db)
+		a := s.automation(t)
+		s.write(t, 3, 2)
+		b, err := a.Backlog(context.Background())
+		must(t, err)
+		// Each customer's first message also wrote session_created: 3 + 6 events.
+		if b.Events != 9 || b.Oldest.IsZero() {
+			t.Fatalf("backlog %+v before dispatching, want 9 events and the oldest's time", b)
+		}
+		drainAll(t, a)
+		if b, err = a.Backlog(context.Background()); err != nil || b.Events != 0 || !b.Oldest.IsZero() {
+			t.Fatalf("backlog %+v (%v) after dispatching, want none", b, err)
+		}
+	})
+}
