@@ -143,9 +143,15 @@ func CreateAPIKey(ctx context.Context, tx *store.Tx, owner string) (string, erro
 // refuses them as soon as the transaction commits; other nodes within APIKeyTTL.
 func RevokeAPIKeys(ctx context.Context, tx *store.Tx, owner string) error {
 	_, err := tx.Exec(ctx, "UPDATE api_keys SET revoked_at = ? WHERE owner = ? AND revoked_at IS NULL", store.TS(tx.Now()), owner)
+	forgetAPIKeysAfter(tx)
+	return err
+}
+
+// forgetAPIKeysAfter empties this node's API-key cache once tx commits a revocation, so the
+// revoking node refuses the key at once (other nodes within APIKeyTTL).
+func forgetAPIKeysAfter(tx *store.Tx) {
 	db := tx.DB()
 	tx.AfterCommit(func() { apiKeys(db).Clear() })
-	return err
 }
 
 // EnsureAdmin creates the administrator "admin" when the database has no users at all. With

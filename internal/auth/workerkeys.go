@@ -115,6 +115,7 @@ func (s *Service) RevokeWorkerKey(ctx context.Context, id string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
+		forgetAPIKeysAfter(tx)
 		return Audit(ctx, tx, "workerkey.revoke", "worker_key", id, map[string]string{"name": name})
 	})
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 	"time"
 )
@@ -45,7 +46,7 @@ func (s *Server) registerMetrics() {
 	if s.cfg.Metrics == nil {
 		return
 	}
-	s.handle("GET /metrics", public, op{summary: "Prometheus metrics in the text format; send the metrics token as a Bearer token"},
+	s.handle("GET /metrics", public, op{action: policy.MetricsRead, summary: "Prometheus metrics in the text format; send the metrics token as a Bearer token"},
 		func(w http.ResponseWriter, r *http.Request) error {
 			s.cfg.Metrics.ServeHTTP(w, r)
 			return nil

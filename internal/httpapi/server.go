@@ -127,9 +127,14 @@ const (
 )
 
 // handle registers a route with its way in (a), its OpenAPI operation and, in o.action, the
-// policy action it performs. Every route names one (a route without one refuses every call,
-// since the policy knows no empty action), and TestAccessMatrix has a row for it.
+// policy action it performs. Every route names one, and TestAccessMatrix has a row for it.
 func (s *Server) handle(pattern string, a access, o op, h handlerFunc) {
+	if o.action == "" {
+		// A programming error, caught when the server is built rather than as a 500 on the
+		// route's first call (a route that only some configurations register, like /metrics,
+		// would otherwise escape the access matrix).
+		panic("httpapi: route " + pattern + " names no policy action")
+	}
 	method, path, _ := strings.Cut(pattern, " ")
 	o.method, o.path, o.access = method, path, a
 	s.routes = append(s.routes, route{op: o})

@@ -16,6 +16,8 @@ type rule struct {
 const (
 	HealthRead  Action = "health.read"
 	OpenAPIRead Action = "openapi.read"
+	// MetricsRead is open to the policy: /metrics checks its own token (--metrics-token).
+	MetricsRead Action = "metrics.read"
 	AuthLogin   Action = "auth.login"
 	AuthLogout  Action = "auth.logout"
 	MeRead      Action = "me.read"
@@ -78,6 +80,7 @@ const chatStaff = Admin | Supervisor | Operator
 var rules = map[Action]rule{
 	HealthRead:  {Anyone, "check health", false},
 	OpenAPIRead: {Anyone, "read the API document", false},
+	MetricsRead: {Anyone, "read the metrics", false},
 	AuthLogin:   {Anyone, "log in", false},
 	AuthLogout:  {Staff, "log out", false},
 	MeRead:      {Staff, "read your own user", false},
