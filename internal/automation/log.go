@@ -2,12 +2,12 @@ package automation
 
 import (
 	"context"
-	"github.com/parleychat/parley/internal/auth/policy"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"

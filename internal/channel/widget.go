@@ -2,9 +2,9 @@ package channel
 
 import (
 	"context"
-	"github.com/parleychat/parley/internal/auth/policy"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"

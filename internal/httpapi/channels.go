@@ -1,11 +1,11 @@
 package httpapi
 
 import (
-	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 	"time"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/channel"
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/store"

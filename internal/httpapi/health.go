@@ -2,10 +2,10 @@ package httpapi
 
 import (
 	"context"
-	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 	"time"
 
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
 )
 

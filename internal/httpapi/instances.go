@@ -1,9 +1,9 @@
 package httpapi
 
 import (
-	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/process"
 	"github.com/parleychat/parley/internal/store"
 )

@@ -2,9 +2,10 @@ package httpapi
 
 import (
 	"context"
-	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 	"time"
+
+	"github.com/parleychat/parley/internal/auth/policy"
 )
 
 // routeKey carries a *string in the request's context that routed fills with the pattern

@@ -1,12 +1,12 @@
 package httpapi
 
 import (
-	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/auth/policy"
 )
 
 type loginRequest struct {

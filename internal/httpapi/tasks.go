@@ -2,9 +2,9 @@ package httpapi
 
 import (
 	"encoding/json"
-	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process"
 	"github.com/parleychat/parley/internal/store"

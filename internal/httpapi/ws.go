@@ -1,13 +1,13 @@
 package httpapi
 
 import (
-	"github.com/parleychat/parley/internal/auth/policy"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/coder/websocket"
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/channel"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process"

@@ -3,13 +3,13 @@ package process
 import (
 	"context"
 	"encoding/json"
-	"github.com/parleychat/parley/internal/auth/policy"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
 	"github.com/parleychat/parley/internal/store"

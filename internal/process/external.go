@@ -3,9 +3,9 @@ package process
 import (
 	"context"
 	"encoding/json"
-	"github.com/parleychat/parley/internal/auth/policy"
 	"time"
 
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"

@@ -2,9 +2,9 @@ package process
 
 import (
 	"context"
-	"github.com/parleychat/parley/internal/auth/policy"
 	"time"
 
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )

@@ -3,11 +3,11 @@ package process
 import (
 	"context"
 	"encoding/json"
-	"github.com/parleychat/parley/internal/auth/policy"
 	"sort"
 	"time"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"

@@ -3,10 +3,10 @@ package process
 import (
 	"context"
 	"encoding/json"
-	"github.com/parleychat/parley/internal/auth/policy"
 	"time"
 
 	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
 	"github.com/parleychat/parley/internal/store"
