@@ -23,11 +23,13 @@ func (r *runner) messageCatch(t *token, el *bpmn.Element) error {
 	var after int64
 	if prog := r.st.v.progs.keys[el.ID]; prog != nil {
 		out, err := expr.Run(prog, r.st.environment())
-		if err == nil {
+		if err != nil {
+			err = r.exprFailed(prog, m.CorrelationKeyRaw, err)
+		} else {
 			key, err = m.Key(out)
 		}
 		if err != nil {
-			return r.incident(t, el, fmt.Errorf("%s cannot wait: %s", el.ID, firstLine(err)))
+			return r.incident(t, el, fmt.Errorf("the correlation key cannot be computed: %w", err))
 		}
 		if taken, err := r.catchBuffered(t, el, key); taken || err != nil {
 			return err
