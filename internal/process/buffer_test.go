@@ -2,6 +2,7 @@ package process
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -189,6 +190,53 @@ func TestMessageTTLIsChecked(t *testing.T) {
 		_, err := e.svc.PublishMessage(e.admin, reply("T-1", "PT1H", strings.Repeat("x", 201), "x"))
 		if !errs.Is(err, errs.Invalid) || !strings.Contains(err.Error(), "message_id") {
 			t.Errorf("long message_id: %v", err)
+		}
+	})
+}
+
+// TestPublishRacingAWaitIsNotLost publishes a kept message at the same moment as its instance
+// starts waiting, for many keys: whichever commits first, the other finds it, so every
+// instance ends and no message is left pending.
+func TestPublishRacingAWaitIsNotLost(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.deployReplyWait()
+		const n = 12
+		ids := make([]string, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			key := fmt.Sprintf("T-%d", i)
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				if _, err := e.svc.PublishMessage(e.admin, reply(key, "PT1H", "", "yes")); err != nil {
+					t.Error(err)
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				inst, err := e.tryStart("reply", map[string]value.Value{"ticket": v(typ("string"), `"`+key+`"`)}, "")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ids[i] = inst.ID
+			}()
+		}
+		wg.Wait()
+		for i, id := range ids {
+			if id == "" {
+				continue
+			}
+			if inst := e.instance(id); inst.State != StateCompleted {
+				t.Errorf("T-%d: the instance waits at %q though its message was published", i, active(inst))
+			}
+		}
+		var pending int
+		err := e.db.Read(e.admin, func(tx *store.Tx) error {
+			return tx.QueryRow(e.admin, "SELECT COUNT(*) FROM process_message_buffer WHERE pending = 1").Scan(&pending)
+		})
+		if err != nil || pending != 0 {
+			t.Fatalf("%d messages left pending (%v)", pending, err)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package process
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/expr-lang/expr"
@@ -89,7 +90,7 @@ func (r *runner) exclusive(t *token, el *bpmn.Element) error {
 		r.take(t, el.Default)
 		return nil
 	}
-	return r.incident(t, el, fmt.Errorf("no condition of exclusiveGateway %s is true and it has no default flow", el.ID))
+	return r.incident(t, el, errors.New("no condition of its outgoing flows is true and it has no default flow"))
 }
 
 func (r *runner) evalBool(prog *vm.Program, raw string) (bool, error) {
