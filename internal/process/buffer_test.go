@@ -240,3 +240,20 @@ func TestPublishRacingAWaitIsNotLost(t *testing.T) {
 		}
 	})
 }
+
+// TestBufferedMessageThatDoesNotFitIsAnIncident keeps a message whose variable is of the wrong
+// type for the process that then waits for it: the wait stops with an incident that says so,
+// instead of taking the message quietly or waiting forever.
+func TestBufferedMessageThatDoesNotFitIsAnIncident(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.deployReplyWait()
+		bad := reply("T-1", "PT1H", "", "x")
+		bad.Variables["answer"] = json.RawMessage(`42`)
+		e.publish(bad)
+		got := e.incidentOf("reply", map[string]value.Value{"ticket": v(typ("string"), `"T-1"`)})
+		if !strings.HasPrefix(got, `intermediate catch event wait: the message "reply" published before this wait could not be taken: `) ||
+			!strings.Contains(got, "answer") {
+			t.Fatalf("incident %q", got)
+		}
+	})
+}

@@ -58,6 +58,13 @@ func TestIncidentsSayWhatFailedAndWhere(t *testing.T) {
 			t.Errorf("divide by zero: %s", got)
 		}
 
+		e.deployReplyWait()
+		got = e.incidentOf("reply", nil)
+		wantPlain(t, got)
+		if !strings.HasPrefix(got, "intermediate catch event wait: the correlation key cannot be computed: ") || !strings.Contains(got, "ticket") {
+			t.Errorf("correlation key: %s", got)
+		}
+
 		gw := `<bpmn:exclusiveGateway id="Gw" name="Big order?" default="f_Gw_end"/><bpmn:endEvent id="big"/>` + end +
 			chain("start", "Gw", "end") + cond("f_big", "Gw", "big", "a &gt; 100")
 		e.deploy("gateway", diagram(gw), vars...)
