@@ -58,6 +58,14 @@ func TestIncidentsSayWhatFailedAndWhere(t *testing.T) {
 			t.Errorf("divide by zero: %s", got)
 		}
 
+		say := `<bpmn:serviceTask id="Say" name="Say hi"><bpmn:extensionElements><parley:task type="livechat.reply"><parley:input name="text" value="Hello {{ upper(s) }}"/></parley:task></bpmn:extensionElements></bpmn:serviceTask>`
+		e.deploy("say", diagram(say+end+chain("start", "Say", "end")), vars...)
+		inst := e.instance(e.start("say", nil, "ses_1").ID)
+		if len(inst.Incidents) != 1 || !strings.HasPrefix(inst.Incidents[0].Error, "service task 'Say hi' (Say): ") ||
+			!strings.HasSuffix(inst.Incidents[0].Error, "a placeholder of the input text: the expression `upper(s)` needs text for `s`, got nothing") {
+			t.Errorf("placeholder: %+v", inst.Incidents)
+		}
+
 		e.deployReplyWait()
 		got = e.incidentOf("reply", nil)
 		wantPlain(t, got)
