@@ -18,11 +18,16 @@ func (s *Server) registerInstances() {
 	s.handle("POST /api/v1/incidents/{id}/retry", admin, op{action: policy.IncidentRetry, summary: "Run a failed step again, with its attempts counted afresh", out: process.Incident{}}, s.handleIncidentRetry)
 	s.handle("GET /api/v1/jobs", admin|workerKey, op{action: policy.JobWork, summary: "Outside workers' waiting jobs of one type (administrators or a worker API key)", out: store.List[*process.ExternalJob]{}, query: []string{"type", "limit", "cursor"}}, s.handleJobList)
 	s.handle("POST /api/v1/jobs/{id}/complete", admin|workerKey, op{action: policy.JobWork, summary: "Complete an outside worker's job with values of declared variables", in: process.JobCompletion{}, status: http.StatusNoContent}, s.handleJobComplete)
-	s.handle("POST /api/v1/messages", admin|workerKey, op{action: policy.MessagePublish, required: []string{"name"}, summary: "Publish a named message to the instances waiting for it with its correlation key", in: process.Message{}, out: messageResult{}}, s.handleMessagePublish)
+	s.handle("POST /api/v1/messages", admin|workerKey, op{action: policy.MessagePublish, required: []string{"name"}, summary: "Publish a named message to the instances waiting for it with its correlation key, or keep it for its ttl until one waits", in: process.Message{}, out: messageResult{}}, s.handleMessagePublish)
 }
 
 type messageResult struct {
 	Delivered int `json:"delivered"`
+	// Buffered is true when no instance waited and the message is kept for its ttl.
+	Buffered bool `json:"buffered"`
+	// Duplicate is true when a message with this message_id was published within its ttl,
+	// so this one did nothing.
+	Duplicate bool `json:"duplicate"`
 }
 
 // handleInstanceGet handles GET /api/v1/instances/{id}.
@@ -96,9 +101,9 @@ func (s *Server) handleMessagePublish(w http.ResponseWriter, r *http.Request) er
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	n, err := s.Processes.PublishMessage(r.Context(), in)
+	res, err := s.Processes.PublishMessage(r.Context(), in)
 	if err != nil {
 		return err
 	}
-	return ok(w, messageResult{Delivered: n})
+	return ok(w, messageResult{Delivered: res.Delivered, Buffered: res.Buffered, Duplicate: res.Duplicate})
 }

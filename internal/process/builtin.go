@@ -56,7 +56,7 @@ func (r *runner) input(ip inputProgram, format func(any) string) (any, error) {
 	case ip.prog != nil:
 		v, err := expr.Run(ip.prog, r.st.environment())
 		if err != nil {
-			return nil, errs.New(errs.Invalid, "the input %s failed: %s", ip.name, firstLine(err))
+			return nil, errs.New(errs.Invalid, "the input %s: %v", ip.name, r.exprFailed(ip.prog, "", err))
 		}
 		return v, nil
 	case ip.tmpl != nil:
@@ -73,7 +73,7 @@ func (r *runner) render(name string, t *template, format func(any) string) (stri
 		b.WriteString(t.parts[i])
 		v, err := expr.Run(p, r.st.environment())
 		if err != nil {
-			return "", errs.New(errs.Invalid, "a placeholder of the input %s failed: %s", name, firstLine(err))
+			return "", errs.New(errs.Invalid, "a placeholder of the input %s: %v", name, r.exprFailed(p, "", err))
 		}
 		b.WriteString(format(v))
 	}

@@ -1,6 +1,7 @@
 package process
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/expr-lang/expr"
@@ -74,9 +75,9 @@ func (r *runner) exclusive(t *token, el *bpmn.Element) error {
 		if prog == nil {
 			continue
 		}
-		ok, err := r.evalBool(prog)
+		ok, err := r.evalBool(prog, f.ConditionRaw)
 		if err != nil {
-			return r.incident(t, el, fmt.Errorf("the condition %q of %s cannot be evaluated: %w", f.ConditionRaw, f.ID, err))
+			return r.incident(t, el, fmt.Errorf("the condition of sequence flow %s cannot be evaluated: %w", f.ID, err))
 		}
 		if ok {
 			r.record(el, evCompleted, "took "+f.ID)
@@ -89,17 +90,17 @@ func (r *runner) exclusive(t *token, el *bpmn.Element) error {
 		r.take(t, el.Default)
 		return nil
 	}
-	return r.incident(t, el, fmt.Errorf("no condition of exclusiveGateway %s is true and it has no default flow", el.ID))
+	return r.incident(t, el, errors.New("no condition of its outgoing flows is true and it has no default flow"))
 }
 
-func (r *runner) evalBool(prog *vm.Program) (bool, error) {
+func (r *runner) evalBool(prog *vm.Program, raw string) (bool, error) {
 	out, err := expr.Run(prog, r.st.environment())
 	if err != nil {
-		return false, fmt.Errorf("%s", firstLine(err))
+		return false, r.exprFailed(prog, raw, err)
 	}
 	b, ok := out.(bool)
 	if !ok {
-		return false, fmt.Errorf("it gave %v, not a boolean", out)
+		return false, fmt.Errorf("the expression `%s` gave %v, not true or false", raw, out)
 	}
 	return b, nil
 }
@@ -130,7 +131,7 @@ func (r *runner) script(t *token, el *bpmn.Element) error {
 func (r *runner) evalAssign(a assignProgram, env map[string]any) (value.Value, error) {
 	out, err := expr.Run(a.prog, env)
 	if err != nil {
-		return value.Value{}, fmt.Errorf("the expression for %s failed: %s", a.variable, firstLine(err))
+		return value.Value{}, fmt.Errorf("the value of %s: %w", a.variable, r.exprFailed(a.prog, "", err))
 	}
 	v, err := value.Options{AllowNull: true}.FromNative(a.t, out)
 	if err != nil {

@@ -235,6 +235,8 @@ func (r *runner) incident(t *token, el *bpmn.Element, cause error) error {
 // raise stops a token at an element with an incident job of j's kind; a retry sets the job
 // ready and the worker does what its kind says, so the kind decides what a retry repeats.
 func (r *runner) raise(t *token, el *bpmn.Element, cause error, j job) error {
+	// Said where it happened first, so that the incident list reads on its own.
+	cause = fmt.Errorf("%s: %w", elementLabel(el), cause)
 	t.Wait = waitIncident
 	r.st.status = StateIncident
 	r.record(el, evFailed, cause.Error())

@@ -307,3 +307,10 @@ func (e *env) deliver(session string, seq int64, text string) {
 		e.t.Fatal(err)
 	}
 }
+
+// publishCount publishes a message as the administrator and returns how many instances it
+// reached.
+func (e *env) publishCount(_ context.Context, m Message) (int, error) {
+	res, err := e.svc.PublishMessage(e.admin, m)
+	return res.Delivered, err
+}

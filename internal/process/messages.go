@@ -23,11 +23,16 @@ func (r *runner) messageCatch(t *token, el *bpmn.Element) error {
 	var after int64
 	if prog := r.st.v.progs.keys[el.ID]; prog != nil {
 		out, err := expr.Run(prog, r.st.environment())
-		if err == nil {
+		if err != nil {
+			err = r.exprFailed(prog, m.CorrelationKeyRaw, err)
+		} else {
 			key, err = m.Key(out)
 		}
 		if err != nil {
-			return r.incident(t, el, fmt.Errorf("%s cannot wait: %s", el.ID, firstLine(err)))
+			return r.incident(t, el, fmt.Errorf("the correlation key cannot be computed: %w", err))
+		}
+		if taken, err := r.catchBuffered(t, el, key); taken || err != nil {
+			return err
 		}
 	} else {
 		if r.st.sessionID == "" {
@@ -125,33 +130,77 @@ type Message struct {
 	CorrelationKey string                     `json:"correlation_key"`
 	Text           string                     `json:"text"`
 	Variables      map[string]json.RawMessage `json:"variables"`
+	// TTL (ISO 8601, at most P7D) keeps a message that finds no waiting instance until a wait
+	// with its name and key appears; empty or zero delivers only to the waits there are now.
+	TTL string `json:"ttl"`
+	// MessageID makes a publish idempotent within the TTL: a repeat delivers nothing.
+	MessageID string `json:"message_id"`
+}
+
+// MessageResult says what became of a published message.
+type MessageResult struct {
+	Delivered int  // instances the message reached now
+	Buffered  bool // kept until its TTL for a wait to come
+	Duplicate bool // a message with this message_id was published within its TTL: nothing done
 }
 
 // PublishMessage delivers a named message to every instance waiting for it with that
-// correlation key and returns how many it reached. Administrators and outside workers may.
-func (s *Service) PublishMessage(ctx context.Context, m Message) (int, error) {
+// correlation key, or keeps it for its TTL when none waits. Administrators and outside
+// workers may.
+func (s *Service) PublishMessage(ctx context.Context, m Message) (MessageResult, error) {
 	if err := policy.Check(ctx, policy.MessagePublish); err != nil {
-		return 0, err
+		return MessageResult{}, err
 	}
 	if m.Name == "" || m.CorrelationKey == "" {
-		return 0, errs.Field("name", "a message needs a name and a correlation_key")
+		return MessageResult{}, errs.Field("name", "a message needs a name and a correlation_key")
 	}
-	n := 0
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		n = 0
-		subs, err := subscriptions(ctx, tx, "WHERE name = ? AND correlation_key = ?", m.Name, m.CorrelationKey)
-		if err != nil {
-			return err
-		}
-		for _, sub := range subs {
-			if err := s.deliverPublished(ctx, tx, sub, m); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
+	if _, err := messageTTL(m, s.db.Now()); err != nil {
+		return MessageResult{}, err
+	}
+	var res MessageResult
+	err := s.db.Tx(ctx, func(tx *store.Tx) (err error) {
+		res, err = s.publishMessageTx(ctx, tx, m)
+		return err
 	})
-	return n, err
+	return res, err
+}
+
+// publishMessageTx publishes in one transaction: the message is remembered by its message_id before
+// it is delivered, so that a repeat racing it waits for this commit and then finds it.
+func (s *Service) publishMessageTx(ctx context.Context, tx *store.Tx, m Message) (MessageResult, error) {
+	ttl, err := messageTTL(m, tx.Now())
+	if err != nil {
+		return MessageResult{}, err
+	}
+	if err := purgeMessages(ctx, tx); err != nil {
+		return MessageResult{}, err
+	}
+	if err := lockCorrelation(ctx, tx, m.Name, m.CorrelationKey); err != nil {
+		return MessageResult{}, err
+	}
+	expires := tx.Now().Add(ttl)
+	if ttl > 0 && m.MessageID != "" {
+		fresh, err := keepMessage(ctx, tx, m, false, expires)
+		if err != nil || !fresh {
+			return MessageResult{Duplicate: !fresh}, err
+		}
+	}
+	subs, err := subscriptions(ctx, tx, "WHERE name = ? AND correlation_key = ?", m.Name, m.CorrelationKey)
+	if err != nil {
+		return MessageResult{}, err
+	}
+	var res MessageResult
+	for _, sub := range subs {
+		if err := s.deliverPublished(ctx, tx, sub, m); err != nil {
+			return MessageResult{}, err
+		}
+		res.Delivered++
+	}
+	if res.Delivered == 0 && ttl > 0 {
+		res.Buffered = true
+		return res, bufferKept(ctx, tx, m, expires)
+	}
+	return res, nil
 }
 
 func (s *Service) deliverPublished(ctx context.Context, tx *store.Tx, sub subscription, m Message) error {

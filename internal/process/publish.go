@@ -3,11 +3,13 @@ package process
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/auth/policy"
 	"strconv"
 
 	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/process/bpmn"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -91,10 +93,11 @@ func (s *Service) publishTx(ctx context.Context, tx *store.Tx, code, by string, 
 	if _, err := tx.Exec(ctx, "UPDATE process_definitions SET published_version = ?, unpublished = ? WHERE code = ?", v.Number, false, code); err != nil {
 		return nil, err
 	}
-	warnings, err := s.runHooks(ctx, tx, v)
+	hooked, err := s.runHooks(ctx, tx, v)
 	if err != nil {
 		return nil, err
 	}
+	warnings := append(modelWarnings(v), hooked...)
 	if err := auth.Audit(ctx, tx, "process.publish", "process", code, map[string]int{"version": v.Number}); err != nil {
 		return nil, err
 	}
@@ -119,6 +122,30 @@ func (s *Service) validate(ctx context.Context, tx *store.Tx, v *Version) error 
 		return err
 	}
 	return s.checkReferences(ctx, tx, v)
+}
+
+// modelWarnings are what a published diagram holds that Parley will not run: an executable
+// process after the first. Refusing would break files drawn with a second pool on purpose; not
+// saying it would leave the author wondering why that pool never starts.
+func modelWarnings(v *Version) []Warning {
+	main := v.Model.Main()
+	out := []Warning{}
+	for _, p := range v.Model.Processes {
+		if p.Executable && p != main {
+			out = append(out, Warning{Source: "bpmn", Message: fmt.Sprintf(
+				"process %s is executable but will never run: Parley starts only the first executable process of a file, %s; "+
+					"mark the other isExecutable=\"false\" or publish it as a process of its own", processLabel(p), processLabel(main))})
+		}
+	}
+	return out
+}
+
+// processLabel names a process as its author sees it: 'Name' (id), or the id alone.
+func processLabel(p *bpmn.Process) string {
+	if p.Name == "" {
+		return p.ID
+	}
+	return fmt.Sprintf("'%s' (%s)", p.Name, p.ID)
 }
 
 func (s *Service) runHooks(ctx context.Context, tx *store.Tx, v *Version) ([]Warning, error) {

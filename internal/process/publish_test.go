@@ -108,3 +108,28 @@ func TestPublishVersions(t *testing.T) {
 		}
 	})
 }
+
+// TestSecondExecutableProcessIsAWarning publishes a file with two executable pools: the first
+// is the one that runs, and the publish says in a warning that the second never will, naming
+// both; a pool marked not executable is documentation and says nothing.
+func TestSecondExecutableProcessIsAWarning(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		xml := strings.Replace(diagram(end+chain("start", "end")), `</bpmn:process>`, `</bpmn:process>
+<bpmn:process id="Billing" name="Billing" isExecutable="true"><bpmn:startEvent id="s2"/><bpmn:endEvent id="e2"/>`+chain("s2", "e2")+`</bpmn:process>
+<bpmn:process id="Customer" isExecutable="false"/>`, 1)
+		p, err := e.tryDeploy("pools", xml)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Warnings) != 1 || p.Warnings[0].Source != "bpmn" ||
+			!strings.Contains(p.Warnings[0].Message, "process 'Billing' (Billing) is executable but will never run") ||
+			!strings.Contains(p.Warnings[0].Message, "the first executable process of a file, P") {
+			t.Fatalf("warnings %+v", p.Warnings)
+		}
+		e.wantEnded(e.start("pools", nil, "").ID, "start completed", "end completed")
+		single, err := e.tryDeploy("single", diagram(end+chain("start", "end")))
+		if err != nil || len(single.Warnings) != 0 {
+			t.Fatalf("one pool: %+v, %v", single.Warnings, err)
+		}
+	})
+}

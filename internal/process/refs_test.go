@@ -128,14 +128,14 @@ func TestCompletionsCheckLinksExist(t *testing.T) {
 		wantMissing(t, err, "lead", `item "itm_nothing" of crm/leads`)
 		e.completeJobAt(inst.ID, "job")
 
-		_, err = e.svc.PublishMessage(e.admin, Message{Name: "ping", CorrelationKey: "k1",
+		_, err = e.publishCount(e.admin, Message{Name: "ping", CorrelationKey: "k1",
 			Variables: map[string]json.RawMessage{"chat": json.RawMessage(`"ses_gone"`)}})
 		wantMissing(t, err, "chat", `session "ses_gone"`)
 		if got := active(e.instance(inst.ID)); got != "msg:message" {
 			t.Fatalf("after a refused message the instance is at %q", got)
 		}
 		e.chat.addSession("ses_gone")
-		if n, err := e.svc.PublishMessage(e.admin, Message{Name: "ping", CorrelationKey: "k1",
+		if n, err := e.publishCount(e.admin, Message{Name: "ping", CorrelationKey: "k1",
 			Variables: map[string]json.RawMessage{"chat": json.RawMessage(`"ses_gone"`)}}); err != nil || n != 1 {
 			t.Fatalf("publish: %d, %v", n, err)
 		}

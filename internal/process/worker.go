@@ -29,9 +29,17 @@ func (s *Service) Run(ctx context.Context) {
 func (s *Service) runJobs(ctx context.Context) {
 	wake, cancel := s.db.Subscribe(jobsChannel)
 	defer cancel()
+	var purged time.Time
 	for ctx.Err() == nil {
 		if _, err := s.RunDueJobs(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("process jobs failed", "err", err)
+		}
+		// Expired kept messages match nothing; deleting them now and then keeps the table small.
+		if now := s.db.Now(); now.Sub(purged) >= time.Minute {
+			purged = now
+			if err := s.PurgeExpiredMessages(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("purging expired messages failed", "err", err)
+			}
 		}
 		wait := s.opts.PollInterval
 		if at, ok, err := s.nextDue(ctx); err == nil && ok {

@@ -98,8 +98,21 @@ func (pb *processBuilder) scanNested(n *node) {
 		p:    &Process{ID: pb.p.ID, Elements: map[string]*Element{}, Flows: map[string]*Flow{}},
 		refs: map[*Element]*elementRefs{}}
 	for i := range n.Children {
-		inner.child(&n.Children[i])
+		if c := &n.Children[i]; !ownChild(c) {
+			inner.child(c)
+		}
 	}
+}
+
+// ownChild reports whether a child of a container describes the container itself (its flow
+// references, documentation, data, extensions, loop) rather than being a node of its inner
+// flow: reading such a child as a flow node would report "an element incoming … has no id".
+func ownChild(c *node) bool {
+	if c.XMLName.Space != nsBPMN {
+		return true
+	}
+	local := c.XMLName.Local
+	return baseChildren[local] || local == "multiInstanceLoopCharacteristics" || local == "standardLoopCharacteristics"
 }
 
 // baseChildren are children any flow node may have. Data inputs and outputs only draw data

@@ -104,6 +104,29 @@ func TestRefusedElements(t *testing.T) {
 	}
 }
 
+// TestRefusedContainerNamesOnlyItsContent draws a sub-process as Camunda Modeler writes it,
+// with its own incoming and outgoing flows, documentation, extensions and a loop: the refusal
+// names the sub-process and the unsupported element inside it, and nothing that is not there.
+func TestRefusedContainerNamesOnlyItsContent(t *testing.T) {
+	body := around("X", `<bpmn:subProcess id="X"><bpmn:documentation>steps</bpmn:documentation>
+<bpmn:extensionElements><zeebe:ioMapping><zeebe:input source="=a" target="b"/></zeebe:ioMapping></bpmn:extensionElements>
+<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+<bpmn:multiInstanceLoopCharacteristics/>
+<bpmn:startEvent id="in"><bpmn:outgoing>g</bpmn:outgoing></bpmn:startEvent>
+<bpmn:complexGateway id="deep"><bpmn:incoming>g</bpmn:incoming></bpmn:complexGateway>
+<bpmn:sequenceFlow id="g" sourceRef="in" targetRef="deep"/></bpmn:subProcess>`)
+	ps := problemsOf(t, doc(body))
+	var got []string
+	for _, p := range ps {
+		got = append(got, p.Field+": "+p.Message)
+	}
+	want := []string{"X: element subProcess (X) is not supported: subprocesses are not supported; draw the steps in the process itself",
+		"deep: element complexGateway (deep) is not supported"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // TestAllProblemsAtOnce: one Parse reports every mistake, each naming its element.
 func TestAllProblemsAtOnce(t *testing.T) {
 	body := around("T", `<bpmn:task id="T"/>`) + `<bpmn:inclusiveGateway id="G"/><bpmn:task id="U"/>
