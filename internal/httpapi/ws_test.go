@@ -34,6 +34,8 @@ type socket struct {
 	t    *testing.T
 	conn *websocket.Conn
 	last int64
+	// hello is the socket's first frame: its seq is where the stream starts.
+	hello frame
 }
 
 // dial connects to path with the token in the Authorization header (or, when query is true,
@@ -60,8 +62,8 @@ func dial(t *testing.T, env *servertest.Env, path, token string, query bool) *so
 	}
 	t.Cleanup(func() { conn.CloseNow() })
 	s := &socket{t: t, conn: conn}
-	if f := s.next(); f.Type != "hello" {
-		t.Fatalf("first frame %+v, want hello", f)
+	if s.hello = s.next(); s.hello.Type != "hello" {
+		t.Fatalf("first frame %+v, want hello", s.hello)
 	}
 	return s
 }
@@ -239,6 +241,21 @@ func TestStaleCursorIsRefused(t *testing.T) {
 		c := newChatEnv(t, env)
 		id, _ := c.startWidget(c.liveChat, "m0")
 		burst(t, env, id, 3)
+		// The hub learns of commits a moment after them (on PostgreSQL after the outbox's
+		// sequencer has numbered them): wait until a new socket's hello shows it has seen more
+		// than MaxReplay events, as it has by the time any real client reconnects.
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			fresh := dial(t, env, "/api/v1/ws", c.op, false)
+			fresh.conn.CloseNow()
+			if fresh.hello.Seq > 3 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the hub still knows only %d events", fresh.hello.Seq)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 		s := dial(t, env, "/api/v1/ws?cursor=0", c.op, false)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
