@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 )
 
 const diagramXML = `<bpmndi:BPMNDiagram id="BPMNDiagram_1" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
@@ -48,18 +47,25 @@ func TestDiagramBrokenNumber(t *testing.T) {
 
 // TestHostileSizes: a large generated file is read in linear time and its problems are capped.
 func TestHostileSizes(t *testing.T) {
-	var b strings.Builder
-	b.WriteString(`<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/>`)
-	for i := 0; i < 20000; i++ {
-		b.WriteString(`<bpmn:sequenceFlow sourceRef="S" targetRef="E"/>`)
-		fmt.Fprintf(&b, `<bpmn:task id="t%d"/>`, i)
+	hostile := func(n int) []byte {
+		var b strings.Builder
+		b.WriteString(`<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/>`)
+		for i := 0; i < n; i++ {
+			b.WriteString(`<bpmn:sequenceFlow sourceRef="S" targetRef="E"/>`)
+			fmt.Fprintf(&b, `<bpmn:task id="t%d"/>`, i)
+		}
+		return doc(b.String())
 	}
-	start := time.Now()
-	ps := problemsOf(t, doc(b.String()))
-	if elapsed := time.Since(start); elapsed > 5*time.Second {
-		t.Errorf("Parse took %s", elapsed)
-	}
+	ps := problemsOf(t, hostile(20000))
 	if len(ps) != maxProblems+1 || !strings.Contains(ps[maxProblems].Message, "more problems") {
 		t.Errorf("got %d problems, last %v", len(ps), ps[len(ps)-1])
+	}
+	// The check must grow with the model, not with its square: twice the elements may cost
+	// about twice the allocations. Counted, not timed, so a busy machine cannot fail it.
+	small, large := hostile(10000), hostile(20000)
+	a := testing.AllocsPerRun(1, func() { problemsOf(t, small) })
+	b := testing.AllocsPerRun(1, func() { problemsOf(t, large) })
+	if b > 3*a {
+		t.Errorf("20,000 elements cost %.0f allocations, 10,000 cost %.0f: the check grows faster than the model", b, a)
 	}
 }
