@@ -98,6 +98,9 @@ func (l Launch) postgres() bool {
 	return strings.HasPrefix(l.Start, "postgres://") || strings.HasPrefix(l.Start, "postgresql://")
 }
 
+// benchRate is the per-minute limit given to the nodes the tool starts.
+const benchRate = "100000000"
+
 func (c *cluster) launch(ctx context.Context, l Launch, run string, quota int) (err error) {
 	if c.dir, err = os.MkdirTemp("", "parley-bench-"); err != nil {
 		return err
@@ -170,7 +173,11 @@ func (c *cluster) startNode(l Launch, i int, quota int) (*node, error) {
 	n := &node{url: "http://" + addr, metrics: "http://" + maddr + "/metrics", done: make(chan struct{}),
 		logPath: filepath.Join(c.dir, fmt.Sprintf("node-%d.log", i+1))}
 	args := []string{"serve", "--addr", addr, "--metrics-addr", maddr, "--db", c.dsn, "--data-dir", c.dir,
-		"--admin-password", c.password, "--log-level", "warn"}
+		"--admin-password", c.password, "--log-level", "warn",
+		// Every simulated customer comes from this one address and writes far faster than a
+		// person: the limits that keep one flooding customer from others would measure
+		// themselves, not the server.
+		"--rate-widget-sessions", benchRate, "--rate-visitor-messages", benchRate, "--rate-inbound", benchRate}
 	logf, err := os.Create(n.logPath)
 	if err != nil {
 		return nil, err
