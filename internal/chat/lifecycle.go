@@ -154,12 +154,17 @@ func checkOperator(ctx context.Context, tx *store.Tx, liveChatID, userID string)
 	if userID == "" {
 		return errs.Field("operator", "is required: the id of the user to assign")
 	}
-	ok, err := tx.Exists(ctx, `SELECT 1 FROM live_chat_groups lg JOIN group_members gm ON gm.group_id = lg.group_id
-		WHERE lg.live_chat_id = ? AND lg.role = ? AND gm.user_id = ?`, liveChatID, roleOperator, userID)
+	ok, err := isOperator(ctx, tx, liveChatID, userID)
 	if err == nil && !ok {
 		return errs.Field("operator", "user %q is not in an operator group of live chat %q", userID, liveChatID)
 	}
 	return err
+}
+
+// isOperator reports whether the user is in an operator group of the live chat.
+func isOperator(ctx context.Context, tx *store.Tx, liveChatID, userID string) (bool, error) {
+	return tx.Exists(ctx, `SELECT 1 FROM live_chat_groups lg JOIN group_members gm ON gm.group_id = lg.group_id
+		WHERE lg.live_chat_id = ? AND lg.role = ? AND gm.user_id = ?`, liveChatID, roleOperator, userID)
 }
 
 // Close closes the session; see CloseTx.

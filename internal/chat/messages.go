@@ -199,7 +199,26 @@ func (s *Service) PostMessageTx(ctx context.Context, tx *store.Tx, r Reply) (*Me
 	if err := addMessage(ctx, tx, sess, m, replyKey(r)); err != nil {
 		return nil, err
 	}
-	return m, commitChange(ctx, tx, sess, m, r.By, EventMessageSent)
+	events, err := takeOnReply(ctx, tx, sess, r.By)
+	if err != nil {
+		return nil, err
+	}
+	return m, commitChange(ctx, tx, sess, m, r.By, append(events, EventMessageSent)...)
+}
+
+// takeOnReply makes an operator of the live chat who answers a waiting session its operator,
+// as Take would: otherwise the session stays in the queue and a second operator answers the
+// same customer. It returns session_assigned when it took the session. Anyone else who may
+// reply (an administrator who is no operator, a process) leaves the session as it is.
+func takeOnReply(ctx context.Context, tx *store.Tx, sess *Session, by Actor) ([]string, error) {
+	if sess.State != Waiting || by.Kind != ActorUser || by.User == nil {
+		return nil, nil
+	}
+	if ok, err := isOperator(ctx, tx, sess.LiveChatID, by.User.ID); err != nil || !ok {
+		return nil, err
+	}
+	sess.State, sess.OperatorID = Assigned, by.User.ID
+	return []string{EventSessionAssigned}, nil
 }
 
 // PostProcessMessage posts a process's message into the session inside the caller's
