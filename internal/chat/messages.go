@@ -23,6 +23,17 @@ type Message struct {
 	AuthorName string    `json:"author_name"`
 	Text       string    `json:"text"`
 	SentAt     time.Time `json:"sent_at"`
+	// Delivery is how far a reply got to a customer of an email or http channel; null for
+	// the customer's own messages, the widget's (which reads them live) and until queued.
+	Delivery *MessageDelivery `json:"delivery"`
+}
+
+// MessageDelivery is the delivery state of a reply: pending, delivered or failed, with the
+// error of the last attempt, so that a reply that never reached the customer does not look sent.
+type MessageDelivery struct {
+	State    string `json:"state"`
+	Attempts int    `json:"attempts"`
+	Error    string `json:"error"`
 }
 
 // checkText refuses an empty text (422) and one over MaxText bytes (413), naming the field.

@@ -3,9 +3,11 @@ package web_test
 // Tests of the defects a new user met: each walks the page where it showed.
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/server/servertest"
 )
 
@@ -75,4 +77,44 @@ func TestReplyTakesTheSession(t *testing.T) {
 
 	oleg.WaitTrue(`![...document.querySelectorAll('[data-sessions] tbody tr')].some((r) => r.textContent.includes('Ann Example'))`)
 	oleg.Shot("queue-without-ann")
+}
+
+// TestFailedEmailReplyShowsFailed answers an email session on a server without a mail relay:
+// the reply is marked "Not delivered" with the reason once the delivery fails, rather than
+// looking sent; the messages API carries the same delivery.
+func TestFailedEmailReplyShowsFailed(t *testing.T) {
+	env := demoEnv(t)
+	ctx := context.Background()
+	ch, err := env.Server.Chat.CreateChannel(ctx, demoLiveChatID(t, env), chat.NewChannel{Type: chat.ChannelEmail, Name: "Mail", Address: "support@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := env.Server.Chat.Receive(ctx, chat.Inbound{ChannelID: ch.ID, Identity: "carl@example.org", Subject: "Invoice",
+		Text: "Where is my invoice?", Customer: chat.CustomerInfo{Name: "Carl Mailer", Email: "carl@example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := onlineOperator(startBrowser(t, env.URL), "olga")
+	op.Open("/console/sessions/" + r.Session.ID)
+	op.WaitText("[data-messages]", "invoice")
+	op.Fill("#reply-text", "It is on its way.")
+	op.Click("[data-reply] [type=submit]")
+	got := op.WaitText(`[data-messages] .msg-operator [data-delivery="failed"]`, "Not delivered")
+	if !strings.Contains(got, "relay") {
+		t.Fatalf("the failed reply says %q, want the reason", got)
+	}
+	op.Shot("reply-not-delivered")
+
+	var list struct {
+		Items []struct {
+			Author   string
+			Delivery *struct{ State, Error string }
+		}
+	}
+	env.MustDo("GET", "/api/v1/sessions/"+r.Session.ID+"/messages", env.Admin, nil, 200, &list)
+	for _, m := range list.Items {
+		if (m.Author == "operator") != (m.Delivery != nil) || (m.Delivery != nil && m.Delivery.State != "failed") {
+			t.Fatalf("message by %s has the delivery %+v", m.Author, m.Delivery)
+		}
+	}
 }

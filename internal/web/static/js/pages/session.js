@@ -112,10 +112,48 @@ function addMessage(m) {
   shown.add(m.id);
   const author = m.author === 'customer' ? (m.author_name || session.customer.name || 'Customer')
     : m.author_name || { system: 'Parley', process: 'Process', operator: 'Operator' }[m.author];
-  list.append(h('li', { class: `msg msg-${m.author}`, dataset: { message: m.id, author: m.author } },
+  const li = h('li', { class: `msg msg-${m.author}`, dataset: { message: m.id, author: m.author } },
     h('div', { class: 'msg-meta' }, h('span', { class: 'strong' }, author), ' · ', when(m.sent_at)),
-    h('div', { class: 'msg-text' }, m.text)));
+    h('div', { class: 'msg-text' }, m.text));
+  list.append(li);
+  if (tracked(m)) {
+    li.append(h('div', { class: 'msg-delivery', dataset: { delivery: '' } }));
+    drawDelivery(li, m.delivery);
+  }
   list.scrollTop = list.scrollHeight;
+}
+
+// tracked says whether a message is a reply that travels to the customer by email or through
+// an http channel's webhook, whose delivery may fail after the reply was stored.
+function tracked(m) {
+  return m.author !== 'customer' && ['email', 'http'].includes(session?.channel);
+}
+
+// drawDelivery shows how far a reply got: sending until the channel reports, sent, or not
+// delivered with the reason, so that a failed email does not look sent.
+function drawDelivery(li, d) {
+  const box = li.querySelector('[data-delivery]');
+  const state = d ? d.state : 'pending';
+  box.dataset.delivery = state;
+  box.classList.toggle('msg-delivery-failed', state === 'failed');
+  box.textContent = state === 'delivered' ? 'Sent'
+    : state === 'failed' ? `Not delivered: ${d.error || 'the channel refused it'}` : 'Sending…';
+  if (state === 'pending') watchDeliveries();
+}
+
+// watchDeliveries reads the messages again a moment later while a reply is still being sent:
+// the delivery's outcome arrives after the reply, and no event announces it.
+let deliveryTimer = 0;
+function watchDeliveries() {
+  if (deliveryTimer) return;
+  deliveryTimer = setTimeout(async () => {
+    deliveryTimer = 0;
+    const messages = await listAll(`${base}/messages`, 5000).catch(() => []);
+    for (const m of messages) {
+      const li = list.querySelector(`[data-message="${CSS.escape(m.id)}"]`);
+      if (li && li.querySelector('[data-delivery]')) drawDelivery(li, m.delivery);
+    }
+  }, 2000);
 }
 
 async function loadProcesses() {
