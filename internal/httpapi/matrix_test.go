@@ -119,6 +119,7 @@ func matrixRows() []matrixRow {
 		{route: "POST /api/v1/widget/{livechatId}/sessions", path: "/api/v1/widget/{A}/sessions", body: map[string]any{"customer": map[string]any{"name": "Kim"}, "text": "Hi"}, want: everyone},
 		{route: "POST /api/v1/widget/sessions/{id}/messages", path: "/api/v1/widget/sessions/{sess}/messages", body: map[string]any{"text": "more"}, want: "401 403 2xx 401 401 401 401 401 401 401 401"},
 		{route: "GET /api/v1/widget/sessions/{id}/messages", path: "/api/v1/widget/sessions/{sess}/messages", want: "401 403 2xx 401 401 401 401 401 401 401 401"},
+		{route: "GET /api/v1/widget/{livechatId}/status", path: "/api/v1/widget/{A}/status", want: everyone},
 		{route: "GET /api/v1/widget/sessions/{id}/ws", path: "/api/v1/widget/sessions/{sess}/ws", want: "401 403 pass 401 401 401 401 401 401 401 401"},
 
 		{route: "GET /api/v1/workspaces", want: staffOnly},

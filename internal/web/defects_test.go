@@ -118,3 +118,24 @@ func TestFailedEmailReplyShowsFailed(t *testing.T) {
 		}
 	}
 }
+
+// TestWidgetSaysWhetherOperatorsAreOnline opens the widget while no operator of the live chat
+// is online: it says so, though its own socket is up; once an operator goes online it says
+// Online without a reload.
+func TestWidgetSaysWhetherOperatorsAreOnline(t *testing.T) {
+	env := demoEnv(t)
+	b := startBrowser(t, env.URL)
+	cust := b.Tab("customer")
+	customerWrites(cust, "Dora Visitor", "Anyone there?")
+	cust.WaitTrue(frame(`d.querySelector('[data-status]').dataset.online === 'false'`))
+	var said string
+	cust.Eval(frame(`d.querySelector('[data-status]').textContent`), &said)
+	if !strings.Contains(said, "No operator is online") {
+		t.Fatalf("with every operator offline the widget says %q", said)
+	}
+	cust.Shot("nobody-online")
+
+	onlineOperator(b, "olga")
+	cust.WaitTrue(frame(`d.querySelector('[data-status]').dataset.online === 'true' && d.querySelector('[data-status]').textContent === 'Online'`))
+	cust.Shot("operator-online")
+}

@@ -52,6 +52,7 @@ const (
 	WidgetStart    Action = "widget.start"
 	WidgetWrite    Action = "widget.write"
 	WidgetRead     Action = "widget.read"
+	WidgetStatus   Action = "widget.status"
 	WorkspaceRead  Action = "workspace.read"
 	WorkspaceAdmin Action = "workspace.configure"
 	ItemRead       Action = "item.read"
@@ -114,6 +115,7 @@ var rules = map[Action]rule{
 	WidgetStart:   {Anyone, "start a widget session", false},
 	WidgetWrite:   {Visitor, "write in the session", true},
 	WidgetRead:    {Visitor, "read the session", true},
+	WidgetStatus:  {Anyone, "see whether operators are online", false},
 
 	WorkspaceRead:  {Staff, "read workspaces and apps", false},
 	WorkspaceAdmin: {Admin, "configure workspaces and apps", false},
