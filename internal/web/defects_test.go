@@ -139,3 +139,32 @@ func TestWidgetSaysWhetherOperatorsAreOnline(t *testing.T) {
 	cust.WaitTrue(frame(`d.querySelector('[data-status]').dataset.online === 'true' && d.querySelector('[data-status]').textContent === 'Online'`))
 	cust.Shot("operator-online")
 }
+
+// TestClosingStartsProcessLive closes a session from its page, with a process bound to
+// session_closed whose start fails at first (the process was withdrawn) and is retried from
+// the automation log later: the instance appears in the session's process list without a
+// reload, though no chat event comes with it.
+func TestClosingStartsProcessLive(t *testing.T) {
+	env := demoEnv(t)
+	publishFollowUp(env)
+	lc := demoLiveChatID(t, env)
+	env.MustDo("PUT", "/api/v1/livechats/"+lc+"/automation/session_closed", env.Admin,
+		map[string]any{"process": "follow-up", "inputs": map[string]string{"note": "customer.name"}}, 200, nil)
+	env.MustDo("POST", "/api/v1/processes/follow-up/unpublish", env.Admin, nil, 200, nil)
+	op := onlineOperator(startBrowser(t, env.URL), "olga")
+	op.ClickText("[data-sessions] a", "Ann Example")
+	op.WaitText("[data-messages]", "lamp")
+	op.Click(`[data-action="close"]`)
+	op.WaitText("[data-state]", "Closed")
+	line := failedLineID(t, env, lc)
+	op.Idle()
+	if got := op.Text("[data-processes]"); strings.Contains(got, "Follow-up") {
+		t.Fatalf("the failed start shows %q", got)
+	}
+
+	env.MustDo("POST", "/api/v1/processes/follow-up/publish", env.Admin, nil, 201, nil)
+	env.MustDo("POST", "/api/v1/livechats/"+lc+"/automation/log/"+line+"/retry", env.Admin, nil, 200, nil)
+	op.WaitText("[data-processes]", "Follow-up")
+	op.WaitText("[data-processes]", "Started automatically on session closed")
+	op.Shot("closed-process-live")
+}

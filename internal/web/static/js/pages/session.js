@@ -275,7 +275,11 @@ function wire() {
   });
   const socket = connect('/api/v1/ws', {
     cursorOf: (m) => m.seq,
-    onMessage: (m) => (m.type === 'hello' ? (session && load().catch(() => {})) : onEvent(m)),
+    onMessage: (m) => {
+      if (m.type === 'hello') session && load().catch(() => {});
+      else if (m.type === 'processes_changed') loadProcesses().catch(() => {});
+      else onEvent(m);
+    },
   });
   window.addEventListener('pagehide', () => socket.close());
 }
