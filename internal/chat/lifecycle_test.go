@@ -34,7 +34,7 @@ var deniedRoles = map[chat.Action]map[string]errs.Code{
 	chat.ActionAssign:   {"operator": errs.Forbidden, "offline operator": errs.Forbidden, "stranger": errs.NotFound},
 	chat.ActionClose:    {"offline operator": errs.Forbidden, "stranger": errs.NotFound},
 	chat.ActionSpam:     {"offline operator": errs.Forbidden, "stranger": errs.NotFound},
-	chat.ActionUnspam:   {"operator": errs.Forbidden, "offline operator": errs.Forbidden, "stranger": errs.NotFound},
+	chat.ActionUnspam:   {"offline operator": errs.Forbidden, "stranger": errs.NotFound},
 	chat.ActionReply:    {"supervisor": errs.Forbidden, "offline operator": errs.Forbidden, "stranger": errs.NotFound},
 	chat.ActionPriority: {"offline operator": errs.Forbidden, "stranger": errs.NotFound},
 }

@@ -111,7 +111,7 @@ func matrixRows() []matrixRow {
 		{route: "POST /api/v1/sessions/{id}/assign", path: "/api/v1/sessions/{sess}/assign", body: map[string]any{"operator": "{onOp}"}, want: "401 401 401 401 401 401 404 403 403 2xx 2xx"},
 		{route: "POST /api/v1/sessions/{id}/close", path: "/api/v1/sessions/{sess}/close", want: "401 401 401 401 401 401 404 403 2xx pass pass"},
 		{route: "POST /api/v1/sessions/{id}/spam", path: "/api/v1/sessions/{sess}/spam", want: "401 401 401 401 401 401 404 403 2xx pass pass"},
-		{route: "DELETE /api/v1/sessions/{id}/spam", path: "/api/v1/sessions/{sess}/spam", want: "401 401 401 401 401 401 404 403 403 2xx pass", prepare: spam},
+		{route: "DELETE /api/v1/sessions/{id}/spam", path: "/api/v1/sessions/{sess}/spam", want: "401 401 401 401 401 401 404 403 2xx pass pass", prepare: spam},
 		{route: "GET /api/v1/sessions/{id}/processes", path: "/api/v1/sessions/{sess}/processes", want: chatReaders},
 		{route: "POST /api/v1/sessions/{id}/processes", path: "/api/v1/sessions/{sess}/processes", body: map[string]any{"process": "done"}, want: "401 401 401 401 401 401 404 403 2xx 2xx 2xx"},
 		{route: "GET /api/v1/ws", want: "401 401 401 401 401 401 pass pass pass pass pass"},

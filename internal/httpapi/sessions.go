@@ -40,7 +40,7 @@ func (s *Server) registerSessions() {
 		in: assignRequest{}, out: chat.Session{}}, s.handleSessionAssign)
 	s.handle("POST /api/v1/sessions/{id}/close", staff, op{action: policy.SessionClose, summary: "Close a waiting or assigned session", out: chat.Session{}}, s.handleSessionClose)
 	s.handle("POST /api/v1/sessions/{id}/spam", staff, op{action: policy.SessionSpam, summary: "Mark a waiting or assigned session as spam", out: chat.Session{}}, s.handleSessionSpam)
-	s.handle("DELETE /api/v1/sessions/{id}/spam", staff, op{action: policy.SessionUnspam, summary: "Remove from spam, restoring state, operator and priority (supervisors, administrators)",
+	s.handle("DELETE /api/v1/sessions/{id}/spam", staff, op{action: policy.SessionUnspam, summary: "Remove from spam, restoring state, operator and priority (operators of the live chat who are not offline, supervisors, administrators)",
 		out: chat.Session{}}, s.handleSessionUnspam)
 }
 

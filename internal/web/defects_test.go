@@ -168,3 +168,37 @@ func TestClosingStartsProcessLive(t *testing.T) {
 	op.WaitText("[data-processes]", "Started automatically on session closed")
 	op.Shot("closed-process-live")
 }
+
+// TestOperatorMarksSpamWithConfirmAndUndoes marks a session as spam as an operator: the page
+// asks first (Cancel leaves the session as it was), the operator finds it in the console's
+// Spam list, and removes it from spam, which gives it back to them.
+func TestOperatorMarksSpamWithConfirmAndUndoes(t *testing.T) {
+	env := demoEnv(t)
+	op := onlineOperator(startBrowser(t, env.URL), "olga")
+	op.ClickText("[data-sessions] a", "Ann Example")
+	op.WaitText("[data-state]", "Waiting")
+	op.Click(`[data-action="take"]`)
+	op.WaitText("[data-state]", "Assigned")
+
+	op.Click(`[data-action="spam"]`)
+	op.WaitText("dialog", "Mark as spam?")
+	op.Shot("spam-confirm")
+	op.ClickText("dialog button", "Cancel")
+	op.WaitGone("dialog")
+	if got := op.Text("[data-state]"); got != "Assigned" {
+		t.Fatalf("after Cancel the session is %q", got)
+	}
+	op.Click(`[data-action="spam"]`)
+	op.ClickText("dialog button", "Mark as spam")
+	op.WaitText("[data-state]", "Spam")
+
+	op.Open("/console")
+	op.Click(`[data-tab="spam"]`)
+	op.ClickText("[data-sessions] a", "Ann Example")
+	op.WaitText("[data-state]", "Spam")
+	op.Shot("spam-session")
+	op.Click(`[data-action="unspam"]`)
+	op.WaitText("[data-state]", "Assigned")
+	op.WaitText("[data-customer] [data-operator]", "olga")
+	op.Shot("unspammed")
+}

@@ -109,7 +109,7 @@ var rules = map[Action]rule{
 	SessionAssign: {Admin | Supervisor, "assign operators", true},
 	SessionClose:  {Admin | Supervisor | OnlineOperator, "close the session", true},
 	SessionSpam:   {Admin | Supervisor | OnlineOperator, "mark the session as spam", true},
-	SessionUnspam: {Admin | Supervisor, "remove a session from spam", true},
+	SessionUnspam: {Admin | Supervisor | OnlineOperator, "remove a session from spam", true},
 	SessionStart:  {Admin | Supervisor | OnlineOperator, "start a process in the session", true},
 	StaffEvents:   {Staff, "follow staff events", false},
 	WidgetStart:   {Anyone, "start a widget session", false},

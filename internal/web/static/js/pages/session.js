@@ -4,7 +4,7 @@
 // when they are disabled; the API remains the judge of every action.
 
 import { get, listAll, post, del } from '../api.js';
-import { formDialog, visible } from '../dialog.js';
+import { confirmDialog, formDialog, visible } from '../dialog.js';
 import { $, announce, busy, h, replace, toast, when } from '../dom.js';
 import { wireMenu } from '../tabs.js';
 import { connect } from '../ws.js';
@@ -82,7 +82,7 @@ function drawActions() {
   show('assign', (st === 'waiting' || st === 'assigned') && supervisor);
   show('close', st === 'waiting' || st === 'assigned');
   show('spam', st === 'waiting' || st === 'assigned');
-  show('unspam', st === 'spam' && supervisor);
+  show('unspam', st === 'spam' && (supervisor || operator || admin));
   $('[data-action="take"]').disabled = offline;
   const reason = st === 'spam' ? spamReason
     : offline ? 'You are offline: set your presence to Online to start processes' : '';
@@ -260,7 +260,16 @@ function wire() {
   on('take', (b) => act(b, 'POST', `${base}/take`, 'The session is yours.'));
   on('assign', () => assign());
   on('close', (b) => act(b, 'POST', `${base}/close`, 'The session is closed.'));
-  on('spam', (b) => act(b, 'POST', `${base}/spam`, 'The session is marked as spam.'));
+  on('spam', async (b) => {
+    const yes = await confirmDialog({
+      title: 'Mark as spam?',
+      message: 'The session leaves the queue and its operator, and no process can be started from it. An operator or supervisor of the live chat can remove it from spam again.',
+      confirmLabel: 'Mark as spam',
+      danger: true,
+    });
+    if (yes) await act(b, 'POST', `${base}/spam`, 'The session is marked as spam.');
+    else b.focus();
+  });
   on('unspam', (b) => act(b, 'DELETE', `${base}/spam`, 'The session is no longer spam.'));
   on('start-process', async () => {
     const menu = $('[data-menu]');
