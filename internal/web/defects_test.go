@@ -202,3 +202,47 @@ func TestOperatorMarksSpamWithConfirmAndUndoes(t *testing.T) {
 	op.WaitText("[data-customer] [data-operator]", "olga")
 	op.Shot("unspammed")
 }
+
+// TestStartFormFollowsTheSession starts Lead intake from a session: the customer's name, phone
+// and last message are filled in; a required input left empty is named beside its field, by
+// its label, and the form's top line stays empty.
+func TestStartFormFollowsTheSession(t *testing.T) {
+	env := demoEnv(t)
+	publishLead(env)
+	path := sessionPathOf(t, env, "Ann Example")
+	var sess struct{ Customer struct{ Phone string } }
+	env.MustDo("GET", strings.Replace(path, "/console/sessions/", "/api/v1/sessions/", 1), env.Admin, nil, 200, &sess)
+	if sess.Customer.Phone == "" {
+		t.Fatal("the demo's Ann Example has no phone to fill in")
+	}
+	op := onlineOperator(startBrowser(t, env.URL), "olga")
+	op.Open(path)
+	op.WaitText("[data-messages]", "lamp")
+	op.Click("[data-menu] summary")
+	op.Click(`[data-action="start-process"]`)
+	op.Choose("dialog select[name=process]", "Lead intake")
+	op.WaitFor(`dialog [name="in.note"]`)
+	var got struct{ Name, Phone, Note, Last string }
+	op.Eval(`(() => { const v = (n) => document.querySelector('dialog [name="in.' + n + '"]').value;
+		const msgs = document.querySelectorAll('[data-messages] .msg-customer .msg-text');
+		return { name: v('name'), phone: v('phone'), note: v('note'), last: msgs[msgs.length - 1].textContent }; })()`, &got)
+	if got.Name != "Ann Example" || got.Phone != sess.Customer.Phone || got.Note == "" || got.Note != got.Last {
+		t.Fatalf("the start form is filled in with %+v, want Ann's name, phone %s and last message", got, sess.Customer.Phone)
+	}
+	op.Shot("start-form-filled")
+
+	op.Fill(`dialog [name="in.name"]`, "")
+	op.ClickText("dialog button", "Start process")
+	msg := op.WaitText(`dialog [name="in.name"] ~ .field-error`, "required")
+	if msg != "Customer name is required" {
+		t.Fatalf("the error beside the name reads %q", msg)
+	}
+	if op.Has("dialog .form-error:not([hidden])") {
+		t.Fatalf("the form's top line shows %q", op.Text("dialog .form-error"))
+	}
+	op.Shot("start-form-error")
+	op.Fill(`dialog [name="in.name"]`, "Ann Example")
+	op.ClickText("dialog button", "Start process")
+	op.WaitGone("dialog")
+	op.WaitText("[data-processes]", "Lead intake")
+}

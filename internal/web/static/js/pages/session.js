@@ -26,6 +26,8 @@ const admin = head.hasAttribute('data-admin');
 // liveChat is the session's live chat; people caches users by id, for the operator's name.
 let liveChat = null;
 const people = new Map();
+// lastMessage is the customer's newest message, which Start process offers for a note.
+let lastMessage = '';
 
 const spamReason = 'This session is marked as spam: processes cannot be started';
 
@@ -110,6 +112,7 @@ function drawReplyBox(st, offline) {
 function addMessage(m) {
   if (shown.has(m.id)) return;
   shown.add(m.id);
+  if (m.author === 'customer') lastMessage = m.text;
   const author = m.author === 'customer' ? (m.author_name || session.customer.name || 'Customer')
     : m.author_name || { system: 'Parley', process: 'Process', operator: 'Operator' }[m.author];
   const li = h('li', { class: `msg msg-${m.author}`, dataset: { message: m.id, author: m.author } },
@@ -274,7 +277,7 @@ function wire() {
   on('start-process', async () => {
     const menu = $('[data-menu]');
     menu.open = false;
-    if (await startProcess(session, { returnFocus: menu.querySelector('summary') })) await loadProcesses();
+    if (await startProcess(session, { returnFocus: menu.querySelector('summary'), lastMessage })) await loadProcesses();
   });
   wireMenu($('[data-menu]'));
   onPresence(() => { if (session) drawActions(); });
