@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/server/servertest"
 )
@@ -245,4 +246,40 @@ func TestStartFormFollowsTheSession(t *testing.T) {
 	op.ClickText("dialog button", "Start process")
 	op.WaitGone("dialog")
 	op.WaitText("[data-processes]", "Lead intake")
+}
+
+// onScreen is JavaScript that lists the elements matching sel that are not wholly on screen.
+const onScreen = `((sel) => [...document.querySelectorAll(sel)].filter((el) => {
+	const r = el.getBoundingClientRect();
+	return r.width === 0 || r.left < 0 || r.right > window.innerWidth;
+}).map((el) => el.textContent.trim() || el.outerHTML.slice(0, 60)))`
+
+// TestConsoleOnAPhone opens the console and a session on a 375 px wide phone: nothing makes
+// the page wider than the screen, and the presence switch, Log out, the queue and the reply
+// box are on screen.
+func TestConsoleOnAPhone(t *testing.T) {
+	env := demoEnv(t)
+	op := startBrowser(t, env.URL).Tab("phone")
+	op.do("take a phone's screen", chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile, chromedp.EmulateScale(2)))
+	op.Login("olga", "olga-password")
+	op.Click(`header [data-presence-set="online"]`)
+	op.WaitText("[data-sessions] tbody", "Ann Example")
+	for _, page := range []string{"console", "session"} {
+		if page == "session" {
+			op.ClickText("[data-sessions] a", "Ann Example")
+			op.WaitText("[data-messages]", "lamp")
+		}
+		var width, screen int
+		op.Eval(`document.documentElement.scrollWidth`, &width)
+		op.Eval(`window.innerWidth`, &screen)
+		if screen != 375 {
+			t.Fatalf("the phone's screen is %d px wide", screen)
+		}
+		var off []string
+		op.Eval(onScreen+`('header [data-presence-set], [data-action="logout"], [data-sessions] a, #reply-text')`, &off)
+		if width > 375 || len(off) > 0 {
+			t.Errorf("the %s is %d px wide on a 375 px phone; off screen: %q", page, width, off)
+		}
+		op.Shot(page)
+	}
 }
