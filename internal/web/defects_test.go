@@ -283,3 +283,42 @@ func TestConsoleOnAPhone(t *testing.T) {
 		op.Shot(page)
 	}
 }
+
+// TestListsNameSessionsByCustomer shows sessions by their customer's name where lists used to
+// show the raw id: the automation log of a live chat, and an app's items with a session field,
+// where the name links to the session.
+func TestListsNameSessionsByCustomer(t *testing.T) {
+	env := demoEnv(t)
+	path := sessionPathOf(t, env, "Ann Example")
+	id := strings.TrimPrefix(path, "/console/sessions/")
+	env.MustDo("POST", "/api/v1/workspaces/crm/apps", env.Admin, map[string]any{"code": "calls", "name": "Calls",
+		"fields": []map[string]any{{"code": "title", "title": "Title", "type": "string"}, {"code": "session", "title": "Session", "type": "session"}}}, 201, nil)
+	env.MustDo("POST", "/api/v1/workspaces/crm/apps/calls/items", env.Admin, map[string]any{"values": map[string]any{"title": "Call back", "session": id}}, 201, nil)
+
+	admin := startBrowser(t, env.URL).Tab("admin")
+	admin.Login("admin", servertest.AdminPassword)
+	admin.Open("/admin/workspaces/crm/apps/calls")
+	link := `[data-items] tbody a[data-session="` + id + `"]`
+	admin.WaitText(link, "Ann Example")
+	var href string
+	admin.Eval(`document.querySelector('`+link+`').getAttribute('href')`, &href)
+	if href != path {
+		t.Fatalf("the session field links to %q, want %s", href, path)
+	}
+	if body := admin.Text("[data-items] tbody"); strings.Contains(body, id) {
+		t.Fatalf("the item list shows the raw session id: %q", body)
+	}
+	admin.Shot("items-with-session")
+
+	site, err := env.Server.DemoSiteLiveChat(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeWidget(env, site, "Bea Customer", "Do you ship lamps?")
+	admin.Open("/admin/livechats/" + site + "/log")
+	admin.WaitText(`[data-log] tbody`, "Bea Customer")
+	if body := admin.Text("[data-log] tbody"); strings.Contains(body, "ses_") {
+		t.Fatalf("the automation log shows a raw session id: %q", body)
+	}
+	admin.Shot("automation-log")
+}
