@@ -189,4 +189,10 @@ func TestMailWithoutRelay(t *testing.T) {
 	if d.State != channel.Failed || d.Attempts != 1 || !strings.Contains(d.LastError, "--smtp-relay") {
 		t.Fatalf("delivery %+v", d)
 	}
+	// The console reads the same outcome with the session's messages; the customer's own
+	// message has none.
+	f.must(svc.MessageDeliveries(f.ctx, []*chat.Message{r.Message, m}))
+	if r.Message.Delivery != nil || m.Delivery == nil || m.Delivery.State != "failed" || m.Delivery.Error != d.LastError {
+		t.Fatalf("message deliveries: customer %+v, reply %+v", r.Message.Delivery, m.Delivery)
+	}
 }

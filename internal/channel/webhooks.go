@@ -359,3 +359,34 @@ func listDeliveries(ctx context.Context, tx *store.Tx, channelID string, state D
 	}
 	return store.Cut(items, p, func(d *Delivery) string { return d.ID }), rows.Err()
 }
+
+// MessageDeliveries sets the Delivery of each message that has a delivery row: the console
+// shows whether a reply reached the customer. The lookup goes by message id, which is unique.
+func (s *Service) MessageDeliveries(ctx context.Context, messages []*chat.Message) error {
+	if len(messages) == 0 {
+		return nil
+	}
+	byID := make(map[string]*chat.Message, len(messages))
+	args := make([]any, 0, len(messages))
+	for _, m := range messages {
+		byID[m.ID] = m
+		args = append(args, m.ID)
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")
+	return s.db.Read(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT message_id, state, attempts, last_error FROM channel_deliveries WHERE message_id IN ("+marks+")", args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var d chat.MessageDelivery
+			if err := rows.Scan(&id, &d.State, &d.Attempts, &d.Error); err != nil {
+				return err
+			}
+			byID[id].Delivery = &d
+		}
+		return rows.Err()
+	})
+}

@@ -175,3 +175,23 @@ func (s *Service) WidgetMessages(ctx context.Context, p *auth.Principal, session
 	}
 	return s.chat.VisitorMessages(ctx, sessionID, page)
 }
+
+// WidgetStatus is what the widget shows about the live chat, before and during a chat.
+type WidgetStatus struct {
+	// OperatorsOnline says whether any operator of the live chat is online now.
+	OperatorsOnline bool `json:"operators_online"`
+}
+
+// WidgetStatus returns the status of a live chat that has a widget channel. The widget asks
+// for it now and then: its own socket being open says nothing about the operators.
+func (s *Service) WidgetStatus(ctx context.Context, liveChatID string) (st *WidgetStatus, err error) {
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := widgetChannel(ctx, tx, liveChatID); err != nil {
+			return err
+		}
+		online, err := chat.OperatorsOnlineTx(ctx, tx, liveChatID)
+		st = &WidgetStatus{OperatorsOnline: online}
+		return err
+	})
+	return st, err
+}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
@@ -154,12 +155,25 @@ func checkOperator(ctx context.Context, tx *store.Tx, liveChatID, userID string)
 	if userID == "" {
 		return errs.Field("operator", "is required: the id of the user to assign")
 	}
-	ok, err := tx.Exists(ctx, `SELECT 1 FROM live_chat_groups lg JOIN group_members gm ON gm.group_id = lg.group_id
-		WHERE lg.live_chat_id = ? AND lg.role = ? AND gm.user_id = ?`, liveChatID, roleOperator, userID)
+	ok, err := isOperator(ctx, tx, liveChatID, userID)
 	if err == nil && !ok {
 		return errs.Field("operator", "user %q is not in an operator group of live chat %q", userID, liveChatID)
 	}
 	return err
+}
+
+// isOperator reports whether the user is in an operator group of the live chat.
+func isOperator(ctx context.Context, tx *store.Tx, liveChatID, userID string) (bool, error) {
+	return tx.Exists(ctx, `SELECT 1 FROM live_chat_groups lg JOIN group_members gm ON gm.group_id = lg.group_id
+		WHERE lg.live_chat_id = ? AND lg.role = ? AND gm.user_id = ?`, liveChatID, roleOperator, userID)
+}
+
+// OperatorsOnlineTx reports whether any member of the live chat's operator groups is online:
+// what the widget tells customers before they write.
+func OperatorsOnlineTx(ctx context.Context, tx *store.Tx, liveChatID string) (bool, error) {
+	return tx.Exists(ctx, `SELECT 1 FROM live_chat_groups lg JOIN group_members gm ON gm.group_id = lg.group_id
+		JOIN users u ON u.id = gm.user_id WHERE lg.live_chat_id = ? AND lg.role = ? AND u.presence = ?`,
+		liveChatID, roleOperator, string(auth.Online))
 }
 
 // Close closes the session; see CloseTx.

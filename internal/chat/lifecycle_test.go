@@ -34,7 +34,7 @@ var deniedRoles = map[chat.Action]map[string]errs.Code{
 	chat.ActionAssign:   {"operator": errs.Forbidden, "offline operator": errs.Forbidden, "stranger": errs.NotFound},
 	chat.ActionClose:    {"offline operator": errs.Forbidden, "stranger": errs.NotFound},
 	chat.ActionSpam:     {"offline operator": errs.Forbidden, "stranger": errs.NotFound},
-	chat.ActionUnspam:   {"operator": errs.Forbidden, "offline operator": errs.Forbidden, "stranger": errs.NotFound},
+	chat.ActionUnspam:   {"offline operator": errs.Forbidden, "stranger": errs.NotFound},
 	chat.ActionReply:    {"supervisor": errs.Forbidden, "offline operator": errs.Forbidden, "stranger": errs.NotFound},
 	chat.ActionPriority: {"offline operator": errs.Forbidden, "stranger": errs.NotFound},
 }
@@ -69,6 +69,21 @@ var eventOf = map[chat.Action]string{
 	chat.ActionPriority: chat.EventSessionUpdated,
 }
 
+// takesOnReply says whether the role's reply from the state takes the session: an operator of
+// the live chat answering a waiting session becomes its operator.
+func takesOnReply(role string, a chat.Action, from chat.State) bool {
+	return a == chat.ActionReply && from == chat.Waiting && strings.HasPrefix(role, "operator")
+}
+
+// eventsOf is what a successful action appends: its event, after session_assigned when the
+// reply took the session.
+func eventsOf(role string, a chat.Action, from chat.State) []string {
+	if takesOnReply(role, a, from) {
+		return []string{chat.EventSessionAssigned, chat.EventMessageSent}
+	}
+	return []string{eventOf[a]}
+}
+
 // TestLifecycle runs every action by every role from every state, and checks the outcome, the
 // session afterwards, and that exactly the action's event — or on refusal nothing — was written.
 func TestLifecycle(t *testing.T) {
@@ -91,8 +106,8 @@ func TestLifecycle(t *testing.T) {
 							}
 							return
 						}
-						if got := types(evs); !slices.Equal(got, []string{eventOf[a]}) {
-							t.Fatalf("events %v, want [%s]", got, eventOf[a])
+						if got, want := types(evs), eventsOf(role, a, from); !slices.Equal(got, want) {
+							t.Fatalf("events %v, want %v", got, want)
 						}
 						f.checkAfter(t, role, a, before, f.session(id))
 					})
@@ -172,6 +187,9 @@ func (f *fixture) checkAfter(t *testing.T, role string, a chat.Action, before, a
 		want.State, want.OperatorID, want.Priority = chat.Assigned, f.operator.ID, chat.Medium
 	case chat.ActionReply:
 		want.MessageCount++
+		if takesOnReply(role, a, before.State) {
+			want.State, want.OperatorID = chat.Assigned, f.actor(role).User.ID
+		}
 	case chat.ActionPriority:
 		want.Priority = chat.High
 	}
@@ -222,6 +240,39 @@ func TestTakeAndReplyNeedAnOperator(t *testing.T) {
 		f.must(err)
 		if sess.State != chat.Assigned || sess.OperatorID != f.operator.ID {
 			t.Fatalf("after the administrator's assign: %+v", sess)
+		}
+	})
+}
+
+// TestReplyTakesTheWaitingSession checks take-on-reply: an operator of the live chat who
+// answers a waiting session becomes its operator in the same change (session_assigned then
+// message_sent), so the session leaves the queue; an administrator who is no operator answers
+// without taking it, and a reply to an assigned session leaves its operator in place.
+func TestReplyTakesTheWaitingSession(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		id := f.sessionIn(chat.Waiting)
+		_, err := f.chat.PostMessage(f.ctx, chat.Reply{SessionID: id, Text: "from the administrator", By: chat.UserActor(f.admin)})
+		f.must(err)
+		if s := f.session(id); s.State != chat.Waiting || s.OperatorID != "" {
+			t.Fatalf("after an administrator's reply the session is %s with operator %q, want still waiting", s.State, s.OperatorID)
+		}
+		seq := f.latest()
+		_, err = f.chat.PostMessage(f.ctx, chat.Reply{SessionID: id, Text: "I can help", By: chat.UserActor(f.operator)})
+		f.must(err)
+		if s := f.session(id); s.State != chat.Assigned || s.OperatorID != f.operator.ID {
+			t.Fatalf("after the operator's reply the session is %s with operator %q, want assigned to %s", s.State, s.OperatorID, f.operator.ID)
+		}
+		evs := f.events(seq)
+		if got := types(evs); !slices.Equal(got, []string{chat.EventSessionAssigned, chat.EventMessageSent}) {
+			t.Fatalf("the reply wrote the events %v", got)
+		}
+		if snap := evs[0].Snapshot.Session; snap.State != chat.Assigned || snap.OperatorID != f.operator.ID {
+			t.Fatalf("session_assigned carries %+v", snap)
+		}
+		_, err = f.chat.PostMessage(f.ctx, chat.Reply{SessionID: id, Text: "me too", By: chat.UserActor(f.adminOp)})
+		if s := f.session(id); s.OperatorID != f.operator.ID {
+			t.Fatalf("a later reply (err %v) moved the session to %q", err, s.OperatorID)
 		}
 	})
 }

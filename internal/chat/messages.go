@@ -23,6 +23,17 @@ type Message struct {
 	AuthorName string    `json:"author_name"`
 	Text       string    `json:"text"`
 	SentAt     time.Time `json:"sent_at"`
+	// Delivery is how far a reply got to a customer of an email or http channel; null for
+	// the customer's own messages, the widget's (which reads them live) and until queued.
+	Delivery *MessageDelivery `json:"delivery"`
+}
+
+// MessageDelivery is the delivery state of a reply: pending, delivered or failed, with the
+// error of the last attempt, so that a reply that never reached the customer does not look sent.
+type MessageDelivery struct {
+	State    string `json:"state"`
+	Attempts int    `json:"attempts"`
+	Error    string `json:"error"`
 }
 
 // checkText refuses an empty text (422) and one over MaxText bytes (413), naming the field.
@@ -199,7 +210,26 @@ func (s *Service) PostMessageTx(ctx context.Context, tx *store.Tx, r Reply) (*Me
 	if err := addMessage(ctx, tx, sess, m, replyKey(r)); err != nil {
 		return nil, err
 	}
-	return m, commitChange(ctx, tx, sess, m, r.By, EventMessageSent)
+	events, err := takeOnReply(ctx, tx, sess, r.By)
+	if err != nil {
+		return nil, err
+	}
+	return m, commitChange(ctx, tx, sess, m, r.By, append(events, EventMessageSent)...)
+}
+
+// takeOnReply makes an operator of the live chat who answers a waiting session its operator,
+// as Take would: otherwise the session stays in the queue and a second operator answers the
+// same customer. It returns session_assigned when it took the session. Anyone else who may
+// reply (an administrator who is no operator, a process) leaves the session as it is.
+func takeOnReply(ctx context.Context, tx *store.Tx, sess *Session, by Actor) ([]string, error) {
+	if sess.State != Waiting || by.Kind != ActorUser || by.User == nil {
+		return nil, nil
+	}
+	if ok, err := isOperator(ctx, tx, sess.LiveChatID, by.User.ID); err != nil || !ok {
+		return nil, err
+	}
+	sess.State, sess.OperatorID = Assigned, by.User.ID
+	return []string{EventSessionAssigned}, nil
 }
 
 // PostProcessMessage posts a process's message into the session inside the caller's

@@ -111,7 +111,7 @@ func matrixRows() []matrixRow {
 		{route: "POST /api/v1/sessions/{id}/assign", path: "/api/v1/sessions/{sess}/assign", body: map[string]any{"operator": "{onOp}"}, want: "401 401 401 401 401 401 404 403 403 2xx 2xx"},
 		{route: "POST /api/v1/sessions/{id}/close", path: "/api/v1/sessions/{sess}/close", want: "401 401 401 401 401 401 404 403 2xx pass pass"},
 		{route: "POST /api/v1/sessions/{id}/spam", path: "/api/v1/sessions/{sess}/spam", want: "401 401 401 401 401 401 404 403 2xx pass pass"},
-		{route: "DELETE /api/v1/sessions/{id}/spam", path: "/api/v1/sessions/{sess}/spam", want: "401 401 401 401 401 401 404 403 403 2xx pass", prepare: spam},
+		{route: "DELETE /api/v1/sessions/{id}/spam", path: "/api/v1/sessions/{sess}/spam", want: "401 401 401 401 401 401 404 403 2xx pass pass", prepare: spam},
 		{route: "GET /api/v1/sessions/{id}/processes", path: "/api/v1/sessions/{sess}/processes", want: chatReaders},
 		{route: "POST /api/v1/sessions/{id}/processes", path: "/api/v1/sessions/{sess}/processes", body: map[string]any{"process": "done"}, want: "401 401 401 401 401 401 404 403 2xx 2xx 2xx"},
 		{route: "GET /api/v1/ws", want: "401 401 401 401 401 401 pass pass pass pass pass"},
@@ -119,6 +119,7 @@ func matrixRows() []matrixRow {
 		{route: "POST /api/v1/widget/{livechatId}/sessions", path: "/api/v1/widget/{A}/sessions", body: map[string]any{"customer": map[string]any{"name": "Kim"}, "text": "Hi"}, want: everyone},
 		{route: "POST /api/v1/widget/sessions/{id}/messages", path: "/api/v1/widget/sessions/{sess}/messages", body: map[string]any{"text": "more"}, want: "401 403 2xx 401 401 401 401 401 401 401 401"},
 		{route: "GET /api/v1/widget/sessions/{id}/messages", path: "/api/v1/widget/sessions/{sess}/messages", want: "401 403 2xx 401 401 401 401 401 401 401 401"},
+		{route: "GET /api/v1/widget/{livechatId}/status", path: "/api/v1/widget/{A}/status", want: everyone},
 		{route: "GET /api/v1/widget/sessions/{id}/ws", path: "/api/v1/widget/sessions/{sess}/ws", want: "401 403 pass 401 401 401 401 401 401 401 401"},
 
 		{route: "GET /api/v1/workspaces", want: staffOnly},

@@ -31,7 +31,7 @@ func (s *Server) registerSessions() {
 		out: store.List[*chat.Session]{}, query: []string{"livechat", "state", "mine", "limit", "cursor"}}, s.handleSessionList)
 	s.handle("GET /api/v1/sessions/{id}", staff, op{action: policy.SessionRead, summary: "One session with its customer and state", out: chat.Session{}}, s.handleSessionGet)
 	s.handle("PATCH /api/v1/sessions/{id}", staff, op{action: policy.SessionUpdate, required: []string{"priority"}, summary: "Change a session's priority (low, medium, high)", in: sessionPatch{}, out: chat.Session{}}, s.handleSessionPatch)
-	s.handle("GET /api/v1/sessions/{id}/messages", staff, op{action: policy.SessionRead, summary: "A session's messages, oldest first", out: store.List[*chat.Message]{},
+	s.handle("GET /api/v1/sessions/{id}/messages", staff, op{action: policy.SessionRead, summary: "A session's messages, oldest first; each reply of an email or http session carries its delivery (pending, delivered or failed with the error)", out: store.List[*chat.Message]{},
 		query: []string{"limit", "cursor"}}, s.handleSessionMessages)
 	s.handle("POST /api/v1/sessions/{id}/messages", staff, op{action: policy.SessionReply, required: []string{"text"}, summary: "A reply by an operator of the live chat who is not offline, or an administrator (text up to 16 KiB); accepts Idempotency-Key",
 		in: textRequest{}, out: chat.Message{}, status: http.StatusCreated, idempotent: true}, s.handleSessionReply)
@@ -40,7 +40,7 @@ func (s *Server) registerSessions() {
 		in: assignRequest{}, out: chat.Session{}}, s.handleSessionAssign)
 	s.handle("POST /api/v1/sessions/{id}/close", staff, op{action: policy.SessionClose, summary: "Close a waiting or assigned session", out: chat.Session{}}, s.handleSessionClose)
 	s.handle("POST /api/v1/sessions/{id}/spam", staff, op{action: policy.SessionSpam, summary: "Mark a waiting or assigned session as spam", out: chat.Session{}}, s.handleSessionSpam)
-	s.handle("DELETE /api/v1/sessions/{id}/spam", staff, op{action: policy.SessionUnspam, summary: "Remove from spam, restoring state, operator and priority (supervisors, administrators)",
+	s.handle("DELETE /api/v1/sessions/{id}/spam", staff, op{action: policy.SessionUnspam, summary: "Remove from spam, restoring state, operator and priority (operators of the live chat who are not offline, supervisors, administrators)",
 		out: chat.Session{}}, s.handleSessionUnspam)
 }
 
@@ -103,6 +103,11 @@ func (s *Server) handleSessionMessages(w http.ResponseWriter, r *http.Request) e
 	list, err := s.Chat.Messages(r.Context(), u, r.PathValue("id"), p)
 	if err != nil {
 		return err
+	}
+	if s.Channels != nil {
+		if err := s.Channels.MessageDeliveries(r.Context(), list.Items); err != nil {
+			return err
+		}
 	}
 	return ok(w, list)
 }

@@ -21,6 +21,17 @@ func (s *Server) registerWidget() {
 		in: textRequest{}, out: chat.Message{}, status: http.StatusCreated, idempotent: true, fails: []int{http.StatusTooManyRequests}}, s.handleWidgetSend)
 	s.handle("GET /api/v1/widget/sessions/{id}/messages", visitor, op{action: policy.WidgetRead, summary: "The customer's session's messages, oldest first (visitor token)",
 		out: store.List[*chat.Message]{}, query: []string{"limit", "cursor"}}, s.handleWidgetMessages)
+	s.handle("GET /api/v1/widget/{livechatId}/status", public, op{action: policy.WidgetStatus, summary: "Whether any operator of the live chat is online, for the widget's header (no token needed)",
+		out: channel.WidgetStatus{}}, s.handleWidgetStatus)
+}
+
+// handleWidgetStatus handles GET /api/v1/widget/{livechatId}/status.
+func (s *Server) handleWidgetStatus(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.Channels.WidgetStatus(r.Context(), r.PathValue("livechatId"))
+	if err != nil {
+		return err
+	}
+	return ok(w, st)
 }
 
 // handleWidgetStart handles POST /api/v1/widget/{livechatId}/sessions.

@@ -155,3 +155,32 @@ func TestOpenAPIHasChatRoutes(t *testing.T) {
 		}
 	}
 }
+
+// TestWidgetStatusFollowsOperators checks the widget's status: online while an operator of
+// the live chat is online, whatever the other live chats' operators do; 404 for a live chat
+// that does not exist.
+func TestWidgetStatusFollowsOperators(t *testing.T) {
+	servertest.Each(t, servertest.Options{}, func(t *testing.T, env *servertest.Env) {
+		c := newChatEnv(t, env)
+		status := func(liveChat string) bool {
+			var st struct {
+				OperatorsOnline bool `json:"operators_online"`
+			}
+			env.MustDo("GET", "/api/v1/widget/"+liveChat+"/status", "", nil, 200, &st)
+			return st.OperatorsOnline
+		}
+		if !status(c.liveChat) {
+			t.Fatal("with olga and oleg online the widget says nobody is online")
+		}
+		for _, token := range []string{c.op, c.op2} {
+			env.MustDo("PUT", "/api/v1/me/presence", token, map[string]any{"presence": "away"}, 200, nil)
+		}
+		if status(c.liveChat) {
+			t.Fatal("with every operator away the widget says an operator is online")
+		}
+		if !status(c.otherChat) {
+			t.Fatal("the other live chat's online operator does not count for it")
+		}
+		wantError(t, env.Do("GET", "/api/v1/widget/lch_nope/status", "", nil), 404)
+	})
+}

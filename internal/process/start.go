@@ -61,15 +61,27 @@ func (s *Service) StartManyTx(ctx context.Context, tx *store.Tx, starts []Start)
 	b := newBatch()
 	versions := map[string]*Version{}
 	out := make([]*Instance, len(starts))
+	inSession := false
 	for i, in := range starts {
 		inst, err := s.startOne(ctx, tx, in, b, versions)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = inst
+		out[i], inSession = inst, inSession || in.SessionID != ""
+	}
+	if inSession {
+		if err := tx.Notify(ctx, SessionProcessesChannel); err != nil {
+			return nil, err
+		}
 	}
 	return out, b.flush(ctx, tx)
 }
+
+// SessionProcessesChannel is the wake-up channel (store.DB.Subscribe) notified when an
+// instance linked to a session starts; the staff WebSocket turns it into "processes_changed".
+// One channel for all sessions keeps it cheap: a batch notifies once, and the frame names
+// nothing, so it tells nobody about a session they may not see.
+const SessionProcessesChannel = "session_processes"
 
 func (s *Service) startOne(ctx context.Context, tx *store.Tx, in Start, b *batch, versions map[string]*Version) (*Instance, error) {
 	key := versionKey(in.Code, in.Version)

@@ -30,7 +30,21 @@ type Stream struct {
 	// are not replayed; a client reloads after every (re)connect anyway.
 	Signals     []string
 	SignalFrame any
+	// More are further wake-up channels, each set with its own frame, such as the news that
+	// an instance linked to a session started.
+	More []SignalSet
 }
+
+// SignalSet is wake-up channels and the frame a notification of any of them sends.
+type SignalSet struct {
+	Channels []string
+	Frame    any
+}
+
+// ProcessesChanged is the frame the staff socket sends when an instance linked to a session
+// started: a session page reads its processes again, since the start follows the chat event
+// that caused it, in a later transaction.
+var ProcessesChanged = Signal{Type: "processes_changed"}
 
 // TasksChanged is the frame the staff socket sends when a task in the user's inbox (their own
 // or one of their groups') opened, was completed or was cancelled.
@@ -111,7 +125,11 @@ func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, cfg SocketConfig,
 		return err
 	}
 	defer sub.Close()
-	signals := h.signals(ctx, st.Signals)
+	sets := st.More
+	if len(st.Signals) > 0 {
+		sets = append([]SignalSet{{Channels: st.Signals, Frame: st.SignalFrame}}, sets...)
+	}
+	signals := h.signals(ctx, sets)
 	w := &writer{ctx: ctx, conn: conn, cfg: cfg, st: st, last: max(sub.Start, st.Cursor), signals: signals}
 	err = w.run(ctx, h, sub)
 	switch {
@@ -136,35 +154,53 @@ type writer struct {
 	// last is the seq after which live events are new; sent the seq of the last event sent
 	// or skipped, the cursor a client should reconnect with.
 	last, sent int64
-	// signals receives one value after any of the stream's Signals was notified.
-	signals <-chan struct{}
+	// signals receives the frame of a signal set after any of its channels was notified.
+	signals <-chan any
 }
 
-// signals merges the wake-ups of channels into one coalescing channel, until ctx ends. With
-// no channels it returns nil, which never receives.
-func (h *Hub) signals(ctx context.Context, channels []string) <-chan struct{} {
-	if len(channels) == 0 {
+// signals merges the wake-ups of each set's channels into one coalescing channel per set,
+// and those into one channel of frames, until ctx ends. With no sets it returns nil, which
+// never receives.
+func (h *Hub) signals(ctx context.Context, sets []SignalSet) <-chan any {
+	if len(sets) == 0 {
 		return nil
 	}
-	merged := make(chan struct{}, 1)
-	for _, name := range channels {
-		wake, cancel := h.db.Subscribe(name)
+	frames := make(chan any)
+	for _, set := range sets {
+		merged := make(chan struct{}, 1)
+		for _, name := range set.Channels {
+			wake, cancel := h.db.Subscribe(name)
+			go func() {
+				defer cancel()
+				for {
+					select {
+					case <-ctx.Done():
+						return
+					case <-wake:
+						select {
+						case merged <- struct{}{}:
+						default:
+						}
+					}
+				}
+			}()
+		}
 		go func() {
-			defer cancel()
 			for {
 				select {
 				case <-ctx.Done():
 					return
-				case <-wake:
+				case <-merged:
 					select {
-					case merged <- struct{}{}:
-					default:
+					case frames <- set.Frame:
+					case <-ctx.Done():
+						return
 					}
 				}
 			}
 		}()
 	}
-	return merged
+	return frames
 }
 
 func (w *writer) run(ctx context.Context, h *Hub, sub *Subscription) error {
@@ -220,8 +256,8 @@ func (w *writer) live(ctx context.Context, sub *Subscription) error {
 			if err := w.st.Refresh(ctx); err != nil {
 				return err
 			}
-		case <-w.signals:
-			if err := w.write(w.st.SignalFrame); err != nil {
+		case frame := <-w.signals:
+			if err := w.write(frame); err != nil {
 				return err
 			}
 		}

@@ -130,6 +130,7 @@ func operatorTakesAndReplies(op *Tab, customer, reply string) {
 // process is disabled, with the reason shown.
 func spamDisablesStartProcess(op *Tab) {
 	op.Click(`[data-action="spam"]`)
+	op.ClickText("dialog button", "Mark as spam")
 	op.WaitText("[data-state]", "Spam")
 	op.Click("[data-menu] summary")
 	op.WaitFor(`[data-action="start-process"]:disabled`)

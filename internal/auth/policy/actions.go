@@ -54,6 +54,7 @@ const (
 	WidgetStart    Action = "widget.start"
 	WidgetWrite    Action = "widget.write"
 	WidgetRead     Action = "widget.read"
+	WidgetStatus   Action = "widget.status"
 	WorkspaceRead  Action = "workspace.read"
 	WorkspaceAdmin Action = "workspace.configure"
 	ItemRead       Action = "item.read"
@@ -111,12 +112,13 @@ var rules = map[Action]rule{
 	SessionAssign: {Admin | Supervisor, "assign operators", true},
 	SessionClose:  {Admin | Supervisor | OnlineOperator, "close the session", true},
 	SessionSpam:   {Admin | Supervisor | OnlineOperator, "mark the session as spam", true},
-	SessionUnspam: {Admin | Supervisor, "remove a session from spam", true},
+	SessionUnspam: {Admin | Supervisor | OnlineOperator, "remove a session from spam", true},
 	SessionStart:  {Admin | Supervisor | OnlineOperator, "start a process in the session", true},
 	StaffEvents:   {Staff, "follow staff events", false},
 	WidgetStart:   {Anyone, "start a widget session", false},
 	WidgetWrite:   {Visitor, "write in the session", true},
 	WidgetRead:    {Visitor, "read the session", true},
+	WidgetStatus:  {Anyone, "see whether operators are online", false},
 
 	WorkspaceRead:  {Staff, "read workspaces and apps", false},
 	WorkspaceAdmin: {Admin, "configure workspaces and apps", false},

@@ -19,8 +19,9 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
+// append flattens children to any depth, so a list of rows may hold lists of rows.
 function append(el, children) {
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }

@@ -102,7 +102,27 @@ function display(f, v) {
   if (f.type === 'money') return `${v.amount} ${v.currency}`;
   if (f.type === 'boolean') return v ? 'yes' : 'no';
   if (f.type === 'datetime') return when(v);
+  if (f.type === 'session') return sessionLink(String(v));
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+// sessions caches the sessions that items name, by id: null while being read, false when the
+// caller may not see it.
+const sessions = new Map();
+
+// sessionLink shows a session-valued field as the customer's name linked to the session. The
+// name is read once per session; until it arrives, and for a session the caller may not see,
+// the link reads "Session" with the id as its title.
+function sessionLink(id) {
+  const s = sessions.get(id);
+  if (s === undefined) {
+    sessions.set(id, null);
+    get(`/api/v1/sessions/${encodeURIComponent(id)}`)
+      .then((got) => { sessions.set(id, got); drawItems(); })
+      .catch(() => sessions.set(id, false));
+  }
+  const name = s ? (s.customer?.name || s.name) : 'Session';
+  return h('a', { href: `/console/sessions/${encodeURIComponent(id)}`, title: s ? s.name : id, dataset: { session: id } }, name);
 }
 
 function itemRow(item) {

@@ -1,5 +1,6 @@
 // The operator console: the Queue (waiting sessions), My sessions (assigned to the caller),
-// Closed, and for supervisors and administrators Spam. The staff WebSocket tells the page
+// Closed and Spam (every operator and supervisor sees the spam of their live chats, so that a
+// mistaken mark can be undone). The staff WebSocket tells the page
 // that something changed in a session the caller may see; the page then reloads the lists
 // from the API, so what it shows is always what the API answers, never a guess built from
 // event frames.
@@ -8,7 +9,7 @@ import { get, listAll } from '../api.js';
 import { $, $$, announce, h, replace, toast, when } from '../dom.js';
 import { wireTabs } from '../tabs.js';
 import { connect } from '../ws.js';
-import { isSupervisor, stateBadge, watchLive } from '../chat.js';
+import { stateBadge, watchLive } from '../chat.js';
 
 const root = $('[data-console]');
 const me = root.dataset.user;
@@ -82,15 +83,11 @@ function refresh() {
 
 $$('[data-tab]').forEach((b) => b.addEventListener('click', () => select(b.dataset.tab)));
 wireTabs($('[role="tablist"]'), (b) => select(b.dataset.tab));
-isSupervisor(root.hasAttribute('data-admin')).then((yes) => {
-  $('[data-tab="spam"]').hidden = !yes;
-  if (!yes && current === 'spam') select('queue');
-});
 const socket = connect('/api/v1/ws', {
   cursorOf: (m) => m.seq,
   onStatus: watchLive($('[data-live]')),
   // The hello frame comes after every (re)connect: reloading then covers anything missed.
-  onMessage: (m) => m.type !== 'tasks_changed' && refresh(),
+  onMessage: (m) => m.type !== 'tasks_changed' && m.type !== 'processes_changed' && refresh(),
 });
 window.addEventListener('pagehide', () => socket.close());
 select(current);

@@ -31,7 +31,7 @@ function draw() {
   const rows = [];
   for (const group of ['Global', 'Workspaces', 'Apps']) {
     const items = shown.filter((d) => groupOf(d.scope) === group).sort((a, b) => a.scope.localeCompare(b.scope) || a.name.localeCompare(b.name));
-    if (items.length) rows.push(h('tr', { class: 'group-row' }, h('th', { colspan: 6, scope: 'colgroup' }, group)), items.map(row));
+    if (items.length) rows.push(h('tr', { class: 'group-row' }, h('th', { colspan: 6, scope: 'colgroup' }, group)), ...items.map(row));
   }
   replace(table, rows);
   $('[data-empty]').hidden = shown.length > 0;

@@ -4,7 +4,7 @@
 // when they are disabled; the API remains the judge of every action.
 
 import { get, listAll, post, del } from '../api.js';
-import { formDialog, visible } from '../dialog.js';
+import { confirmDialog, formDialog, visible } from '../dialog.js';
 import { $, announce, busy, h, replace, toast, when } from '../dom.js';
 import { wireMenu } from '../tabs.js';
 import { connect } from '../ws.js';
@@ -26,6 +26,8 @@ const admin = head.hasAttribute('data-admin');
 // liveChat is the session's live chat; people caches users by id, for the operator's name.
 let liveChat = null;
 const people = new Map();
+// lastMessage is the customer's newest message, which Start process offers for a note.
+let lastMessage = '';
 
 const spamReason = 'This session is marked as spam: processes cannot be started';
 
@@ -82,7 +84,7 @@ function drawActions() {
   show('assign', (st === 'waiting' || st === 'assigned') && supervisor);
   show('close', st === 'waiting' || st === 'assigned');
   show('spam', st === 'waiting' || st === 'assigned');
-  show('unspam', st === 'spam' && supervisor);
+  show('unspam', st === 'spam' && (supervisor || operator || admin));
   $('[data-action="take"]').disabled = offline;
   const reason = st === 'spam' ? spamReason
     : offline ? 'You are offline: set your presence to Online to start processes' : '';
@@ -110,12 +112,51 @@ function drawReplyBox(st, offline) {
 function addMessage(m) {
   if (shown.has(m.id)) return;
   shown.add(m.id);
+  if (m.author === 'customer') lastMessage = m.text;
   const author = m.author === 'customer' ? (m.author_name || session.customer.name || 'Customer')
     : m.author_name || { system: 'Parley', process: 'Process', operator: 'Operator' }[m.author];
-  list.append(h('li', { class: `msg msg-${m.author}`, dataset: { message: m.id, author: m.author } },
+  const li = h('li', { class: `msg msg-${m.author}`, dataset: { message: m.id, author: m.author } },
     h('div', { class: 'msg-meta' }, h('span', { class: 'strong' }, author), ' · ', when(m.sent_at)),
-    h('div', { class: 'msg-text' }, m.text)));
+    h('div', { class: 'msg-text' }, m.text));
+  list.append(li);
+  if (tracked(m)) {
+    li.append(h('div', { class: 'msg-delivery', dataset: { delivery: '' } }));
+    drawDelivery(li, m.delivery);
+  }
   list.scrollTop = list.scrollHeight;
+}
+
+// tracked says whether a message is a reply that travels to the customer by email or through
+// an http channel's webhook, whose delivery may fail after the reply was stored.
+function tracked(m) {
+  return m.author !== 'customer' && ['email', 'http'].includes(session?.channel);
+}
+
+// drawDelivery shows how far a reply got: sending until the channel reports, sent, or not
+// delivered with the reason, so that a failed email does not look sent.
+function drawDelivery(li, d) {
+  const box = li.querySelector('[data-delivery]');
+  const state = d ? d.state : 'pending';
+  box.dataset.delivery = state;
+  box.classList.toggle('msg-delivery-failed', state === 'failed');
+  box.textContent = state === 'delivered' ? 'Sent'
+    : state === 'failed' ? `Not delivered: ${d.error || 'the channel refused it'}` : 'Sending…';
+  if (state === 'pending') watchDeliveries();
+}
+
+// watchDeliveries reads the messages again a moment later while a reply is still being sent:
+// the delivery's outcome arrives after the reply, and no event announces it.
+let deliveryTimer = 0;
+function watchDeliveries() {
+  if (deliveryTimer) return;
+  deliveryTimer = setTimeout(async () => {
+    deliveryTimer = 0;
+    const messages = await listAll(`${base}/messages`, 5000).catch(() => []);
+    for (const m of messages) {
+      const li = list.querySelector(`[data-message="${CSS.escape(m.id)}"]`);
+      if (li && li.querySelector('[data-delivery]')) drawDelivery(li, m.delivery);
+    }
+  }, 2000);
 }
 
 async function loadProcesses() {
@@ -222,12 +263,21 @@ function wire() {
   on('take', (b) => act(b, 'POST', `${base}/take`, 'The session is yours.'));
   on('assign', () => assign());
   on('close', (b) => act(b, 'POST', `${base}/close`, 'The session is closed.'));
-  on('spam', (b) => act(b, 'POST', `${base}/spam`, 'The session is marked as spam.'));
+  on('spam', async (b) => {
+    const yes = await confirmDialog({
+      title: 'Mark as spam?',
+      message: 'The session leaves the queue and its operator, and no process can be started from it. An operator or supervisor of the live chat can remove it from spam again.',
+      confirmLabel: 'Mark as spam',
+      danger: true,
+    });
+    if (yes) await act(b, 'POST', `${base}/spam`, 'The session is marked as spam.');
+    else b.focus();
+  });
   on('unspam', (b) => act(b, 'DELETE', `${base}/spam`, 'The session is no longer spam.'));
   on('start-process', async () => {
     const menu = $('[data-menu]');
     menu.open = false;
-    if (await startProcess(session, { returnFocus: menu.querySelector('summary') })) await loadProcesses();
+    if (await startProcess(session, { returnFocus: menu.querySelector('summary'), lastMessage })) await loadProcesses();
   });
   wireMenu($('[data-menu]'));
   onPresence(() => { if (session) drawActions(); });
@@ -237,7 +287,11 @@ function wire() {
   });
   const socket = connect('/api/v1/ws', {
     cursorOf: (m) => m.seq,
-    onMessage: (m) => (m.type === 'hello' ? (session && load().catch(() => {})) : onEvent(m)),
+    onMessage: (m) => {
+      if (m.type === 'hello') session && load().catch(() => {});
+      else if (m.type === 'processes_changed') loadProcesses().catch(() => {});
+      else onEvent(m);
+    },
   });
   window.addEventListener('pagehide', () => socket.close());
 }

@@ -133,9 +133,36 @@ async function openChat() {
   socket = connect(`${path}/ws?access_token=${encodeURIComponent(visitor.visitor_token)}`, {
     cursorOf: (f) => f.seq,
     onMessage: onFrame,
-    onStatus: (s) => { $('[data-status]').textContent = s === 'open' ? 'Online' : 'Connecting…'; },
+    onStatus: (s) => { connected = s === 'open'; drawStatus(); },
   });
   sendForm.text.focus();
+}
+
+// The header says whether an operator is online, as the live chat's status tells (asked now
+// and then); during a chat it says Connecting… while the widget's own socket is down.
+let connected = true;
+let operatorsOnline = null;
+const statusEvery = 15000;
+
+function drawStatus() {
+  const el = $('[data-status]');
+  if (!connected) {
+    el.textContent = 'Connecting…';
+  } else if (operatorsOnline !== null) {
+    el.textContent = operatorsOnline ? 'Online' : 'No operator is online right now: leave a message and we will answer soon.';
+  }
+  el.dataset.online = operatorsOnline === null ? '' : String(operatorsOnline);
+}
+
+async function pollStatus() {
+  try {
+    const st = await call('GET', `/api/v1/widget/${encodeURIComponent(liveChat)}/status`);
+    operatorsOnline = st.operators_online;
+    drawStatus();
+  } catch {
+    // The status is a courtesy: the chat works without it, and the next poll tries again.
+  }
+  setTimeout(pollStatus, statusEvery);
 }
 
 function onFrame(f) {
@@ -207,6 +234,8 @@ document.addEventListener('keydown', (ev) => {
 window.addEventListener('message', (ev) => {
   if (ev.source === window.parent && ev.data === 'parley:focus') focusFirst();
 });
+
+pollStatus();
 
 // A stored token that no longer works (the session was deleted, the token revoked) is
 // forgotten, and the customer starts afresh.
