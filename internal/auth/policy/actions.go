@@ -50,6 +50,7 @@ const (
 	SessionSpam    Action = "session.spam"
 	SessionUnspam  Action = "session.unspam"
 	SessionStart   Action = "session.start_process"
+	SessionNote    Action = "session.note"
 	StaffEvents    Action = "events.subscribe"
 	WidgetStart    Action = "widget.start"
 	WidgetWrite    Action = "widget.write"
@@ -114,6 +115,7 @@ var rules = map[Action]rule{
 	SessionSpam:   {Admin | Supervisor | OnlineOperator, "mark the session as spam", true},
 	SessionUnspam: {Admin | Supervisor | OnlineOperator, "remove a session from spam", true},
 	SessionStart:  {Admin | Supervisor | OnlineOperator, "start a process in the session", true},
+	SessionNote:   {chatStaff, "add a private note to the session", true},
 	StaffEvents:   {Staff, "follow staff events", false},
 	WidgetStart:   {Anyone, "start a widget session", false},
 	WidgetWrite:   {Visitor, "write in the session", true},
