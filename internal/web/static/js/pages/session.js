@@ -39,7 +39,16 @@ async function load() {
   replace(list);
   shown.clear();
   (await listAll(`${base}/messages`, 5000)).forEach(addMessage);
-  await loadProcesses();
+  await Promise.all([loadProcesses(), loadNotes()]);
+}
+
+// loadNotes shows the session's private notes: staff only, kept apart from the conversation
+// because the customer never sees them.
+async function loadNotes() {
+  const res = await get(`${base}/notes`);
+  replace($('[data-notes]'), (res.items || []).map((n) => h('li', { dataset: { note: n.id } },
+    h('div', { class: 'msg-meta' }, h('span', { class: 'strong' }, n.author_name || 'Staff'), ' · ', when(n.created_at)),
+    h('div', { class: 'note-text' }, n.text))));
 }
 
 function drawSession() {
@@ -254,6 +263,22 @@ form.addEventListener('submit', async (ev) => {
   // Ready for the next reply: Send was disabled while sending, which took the focus.
   if (visible(form.text)) form.text.focus();
 });
+const noteForm = $('[data-note-form]');
+noteForm.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const text = noteForm.text.value.trim();
+  if (!text) return;
+  try {
+    await busy(noteForm.querySelector('[type=submit]'), () => post(`${base}/notes`, { text }));
+    noteForm.text.value = '';
+    await loadNotes();
+    toast('The note is added; only staff see it.', 'success');
+  } catch (err) {
+    toast(`The note was not added: ${err.message}`, 'error');
+  }
+  noteForm.text.focus();
+});
+
 form.text.addEventListener('keydown', (ev) => {
   if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) form.requestSubmit();
 });
