@@ -39,6 +39,7 @@ const (
 	AutomationConfigure Action = "automation.configure"
 	AutomationRead      Action = "automation.read"
 	PropertiesRead      Action = "livechat.properties"
+	CannedManage        Action = "canned.manage"
 
 	SessionList    Action = "session.list"
 	SessionRead    Action = "session.read"
@@ -104,6 +105,7 @@ var rules = map[Action]rule{
 	AutomationConfigure: {Admin, "configure automatic process start", false},
 	AutomationRead:      {Admin, "read the automation log", false},
 	PropertiesRead:      {Staff, "read the Live Chats properties", false},
+	CannedManage:        {Admin | Supervisor, "manage the live chat's canned responses", true},
 
 	SessionList:   {Staff, "list sessions", false},
 	SessionRead:   {chatStaff, "read the session", true},
