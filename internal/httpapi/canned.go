@@ -17,13 +17,13 @@ func (s *Server) registerCanned() {
 		out: store.List[*chat.CannedResponse]{}}, s.handleCannedList)
 	s.handle("POST /api/v1/livechats/{id}/canned-responses", staff, op{action: policy.CannedManage, required: []string{"title", "text"},
 		summary: "Add a canned response to the live chat (administrators, its supervisors); text may hold {customer.name}, {operator.name}, {liveChat.name}",
-		in: chat.CannedInput{}, out: chat.CannedResponse{}, status: http.StatusCreated}, s.handleCannedCreate)
+		in:      chat.CannedInput{}, out: chat.CannedResponse{}, status: http.StatusCreated}, s.handleCannedCreate)
 	s.handle("POST /api/v1/canned-responses", staff, op{action: policy.CannedManage, required: []string{"title", "text"},
 		summary: "Add a global canned response, offered in every live chat (administrators)",
-		in: chat.CannedInput{}, out: chat.CannedResponse{}, status: http.StatusCreated}, s.handleCannedCreate)
+		in:      chat.CannedInput{}, out: chat.CannedResponse{}, status: http.StatusCreated}, s.handleCannedCreate)
 	s.handle("PUT /api/v1/canned-responses/{cannedId}", staff, op{action: policy.CannedManage, required: []string{"title", "text"},
 		summary: "Replace a canned response's title and text (administrators; supervisors for their live chat's own)",
-		in: chat.CannedInput{}, out: chat.CannedResponse{}}, s.handleCannedUpdate)
+		in:      chat.CannedInput{}, out: chat.CannedResponse{}}, s.handleCannedUpdate)
 	s.handle("DELETE /api/v1/canned-responses/{cannedId}", staff, op{action: policy.CannedManage,
 		summary: "Delete a canned response (administrators; supervisors for their live chat's own)", status: http.StatusNoContent}, s.handleCannedDelete)
 }
