@@ -10,6 +10,7 @@ import { wireMenu } from '../tabs.js';
 import { connect } from '../ws.js';
 import { onPresence, presence, rolesIn, stateBadge } from '../chat.js';
 import { startProcess } from '../start-process.js';
+import { wireCanned } from '../canned.js';
 
 const head = $('[data-session]');
 const id = head.dataset.session;
@@ -283,7 +284,16 @@ form.text.addEventListener('keydown', (ev) => {
   if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) form.requestSubmit();
 });
 
+// me is the calling user, whose name fills {operator.name} in canned responses.
+let me = null;
+
 function wire() {
+  get('/api/v1/me').then((u) => { me = u; }).catch(() => {});
+  wireCanned(form.text, () => session && ({ liveChatID: session.live_chat_id, values: {
+    'customer.name': session.customer.name || '',
+    'operator.name': me ? (me.display_name || me.login) : '',
+    'liveChat.name': liveChat ? liveChat.name : session.live_chat_name,
+  } }));
   const on = (name, fn) => $(`[data-action="${name}"]`).addEventListener('click', (ev) => fn(ev.currentTarget));
   on('take', (b) => act(b, 'POST', `${base}/take`, 'The session is yours.'));
   on('assign', () => assign());
