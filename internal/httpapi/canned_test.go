@@ -22,7 +22,9 @@ func TestCannedResponsesOverHTTP(t *testing.T) {
 		if made.LiveChatID != c.liveChat {
 			t.Fatalf("created %+v", made)
 		}
-		var list struct{ Items []struct{ Title, Text string } }
+		var list struct {
+			Items []struct{ Title, Text string }
+		}
 		env.MustDo("GET", own, c.op, nil, 200, &list)
 		if len(list.Items) != 2 || list.Items[0].Title != "Greeting" || list.Items[1].Title != "Refunds" {
 			t.Fatalf("listed %+v", list.Items)
