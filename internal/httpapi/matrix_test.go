@@ -78,6 +78,14 @@ func matrixRows() []matrixRow {
 		{route: "PATCH /api/v1/livechats/{id}", path: "/api/v1/livechats/{A}", body: map[string]any{"description": "d"}, want: adminOnly},
 		{route: "DELETE /api/v1/livechats/{id}", path: "/api/v1/livechats/{C}", want: adminOnly, prepare: (*matrixWorld).throwawayChat},
 		{route: "GET /api/v1/livechats/properties", want: staffOnly},
+		{route: "GET /api/v1/livechats/{id}/canned-responses", path: "/api/v1/livechats/{A}/canned-responses", want: "401 401 401 401 401 401 403 2xx 2xx 2xx 2xx"},
+		// Supervisors keep their own live chat's canned responses; the global ones are administrators'.
+		{route: "POST /api/v1/livechats/{id}/canned-responses", path: "/api/v1/livechats/{A}/canned-responses", body: map[string]any{"title": "Hi", "text": "Hello"}, want: "401 401 401 401 401 401 403 403 403 2xx 2xx"},
+		{route: "POST /api/v1/canned-responses", body: map[string]any{"title": "Hi", "text": "Hello"}, want: adminOnly},
+		{route: "PUT /api/v1/canned-responses/{cannedId}", path: "/api/v1/canned-responses/{cannedA}", body: map[string]any{"title": "Hi", "text": "Hello again"},
+			want: "401 401 401 401 401 401 403 403 403 2xx 2xx", prepare: (*matrixWorld).cannedInA},
+		{route: "DELETE /api/v1/canned-responses/{cannedId}", path: "/api/v1/canned-responses/{cannedA}",
+			want: "401 401 401 401 401 401 403 403 403 2xx 2xx", each: (*matrixWorld).cannedInA},
 		{route: "GET /api/v1/livechats/{id}/automation", path: "/api/v1/livechats/{A}/automation", want: adminOnly},
 		{route: "PUT /api/v1/livechats/{id}/automation/settings", path: "/api/v1/livechats/{A}/automation/settings", body: map[string]any{"verbose_log": false}, want: adminOnly},
 		{route: "PUT /api/v1/livechats/{id}/automation/{event}", path: "/api/v1/livechats/{A}/automation/session_closed", body: map[string]any{"process": "done", "inputs": map[string]any{}}, want: adminOnly},
@@ -105,6 +113,8 @@ func matrixRows() []matrixRow {
 		{route: "GET /api/v1/sessions/{id}", path: "/api/v1/sessions/{sess}", want: chatReaders},
 		{route: "PATCH /api/v1/sessions/{id}", path: "/api/v1/sessions/{sess}", body: map[string]any{"priority": "high"}, want: "401 401 401 401 401 401 404 403 2xx 2xx 2xx"},
 		{route: "GET /api/v1/sessions/{id}/messages", path: "/api/v1/sessions/{sess}/messages", want: chatReaders},
+		{route: "GET /api/v1/sessions/{id}/notes", path: "/api/v1/sessions/{sess}/notes", want: chatReaders},
+		{route: "POST /api/v1/sessions/{id}/notes", path: "/api/v1/sessions/{sess}/notes", body: map[string]any{"text": "a note"}, want: chatReaders},
 		// Answering customers is operators' work: a supervisor who is not an operator does not.
 		{route: "POST /api/v1/sessions/{id}/messages", path: "/api/v1/sessions/{sess}/messages", body: map[string]any{"text": "hello"}, want: "401 401 401 401 401 401 404 403 2xx 403 2xx"},
 		{route: "POST /api/v1/sessions/{id}/take", path: "/api/v1/sessions/{sess}/take", want: "401 401 401 401 401 401 404 403 2xx 403 403"},

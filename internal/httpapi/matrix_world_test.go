@@ -203,3 +203,10 @@ func (w *matrixWorld) fillBody(body any) any {
 	}
 	return w.fill(string(data))
 }
+
+// cannedInA makes a canned response of live chat A, for the rows that change or delete one.
+func (w *matrixWorld) cannedInA() {
+	var c struct{ ID string }
+	w.env.MustDo("POST", w.fill("/api/v1/livechats/{A}/canned-responses"), w.env.Admin, map[string]any{"title": "Hi", "text": "Hello {customer.name}"}, 201, &c)
+	w.ids["cannedA"] = c.ID
+}

@@ -89,6 +89,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.registerLiveChats()
 	s.registerChannels()
 	s.registerSessions()
+	s.registerCanned()
 	s.registerWidget()
 	s.registerSockets()
 	s.registerWorkspaces()

@@ -35,6 +35,9 @@ func (s *Server) registerSessions() {
 		query: []string{"limit", "cursor"}}, s.handleSessionMessages)
 	s.handle("POST /api/v1/sessions/{id}/messages", staff, op{action: policy.SessionReply, required: []string{"text"}, summary: "A reply by an operator of the live chat who is not offline, or an administrator (text up to 16 KiB); accepts Idempotency-Key",
 		in: textRequest{}, out: chat.Message{}, status: http.StatusCreated, idempotent: true}, s.handleSessionReply)
+	s.handle("GET /api/v1/sessions/{id}/notes", staff, op{action: policy.SessionRead, summary: "A session's private notes, oldest first: staff only, never shown to the customer", out: store.List[*chat.Note]{}}, s.handleSessionNotes)
+	s.handle("POST /api/v1/sessions/{id}/notes", staff, op{action: policy.SessionNote, required: []string{"text"}, summary: "Add a private note for the live chat's staff (text up to 16 KiB); the customer never sees it and it starts no process",
+		in: textRequest{}, out: chat.Note{}, status: http.StatusCreated}, s.handleSessionNoteAdd)
 	s.handle("POST /api/v1/sessions/{id}/take", staff, op{action: policy.SessionTake, summary: "Take a waiting session: only members of the live chat's operator groups who are not offline, administrators included; the taker becomes its operator", out: chat.Session{}}, s.handleSessionTake)
 	s.handle("POST /api/v1/sessions/{id}/assign", staff, op{action: policy.SessionAssign, required: []string{"operator"}, summary: "Assign an operator of the live chat (supervisors, administrators)",
 		in: assignRequest{}, out: chat.Session{}}, s.handleSessionAssign)
@@ -129,6 +132,30 @@ func (s *Server) handleSessionReply(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	return created(w, m)
+}
+
+// handleSessionNotes handles GET /api/v1/sessions/{id}/notes.
+func (s *Server) handleSessionNotes(w http.ResponseWriter, r *http.Request) error {
+	u, _ := auth.StaffFrom(r.Context())
+	list, err := s.Chat.Notes(r.Context(), u, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return ok(w, list)
+}
+
+// handleSessionNoteAdd handles POST /api/v1/sessions/{id}/notes.
+func (s *Server) handleSessionNoteAdd(w http.ResponseWriter, r *http.Request) error {
+	var in textRequest
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	u, _ := auth.StaffFrom(r.Context())
+	n, err := s.Chat.AddNote(r.Context(), u, r.PathValue("id"), in.Text)
+	if err != nil {
+		return err
+	}
+	return created(w, n)
 }
 
 // sessionAction runs a lifecycle action as the calling user and answers with the session.

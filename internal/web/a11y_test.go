@@ -7,6 +7,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"github.com/chromedp/chromedp/kb"
 	"os"
 	"path/filepath"
 	"strings"
@@ -204,6 +205,16 @@ func auditOperatorPages(t *testing.T, b *Browser, env *servertest.Env) {
 	op.WaitGone("dialog")
 	op.Click(`[data-action="take"]`)
 	op.WaitText("[data-state]", "Assigned")
+	op.Fill("#note-text", "Prefers email.")
+	op.Click("[data-note-form] [type=submit]")
+	op.WaitText("[data-notes]", "Prefers email.")
+	env.MustDo("POST", "/api/v1/canned-responses", env.Admin, map[string]any{"title": "Greeting", "text": "Hello {customer.name}"}, 201, nil)
+	op.Click("#reply-text")
+	op.Press("/")
+	op.WaitText("#canned-list", "Greeting")
+	op.Audit("session-canned")
+	op.Press(kb.Escape)
+	op.ExpectFocus("#reply-text")
 	op.Audit("session-assigned")
 	op.Open("/tasks")
 	op.WaitFor("[data-tasks] .task")

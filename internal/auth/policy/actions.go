@@ -39,6 +39,7 @@ const (
 	AutomationConfigure Action = "automation.configure"
 	AutomationRead      Action = "automation.read"
 	PropertiesRead      Action = "livechat.properties"
+	CannedManage        Action = "canned.manage"
 
 	SessionList    Action = "session.list"
 	SessionRead    Action = "session.read"
@@ -50,6 +51,7 @@ const (
 	SessionSpam    Action = "session.spam"
 	SessionUnspam  Action = "session.unspam"
 	SessionStart   Action = "session.start_process"
+	SessionNote    Action = "session.note"
 	StaffEvents    Action = "events.subscribe"
 	WidgetStart    Action = "widget.start"
 	WidgetWrite    Action = "widget.write"
@@ -103,6 +105,7 @@ var rules = map[Action]rule{
 	AutomationConfigure: {Admin, "configure automatic process start", false},
 	AutomationRead:      {Admin, "read the automation log", false},
 	PropertiesRead:      {Staff, "read the Live Chats properties", false},
+	CannedManage:        {Admin | Supervisor, "manage the live chat's canned responses", true},
 
 	SessionList:   {Staff, "list sessions", false},
 	SessionRead:   {chatStaff, "read the session", true},
@@ -114,6 +117,7 @@ var rules = map[Action]rule{
 	SessionSpam:   {Admin | Supervisor | OnlineOperator, "mark the session as spam", true},
 	SessionUnspam: {Admin | Supervisor | OnlineOperator, "remove a session from spam", true},
 	SessionStart:  {Admin | Supervisor | OnlineOperator, "start a process in the session", true},
+	SessionNote:   {chatStaff, "add a private note to the session", true},
 	StaffEvents:   {Staff, "follow staff events", false},
 	WidgetStart:   {Anyone, "start a widget session", false},
 	WidgetWrite:   {Visitor, "write in the session", true},

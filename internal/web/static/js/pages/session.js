@@ -10,6 +10,7 @@ import { wireMenu } from '../tabs.js';
 import { connect } from '../ws.js';
 import { onPresence, presence, rolesIn, stateBadge } from '../chat.js';
 import { startProcess } from '../start-process.js';
+import { wireCanned } from '../canned.js';
 
 const head = $('[data-session]');
 const id = head.dataset.session;
@@ -39,7 +40,16 @@ async function load() {
   replace(list);
   shown.clear();
   (await listAll(`${base}/messages`, 5000)).forEach(addMessage);
-  await loadProcesses();
+  await Promise.all([loadProcesses(), loadNotes()]);
+}
+
+// loadNotes shows the session's private notes: staff only, kept apart from the conversation
+// because the customer never sees them.
+async function loadNotes() {
+  const res = await get(`${base}/notes`);
+  replace($('[data-notes]'), (res.items || []).map((n) => h('li', { dataset: { note: n.id } },
+    h('div', { class: 'msg-meta' }, h('span', { class: 'strong' }, n.author_name || 'Staff'), ' · ', when(n.created_at)),
+    h('div', { class: 'note-text' }, n.text))));
 }
 
 function drawSession() {
@@ -254,11 +264,36 @@ form.addEventListener('submit', async (ev) => {
   // Ready for the next reply: Send was disabled while sending, which took the focus.
   if (visible(form.text)) form.text.focus();
 });
+const noteForm = $('[data-note-form]');
+noteForm.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const text = noteForm.text.value.trim();
+  if (!text) return;
+  try {
+    await busy(noteForm.querySelector('[type=submit]'), () => post(`${base}/notes`, { text }));
+    noteForm.text.value = '';
+    await loadNotes();
+    toast('The note is added; only staff see it.', 'success');
+  } catch (err) {
+    toast(`The note was not added: ${err.message}`, 'error');
+  }
+  noteForm.text.focus();
+});
+
 form.text.addEventListener('keydown', (ev) => {
   if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) form.requestSubmit();
 });
 
+// me is the calling user, whose name fills {operator.name} in canned responses.
+let me = null;
+
 function wire() {
+  get('/api/v1/me').then((u) => { me = u; }).catch(() => {});
+  wireCanned(form.text, () => session && ({ liveChatID: session.live_chat_id, values: {
+    'customer.name': session.customer.name || '',
+    'operator.name': me ? (me.display_name || me.login) : '',
+    'liveChat.name': liveChat ? liveChat.name : session.live_chat_name,
+  } }));
   const on = (name, fn) => $(`[data-action="${name}"]`).addEventListener('click', (ev) => fn(ev.currentTarget));
   on('take', (b) => act(b, 'POST', `${base}/take`, 'The session is yours.'));
   on('assign', () => assign());
