@@ -1,0 +1,69 @@
+package web_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp/kb"
+)
+
+// TestCustomerRatesAndSupervisorSeesIt walks the end of a conversation: an operator finds the
+// session from the console's search box by a word of the customer's message, it is closed,
+// the customer rates it in the widget, and the supervisor sees the rating on the session page
+// and in the Reports page's figures.
+func TestCustomerRatesAndSupervisorSeesIt(t *testing.T) {
+	env := demoEnv(t)
+	b := startBrowser(t, env.URL)
+	cust := b.Tab("customer")
+	customerWrites(cust, "Rita Rater", "Мой заказ 8812 не пришёл")
+
+	op := onlineOperator(b, "olga")
+	op.Open("/console")
+	op.Fill("#session-search-q", "заказ")
+	op.Press(kb.Enter)
+	row := op.WaitText("[data-results] tbody tr", "Rita Rater")
+	if !strings.Contains(row, "Мой заказ 8812") || !strings.Contains(row, "Message") {
+		t.Fatalf("the result reads %q, want the matching message", row)
+	}
+	op.Shot("search-results")
+	op.ClickText("[data-results] a", "Rita Rater")
+	op.WaitText("[data-messages]", "8812")
+	op.Click(`[data-action="take"]`)
+	op.WaitText("[data-state]", "Assigned")
+	id := strings.TrimPrefix(op.Path(), "/console/sessions/")
+	env.MustDo("POST", "/api/v1/sessions/"+id+"/close", env.Admin, nil, 200, nil)
+
+	cust.WaitTrue(frame(`!!d.querySelector('[data-rate]:not([hidden])')`))
+	cust.Shot("rating-asked")
+	cust.WaitTrue(frame(`(() => { const f = d.querySelector('[data-rate]'); f.requestSubmit(); return true; })()`))
+	cust.WaitTrue(frame(`d.querySelector('[data-rate-error]').textContent.includes('choose a rating')`))
+	cust.WaitTrue(frame(`(() => { const f = d.querySelector('[data-rate]');
+		f.querySelector('input[value="4"]').click(); f.comment.value = 'Quick and kind'; f.requestSubmit(); return true; })()`))
+	cust.WaitTrue(frame(`!!d.querySelector('[data-rate-thanks]') && d.querySelector('[data-rate]').hidden`))
+	cust.Shot("rated")
+
+	sup := b.Tab("supervisor")
+	sup.Login("sam", "sam-password")
+	sup.Open("/console/sessions/" + id)
+	sup.WaitText("[data-rating]", "4 of 5")
+	sup.WaitText("[data-rating]", "Quick and kind")
+	sup.Open("/reports")
+	sup.WaitFor(`[data-average="4"]`)
+	ratings := sup.WaitText(`[data-report="ratings"] table`, "4 of 5")
+	if !strings.Contains(ratings, "4 of 51") {
+		t.Fatalf("the ratings table reads %q, want one rating of 4", ratings)
+	}
+	sup.WaitFor(`[data-report="sessions"] svg[role="img"]`)
+	if href := sup.attr(`[data-report="ratings"] [data-csv]`, "href"); !strings.Contains(href, "format=csv") || !strings.Contains(href, "section=ratings") {
+		t.Fatalf("the ratings CSV link is %q", href)
+	}
+	sup.Shot("reports")
+}
+
+// TestReportsRefuseOperators shows an operator who supervises nothing why the page is empty.
+func TestReportsRefuseOperators(t *testing.T) {
+	env := demoEnv(t)
+	op := onlineOperator(startBrowser(t, env.URL), "olga")
+	op.Open("/reports")
+	op.WaitFor("[data-denied]:not([hidden])")
+}
