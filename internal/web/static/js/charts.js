@@ -30,7 +30,7 @@ export function hbars(box, rows, summary) {
   const chart = svg(width, height, summary);
   rows.forEach((r, i) => {
     const y = gap + i * (barH + gap);
-    chart.append(el('text', { x: labelW - 8, y: y + barH / 2 + 4, 'text-anchor': 'end' }, clip(r.label, labelW / 7)));
+    chart.append(el('text', { x: labelW - 8, y: y + barH / 2 + 4, 'text-anchor': 'end' }, clip(r.label, labelW / 6.2)));
     let x = labelW;
     for (const p of r.parts) {
       const w = p.value * scale;
