@@ -4,6 +4,9 @@
 -- the row, so a committed message is found at once and a rolled-back one never. unicode61
 -- folds case and diacritics for every script, so Cyrillic or Greek is found like Latin.
 -- A trigger's body ends on its END's line: the migration runner splits at lines ending in ';'.
+-- The index is keyed by rowid, which a manual VACUUM may renumber in these tables (their keys
+-- are text); after one, INSERT INTO messages_fts(messages_fts) VALUES ('rebuild'), and the same
+-- for session_notes_fts and customers_fts, rebuilds the indexes from the tables.
 CREATE VIRTUAL TABLE messages_fts USING fts5(text, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');
 INSERT INTO messages_fts(rowid, text) SELECT rowid, text FROM messages;
 CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
