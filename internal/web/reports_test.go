@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
 
@@ -66,4 +67,29 @@ func TestReportsRefuseOperators(t *testing.T) {
 	op := onlineOperator(startBrowser(t, env.URL), "olga")
 	op.Open("/reports")
 	op.WaitFor("[data-denied]:not([hidden])")
+}
+
+// TestReportsOnAPhone opens Reports and the console's search on a 375 px phone: nothing is
+// wider than the screen, and the charts are drawn at the width they have.
+func TestReportsOnAPhone(t *testing.T) {
+	env := demoEnv(t)
+	sup := startBrowser(t, env.URL).Tab("phone")
+	sup.do("take a phone's screen", chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile, chromedp.EmulateScale(2)))
+	sup.Login("sam", "sam-password")
+	sup.Open("/reports")
+	sup.WaitFor(`[data-report="automation"] table`)
+	var width, chart int
+	sup.Eval(`document.documentElement.scrollWidth`, &width)
+	sup.Eval(`Math.ceil(document.querySelector('[data-report="sessions"] svg').getBoundingClientRect().right)`, &chart)
+	if width > 375 || chart > 375 {
+		t.Errorf("Reports is %d px wide with a chart reaching %d px on a 375 px phone", width, chart)
+	}
+	sup.Shot("reports")
+	sup.Open("/console/search?q=lamp")
+	sup.WaitText("[data-results] tbody", "Ann Example")
+	sup.Eval(`document.documentElement.scrollWidth`, &width)
+	if width > 375 {
+		t.Errorf("the search results are %d px wide on a 375 px phone", width)
+	}
+	sup.Shot("search")
 }

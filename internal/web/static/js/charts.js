@@ -20,7 +20,7 @@ function svg(width, height, summary) {
 // row's label on the left and its text on the right.
 export function hbars(box, rows, summary) {
   const width = Math.max(box.clientWidth || 0, 280);
-  const labelW = Math.min(150, Math.round(width * 0.35));
+  const labelW = Math.min(170, Math.round(width * 0.45));
   const textW = 70;
   const barH = 22;
   const gap = 10;
@@ -30,7 +30,7 @@ export function hbars(box, rows, summary) {
   const chart = svg(width, height, summary);
   rows.forEach((r, i) => {
     const y = gap + i * (barH + gap);
-    chart.append(el('text', { x: labelW - 8, y: y + barH / 2 + 4, 'text-anchor': 'end' }, clip(r.label, labelW / 6.2)));
+    chart.append(el('text', { x: labelW - 8, y: y + barH / 2 + 4, 'text-anchor': 'end' }, clip(r.label, (labelW - 8) / 7)));
     let x = labelW;
     for (const p of r.parts) {
       const w = p.value * scale;

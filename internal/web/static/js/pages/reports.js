@@ -53,8 +53,8 @@ function drawTimes(rep) {
   const f = rep.first_response;
   const r = rep.resolution;
   hbars(box, [
-    { label: 'First response, median', parts: [{ value: f.median_seconds || 0 }], text: duration(f.median_seconds) },
-    { label: 'First response, p90', parts: [{ value: f.p90_seconds || 0 }], text: duration(f.p90_seconds) },
+    { label: 'First reply, median', parts: [{ value: f.median_seconds || 0 }], text: duration(f.median_seconds) },
+    { label: 'First reply, p90', parts: [{ value: f.p90_seconds || 0 }], text: duration(f.p90_seconds) },
     { label: 'Resolution, median', parts: [{ value: r.median_seconds || 0 }], text: duration(r.median_seconds) },
     { label: 'Resolution, p90', parts: [{ value: r.p90_seconds || 0 }], text: duration(r.p90_seconds) },
   ], `First response: median ${duration(f.median_seconds)}, 90th percentile ${duration(f.p90_seconds)}. Resolution: median ${duration(r.median_seconds)}, 90th percentile ${duration(r.p90_seconds)}.`);

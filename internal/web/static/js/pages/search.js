@@ -14,8 +14,7 @@ function row(hit) {
   const href = `/console/sessions/${encodeURIComponent(s.id)}`;
   return h('tr', { dataset: { session: s.id } },
     h('td', {}, h('a', { href, class: 'strong' }, s.customer.name || 'Customer'),
-      h('div', { class: 'muted small' }, s.customer.email || s.customer.phone || '')),
-    h('td', {}, s.live_chat_name),
+      h('div', { class: 'muted small' }, [s.live_chat_name, s.customer.email || s.customer.phone].filter(Boolean).join(' · '))),
     h('td', {}, h('div', { class: 'small strong' }, where[hit.match] || hit.match),
       h('div', { class: 'hit-snippet muted' }, hit.snippet)),
     h('td', {}, stateBadge(s.state)));
