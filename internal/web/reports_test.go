@@ -10,7 +10,7 @@ import (
 
 // TestCustomerRatesAndSupervisorSeesIt walks the end of a conversation: an operator finds the
 // session from the console's search box by a word of the customer's message, it is closed,
-// the customer rates it in the widget, and the supervisor sees the rating on the session page
+// the customer is asked to rate it (again after a reload) and rates it in the widget, and the supervisor sees the rating on the session page
 // and in the Reports page's figures.
 func TestCustomerRatesAndSupervisorSeesIt(t *testing.T) {
 	env := demoEnv(t)
@@ -36,6 +36,10 @@ func TestCustomerRatesAndSupervisorSeesIt(t *testing.T) {
 
 	cust.WaitTrue(frame(`!!d.querySelector('[data-rate]:not([hidden])')`))
 	cust.Shot("rating-asked")
+	// A reload asks again until the customer answers.
+	cust.Open("/demo/site")
+	cust.Click("[data-parley-button]")
+	cust.WaitTrue(frame(`d.querySelector('[data-messages]').textContent.includes('8812') && !d.querySelector('[data-rate]').hidden`))
 	cust.WaitTrue(frame(`(() => { const f = d.querySelector('[data-rate]'); f.requestSubmit(); return true; })()`))
 	cust.WaitTrue(frame(`d.querySelector('[data-rate-error]').textContent.includes('choose a rating')`))
 	cust.WaitTrue(frame(`(() => { const f = d.querySelector('[data-rate]');

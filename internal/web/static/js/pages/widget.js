@@ -133,6 +133,7 @@ async function openChat() {
   replace(list);
   shown.clear();
   page.items.forEach(addMessage);
+  if (localStorage.getItem(rateKey) === visitor.session_id) askRating();
   if (socket) socket.close();
   socket = connect(`${path}/ws?access_token=${encodeURIComponent(visitor.visitor_token)}`, {
     cursorOf: (f) => f.seq,
@@ -182,9 +183,13 @@ function onFrame(f) {
 
 // After a closing the customer is asked to rate the conversation, once per closing: the
 // form shows until a rating is sent (or the server says this closing is rated already).
+// The ask outlives a reload: it is remembered with the visitor until answered or until the
+// customer writes again.
 const rateForm = $('[data-rate]');
+const rateKey = `${storeKey}.rate`;
 
 function askRating() {
+  localStorage.setItem(rateKey, visitor.session_id);
   rateForm.reset();
   showError($('[data-rate-error]'), null);
   $('[data-rate-thanks]')?.remove();
@@ -215,6 +220,7 @@ rateForm.addEventListener('submit', async (ev) => {
 });
 
 function thank() {
+  localStorage.removeItem(rateKey);
   rateForm.hidden = true;
   const note = h('p', { class: 'wg-thanks', tabindex: '-1', dataset: { rateThanks: '' } }, 'Thank you for your rating.');
   rateForm.after(note);
@@ -258,6 +264,7 @@ sendForm.addEventListener('submit', async (ev) => {
     addMessage(await call('POST', `/api/v1/widget/sessions/${encodeURIComponent(visitor.session_id)}/messages`, { text }));
     // Writing again reopens the conversation: the rating is for a closed one.
     rateForm.hidden = true;
+    localStorage.removeItem(rateKey);
     sendForm.text.value = '';
     showError($('[data-send-error]'), null);
     sendForm.text.removeAttribute('aria-invalid');
