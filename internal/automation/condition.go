@@ -55,6 +55,9 @@ type condSession struct {
 	ClosedAt     *time.Time `expr:"closedAt"`
 	Operator     *string    `expr:"operator"`
 	MessageCount int64      `expr:"messageCount"`
+	// Rating is null until the customer rates the closure (see automation.md).
+	Rating        *int64 `expr:"rating"`
+	RatingComment string `expr:"ratingComment"`
 }
 
 type condChannel struct {
@@ -92,11 +95,17 @@ func envOf(snap chat.Snapshot) condEnv {
 	}
 	count, _ := snap.Property("session.messageCount")
 	n, _ := count.(int64)
+	var rating *int64
+	if v, _ := snap.Property("session.rating"); v != nil {
+		r, _ := v.(int64)
+		rating = &r
+	}
 	return condEnv{
 		LiveChat: condLiveChat{ID: str("liveChat.id"), Name: str("liveChat.name")},
 		Session: condSession{ID: str("session.id"), Name: str("session.name"), Subject: str("session.subject"),
 			Channel: str("session.channel"), Priority: str("session.priority"), CreatedAt: at("session.createdAt"),
-			ClosedAt: at("session.closedAt"), Operator: opt("session.operator"), MessageCount: n},
+			ClosedAt: at("session.closedAt"), Operator: opt("session.operator"), MessageCount: n,
+			Rating: rating, RatingComment: str("session.ratingComment")},
 		Channel:     condChannel{Type: str("channel.type")},
 		Customer:    condCustomer{Name: str("customer.name"), Phone: opt("customer.phone"), Email: opt("customer.email")},
 		LastMessage: condMessage{Text: str("lastMessage.text"), SentAt: at("lastMessage.sentAt")},

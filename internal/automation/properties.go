@@ -35,6 +35,8 @@ var properties = []Property{
 	{"session.operator", mustType("user"), "Session operator"},
 	{"channel.type", mustType("string"), "Channel type (widget, email or http)"},
 	{"session.messageCount", mustType("integer"), "Number of messages"},
+	{"session.rating", mustType("integer"), "Customer's rating of the closed session (1 to 5)"},
+	{"session.ratingComment", mustType("string"), "Customer's rating comment"},
 	{"customer.name", mustType("string"), "Customer name"},
 	{"customer.phone", mustType("phone"), "Customer phone"},
 	{"customer.email", mustType("email"), "Customer email"},

@@ -195,3 +195,14 @@ func (s *Service) WidgetStatus(ctx context.Context, liveChatID string) (st *Widg
 	})
 	return st, err
 }
+
+// WidgetRate records the visitor's rating of their closed session (chat.Service.Rate).
+func (s *Service) WidgetRate(ctx context.Context, p *auth.Principal, sessionID string, in chat.RatingInput) (*chat.Rating, error) {
+	if p == nil || p.Visitor == "" {
+		return nil, errs.New(errs.Unauthorized, "send the visitor token as a Bearer token")
+	}
+	if err := policy.Can(p, policy.WidgetRate, policy.Resource{SessionID: sessionID}); err != nil {
+		return nil, err
+	}
+	return s.chat.Rate(ctx, sessionID, in)
+}

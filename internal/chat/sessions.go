@@ -42,6 +42,9 @@ type Session struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 	LastActivityAt time.Time  `json:"last_activity_at"`
 	ClosedAt       *time.Time `json:"closed_at"`
+	// Rating is the customer's rating of the current closure; it is read for one session
+	// (GET /api/v1/sessions/{id}), not for lists, and absent while open or not rated.
+	Rating *Rating `json:"rating,omitempty"`
 
 	lastMessageID string
 	eventSeq      int64
@@ -161,7 +164,10 @@ func (s *Service) Session(ctx context.Context, u *auth.User, id string) (sess *S
 		if sess, err = getSession(ctx, tx, id); err != nil {
 			return err
 		}
-		return allowInSession(ctx, tx, u, policy.SessionRead, sess)
+		if err := allowInSession(ctx, tx, u, policy.SessionRead, sess); err != nil {
+			return err
+		}
+		return loadRating(ctx, tx, sess)
 	})
 	return sess, err
 }

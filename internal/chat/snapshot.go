@@ -38,6 +38,10 @@ type SnapshotSession struct {
 	// OperatorID is the assigned user's id, "" when there is none (session.operator).
 	OperatorID   string `json:"operator,omitempty"`
 	MessageCount int64  `json:"messageCount"`
+	// Rating and RatingComment are the customer's rating of the current closure, as of the
+	// snapshot: see SnapshotTx.
+	Rating        *int   `json:"rating,omitempty"`
+	RatingComment string `json:"ratingComment,omitempty"`
 }
 
 // SnapshotCustomer is the customer part of a snapshot; unknown fields are "". Phone is in
@@ -72,6 +76,10 @@ func snapshotOf(sess *Session, last *Message) Snapshot {
 	if sess.ClosedAt != nil {
 		snap.Session.ClosedAt = *sess.ClosedAt
 	}
+	if sess.Rating != nil {
+		score := sess.Rating.Score
+		snap.Session.Rating, snap.Session.RatingComment = &score, sess.Rating.Comment
+	}
 	if last != nil {
 		snap.LastMessage = &SnapshotMessage{ID: last.ID, Text: last.Text, SentAt: last.SentAt, Author: last.Author,
 			AuthorID: last.AuthorID, AuthorName: last.AuthorName}
@@ -80,10 +88,15 @@ func snapshotOf(sess *Session, last *Message) Snapshot {
 }
 
 // SnapshotTx returns the session's snapshot as of now, inside the caller's transaction: what
-// a manual process start maps from.
+// a manual process start maps from. Unlike an event's snapshot it carries the rating, since a
+// customer rates after the closing: an event's snapshot is taken when the session closes,
+// before any rating of that closure can exist.
 func (s *Service) SnapshotTx(ctx context.Context, tx *store.Tx, sessionID string) (Snapshot, error) {
 	sess, err := getSession(ctx, tx, sessionID)
 	if err != nil {
+		return Snapshot{}, err
+	}
+	if err := loadRating(ctx, tx, sess); err != nil {
 		return Snapshot{}, err
 	}
 	last, err := lastMessage(ctx, tx, sess)
@@ -133,11 +146,18 @@ var properties = map[string]func(Snapshot) any{
 	"session.closedAt":     func(s Snapshot) any { return orNil(s.Session.ClosedAt) },
 	"session.operator":     func(s Snapshot) any { return orNil(s.Session.OperatorID) },
 	"session.messageCount": func(s Snapshot) any { return s.Session.MessageCount },
-	"customer.name":        func(s Snapshot) any { return s.Customer.Name },
-	"customer.phone":       func(s Snapshot) any { return orNil(s.Customer.Phone) },
-	"customer.email":       func(s Snapshot) any { return orNil(s.Customer.Email) },
-	"lastMessage.text":     func(s Snapshot) any { return s.lastMessage().Text },
-	"lastMessage.sentAt":   func(s Snapshot) any { return orNil(s.lastMessage().SentAt) },
+	"session.rating": func(s Snapshot) any {
+		if s.Session.Rating == nil {
+			return nil
+		}
+		return int64(*s.Session.Rating)
+	},
+	"session.ratingComment": func(s Snapshot) any { return s.Session.RatingComment },
+	"customer.name":         func(s Snapshot) any { return s.Customer.Name },
+	"customer.phone":        func(s Snapshot) any { return orNil(s.Customer.Phone) },
+	"customer.email":        func(s Snapshot) any { return orNil(s.Customer.Email) },
+	"lastMessage.text":      func(s Snapshot) any { return s.lastMessage().Text },
+	"lastMessage.sentAt":    func(s Snapshot) any { return orNil(s.lastMessage().SentAt) },
 }
 
 func (s Snapshot) lastMessage() SnapshotMessage {

@@ -130,6 +130,11 @@ func matrixRows() []matrixRow {
 		{route: "POST /api/v1/widget/sessions/{id}/messages", path: "/api/v1/widget/sessions/{sess}/messages", body: map[string]any{"text": "more"}, want: "401 403 2xx 401 401 401 401 401 401 401 401"},
 		{route: "GET /api/v1/widget/sessions/{id}/messages", path: "/api/v1/widget/sessions/{sess}/messages", want: "401 403 2xx 401 401 401 401 401 401 401 401"},
 		{route: "GET /api/v1/widget/{livechatId}/status", path: "/api/v1/widget/{A}/status", want: everyone},
+		// The session is open here: its own visitor is let through to "rate it once it is closed".
+		{route: "POST /api/v1/widget/sessions/{id}/rating", path: "/api/v1/widget/sessions/{sess}/rating", body: map[string]any{"score": 5}, want: "401 403 pass 401 401 401 401 401 401 401 401"},
+		{route: "GET /api/v1/search", path: "/api/v1/search?q=hello", want: staffOnly},
+		// Reports are for supervisors (of their own live chats: B's operator supervises B) and administrators.
+		{route: "GET /api/v1/reports", want: "401 401 401 401 401 401 2xx 403 403 2xx 2xx"},
 		{route: "GET /api/v1/widget/sessions/{id}/ws", path: "/api/v1/widget/sessions/{sess}/ws", want: "401 403 pass 401 401 401 401 401 401 401 401"},
 
 		{route: "GET /api/v1/workspaces", want: staffOnly},

@@ -41,6 +41,8 @@ type op struct {
 	optionalBody bool
 	// idempotent says the create accepts an Idempotency-Key header (API.md).
 	idempotent bool
+	// csv says the success response may also be text/csv (?format=csv or Accept: text/csv).
+	csv bool
 	// required names the body's fields a request must give; a request without them is
 	// refused with 422 naming each (kept true by TestOpenAPIRequiredFields).
 	required []string
@@ -144,7 +146,11 @@ func responses(o op, c *components) map[string]any {
 	for _, st := range append(ok, o.also...) {
 		resp := map[string]any{"description": http.StatusText(st)}
 		if o.out != nil {
-			resp["content"] = jsonContent(c.schemaOf(o.out))
+			content := jsonContent(c.schemaOf(o.out))
+			if o.csv {
+				content["text/csv"] = map[string]any{"schema": map[string]any{"type": "string"}}
+			}
+			resp["content"] = content
 		}
 		if st == http.StatusSwitchingProtocols {
 			resp["description"] = "the WebSocket upgrade"

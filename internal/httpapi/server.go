@@ -90,6 +90,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.registerChannels()
 	s.registerSessions()
 	s.registerCanned()
+	s.registerReports()
 	s.registerWidget()
 	s.registerSockets()
 	s.registerWorkspaces()

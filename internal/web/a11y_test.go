@@ -128,6 +128,37 @@ func TestPagesAreAccessible(t *testing.T) {
 	auditCustomerPages(t, b, env)
 	auditOperatorPages(t, b, env)
 	auditAdministration(t, b, env)
+	auditSearchAndReports(t, b, env)
+}
+
+// auditSearchAndReports checks the console's search results, the Reports page (for an
+// administrator, and refused for an operator) and the widget's rating form after a closing.
+func auditSearchAndReports(t *testing.T, b *Browser, env *servertest.Env) {
+	op := b.Tab("searcher")
+	op.Login("olga", "olga-password")
+	op.Open("/console/search?q=lamp")
+	op.WaitFor("[data-results] tbody tr")
+	op.Audit("search-results")
+	op.Open("/reports")
+	op.WaitFor("[data-denied]:not([hidden])")
+	op.Audit("reports-refused")
+	admin := b.Tab("reporter")
+	admin.Login("admin", servertest.AdminPassword)
+	admin.Open("/reports")
+	admin.WaitFor(`[data-report="ratings"] table`)
+	admin.Audit("reports")
+
+	rater := b.Tab("rater")
+	rater.Open("/widget/" + demoLiveChatID(t, env))
+	rater.WaitFor("[data-start]:not([hidden])")
+	rater.Fill("[data-start] [name=name]", "Rae Rater")
+	rater.Fill("[data-start] [name=text]", "Thanks, that is all.")
+	rater.Click("[data-start] [type=submit]")
+	rater.WaitText("[data-messages]", "that is all")
+	id := strings.TrimPrefix(sessionPathOf(t, env, "Rae Rater"), "/console/sessions/")
+	env.MustDo("POST", "/api/v1/sessions/"+id+"/close", env.Admin, nil, 200, nil)
+	rater.WaitFor("[data-rate]:not([hidden])")
+	rater.Audit("widget-rating")
 }
 
 // startFollowUpByAPI gives the Support operators a task: olga goes online and starts the

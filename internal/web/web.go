@@ -61,6 +61,8 @@ func New(deps Deps) *UI {
 	ui.registerShell()
 	ui.registerConsole()
 	ui.registerTasks()
+	ui.registerReports()
+	ui.registerSearch()
 	ui.registerWidget()
 	ui.registerAccount()
 	ui.registerLiveChats()

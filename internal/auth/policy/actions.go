@@ -40,6 +40,7 @@ const (
 	AutomationRead      Action = "automation.read"
 	PropertiesRead      Action = "livechat.properties"
 	CannedManage        Action = "canned.manage"
+	ReportRead          Action = "report.read"
 
 	SessionList    Action = "session.list"
 	SessionRead    Action = "session.read"
@@ -52,11 +53,13 @@ const (
 	SessionUnspam  Action = "session.unspam"
 	SessionStart   Action = "session.start_process"
 	SessionNote    Action = "session.note"
+	SessionSearch  Action = "session.search"
 	StaffEvents    Action = "events.subscribe"
 	WidgetStart    Action = "widget.start"
 	WidgetWrite    Action = "widget.write"
 	WidgetRead     Action = "widget.read"
 	WidgetStatus   Action = "widget.status"
+	WidgetRate     Action = "widget.rate"
 	WorkspaceRead  Action = "workspace.read"
 	WorkspaceAdmin Action = "workspace.configure"
 	ItemRead       Action = "item.read"
@@ -106,6 +109,7 @@ var rules = map[Action]rule{
 	AutomationRead:      {Admin, "read the automation log", false},
 	PropertiesRead:      {Staff, "read the Live Chats properties", false},
 	CannedManage:        {Admin | Supervisor, "manage the live chat's canned responses", true},
+	ReportRead:          {Admin | Supervisor, "read the live chat's reports", true},
 
 	SessionList:   {Staff, "list sessions", false},
 	SessionRead:   {chatStaff, "read the session", true},
@@ -118,11 +122,13 @@ var rules = map[Action]rule{
 	SessionUnspam: {Admin | Supervisor | OnlineOperator, "remove a session from spam", true},
 	SessionStart:  {Admin | Supervisor | OnlineOperator, "start a process in the session", true},
 	SessionNote:   {chatStaff, "add a private note to the session", true},
+	SessionSearch: {Staff, "search sessions", false},
 	StaffEvents:   {Staff, "follow staff events", false},
 	WidgetStart:   {Anyone, "start a widget session", false},
 	WidgetWrite:   {Visitor, "write in the session", true},
 	WidgetRead:    {Visitor, "read the session", true},
 	WidgetStatus:  {Anyone, "see whether operators are online", false},
+	WidgetRate:    {Visitor, "rate the session", true},
 
 	WorkspaceRead:  {Staff, "read workspaces and apps", false},
 	WorkspaceAdmin: {Admin, "configure workspaces and apps", false},

@@ -66,7 +66,10 @@ function drawSession() {
     h('dt', {}, 'Channel'), h('dd', {}, s.channel),
     h('dt', {}, 'Operator'), h('dd', { dataset: { operator: s.operator_id || '' } }, s.operator_id ? personName(s.operator_id) : '—'),
     h('dt', {}, 'Priority'), h('dd', {}, s.priority),
-    h('dt', {}, 'Messages'), h('dd', {}, String(s.message_count)));
+    h('dt', {}, 'Messages'), h('dd', {}, String(s.message_count)),
+    // The customer's rating of this closing, once they have given one.
+    s.rating ? [h('dt', {}, 'Rating'), h('dd', { dataset: { rating: String(s.rating.score) } },
+      `${s.rating.score} of 5`, s.rating.comment ? h('div', { class: 'muted small' }, `“${s.rating.comment}”`) : null)] : null);
   drawActions();
 }
 

@@ -46,7 +46,11 @@ async function call(method, path, body) {
     throw new ChatError('The chat cannot be reached right now. Check your connection and try again.');
   }
   const data = await res.json().catch(() => null);
-  if (!res.ok) throw chatError(res.status, data?.error);
+  if (!res.ok) {
+    const err = chatError(res.status, data?.error);
+    err.status = res.status;
+    throw err;
+  }
   return data;
 }
 
@@ -129,6 +133,7 @@ async function openChat() {
   replace(list);
   shown.clear();
   page.items.forEach(addMessage);
+  if (localStorage.getItem(rateKey) === visitor.session_id) askRating();
   if (socket) socket.close();
   socket = connect(`${path}/ws?access_token=${encodeURIComponent(visitor.visitor_token)}`, {
     cursorOf: (f) => f.seq,
@@ -171,8 +176,56 @@ function onFrame(f) {
   }
   if (f.type === 'closed') {
     list.append(h('li', { class: 'wg-note' }, 'The conversation was closed. Write again to reopen it.'));
-    announce('The conversation was closed. Write again to reopen it.');
+    announce('The conversation was closed. Write again to reopen it. Please rate it below.');
+    askRating();
   }
+}
+
+// After a closing the customer is asked to rate the conversation, once per closing: the
+// form shows until a rating is sent (or the server says this closing is rated already).
+// The ask outlives a reload: it is remembered with the visitor until answered or until the
+// customer writes again.
+const rateForm = $('[data-rate]');
+const rateKey = `${storeKey}.rate`;
+
+function askRating() {
+  localStorage.setItem(rateKey, visitor.session_id);
+  rateForm.reset();
+  showError($('[data-rate-error]'), null);
+  $('[data-rate-thanks]')?.remove();
+  rateForm.hidden = false;
+}
+
+rateForm.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const score = Number(rateForm.elements.score.value);
+  if (!score) {
+    showError($('[data-rate-error]'), new Error('Please choose a rating from 1 to 5.'));
+    rateForm.querySelector('input[name=score]').focus();
+    return;
+  }
+  const button = rateForm.querySelector('[type=submit]');
+  button.disabled = true;
+  try {
+    await call('POST', `/api/v1/widget/sessions/${encodeURIComponent(visitor.session_id)}/rating`,
+      { score, comment: rateForm.elements.comment.value.trim() });
+    thank();
+  } catch (err) {
+    // 409 means this closing is rated already (in another tab, say): thank all the same.
+    if (err.status === 409) thank();
+    else showError($('[data-rate-error]'), err);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+function thank() {
+  localStorage.removeItem(rateKey);
+  rateForm.hidden = true;
+  const note = h('p', { class: 'wg-thanks', tabindex: '-1', dataset: { rateThanks: '' } }, 'Thank you for your rating.');
+  rateForm.after(note);
+  note.focus();
+  announce('Thank you for your rating.');
 }
 
 startForm.addEventListener('submit', async (ev) => {
@@ -209,6 +262,9 @@ sendForm.addEventListener('submit', async (ev) => {
   if (!text) return;
   try {
     addMessage(await call('POST', `/api/v1/widget/sessions/${encodeURIComponent(visitor.session_id)}/messages`, { text }));
+    // Writing again reopens the conversation: the rating is for a closed one.
+    rateForm.hidden = true;
+    localStorage.removeItem(rateKey);
     sendForm.text.value = '';
     showError($('[data-send-error]'), null);
     sendForm.text.removeAttribute('aria-invalid');
