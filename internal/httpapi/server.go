@@ -90,6 +90,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.registerChannels()
 	s.registerSessions()
 	s.registerCanned()
+	s.registerRouting()
 	s.registerWidget()
 	s.registerSockets()
 	s.registerWorkspaces()
