@@ -3,6 +3,7 @@ package web_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parleychat/parley/internal/server/servertest"
 )
@@ -58,4 +59,39 @@ func liveChatID(t *testing.T, env *servertest.Env, name string) string {
 	}
 	t.Fatalf("no live chat %q", name)
 	return ""
+}
+
+// TestOutOfHoursWidgetAndAutoReply sets working hours on the Working hours tab that do not
+// include now (a schedule on one day in another time zone, and today a holiday there): the
+// tab says the live chat is out of hours, the widget says when it will answer, and a
+// customer who writes gets the out-of-hours reply in the widget.
+func TestOutOfHoursWidgetAndAutoReply(t *testing.T) {
+	env := demoEnv(t)
+	website := liveChatID(t, env, "Website")
+	b := startBrowser(t, env.URL)
+	admin := b.Tab("admin")
+	admin.Login("admin", servertest.AdminPassword)
+	admin.Open("/admin/livechats/" + website + "#hours")
+	admin.WaitText("[data-hours-status]", "Working now")
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	today := time.Now().In(tokyo)
+	other := strings.ToLower(today.AddDate(0, 0, 3).Weekday().String())
+	admin.Click(`[data-hours-form] input[name="enabled"]`)
+	admin.Fill(`[data-hours-form] input[name="time_zone"]`, "Asia/Tokyo")
+	admin.Fill(`[data-hours-form] textarea[name="schedule"]`, other+" 09:00-17:00")
+	admin.Fill(`[data-hours-form] textarea[name="holidays"]`, today.Format(time.DateOnly))
+	admin.Fill(`[data-hours-form] textarea[name="auto_reply"]`, "Thanks! We are closed now and will answer when we open.")
+	admin.Click(`[data-hours-form] [type=submit]`)
+	admin.WaitText("[data-hours-status]", "Out of hours now; opens")
+	admin.Shot("working-hours")
+
+	admin.Fill(`[data-hours-form] input[name="time_zone"]`, "Mars/Olympus")
+	admin.Click(`[data-hours-form] [type=submit]`)
+	admin.WaitText(`[data-hours-form] .field-error`, "not a known IANA time zone")
+
+	cust := b.Tab("customer")
+	customerWrites(cust, "Nia Night", "Are you there?")
+	cust.WaitTrue(frame(`d.querySelector('[data-status]').textContent.startsWith("We're offline now; we'll answer from")`))
+	cust.WaitTrue(frame(`[...d.querySelectorAll('[data-messages] [data-author="system"]')].some((m) => m.textContent.includes('We are closed now'))`))
+	cust.Shot("widget-out-of-hours")
 }
