@@ -26,6 +26,7 @@ func TestRoundRobinRoutesANewWidgetSessionLive(t *testing.T) {
 	admin.Click(`[data-routing-form] [type=submit]`)
 	admin.WaitText(".toast", "Distribution saved")
 	admin.Shot("distribution")
+	admin.Audit("distribution")
 
 	olga := onlineOperator(b, "olga")
 	olga.Click(`[data-tab="mine"]`)
@@ -84,6 +85,7 @@ func TestOutOfHoursWidgetAndAutoReply(t *testing.T) {
 	admin.Click(`[data-hours-form] [type=submit]`)
 	admin.WaitText("[data-hours-status]", "Out of hours now; opens")
 	admin.Shot("working-hours")
+	admin.Audit("working-hours")
 
 	admin.Fill(`[data-hours-form] input[name="time_zone"]`, "Mars/Olympus")
 	admin.Click(`[data-hours-form] [type=submit]`)
