@@ -301,23 +301,28 @@ func ensureOtherAdmin(ctx context.Context, tx *store.Tx, id string) error {
 }
 
 // SetPresence sets a user's presence.
-func (s *Service) SetPresence(ctx context.Context, id string, p Presence) (*User, error) {
-	if p != Online && p != Away && p != Offline {
-		return nil, errs.Field("presence", "must be online, away or offline, not %q", p)
-	}
-	var u *User
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		res, err := tx.Exec(ctx, "UPDATE users SET presence = ?, updated_at = ? WHERE id = ?", string(p), store.TS(tx.Now()), id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errs.New(errs.NotFound, "user %q not found", id)
-		}
-		u, err = getUser(ctx, tx, id)
+func (s *Service) SetPresence(ctx context.Context, id string, p Presence) (u *User, err error) {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		u, err = SetPresenceTx(ctx, tx, id, p)
 		return err
 	})
 	return u, err
+}
+
+// SetPresenceTx sets a user's presence inside the caller's transaction, so that the chat can
+// route waiting sessions to an operator who comes online in the same transaction.
+func SetPresenceTx(ctx context.Context, tx *store.Tx, id string, p Presence) (*User, error) {
+	if p != Online && p != Away && p != Offline {
+		return nil, errs.Field("presence", "must be online, away or offline, not %q", p)
+	}
+	res, err := tx.Exec(ctx, "UPDATE users SET presence = ?, updated_at = ? WHERE id = ?", string(p), store.TS(tx.Now()), id)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, errs.New(errs.NotFound, "user %q not found", id)
+	}
+	return getUser(ctx, tx, id)
 }
 
 // UserByLogin finds a user by login.

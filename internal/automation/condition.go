@@ -41,8 +41,9 @@ type condEnv struct {
 }
 
 type condLiveChat struct {
-	ID   string `expr:"id"`
-	Name string `expr:"name"`
+	ID         string `expr:"id"`
+	Name       string `expr:"name"`
+	WorkingNow bool   `expr:"workingNow"`
 }
 
 type condSession struct {
@@ -101,7 +102,7 @@ func envOf(snap chat.Snapshot) condEnv {
 		rating = &r
 	}
 	return condEnv{
-		LiveChat: condLiveChat{ID: str("liveChat.id"), Name: str("liveChat.name")},
+		LiveChat: condLiveChat{ID: str("liveChat.id"), Name: str("liveChat.name"), WorkingNow: snap.LiveChat.WorkingNow},
 		Session: condSession{ID: str("session.id"), Name: str("session.name"), Subject: str("session.subject"),
 			Channel: str("session.channel"), Priority: str("session.priority"), CreatedAt: at("session.createdAt"),
 			ClosedAt: at("session.closedAt"), Operator: opt("session.operator"), MessageCount: n,

@@ -24,6 +24,7 @@ func mustType(s string) value.Type {
 var properties = []Property{
 	{"liveChat.id", mustType("string"), "Live chat ID"},
 	{"liveChat.name", mustType("string"), "Live chat name"},
+	{"liveChat.workingNow", mustType("boolean"), "Within the live chat's working hours"},
 	{"session", mustType("session"), "Session"},
 	{"session.id", mustType("string"), "Session ID"},
 	{"session.name", mustType("string"), "Session name"},

@@ -90,6 +90,7 @@ func TestConditionValues(t *testing.T) {
 		Customer:    chat.SnapshotCustomer{Name: "Ann", Phone: "+14155552671"},
 		LastMessage: &chat.SnapshotMessage{Text: "I want a refund", SentAt: sent}}
 	bare := chat.Snapshot{Session: chat.SnapshotSession{Channel: chat.ChannelType("widget")}}
+	email.LiveChat.WorkingNow = true
 	var c conditions
 	for _, tc := range []struct {
 		cond      string
@@ -107,6 +108,8 @@ func TestConditionValues(t *testing.T) {
 		{`session.messageCount >= 3 && customer.name startsWith "A"`, email, true, false},
 		{`lastMessage.sentAt != null && lastMessage.sentAt.Year() == 2026`, email, true, false},
 		{``, bare, true, false},
+		{`liveChat.workingNow`, email, true, false},
+		{`not liveChat.workingNow`, bare, true, false},
 		{`lastMessage.sentAt.Year() == 2026`, bare, false, true},
 	} {
 		got, err := c.holds(tc.cond, tc.snap)

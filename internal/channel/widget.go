@@ -2,6 +2,7 @@ package channel
 
 import (
 	"context"
+	"time"
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/auth/policy"
@@ -180,6 +181,10 @@ func (s *Service) WidgetMessages(ctx context.Context, p *auth.Principal, session
 type WidgetStatus struct {
 	// OperatorsOnline says whether any operator of the live chat is online now.
 	OperatorsOnline bool `json:"operators_online"`
+	// WorkingNow says whether it is within the live chat's working hours; NextOpening, when
+	// not, is when they begin again (null when the schedule never opens).
+	WorkingNow  bool       `json:"working_now"`
+	NextOpening *time.Time `json:"next_opening"`
 }
 
 // WidgetStatus returns the status of a live chat that has a widget channel. The widget asks
@@ -190,7 +195,11 @@ func (s *Service) WidgetStatus(ctx context.Context, liveChatID string) (st *Widg
 			return err
 		}
 		online, err := chat.OperatorsOnlineTx(ctx, tx, liveChatID)
-		st = &WidgetStatus{OperatorsOnline: online}
+		if err != nil {
+			return err
+		}
+		hours, err := chat.LiveChatHoursTx(ctx, tx, liveChatID)
+		st = &WidgetStatus{OperatorsOnline: online, WorkingNow: hours.WorkingNow, NextOpening: hours.NextOpening}
 		return err
 	})
 	return st, err

@@ -25,7 +25,8 @@
 //	customer message                 message_received
 //	customer message, closed session session_reopened, message_received
 //	operator/process/system message  message_sent
-//	take, assign                     session_assigned
+//	take, assign, routing            session_assigned (routing's by "system", routing.go)
+//	out-of-hours auto reply          message_sent (by "system", after the customer's events)
 //	close                            session_closed
 //	mark spam, remove from spam      session_spam, session_unspam
 //	priority                         session_updated

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/auth/policy"
@@ -127,7 +128,7 @@ func (s *Service) run(ctx context.Context, fn func(tx *store.Tx) (*Session, erro
 func (s *Service) Take(ctx context.Context, id string, by Actor) (*Session, error) {
 	return s.run(ctx, func(tx *store.Tx) (*Session, error) {
 		return change(ctx, tx, id, by, ActionTake, EventSessionAssigned, func(sess *Session) error {
-			sess.State, sess.OperatorID = Assigned, by.User.ID
+			sess.State, sess.OperatorID, sess.routedAt = Assigned, by.User.ID, time.Time{}
 			return nil
 		})
 	})
@@ -146,7 +147,8 @@ func (s *Service) AssignTx(ctx context.Context, tx *store.Tx, id, operatorUserID
 		if err := checkOperator(ctx, tx, sess.LiveChatID, operatorUserID); err != nil {
 			return err
 		}
-		sess.State, sess.OperatorID = Assigned, operatorUserID
+		// A person chose this operator: the hand-on time of routing no longer applies.
+		sess.State, sess.OperatorID, sess.routedAt = Assigned, operatorUserID, time.Time{}
 		return nil
 	})
 }
@@ -184,11 +186,21 @@ func (s *Service) Close(ctx context.Context, id string, by Actor) (*Session, err
 // CloseTx closes a waiting or assigned session inside the caller's transaction and appends
 // session_closed. The operator stays recorded as the one who handled it.
 func (s *Service) CloseTx(ctx context.Context, tx *store.Tx, id string, by Actor) (*Session, error) {
-	return change(ctx, tx, id, by, ActionClose, EventSessionClosed, func(sess *Session) error {
+	sess, err := change(ctx, tx, id, by, ActionClose, EventSessionClosed, func(sess *Session) error {
 		now := tx.Now()
 		sess.State, sess.ClosedAt, sess.LastActivityAt = Closed, &now, now
 		return nil
 	})
+	return sess, freedSlot(ctx, tx, sess, err)
+}
+
+// freedSlot routes the live chat's queue after a change took a session off its operator's
+// hands (close, spam), since that operator may have room now.
+func freedSlot(ctx context.Context, tx *store.Tx, sess *Session, err error) error {
+	if err != nil || sess.routing == RoutingManual {
+		return err
+	}
+	return drainQueue(ctx, tx, sess.LiveChatID)
 }
 
 // MarkSpam marks a waiting or assigned session as spam. It remembers the state, operator and
@@ -196,11 +208,12 @@ func (s *Service) CloseTx(ctx context.Context, tx *store.Tx, id string, by Actor
 // leaves every queue.
 func (s *Service) MarkSpam(ctx context.Context, id string, by Actor) (*Session, error) {
 	return s.run(ctx, func(tx *store.Tx) (*Session, error) {
-		return change(ctx, tx, id, by, ActionSpam, EventSessionSpam, func(sess *Session) error {
+		sess, err := change(ctx, tx, id, by, ActionSpam, EventSessionSpam, func(sess *Session) error {
 			sess.spamState, sess.spamOperator, sess.spamPriority = sess.State, sess.OperatorID, sess.Priority
 			sess.State, sess.OperatorID, sess.Priority = Spam, "", Low
 			return nil
 		})
+		return sess, freedSlot(ctx, tx, sess, err)
 	})
 }
 

@@ -164,6 +164,7 @@ func TestSnapshotProperties(t *testing.T) {
 			"session.createdAt": r.Session.CreatedAt, "session.closedAt": nil, "session.operator": f.operator.ID,
 			"session.messageCount": int64(1), "customer.name": "Ann v", "customer.phone": "+79991234567",
 			"customer.email": "ann@example.com", "lastMessage.text": "call me back", "lastMessage.sentAt": r.Message.SentAt,
+			"liveChat.workingNow": true,
 		}
 		for path, w := range want {
 			got, ok := snap.Property(path)

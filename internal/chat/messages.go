@@ -214,6 +214,10 @@ func (s *Service) PostMessageTx(ctx context.Context, tx *store.Tx, r Reply) (*Me
 	if err != nil {
 		return nil, err
 	}
+	if r.By.Kind == ActorUser {
+		// Answered: a routed session is no longer handed on to the next operator.
+		sess.routedAt = time.Time{}
+	}
 	return m, commitChange(ctx, tx, sess, m, r.By, append(events, EventMessageSent)...)
 }
 

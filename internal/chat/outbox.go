@@ -64,7 +64,7 @@ func commitChange(ctx context.Context, tx *store.Tx, sess *Session, last *Messag
 	if err := saveSession(ctx, tx, sess); err != nil {
 		return err
 	}
-	return appendEvents(ctx, tx, sess, snapshotOf(sess, last), by.String(), first, types)
+	return appendEvents(ctx, tx, sess, snapshotOf(sess, last, tx.Now()), by.String(), first, types)
 }
 
 // appendEvents writes events to the outbox, after the session's row was locked by its update.

@@ -214,5 +214,33 @@ func receiveIn(ctx context.Context, tx *store.Tx, sess *Session, text, dedupKey 
 	if err := addMessage(ctx, tx, sess, r.Message, dedupKey); err != nil {
 		return nil, err
 	}
-	return r, commitChange(ctx, tx, sess, r.Message, Actor{Kind: ActorCustomer, ID: sess.Customer.ID}, types...)
+	if err := commitChange(ctx, tx, sess, r.Message, Actor{Kind: ActorCustomer, ID: sess.Customer.ID}, types...); err != nil {
+		return nil, err
+	}
+	if sess.State == Waiting && sess.routing != RoutingManual {
+		if _, err := routeTx(ctx, tx, sess, r.Message, ""); err != nil {
+			return nil, err
+		}
+	}
+	return r, autoReply(ctx, tx, sess)
+}
+
+// autoReply sends the live chat's out-of-hours reply to a customer who writes out of its
+// working hours, as a system message, once per session per out-of-hours period: the session
+// remembers the period it answered in. Spam gets none.
+func autoReply(ctx context.Context, tx *store.Tx, sess *Session) error {
+	h, now := parseHours(sess.hours), tx.Now()
+	if h == nil || h.reply == "" || sess.State == Spam || h.workingAt(now) {
+		return nil
+	}
+	key := h.periodKey(now)
+	if sess.offHoursKey == key {
+		return nil
+	}
+	sess.offHoursKey = key
+	m := &Message{Author: AuthorSystem, Text: h.reply}
+	if err := addMessage(ctx, tx, sess, m, ""); err != nil {
+		return err
+	}
+	return commitChange(ctx, tx, sess, m, SystemActor(), EventMessageSent)
 }

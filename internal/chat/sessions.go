@@ -52,6 +52,15 @@ type Session struct {
 	spamState    State
 	spamOperator string
 	spamPriority Priority
+	// routedAt is when routing gave the session to its operator, zero once they answered or
+	// a person chose the operator; offHoursKey is the out-of-hours period whose auto reply the
+	// session got (hours.periodKey).
+	routedAt    time.Time
+	offHoursKey int64
+	// routing and hours are the live chat's routing mode and stored working hours, read with
+	// the session so that a customer's message costs no extra query to check them.
+	routing RoutingMode
+	hours   string
 	// channelRetired is true when the session's channel was deleted: it takes no messages.
 	channelRetired bool
 	// loaded is the lifecycle as read, so that saveSession can tell a message's counter
@@ -64,12 +73,13 @@ type lifecycle struct {
 	state, spamState       State
 	priority, spamPriority Priority
 	operator, spamOperator string
-	closedAt               time.Time
+	closedAt, routedAt     time.Time
+	offHoursKey            int64
 }
 
 func (s *Session) lifecycle() lifecycle {
 	l := lifecycle{state: s.State, spamState: s.spamState, priority: s.Priority, spamPriority: s.spamPriority,
-		operator: s.OperatorID, spamOperator: s.spamOperator}
+		operator: s.OperatorID, spamOperator: s.spamOperator, routedAt: s.routedAt, offHoursKey: s.offHoursKey}
 	if s.ClosedAt != nil {
 		l.closedAt = *s.ClosedAt
 	}
@@ -79,26 +89,29 @@ func (s *Session) lifecycle() lifecycle {
 const sessionSelect = `SELECT s.id, s.name, s.subject, s.live_chat_id, lc.name, s.channel_id, ch.type,
 	c.id, c.identity, c.name, c.phone, c.email, s.state, s.priority, COALESCE(s.operator_id, ''),
 	s.message_count, s.created_at, s.updated_at, s.last_activity_at, s.closed_at,
-	s.last_message_id, s.event_seq, s.spam_state, s.spam_operator_id, s.spam_priority, COALESCE(ch.deleted_at, 0)
+	s.last_message_id, s.event_seq, s.spam_state, s.spam_operator_id, s.spam_priority, COALESCE(ch.deleted_at, 0),
+	s.routed_at, s.off_hours_key, lc.routing_mode, lc.working_hours
 	FROM sessions s JOIN live_chats lc ON lc.id = s.live_chat_id JOIN channels ch ON ch.id = s.channel_id
 	JOIN customers c ON c.id = s.customer_id `
 
 func scanSession(row interface{ Scan(...any) error }) (*Session, error) {
 	var s Session
-	var created, updated, activity, closed store.Timestamp
+	var created, updated, activity, closed, routed store.Timestamp
 	var retired int64
 	err := row.Scan(&s.ID, &s.Name, &s.Subject, &s.LiveChatID, &s.LiveChatName, &s.ChannelID, &s.Channel,
 		&s.Customer.ID, &s.Customer.Identity, &s.Customer.Name, &s.Customer.Phone, &s.Customer.Email,
 		&s.State, &s.Priority, &s.OperatorID, &s.MessageCount, &created, &updated, &activity, &closed,
-		&s.lastMessageID, &s.eventSeq, &s.spamState, &s.spamOperator, &s.spamPriority, &retired)
+		&s.lastMessageID, &s.eventSeq, &s.spamState, &s.spamOperator, &s.spamPriority, &retired,
+		&routed, &s.offHoursKey, &s.routing, &s.hours)
 	if err != nil {
 		return nil, err
 	}
 	s.CreatedAt, s.UpdatedAt, s.LastActivityAt = created.Time, updated.Time, activity.Time
-	s.channelRetired = retired != 0
+	s.channelRetired, s.routedAt = retired != 0, routed.Time
 	if !closed.IsZero() {
 		s.ClosedAt = &closed.Time
 	}
+	s.loaded = s.lifecycle()
 	return &s, nil
 }
 
@@ -139,15 +152,18 @@ func saveSession(ctx context.Context, tx *store.Tx, sess *Session) error {
 			store.TS(sess.LastActivityAt), sess.ID)
 		return err
 	}
-	var closed store.Timestamp
+	var closed, routed store.Timestamp
 	if sess.ClosedAt != nil {
 		closed = store.TS(*sess.ClosedAt)
 	}
+	if sess.State == Assigned {
+		routed = store.TS(sess.routedAt)
+	}
 	_, err := tx.Exec(ctx, `UPDATE sessions SET state = ?, priority = ?, operator_id = ?, spam_state = ?, spam_operator_id = ?,
-		spam_priority = ?, message_count = ?, last_message_id = ?, event_seq = ?, updated_at = ?, last_activity_at = ?, closed_at = ?
-		WHERE id = ?`, string(sess.State), string(sess.Priority), nullable(sess.OperatorID), string(sess.spamState), sess.spamOperator,
-		string(sess.spamPriority), sess.MessageCount, sess.lastMessageID, sess.eventSeq, store.TS(sess.UpdatedAt),
-		store.TS(sess.LastActivityAt), closed, sess.ID)
+		spam_priority = ?, message_count = ?, last_message_id = ?, event_seq = ?, updated_at = ?, last_activity_at = ?, closed_at = ?,
+		routed_at = ?, off_hours_key = ? WHERE id = ?`, string(sess.State), string(sess.Priority), nullable(sess.OperatorID),
+		string(sess.spamState), sess.spamOperator, string(sess.spamPriority), sess.MessageCount, sess.lastMessageID, sess.eventSeq,
+		store.TS(sess.UpdatedAt), store.TS(sess.LastActivityAt), closed, routed, sess.offHoursKey, sess.ID)
 	sess.loaded = sess.lifecycle()
 	return err
 }

@@ -21,6 +21,9 @@ type Snapshot struct {
 type SnapshotLiveChat struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// WorkingNow is whether the event happened within the live chat's working hours (always
+	// true for a live chat without them).
+	WorkingNow bool `json:"workingNow"`
 }
 
 // SnapshotSession is the session part of a snapshot.
@@ -64,10 +67,11 @@ type SnapshotMessage struct {
 	AuthorName string     `json:"authorName,omitempty"`
 }
 
-// snapshotOf builds the snapshot of a session as it is in memory, with last as lastMessage.
-func snapshotOf(sess *Session, last *Message) Snapshot {
+// snapshotOf builds the snapshot of a session as it is in memory at now, with last as
+// lastMessage.
+func snapshotOf(sess *Session, last *Message, now time.Time) Snapshot {
 	snap := Snapshot{
-		LiveChat: SnapshotLiveChat{ID: sess.LiveChatID, Name: sess.LiveChatName},
+		LiveChat: SnapshotLiveChat{ID: sess.LiveChatID, Name: sess.LiveChatName, WorkingNow: parseHours(sess.hours).workingAt(now)},
 		Session: SnapshotSession{ID: sess.ID, Name: sess.Name, Subject: sess.Subject, Channel: sess.Channel,
 			ChannelID: sess.ChannelID, Priority: sess.Priority, State: sess.State, CreatedAt: sess.CreatedAt,
 			OperatorID: sess.OperatorID, MessageCount: sess.MessageCount},
@@ -100,7 +104,7 @@ func (s *Service) SnapshotTx(ctx context.Context, tx *store.Tx, sessionID string
 		return Snapshot{}, err
 	}
 	last, err := lastMessage(ctx, tx, sess)
-	return snapshotOf(sess, last), err
+	return snapshotOf(sess, last, tx.Now()), err
 }
 
 // Property returns the value of a Live Chats property (DOMAIN.md) by its path: a string for
@@ -135,6 +139,7 @@ func orNil(v any) any {
 var properties = map[string]func(Snapshot) any{
 	"liveChat.id":          func(s Snapshot) any { return s.LiveChat.ID },
 	"liveChat.name":        func(s Snapshot) any { return s.LiveChat.Name },
+	"liveChat.workingNow":  func(s Snapshot) any { return s.LiveChat.WorkingNow },
 	"session":              func(s Snapshot) any { return s.Session.ID },
 	"session.id":           func(s Snapshot) any { return s.Session.ID },
 	"session.name":         func(s Snapshot) any { return s.Session.Name },

@@ -78,6 +78,10 @@ func matrixRows() []matrixRow {
 		{route: "PATCH /api/v1/livechats/{id}", path: "/api/v1/livechats/{A}", body: map[string]any{"description": "d"}, want: adminOnly},
 		{route: "DELETE /api/v1/livechats/{id}", path: "/api/v1/livechats/{C}", want: adminOnly, prepare: (*matrixWorld).throwawayChat},
 		{route: "GET /api/v1/livechats/properties", want: staffOnly},
+		{route: "GET /api/v1/livechats/{id}/routing", path: "/api/v1/livechats/{A}/routing", want: "401 401 401 401 401 401 403 2xx 2xx 2xx 2xx"},
+		{route: "PUT /api/v1/livechats/{id}/routing", path: "/api/v1/livechats/{A}/routing", body: map[string]any{"mode": "manual", "max_open": 0, "reassign_after": 0}, want: adminOnly},
+		{route: "GET /api/v1/livechats/{id}/working-hours", path: "/api/v1/livechats/{A}/working-hours", want: "401 401 401 401 401 401 403 2xx 2xx 2xx 2xx"},
+		{route: "PUT /api/v1/livechats/{id}/working-hours", path: "/api/v1/livechats/{A}/working-hours", body: map[string]any{"enabled": false}, want: adminOnly},
 		{route: "GET /api/v1/livechats/{id}/canned-responses", path: "/api/v1/livechats/{A}/canned-responses", want: "401 401 401 401 401 401 403 2xx 2xx 2xx 2xx"},
 		// Supervisors keep their own live chat's canned responses; the global ones are administrators'.
 		{route: "POST /api/v1/livechats/{id}/canned-responses", path: "/api/v1/livechats/{A}/canned-responses", body: map[string]any{"title": "Hi", "text": "Hello"}, want: "401 401 401 401 401 401 403 403 403 2xx 2xx"},

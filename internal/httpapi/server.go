@@ -91,6 +91,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.registerSessions()
 	s.registerCanned()
 	s.registerReports()
+	s.registerRouting()
 	s.registerWidget()
 	s.registerSockets()
 	s.registerWorkspaces()

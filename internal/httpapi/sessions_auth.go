@@ -77,6 +77,15 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) error {
 	return ok(w, u)
 }
 
+// presence sets the user's presence through the chat where there is one, so that an operator
+// who comes online gets the waiting sessions routing has for them in the same transaction.
+func (s *Server) presence(r *http.Request, id string, p auth.Presence) (*auth.User, error) {
+	if s.Chat != nil {
+		return s.Chat.SetPresence(r.Context(), id, p)
+	}
+	return s.Auth.SetPresence(r.Context(), id, p)
+}
+
 // handlePresence handles PUT /api/v1/me/presence.
 func (s *Server) handlePresence(w http.ResponseWriter, r *http.Request) error {
 	var in presenceRequest
@@ -84,7 +93,7 @@ func (s *Server) handlePresence(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u, _ := auth.StaffFrom(r.Context())
-	u, err := s.Auth.SetPresence(r.Context(), u.ID, in.Presence)
+	u, err := s.presence(r, u.ID, in.Presence)
 	if err != nil {
 		return err
 	}

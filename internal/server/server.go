@@ -241,6 +241,9 @@ func (s *Server) Serve(ln net.Listener) error {
 		s.Automation.RunRetention(ctx, s.cfg.AutomationLogRetention, time.Hour)
 	})
 	s.Go("realtime", s.Hub.Run)
+	// Routing hands on unanswered sessions after their live chat's hand-on time (whole
+	// seconds), and routes what a missed wake-up left waiting.
+	s.Go("routing", func(ctx context.Context) { s.Chat.RunRouting(ctx, 2*time.Second) })
 	s.Go("deliveries", s.Channels.Run)
 	s.http = &http.Server{
 		Handler:           s.Handler(),

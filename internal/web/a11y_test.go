@@ -273,6 +273,8 @@ func auditAdministration(t *testing.T, b *Browser, env *servertest.Env) {
 		{"/admin/livechats", "", "[data-livechats] tbody tr", []string{"new-livechat"}},
 		{lc, "settings", "[data-settings] dl", []string{"edit", "delete"}},
 		{lc, "channels", "[data-channels] tbody tr", []string{"new-channel", "embed"}},
+		{lc, "routing", "[data-routing-form]", nil},
+		{lc, "hours", "[data-hours-form]", nil},
 		{lc, "automation", "[data-automation] tbody tr", nil},
 		{lc, "log", "[data-log]", nil},
 		{"/admin/users", "", "[data-users] tbody tr", []string{"new-user", "add-to-group"}},

@@ -1,17 +1,20 @@
-// The page of one live chat: the Settings, Channels, Business Processes and Automation log
-// tabs. The tab shown is kept in the address (#channels…) so a reload or a shared link opens it.
+// The page of one live chat: the Settings, Channels, Distribution, Working hours, Business
+// Processes and Automation log tabs. The tab shown is kept in the address (#channels…) so a
+// reload or a shared link opens it.
 
 import { del, get, listAll, patch, post } from '../api.js';
 import { $, $$, h, replace, toast, when } from '../dom.js';
 import { confirmDialog, field, formDialog, openDialog } from '../dialog.js';
 import { liveChatFields, liveChatValues } from '../livechatform.js';
 import { loadAutomation, loadLog, setupLog } from '../automation.js';
+import { loadHours, loadRouting } from '../routing.js';
 import { wireTabs } from '../tabs.js';
 
 const root = $('[data-livechat]');
 const id = root.dataset.livechat;
 const base = `/api/v1/livechats/${encodeURIComponent(id)}`;
-const loaders = { settings: loadSettings, channels: loadChannels, automation: () => loadAutomation(id), log: () => loadLog(id) };
+const loaders = { settings: loadSettings, channels: loadChannels, routing: () => loadRouting(id), hours: () => loadHours(id),
+  automation: () => loadAutomation(id), log: () => loadLog(id) };
 let chat = null;
 
 function showTab(name) {

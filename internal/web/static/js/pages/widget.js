@@ -147,12 +147,17 @@ async function openChat() {
 // and then); during a chat it says Connecting… while the widget's own socket is down.
 let connected = true;
 let operatorsOnline = null;
+let hours = null;
 const statusEvery = 15000;
 
 function drawStatus() {
   const el = $('[data-status]');
   if (!connected) {
     el.textContent = 'Connecting…';
+  } else if (hours && !hours.working_now) {
+    el.textContent = hours.next_opening
+      ? `We're offline now; we'll answer from ${new Date(hours.next_opening).toLocaleString([], { weekday: 'long', hour: '2-digit', minute: '2-digit' })}.`
+      : "We're offline now: leave a message and we will answer when we are back.";
   } else if (operatorsOnline !== null) {
     el.textContent = operatorsOnline ? 'Online' : 'No operator is online right now: leave a message and we will answer soon.';
   }
@@ -163,6 +168,7 @@ async function pollStatus() {
   try {
     const st = await call('GET', `/api/v1/widget/${encodeURIComponent(liveChat)}/status`);
     operatorsOnline = st.operators_online;
+    hours = { working_now: st.working_now, next_opening: st.next_opening };
     drawStatus();
   } catch {
     // The status is a courtesy: the chat works without it, and the next poll tries again.
