@@ -3,6 +3,7 @@ package channel
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"html"
 	"io"
 	"mime"
@@ -12,6 +13,10 @@ import (
 	"net/textproto"
 	"regexp"
 	"strings"
+
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/ianaindex"
+	"golang.org/x/text/transform"
 
 	"github.com/parleychat/parley/internal/chat"
 )
@@ -94,8 +99,8 @@ func (b *mailBody) walkMultipart(r io.Reader, boundary string) error {
 	}
 }
 
-// decodePart undoes the part's transfer encoding and turns its charset into UTF-8. Latin-1 is
-// converted; other charsets Go does not carry are kept as valid UTF-8 at least.
+// decodePart undoes the part's transfer encoding and turns its charset into UTF-8. A charset
+// nobody can name is kept as valid UTF-8 at least, so the words that are ASCII still read.
 func decodePart(h textproto.MIMEHeader, r io.Reader, charset string) (string, error) {
 	switch strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))) {
 	case "quoted-printable":
@@ -103,18 +108,34 @@ func decodePart(h textproto.MIMEHeader, r io.Reader, charset string) (string, er
 	case "base64":
 		r = base64.NewDecoder(base64.StdEncoding, r)
 	}
-	data, err := io.ReadAll(r)
-	text := string(data)
-	switch strings.ToLower(charset) {
-	case "iso-8859-1", "latin1", "iso_8859-1", "windows-1252", "cp1252":
-		runes := make([]rune, len(data))
-		for i, c := range data {
-			runes[i] = rune(c)
-		}
-		text = string(runes)
+	if cr, err := charsetReader(charset, r); err == nil {
+		r = cr
 	}
-	text = strings.ReplaceAll(strings.ToValidUTF8(text, "\uFFFD"), "\r\n", "\n")
+	data, err := io.ReadAll(r)
+	text := strings.ReplaceAll(strings.ToValidUTF8(string(data), "\uFFFD"), "\r\n", "\n")
 	return text, err
+}
+
+// charsetReader converts from a charset named by MIME (ISO-8859-x, windows-125x, KOI8-R,
+// Shift_JIS, ISO-2022-JP, GB18030, Big5, EUC-KR…) to UTF-8, looking the name up as the
+// WHATWG Encoding standard does, which is how mail clients label their mail in practice,
+// then in the IANA registry. UTF-8 and US-ASCII pass as they are.
+func charsetReader(charset string, r io.Reader) (io.Reader, error) {
+	name := strings.ToLower(strings.Trim(strings.TrimSpace(charset), `"`))
+	switch name {
+	case "", "utf-8", "utf8", "us-ascii", "ascii":
+		return r, nil
+	}
+	enc, err := htmlindex.Get(name)
+	if err != nil {
+		if enc, err = ianaindex.MIME.Encoding(name); err == nil && enc == nil {
+			err = fmt.Errorf("charset %q is known but not supported", charset)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return transform.NewReader(r, enc.NewDecoder()), nil
 }
 
 var (

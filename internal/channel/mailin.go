@@ -93,7 +93,7 @@ func sender(h mail.Header, envelopeFrom string) *mail.Address {
 // decodeHeader decodes RFC 2047 words; a header in a charset Go cannot decode is kept as it
 // came rather than dropped.
 func decodeHeader(v string) string {
-	dec := new(mime.WordDecoder)
+	dec := &mime.WordDecoder{CharsetReader: charsetReader}
 	if d, err := dec.DecodeHeader(v); err == nil {
 		v = d
 	}

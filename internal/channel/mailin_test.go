@@ -1,8 +1,13 @@
 package channel
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/japanese"
 )
 
 func TestParseMail(t *testing.T) {
@@ -46,5 +51,46 @@ func TestLongMailIsCut(t *testing.T) {
 	}
 	if len(in.Text) > 16<<10 || !strings.HasSuffix(in.Text, truncatedNote) {
 		t.Fatalf("text of %d bytes ending %q", len(in.Text), in.Text[len(in.Text)-40:])
+	}
+}
+
+// TestMailCharsets reads bodies and RFC 2047 headers in the charsets mail clients still send,
+// encoded here with golang.org/x/text so that the bytes are what those clients write.
+func TestMailCharsets(t *testing.T) {
+	tests := []struct {
+		charset string
+		enc     encoding.Encoding
+		text    string
+	}{
+		{"KOI8-R", charmap.KOI8R, "Здравствуйте, где мой заказ?"},
+		{"windows-1251", charmap.Windows1251, "Добрый день, счёт № 42"},
+		{"Shift_JIS", japanese.ShiftJIS, "注文はまだ届いていません"},
+		{"ISO-2022-JP", japanese.ISO2022JP, "お世話になっております"},
+		{"ISO-8859-15", charmap.ISO8859_15, "Prix : 10 €, merci"},
+		{"windows-1252", charmap.Windows1252, "Grüße – „Anna“"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.charset, func(t *testing.T) {
+			body, err := tt.enc.NewEncoder().String(tt.text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			subject := "=?" + tt.charset + "?b?" + base64.StdEncoding.EncodeToString([]byte(body)) + "?="
+			raw := "From: a@example.org\r\nSubject: " + subject + "\r\nMIME-Version: 1.0\r\n" +
+				"Content-Type: text/plain; charset=\"" + tt.charset + "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+				base64.StdEncoding.EncodeToString([]byte(body)) + "\r\n"
+			in, err := parseMail([]byte(raw), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if in.Text != tt.text || in.Subject != tt.text {
+				t.Fatalf("text %q, subject %q; want %q", in.Text, in.Subject, tt.text)
+			}
+		})
+	}
+	// A charset nobody knows keeps the ASCII words and marks the rest.
+	in, err := parseMail([]byte("From: a@example.org\r\nContent-Type: text/plain; charset=x-unknown\r\n\r\nhello \xff"), "")
+	if err != nil || in.Text != "hello \uFFFD" {
+		t.Fatalf("an unknown charset: %q, %v", in.Text, err)
 	}
 }

@@ -218,7 +218,9 @@ func (l slogPrintf) Printf(format string, v ...any) {
 	l.log.Debug("smtp", "detail", strings.TrimSpace(fmt.Sprintf(format, v...)))
 }
 
-func (l slogPrintf) Println(v ...any) { l.log.Debug("smtp", "detail", strings.TrimSpace(fmt.Sprintln(v...))) }
+func (l slogPrintf) Println(v ...any) {
+	l.log.Debug("smtp", "detail", strings.TrimSpace(fmt.Sprintln(v...)))
+}
 
 // plainAuth is AUTH PLAIN against the listener's credentials.
 func (c *smtpSession) plainAuth() sasl.Server {
