@@ -2,16 +2,12 @@ package channel
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"mime/quotedprintable"
-	"net"
 	"net/mail"
-	"net/smtp"
 	"net/textproto"
 	"strings"
 	"time"
@@ -142,59 +138,14 @@ func (s *Service) mail(ctx context.Context, c claimed) (permanent bool, err erro
 	if err := json.Unmarshal([]byte(c.payload), &p); err != nil {
 		return true, err
 	}
-	err = sendSMTP(ctx, s.cfg.SMTPRelay, s.cfg.Timeout, p)
+	err = s.sendSMTP(ctx, p)
 	var e *textproto.Error
-	if errors.As(err, &e) {
+	var setup *relaySetupError
+	switch {
+	case errors.As(err, &e):
 		return e.Code >= 500, fmt.Errorf("SMTP %d: %s", e.Code, e.Msg)
+	case errors.As(err, &setup):
+		return true, err
 	}
 	return false, err
-}
-
-// sendSMTP speaks SMTP to the relay, within timeout and until ctx ends. It upgrades to TLS
-// when the relay offers STARTTLS, as net/smtp.SendMail does.
-func sendSMTP(ctx context.Context, relay string, timeout time.Duration, p mailPayload) error {
-	d := net.Dialer{Timeout: timeout}
-	conn, err := d.DialContext(ctx, "tcp", relay)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	defer context.AfterFunc(ctx, func() { conn.Close() })()
-	_ = conn.SetDeadline(time.Now().Add(timeout))
-	host, _, _ := net.SplitHostPort(relay)
-	c, err := smtp.NewClient(conn, host)
-	if err != nil {
-		return err
-	}
-	if err := c.Hello(domainOf(p.From)); err != nil {
-		return err
-	}
-	if ok, _ := c.Extension("STARTTLS"); ok {
-		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
-			return err
-		}
-	}
-	if err := transfer(c, p); err != nil {
-		return err
-	}
-	// The relay took the message; a failed goodbye must not make us send it again.
-	_ = c.Quit()
-	return nil
-}
-
-func transfer(c *smtp.Client, p mailPayload) error {
-	if err := c.Mail(p.From); err != nil {
-		return err
-	}
-	if err := c.Rcpt(p.To); err != nil {
-		return err
-	}
-	w, err := c.Data()
-	if err != nil {
-		return err
-	}
-	if _, err := io.WriteString(w, p.Data); err != nil {
-		return err
-	}
-	return w.Close()
 }

@@ -3,6 +3,7 @@ package channel
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"github.com/parleychat/parley/internal/auth"
 	"io"
@@ -38,6 +39,14 @@ type WebhookConfig struct {
 	// SMTPRelay is the host:port of the relay that sends email replies. Without one, email
 	// deliveries fail at once with the reason [none].
 	SMTPRelay string
+	// SMTPRelayUser and SMTPRelayPassword, when set, log in to the relay with AUTH PLAIN,
+	// which is only ever sent over TLS (or to a relay on this host) [no AUTH].
+	SMTPRelayUser, SMTPRelayPassword string
+	// SMTPRelayTLS says how the relay connection is protected [RelayTLSAuto].
+	SMTPRelayTLS RelayTLS
+	// SMTPRelayTLSConfig verifies the relay's certificate, for a relay with a private CA; its
+	// ServerName is set to the relay's host [the system's roots].
+	SMTPRelayTLSConfig *tls.Config
 }
 
 func (c WebhookConfig) withDefaults() WebhookConfig {
@@ -59,6 +68,9 @@ func (c WebhookConfig) withDefaults() WebhookConfig {
 	def(&c.Poll, 5*time.Second)
 	if c.Lease <= c.Timeout {
 		c.Lease = 2 * c.Timeout
+	}
+	if c.SMTPRelayTLS == "" {
+		c.SMTPRelayTLS = RelayTLSAuto
 	}
 	if c.Client == nil {
 		c.Client = &http.Client{Timeout: c.Timeout}
