@@ -42,16 +42,27 @@ func (s *Service) MailboxChannel(ctx context.Context, addr string) (id string, e
 }
 
 // ReceiveMail stores a customer's email to an email channel. envelopeFrom is the SMTP MAIL
-// FROM address, used when the message has no usable From header. The sender's address is the
-// customer's identity, so every mail from one address goes to one session, and a mail to a
-// closed session reopens it. A repeated Message-ID stores once.
+// FROM address, used when the message has no usable From header. A mail answering
+// (In-Reply-To, References) one of the channel's mails goes to that mail's session, whoever
+// sends it; any other goes by the sender's address, the customer's identity, so every mail
+// from one address goes to one session. Either way a closed session reopens. A repeated
+// Message-ID stores once.
 func (s *Service) ReceiveMail(ctx context.Context, channelID, envelopeFrom string, raw []byte) (*InboundResult, error) {
 	in, err := parseMail(raw, envelopeFrom)
 	if err != nil {
 		return nil, err
 	}
 	in.ChannelID = channelID
-	r, err := s.chat.Receive(ctx, in)
+	thread, err := s.threadSession(ctx, channelID, in.refs)
+	if err != nil {
+		return nil, err
+	}
+	var r *chat.Receipt
+	if thread != "" {
+		r, err = s.chat.ReceiveInSession(ctx, thread, in.Text, in.DedupKey)
+	} else {
+		r, err = s.chat.Receive(ctx, in.Inbound)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -59,23 +70,30 @@ func (s *Service) ReceiveMail(ctx context.Context, channelID, envelopeFrom strin
 	return &InboundResult{SessionID: r.Session.ID, MessageID: r.Message.ID, Duplicate: r.Duplicate}, nil
 }
 
+// parsedMail is a customer's mail as a chat message, with the Message-IDs it answers.
+type parsedMail struct {
+	chat.Inbound
+	refs []string
+}
+
 // parseMail turns an RFC 5322 message into a chat inbound message without a channel.
-func parseMail(raw []byte, envelopeFrom string) (chat.Inbound, error) {
+func parseMail(raw []byte, envelopeFrom string) (parsedMail, error) {
 	msg, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
-		return chat.Inbound{}, errs.New(errs.Invalid, "the message cannot be parsed: %v", err)
+		return parsedMail{}, errs.New(errs.Invalid, "the message cannot be parsed: %v", err)
 	}
 	from := sender(msg.Header, envelopeFrom)
 	if from.Address == "" {
-		return chat.Inbound{}, errs.New(errs.Invalid, "the message names no sender")
+		return parsedMail{}, errs.New(errs.Invalid, "the message names no sender")
 	}
 	addr := strings.ToLower(from.Address)
 	text, err := mailText(msg.Header, msg.Body)
 	if err != nil {
-		return chat.Inbound{}, errs.New(errs.Invalid, "the message body cannot be read: %v", err)
+		return parsedMail{}, errs.New(errs.Invalid, "the message body cannot be read: %v", err)
 	}
-	return chat.Inbound{Identity: addr, Customer: chat.CustomerInfo{Name: from.Name, Email: addr},
-		Subject: decodeHeader(msg.Header.Get("Subject")), Text: text, DedupKey: mailKey(msg.Header.Get("Message-Id"))}, nil
+	return parsedMail{Inbound: chat.Inbound{Identity: addr, Customer: chat.CustomerInfo{Name: from.Name, Email: addr},
+		Subject: decodeHeader(msg.Header.Get("Subject")), Text: text, DedupKey: mailKey(msg.Header.Get("Message-Id"))},
+		refs: mailRefs(msg.Header)}, nil
 }
 
 // sender is the From header's first address, or the envelope sender when From is missing or

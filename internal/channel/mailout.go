@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/chat"
-	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -34,7 +33,9 @@ type mailPayload struct {
 type mailReply struct {
 	from, fromName, to, toName string
 	subject, messageID         string
-	inReplyTo                  string
+	// inReplyTo and references thread the reply (RFC 5322 3.6.4): see threadOf.
+	inReplyTo  string
+	references []string
 	sent                       time.Time
 	text                       string
 	// automated marks a process's reply, so that well-behaved autoresponders (out-of-office
@@ -44,8 +45,9 @@ type mailReply struct {
 }
 
 // queueMail writes the email delivery of an operator's or process's reply in an email
-// channel's session: from the channel's address to the customer's, answering the customer's
-// last mail when its Message-ID is known.
+// channel's session: from the channel's address to the customer's, in the thread of the
+// session's mail, with its own Message-ID, which the delivery row keeps so that the
+// customer's answer finds the session again.
 func queueMail(ctx context.Context, tx *store.Tx, e chat.Event) error {
 	to, err := customerIdentity(ctx, tx, e.SessionID)
 	if err != nil {
@@ -55,31 +57,19 @@ func queueMail(ctx context.Context, tx *store.Tx, e chat.Event) error {
 	if err := tx.QueryRow(ctx, "SELECT address FROM channels WHERE id = ?", e.Snapshot.Session.ChannelID).Scan(&from); err != nil {
 		return err
 	}
-	inReplyTo, err := lastMailID(ctx, tx, e.SessionID)
+	thread, err := threadOf(ctx, tx, e.SessionID)
 	if err != nil {
 		return err
 	}
 	m, snap := e.Snapshot.LastMessage, e.Snapshot
 	r := mailReply{from: from, fromName: firstNonEmpty(m.AuthorName, snap.LiveChat.Name), to: to, toName: snap.Customer.Name,
 		subject: replySubject(firstNonEmpty(snap.Session.Subject, snap.Session.Name)), messageID: "<" + m.ID + "@" + domainOf(from) + ">",
-		inReplyTo: inReplyTo, sent: m.SentAt, text: m.Text, automated: m.Author == chat.AuthorProcess}
+		inReplyTo: thread.inReplyTo, references: thread.references, sent: m.SentAt, text: m.Text, automated: m.Author == chat.AuthorProcess}
 	body, err := json.Marshal(mailPayload{From: from, To: to, Data: composeMail(r)})
 	if err != nil {
 		return err
 	}
-	return insertDelivery(ctx, tx, store.NewID("dlv"), e, string(body))
-}
-
-// lastMailID is the Message-ID of the customer's newest mail in the session, in angle
-// brackets, or "" when none is known.
-func lastMailID(ctx context.Context, tx *store.Tx, sessionID string) (string, error) {
-	var key string
-	err := tx.QueryRow(ctx, `SELECT dedup_key FROM messages WHERE session_id = ? AND author_kind = ? AND dedup_key LIKE ?
-		ORDER BY seq DESC LIMIT 1`, sessionID, string(chat.AuthorCustomer), mailKeyPrefix+"%").Scan(&key)
-	if errs.Is(err, errs.NotFound) {
-		return "", nil
-	}
-	return "<" + strings.TrimPrefix(key, mailKeyPrefix) + ">", err
+	return insertDelivery(ctx, tx, store.NewID("dlv"), e, string(body), r.messageID)
 }
 
 // replySubject is "Re: " and the subject, without stacking a second "Re:".
@@ -112,7 +102,8 @@ func composeMail(r mailReply) string {
 	header("Message-ID", r.messageID)
 	if r.inReplyTo != "" {
 		header("In-Reply-To", r.inReplyTo)
-		header("References", r.inReplyTo)
+		// One id a line keeps each line short whatever the thread's length.
+		header("References", strings.Join(r.references, "\r\n "))
 	}
 	if r.automated {
 		header("Auto-Submitted", "auto-generated")

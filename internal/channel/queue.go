@@ -93,7 +93,7 @@ func queueDelivery(ctx context.Context, tx *store.Tx, e chat.Event) error {
 	if err != nil {
 		return err
 	}
-	return insertDelivery(ctx, tx, id, e, string(body))
+	return insertDelivery(ctx, tx, id, e, string(body), "")
 }
 
 // customerIdentity is what the session's channel knows its customer by: the outside chat id
@@ -105,12 +105,12 @@ func customerIdentity(ctx context.Context, tx *store.Tx, sessionID string) (iden
 }
 
 // insertDelivery writes a pending delivery of the event's message, once per message, and
-// wakes the senders.
-func insertDelivery(ctx context.Context, tx *store.Tx, id string, e chat.Event, payload string) error {
+// wakes the senders. mailID is an emailed reply's Message-ID, "" for a webhook.
+func insertDelivery(ctx context.Context, tx *store.Tx, id string, e chat.Event, payload, mailID string) error {
 	now := store.TS(tx.Now())
-	_, err := tx.Exec(ctx, `INSERT INTO channel_deliveries (id, channel_id, session_id, message_id, event_seq, payload, state, next_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
-		id, e.Snapshot.Session.ChannelID, e.SessionID, e.Snapshot.LastMessage.ID, e.Seq, payload, string(Pending), now, now)
+	_, err := tx.Exec(ctx, `INSERT INTO channel_deliveries (id, channel_id, session_id, message_id, event_seq, payload, state, next_at, created_at, mail_message_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
+		id, e.Snapshot.Session.ChannelID, e.SessionID, e.Snapshot.LastMessage.ID, e.Seq, payload, string(Pending), now, now, mailID)
 	if err != nil {
 		return err
 	}
