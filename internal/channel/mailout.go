@@ -36,8 +36,8 @@ type mailReply struct {
 	// inReplyTo and references thread the reply (RFC 5322 3.6.4): see threadOf.
 	inReplyTo  string
 	references []string
-	sent                       time.Time
-	text                       string
+	sent       time.Time
+	text       string
 	// automated marks a process's reply, so that well-behaved autoresponders (out-of-office
 	// replies) do not answer it: without that, a process that replies to every customer
 	// message and an autoresponder would mail each other for ever (RFC 3834).
