@@ -8,6 +8,8 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/japanese"
+
+	"github.com/parleychat/parley/internal/chat"
 )
 
 func TestParseMail(t *testing.T) {
@@ -28,7 +30,7 @@ func TestParseMail(t *testing.T) {
 			"--x", "Content-Type: text/plain; charset=iso-8859-1", "Content-Transfer-Encoding: quoted-printable", "", "Gr=FC=DFe", "--x",
 			"Content-Type: text/plain", "Content-Disposition: attachment; filename=a.txt", "", "not me", "--x--"),
 			identity: "a@example.org", text: "Grüße"},
-		"no text at all": {raw: crlf("From: a@example.org", "", ""), identity: "a@example.org", text: noText},
+		"no text at all": {raw: crlf("From: a@example.org", "", ""), identity: "a@example.org", text: ""},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -92,5 +94,21 @@ func TestMailCharsets(t *testing.T) {
 	in, err := parseMail([]byte("From: a@example.org\r\nContent-Type: text/plain; charset=x-unknown\r\n\r\nhello \xff"), "")
 	if err != nil || in.Text != "hello \uFFFD" {
 		t.Fatalf("an unknown charset: %q, %v", in.Text, err)
+	}
+}
+
+func TestKeepFiles(t *testing.T) {
+	l := chat.DefaultFileLimits()
+	if text, files := keepFiles(l, "", nil); text != noText || files != nil {
+		t.Fatalf("neither text nor files: %q, %v", text, files)
+	}
+	pdf := chat.NewFile{Name: "invoice.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4\n%%EOF\n")}
+	exe := chat.NewFile{Name: "run.exe", ContentType: "application/pdf", Data: []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff")}
+	text, files := keepFiles(l, "", []chat.NewFile{pdf, exe})
+	if len(files) != 1 || files[0].Name != "invoice.pdf" || !strings.Contains(text, `"run.exe" was not kept`) {
+		t.Fatalf("text %q, files %v", text, files)
+	}
+	if text, files := keepFiles(l, "", []chat.NewFile{pdf}); text != "" || len(files) != 1 {
+		t.Fatalf("a file alone keeps an empty text: %q, %d files", text, len(files))
 	}
 }

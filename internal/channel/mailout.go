@@ -2,6 +2,7 @@ package channel
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -21,12 +23,16 @@ import (
 // deliveries, why the customer got no answer.
 var errNoRelay = errors.New("no SMTP relay is configured: start parley serve with --smtp-relay (PARLEY_SMTP_RELAY)")
 
-// mailPayload is a queued email: the envelope and the whole message, composed when the reply
-// was queued so that every attempt sends the same Message-ID.
+// mailPayload is a queued email: the envelope and the message, composed when the reply was
+// queued so that every attempt sends the same Message-ID. A reply with files has Data end
+// inside its multipart/mixed body: the files, named by their attachment ids, are read and
+// appended when it is sent, so that the queue does not hold a second copy of every file.
 type mailPayload struct {
-	From string `json:"from"`
-	To   string `json:"to"`
-	Data string `json:"data"`
+	From     string   `json:"from"`
+	To       string   `json:"to"`
+	Data     string   `json:"data"`
+	Boundary string   `json:"boundary,omitempty"`
+	Files    []string `json:"files,omitempty"`
 }
 
 // mailReply is what an emailed reply is made of.
@@ -38,6 +44,8 @@ type mailReply struct {
 	references []string
 	sent       time.Time
 	text       string
+	// boundary separates the parts of a reply with files; "" for a text-only reply.
+	boundary string
 	// automated marks a process's reply, so that well-behaved autoresponders (out-of-office
 	// replies) do not answer it: without that, a process that replies to every customer
 	// message and an autoresponder would mail each other for ever (RFC 3834).
@@ -65,7 +73,17 @@ func queueMail(ctx context.Context, tx *store.Tx, e chat.Event) error {
 	r := mailReply{from: from, fromName: firstNonEmpty(m.AuthorName, snap.LiveChat.Name), to: to, toName: snap.Customer.Name,
 		subject: replySubject(firstNonEmpty(snap.Session.Subject, snap.Session.Name)), messageID: "<" + m.ID + "@" + domainOf(from) + ">",
 		inReplyTo: thread.inReplyTo, references: thread.references, sent: m.SentAt, text: m.Text, automated: m.Author == chat.AuthorProcess}
-	body, err := json.Marshal(mailPayload{From: from, To: to, Data: composeMail(r)})
+	p := mailPayload{From: from, To: to}
+	for _, a := range m.Attachments {
+		p.Files = append(p.Files, a.ID)
+	}
+	if len(p.Files) > 0 {
+		// "=_" cannot occur in quoted-printable or base64 text, so no part can contain it.
+		r.boundary = "=_parley_" + m.ID
+		p.Boundary = r.boundary
+	}
+	p.Data = composeMail(r)
+	body, err := json.Marshal(p)
 	if err != nil {
 		return err
 	}
@@ -91,7 +109,8 @@ func firstNonEmpty(a, b string) string {
 }
 
 // composeMail writes the reply as an RFC 5322 message with CRLF line ends: plain UTF-8 text,
-// quoted-printable so that no line is too long for a relay.
+// quoted-printable so that no line is too long for a relay. A reply with files is
+// multipart/mixed, and stops after its text part for appendFiles to finish.
 func composeMail(r mailReply) string {
 	var b strings.Builder
 	header := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
@@ -109,6 +128,14 @@ func composeMail(r mailReply) string {
 		header("Auto-Submitted", "auto-generated")
 	}
 	header("MIME-Version", "1.0")
+	if r.boundary != "" {
+		header("Content-Type", mime.FormatMediaType("multipart/mixed", map[string]string{"boundary": r.boundary}))
+		b.WriteString("\r\n")
+		if r.text == "" {
+			return b.String()
+		}
+		b.WriteString("--" + r.boundary + "\r\n")
+	}
 	header("Content-Type", "text/plain; charset=utf-8")
 	header("Content-Transfer-Encoding", "quoted-printable")
 	b.WriteString("\r\n")
@@ -117,6 +144,36 @@ func composeMail(r mailReply) string {
 	_ = qp.Close()
 	b.WriteString("\r\n")
 	return b.String()
+}
+
+// appendFiles finishes a reply with files: each file a base64 part, named for the customer's
+// mail client (RFC 2231 when the name is not ASCII), then the closing boundary.
+func (s *Service) appendFiles(ctx context.Context, p mailPayload) (string, error) {
+	var b strings.Builder
+	b.WriteString(p.Data)
+	for _, id := range p.Files {
+		a, data, err := s.chat.OpenAttachment(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		ct, params, err := mime.ParseMediaType(a.ContentType)
+		if err != nil {
+			ct, params = "application/octet-stream", map[string]string{}
+		}
+		params["name"] = a.Name
+		b.WriteString("--" + p.Boundary + "\r\n")
+		b.WriteString("Content-Type: " + mime.FormatMediaType(ct, params) + "\r\n")
+		b.WriteString("Content-Disposition: " + mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}) + "\r\n")
+		b.WriteString("Content-Transfer-Encoding: base64\r\n\r\n")
+		enc := base64.StdEncoding.EncodeToString(data)
+		for len(enc) > 76 {
+			b.WriteString(enc[:76] + "\r\n")
+			enc = enc[76:]
+		}
+		b.WriteString(enc + "\r\n")
+	}
+	b.WriteString("--" + p.Boundary + "--\r\n")
+	return b.String(), nil
 }
 
 // mail sends one email delivery through the relay. A 5xx answer is permanent; a 4xx answer
@@ -128,6 +185,12 @@ func (s *Service) mail(ctx context.Context, c claimed) (permanent bool, err erro
 	var p mailPayload
 	if err := json.Unmarshal([]byte(c.payload), &p); err != nil {
 		return true, err
+	}
+	if len(p.Files) > 0 {
+		if p.Data, err = s.appendFiles(ctx, p); err != nil {
+			// A file that is gone will not come back; a database that failed may.
+			return errs.Is(err, errs.NotFound), fmt.Errorf("reading the reply's files: %w", err)
+		}
 	}
 	err = s.sendSMTP(ctx, p)
 	var e *textproto.Error
