@@ -210,3 +210,10 @@ func (w *matrixWorld) cannedInA() {
 	w.env.MustDo("POST", w.fill("/api/v1/livechats/{A}/canned-responses"), w.env.Admin, map[string]any{"title": "Hi", "text": "Hello {customer.name}"}, 201, &c)
 	w.ids["cannedA"] = c.ID
 }
+
+// replyInSession has the administrator answer in {sess}, for the rows about a reply.
+func (w *matrixWorld) replyInSession() {
+	var m struct{ ID string }
+	w.env.MustDo("POST", w.fill("/api/v1/sessions/{sess}/messages"), w.env.Admin, map[string]any{"text": "a reply"}, 201, &m)
+	w.ids["reply"] = m.ID
+}

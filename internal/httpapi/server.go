@@ -89,6 +89,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.registerLiveChats()
 	s.registerChannels()
 	s.registerSessions()
+	s.registerDeliveries()
 	s.registerCanned()
 	s.registerWidget()
 	s.registerSockets()

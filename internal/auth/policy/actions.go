@@ -52,6 +52,7 @@ const (
 	SessionUnspam  Action = "session.unspam"
 	SessionStart   Action = "session.start_process"
 	SessionNote    Action = "session.note"
+	DeliveryRetry  Action = "delivery.retry"
 	StaffEvents    Action = "events.subscribe"
 	WidgetStart    Action = "widget.start"
 	WidgetWrite    Action = "widget.write"
@@ -118,6 +119,7 @@ var rules = map[Action]rule{
 	SessionUnspam: {Admin | Supervisor | OnlineOperator, "remove a session from spam", true},
 	SessionStart:  {Admin | Supervisor | OnlineOperator, "start a process in the session", true},
 	SessionNote:   {chatStaff, "add a private note to the session", true},
+	DeliveryRetry: {Admin | Supervisor | OnlineOperator, "retry a reply's failed delivery", true},
 	StaffEvents:   {Staff, "follow staff events", false},
 	WidgetStart:   {Anyone, "start a widget session", false},
 	WidgetWrite:   {Visitor, "write in the session", true},
