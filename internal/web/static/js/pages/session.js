@@ -130,7 +130,7 @@ function addMessage(m) {
     h('div', { class: 'msg-text' }, m.text));
   list.append(li);
   if (tracked(m)) {
-    li.append(h('div', { class: 'msg-delivery', dataset: { delivery: '' } }));
+    li.append(h('div', { class: 'msg-delivery', tabindex: '-1', dataset: { delivery: '' } }));
     drawDelivery(li, m.delivery);
   }
   list.scrollTop = list.scrollHeight;
@@ -142,16 +142,38 @@ function tracked(m) {
   return m.author !== 'customer' && ['email', 'http'].includes(session?.channel);
 }
 
-// drawDelivery shows how far a reply got: sending until the channel reports, sent, or not
-// delivered with the reason, so that a failed email does not look sent.
+// drawDelivery shows how far a reply got: sending, trying again with the last error, sent
+// (an email the relay took: whether it reached the inbox no one can tell) or delivered (a
+// webhook the receiver took), or not delivered with the reason and a Retry button for those
+// who may send it again, so that a failed email does not look sent.
 function drawDelivery(li, d) {
   const box = li.querySelector('[data-delivery]');
   const state = d ? d.state : 'pending';
   box.dataset.delivery = state;
   box.classList.toggle('msg-delivery-failed', state === 'failed');
-  box.textContent = state === 'delivered' ? 'Sent'
-    : state === 'failed' ? `Not delivered: ${d.error || 'the channel refused it'}` : 'Sending…';
+  const text = state === 'delivered' ? (session?.channel === 'email' ? 'Sent' : 'Delivered')
+    : state === 'failed' ? `Not delivered: ${d.error || 'the channel refused it'}`
+      : d && d.error ? `Not sent yet, trying again: ${d.error}` : 'Sending…';
+  replace(box, text);
+  if (state === 'failed' && (admin || supervisor || operator)) {
+    box.append(' ', h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'retry-delivery' },
+      'aria-label': 'Retry sending this reply' }, 'Retry'));
+  }
   if (state === 'pending') watchDeliveries();
+}
+
+// retryDelivery sends a failed reply again; the line says Sending… at once and the outcome
+// when the channel reports, as for a new reply. The focus stays on the reply's line.
+async function retryDelivery(button) {
+  const li = button.closest('[data-message]');
+  try {
+    const d = await busy(button, () => post(`${base}/messages/${encodeURIComponent(li.dataset.message)}/retry`));
+    drawDelivery(li, d);
+    announce('Sending the reply again.');
+    li.querySelector('[data-delivery]').focus();
+  } catch (err) {
+    toast(err.message, 'error');
+  }
 }
 
 // watchDeliveries reads the messages again a moment later while a reply is still being sent:
@@ -313,6 +335,10 @@ function wire() {
     const menu = $('[data-menu]');
     menu.open = false;
     if (await startProcess(session, { returnFocus: menu.querySelector('summary'), lastMessage })) await loadProcesses();
+  });
+  list.addEventListener('click', (ev) => {
+    const b = ev.target.closest('[data-action="retry-delivery"]');
+    if (b) retryDelivery(b);
   });
   wireMenu($('[data-menu]'));
   onPresence(() => { if (session) drawActions(); });
