@@ -16,6 +16,13 @@ const QueueConsumer = "channel.webhooks"
 // deliveriesChannel wakes the senders when deliveries are queued.
 const deliveriesChannel = "channel_deliveries"
 
+// DeliveryOutcomesChannel is the wake-up channel (store.DB.Subscribe) notified when an
+// attempt at a delivery ends or a failed one is retried; the staff WebSocket turns it into
+// "deliveries_changed", and a session page reads its replies' deliveries again. One channel
+// for all sessions keeps it cheap, and the frame names nothing, so it tells nobody about a
+// session they may not see.
+const DeliveryOutcomesChannel = "channel_delivery_outcomes"
+
 // Payload is the JSON body posted to an http channel's webhook URL for one reply.
 type Payload struct {
 	DeliveryID     string         `json:"delivery_id"`

@@ -30,6 +30,9 @@ func (s *Service) RetryDelivery(ctx context.Context, u *auth.User, sessionID, me
 			return whyNotRetried(ctx, tx, sessionID, messageID)
 		}
 		d = &chat.MessageDelivery{State: string(Pending)}
+		if err := tx.Notify(ctx, DeliveryOutcomesChannel); err != nil {
+			return err
+		}
 		return tx.Notify(ctx, deliveriesChannel)
 	})
 	return d, err

@@ -192,9 +192,12 @@ func (s *Service) post(ctx context.Context, c claimed) (permanent bool, err erro
 
 // record writes an attempt's outcome, if this sender still holds the lease: delivered; or
 // failed for good when the error is permanent or the attempts are used up; or pending again
-// after a backoff.
+// after a backoff. Consoles are told (DeliveryOutcomesChannel).
 func (s *Service) record(ctx context.Context, c claimed, permanent bool, sendErr error) error {
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		if err := tx.Notify(ctx, DeliveryOutcomesChannel); err != nil {
+			return err
+		}
 		now := tx.Now()
 		switch {
 		case sendErr == nil:

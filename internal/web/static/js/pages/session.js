@@ -132,6 +132,8 @@ function addMessage(m) {
   if (tracked(m)) {
     li.append(h('div', { class: 'msg-delivery', tabindex: '-1', dataset: { delivery: '' } }));
     drawDelivery(li, m.delivery);
+    // Its outcome may have been told before the reply itself reached this page.
+    if (!m.delivery) refreshDeliveries();
   }
   list.scrollTop = list.scrollHeight;
 }
@@ -154,12 +156,12 @@ function drawDelivery(li, d) {
   const text = state === 'delivered' ? (session?.channel === 'email' ? 'Sent' : 'Delivered')
     : state === 'failed' ? `Not delivered: ${d.error || 'the channel refused it'}`
       : d && d.error ? `Not sent yet, trying again: ${d.error}` : 'Sending…';
+  box.dataset.error = d?.error || '';
   replace(box, text);
   if (state === 'failed' && (admin || supervisor || operator)) {
     box.append(' ', h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'retry-delivery' },
       'aria-label': 'Retry sending this reply' }, 'Retry'));
   }
-  if (state === 'pending') watchDeliveries();
 }
 
 // retryDelivery sends a failed reply again; the line says Sending… at once and the outcome
@@ -176,19 +178,25 @@ async function retryDelivery(button) {
   }
 }
 
-// watchDeliveries reads the messages again a moment later while a reply is still being sent:
-// the delivery's outcome arrives after the reply, and no event announces it.
+// refreshDeliveries reads the replies' deliveries again when the server says one changed
+// ("deliveries_changed" on the staff socket): a delivery's outcome arrives after the reply,
+// in a later transaction. Signals close together are read once.
 let deliveryTimer = 0;
-function watchDeliveries() {
+function refreshDeliveries() {
   if (deliveryTimer) return;
   deliveryTimer = setTimeout(async () => {
     deliveryTimer = 0;
     const messages = await listAll(`${base}/messages`, 5000).catch(() => []);
     for (const m of messages) {
       const li = list.querySelector(`[data-message="${CSS.escape(m.id)}"]`);
-      if (li && li.querySelector('[data-delivery]')) drawDelivery(li, m.delivery);
+      const box = li && li.querySelector('[data-delivery]');
+      // A line whose Retry button has the focus is left alone until it changes, so that a
+      // keyboard user's focus is not lost to a redraw that shows the same.
+      if (box && (box.dataset.delivery !== (m.delivery ? m.delivery.state : 'pending') || box.dataset.error !== (m.delivery?.error || ''))) {
+        drawDelivery(li, m.delivery);
+      }
     }
-  }, 2000);
+  }, 100);
 }
 
 async function loadProcesses() {
@@ -351,6 +359,7 @@ function wire() {
     onMessage: (m) => {
       if (m.type === 'hello') session && load().catch(() => {});
       else if (m.type === 'processes_changed') loadProcesses().catch(() => {});
+      else if (m.type === 'deliveries_changed') refreshDeliveries();
       else onEvent(m);
     },
   });
