@@ -65,7 +65,8 @@ func startRefusingRelay(t *testing.T) (*refusingRelay, string) {
 
 // TestFailedDeliveryRetriedFromTheConsole answers an email session whose relay refuses the
 // reply: the console says Not delivered with the relay's answer and offers Retry; once the
-// relay takes mail again, Retry sends it and the line turns to Sent without a reload.
+// relay takes mail again, Retry sends it and the line turns to Sent without a reload: the
+// staff socket's deliveries_changed brings the outcome, as the page does not poll.
 func TestFailedDeliveryRetriedFromTheConsole(t *testing.T) {
 	relay, addr := startRefusingRelay(t)
 	opts := servertest.Options{Configure: func(c *server.Config) { c.SMTPRelay = addr }}
@@ -92,6 +93,7 @@ func TestFailedDeliveryRetriedFromTheConsole(t *testing.T) {
 			t.Fatalf("the failed reply says %q, want the relay's answer", got)
 		}
 		op.Shot("reply-failed-with-retry")
+		op.Audit("reply-failed-with-retry")
 
 		relay.accept.Store(true)
 		op.Click(`[data-messages] .msg-operator [data-action="retry-delivery"]`)
