@@ -2,6 +2,7 @@ package channel
 
 import (
 	"encoding/base64"
+	"net/mail"
 	"strings"
 	"testing"
 
@@ -110,5 +111,16 @@ func TestKeepFiles(t *testing.T) {
 	}
 	if text, files := keepFiles(l, "", []chat.NewFile{pdf}); text != "" || len(files) != 1 {
 		t.Fatalf("a file alone keeps an empty text: %q, %d files", text, len(files))
+	}
+}
+
+func TestMailRefs(t *testing.T) {
+	h := mail.Header{"In-Reply-To": {"<r2@parley> (our reply)"}, "References": {"<m1@a>\r\n <r1@parley> <m2@a>  <r2@parley>"}}
+	got := strings.Join(mailRefs(h), " ")
+	if want := "r2@parley m2@a r1@parley m1@a"; got != want {
+		t.Fatalf("refs %q, want %q (newest first, once each)", got, want)
+	}
+	if refs := mailRefs(mail.Header{"References": {"no brackets here"}}); len(refs) != 0 {
+		t.Fatalf("refs %q from a header without ids", refs)
 	}
 }

@@ -35,7 +35,8 @@ type SMTPConfig struct {
 	// TLS, when set, offers STARTTLS with its certificate [no TLS].
 	TLS *tls.Config
 	// AuthUser and AuthPassword, when set, make the listener a submission port: a client
-	// must log in with AUTH PLAIN, over TLS, before MAIL FROM [open to every sender].
+	// must log in with AUTH PLAIN, over TLS, before MAIL FROM [open to every sender]. They
+	// need TLS: AUTH is never offered in clear.
 	AuthUser, AuthPassword string
 }
 
