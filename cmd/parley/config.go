@@ -26,6 +26,8 @@ type options struct {
 	logRetentionDays int64
 	// trustedProxies is --trusted-proxies as given; check parses it into Config.
 	trustedProxies string
+	// files are the file limit flags as given; check parses them into Config.Files.
+	files fileOptions
 }
 
 // env returns the PARLEY_ variable or def.
@@ -54,6 +56,7 @@ func (o *options) bind(fs *flag.FlagSet, withServe bool) {
 	fs.StringVar(&o.SMTPRelay, "smtp-relay", env("SMTP_RELAY", ""), "host:port of the SMTP relay that sends replies in email sessions; empty: such replies are recorded as failed deliveries (PARLEY_SMTP_RELAY)")
 	fs.Int64Var(&o.logRetentionDays, "automation-log-retention", envInt("AUTOMATION_LOG_RETENTION", 90), "days the automation log keeps its lines; 0 keeps them all (PARLEY_AUTOMATION_LOG_RETENTION)")
 	o.bindLimits(fs)
+	o.bindFiles(fs)
 	fs.BoolVar(&o.Demo, "demo", envBool("DEMO"), "fill an empty database with demo data: users, a live chat, a lead process (PARLEY_DEMO=true)")
 	o.bindOps(fs)
 }
@@ -161,6 +164,7 @@ func (o *options) check(withServe bool) error {
 		}
 		o.AutomationLogRetention = time.Duration(o.logRetentionDays) * 24 * time.Hour
 		o.checkLimits(bad)
+		o.checkFiles(bad)
 		if o.AdminPassword != "" && len(o.AdminPassword) < 8 {
 			bad("admin-password", "must be at least 8 characters")
 		}

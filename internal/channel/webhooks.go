@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/egress"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -38,6 +39,9 @@ type WebhookConfig struct {
 	// SMTPRelay is the host:port of the relay that sends email replies. Without one, email
 	// deliveries fail at once with the reason [none].
 	SMTPRelay string
+	// FetchClient downloads the files an http channel hands over by URL [egress.Client with
+	// private networks refused].
+	FetchClient *http.Client
 }
 
 func (c WebhookConfig) withDefaults() WebhookConfig {
@@ -62,6 +66,10 @@ func (c WebhookConfig) withDefaults() WebhookConfig {
 	}
 	if c.Client == nil {
 		c.Client = &http.Client{Timeout: c.Timeout}
+	}
+	if c.FetchClient == nil {
+		c.FetchClient = egress.Client(false)
+		c.FetchClient.Timeout = 30 * time.Second
 	}
 	return c
 }
