@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/egress"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -47,6 +48,9 @@ type WebhookConfig struct {
 	// SMTPRelayTLSConfig verifies the relay's certificate, for a relay with a private CA; its
 	// ServerName is set to the relay's host [the system's roots].
 	SMTPRelayTLSConfig *tls.Config
+	// FetchClient downloads the files an http channel hands over by URL [egress.Client with
+	// private networks refused].
+	FetchClient *http.Client
 }
 
 func (c WebhookConfig) withDefaults() WebhookConfig {
@@ -74,6 +78,10 @@ func (c WebhookConfig) withDefaults() WebhookConfig {
 	}
 	if c.Client == nil {
 		c.Client = &http.Client{Timeout: c.Timeout}
+	}
+	if c.FetchClient == nil {
+		c.FetchClient = egress.Client(false)
+		c.FetchClient.Timeout = 30 * time.Second
 	}
 	return c
 }

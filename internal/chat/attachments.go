@@ -2,8 +2,11 @@ package chat
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
+	"github.com/parleychat/parley/internal/auth"
+	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -63,16 +66,6 @@ func loadAttachments(ctx context.Context, tx *store.Tx, msgs ...*Message) error 
 	return rows.Err()
 }
 
-// AttachmentSession returns the session an attachment belongs to, for the download route's
-// policy check.
-func (s *Service) AttachmentSession(ctx context.Context, id string) (sessionID string, err error) {
-	err = s.db.Read(ctx, func(tx *store.Tx) error {
-		err := tx.QueryRow(ctx, "SELECT session_id FROM message_attachments WHERE id = ?", id).Scan(&sessionID)
-		return store.NotFound(err, "attachment %q not found", id)
-	})
-	return sessionID, err
-}
-
 // OpenAttachment returns an attachment and its bytes. It checks no rights: it is for channel
 // adapters sending a reply and for routes that have checked the reader already.
 func (s *Service) OpenAttachment(ctx context.Context, id string) (a *Attachment, data []byte, err error) {
@@ -91,4 +84,32 @@ func (s *Service) OpenAttachmentTx(ctx context.Context, tx *store.Tx, id string)
 	}
 	data, err := s.files.Get(ctx, tx, id)
 	return &a, data, err
+}
+
+// ReadAttachment returns an attachment and its bytes to a principal who may read its session
+// (policy.AttachmentRead): the live chat's staff, the session's visitor, the key of the
+// session's channel. Anyone else is told it does not exist.
+func (s *Service) ReadAttachment(ctx context.Context, p *auth.Principal, id string) (a *Attachment, data []byte, err error) {
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		var sessionID string
+		err := tx.QueryRow(ctx, "SELECT session_id FROM message_attachments WHERE id = ?", id).Scan(&sessionID)
+		if err != nil {
+			return store.NotFound(err, "attachment %q not found", id)
+		}
+		var u *auth.User
+		if p != nil {
+			u = p.User
+		}
+		r, err := SessionResource(ctx, tx, u, sessionID)
+		if err != nil {
+			return err
+		}
+		r.Conceal = fmt.Sprintf("attachment %q", id)
+		if err := policy.Can(p, policy.AttachmentRead, r); err != nil {
+			return err
+		}
+		a, data, err = s.OpenAttachmentTx(ctx, tx, id)
+		return err
+	})
+	return a, data, err
 }

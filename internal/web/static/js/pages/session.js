@@ -11,6 +11,7 @@ import { connect } from '../ws.js';
 import { onPresence, presence, rolesIn, stateBadge } from '../chat.js';
 import { startProcess } from '../start-process.js';
 import { wireCanned } from '../canned.js';
+import { attachments, picker } from '../files.js';
 
 const head = $('[data-session]');
 const id = head.dataset.session;
@@ -112,6 +113,7 @@ function drawReplyBox(st, offline) {
         : st === 'closed' ? 'The session is closed; it reopens when the customer writes again.' : '';
   form.text.disabled = !!reason;
   form.querySelector('[type=submit]').disabled = !!reason;
+  $('[data-file]').disabled = !!reason;
   const note = $('[data-reply-reason]');
   note.textContent = reason;
   note.hidden = !reason;
@@ -127,7 +129,8 @@ function addMessage(m) {
     : m.author_name || { system: 'Parley', process: 'Process', operator: 'Operator' }[m.author];
   const li = h('li', { class: `msg msg-${m.author}`, dataset: { message: m.id, author: m.author } },
     h('div', { class: 'msg-meta' }, h('span', { class: 'strong' }, author), ' · ', when(m.sent_at)),
-    h('div', { class: 'msg-text' }, m.text));
+    m.text ? h('div', { class: 'msg-text' }, m.text) : null,
+    attachments(m.attachments));
   list.append(li);
   if (tracked(m)) {
     li.append(h('div', { class: 'msg-delivery', tabindex: '-1', dataset: { delivery: '' } }));
@@ -271,21 +274,27 @@ function onEvent(e) {
   if ((e.type === 'message_received' || e.type === 'message_sent') && e.snapshot.lastMessage) {
     const m = e.snapshot.lastMessage;
     const fresh = !shown.has(m.id);
-    addMessage({ id: m.id, author: m.author, author_name: m.authorName, text: m.text, sent_at: m.sentAt });
-    if (fresh && m.author === 'customer') announce(`New message from ${m.authorName || session?.customer?.name || 'the customer'}: ${m.text}`);
+    addMessage({ id: m.id, author: m.author, author_name: m.authorName, text: m.text, sent_at: m.sentAt, attachments: m.attachments });
+    const files = m.attachments?.length ? ` (${m.attachments.length} file${m.attachments.length > 1 ? 's' : ''})` : '';
+    if (fresh && m.author === 'customer') announce(`New message from ${m.authorName || session?.customer?.name || 'the customer'}: ${m.text}${files}`);
   }
   get(base).then((s) => { session = s; drawSession(); }).catch(() => {});
   loadProcesses().catch(() => {});
 }
 
+const pending = picker({ input: $('[data-file]'), drop: $('.chat-card'), paste: form.text, list: $('[data-files]') });
+
 form.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const text = form.text.value.trim();
-  if (!text) return;
+  const withFiles = pending.files().length > 0;
+  if (!text && !withFiles) return;
   try {
-    const m = await busy(form.querySelector('[type=submit]'), () => post(`${base}/messages`, { text }, { idempotencyKey: crypto.randomUUID() }));
+    const m = await busy(form.querySelector('[type=submit]'), () => post(`${base}/messages`, withFiles ? pending.form(text) : { text },
+      { idempotencyKey: crypto.randomUUID() }));
     addMessage(m);
     form.text.value = '';
+    pending.clear();
     session = await get(base);
     drawSession();
   } catch (err) {
