@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"context"
+	"encoding/base64"
 	"io"
 	"net"
+	"net/smtp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -106,6 +108,46 @@ func TestFailedDeliveryRetriedFromTheConsole(t *testing.T) {
 		defer relay.mu.Unlock()
 		if n := len(relay.got); n != 1 || !strings.Contains(relay.got[n-1], "It is on its way.") {
 			t.Fatalf("the relay took %d messages", n)
+		}
+		relay.got = nil
+	})
+}
+
+// TestPDFByMailInTheConsole mails a PDF to the server's own SMTP listener: the operator sees
+// it in the console, answers with a file of their own, and the reply reaches the relay with
+// that file as a MIME part, marked Sent.
+func TestPDFByMailInTheConsole(t *testing.T) {
+	relay, relayAddr := startRefusingRelay(t)
+	relay.accept.Store(true)
+	opts := servertest.Options{Configure: func(c *server.Config) { c.SMTPRelay, c.SMTPAddr = relayAddr, "127.0.0.1:0" }}
+	servertest.Each(t, opts, func(t *testing.T, env *servertest.Env) {
+		withDemo(t, env)
+		ctx := context.Background()
+		if _, err := env.Server.Chat.CreateChannel(ctx, demoLiveChatID(t, env), chat.NewChannel{Type: chat.ChannelEmail, Name: "Mail", Address: "support@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		pdf := base64.StdEncoding.EncodeToString([]byte("%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"))
+		msg := "From: Dana Mail <dana@example.org>\r\nTo: support@example.com\r\nSubject: My invoice\r\nMessage-ID: <d1@example.org>\r\n" +
+			"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+			"The invoice is attached.\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=invoice.pdf\r\n" +
+			"Content-Transfer-Encoding: base64\r\n\r\n" + pdf + "\r\n--b--\r\n"
+		if err := smtp.SendMail(env.Server.SMTP.Addr().String(), nil, "dana@example.org", []string{"support@example.com"}, []byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+		op := onlineOperator(startBrowser(t, env.URL), "olga")
+		op.Open(sessionPathOf(t, env, "Dana Mail"))
+		op.WaitText("[data-messages] .msg-customer .attachment-link", "invoice.pdf")
+		op.Shot("pdf-by-mail")
+		op.Upload("#reply-file", writeFile(t, "credit-note.pdf", []byte("%PDF-1.4\n2 0 obj << >> endobj\n%%EOF\n")))
+		op.WaitText("[data-files]", "credit-note.pdf")
+		op.Fill("#reply-text", "Here is the credit note.")
+		op.Click("[data-reply] [type=submit]")
+		op.WaitText(`[data-messages] .msg-operator [data-delivery="delivered"]`, "Sent")
+		op.Shot("file-reply-mailed")
+		relay.mu.Lock()
+		defer relay.mu.Unlock()
+		if n := len(relay.got); n != 1 || !strings.Contains(relay.got[0], "filename=credit-note.pdf") || !strings.Contains(relay.got[0], "In-Reply-To: <d1@example.org>") {
+			t.Fatalf("the relay took %d messages: %q", n, relay.got)
 		}
 		relay.got = nil
 	})
