@@ -11,6 +11,7 @@ import (
 // bindMail declares the flags of email channels: the SMTP listener and the relay.
 func (o *options) bindMail(fs *flag.FlagSet) {
 	fs.StringVar(&o.SMTPAddr, "smtp-addr", env("SMTP_ADDR", ""), "address the SMTP listener takes customers' mail to email channels on, such as :2525; empty: no listener (PARLEY_SMTP_ADDR)")
+	fs.Int64Var(&o.SMTP.MaxSize, "smtp-max-size", envInt("SMTP_MAX_SIZE", 10<<20), "largest mail the SMTP listener takes, in bytes, attachments included (base64 makes files a third larger); 552 beyond (PARLEY_SMTP_MAX_SIZE)")
 	fs.StringVar(&o.smtpTLSCert, "smtp-tls-cert", env("SMTP_TLS_CERT", ""), "PEM certificate (chain) file the SMTP listener offers STARTTLS with; needs --smtp-tls-key; empty: no STARTTLS (PARLEY_SMTP_TLS_CERT)")
 	fs.StringVar(&o.smtpTLSKey, "smtp-tls-key", env("SMTP_TLS_KEY", ""), "PEM private key file of --smtp-tls-cert (PARLEY_SMTP_TLS_KEY)")
 	fs.StringVar(&o.SMTP.AuthUser, "smtp-auth-user", env("SMTP_AUTH_USER", ""), "user name the SMTP listener requires with AUTH PLAIN, over STARTTLS, before it takes a message, making it a submission port for your mail system; empty: any sender may deliver to the channels' addresses (PARLEY_SMTP_AUTH_USER)")
@@ -32,6 +33,9 @@ func (o *options) checkMail(bad func(flag, format string, args ...any)) {
 		if h, _, err := net.SplitHostPort(o.SMTPRelay); err != nil || h == "" {
 			bad("smtp-relay", "%q is not host:port", o.SMTPRelay)
 		}
+	}
+	if o.SMTP.MaxSize < 64<<10 {
+		bad("smtp-max-size", "must be a whole number of bytes of at least 65536")
 	}
 	switch {
 	case (o.smtpTLSCert == "") != (o.smtpTLSKey == ""):
