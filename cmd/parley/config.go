@@ -26,6 +26,12 @@ type options struct {
 	logRetentionDays int64
 	// trustedProxies is --trusted-proxies as given; check parses it into Config.
 	trustedProxies string
+	// smtpTLSCert and smtpTLSKey are the listener's certificate files; check loads them.
+	smtpTLSCert, smtpTLSKey string
+	// smtpRelayTLS is --smtp-relay-tls as given; check parses it into Config.
+	smtpRelayTLS string
+	// files are the file limit flags as given; check parses them into Config.Files.
+	files fileOptions
 }
 
 // env returns the PARLEY_ variable or def.
@@ -50,10 +56,10 @@ func (o *options) bind(fs *flag.FlagSet, withServe bool) {
 	fs.Int64Var(&o.MaxBody, "max-body", envInt("MAX_BODY", 1<<20), "largest accepted request body in bytes (PARLEY_MAX_BODY)")
 	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", envDuration("SHUTDOWN_TIMEOUT", 15*time.Second), "how long in-flight requests may finish after SIGINT/SIGTERM (PARLEY_SHUTDOWN_TIMEOUT)")
 	fs.BoolVar(&o.AllowPrivateNetworks, "http-allow-private", envBool("HTTP_ALLOW_PRIVATE"), "let process http tasks call loopback and private addresses, for services inside the company network; refused by default against SSRF (PARLEY_HTTP_ALLOW_PRIVATE=true)")
-	fs.StringVar(&o.SMTPAddr, "smtp-addr", env("SMTP_ADDR", ""), "address the SMTP listener takes customers' mail to email channels on, such as :2525; empty: no listener (PARLEY_SMTP_ADDR)")
-	fs.StringVar(&o.SMTPRelay, "smtp-relay", env("SMTP_RELAY", ""), "host:port of the SMTP relay that sends replies in email sessions; empty: such replies are recorded as failed deliveries (PARLEY_SMTP_RELAY)")
+	o.bindMail(fs)
 	fs.Int64Var(&o.logRetentionDays, "automation-log-retention", envInt("AUTOMATION_LOG_RETENTION", 90), "days the automation log keeps its lines; 0 keeps them all (PARLEY_AUTOMATION_LOG_RETENTION)")
 	o.bindLimits(fs)
+	o.bindFiles(fs)
 	fs.BoolVar(&o.Demo, "demo", envBool("DEMO"), "fill an empty database with demo data: users, a live chat, a lead process (PARLEY_DEMO=true)")
 	o.bindOps(fs)
 }
@@ -140,16 +146,7 @@ func (o *options) check(withServe bool) error {
 		if _, _, err := net.SplitHostPort(o.Addr); err != nil {
 			bad("addr", "%q is not host:port", o.Addr)
 		}
-		if o.SMTPAddr != "" {
-			if _, _, err := net.SplitHostPort(o.SMTPAddr); err != nil {
-				bad("smtp-addr", "%q is not host:port", o.SMTPAddr)
-			}
-		}
-		if o.SMTPRelay != "" {
-			if h, _, err := net.SplitHostPort(o.SMTPRelay); err != nil || h == "" {
-				bad("smtp-relay", "%q is not host:port", o.SMTPRelay)
-			}
-		}
+		o.checkMail(bad)
 		if o.MaxBody < 1024 {
 			bad("max-body", "must be a whole number of bytes of at least 1024")
 		}
@@ -161,6 +158,7 @@ func (o *options) check(withServe bool) error {
 		}
 		o.AutomationLogRetention = time.Duration(o.logRetentionDays) * 24 * time.Hour
 		o.checkLimits(bad)
+		o.checkFiles(bad)
 		if o.AdminPassword != "" && len(o.AdminPassword) < 8 {
 			bad("admin-password", "must be at least 8 characters")
 		}

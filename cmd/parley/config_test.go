@@ -61,6 +61,12 @@ func TestServeConfiguration(t *testing.T) {
 		{map[string]string{"RATE_INBOUND": "many"}, nil, "--rate-inbound (PARLEY_RATE_INBOUND): must be a positive number"},
 		{nil, []string{"--rate-login-per-login", "0"}, "--rate-login-per-login (PARLEY_RATE_LOGIN_PER_LOGIN)"},
 		{nil, []string{"--trusted-proxies", "10.0.0.0/33"}, "--trusted-proxies (PARLEY_TRUSTED_PROXIES)"},
+		{nil, []string{"--smtp-max-size", "100"}, "--smtp-max-size (PARLEY_SMTP_MAX_SIZE): must be a whole number of bytes"},
+		{nil, []string{"--smtp-relay-tls", "ssl"}, "--smtp-relay-tls (PARLEY_SMTP_RELAY_TLS): must be auto, starttls, tls or none"},
+		{nil, []string{"--smtp-tls-cert", "/nonexistent.pem"}, "--smtp-tls-cert (PARLEY_SMTP_TLS_CERT): and --smtp-tls-key go together"},
+		{nil, []string{"--smtp-tls-cert", "/nonexistent.pem", "--smtp-tls-key", "/nonexistent.key"}, "--smtp-tls-cert (PARLEY_SMTP_TLS_CERT): cannot be loaded"},
+		{nil, []string{"--smtp-auth-user", "mx", "--smtp-auth-password", "secret"}, "--smtp-auth-user (PARLEY_SMTP_AUTH_USER): needs --smtp-tls-cert"},
+		{map[string]string{"SMTP_RELAY_USER": "parley"}, nil, "--smtp-relay-user (PARLEY_SMTP_RELAY_USER): and --smtp-relay-password go together"},
 	}
 	for _, b := range bad {
 		t.Run(b.names, func(t *testing.T) {

@@ -15,21 +15,37 @@
 // Idempotency-Key header, which carries the message id, and mail readers by the Message-ID,
 // which is fixed when the reply is queued.
 //
-// Mail in: SMTPServer (parley serve --smtp-addr) is a small SMTP receiver of our own. It
-// takes mail whose RCPT TO is an email channel's address (compared without case; other
-// recipients get 550), up to SMTPConfig.MaxSize (552 beyond), and stores its text/plain part,
-// or its HTML stripped to text, as the customer's message. The sender's address, lower-cased,
-// is the customer's identity, so every mail from one address continues, or reopens, one
-// session, named after the first mail's subject. The Message-ID is the dedup key: a mail
-// delivered twice is stored once. Text longer than a chat message is cut with a note.
-// TLS and authentication are left to the mail system in front of the listener.
+// Mail in: SMTPServer (parley serve --smtp-addr) speaks SMTP through github.com/emersion/go-smtp:
+// STARTTLS with a configured certificate, SIZE (552 beyond SMTPConfig.MaxSize), SMTPUTF8,
+// 8BITMIME and CHUNKING; with listener credentials it is a submission port that requires AUTH
+// PLAIN, offered only over TLS, before MAIL FROM. It takes mail whose RCPT TO is an email
+// channel's address (compared without case; other recipients get 550) and stores its
+// text/plain part, or its HTML stripped to text, converted from its charset (ISO-8859-x,
+// windows-125x, KOI8-R, Shift_JIS, ISO-2022-JP… through golang.org/x/text) in the body and
+// the headers alike, as the customer's message. Attachments and inline pictures become the
+// message's files; a file the server does not accept is named in the text instead, so the mail
+// is not lost for it, and a mail of files only has an empty text. A mail that answers one of
+// the channel's mails (In-Reply-To or References naming our reply's Message-ID or a customer's
+// mail) goes to that mail's session; any other goes by the sender's address, lower-cased, the
+// customer's identity, so every mail from one address continues, or reopens, one session,
+// named after the first mail's subject. The Message-ID is the dedup key: a mail delivered twice
+// is stored once. Text longer than a chat message is cut with a note.
 //
 // Mail out: replies are mailed from the channel's address to the customer's, as "Re:
-// <subject>", answering (In-Reply-To, References) the customer's last mail, through the relay
-// of parley serve --smtp-relay, with STARTTLS when the relay offers it. A 5xx answer fails the
+// <subject>", each with its own Message-ID (kept on the delivery row), answering
+// (In-Reply-To) the customer's last mail and listing the thread's ids (References), so that
+// the customer's mail client shows one conversation. A reply's files go as MIME parts, read
+// when the mail is sent. The relay (parley serve --smtp-relay) is reached with STARTTLS when
+// it offers it, or as --smtp-relay-tls requires (starttls, tls, none), and AUTH PLAIN with
+// --smtp-relay-user. A 5xx answer, or a relay that cannot be used as configured, fails the
 // delivery at once; a 4xx answer or a broken connection is retried. A node without a relay
 // records email deliveries as failed, with the reason, rather than hold them unseen: set the
 // relay on every node.
+//
+// Delivery outcomes: every attempt's end notifies DeliveryOutcomesChannel, which the staff
+// WebSocket passes on as "deliveries_changed", and an operator may retry a failed delivery
+// (RetryDelivery): it is pending again with fresh attempts and the same Message-ID or
+// Idempotency-Key.
 package channel
 
 import (

@@ -7,6 +7,7 @@ import (
 	"net/textproto"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parleychat/parley/internal/channel"
 	"github.com/parleychat/parley/internal/chat"
@@ -180,4 +181,43 @@ func (f *fixture) countSessions() int {
 		return tx.QueryRow(f.ctx, "SELECT COUNT(*) FROM sessions").Scan(&n)
 	}))
 	return n
+}
+
+// TestMailTooManyConnections turns a connection beyond MaxConns away with 421, and serves
+// again once one closes.
+func TestMailTooManyConnections(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t), "")
+	svc := channel.New(f.db, f.chat, channel.WebhookConfig{}, nil)
+	addr := listenSMTP(t, svc, channel.SMTPConfig{MaxConns: 1})
+	first, err := textproto.Dial("tcp", addr)
+	f.must(err)
+	if _, _, err := first.ReadResponse(220); err != nil {
+		t.Fatal(err)
+	}
+	second, err := textproto.Dial("tcp", addr)
+	f.must(err)
+	defer second.Close()
+	if _, _, err := second.ReadResponse(220); smtpCode(err) != 421 {
+		t.Fatalf("a connection beyond the bound: %v, want 421", err)
+	}
+	f.must(first.PrintfLine("QUIT"))
+	if _, _, err := first.ReadResponse(221); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	// The place is given back when the first connection ends; the next is served.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := textproto.Dial("tcp", addr)
+		f.must(err)
+		_, _, err = c.ReadResponse(220)
+		c.Close()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no connection is served after the first closed: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -2,16 +2,13 @@ package channel
 
 import (
 	"context"
-	"crypto/tls"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"mime/quotedprintable"
-	"net"
 	"net/mail"
-	"net/smtp"
 	"net/textproto"
 	"strings"
 	"time"
@@ -26,21 +23,29 @@ import (
 // deliveries, why the customer got no answer.
 var errNoRelay = errors.New("no SMTP relay is configured: start parley serve with --smtp-relay (PARLEY_SMTP_RELAY)")
 
-// mailPayload is a queued email: the envelope and the whole message, composed when the reply
-// was queued so that every attempt sends the same Message-ID.
+// mailPayload is a queued email: the envelope and the message, composed when the reply was
+// queued so that every attempt sends the same Message-ID. A reply with files has Data end
+// inside its multipart/mixed body: the files, named by their attachment ids, are read and
+// appended when it is sent, so that the queue does not hold a second copy of every file.
 type mailPayload struct {
-	From string `json:"from"`
-	To   string `json:"to"`
-	Data string `json:"data"`
+	From     string   `json:"from"`
+	To       string   `json:"to"`
+	Data     string   `json:"data"`
+	Boundary string   `json:"boundary,omitempty"`
+	Files    []string `json:"files,omitempty"`
 }
 
 // mailReply is what an emailed reply is made of.
 type mailReply struct {
 	from, fromName, to, toName string
 	subject, messageID         string
-	inReplyTo                  string
-	sent                       time.Time
-	text                       string
+	// inReplyTo and references thread the reply (RFC 5322 3.6.4): see threadOf.
+	inReplyTo  string
+	references []string
+	sent       time.Time
+	text       string
+	// boundary separates the parts of a reply with files; "" for a text-only reply.
+	boundary string
 	// automated marks a process's reply, so that well-behaved autoresponders (out-of-office
 	// replies) do not answer it: without that, a process that replies to every customer
 	// message and an autoresponder would mail each other for ever (RFC 3834).
@@ -48,8 +53,9 @@ type mailReply struct {
 }
 
 // queueMail writes the email delivery of an operator's or process's reply in an email
-// channel's session: from the channel's address to the customer's, answering the customer's
-// last mail when its Message-ID is known.
+// channel's session: from the channel's address to the customer's, in the thread of the
+// session's mail, with its own Message-ID, which the delivery row keeps so that the
+// customer's answer finds the session again.
 func queueMail(ctx context.Context, tx *store.Tx, e chat.Event) error {
 	to, err := customerIdentity(ctx, tx, e.SessionID)
 	if err != nil {
@@ -59,31 +65,29 @@ func queueMail(ctx context.Context, tx *store.Tx, e chat.Event) error {
 	if err := tx.QueryRow(ctx, "SELECT address FROM channels WHERE id = ?", e.Snapshot.Session.ChannelID).Scan(&from); err != nil {
 		return err
 	}
-	inReplyTo, err := lastMailID(ctx, tx, e.SessionID)
+	thread, err := threadOf(ctx, tx, e.SessionID)
 	if err != nil {
 		return err
 	}
 	m, snap := e.Snapshot.LastMessage, e.Snapshot
 	r := mailReply{from: from, fromName: firstNonEmpty(m.AuthorName, snap.LiveChat.Name), to: to, toName: snap.Customer.Name,
 		subject: replySubject(firstNonEmpty(snap.Session.Subject, snap.Session.Name)), messageID: "<" + m.ID + "@" + domainOf(from) + ">",
-		inReplyTo: inReplyTo, sent: m.SentAt, text: m.Text, automated: m.Author == chat.AuthorProcess}
-	body, err := json.Marshal(mailPayload{From: from, To: to, Data: composeMail(r)})
+		inReplyTo: thread.inReplyTo, references: thread.references, sent: m.SentAt, text: m.Text, automated: m.Author == chat.AuthorProcess}
+	p := mailPayload{From: from, To: to}
+	for _, a := range m.Attachments {
+		p.Files = append(p.Files, a.ID)
+	}
+	if len(p.Files) > 0 {
+		// "=_" cannot occur in quoted-printable or base64 text, so no part can contain it.
+		r.boundary = "=_parley_" + m.ID
+		p.Boundary = r.boundary
+	}
+	p.Data = composeMail(r)
+	body, err := json.Marshal(p)
 	if err != nil {
 		return err
 	}
-	return insertDelivery(ctx, tx, store.NewID("dlv"), e, string(body))
-}
-
-// lastMailID is the Message-ID of the customer's newest mail in the session, in angle
-// brackets, or "" when none is known.
-func lastMailID(ctx context.Context, tx *store.Tx, sessionID string) (string, error) {
-	var key string
-	err := tx.QueryRow(ctx, `SELECT dedup_key FROM messages WHERE session_id = ? AND author_kind = ? AND dedup_key LIKE ?
-		ORDER BY seq DESC LIMIT 1`, sessionID, string(chat.AuthorCustomer), mailKeyPrefix+"%").Scan(&key)
-	if errs.Is(err, errs.NotFound) {
-		return "", nil
-	}
-	return "<" + strings.TrimPrefix(key, mailKeyPrefix) + ">", err
+	return insertDelivery(ctx, tx, store.NewID("dlv"), e, string(body), r.messageID)
 }
 
 // replySubject is "Re: " and the subject, without stacking a second "Re:".
@@ -105,7 +109,8 @@ func firstNonEmpty(a, b string) string {
 }
 
 // composeMail writes the reply as an RFC 5322 message with CRLF line ends: plain UTF-8 text,
-// quoted-printable so that no line is too long for a relay.
+// quoted-printable so that no line is too long for a relay. A reply with files is
+// multipart/mixed, and stops after its text part for appendFiles to finish.
 func composeMail(r mailReply) string {
 	var b strings.Builder
 	header := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
@@ -116,12 +121,21 @@ func composeMail(r mailReply) string {
 	header("Message-ID", r.messageID)
 	if r.inReplyTo != "" {
 		header("In-Reply-To", r.inReplyTo)
-		header("References", r.inReplyTo)
+		// One id a line keeps each line short whatever the thread's length.
+		header("References", strings.Join(r.references, "\r\n "))
 	}
 	if r.automated {
 		header("Auto-Submitted", "auto-generated")
 	}
 	header("MIME-Version", "1.0")
+	if r.boundary != "" {
+		header("Content-Type", mime.FormatMediaType("multipart/mixed", map[string]string{"boundary": r.boundary}))
+		b.WriteString("\r\n")
+		if r.text == "" {
+			return b.String()
+		}
+		b.WriteString("--" + r.boundary + "\r\n")
+	}
 	header("Content-Type", "text/plain; charset=utf-8")
 	header("Content-Transfer-Encoding", "quoted-printable")
 	b.WriteString("\r\n")
@@ -130,6 +144,36 @@ func composeMail(r mailReply) string {
 	_ = qp.Close()
 	b.WriteString("\r\n")
 	return b.String()
+}
+
+// appendFiles finishes a reply with files: each file a base64 part, named for the customer's
+// mail client (RFC 2231 when the name is not ASCII), then the closing boundary.
+func (s *Service) appendFiles(ctx context.Context, p mailPayload) (string, error) {
+	var b strings.Builder
+	b.WriteString(p.Data)
+	for _, id := range p.Files {
+		a, data, err := s.chat.OpenAttachment(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		ct, params, err := mime.ParseMediaType(a.ContentType)
+		if err != nil {
+			ct, params = "application/octet-stream", map[string]string{}
+		}
+		params["name"] = a.Name
+		b.WriteString("--" + p.Boundary + "\r\n")
+		b.WriteString("Content-Type: " + mime.FormatMediaType(ct, params) + "\r\n")
+		b.WriteString("Content-Disposition: " + mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}) + "\r\n")
+		b.WriteString("Content-Transfer-Encoding: base64\r\n\r\n")
+		enc := base64.StdEncoding.EncodeToString(data)
+		for len(enc) > 76 {
+			b.WriteString(enc[:76] + "\r\n")
+			enc = enc[76:]
+		}
+		b.WriteString(enc + "\r\n")
+	}
+	b.WriteString("--" + p.Boundary + "--\r\n")
+	return b.String(), nil
 }
 
 // mail sends one email delivery through the relay. A 5xx answer is permanent; a 4xx answer
@@ -142,59 +186,20 @@ func (s *Service) mail(ctx context.Context, c claimed) (permanent bool, err erro
 	if err := json.Unmarshal([]byte(c.payload), &p); err != nil {
 		return true, err
 	}
-	err = sendSMTP(ctx, s.cfg.SMTPRelay, s.cfg.Timeout, p)
-	var e *textproto.Error
-	if errors.As(err, &e) {
-		return e.Code >= 500, fmt.Errorf("SMTP %d: %s", e.Code, e.Msg)
-	}
-	return false, err
-}
-
-// sendSMTP speaks SMTP to the relay, within timeout and until ctx ends. It upgrades to TLS
-// when the relay offers STARTTLS, as net/smtp.SendMail does.
-func sendSMTP(ctx context.Context, relay string, timeout time.Duration, p mailPayload) error {
-	d := net.Dialer{Timeout: timeout}
-	conn, err := d.DialContext(ctx, "tcp", relay)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	defer context.AfterFunc(ctx, func() { conn.Close() })()
-	_ = conn.SetDeadline(time.Now().Add(timeout))
-	host, _, _ := net.SplitHostPort(relay)
-	c, err := smtp.NewClient(conn, host)
-	if err != nil {
-		return err
-	}
-	if err := c.Hello(domainOf(p.From)); err != nil {
-		return err
-	}
-	if ok, _ := c.Extension("STARTTLS"); ok {
-		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
-			return err
+	if len(p.Files) > 0 {
+		if p.Data, err = s.appendFiles(ctx, p); err != nil {
+			// A file that is gone will not come back; a database that failed may.
+			return errs.Is(err, errs.NotFound), fmt.Errorf("reading the reply's files: %w", err)
 		}
 	}
-	if err := transfer(c, p); err != nil {
-		return err
+	err = s.sendSMTP(ctx, p)
+	var e *textproto.Error
+	var setup *relaySetupError
+	switch {
+	case errors.As(err, &e):
+		return e.Code >= 500, fmt.Errorf("SMTP %d: %s", e.Code, e.Msg)
+	case errors.As(err, &setup):
+		return true, err
 	}
-	// The relay took the message; a failed goodbye must not make us send it again.
-	_ = c.Quit()
-	return nil
-}
-
-func transfer(c *smtp.Client, p mailPayload) error {
-	if err := c.Mail(p.From); err != nil {
-		return err
-	}
-	if err := c.Rcpt(p.To); err != nil {
-		return err
-	}
-	w, err := c.Data()
-	if err != nil {
-		return err
-	}
-	if _, err := io.WriteString(w, p.Data); err != nil {
-		return err
-	}
-	return w.Close()
+	return false, err
 }

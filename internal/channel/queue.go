@@ -16,6 +16,13 @@ const QueueConsumer = "channel.webhooks"
 // deliveriesChannel wakes the senders when deliveries are queued.
 const deliveriesChannel = "channel_deliveries"
 
+// DeliveryOutcomesChannel is the wake-up channel (store.DB.Subscribe) notified when an
+// attempt at a delivery ends or a failed one is retried; the staff WebSocket turns it into
+// "deliveries_changed", and a session page reads its replies' deliveries again. One channel
+// for all sessions keeps it cheap, and the frame names nothing, so it tells nobody about a
+// session they may not see.
+const DeliveryOutcomesChannel = "channel_delivery_outcomes"
+
 // Payload is the JSON body posted to an http channel's webhook URL for one reply.
 type Payload struct {
 	DeliveryID     string         `json:"delivery_id"`
@@ -32,6 +39,26 @@ type PayloadMessage struct {
 	Author     chat.AuthorKind `json:"author"`
 	AuthorName string          `json:"author_name"`
 	SentAt     time.Time       `json:"sent_at"`
+	// Attachments are the reply's files: metadata and, for the http webhook, a URL that
+	// downloads the bytes with the channel's key (see docs/attachments.md).
+	Attachments []PayloadAttachment `json:"attachments,omitempty"`
+}
+
+// PayloadAttachment is one file of a delivered reply.
+type PayloadAttachment struct {
+	chat.Attachment
+	// URL is the path of the download route, relative to Parley's public URL; the channel key
+	// authorizes it.
+	URL string `json:"url"`
+}
+
+// payloadAttachments lists a message's files with the http channel's download path.
+func payloadAttachments(channelID string, list []chat.Attachment) []PayloadAttachment {
+	out := make([]PayloadAttachment, 0, len(list))
+	for _, a := range list {
+		out = append(out, PayloadAttachment{Attachment: a, URL: "/api/v1/attachments/" + a.ID})
+	}
+	return out
 }
 
 // queueBatch bounds the events one queue transaction reads.
@@ -89,11 +116,12 @@ func queueDelivery(ctx context.Context, tx *store.Tx, e chat.Event) error {
 	m := e.Snapshot.LastMessage
 	id := store.NewID("dlv")
 	body, err := json.Marshal(Payload{DeliveryID: id, ChannelID: e.Snapshot.Session.ChannelID, SessionID: e.SessionID,
-		ExternalChatID: externalChatID, Message: PayloadMessage{ID: m.ID, Text: m.Text, Author: m.Author, AuthorName: m.AuthorName, SentAt: m.SentAt}})
+		ExternalChatID: externalChatID, Message: PayloadMessage{ID: m.ID, Text: m.Text, Author: m.Author, AuthorName: m.AuthorName, SentAt: m.SentAt,
+			Attachments: payloadAttachments(e.Snapshot.Session.ChannelID, m.Attachments)}})
 	if err != nil {
 		return err
 	}
-	return insertDelivery(ctx, tx, id, e, string(body))
+	return insertDelivery(ctx, tx, id, e, string(body), "")
 }
 
 // customerIdentity is what the session's channel knows its customer by: the outside chat id
@@ -105,12 +133,12 @@ func customerIdentity(ctx context.Context, tx *store.Tx, sessionID string) (iden
 }
 
 // insertDelivery writes a pending delivery of the event's message, once per message, and
-// wakes the senders.
-func insertDelivery(ctx context.Context, tx *store.Tx, id string, e chat.Event, payload string) error {
+// wakes the senders. mailID is an emailed reply's Message-ID, "" for a webhook.
+func insertDelivery(ctx context.Context, tx *store.Tx, id string, e chat.Event, payload, mailID string) error {
 	now := store.TS(tx.Now())
-	_, err := tx.Exec(ctx, `INSERT INTO channel_deliveries (id, channel_id, session_id, message_id, event_seq, payload, state, next_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
-		id, e.Snapshot.Session.ChannelID, e.SessionID, e.Snapshot.LastMessage.ID, e.Seq, payload, string(Pending), now, now)
+	_, err := tx.Exec(ctx, `INSERT INTO channel_deliveries (id, channel_id, session_id, message_id, event_seq, payload, state, next_at, created_at, mail_message_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
+		id, e.Snapshot.Session.ChannelID, e.SessionID, e.Snapshot.LastMessage.ID, e.Seq, payload, string(Pending), now, now, mailID)
 	if err != nil {
 		return err
 	}

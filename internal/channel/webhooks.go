@@ -3,6 +3,7 @@ package channel
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"github.com/parleychat/parley/internal/auth"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/egress"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -38,6 +40,17 @@ type WebhookConfig struct {
 	// SMTPRelay is the host:port of the relay that sends email replies. Without one, email
 	// deliveries fail at once with the reason [none].
 	SMTPRelay string
+	// SMTPRelayUser and SMTPRelayPassword, when set, log in to the relay with AUTH PLAIN,
+	// which is only ever sent over TLS (or to a relay on this host) [no AUTH].
+	SMTPRelayUser, SMTPRelayPassword string
+	// SMTPRelayTLS says how the relay connection is protected [RelayTLSAuto].
+	SMTPRelayTLS RelayTLS
+	// SMTPRelayTLSConfig verifies the relay's certificate, for a relay with a private CA; its
+	// ServerName is set to the relay's host [the system's roots].
+	SMTPRelayTLSConfig *tls.Config
+	// FetchClient downloads the files an http channel hands over by URL [egress.Client with
+	// private networks refused].
+	FetchClient *http.Client
 }
 
 func (c WebhookConfig) withDefaults() WebhookConfig {
@@ -60,8 +73,15 @@ func (c WebhookConfig) withDefaults() WebhookConfig {
 	if c.Lease <= c.Timeout {
 		c.Lease = 2 * c.Timeout
 	}
+	if c.SMTPRelayTLS == "" {
+		c.SMTPRelayTLS = RelayTLSAuto
+	}
 	if c.Client == nil {
 		c.Client = &http.Client{Timeout: c.Timeout}
+	}
+	if c.FetchClient == nil {
+		c.FetchClient = egress.Client(false)
+		c.FetchClient.Timeout = 30 * time.Second
 	}
 	return c
 }
@@ -180,9 +200,12 @@ func (s *Service) post(ctx context.Context, c claimed) (permanent bool, err erro
 
 // record writes an attempt's outcome, if this sender still holds the lease: delivered; or
 // failed for good when the error is permanent or the attempts are used up; or pending again
-// after a backoff.
+// after a backoff. Consoles are told (DeliveryOutcomesChannel).
 func (s *Service) record(ctx context.Context, c claimed, permanent bool, sendErr error) error {
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		if err := tx.Notify(ctx, DeliveryOutcomesChannel); err != nil {
+			return err
+		}
 		now := tx.Now()
 		switch {
 		case sendErr == nil:

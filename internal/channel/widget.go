@@ -16,6 +16,8 @@ type WidgetStart struct {
 	Customer chat.CustomerInfo `json:"customer"`
 	Subject  string            `json:"subject"`
 	Text     string            `json:"text"`
+	// Files come with a multipart/form-data start; the text may then be empty.
+	Files []chat.NewFile `json:"-"`
 }
 
 // WidgetSession is the answer to a widget start: the session and the visitor token that
@@ -48,7 +50,7 @@ func (s *Service) StartWidget(ctx context.Context, liveChatID string, v Visitor,
 			return err
 		}
 		r, err := s.chat.ReceiveTx(ctx, tx, chat.Inbound{ChannelID: ch.ID, Identity: identity, Customer: in.Customer,
-			Subject: in.Subject, Text: in.Text, DedupKey: widgetKey(v.IdempotencyKey)})
+			Subject: in.Subject, Text: in.Text, Files: in.Files, DedupKey: widgetKey(v.IdempotencyKey)})
 		if err != nil {
 			return err
 		}
@@ -151,7 +153,7 @@ func VisitorSession(p *auth.Principal, sessionID string) error {
 }
 
 // WidgetSend stores a widget customer's message in their session; a closed session reopens.
-func (s *Service) WidgetSend(ctx context.Context, p *auth.Principal, sessionID, text, idempotencyKey string) (*chat.Message, error) {
+func (s *Service) WidgetSend(ctx context.Context, p *auth.Principal, sessionID, text, idempotencyKey string, files ...chat.NewFile) (*chat.Message, error) {
 	if err := VisitorSession(p, sessionID); err != nil {
 		return nil, err
 	}
@@ -161,7 +163,7 @@ func (s *Service) WidgetSend(ctx context.Context, p *auth.Principal, sessionID, 
 	if idempotencyKey != "" {
 		key = widgetKey(sessionID + ":" + idempotencyKey)
 	}
-	r, err := s.chat.ReceiveInSession(ctx, sessionID, text, key)
+	r, err := s.chat.ReceiveInSessionWith(ctx, chat.SessionInbound{SessionID: sessionID, Text: text, DedupKey: key, Files: files})
 	if err != nil {
 		return nil, err
 	}

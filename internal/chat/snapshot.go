@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/value"
 )
 
 // Snapshot is what an event knows of the chat as of the moment it happened, taken in the
@@ -65,6 +66,8 @@ type SnapshotMessage struct {
 	Author     AuthorKind `json:"author"`
 	AuthorID   string     `json:"authorId,omitempty"`
 	AuthorName string     `json:"authorName,omitempty"`
+	// Attachments are the message's files (lastMessage.attachments).
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // snapshotOf builds the snapshot of a session as it is in memory at now, with last as
@@ -86,7 +89,7 @@ func snapshotOf(sess *Session, last *Message, now time.Time) Snapshot {
 	}
 	if last != nil {
 		snap.LastMessage = &SnapshotMessage{ID: last.ID, Text: last.Text, SentAt: last.SentAt, Author: last.Author,
-			AuthorID: last.AuthorID, AuthorName: last.AuthorName}
+			AuthorID: last.AuthorID, AuthorName: last.AuthorName, Attachments: last.Attachments}
 	}
 	return snap
 }
@@ -163,6 +166,24 @@ var properties = map[string]func(Snapshot) any{
 	"customer.email":        func(s Snapshot) any { return orNil(s.Customer.Email) },
 	"lastMessage.text":      func(s Snapshot) any { return s.lastMessage().Text },
 	"lastMessage.sentAt":    func(s Snapshot) any { return orNil(s.lastMessage().SentAt) },
+	// lastMessage.attachments is the list of files, empty when the message has none, and
+	// lastMessage.attachment its first file, nil when there is none.
+	"lastMessage.attachments": func(s Snapshot) any { return fileValues(s.lastMessage().Attachments) },
+	"lastMessage.attachment": func(s Snapshot) any {
+		if list := s.lastMessage().Attachments; len(list) > 0 {
+			return fileValues(list)[0]
+		}
+		return nil
+	},
+}
+
+// fileValues are attachments as the file values of processes.
+func fileValues(list []Attachment) []value.File {
+	out := make([]value.File, len(list))
+	for i, a := range list {
+		out[i] = value.File{ID: a.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size}
+	}
+	return out
 }
 
 func (s Snapshot) lastMessage() SnapshotMessage {

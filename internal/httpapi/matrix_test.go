@@ -119,8 +119,14 @@ func matrixRows() []matrixRow {
 		{route: "GET /api/v1/sessions/{id}/messages", path: "/api/v1/sessions/{sess}/messages", want: chatReaders},
 		{route: "GET /api/v1/sessions/{id}/notes", path: "/api/v1/sessions/{sess}/notes", want: chatReaders},
 		{route: "POST /api/v1/sessions/{id}/notes", path: "/api/v1/sessions/{sess}/notes", body: map[string]any{"text": "a note"}, want: chatReaders},
+		// A file of A's widget session: its staff and its visitor; A's http channel key has
+		// no business with a widget session, so it is told the file does not exist.
+		{route: "GET /api/v1/attachments/{id}", path: "/api/v1/attachments/{att}", want: "401 404 2xx 404 404 401 404 2xx 2xx 2xx 2xx", prepare: (*matrixWorld).attachment},
 		// Answering customers is operators' work: a supervisor who is not an operator does not.
 		{route: "POST /api/v1/sessions/{id}/messages", path: "/api/v1/sessions/{sess}/messages", body: map[string]any{"text": "hello"}, want: "401 401 401 401 401 401 404 403 2xx 403 2xx"},
+		// A widget reply has no delivery to retry, so the calls the policy lets through get 409.
+		{route: "POST /api/v1/sessions/{id}/messages/{messageId}/retry", path: "/api/v1/sessions/{sess}/messages/{reply}/retry",
+			want: "401 401 401 401 401 401 404 403 pass pass pass", prepare: (*matrixWorld).replyInSession},
 		{route: "POST /api/v1/sessions/{id}/take", path: "/api/v1/sessions/{sess}/take", want: "401 401 401 401 401 401 404 403 2xx 403 403"},
 		{route: "POST /api/v1/sessions/{id}/assign", path: "/api/v1/sessions/{sess}/assign", body: map[string]any{"operator": "{onOp}"}, want: "401 401 401 401 401 401 404 403 403 2xx 2xx"},
 		{route: "POST /api/v1/sessions/{id}/close", path: "/api/v1/sessions/{sess}/close", want: "401 401 401 401 401 401 404 403 2xx pass pass"},

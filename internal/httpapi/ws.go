@@ -18,7 +18,7 @@ func (s *Server) registerSockets() {
 	if s.Hub == nil {
 		return
 	}
-	s.handle("GET /api/v1/ws", staff, op{action: policy.StaffEvents, summary: "WebSocket: the events of the sessions the caller may see. The first frame is {\"type\":\"hello\",\"seq\":n}; then chat events with their seq, and {\"type\":\"tasks_changed\"} when a task in the caller's inbox opened, was completed or was cancelled, and {\"type\":\"processes_changed\"} when an instance linked to a session started. Reconnect with ?cursor=<last seq> to get what was missed (a cursor more than 100,000 events back is closed with code 4410: reload and reconnect without it). Browsers may authenticate with the session cookie or ?access_token=",
+	s.handle("GET /api/v1/ws", staff, op{action: policy.StaffEvents, summary: "WebSocket: the events of the sessions the caller may see. The first frame is {\"type\":\"hello\",\"seq\":n}; then chat events with their seq, and {\"type\":\"tasks_changed\"} when a task in the caller's inbox opened, was completed or was cancelled, and {\"type\":\"processes_changed\"} when an instance linked to a session started, and {\"type\":\"deliveries_changed\"} when a reply's email or webhook delivery was sent, failed or is retried. Reconnect with ?cursor=<last seq> to get what was missed (a cursor more than 100,000 events back is closed with code 4410: reload and reconnect without it). Browsers may authenticate with the session cookie or ?access_token=",
 		query: []string{"cursor", "access_token"}, status: http.StatusSwitchingProtocols, fails: []int{http.StatusUpgradeRequired}}, s.handleStaffSocket)
 	if s.Channels != nil {
 		s.handle("GET /api/v1/widget/sessions/{id}/ws", visitor, op{action: policy.WidgetRead, summary: "WebSocket (visitor token, or ?access_token=): the messages of the customer's own session and its closing, each with a seq; reconnect with ?cursor=<last seq> (code 4410: too old, reload)",
@@ -51,7 +51,8 @@ func (s *Server) handleStaffSocket(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	st.Signals, st.SignalFrame = process.InboxChannels(u), realtime.TasksChanged
-	st.More = []realtime.SignalSet{{Channels: []string{process.SessionProcessesChannel}, Frame: realtime.ProcessesChanged}}
+	st.More = []realtime.SignalSet{{Channels: []string{process.SessionProcessesChannel}, Frame: realtime.ProcessesChanged},
+		{Channels: []string{channel.DeliveryOutcomesChannel}, Frame: realtime.DeliveriesChanged}}
 	return s.serveSocket(w, r, st)
 }
 

@@ -46,6 +46,10 @@ type SignalSet struct {
 // that caused it, in a later transaction.
 var ProcessesChanged = Signal{Type: "processes_changed"}
 
+// DeliveriesChanged is the frame the staff socket sends when a reply's delivery by email or
+// webhook was sent, failed, or is tried again: a session page reads its deliveries again.
+var DeliveriesChanged = Signal{Type: "deliveries_changed"}
+
 // TasksChanged is the frame the staff socket sends when a task in the user's inbox (their own
 // or one of their groups') opened, was completed or was cancelled.
 var TasksChanged = Signal{Type: "tasks_changed"}

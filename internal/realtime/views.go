@@ -58,6 +58,8 @@ type WidgetMessage struct {
 	AuthorName string          `json:"author_name"`
 	Text       string          `json:"text"`
 	SentAt     time.Time       `json:"sent_at"`
+	// Attachments are the message's files, downloaded with the visitor token.
+	Attachments []chat.Attachment `json:"attachments,omitempty"`
 }
 
 // WidgetFrame is what a widget socket sends: a message of the session ("message"), or the
@@ -83,7 +85,7 @@ func WidgetStream(sessionID string, cursor int64) Stream {
 			}
 			m := e.Snapshot.LastMessage
 			return WidgetFrame{Type: "message", Seq: e.Seq, Message: &WidgetMessage{ID: m.ID, Author: m.Author,
-				AuthorName: m.AuthorName, Text: m.Text, SentAt: m.SentAt}}
+				AuthorName: m.AuthorName, Text: m.Text, SentAt: m.SentAt, Attachments: m.Attachments}}
 		},
 		Cursor: cursor,
 	}

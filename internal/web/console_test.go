@@ -13,7 +13,12 @@ import (
 // demoEnv starts a server filled with the demo data of parley serve --demo, plus an operator
 // "olga" and a supervisor "sam" whose passwords the test knows (the demo's own are random).
 func demoEnv(t *testing.T) *servertest.Env {
-	env := servertest.Start(t, "sqlite", servertest.Options{})
+	return withDemo(t, servertest.Start(t, "sqlite", servertest.Options{}))
+}
+
+// withDemo fills env with the demo data and the operator olga and supervisor sam.
+func withDemo(t *testing.T, env *servertest.Env) *servertest.Env {
+	t.Helper()
 	if err := env.Server.Demo(context.Background()); err != nil {
 		t.Fatalf("demo data: %v", err)
 	}

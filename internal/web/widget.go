@@ -16,7 +16,8 @@ type widgetView struct {
 // except that any site may frame it: the page is made to sit in an iframe on a company's own
 // website. Framing cannot act for the customer, because the page holds only the visitor token
 // it was given, never a staff session, and it sends that token itself as a Bearer header.
-const framedCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors *; base-uri 'none'; form-action 'self'"
+// blob: images are the thumbnails of attachments, fetched with that header.
+const framedCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors *; base-uri 'none'; form-action 'self'"
 
 // registerWidget registers what customers see, none of which needs a login: /widget.js, the
 // script a company puts on its website; /widget/{livechatId}, the chat page the script opens

@@ -54,6 +54,8 @@ const (
 	SessionStart   Action = "session.start_process"
 	SessionNote    Action = "session.note"
 	SessionSearch  Action = "session.search"
+	DeliveryRetry  Action = "delivery.retry"
+	AttachmentRead Action = "attachment.read"
 	StaffEvents    Action = "events.subscribe"
 	WidgetStart    Action = "widget.start"
 	WidgetWrite    Action = "widget.write"
@@ -123,12 +125,16 @@ var rules = map[Action]rule{
 	SessionStart:  {Admin | Supervisor | OnlineOperator, "start a process in the session", true},
 	SessionNote:   {chatStaff, "add a private note to the session", true},
 	SessionSearch: {Staff, "search sessions", false},
-	StaffEvents:   {Staff, "follow staff events", false},
-	WidgetStart:   {Anyone, "start a widget session", false},
-	WidgetWrite:   {Visitor, "write in the session", true},
-	WidgetRead:    {Visitor, "read the session", true},
-	WidgetStatus:  {Anyone, "see whether operators are online", false},
-	WidgetRate:    {Visitor, "rate the session", true},
+	DeliveryRetry: {Admin | Supervisor | OnlineOperator, "retry a reply's failed delivery", true},
+	// A session's files go to whoever reads the session: its staff, its visitor, and the
+	// key of its http channel, whose webhook is handed their download paths.
+	AttachmentRead: {chatStaff | Visitor | ChannelKey, "download the session's files", true},
+	StaffEvents:    {Staff, "follow staff events", false},
+	WidgetStart:    {Anyone, "start a widget session", false},
+	WidgetWrite:    {Visitor, "write in the session", true},
+	WidgetRead:     {Visitor, "read the session", true},
+	WidgetStatus:   {Anyone, "see whether operators are online", false},
+	WidgetRate:     {Visitor, "rate the session", true},
 
 	WorkspaceRead:  {Staff, "read workspaces and apps", false},
 	WorkspaceAdmin: {Admin, "configure workspaces and apps", false},

@@ -87,7 +87,7 @@ const socket = connect('/api/v1/ws', {
   cursorOf: (m) => m.seq,
   onStatus: watchLive($('[data-live]')),
   // The hello frame comes after every (re)connect: reloading then covers anything missed.
-  onMessage: (m) => m.type !== 'tasks_changed' && m.type !== 'processes_changed' && refresh(),
+  onMessage: (m) => !['tasks_changed', 'processes_changed', 'deliveries_changed'].includes(m.type) && refresh(),
 });
 window.addEventListener('pagehide', () => socket.close());
 select(current);

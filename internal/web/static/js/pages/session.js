@@ -11,6 +11,7 @@ import { connect } from '../ws.js';
 import { onPresence, presence, rolesIn, stateBadge } from '../chat.js';
 import { startProcess } from '../start-process.js';
 import { wireCanned } from '../canned.js';
+import { attachments, picker } from '../files.js';
 
 const head = $('[data-session]');
 const id = head.dataset.session;
@@ -115,6 +116,7 @@ function drawReplyBox(st, offline) {
         : st === 'closed' ? 'The session is closed; it reopens when the customer writes again.' : '';
   form.text.disabled = !!reason;
   form.querySelector('[type=submit]').disabled = !!reason;
+  $('[data-file]').disabled = !!reason;
   const note = $('[data-reply-reason]');
   note.textContent = reason;
   note.hidden = !reason;
@@ -130,11 +132,14 @@ function addMessage(m) {
     : m.author_name || { system: 'Parley', process: 'Process', operator: 'Operator' }[m.author];
   const li = h('li', { class: `msg msg-${m.author}`, dataset: { message: m.id, author: m.author } },
     h('div', { class: 'msg-meta' }, h('span', { class: 'strong' }, author), ' · ', when(m.sent_at)),
-    h('div', { class: 'msg-text' }, m.text));
+    m.text ? h('div', { class: 'msg-text' }, m.text) : null,
+    attachments(m.attachments));
   list.append(li);
   if (tracked(m)) {
-    li.append(h('div', { class: 'msg-delivery', dataset: { delivery: '' } }));
+    li.append(h('div', { class: 'msg-delivery', tabindex: '-1', dataset: { delivery: '' } }));
     drawDelivery(li, m.delivery);
+    // Its outcome may have been told before the reply itself reached this page.
+    if (!m.delivery) refreshDeliveries();
   }
   list.scrollTop = list.scrollHeight;
 }
@@ -145,31 +150,59 @@ function tracked(m) {
   return m.author !== 'customer' && ['email', 'http'].includes(session?.channel);
 }
 
-// drawDelivery shows how far a reply got: sending until the channel reports, sent, or not
-// delivered with the reason, so that a failed email does not look sent.
+// drawDelivery shows how far a reply got: sending, trying again with the last error, sent
+// (an email the relay took: whether it reached the inbox no one can tell) or delivered (a
+// webhook the receiver took), or not delivered with the reason and a Retry button for those
+// who may send it again, so that a failed email does not look sent.
 function drawDelivery(li, d) {
   const box = li.querySelector('[data-delivery]');
   const state = d ? d.state : 'pending';
   box.dataset.delivery = state;
   box.classList.toggle('msg-delivery-failed', state === 'failed');
-  box.textContent = state === 'delivered' ? 'Sent'
-    : state === 'failed' ? `Not delivered: ${d.error || 'the channel refused it'}` : 'Sending…';
-  if (state === 'pending') watchDeliveries();
+  const text = state === 'delivered' ? (session?.channel === 'email' ? 'Sent' : 'Delivered')
+    : state === 'failed' ? `Not delivered: ${d.error || 'the channel refused it'}`
+      : d && d.error ? `Not sent yet, trying again: ${d.error}` : 'Sending…';
+  box.dataset.error = d?.error || '';
+  replace(box, text);
+  if (state === 'failed' && (admin || supervisor || operator)) {
+    box.append(' ', h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'retry-delivery' },
+      'aria-label': 'Retry sending this reply' }, 'Retry'));
+  }
 }
 
-// watchDeliveries reads the messages again a moment later while a reply is still being sent:
-// the delivery's outcome arrives after the reply, and no event announces it.
+// retryDelivery sends a failed reply again; the line says Sending… at once and the outcome
+// when the channel reports, as for a new reply. The focus stays on the reply's line.
+async function retryDelivery(button) {
+  const li = button.closest('[data-message]');
+  try {
+    const d = await busy(button, () => post(`${base}/messages/${encodeURIComponent(li.dataset.message)}/retry`));
+    drawDelivery(li, d);
+    announce('Sending the reply again.');
+    li.querySelector('[data-delivery]').focus();
+  } catch (err) {
+    toast(err.message, 'error');
+  }
+}
+
+// refreshDeliveries reads the replies' deliveries again when the server says one changed
+// ("deliveries_changed" on the staff socket): a delivery's outcome arrives after the reply,
+// in a later transaction. Signals close together are read once.
 let deliveryTimer = 0;
-function watchDeliveries() {
+function refreshDeliveries() {
   if (deliveryTimer) return;
   deliveryTimer = setTimeout(async () => {
     deliveryTimer = 0;
     const messages = await listAll(`${base}/messages`, 5000).catch(() => []);
     for (const m of messages) {
       const li = list.querySelector(`[data-message="${CSS.escape(m.id)}"]`);
-      if (li && li.querySelector('[data-delivery]')) drawDelivery(li, m.delivery);
+      const box = li && li.querySelector('[data-delivery]');
+      // A line whose Retry button has the focus is left alone until it changes, so that a
+      // keyboard user's focus is not lost to a redraw that shows the same.
+      if (box && (box.dataset.delivery !== (m.delivery ? m.delivery.state : 'pending') || box.dataset.error !== (m.delivery?.error || ''))) {
+        drawDelivery(li, m.delivery);
+      }
     }
-  }, 2000);
+  }, 100);
 }
 
 async function loadProcesses() {
@@ -244,21 +277,27 @@ function onEvent(e) {
   if ((e.type === 'message_received' || e.type === 'message_sent') && e.snapshot.lastMessage) {
     const m = e.snapshot.lastMessage;
     const fresh = !shown.has(m.id);
-    addMessage({ id: m.id, author: m.author, author_name: m.authorName, text: m.text, sent_at: m.sentAt });
-    if (fresh && m.author === 'customer') announce(`New message from ${m.authorName || session?.customer?.name || 'the customer'}: ${m.text}`);
+    addMessage({ id: m.id, author: m.author, author_name: m.authorName, text: m.text, sent_at: m.sentAt, attachments: m.attachments });
+    const files = m.attachments?.length ? ` (${m.attachments.length} file${m.attachments.length > 1 ? 's' : ''})` : '';
+    if (fresh && m.author === 'customer') announce(`New message from ${m.authorName || session?.customer?.name || 'the customer'}: ${m.text}${files}`);
   }
   get(base).then((s) => { session = s; drawSession(); }).catch(() => {});
   loadProcesses().catch(() => {});
 }
 
+const pending = picker({ input: $('[data-file]'), drop: $('.chat-card'), paste: form.text, list: $('[data-files]') });
+
 form.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const text = form.text.value.trim();
-  if (!text) return;
+  const withFiles = pending.files().length > 0;
+  if (!text && !withFiles) return;
   try {
-    const m = await busy(form.querySelector('[type=submit]'), () => post(`${base}/messages`, { text }, { idempotencyKey: crypto.randomUUID() }));
+    const m = await busy(form.querySelector('[type=submit]'), () => post(`${base}/messages`, withFiles ? pending.form(text) : { text },
+      { idempotencyKey: crypto.randomUUID() }));
     addMessage(m);
     form.text.value = '';
+    pending.clear();
     session = await get(base);
     drawSession();
   } catch (err) {
@@ -317,6 +356,10 @@ function wire() {
     menu.open = false;
     if (await startProcess(session, { returnFocus: menu.querySelector('summary'), lastMessage })) await loadProcesses();
   });
+  list.addEventListener('click', (ev) => {
+    const b = ev.target.closest('[data-action="retry-delivery"]');
+    if (b) retryDelivery(b);
+  });
   wireMenu($('[data-menu]'));
   onPresence(() => { if (session) drawActions(); });
   // The actions menu closes when the user clicks elsewhere, as menus do.
@@ -328,6 +371,7 @@ function wire() {
     onMessage: (m) => {
       if (m.type === 'hello') session && load().catch(() => {});
       else if (m.type === 'processes_changed') loadProcesses().catch(() => {});
+      else if (m.type === 'deliveries_changed') refreshDeliveries();
       else onEvent(m);
     },
   });

@@ -5,6 +5,7 @@
 // as a Bearer header; no cookie is involved, so the page does not need a login.
 
 import { $, announce, h, replace } from '../dom.js';
+import { attachments, picker } from '../files.js';
 import { connect } from '../ws.js';
 
 const liveChat = document.body.dataset.widget;
@@ -37,11 +38,14 @@ class ChatError extends Error {
 // call sends one request to the widget API and returns the decoded body, or throws a
 // ChatError.
 async function call(method, path, body) {
-  const headers = { Accept: 'application/json', 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() };
+  const headers = { Accept: 'application/json', 'Idempotency-Key': crypto.randomUUID() };
+  // A message with files goes as multipart/form-data, whose boundary the browser sets.
+  const form = body instanceof FormData;
+  if (!form) headers['Content-Type'] = 'application/json';
   if (visitor) headers.Authorization = `Bearer ${visitor.visitor_token}`;
   let res;
   try {
-    res = await fetch(path, { method, headers, body: body && JSON.stringify(body), credentials: 'omit' });
+    res = await fetch(path, { method, headers, body: body && (form ? body : JSON.stringify(body)), credentials: 'omit' });
   } catch {
     throw new ChatError('The chat cannot be reached right now. Check your connection and try again.');
   }
@@ -63,7 +67,24 @@ const fieldHelp = {
   text: 'Please write your message.',
 };
 
+// fileError tells the customer what is wrong with a file they attached.
+function fileError(status, e) {
+  const named = [...(e.details?.problems || []).map((p) => p.field), e.details?.field].filter(Boolean);
+  if (!named.some((f) => f.startsWith('files'))) return null;
+  if (status === 413) return new ChatError(`A file is too large: files may be up to ${Math.floor((e.details?.limit || 0) / 1048576) || 'a few'} MB.`);
+  return new ChatError('This kind of file cannot be sent here. Pictures, PDF and office documents can.');
+}
+
+// blob downloads a file with the visitor token, for thumbnails and downloads.
+async function blob(url) {
+  const res = await fetch(url, { headers: { Authorization: `Bearer ${visitor.visitor_token}` }, credentials: 'omit' });
+  if (!res.ok) throw new ChatError('The file cannot be downloaded right now.');
+  return res.blob();
+}
+
 function chatError(status, e = {}) {
+  const bad = fileError(status, e);
+  if (bad) return bad;
   const named = [...(e.details?.problems || []).map((p) => p.field), e.details?.field].filter(Boolean);
   const fields = {};
   for (const f of named) {
@@ -120,7 +141,8 @@ function addMessage(m) {
   const mine = m.author === 'customer';
   list.append(h('li', { class: `wg-msg ${mine ? 'wg-mine' : 'wg-theirs'}`, dataset: { author: m.author } },
     mine ? null : h('div', { class: 'wg-who' }, m.author_name || 'Support'),
-    h('div', { class: 'wg-text' }, m.text)));
+    m.text ? h('div', { class: 'wg-text' }, m.text) : null,
+    attachments(m.attachments, blob)));
   list.scrollTop = list.scrollHeight;
   return true;
 }
@@ -178,7 +200,8 @@ async function pollStatus() {
 
 function onFrame(f) {
   if (f.type === 'message' && f.message && addMessage(f.message) && f.message.author !== 'customer') {
-    announce(`${f.message.author_name || 'Support'}: ${f.message.text}`);
+    const files = f.message.attachments?.length ? ` (${f.message.attachments.length} file${f.message.attachments.length > 1 ? 's' : ''})` : '';
+    announce(`${f.message.author_name || 'Support'}: ${f.message.text}${files}`);
   }
   if (f.type === 'closed') {
     list.append(h('li', { class: 'wg-note' }, 'The conversation was closed. Write again to reopen it.'));
@@ -262,16 +285,21 @@ startForm.addEventListener('submit', async (ev) => {
   }
 });
 
+const pending = picker({ input: $('[data-file]'), drop: $('[data-chat]'), paste: sendForm.text, list: $('[data-files]') });
+
 sendForm.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const text = sendForm.text.value.trim();
-  if (!text) return;
+  const withFiles = pending.files().length > 0;
+  if (!text && !withFiles) return;
   try {
-    addMessage(await call('POST', `/api/v1/widget/sessions/${encodeURIComponent(visitor.session_id)}/messages`, { text }));
+    addMessage(await call('POST', `/api/v1/widget/sessions/${encodeURIComponent(visitor.session_id)}/messages`,
+      withFiles ? pending.form(text) : { text }));
     // Writing again reopens the conversation: the rating is for a closed one.
     rateForm.hidden = true;
     localStorage.removeItem(rateKey);
     sendForm.text.value = '';
+    pending.clear();
     showError($('[data-send-error]'), null);
     sendForm.text.removeAttribute('aria-invalid');
   } catch (err) {
