@@ -5,7 +5,7 @@
 
 import { get, listAll, post, del } from '../api.js';
 import { confirmDialog, formDialog, visible } from '../dialog.js';
-import { $, announce, busy, h, replace, toast, when } from '../dom.js';
+import { $, announce, busy, h, linkify, replace, toast, when } from '../dom.js';
 import { wireMenu } from '../tabs.js';
 import { connect } from '../ws.js';
 import { onPresence, presence, rolesIn, stateBadge } from '../chat.js';
@@ -49,7 +49,7 @@ async function loadNotes() {
   const res = await get(`${base}/notes`);
   replace($('[data-notes]'), (res.items || []).map((n) => h('li', { dataset: { note: n.id } },
     h('div', { class: 'msg-meta' }, h('span', { class: 'strong' }, n.author_name || 'Staff'), ' · ', when(n.created_at)),
-    h('div', { class: 'note-text' }, n.text))));
+    h('div', { class: 'note-text' }, linkify(n.text)))));
 }
 
 function drawSession() {
@@ -127,7 +127,7 @@ function addMessage(m) {
     : m.author_name || { system: 'Parley', process: 'Process', operator: 'Operator' }[m.author];
   const li = h('li', { class: `msg msg-${m.author}`, dataset: { message: m.id, author: m.author } },
     h('div', { class: 'msg-meta' }, h('span', { class: 'strong' }, author), ' · ', when(m.sent_at)),
-    h('div', { class: 'msg-text' }, m.text));
+    h('div', { class: 'msg-text' }, linkify(m.text)));
   list.append(li);
   if (tracked(m)) {
     li.append(h('div', { class: 'msg-delivery', dataset: { delivery: '' } }));

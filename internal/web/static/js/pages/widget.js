@@ -4,7 +4,7 @@
 // WebSocket, which resumes from its last cursor after a drop. Calls carry the visitor token
 // as a Bearer header; no cookie is involved, so the page does not need a login.
 
-import { $, announce, h, replace } from '../dom.js';
+import { $, announce, h, linkify, replace } from '../dom.js';
 import { connect } from '../ws.js';
 
 const liveChat = document.body.dataset.widget;
@@ -116,7 +116,7 @@ function addMessage(m) {
   const mine = m.author === 'customer';
   list.append(h('li', { class: `wg-msg ${mine ? 'wg-mine' : 'wg-theirs'}`, dataset: { author: m.author } },
     mine ? null : h('div', { class: 'wg-who' }, m.author_name || 'Support'),
-    h('div', { class: 'wg-text' }, m.text)));
+    h('div', { class: 'wg-text' }, linkify(m.text))));
   list.scrollTop = list.scrollHeight;
   return true;
 }
