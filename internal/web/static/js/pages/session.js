@@ -11,6 +11,7 @@ import { connect } from '../ws.js';
 import { onPresence, presence, rolesIn, stateBadge } from '../chat.js';
 import { startProcess } from '../start-process.js';
 import { wireCanned } from '../canned.js';
+import { typingSender, typingShower } from '../typing.js';
 
 const head = $('[data-session]');
 const id = head.dataset.session;
@@ -236,10 +237,14 @@ async function assign() {
   toast('The session is assigned.', 'success');
 }
 
+// customerTyping shows, under the conversation, that the customer is typing.
+const customerTyping = typingShower($('[data-typing]'), () => `${session?.customer?.name || 'The customer'} is typing…`);
+
 function onEvent(e) {
   if (e.session_id !== id) return;
   if ((e.type === 'message_received' || e.type === 'message_sent') && e.snapshot.lastMessage) {
     const m = e.snapshot.lastMessage;
+    if (m.author === 'customer') customerTyping.stopped();
     const fresh = !shown.has(m.id);
     addMessage({ id: m.id, author: m.author, author_name: m.authorName, text: m.text, sent_at: m.sentAt });
     if (fresh && m.author === 'customer') announce(`New message from ${m.authorName || session?.customer?.name || 'the customer'}: ${m.text}`);
@@ -320,14 +325,16 @@ function wire() {
   document.addEventListener('click', (ev) => {
     if (!ev.target.closest('[data-menu]')) $('[data-menu]').open = false;
   });
-  const socket = connect('/api/v1/ws', {
+  const socket = connect(`/api/v1/ws?session=${encodeURIComponent(id)}`, {
     cursorOf: (m) => m.seq,
     onMessage: (m) => {
       if (m.type === 'hello') session && load().catch(() => {});
       else if (m.type === 'processes_changed') loadProcesses().catch(() => {});
-      else onEvent(m);
+      else if (m.type === 'typing') { if (m.session_id === id && m.side === 'customer') customerTyping.typing(); }
+      else if (m.type !== 'tasks_changed') onEvent(m);
     },
   });
+  form.text.addEventListener('input', typingSender(() => socket.send({ type: 'typing', session_id: id })));
   window.addEventListener('pagehide', () => socket.close());
 }
 

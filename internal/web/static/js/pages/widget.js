@@ -6,6 +6,7 @@
 
 import { $, announce, h, linkify, replace } from '../dom.js';
 import { connect } from '../ws.js';
+import { typingSender, typingShower } from '../typing.js';
 
 const liveChat = document.body.dataset.widget;
 const storeKey = `parley.widget.${liveChat}`;
@@ -165,7 +166,13 @@ async function pollStatus() {
   setTimeout(pollStatus, statusEvery);
 }
 
+// operatorTyping shows, under the conversation, that an operator is writing a reply.
+const operatorTyping = typingShower($('[data-typing]'), () => 'An operator is typing…');
+sendForm.text.addEventListener('input', typingSender(() => socket && socket.send({ type: 'typing' })));
+
 function onFrame(f) {
+  if (f.type === 'typing') operatorTyping.typing();
+  if (f.type === 'message' && f.message && f.message.author !== 'customer') operatorTyping.stopped();
   if (f.type === 'message' && f.message && addMessage(f.message) && f.message.author !== 'customer') {
     announce(`${f.message.author_name || 'Support'}: ${f.message.text}`);
   }

@@ -1,0 +1,71 @@
+package web_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// keepTyping has the text box sel go on receiving input, as a person typing does, until
+// stopTyping: the page sends its throttled typing word whenever its socket is ready. js
+// runs in the page, or with inFrame in the widget's frame.
+func keepTyping(p *Tab, sel, text string, inFrame bool) {
+	js := fmt.Sprintf(`(() => { const el = d.querySelector(%s); el.value = %s;
+		window.__typing = setInterval(() => el.dispatchEvent(new Event('input', { bubbles: true })), 300); return true; })()`,
+		jsString(sel), jsString(text))
+	if inFrame {
+		p.WaitTrue(frame(js))
+		return
+	}
+	p.WaitTrue(`((d) => ` + js + `)(document)`)
+}
+
+func stopTyping(p *Tab) { p.WaitTrue(`(clearInterval(window.__typing), true)`) }
+
+// TestTypingBothWaysAndSafeLinks follows one conversation: while the customer types in the
+// widget the operator's session page says so in a polite live region, and while the operator
+// types the widget says so; a message's web address becomes a link that opens in a new tab
+// with rel="noopener noreferrer nofollow", on both sides, and a javascript: address stays text.
+func TestTypingBothWaysAndSafeLinks(t *testing.T) {
+	env := demoEnv(t)
+	b := startBrowser(t, env.URL)
+	cust := b.Tab("customer")
+	customerWrites(cust, "Bea Customer", "Do you ship lamps to Lisbon?")
+	op := onlineOperator(b, "olga")
+	op.Open(sessionPathOf(t, env, "Bea Customer"))
+	op.WaitText("[data-messages]", "Lisbon")
+
+	keepTyping(cust, "#wg-text", "One more", true)
+	op.WaitText(`[data-typing][role="status"][aria-live="polite"]`, "Bea Customer is typing")
+	op.Shot("customer-typing")
+	stopTyping(cust)
+
+	keepTyping(op, "#reply-text", "Let me check", false)
+	cust.WaitTrue(frame(`d.querySelector('[data-typing]').textContent.includes('An operator is typing')`))
+	cust.Shot("operator-typing")
+	stopTyping(op)
+	op.Fill("#reply-text", "See https://example.com/lamps. Not javascript:alert(1) though.")
+	op.Click("[data-reply] [type=submit]")
+	op.WaitText("[data-messages] .msg-operator", "See https://example.com/lamps.")
+	cust.WaitTrue(frame(`!!d.querySelector('.wg-text a[href="https://example.com/lamps"]')`))
+	// The reply arrived: the widget no longer says the operator is typing.
+	cust.WaitTrue(frame(`d.querySelector('[data-typing]').hidden`))
+
+	link := `[data-messages] .msg-operator a`
+	op.WaitFor(link)
+	if got := op.Texts(link); len(got) != 1 || got[0] != "https://example.com/lamps" {
+		t.Fatalf("the reply's links are %q, want only https://example.com/lamps", got)
+	}
+	if rel, target := op.attr(link, "rel"), op.attr(link, "target"); rel != "noopener noreferrer nofollow" || target != "_blank" {
+		t.Fatalf("the link has rel=%q target=%q", rel, target)
+	}
+	var frameRel string
+	cust.Eval(frame(`d.querySelector('.wg-text a').rel + ' ' + d.querySelector('.wg-text a').target`), &frameRel)
+	if frameRel != "noopener noreferrer nofollow _blank" {
+		t.Fatalf("the widget's link has %q", frameRel)
+	}
+	if op.Has(`a[href^="javascript:"]`) || !strings.Contains(op.Text("[data-messages] .msg-operator .msg-text"), "javascript:alert(1)") {
+		t.Fatal("a javascript: address became a link, or its text was lost")
+	}
+	op.Shot("safe-links")
+}
