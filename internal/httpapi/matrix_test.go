@@ -119,6 +119,12 @@ func matrixRows() []matrixRow {
 		{route: "POST /api/v1/sessions/{id}/messages", path: "/api/v1/sessions/{sess}/messages", body: map[string]any{"text": "hello"}, want: "401 401 401 401 401 401 404 403 2xx 403 2xx"},
 		{route: "POST /api/v1/sessions/{id}/take", path: "/api/v1/sessions/{sess}/take", want: "401 401 401 401 401 401 404 403 2xx 403 403"},
 		{route: "POST /api/v1/sessions/{id}/assign", path: "/api/v1/sessions/{sess}/assign", body: map[string]any{"operator": "{onOp}"}, want: "401 401 401 401 401 401 404 403 403 2xx 2xx"},
+		// The session is the online operator's: they, a supervisor and an administrator hand it on
+		// (to the offline operator, who then holds it: the later cells may find nothing to change).
+		{route: "POST /api/v1/sessions/{id}/transfer", path: "/api/v1/sessions/{sess}/transfer", body: map[string]any{"to_user": "{offOp}", "note": "over to you"},
+			want: "401 401 401 401 401 401 404 403 2xx pass pass", prepare: func(w *matrixWorld) {
+				w.env.MustDo("POST", w.fill("/api/v1/sessions/{sess}/assign"), w.env.Admin, map[string]any{"operator": w.ids["onOp"]}, 200, nil)
+			}},
 		{route: "POST /api/v1/sessions/{id}/close", path: "/api/v1/sessions/{sess}/close", want: "401 401 401 401 401 401 404 403 2xx pass pass"},
 		{route: "POST /api/v1/sessions/{id}/spam", path: "/api/v1/sessions/{sess}/spam", want: "401 401 401 401 401 401 404 403 2xx pass pass"},
 		{route: "DELETE /api/v1/sessions/{id}/spam", path: "/api/v1/sessions/{sess}/spam", want: "401 401 401 401 401 401 404 403 2xx pass pass", prepare: spam},

@@ -45,6 +45,9 @@ func (s *Server) registerSessions() {
 	s.handle("POST /api/v1/sessions/{id}/spam", staff, op{action: policy.SessionSpam, summary: "Mark a waiting or assigned session as spam", out: chat.Session{}}, s.handleSessionSpam)
 	s.handle("DELETE /api/v1/sessions/{id}/spam", staff, op{action: policy.SessionUnspam, summary: "Remove from spam, restoring state, operator and priority (operators of the live chat who are not offline, supervisors, administrators)",
 		out: chat.Session{}}, s.handleSessionUnspam)
+	s.handle("POST /api/v1/sessions/{id}/transfer", staff, op{action: policy.SessionTransfer,
+		summary: "Hand a waiting or assigned session to another operator of its live chat (to_user), to another live chat's queue (to_livechat), or to an operator of that live chat (both), as its operator, a supervisor or an administrator; the note becomes a private note on the session",
+		in:      chat.TransferInput{}, out: chat.Session{}}, s.handleSessionTransfer)
 }
 
 // handleSessionList handles GET /api/v1/sessions.
@@ -205,4 +208,18 @@ func (s *Server) handleSessionUnspam(w http.ResponseWriter, r *http.Request) err
 	return s.sessionAction(w, r, func(by chat.Actor) (*chat.Session, error) {
 		return s.Chat.RemoveSpam(r.Context(), r.PathValue("id"), by)
 	})
+}
+
+// handleSessionTransfer handles POST /api/v1/sessions/{id}/transfer.
+func (s *Server) handleSessionTransfer(w http.ResponseWriter, r *http.Request) error {
+	var in chat.TransferInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	u, _ := auth.StaffFrom(r.Context())
+	sess, err := s.Chat.Transfer(r.Context(), r.PathValue("id"), in, u)
+	if err != nil {
+		return err
+	}
+	return ok(w, sess)
 }
