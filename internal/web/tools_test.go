@@ -69,3 +69,38 @@ func TestTypingBothWaysAndSafeLinks(t *testing.T) {
 	}
 	op.Shot("safe-links")
 }
+
+// TestTransferToAnotherOperatorWithNote has an operator hand her session to a colleague with
+// a note: the colleague, who has the session open, sees it become his and reads the note
+// without a reload, and finds it under My sessions.
+func TestTransferToAnotherOperatorWithNote(t *testing.T) {
+	env := demoEnv(t)
+	env.User("oleg", groupID(t, env, "Support operators"))
+	path := sessionPathOf(t, env, "Ann Example")
+	b := startBrowser(t, env.URL)
+	olga := onlineOperator(b, "olga")
+	olga.Open(path)
+	olga.WaitText("[data-state]", "Waiting")
+	olga.Click(`[data-action="take"]`)
+	olga.WaitText("[data-state]", "Assigned")
+
+	oleg := onlineOperator(b, "oleg")
+	oleg.Open(path)
+	oleg.WaitText("[data-customer] [data-operator]", "olga")
+
+	olga.Click(`[data-action="transfer"]`)
+	olga.Choose("dialog select", "oleg (online) · Support")
+	olga.Fill("dialog textarea", "She asked for a call back after five.")
+	olga.ClickText("dialog button", "Transfer")
+	olga.WaitText("[data-customer] [data-operator]", "oleg")
+	olga.WaitText("[data-notes]", "Transferred to oleg: She asked for a call back after five.")
+	if olga.Has(`[data-action="transfer"]:not([hidden])`) {
+		t.Fatal("Transfer is still offered to the operator who handed the session on")
+	}
+
+	oleg.WaitText("[data-customer] [data-operator]", "oleg")
+	oleg.WaitText("[data-notes] li", "She asked for a call back after five.")
+	oleg.Shot("transferred-with-note")
+	oleg.Open("/console?tab=mine")
+	oleg.WaitText("[data-sessions] tbody", "Ann Example")
+}

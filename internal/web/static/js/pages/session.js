@@ -12,6 +12,7 @@ import { onPresence, presence, rolesIn, stateBadge } from '../chat.js';
 import { startProcess } from '../start-process.js';
 import { wireCanned } from '../canned.js';
 import { typingSender, typingShower } from '../typing.js';
+import { transfer } from '../transfer.js';
 
 const head = $('[data-session]');
 const id = head.dataset.session;
@@ -25,6 +26,7 @@ let supervisor = false;
 // operators take sessions, and only they and administrators reply.
 let operator = false;
 const admin = head.hasAttribute('data-admin');
+const userID = head.dataset.user;
 // liveChat is the session's live chat; people caches users by id, for the operator's name.
 let liveChat = null;
 const people = new Map();
@@ -94,6 +96,7 @@ function drawActions() {
   show('take', st === 'waiting' && operator);
   show('assign', (st === 'waiting' || st === 'assigned') && supervisor);
   show('close', st === 'waiting' || st === 'assigned');
+  show('transfer', (st === 'waiting' || st === 'assigned') && (supervisor || session.operator_id === userID));
   show('spam', st === 'waiting' || st === 'assigned');
   show('unspam', st === 'spam' && (supervisor || operator || admin));
   $('[data-action="take"]').disabled = offline;
@@ -251,6 +254,8 @@ function onEvent(e) {
   }
   get(base).then((s) => { session = s; drawSession(); }).catch(() => {});
   loadProcesses().catch(() => {});
+  // A transfer's note arrives with the session's change, for the operator who receives it.
+  if (e.type === 'session_assigned' || e.type === 'session_updated') loadNotes().catch(() => {});
 }
 
 form.addEventListener('submit', async (ev) => {
@@ -302,6 +307,15 @@ function wire() {
   const on = (name, fn) => $(`[data-action="${name}"]`).addEventListener('click', (ev) => fn(ev.currentTarget));
   on('take', (b) => act(b, 'POST', `${base}/take`, 'The session is yours.'));
   on('assign', () => assign());
+  on('transfer', async (b) => {
+    const done = await transfer(session, b);
+    if (!done) return;
+    session = done;
+    drawSession();
+    await loadNotes().catch(() => {});
+    toast('The session is transferred.', 'success');
+    if (!visible(b)) focusNext();
+  });
   on('close', (b) => act(b, 'POST', `${base}/close`, 'The session is closed.'));
   on('spam', async (b) => {
     const yes = await confirmDialog({
