@@ -42,6 +42,9 @@ type Session struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 	LastActivityAt time.Time  `json:"last_activity_at"`
 	ClosedAt       *time.Time `json:"closed_at"`
+	// Unread is how many messages by others the calling user has not seen (see MarkRead);
+	// only the session lists and the single session read give it.
+	Unread *int64 `json:"unread,omitempty"`
 
 	lastMessageID string
 	eventSeq      int64
@@ -161,7 +164,10 @@ func (s *Service) Session(ctx context.Context, u *auth.User, id string) (sess *S
 		if sess, err = getSession(ctx, tx, id); err != nil {
 			return err
 		}
-		return allowInSession(ctx, tx, u, policy.SessionRead, sess)
+		if err := allowInSession(ctx, tx, u, policy.SessionRead, sess); err != nil {
+			return err
+		}
+		return fillUnread(ctx, tx, u, []*Session{sess})
 	})
 	return sess, err
 }
@@ -205,8 +211,12 @@ func (s *Service) Sessions(ctx context.Context, u *auth.User, f SessionFilter) (
 			}
 			items = append(items, sess)
 		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
 		list = store.Cut(items, f.Page, func(s *Session) string { return s.ID })
-		return rows.Err()
+		return fillUnread(ctx, tx, u, list.Items)
 	})
 	return list, err
 }

@@ -113,6 +113,7 @@ func matrixRows() []matrixRow {
 		{route: "GET /api/v1/sessions/{id}", path: "/api/v1/sessions/{sess}", want: chatReaders},
 		{route: "PATCH /api/v1/sessions/{id}", path: "/api/v1/sessions/{sess}", body: map[string]any{"priority": "high"}, want: "401 401 401 401 401 401 404 403 2xx 2xx 2xx"},
 		{route: "GET /api/v1/sessions/{id}/messages", path: "/api/v1/sessions/{sess}/messages", want: chatReaders},
+		{route: "PUT /api/v1/sessions/{id}/read", path: "/api/v1/sessions/{sess}/read", body: map[string]any{}, want: chatReaders},
 		{route: "GET /api/v1/sessions/{id}/notes", path: "/api/v1/sessions/{sess}/notes", want: chatReaders},
 		{route: "POST /api/v1/sessions/{id}/notes", path: "/api/v1/sessions/{sess}/notes", body: map[string]any{"text": "a note"}, want: chatReaders},
 		// Answering customers is operators' work: a supervisor who is not an operator does not.

@@ -48,6 +48,9 @@ func (s *Server) registerSessions() {
 	s.handle("POST /api/v1/sessions/{id}/transfer", staff, op{action: policy.SessionTransfer,
 		summary: "Hand a waiting or assigned session to another operator of its live chat (to_user), to another live chat's queue (to_livechat), or to an operator of that live chat (both), as its operator, a supervisor or an administrator; the note becomes a private note on the session",
 		in:      chat.TransferInput{}, out: chat.Session{}}, s.handleSessionTransfer)
+	s.handle("PUT /api/v1/sessions/{id}/read", staff, op{action: policy.SessionRead,
+		summary: "Record that the caller has seen the session's messages up to seq (the newest when left out); the cursor only moves forward. Session lists and reads give each session's unread count for the caller",
+		in:      chat.ReadInput{}, optionalBody: true, out: chat.ReadMark{}}, s.handleSessionRead)
 }
 
 // handleSessionList handles GET /api/v1/sessions.
@@ -222,4 +225,18 @@ func (s *Server) handleSessionTransfer(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	return ok(w, sess)
+}
+
+// handleSessionRead handles PUT /api/v1/sessions/{id}/read.
+func (s *Server) handleSessionRead(w http.ResponseWriter, r *http.Request) error {
+	var in chat.ReadInput
+	if err := decodeOptional(r, &in); err != nil {
+		return err
+	}
+	u, _ := auth.StaffFrom(r.Context())
+	m, err := s.Chat.MarkRead(r.Context(), u, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return ok(w, m)
 }
