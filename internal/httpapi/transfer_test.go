@@ -33,7 +33,9 @@ func TestTransferToOperatorAndLiveChat(t *testing.T) {
 		if sess.State != "assigned" || sess.OperatorID != c.op2ID {
 			t.Fatalf("after the transfer the session is %+v, want assigned to oleg", sess)
 		}
-		var notes struct{ Items []struct{ Text, AuthorID string } }
+		var notes struct {
+			Items []struct{ Text, AuthorID string }
+		}
 		env.MustDo("GET", path+"/notes", c.op2, nil, 200, &notes)
 		if len(notes.Items) != 1 || notes.Items[0].Text != "Transferred to oleg: She wants a refund, not a new parcel." {
 			t.Fatalf("notes %+v", notes.Items)
