@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // keepTyping has the text box sel go on receiving input, as a person typing does, until
@@ -103,4 +104,54 @@ func TestTransferToAnotherOperatorWithNote(t *testing.T) {
 	oleg.Shot("transferred-with-note")
 	oleg.Open("/console?tab=mine")
 	oleg.WaitText("[data-sessions] tbody", "Ann Example")
+}
+
+// titleMatchesBadges is true when the page's title counts exactly the unread badges of the
+// queue: "(n) Console · Parley", or no count when there is none.
+const titleMatchesBadges = `(() => { const n = [...document.querySelectorAll('[data-sessions] [data-unread]')].reduce((a, e) => a + Number(e.dataset.unread), 0);
+	return document.title === (n ? '(' + n + ') ' : '') + 'Console · Parley'; })()`
+
+// TestUnreadBadgesAndTitleCount has a customer write while an operator watches the queue: the
+// session's row gets an unread badge that counts up live, the page's title counts every
+// unread message, and opening the session clears its badge and takes it off the title.
+func TestUnreadBadgesAndTitleCount(t *testing.T) {
+	env := demoEnv(t)
+	op := onlineOperator(startBrowser(t, env.URL), "olga")
+	op.WaitText("[data-sessions] tbody", "Ann Example")
+	op.WaitTrue(titleMatchesBadges)
+
+	var ws struct {
+		SessionID    string `json:"session_id"`
+		VisitorToken string `json:"visitor_token"`
+	}
+	env.MustDo("POST", "/api/v1/widget/"+demoLiveChatID(t, env)+"/sessions", "", map[string]any{
+		"customer": map[string]any{"name": "Cleo Unread"}, "text": "Is my order on its way?"}, 201, &ws)
+	badge := `[data-sessions] tr[data-session="` + ws.SessionID + `"] [data-unread]`
+	op.WaitText(badge, "1 unread message")
+	op.WaitTrue(titleMatchesBadges)
+	env.MustDo("POST", "/api/v1/widget/sessions/"+ws.SessionID+"/messages", ws.VisitorToken, map[string]any{"text": "Hello?"}, 201, nil)
+	op.WaitText(badge, "2 unread messages")
+	op.WaitTrue(titleMatchesBadges + ` && document.title.startsWith('(')`)
+	op.Shot("unread-badges")
+
+	op.ClickText("[data-sessions] a", "Cleo Unread")
+	op.WaitText("[data-messages]", "Hello?")
+	// The page records the read after showing the messages: wait for the record, not a time.
+	olga := env.Login("olga", "olga-password")
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var s struct{ Unread *int }
+		env.MustDo("GET", "/api/v1/sessions/"+ws.SessionID, olga, nil, 200, &s)
+		if s.Unread != nil && *s.Unread == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the session page did not record the read: %v unread", s.Unread)
+		}
+	}
+	op.Open("/console")
+	op.WaitText("[data-sessions] tbody", "Cleo Unread")
+	op.WaitTrue(titleMatchesBadges)
+	if op.Has(badge) {
+		t.Fatal("the session the operator has read still shows unread messages")
+	}
 }

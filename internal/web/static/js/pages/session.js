@@ -3,7 +3,7 @@
 // to the session. Buttons follow the session's state and the caller's presence, and say why
 // when they are disabled; the API remains the judge of every action.
 
-import { get, listAll, post, del } from '../api.js';
+import { get, listAll, post, put, del } from '../api.js';
 import { confirmDialog, formDialog, visible } from '../dialog.js';
 import { $, announce, busy, h, linkify, replace, toast, when } from '../dom.js';
 import { wireMenu } from '../tabs.js';
@@ -43,8 +43,18 @@ async function load() {
   replace(list);
   shown.clear();
   (await listAll(`${base}/messages`, 5000)).forEach(addMessage);
+  markRead();
   await Promise.all([loadProcesses(), loadNotes()]);
 }
+
+// markRead records that the caller has seen the conversation, which clears its unread count
+// in the console; only while the page is in view, so what arrives in a background tab stays
+// unread until the operator looks.
+function markRead() {
+  if (document.visibilityState !== 'visible') return;
+  put(`${base}/read`, {}).catch(() => {});
+}
+document.addEventListener('visibilitychange', markRead);
 
 // loadNotes shows the session's private notes: staff only, kept apart from the conversation
 // because the customer never sees them.
@@ -250,6 +260,7 @@ function onEvent(e) {
     if (m.author === 'customer') customerTyping.stopped();
     const fresh = !shown.has(m.id);
     addMessage({ id: m.id, author: m.author, author_name: m.authorName, text: m.text, sent_at: m.sentAt });
+    if (fresh) markRead();
     if (fresh && m.author === 'customer') announce(`New message from ${m.authorName || session?.customer?.name || 'the customer'}: ${m.text}`);
   }
   get(base).then((s) => { session = s; drawSession(); }).catch(() => {});
