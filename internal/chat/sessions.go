@@ -180,6 +180,9 @@ type SessionFilter struct {
 	States []State
 	// Mine keeps the sessions whose operator is the caller.
 	Mine bool
+	// Customer keeps the sessions of one customer as the other channels know them too: the
+	// customer's own and those of every contact with the same email address or phone.
+	Customer string
 	Page store.Page
 }
 
@@ -258,6 +261,10 @@ func (f SessionFilter) query(u *auth.User) (string, []any) {
 	}
 	if f.Mine {
 		add("s.operator_id = ?", u.ID)
+	}
+	if f.Customer != "" {
+		add(`s.customer_id IN (SELECT c2.id FROM customers c1 JOIN customers c2 ON c2.id = c1.id
+			OR (c1.email <> '' AND c2.email = c1.email) OR (c1.phone <> '' AND c2.phone = c1.phone) WHERE c1.id = ?)`, f.Customer)
 	}
 	if f.Page.Cursor != "" {
 		add("s.id < ?", f.Page.Cursor)

@@ -27,8 +27,8 @@ func (s *Server) registerSessions() {
 	if s.Chat == nil {
 		return
 	}
-	s.handle("GET /api/v1/sessions", staff, op{action: policy.SessionList, summary: "Sessions the caller may see, newest first; spam only with state=spam; state may list several, comma-separated",
-		out: store.List[*chat.Session]{}, query: []string{"livechat", "state", "mine", "limit", "cursor"}}, s.handleSessionList)
+	s.handle("GET /api/v1/sessions", staff, op{action: policy.SessionList, summary: "Sessions the caller may see, newest first; spam only with state=spam; state may list several, comma-separated; customer=<customer id> keeps that customer's sessions and those of contacts with the same email or phone in any channel; each with the caller's unread count",
+		out: store.List[*chat.Session]{}, query: []string{"livechat", "state", "mine", "customer", "limit", "cursor"}}, s.handleSessionList)
 	s.handle("GET /api/v1/sessions/{id}", staff, op{action: policy.SessionRead, summary: "One session with its customer and state", out: chat.Session{}}, s.handleSessionGet)
 	s.handle("PATCH /api/v1/sessions/{id}", staff, op{action: policy.SessionUpdate, required: []string{"priority"}, summary: "Change a session's priority (low, medium, high)", in: sessionPatch{}, out: chat.Session{}}, s.handleSessionPatch)
 	s.handle("GET /api/v1/sessions/{id}/messages", staff, op{action: policy.SessionRead, summary: "A session's messages, oldest first; each reply of an email or http session carries its delivery (pending, delivered or failed with the error)", out: store.List[*chat.Message]{},
@@ -60,7 +60,7 @@ func (s *Server) handleSessionList(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	q := r.URL.Query()
-	f := chat.SessionFilter{LiveChatID: q.Get("livechat"), Page: p}
+	f := chat.SessionFilter{LiveChatID: q.Get("livechat"), Customer: q.Get("customer"), Page: p}
 	if st := q.Get("state"); st != "" {
 		for _, one := range strings.Split(st, ",") {
 			f.States = append(f.States, chat.State(strings.TrimSpace(one)))
