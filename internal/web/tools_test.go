@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp/kb"
+	"github.com/parleychat/parley/internal/server/servertest"
 )
 
 // keepTyping has the text box sel go on receiving input, as a person typing does, until
@@ -153,5 +156,44 @@ func TestUnreadBadgesAndTitleCount(t *testing.T) {
 	op.WaitTrue(titleMatchesBadges)
 	if op.Has(badge) {
 		t.Fatal("the session the operator has read still shows unread messages")
+	}
+}
+
+// TestCannedResponsesAdminPage has an administrator add a canned response for the Support
+// live chat on Administration > Canned responses, then edit it; an operator of Support finds
+// the edited one with / in the reply box.
+func TestCannedResponsesAdminPage(t *testing.T) {
+	env := demoEnv(t)
+	b := startBrowser(t, env.URL)
+	admin := b.Tab("admin")
+	admin.Login("admin", servertest.AdminPassword)
+	admin.Open("/admin")
+	admin.ClickText("nav a", "Canned responses")
+	admin.WaitTrue(`document.querySelectorAll('#canned-filter option').length > 2`)
+	admin.Click(`[data-action="new-canned"]`)
+	admin.Choose("dialog select[name=live_chat]", "Support")
+	admin.Fill("dialog input[name=title]", "Opening hours")
+	admin.Fill("dialog textarea[name=text]", "We answer from nine to five, {customer.name}.")
+	admin.ClickText("dialog button", "Create")
+	admin.WaitText("[data-canned-table] tbody tr", "Opening hours")
+	if row := admin.Text(`[data-canned-table] tbody tr`); !strings.Contains(row, "Support") {
+		t.Fatalf("the new row reads %q, want it in Support", row)
+	}
+	admin.Click(`[data-canned-table] tbody tr button[aria-label="Edit Opening hours"]`)
+	admin.Fill("dialog textarea[name=text]", "We answer from nine to six, {customer.name}.")
+	admin.ClickText("dialog button", "Save")
+	admin.WaitText("[data-canned-table] tbody tr", "nine to six")
+	admin.Shot("canned-admin")
+
+	op := onlineOperator(b, "olga")
+	op.Open(sessionPathOf(t, env, "Ann Example"))
+	op.WaitText("[data-state]", "Waiting")
+	op.Click("#reply-text")
+	op.Press("/")
+	op.Press("opening")
+	op.WaitText("#canned-list", "Opening hours")
+	op.Press(kb.Enter)
+	if got := op.value("#reply-text"); got != "We answer from nine to six, Ann Example." {
+		t.Fatalf("the reply holds %q", got)
 	}
 }

@@ -44,7 +44,19 @@ async function load() {
   shown.clear();
   (await listAll(`${base}/messages`, 5000)).forEach(addMessage);
   markRead();
-  await Promise.all([loadProcesses(), loadNotes()]);
+  await Promise.all([loadProcesses(), loadNotes(), loadHistory()]);
+}
+
+// loadHistory lists the customer's other sessions the caller may see, in any channel (the
+// API matches the same email address or phone), newest first, each a link to its page.
+async function loadHistory() {
+  const res = await get(`/api/v1/sessions?customer=${encodeURIComponent(session.customer.id)}&limit=20`);
+  const others = (res.items || []).filter((s) => s.id !== id);
+  replace($('[data-history]'), others.map((s) => h('li', { dataset: { historySession: s.id } },
+    h('a', { href: `/console/sessions/${encodeURIComponent(s.id)}`, class: 'strong' }, s.subject || s.name),
+    ' ', stateBadge(s.state),
+    h('div', { class: 'muted small' }, `${s.live_chat_name} · ${s.channel} · `, when(s.created_at)))));
+  $('[data-history-empty]').hidden = others.length > 0;
 }
 
 // markRead records that the caller has seen the conversation, which clears its unread count
