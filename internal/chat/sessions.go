@@ -183,7 +183,7 @@ type SessionFilter struct {
 	// Customer keeps the sessions of one customer as the other channels know them too: the
 	// customer's own and those of every contact with the same email address or phone.
 	Customer string
-	Page store.Page
+	Page     store.Page
 }
 
 // Sessions returns a page of the sessions the user may see, newest first.
