@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/realtime"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/store/storetest"
@@ -93,5 +94,36 @@ func TestTypingAcrossNodes(t *testing.T) {
 	case <-wake:
 	case <-time.After(10 * time.Second):
 		t.Fatal("node B was not woken by node A's typing word")
+	}
+}
+
+// TestStaffTypingOnlyWhereTheyMayReply feeds a staff socket's handler: a user of no live chat
+// names a session and wakes nobody; an administrator who may reply wakes its customer's widget.
+func TestStaffTypingOnlyWhereTheyMayReply(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	users := auth.New(db, nil)
+	stranger, err := users.CreateUser(ctx, auth.NewUser{Login: "stan", DisplayName: "Stan", Password: "stan-password-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := users.CreateUser(ctx, auth.NewUser{Login: "ada", DisplayName: "Ada", Password: "ada-password-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := users.AddMember(ctx, auth.AdministratorsID, admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	r := receive(t, db, liveChat(t, db, "Support"), "v1", "hello")
+	wake, cancel := db.Subscribe(realtime.TypingChannel(r.Session.ID, realtime.SideOperator))
+	defer cancel()
+	frame := []byte(`{"type":"typing","session_id":"` + r.Session.ID + `"}`)
+	realtime.StaffTyping(db, stranger)(ctx, frame)
+	if woken(wake) {
+		t.Fatal("a user of no live chat made the customer's widget say an operator is typing")
+	}
+	realtime.StaffTyping(db, admin)(ctx, frame)
+	if !woken(wake) {
+		t.Fatal("the administrator's typing did not reach the customer's widget")
 	}
 }
