@@ -197,3 +197,27 @@ func TestCannedResponsesAdminPage(t *testing.T) {
 		t.Fatalf("the reply holds %q", got)
 	}
 }
+
+// TestEarlierSessionsBesideTheCurrentOne opens a session of a customer who wrote before from
+// another browser with the same email: the earlier session is listed beside the conversation,
+// as a link to its page.
+func TestEarlierSessionsBesideTheCurrentOne(t *testing.T) {
+	env := demoEnv(t)
+	lc := demoLiveChatID(t, env)
+	var first, second struct {
+		SessionID string `json:"session_id"`
+	}
+	env.MustDo("POST", "/api/v1/widget/"+lc+"/sessions", "", map[string]any{"subject": "Lamp order",
+		"customer": map[string]any{"name": "Dora Returning", "email": "dora@example.com"}, "text": "Where is my lamp?"}, 201, &first)
+	env.MustDo("POST", "/api/v1/sessions/"+first.SessionID+"/close", env.Admin, nil, 200, nil)
+	env.MustDo("POST", "/api/v1/widget/"+lc+"/sessions", "", map[string]any{
+		"customer": map[string]any{"name": "Dora", "email": "dora@example.com"}, "text": "Me again"}, 201, &second)
+	op := onlineOperator(startBrowser(t, env.URL), "olga")
+	op.Open("/console/sessions/" + second.SessionID)
+	op.WaitText("[data-messages]", "Me again")
+	link := `[data-history] a[href="/console/sessions/` + first.SessionID + `"]`
+	op.WaitFor(link)
+	op.WaitText("[data-history] li", "Closed")
+	op.Click(link)
+	op.WaitText("[data-messages]", "Where is my lamp?")
+}
