@@ -196,6 +196,26 @@ func TestCannedResponsesAdminPage(t *testing.T) {
 	if got := op.value("#reply-text"); got != "We answer from nine to six, Ann Example." {
 		t.Fatalf("the reply holds %q", got)
 	}
+
+	// A supervisor reaches the page from the console and keeps Support's own responses; the
+	// global ones are the administrators'.
+	env.MustDo("POST", "/api/v1/canned-responses", env.Admin, map[string]any{"title": "Global hello", "text": "Hello!"}, 201, nil)
+	sam := b.Tab("sam")
+	sam.Login("sam", "sam-password")
+	sam.ClickText("[data-canned-link]", "Canned responses")
+	sam.WaitText("[data-canned-table] tbody tr", "Global hello")
+	if sam.Has(`button[aria-label="Edit Global hello"]`) || !sam.Has(`button[aria-label="Edit Opening hours"]`) {
+		t.Fatal("the supervisor is offered to edit a global response, or not Support's own")
+	}
+	sam.Click(`[data-action="new-canned"]`)
+	if got := sam.Texts("dialog select[name=live_chat] option"); len(got) == 0 || strings.Contains(strings.Join(got, ","), "global") {
+		t.Fatalf("the supervisor may create in %q, want their live chats only", got)
+	}
+	sam.Choose("dialog select[name=live_chat]", "Support")
+	sam.Fill("dialog input[name=title]", "Returns")
+	sam.Fill("dialog textarea[name=text]", "Send it back within 30 days.")
+	sam.ClickText("dialog button", "Create")
+	sam.WaitText("[data-canned-table] tbody tr", "Returns")
 }
 
 // TestEarlierSessionsBesideTheCurrentOne opens a session of a customer who wrote before from

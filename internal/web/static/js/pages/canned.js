@@ -3,7 +3,7 @@
 // ones and its own); the page reads each live chat's and keeps each response once.
 // ?livechat=<id> opens the page on one live chat's.
 
-import { del, listAll, post, put } from '../api.js';
+import { del, get, listAll, post, put } from '../api.js';
 import { $, h, replace, toast } from '../dom.js';
 import { confirmDialog, formDialog } from '../dialog.js';
 
@@ -11,9 +11,18 @@ const table = $('[data-canned-table] tbody');
 const filter = $('[data-filter]');
 let chats = [];
 let all = [];
+// admin and supervised say what the caller may change: administrators everything, supervisors
+// their live chats' own responses. The page offers only that; the API decides.
+let admin = false;
+let supervised = new Set();
 
 async function load() {
+  const me = await get('/api/v1/me');
+  const mine = new Set((me.groups || []).map((g) => g.id));
+  admin = mine.has('grp_administrators');
   chats = await listAll('/api/v1/livechats');
+  supervised = new Set(chats.filter((lc) => admin || (lc.supervisor_groups || []).some((g) => mine.has(g))).map((lc) => lc.id));
+  $('[data-action="new-canned"]').hidden = !admin && supervised.size === 0;
   const seen = new Map();
   for (const lc of chats) {
     for (const c of await listAll(`/api/v1/livechats/${encodeURIComponent(lc.id)}/canned-responses`)) seen.set(c.id, c);
@@ -37,11 +46,15 @@ function draw() {
     h('td', { class: 'strong' }, c.title),
     h('td', { class: 'ellipsis' }, c.text),
     h('td', {}, chatName(c.live_chat_id)),
-    h('td', { class: 'actions' },
+    h('td', { class: 'actions' }, !mayChange(c) ? '' : [
       h('button', { type: 'button', class: 'btn btn-sm', 'aria-label': `Edit ${c.title}`, onclick: () => edit(c) }, 'Edit'),
       ' ',
-      h('button', { type: 'button', class: 'btn btn-sm btn-danger-ghost', 'aria-label': `Delete ${c.title}`, onclick: () => remove(c) }, 'Delete')))));
+      h('button', { type: 'button', class: 'btn btn-sm btn-danger-ghost', 'aria-label': `Delete ${c.title}`, onclick: () => remove(c) }, 'Delete')]))));
   $('[data-empty]').hidden = shown.length > 0;
+}
+
+function mayChange(c) {
+  return admin || (c.live_chat_id && supervised.has(c.live_chat_id));
 }
 
 const textHint = 'May hold {customer.name}, {operator.name} and {liveChat.name}.';
@@ -53,7 +66,8 @@ async function create() {
     submitLabel: 'Create',
     fields: [
       { name: 'live_chat', label: 'Offered in', type: 'select', value: f === 'global' ? '' : f,
-        options: [{ value: '', label: 'Every live chat (global)' }, ...chats.map((lc) => ({ value: lc.id, label: lc.name }))] },
+        options: [...(admin ? [{ value: '', label: 'Every live chat (global)' }] : []),
+          ...chats.filter((lc) => supervised.has(lc.id)).map((lc) => ({ value: lc.id, label: lc.name }))] },
       { name: 'title', label: 'Title', required: true, autocomplete: 'off' },
       { name: 'text', label: 'Text', type: 'textarea', required: true, hint: textHint },
     ],

@@ -9,7 +9,7 @@ import { get, listAll } from '../api.js';
 import { $, $$, announce, h, replace, toast, when } from '../dom.js';
 import { wireTabs } from '../tabs.js';
 import { connect } from '../ws.js';
-import { stateBadge, watchLive } from '../chat.js';
+import { isSupervisor, stateBadge, watchLive } from '../chat.js';
 import { alert, wireAlerts } from '../alerts.js';
 
 const root = $('[data-console]');
@@ -103,6 +103,8 @@ function refresh() {
 }
 
 wireAlerts($('[data-alerts]'));
+// Supervisors keep their live chats' canned responses; the link is for them.
+isSupervisor(root.hasAttribute('data-admin')).then((yes) => { $('[data-canned-link]').hidden = !yes; }).catch(() => {});
 $$('[data-tab]').forEach((b) => b.addEventListener('click', () => select(b.dataset.tab)));
 wireTabs($('[role="tablist"]'), (b) => select(b.dataset.tab));
 const socket = connect('/api/v1/ws', {
