@@ -41,28 +41,29 @@ const (
 	PropertiesRead      Action = "livechat.properties"
 	CannedManage        Action = "canned.manage"
 
-	SessionList   Action = "session.list"
-	SessionRead   Action = "session.read"
-	SessionUpdate Action = "session.update"
-	SessionReply  Action = "session.reply"
-	SessionTake   Action = "session.take"
-	SessionAssign Action = "session.assign"
-	SessionClose  Action = "session.close"
-	SessionSpam   Action = "session.spam"
-	SessionUnspam Action = "session.unspam"
-	SessionStart  Action = "session.start_process"
-	SessionNote   Action = "session.note"
+	SessionList    Action = "session.list"
+	SessionRead    Action = "session.read"
+	SessionUpdate  Action = "session.update"
+	SessionReply   Action = "session.reply"
+	SessionTake    Action = "session.take"
+	SessionAssign  Action = "session.assign"
+	SessionClose   Action = "session.close"
+	SessionSpam    Action = "session.spam"
+	SessionUnspam  Action = "session.unspam"
+	SessionStart   Action = "session.start_process"
+	SessionNote    Action = "session.note"
+	StaffEvents    Action = "events.subscribe"
+	WidgetStart    Action = "widget.start"
+	WidgetWrite    Action = "widget.write"
+	WidgetRead     Action = "widget.read"
+	WidgetStatus   Action = "widget.status"
+	WorkspaceRead  Action = "workspace.read"
+	WorkspaceAdmin Action = "workspace.configure"
+	ItemRead       Action = "item.read"
+	ItemWrite      Action = "item.write"
+
 	// SessionTransfer hands a session to another operator or live chat, with a note.
 	SessionTransfer Action = "session.transfer"
-	StaffEvents     Action = "events.subscribe"
-	WidgetStart     Action = "widget.start"
-	WidgetWrite     Action = "widget.write"
-	WidgetRead      Action = "widget.read"
-	WidgetStatus    Action = "widget.status"
-	WorkspaceRead   Action = "workspace.read"
-	WorkspaceAdmin  Action = "workspace.configure"
-	ItemRead        Action = "item.read"
-	ItemWrite       Action = "item.write"
 
 	ProcessRead    Action = "process.read"
 	ProcessManage  Action = "process.manage"
@@ -109,28 +110,29 @@ var rules = map[Action]rule{
 	PropertiesRead:      {Staff, "read the Live Chats properties", false},
 	CannedManage:        {Admin | Supervisor, "manage the live chat's canned responses", true},
 
-	SessionList:     {Staff, "list sessions", false},
-	SessionRead:     {chatStaff, "read the session", true},
-	SessionUpdate:   {Admin | Supervisor | OnlineOperator, "change the session", true},
-	SessionReply:    {Admin | OnlineOperator, "reply in the session", true},
-	SessionTake:     {OnlineOperator, "take a session", true},
-	SessionAssign:   {Admin | Supervisor, "assign operators", true},
-	SessionClose:    {Admin | Supervisor | OnlineOperator, "close the session", true},
-	SessionSpam:     {Admin | Supervisor | OnlineOperator, "mark the session as spam", true},
-	SessionUnspam:   {Admin | Supervisor | OnlineOperator, "remove a session from spam", true},
-	SessionStart:    {Admin | Supervisor | OnlineOperator, "start a process in the session", true},
-	SessionNote:     {chatStaff, "add a private note to the session", true},
-	SessionTransfer: {Admin | Supervisor | SessionOperator, "transfer the session", true},
-	StaffEvents:     {Staff, "follow staff events", false},
-	WidgetStart:     {Anyone, "start a widget session", false},
-	WidgetWrite:     {Visitor, "write in the session", true},
-	WidgetRead:      {Visitor, "read the session", true},
-	WidgetStatus:    {Anyone, "see whether operators are online", false},
+	SessionList:   {Staff, "list sessions", false},
+	SessionRead:   {chatStaff, "read the session", true},
+	SessionUpdate: {Admin | Supervisor | OnlineOperator, "change the session", true},
+	SessionReply:  {Admin | OnlineOperator, "reply in the session", true},
+	SessionTake:   {OnlineOperator, "take a session", true},
+	SessionAssign: {Admin | Supervisor, "assign operators", true},
+	SessionClose:  {Admin | Supervisor | OnlineOperator, "close the session", true},
+	SessionSpam:   {Admin | Supervisor | OnlineOperator, "mark the session as spam", true},
+	SessionUnspam: {Admin | Supervisor | OnlineOperator, "remove a session from spam", true},
+	SessionStart:  {Admin | Supervisor | OnlineOperator, "start a process in the session", true},
+	SessionNote:   {chatStaff, "add a private note to the session", true},
+	StaffEvents:   {Staff, "follow staff events", false},
+	WidgetStart:   {Anyone, "start a widget session", false},
+	WidgetWrite:   {Visitor, "write in the session", true},
+	WidgetRead:    {Visitor, "read the session", true},
+	WidgetStatus:  {Anyone, "see whether operators are online", false},
 
 	WorkspaceRead:  {Staff, "read workspaces and apps", false},
 	WorkspaceAdmin: {Admin, "configure workspaces and apps", false},
 	ItemRead:       {Staff, "read items", false},
 	ItemWrite:      {Staff, "write items", false},
+
+	SessionTransfer: {Admin | Supervisor | SessionOperator, "transfer the session", true},
 
 	ProcessRead:    {Staff, "read processes", false},
 	ProcessManage:  {Admin, "manage processes", false},
