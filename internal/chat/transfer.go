@@ -162,3 +162,67 @@ func commitTransfer(ctx context.Context, tx *store.Tx, from, sess *Session, u *a
 	}
 	return commitChange(ctx, tx, sess, last, by, event)
 }
+
+// TransferTarget is a live chat a session may be transferred to, with its operators.
+type TransferTarget struct {
+	LiveChatID   string             `json:"live_chat_id"`
+	LiveChatName string             `json:"live_chat_name"`
+	Operators    []TransferOperator `json:"operators"`
+}
+
+// TransferOperator is an operator a session may be handed to, with their presence.
+type TransferOperator struct {
+	ID          string        `json:"id"`
+	DisplayName string        `json:"display_name"`
+	Presence    auth.Presence `json:"presence"`
+}
+
+// TransferTargets lists, for whoever may transfer the session, every live chat by name with
+// its operators: an operator hands a customer to another department whose live chats they
+// are not a member of, so the list is not limited to the caller's live chats.
+func (s *Service) TransferTargets(ctx context.Context, u *auth.User, sessionID string) (list store.List[*TransferTarget], err error) {
+	list.Items = []*TransferTarget{}
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		sess, err := getSession(ctx, tx, sessionID)
+		if err != nil {
+			return err
+		}
+		r, err := Standing(ctx, tx, u, sess.LiveChatID)
+		if err != nil {
+			return err
+		}
+		r.SessionID, r.ChannelID, r.OperatorID, r.Conceal = sess.ID, sess.ChannelID, sess.OperatorID, "session \""+sess.ID+"\""
+		if err := policy.Can(&auth.Principal{User: u}, policy.SessionTransfer, r); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT lc.id, lc.name, COALESCE(u.id, ''), COALESCE(u.display_name, ''), COALESCE(u.presence, '')
+			FROM live_chats lc
+			LEFT JOIN live_chat_groups lg ON lg.live_chat_id = lc.id AND lg.role = ?
+			LEFT JOIN group_members gm ON gm.group_id = lg.group_id
+			LEFT JOIN users u ON u.id = gm.user_id
+			ORDER BY lc.name, lc.id, u.display_name, u.id`, roleOperator)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t TransferTarget
+			var op TransferOperator
+			if err := rows.Scan(&t.LiveChatID, &t.LiveChatName, &op.ID, &op.DisplayName, &op.Presence); err != nil {
+				return err
+			}
+			n := len(list.Items)
+			if n == 0 || list.Items[n-1].LiveChatID != t.LiveChatID {
+				t.Operators = []TransferOperator{}
+				list.Items = append(list.Items, &t)
+				n++
+			}
+			last := list.Items[n-1]
+			if op.ID != "" && (len(last.Operators) == 0 || last.Operators[len(last.Operators)-1].ID != op.ID) {
+				last.Operators = append(last.Operators, op)
+			}
+		}
+		return rows.Err()
+	})
+	return list, err
+}

@@ -126,6 +126,7 @@ func matrixRows() []matrixRow {
 			want: "401 401 401 401 401 401 404 403 2xx pass pass", prepare: func(w *matrixWorld) {
 				w.env.MustDo("POST", w.fill("/api/v1/sessions/{sess}/assign"), w.env.Admin, map[string]any{"operator": w.ids["onOp"]}, 200, nil)
 			}},
+		{route: "GET /api/v1/sessions/{id}/transfer-targets", path: "/api/v1/sessions/{sess}/transfer-targets", want: "401 401 401 401 401 401 404 403 403 2xx 2xx"},
 		{route: "POST /api/v1/sessions/{id}/close", path: "/api/v1/sessions/{sess}/close", want: "401 401 401 401 401 401 404 403 2xx pass pass"},
 		{route: "POST /api/v1/sessions/{id}/spam", path: "/api/v1/sessions/{sess}/spam", want: "401 401 401 401 401 401 404 403 2xx pass pass"},
 		{route: "DELETE /api/v1/sessions/{id}/spam", path: "/api/v1/sessions/{sess}/spam", want: "401 401 401 401 401 401 404 403 2xx pass pass", prepare: spam},

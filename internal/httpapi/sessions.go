@@ -48,6 +48,9 @@ func (s *Server) registerSessions() {
 	s.handle("POST /api/v1/sessions/{id}/transfer", staff, op{action: policy.SessionTransfer,
 		summary: "Hand a waiting or assigned session to another operator of its live chat (to_user), to another live chat's queue (to_livechat), or to an operator of that live chat (both), as its operator, a supervisor or an administrator; the note becomes a private note on the session",
 		in:      chat.TransferInput{}, out: chat.Session{}}, s.handleSessionTransfer)
+	s.handle("GET /api/v1/sessions/{id}/transfer-targets", staff, op{action: policy.SessionTransfer,
+		summary: "Where the session may be transferred: every live chat with its operators and their presence, for whoever may transfer it",
+		out:     store.List[*chat.TransferTarget]{}}, s.handleSessionTransferTargets)
 	s.handle("PUT /api/v1/sessions/{id}/read", staff, op{action: policy.SessionRead,
 		summary: "Record that the caller has seen the session's messages up to seq (the newest when left out); the cursor only moves forward. Session lists and reads give each session's unread count for the caller",
 		in:      chat.ReadInput{}, optionalBody: true, out: chat.ReadMark{}}, s.handleSessionRead)
@@ -239,4 +242,14 @@ func (s *Server) handleSessionRead(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	return ok(w, m)
+}
+
+// handleSessionTransferTargets handles GET /api/v1/sessions/{id}/transfer-targets.
+func (s *Server) handleSessionTransferTargets(w http.ResponseWriter, r *http.Request) error {
+	u, _ := auth.StaffFrom(r.Context())
+	list, err := s.Chat.TransferTargets(r.Context(), u, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return ok(w, list)
 }

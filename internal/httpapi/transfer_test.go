@@ -24,6 +24,23 @@ func TestTransferToOperatorAndLiveChat(t *testing.T) {
 		wantError(t, env.Do("POST", path+"/transfer", c.op, map[string]any{"to_user": c.opID}), 409, "already")
 		wantError(t, env.Do("POST", path+"/transfer", visitor, map[string]any{"to_user": c.op2ID}), 401)
 
+		// The session's operator may hand it to Sales, whose live chats she is not in.
+		var targets struct {
+			Items []struct {
+				LiveChatID string `json:"live_chat_id"`
+				Operators  []struct{ ID string }
+			}
+		}
+		env.MustDo("GET", path+"/transfer-targets", c.op, nil, 200, &targets)
+		found := false
+		for _, lc := range targets.Items {
+			found = found || (lc.LiveChatID == c.otherChat && len(lc.Operators) == 1 && lc.Operators[0].ID == c.strangerID)
+		}
+		if !found {
+			t.Fatalf("the transfer targets %+v lack Sales and its operator", targets.Items)
+		}
+		wantError(t, env.Do("GET", path+"/transfer-targets", c.op2, nil), 403)
+
 		var sess struct {
 			State      string
 			OperatorID string `json:"operator_id"`

@@ -1,34 +1,22 @@
 // Transfer: hand a session to another operator (of this live chat or another) or to another
 // live chat's queue, with a note for whoever takes it over. One list holds every target, so
 // the choice is one control: operators with their presence and live chat, then the queues.
+// The targets come from the API, which lists every live chat for whoever may transfer: an
+// operator hands customers to departments they are not a member of.
 
-import { get, listAll, post } from './api.js';
+import { listAll, post } from './api.js';
 import { formDialog } from './dialog.js';
 
-// targets lists where the session may go: the operators of each live chat the caller can
-// list (but the session's own operator), and the queue of every other live chat.
+// targets lists where the session may go: the operators of each live chat (but the session's
+// own operator), and the queue of every other live chat.
 async function targets(session) {
-  const chats = await listAll('/api/v1/livechats');
-  const groups = new Map();
-  const group = (g) => {
-    if (!groups.has(g)) groups.set(g, get(`/api/v1/groups/${encodeURIComponent(g)}`).catch(() => null));
-    return groups.get(g);
-  };
-  const users = await listAll('/api/v1/users').catch(() => []);
-  const byID = new Map(users.map((u) => [u.id, u]));
-  const people = [];
-  for (const lc of chats) {
-    const members = (await Promise.all((lc.operator_groups || []).map(group))).filter(Boolean).flatMap((g) => g.members || []);
-    for (const id of new Set(members)) {
-      if (lc.id === session.live_chat_id && id === session.operator_id) continue;
-      const u = byID.get(id);
-      if (!u) continue;
-      people.push({ value: `user:${id}:${lc.id}`, label: `${u.display_name || u.login} (${u.presence}) · ${lc.name}` });
-    }
-  }
+  const chats = await listAll(`/api/v1/sessions/${encodeURIComponent(session.id)}/transfer-targets`);
+  const people = chats.flatMap((lc) => lc.operators
+    .filter((u) => !(lc.live_chat_id === session.live_chat_id && u.id === session.operator_id))
+    .map((u) => ({ value: `user:${u.id}:${lc.live_chat_id}`, label: `${u.display_name} (${u.presence}) · ${lc.live_chat_name}` })));
   people.sort((a, b) => a.label.localeCompare(b.label));
-  const queues = chats.filter((lc) => lc.id !== session.live_chat_id)
-    .map((lc) => ({ value: `queue:${lc.id}`, label: `Queue of ${lc.name}` }));
+  const queues = chats.filter((lc) => lc.live_chat_id !== session.live_chat_id)
+    .map((lc) => ({ value: `queue:${lc.live_chat_id}`, label: `Queue of ${lc.live_chat_name}` }));
   return [...people, ...queues];
 }
 
