@@ -86,15 +86,24 @@ func VisitorTyping(db *store.DB, sessionID string) func(context.Context, []byte)
 	}
 }
 
+// allowedFor is how long a staff socket trusts its answer to "may this user reply in this
+// session": like the socket's visibility, a change of groups or presence counts within a minute.
+const allowedFor = time.Minute
+
 // StaffTyping handles the frames of a staff socket: {"type":"typing","session_id":…} tells
 // the session's customer that an operator is typing, when the user may reply in the session
-// (asked once per session and socket). Anything else is ignored.
+// (asked once per session and minute). Anything else is ignored.
 func StaffTyping(db *store.DB, u *auth.User) func(context.Context, []byte) {
 	var g gate
 	var mu sync.Mutex
 	allowed := map[string]bool{}
+	asked := time.Now()
 	may := func(ctx context.Context, sessionID string) bool {
 		mu.Lock()
+		if time.Since(asked) > allowedFor {
+			clear(allowed)
+			asked = time.Now()
+		}
 		ok, known := allowed[sessionID]
 		mu.Unlock()
 		if known {
