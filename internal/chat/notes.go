@@ -34,11 +34,17 @@ func (s *Service) AddNote(ctx context.Context, u *auth.User, sessionID, text str
 		if err := Can(ctx, tx, u, policy.SessionNote, sessionID); err != nil {
 			return err
 		}
-		n = &Note{ID: store.NewID("nte"), SessionID: sessionID, AuthorID: u.ID, AuthorName: u.DisplayName, Text: text, CreatedAt: tx.Now()}
-		_, err := tx.Exec(ctx, `INSERT INTO session_notes (id, session_id, author_id, author_name, text, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, n.ID, n.SessionID, n.AuthorID, n.AuthorName, n.Text, store.TS(n.CreatedAt))
+		n, err = insertNote(ctx, tx, u, sessionID, text)
 		return err
 	})
+	return n, err
+}
+
+// insertNote writes a note by u inside the caller's transaction, without checks.
+func insertNote(ctx context.Context, tx *store.Tx, u *auth.User, sessionID, text string) (*Note, error) {
+	n := &Note{ID: store.NewID("nte"), SessionID: sessionID, AuthorID: u.ID, AuthorName: u.DisplayName, Text: text, CreatedAt: tx.Now()}
+	_, err := tx.Exec(ctx, `INSERT INTO session_notes (id, session_id, author_id, author_name, text, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, n.ID, n.SessionID, n.AuthorID, n.AuthorName, n.Text, store.TS(n.CreatedAt))
 	return n, err
 }
 

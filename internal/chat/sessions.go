@@ -45,6 +45,9 @@ type Session struct {
 	// Rating is the customer's rating of the current closure; it is read for one session
 	// (GET /api/v1/sessions/{id}), not for lists, and absent while open or not rated.
 	Rating *Rating `json:"rating,omitempty"`
+	// Unread is how many messages by others the calling user has not seen (see MarkRead);
+	// only the session lists and the single session read give it.
+	Unread *int64 `json:"unread,omitempty"`
 
 	lastMessageID string
 	eventSeq      int64
@@ -183,7 +186,10 @@ func (s *Service) Session(ctx context.Context, u *auth.User, id string) (sess *S
 		if err := allowInSession(ctx, tx, u, policy.SessionRead, sess); err != nil {
 			return err
 		}
-		return loadRating(ctx, tx, sess)
+		if err := loadRating(ctx, tx, sess); err != nil {
+			return err
+		}
+		return fillUnread(ctx, tx, u, []*Session{sess})
 	})
 	return sess, err
 }
@@ -196,7 +202,10 @@ type SessionFilter struct {
 	States []State
 	// Mine keeps the sessions whose operator is the caller.
 	Mine bool
-	Page store.Page
+	// Customer keeps the sessions of one customer as the other channels know them too: the
+	// customer's own and those of every contact with the same email address or phone.
+	Customer string
+	Page     store.Page
 }
 
 // Sessions returns a page of the sessions the user may see, newest first.
@@ -227,8 +236,12 @@ func (s *Service) Sessions(ctx context.Context, u *auth.User, f SessionFilter) (
 			}
 			items = append(items, sess)
 		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
 		list = store.Cut(items, f.Page, func(s *Session) string { return s.ID })
-		return rows.Err()
+		return fillUnread(ctx, tx, u, list.Items)
 	})
 	return list, err
 }
@@ -270,6 +283,14 @@ func (f SessionFilter) query(u *auth.User) (string, []any) {
 	}
 	if f.Mine {
 		add("s.operator_id = ?", u.ID)
+	}
+	if f.Customer != "" {
+		// Three plain lookups rather than one join with OR, so that each can use its index
+		// (the partial ones on email and phone need the "<> ''" spelled out).
+		add(`s.customer_id IN (SELECT id FROM customers WHERE id = ?
+			UNION SELECT c2.id FROM customers c1 JOIN customers c2 ON c2.email = c1.email WHERE c1.id = ? AND c2.email <> ''
+			UNION SELECT c2.id FROM customers c1 JOIN customers c2 ON c2.phone = c1.phone WHERE c1.id = ? AND c2.phone <> '')`,
+			f.Customer, f.Customer, f.Customer)
 	}
 	if f.Page.Cursor != "" {
 		add("s.id < ?", f.Page.Cursor)

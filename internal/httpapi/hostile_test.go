@@ -201,6 +201,7 @@ func hostileFixtures(t *testing.T, env *servertest.Env) (ids, tokens map[string]
 // schema cannot say.
 var notRequiredByBody = map[string]string{
 	"POST /api/v1/workspaces/{ws}/apps/{app}/items": "the required values are the app's own fields",
+	"POST /api/v1/sessions/{id}/transfer":           "either to_user or to_livechat is required, or both",
 }
 
 // TestOpenAPIRequiredFields keeps the document's required fields true: an empty body sent to

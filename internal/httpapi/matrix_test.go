@@ -117,6 +117,7 @@ func matrixRows() []matrixRow {
 		{route: "GET /api/v1/sessions/{id}", path: "/api/v1/sessions/{sess}", want: chatReaders},
 		{route: "PATCH /api/v1/sessions/{id}", path: "/api/v1/sessions/{sess}", body: map[string]any{"priority": "high"}, want: "401 401 401 401 401 401 404 403 2xx 2xx 2xx"},
 		{route: "GET /api/v1/sessions/{id}/messages", path: "/api/v1/sessions/{sess}/messages", want: chatReaders},
+		{route: "PUT /api/v1/sessions/{id}/read", path: "/api/v1/sessions/{sess}/read", body: map[string]any{}, want: chatReaders},
 		{route: "GET /api/v1/sessions/{id}/notes", path: "/api/v1/sessions/{sess}/notes", want: chatReaders},
 		{route: "POST /api/v1/sessions/{id}/notes", path: "/api/v1/sessions/{sess}/notes", body: map[string]any{"text": "a note"}, want: chatReaders},
 		// A file of A's widget session: its staff and its visitor; A's http channel key has
@@ -129,6 +130,13 @@ func matrixRows() []matrixRow {
 			want: "401 401 401 401 401 401 404 403 pass pass pass", prepare: (*matrixWorld).replyInSession},
 		{route: "POST /api/v1/sessions/{id}/take", path: "/api/v1/sessions/{sess}/take", want: "401 401 401 401 401 401 404 403 2xx 403 403"},
 		{route: "POST /api/v1/sessions/{id}/assign", path: "/api/v1/sessions/{sess}/assign", body: map[string]any{"operator": "{onOp}"}, want: "401 401 401 401 401 401 404 403 403 2xx 2xx"},
+		// The session is the online operator's: they, a supervisor and an administrator hand it on
+		// (to the offline operator, who then holds it: the later cells may find nothing to change).
+		{route: "POST /api/v1/sessions/{id}/transfer", path: "/api/v1/sessions/{sess}/transfer", body: map[string]any{"to_user": "{offOp}", "note": "over to you"},
+			want: "401 401 401 401 401 401 404 403 2xx pass pass", prepare: func(w *matrixWorld) {
+				w.env.MustDo("POST", w.fill("/api/v1/sessions/{sess}/assign"), w.env.Admin, map[string]any{"operator": w.ids["onOp"]}, 200, nil)
+			}},
+		{route: "GET /api/v1/sessions/{id}/transfer-targets", path: "/api/v1/sessions/{sess}/transfer-targets", want: "401 401 401 401 401 401 404 403 403 2xx 2xx"},
 		{route: "POST /api/v1/sessions/{id}/close", path: "/api/v1/sessions/{sess}/close", want: "401 401 401 401 401 401 404 403 2xx pass pass"},
 		{route: "POST /api/v1/sessions/{id}/spam", path: "/api/v1/sessions/{sess}/spam", want: "401 401 401 401 401 401 404 403 2xx pass pass"},
 		{route: "DELETE /api/v1/sessions/{id}/spam", path: "/api/v1/sessions/{sess}/spam", want: "401 401 401 401 401 401 404 403 2xx pass pass", prepare: spam},

@@ -44,7 +44,7 @@ func newMatrixWorld(t *testing.T, env *servertest.Env) *matrixWorld {
 	w.ids["opsA"], w.ids["supsA"] = env.Group("opsa"), env.Group("supsa")
 	opsB := env.Group("opsb")
 	w.ids["onOp"], _ = env.User("olga", w.ids["opsA"])
-	env.User("otto", w.ids["opsA"])
+	w.ids["offOp"], _ = env.User("otto", w.ids["opsA"])
 	env.User("sam", w.ids["supsA"])
 	env.User("bob", opsB)
 	w.ids["user"], _ = env.User("mallory")

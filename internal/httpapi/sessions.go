@@ -27,8 +27,8 @@ func (s *Server) registerSessions() {
 	if s.Chat == nil {
 		return
 	}
-	s.handle("GET /api/v1/sessions", staff, op{action: policy.SessionList, summary: "Sessions the caller may see, newest first; spam only with state=spam; state may list several, comma-separated",
-		out: store.List[*chat.Session]{}, query: []string{"livechat", "state", "mine", "limit", "cursor"}}, s.handleSessionList)
+	s.handle("GET /api/v1/sessions", staff, op{action: policy.SessionList, summary: "Sessions the caller may see, newest first; spam only with state=spam; state may list several, comma-separated; customer=<customer id> keeps that customer's sessions and those of contacts with the same email or phone in any channel; each with the caller's unread count",
+		out: store.List[*chat.Session]{}, query: []string{"livechat", "state", "mine", "customer", "limit", "cursor"}}, s.handleSessionList)
 	s.handle("GET /api/v1/sessions/{id}", staff, op{action: policy.SessionRead, summary: "One session with its customer and state", out: chat.Session{}}, s.handleSessionGet)
 	s.handle("PATCH /api/v1/sessions/{id}", staff, op{action: policy.SessionUpdate, required: []string{"priority"}, summary: "Change a session's priority (low, medium, high)", in: sessionPatch{}, out: chat.Session{}}, s.handleSessionPatch)
 	s.handle("GET /api/v1/sessions/{id}/messages", staff, op{action: policy.SessionRead, summary: "A session's messages, oldest first; each reply of an email or http session carries its delivery (pending, delivered or failed with the error)", out: store.List[*chat.Message]{},
@@ -45,6 +45,15 @@ func (s *Server) registerSessions() {
 	s.handle("POST /api/v1/sessions/{id}/spam", staff, op{action: policy.SessionSpam, summary: "Mark a waiting or assigned session as spam", out: chat.Session{}}, s.handleSessionSpam)
 	s.handle("DELETE /api/v1/sessions/{id}/spam", staff, op{action: policy.SessionUnspam, summary: "Remove from spam, restoring state, operator and priority (operators of the live chat who are not offline, supervisors, administrators)",
 		out: chat.Session{}}, s.handleSessionUnspam)
+	s.handle("POST /api/v1/sessions/{id}/transfer", staff, op{action: policy.SessionTransfer,
+		summary: "Hand a waiting or assigned session to another operator of its live chat (to_user), to another live chat's queue (to_livechat), or to an operator of that live chat (both), as its operator, a supervisor or an administrator; the note becomes a private note on the session",
+		in:      chat.TransferInput{}, out: chat.Session{}}, s.handleSessionTransfer)
+	s.handle("GET /api/v1/sessions/{id}/transfer-targets", staff, op{action: policy.SessionTransfer,
+		summary: "Where the session may be transferred: every live chat with its operators and their presence, for whoever may transfer it",
+		out:     store.List[*chat.TransferTarget]{}}, s.handleSessionTransferTargets)
+	s.handle("PUT /api/v1/sessions/{id}/read", staff, op{action: policy.SessionRead,
+		summary: "Record that the caller has seen the session's messages up to seq (the newest when left out); the cursor only moves forward. Session lists and reads give each session's unread count for the caller",
+		in:      chat.ReadInput{}, optionalBody: true, out: chat.ReadMark{}}, s.handleSessionRead)
 }
 
 // handleSessionList handles GET /api/v1/sessions.
@@ -54,7 +63,7 @@ func (s *Server) handleSessionList(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	q := r.URL.Query()
-	f := chat.SessionFilter{LiveChatID: q.Get("livechat"), Page: p}
+	f := chat.SessionFilter{LiveChatID: q.Get("livechat"), Customer: q.Get("customer"), Page: p}
 	if st := q.Get("state"); st != "" {
 		for _, one := range strings.Split(st, ",") {
 			f.States = append(f.States, chat.State(strings.TrimSpace(one)))
@@ -205,4 +214,42 @@ func (s *Server) handleSessionUnspam(w http.ResponseWriter, r *http.Request) err
 	return s.sessionAction(w, r, func(by chat.Actor) (*chat.Session, error) {
 		return s.Chat.RemoveSpam(r.Context(), r.PathValue("id"), by)
 	})
+}
+
+// handleSessionTransfer handles POST /api/v1/sessions/{id}/transfer.
+func (s *Server) handleSessionTransfer(w http.ResponseWriter, r *http.Request) error {
+	var in chat.TransferInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	u, _ := auth.StaffFrom(r.Context())
+	sess, err := s.Chat.Transfer(r.Context(), r.PathValue("id"), in, u)
+	if err != nil {
+		return err
+	}
+	return ok(w, sess)
+}
+
+// handleSessionRead handles PUT /api/v1/sessions/{id}/read.
+func (s *Server) handleSessionRead(w http.ResponseWriter, r *http.Request) error {
+	var in chat.ReadInput
+	if err := decodeOptional(r, &in); err != nil {
+		return err
+	}
+	u, _ := auth.StaffFrom(r.Context())
+	m, err := s.Chat.MarkRead(r.Context(), u, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return ok(w, m)
+}
+
+// handleSessionTransferTargets handles GET /api/v1/sessions/{id}/transfer-targets.
+func (s *Server) handleSessionTransferTargets(w http.ResponseWriter, r *http.Request) error {
+	u, _ := auth.StaffFrom(r.Context())
+	list, err := s.Chat.TransferTargets(r.Context(), u, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return ok(w, list)
 }

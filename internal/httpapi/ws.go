@@ -18,10 +18,10 @@ func (s *Server) registerSockets() {
 	if s.Hub == nil {
 		return
 	}
-	s.handle("GET /api/v1/ws", staff, op{action: policy.StaffEvents, summary: "WebSocket: the events of the sessions the caller may see. The first frame is {\"type\":\"hello\",\"seq\":n}; then chat events with their seq, and {\"type\":\"tasks_changed\"} when a task in the caller's inbox opened, was completed or was cancelled, and {\"type\":\"processes_changed\"} when an instance linked to a session started, and {\"type\":\"deliveries_changed\"} when a reply's email or webhook delivery was sent, failed or is retried. Reconnect with ?cursor=<last seq> to get what was missed (a cursor more than 100,000 events back is closed with code 4410: reload and reconnect without it). Browsers may authenticate with the session cookie or ?access_token=",
-		query: []string{"cursor", "access_token"}, status: http.StatusSwitchingProtocols, fails: []int{http.StatusUpgradeRequired}}, s.handleStaffSocket)
+	s.handle("GET /api/v1/ws", staff, op{action: policy.StaffEvents, summary: "WebSocket: the events of the sessions the caller may see. The first frame is {\"type\":\"hello\",\"seq\":n}; then chat events with their seq, and {\"type\":\"tasks_changed\"} when a task in the caller's inbox opened, was completed or was cancelled, and {\"type\":\"processes_changed\"} when an instance linked to a session started, and {\"type\":\"deliveries_changed\"} when a reply's email or webhook delivery was sent, failed or is retried. With ?session=<id> (a session the caller may read), {\"type\":\"typing\",\"session_id\",\"side\":\"customer\"} while its customer types; the client may send {\"type\":\"typing\",\"session_id\"} while its user types a reply (at most one per 2 s is passed on, nothing is stored). Reconnect with ?cursor=<last seq> to get what was missed (a cursor more than 100,000 events back is closed with code 4410: reload and reconnect without it). Browsers may authenticate with the session cookie or ?access_token=",
+		query: []string{"cursor", "session", "access_token"}, status: http.StatusSwitchingProtocols, fails: []int{http.StatusUpgradeRequired}}, s.handleStaffSocket)
 	if s.Channels != nil {
-		s.handle("GET /api/v1/widget/sessions/{id}/ws", visitor, op{action: policy.WidgetRead, summary: "WebSocket (visitor token, or ?access_token=): the messages of the customer's own session and its closing, each with a seq; reconnect with ?cursor=<last seq> (code 4410: too old, reload)",
+		s.handle("GET /api/v1/widget/sessions/{id}/ws", visitor, op{action: policy.WidgetRead, summary: "WebSocket (visitor token, or ?access_token=): the messages of the customer's own session and its closing, each with a seq, and {\"type\":\"typing\"} while an operator types; the widget may send {\"type\":\"typing\"} while the customer types (at most one per 2 s is passed on, nothing is stored); reconnect with ?cursor=<last seq> (code 4410: too old, reload)",
 			query: []string{"cursor", "access_token"}, status: http.StatusSwitchingProtocols, fails: []int{http.StatusUpgradeRequired}}, s.handleWidgetSocket)
 	}
 }
@@ -53,6 +53,14 @@ func (s *Server) handleStaffSocket(w http.ResponseWriter, r *http.Request) error
 	st.Signals, st.SignalFrame = process.InboxChannels(u), realtime.TasksChanged
 	st.More = []realtime.SignalSet{{Channels: []string{process.SessionProcessesChannel}, Frame: realtime.ProcessesChanged},
 		{Channels: []string{channel.DeliveryOutcomesChannel}, Frame: realtime.DeliveriesChanged}}
+	if id := r.URL.Query().Get("session"); id != "" {
+		// The session page follows its customer's typing; the session is checked like a read.
+		if _, err := s.Chat.Session(r.Context(), u, id); err != nil {
+			return err
+		}
+		st.More = append(st.More, realtime.TypingSignal(id, realtime.SideCustomer))
+	}
+	st.OnFrame = realtime.StaffTyping(s.Hub.DB(), u)
 	return s.serveSocket(w, r, st)
 }
 
@@ -66,7 +74,7 @@ func (s *Server) handleWidgetSocket(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return s.serveSocket(w, r, realtime.WidgetStream(id, c))
+	return s.serveSocket(w, r, realtime.WidgetStream(s.Hub.DB(), id, c))
 }
 
 // serveSocket upgrades the request and streams until the socket ends. Errors after the

@@ -33,6 +33,10 @@ type Stream struct {
 	// More are further wake-up channels, each set with its own frame, such as the news that
 	// an instance linked to a session started.
 	More []SignalSet
+	// OnFrame, when set, receives each text frame the client sends (such as a typing
+	// indicator); it runs on the socket's reader and must be quick. Without it the client's
+	// frames are discarded.
+	OnFrame func(ctx context.Context, data []byte)
 }
 
 // SignalSet is wake-up channels and the frame a notification of any of them sends.
@@ -65,7 +69,7 @@ type SocketConfig struct {
 	PingInterval, PongTimeout time.Duration
 	// WriteTimeout bounds one frame's write: a client that does not read is dropped.
 	WriteTimeout time.Duration
-	// ReadLimit bounds a frame from the client, which has nothing to say beyond control frames.
+	// ReadLimit bounds a frame from the client, which says no more than "typing".
 	ReadLimit int64
 	// Buffer is how many events may wait for a socket before it is dropped as too slow.
 	Buffer int
@@ -122,7 +126,11 @@ func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, cfg SocketConfig,
 	defer h.sockets.Add(-1)
 	cfg = cfg.WithDefaults()
 	conn.SetReadLimit(cfg.ReadLimit)
-	ctx = conn.CloseRead(ctx) // answers pings and closes; ctx ends when the client goes
+	if st.OnFrame != nil {
+		ctx = readFrames(ctx, conn, st.OnFrame)
+	} else {
+		ctx = conn.CloseRead(ctx) // answers pings and closes; ctx ends when the client goes
+	}
 	sub, err := h.Subscribe(ctx, st.Filter, cfg.Buffer)
 	if err != nil {
 		conn.Close(websocket.StatusGoingAway, "the server is stopping")
@@ -147,6 +155,26 @@ func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, cfg SocketConfig,
 		conn.Close(websocket.StatusInternalError, "the stream ended")
 	}
 	return err
+}
+
+// readFrames reads the client's frames, handing the text ones to fn, as CloseRead would
+// discard them: reading answers pings and the close handshake. The context it returns ends
+// when the client goes.
+func readFrames(ctx context.Context, conn *websocket.Conn, fn func(context.Context, []byte)) context.Context {
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		defer cancel()
+		for {
+			typ, data, err := conn.Read(ctx)
+			if err != nil {
+				return
+			}
+			if typ == websocket.MessageText {
+				fn(ctx, data)
+			}
+		}
+	}()
+	return ctx
 }
 
 // writer sends one stream's frames and remembers how far it got.

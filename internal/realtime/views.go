@@ -71,9 +71,10 @@ type WidgetFrame struct {
 }
 
 // WidgetStream is the stream of a customer's widget: the messages of their own session, both
-// ways (so that several tabs stay in step), and its closing. Nothing else reaches a customer:
+// ways (so that several tabs stay in step), its closing, and {"type":"typing"} frames while an
+// operator types; the widget may send {"type":"typing"} itself. Nothing else reaches a customer:
 // not the operator's id, not the priority, not a spam mark.
-func WidgetStream(sessionID string, cursor int64) Stream {
+func WidgetStream(db *store.DB, sessionID string, cursor int64) Stream {
 	return Stream{
 		Filter: func(e *chat.Event) bool {
 			return e.SessionID == sessionID &&
@@ -87,6 +88,8 @@ func WidgetStream(sessionID string, cursor int64) Stream {
 			return WidgetFrame{Type: "message", Seq: e.Seq, Message: &WidgetMessage{ID: m.ID, Author: m.Author,
 				AuthorName: m.AuthorName, Text: m.Text, SentAt: m.SentAt, Attachments: m.Attachments}}
 		},
-		Cursor: cursor,
+		Cursor:  cursor,
+		More:    []SignalSet{TypingSignal(sessionID, SideOperator)},
+		OnFrame: VisitorTyping(db, sessionID),
 	}
 }

@@ -247,6 +247,11 @@ func auditOperatorPages(t *testing.T, b *Browser, env *servertest.Env) {
 	op.Press(kb.Escape)
 	op.ExpectFocus("#reply-text")
 	op.Audit("session-assigned")
+	op.Click(`[data-action="transfer"]`)
+	op.WaitFor("dialog[open] select[name=target]")
+	op.Audit("session-transfer-dialog")
+	op.Click("dialog[open] .dialog-head .icon-btn")
+	op.WaitGone("dialog")
 	op.Open("/tasks")
 	op.WaitFor("[data-tasks] .task")
 	op.Audit("tasks")
@@ -271,6 +276,7 @@ func auditAdministration(t *testing.T, b *Browser, env *servertest.Env) {
 	lc := "/admin/livechats/" + demoLiveChatID(t, env)
 	pages := []adminPage{
 		{"/admin/livechats", "", "[data-livechats] tbody tr", []string{"new-livechat"}},
+		{"/admin/canned-responses", "", "[data-empty]:not([hidden]), [data-canned-table] tbody tr", []string{"new-canned"}},
 		{lc, "settings", "[data-settings] dl", []string{"edit", "delete"}},
 		{lc, "channels", "[data-channels] tbody tr", []string{"new-channel", "embed"}},
 		{lc, "routing", "[data-routing-form]", nil},

@@ -24,6 +24,15 @@ func (ui *UI) registerLiveChats() {
 	})
 	ui.page("GET /admin/livechats/{id}", admin, ui.liveChatPage("settings"))
 	ui.page("GET /admin/livechats/{id}/log", admin, ui.liveChatPage("log"))
+	// Canned responses follow live chats: global ones, and each live chat's own
+	// (?livechat=<id> opens the page on one live chat's). Supervisors keep their live chats'
+	// own, so the page is open to staff (the console links it for supervisors); the API says
+	// what each may change.
+	ui.addNav(true, "Canned responses", "/admin/canned-responses")
+	ui.page("GET /admin/canned-responses", staff, func(w http.ResponseWriter, r *http.Request, u *auth.User) error {
+		ui.render(w, r, view{Page: "canned", Title: "Canned responses", Script: "canned"})
+		return nil
+	})
 }
 
 // liveChatPage serves a live chat's page opened at tab. The live chat itself is loaded by the

@@ -67,6 +67,9 @@ const (
 	ItemRead       Action = "item.read"
 	ItemWrite      Action = "item.write"
 
+	// SessionTransfer hands a session to another operator or live chat, with a note.
+	SessionTransfer Action = "session.transfer"
+
 	ProcessRead    Action = "process.read"
 	ProcessManage  Action = "process.manage"
 	ProcessStart   Action = "process.start"
@@ -140,6 +143,8 @@ var rules = map[Action]rule{
 	WorkspaceAdmin: {Admin, "configure workspaces and apps", false},
 	ItemRead:       {Staff, "read items", false},
 	ItemWrite:      {Staff, "write items", false},
+
+	SessionTransfer: {Admin | Supervisor | SessionOperator, "transfer the session", true},
 
 	ProcessRead:    {Staff, "read processes", false},
 	ProcessManage:  {Admin, "manage processes", false},

@@ -45,11 +45,13 @@ const (
 	ChannelKey
 	// WorkerKey is an API key an administrator issued to an outside worker.
 	WorkerKey
+	// SessionOperator is the session's assigned operator who is not offline.
+	SessionOperator
 )
 
 // related are the roles that say the caller has some business with the resource; a caller
 // with none of them is told the resource does not exist when the resource is concealed.
-const related = Admin | Supervisor | Operator | Assignee | Self | Visitor | ChannelKey
+const related = Admin | Supervisor | Operator | SessionOperator | Assignee | Self | Visitor | ChannelKey
 
 var roleNames = []struct {
 	r    Role
@@ -62,6 +64,7 @@ var roleNames = []struct {
 	{ActiveAssignee, "the task's assignee and candidates who are not offline"},
 	{Self, "the user themself"}, {Visitor, "the session's visitor"},
 	{ChannelKey, "the channel's API key"}, {WorkerKey, "worker API keys"},
+	{SessionOperator, "the session's operator who is not offline"},
 }
 
 // String lists the roles in words, for messages and docs/security.md.
@@ -92,6 +95,8 @@ type Resource struct {
 	ChannelID string
 	// UserID is the user the resource is, matched against the calling user.
 	UserID string
+	// OperatorID is the session's assigned operator, matched against the calling user.
+	OperatorID string
 	// Conceal names the resource (such as `session "ses_1"`) when knowing that it exists
 	// would itself leak: a caller with no business with it is told it is not found.
 	Conceal string
@@ -148,6 +153,9 @@ func userRoles(u *auth.User, r Resource) Role {
 	if r.UserID != "" && r.UserID == u.ID {
 		held |= Self
 	}
+	if online && r.OperatorID != "" && r.OperatorID == u.ID {
+		held |= SessionOperator
+	}
 	return held
 }
 
@@ -173,7 +181,8 @@ func refusal(p *auth.Principal, a Action, rule rule, held Role, r Resource) erro
 		return errs.New(errs.Unauthorized, "log in, or send a token or API key, to %s", rule.what)
 	case r.Conceal != "" && held&related == 0:
 		return errs.New(errs.NotFound, "%s not found", r.Conceal)
-	case rule.who&(OnlineOperator|ActiveAssignee) != 0 && held&(Operator|Assignee) != 0 && p.User != nil && p.User.Presence == auth.Offline:
+	case rule.who&(OnlineOperator|ActiveAssignee|SessionOperator) != 0 && held&(Operator|Assignee) != 0 && p.User != nil && p.User.Presence == auth.Offline &&
+		(rule.who&SessionOperator == 0 || r.OperatorID == p.User.ID):
 		return errs.New(errs.Forbidden, "you are offline, and an offline operator can only read: set your presence to online first").
 			With("reason", "offline").With("action", string(a))
 	case rule.who&(OnlineOperator|Operator) != 0 && held&(Admin|Supervisor) != 0:
@@ -197,7 +206,7 @@ func Possible(p *auth.Principal, a Action) error {
 	case p.User != nil:
 		maybe |= userRoles(p.User, Resource{Operator: true, Supervisor: true, Assignee: true, UserID: p.User.ID})
 		// Presence is left to the service, which answers with the reason "offline".
-		maybe |= OnlineOperator | ActiveAssignee
+		maybe |= OnlineOperator | ActiveAssignee | SessionOperator
 	case p.Visitor != "":
 		maybe |= Visitor
 	case strings.HasPrefix(p.APIKeyOwner, WorkerOwnerPrefix):

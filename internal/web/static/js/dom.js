@@ -92,3 +92,39 @@ export async function busy(button, fn) {
     if (button) button.disabled = false;
   }
 }
+
+// linkPattern finds what looks like a link in chat text: web addresses and mail addresses
+// with their scheme written out. Only these schemes are ever matched, so "javascript:" and
+// "data:" text stays text.
+const linkPattern = /\b(?:https?:\/\/|mailto:)[^\s<>"']+/gi;
+
+// safeHref returns the address a link may point to, or null: it must parse, and its scheme
+// must be http, https or mailto.
+export function safeHref(raw) {
+  try {
+    const u = new URL(raw);
+    return ['http:', 'https:', 'mailto:'].includes(u.protocol) ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+// linkify turns chat text into text nodes and links, built element by element (never as
+// HTML). Trailing punctuation such as the full stop after an address stays outside the link.
+// Links open in a new tab and tell the site nothing of where they came from
+// (noopener noreferrer), and search engines do not credit them (nofollow).
+export function linkify(text) {
+  const s = String(text ?? '');
+  const out = [];
+  let at = 0;
+  for (const m of s.matchAll(linkPattern)) {
+    const raw = m[0].replace(/[.,;:!?)\]]+$/, '');
+    const href = safeHref(raw);
+    if (!href) continue;
+    if (m.index > at) out.push(s.slice(at, m.index));
+    out.push(h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow' }, raw));
+    at = m.index + raw.length;
+  }
+  if (at < s.length) out.push(s.slice(at));
+  return out;
+}

@@ -9,7 +9,8 @@ import { get, listAll } from '../api.js';
 import { $, $$, announce, h, replace, toast, when } from '../dom.js';
 import { wireTabs } from '../tabs.js';
 import { connect } from '../ws.js';
-import { stateBadge, watchLive } from '../chat.js';
+import { isSupervisor, stateBadge, watchLive } from '../chat.js';
+import { alert, wireAlerts } from '../alerts.js';
 
 const root = $('[data-console]');
 const me = root.dataset.user;
@@ -34,6 +35,7 @@ async function load() {
   $('[data-count="queue"]').textContent = String(queue.length);
   announceNew(queue);
   $('[data-count="mine"]').textContent = String(mine.filter((s) => s.operator_id === me).length);
+  drawUnread([...queue, ...mine.filter((s) => s.operator_id === me)]);
   replace(table, list.items.map(row));
   $('[data-empty]').hidden = list.items.length > 0;
 }
@@ -49,10 +51,29 @@ function announceNew(queue) {
   else if (fresh.length > 1) announce(`${fresh.length} new sessions in the queue.`);
 }
 
+// unread holds each open session's unread count as last loaded (null before the first load),
+// so that an increase alerts the operator, and only an increase.
+let unread = null;
+const baseTitle = document.title;
+
+// drawUnread puts the number of unread messages of the queue and the caller's own sessions in
+// the page's title, "(3) Console · Parley", and alerts (sound, desktop) when it grew.
+function drawUnread(sessions) {
+  const now = new Map(sessions.map((s) => [s.id, s.unread || 0]));
+  const total = [...now.values()].reduce((a, b) => a + b, 0);
+  document.title = total ? `(${total}) ${baseTitle}` : baseTitle;
+  const grown = unread ? sessions.filter((s) => (s.unread || 0) > (unread.get(s.id) || 0)) : [];
+  unread = now;
+  if (grown.length === 1) alert(`New message from ${grown[0].customer.name || 'a customer'}`, grown[0].live_chat_name, `/console/sessions/${encodeURIComponent(grown[0].id)}`);
+  else if (grown.length > 1) alert(`New messages in ${grown.length} sessions`, 'Parley', '/console');
+}
+
 function row(s) {
   const href = `/console/sessions/${encodeURIComponent(s.id)}`;
+  const n = s.unread || 0;
   return h('tr', { dataset: { session: s.id }, class: 'clickable', onclick: (ev) => { if (!ev.target.closest('a')) location.assign(href); } },
     h('td', {}, h('a', { href, class: 'strong' }, s.customer.name || 'Customer'),
+      n ? h('span', { class: 'unread', dataset: { unread: String(n) } }, String(n), h('span', { class: 'sr-only' }, n === 1 ? ' unread message' : ' unread messages')) : null,
       h('div', { class: 'muted small' }, s.customer.email || s.customer.phone || '')),
     h('td', {}, s.live_chat_name),
     h('td', { class: 'ellipsis' }, s.subject || s.name),
@@ -81,6 +102,9 @@ function refresh() {
   });
 }
 
+wireAlerts($('[data-alerts]'));
+// Supervisors keep their live chats' canned responses; the link is for them.
+isSupervisor(root.hasAttribute('data-admin')).then((yes) => { $('[data-canned-link]').hidden = !yes; }).catch(() => {});
 $$('[data-tab]').forEach((b) => b.addEventListener('click', () => select(b.dataset.tab)));
 wireTabs($('[role="tablist"]'), (b) => select(b.dataset.tab));
 const socket = connect('/api/v1/ws', {

@@ -3,15 +3,17 @@
 // to the session. Buttons follow the session's state and the caller's presence, and say why
 // when they are disabled; the API remains the judge of every action.
 
-import { get, listAll, post, del } from '../api.js';
+import { get, listAll, post, put, del } from '../api.js';
 import { confirmDialog, formDialog, visible } from '../dialog.js';
-import { $, announce, busy, h, replace, toast, when } from '../dom.js';
+import { $, announce, busy, h, linkify, replace, toast, when } from '../dom.js';
 import { wireMenu } from '../tabs.js';
 import { connect } from '../ws.js';
 import { onPresence, presence, rolesIn, stateBadge } from '../chat.js';
 import { startProcess } from '../start-process.js';
 import { wireCanned } from '../canned.js';
 import { attachments, picker } from '../files.js';
+import { typingSender, typingShower } from '../typing.js';
+import { transfer } from '../transfer.js';
 
 const head = $('[data-session]');
 const id = head.dataset.session;
@@ -25,6 +27,7 @@ let supervisor = false;
 // operators take sessions, and only they and administrators reply.
 let operator = false;
 const admin = head.hasAttribute('data-admin');
+const userID = head.dataset.user;
 // liveChat is the session's live chat; people caches users by id, for the operator's name.
 let liveChat = null;
 const people = new Map();
@@ -41,8 +44,30 @@ async function load() {
   replace(list);
   shown.clear();
   (await listAll(`${base}/messages`, 5000)).forEach(addMessage);
-  await Promise.all([loadProcesses(), loadNotes()]);
+  markRead();
+  await Promise.all([loadProcesses(), loadNotes(), loadHistory()]);
 }
+
+// loadHistory lists the customer's other sessions the caller may see, in any channel (the
+// API matches the same email address or phone), newest first, each a link to its page.
+async function loadHistory() {
+  const res = await get(`/api/v1/sessions?customer=${encodeURIComponent(session.customer.id)}&limit=20`);
+  const others = (res.items || []).filter((s) => s.id !== id);
+  replace($('[data-history]'), others.map((s) => h('li', { dataset: { historySession: s.id } },
+    h('a', { href: `/console/sessions/${encodeURIComponent(s.id)}`, class: 'strong' }, s.subject || s.name),
+    ' ', stateBadge(s.state),
+    h('div', { class: 'muted small' }, `${s.live_chat_name} · ${s.channel} · `, when(s.created_at)))));
+  $('[data-history-empty]').hidden = others.length > 0;
+}
+
+// markRead records that the caller has seen the conversation, which clears its unread count
+// in the console; only while the page is in view, so what arrives in a background tab stays
+// unread until the operator looks.
+function markRead() {
+  if (document.visibilityState !== 'visible') return;
+  put(`${base}/read`, {}).catch(() => {});
+}
+document.addEventListener('visibilitychange', markRead);
 
 // loadNotes shows the session's private notes: staff only, kept apart from the conversation
 // because the customer never sees them.
@@ -50,7 +75,7 @@ async function loadNotes() {
   const res = await get(`${base}/notes`);
   replace($('[data-notes]'), (res.items || []).map((n) => h('li', { dataset: { note: n.id } },
     h('div', { class: 'msg-meta' }, h('span', { class: 'strong' }, n.author_name || 'Staff'), ' · ', when(n.created_at)),
-    h('div', { class: 'note-text' }, n.text))));
+    h('div', { class: 'note-text' }, linkify(n.text)))));
 }
 
 function drawSession() {
@@ -97,6 +122,7 @@ function drawActions() {
   show('take', st === 'waiting' && operator);
   show('assign', (st === 'waiting' || st === 'assigned') && supervisor);
   show('close', st === 'waiting' || st === 'assigned');
+  show('transfer', (st === 'waiting' || st === 'assigned') && (supervisor || session.operator_id === userID));
   show('spam', st === 'waiting' || st === 'assigned');
   show('unspam', st === 'spam' && (supervisor || operator || admin));
   $('[data-action="take"]').disabled = offline;
@@ -132,7 +158,7 @@ function addMessage(m) {
     : m.author_name || { system: 'Parley', process: 'Process', operator: 'Operator' }[m.author];
   const li = h('li', { class: `msg msg-${m.author}`, dataset: { message: m.id, author: m.author } },
     h('div', { class: 'msg-meta' }, h('span', { class: 'strong' }, author), ' · ', when(m.sent_at)),
-    m.text ? h('div', { class: 'msg-text' }, m.text) : null,
+    m.text ? h('div', { class: 'msg-text' }, linkify(m.text)) : null,
     attachments(m.attachments));
   list.append(li);
   if (tracked(m)) {
@@ -272,17 +298,24 @@ async function assign() {
   toast('The session is assigned.', 'success');
 }
 
+// customerTyping shows, under the conversation, that the customer is typing.
+const customerTyping = typingShower($('[data-typing]'), () => `${session?.customer?.name || 'The customer'} is typing…`);
+
 function onEvent(e) {
   if (e.session_id !== id) return;
   if ((e.type === 'message_received' || e.type === 'message_sent') && e.snapshot.lastMessage) {
     const m = e.snapshot.lastMessage;
+    if (m.author === 'customer') customerTyping.stopped();
     const fresh = !shown.has(m.id);
     addMessage({ id: m.id, author: m.author, author_name: m.authorName, text: m.text, sent_at: m.sentAt, attachments: m.attachments });
+    if (fresh) markRead();
     const files = m.attachments?.length ? ` (${m.attachments.length} file${m.attachments.length > 1 ? 's' : ''})` : '';
     if (fresh && m.author === 'customer') announce(`New message from ${m.authorName || session?.customer?.name || 'the customer'}: ${m.text}${files}`);
   }
   get(base).then((s) => { session = s; drawSession(); }).catch(() => {});
   loadProcesses().catch(() => {});
+  // A transfer's note arrives with the session's change, for the operator who receives it.
+  if (e.type === 'session_assigned' || e.type === 'session_updated') loadNotes().catch(() => {});
 }
 
 const pending = picker({ input: $('[data-file]'), drop: $('.chat-card'), paste: form.text, list: $('[data-files]') });
@@ -339,6 +372,15 @@ function wire() {
   const on = (name, fn) => $(`[data-action="${name}"]`).addEventListener('click', (ev) => fn(ev.currentTarget));
   on('take', (b) => act(b, 'POST', `${base}/take`, 'The session is yours.'));
   on('assign', () => assign());
+  on('transfer', async (b) => {
+    const done = await transfer(session, b);
+    if (!done) return;
+    session = done;
+    drawSession();
+    await loadNotes().catch(() => {});
+    toast('The session is transferred.', 'success');
+    if (!visible(b)) focusNext();
+  });
   on('close', (b) => act(b, 'POST', `${base}/close`, 'The session is closed.'));
   on('spam', async (b) => {
     const yes = await confirmDialog({
@@ -366,15 +408,17 @@ function wire() {
   document.addEventListener('click', (ev) => {
     if (!ev.target.closest('[data-menu]')) $('[data-menu]').open = false;
   });
-  const socket = connect('/api/v1/ws', {
+  const socket = connect(`/api/v1/ws?session=${encodeURIComponent(id)}`, {
     cursorOf: (m) => m.seq,
     onMessage: (m) => {
       if (m.type === 'hello') session && load().catch(() => {});
       else if (m.type === 'processes_changed') loadProcesses().catch(() => {});
       else if (m.type === 'deliveries_changed') refreshDeliveries();
-      else onEvent(m);
+      else if (m.type === 'typing') { if (m.session_id === id && m.side === 'customer') customerTyping.typing(); }
+      else if (m.type !== 'tasks_changed') onEvent(m);
     },
   });
+  form.text.addEventListener('input', typingSender(() => socket.send({ type: 'typing', session_id: id })));
   window.addEventListener('pagehide', () => socket.close());
 }
 

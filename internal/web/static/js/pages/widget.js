@@ -4,9 +4,10 @@
 // WebSocket, which resumes from its last cursor after a drop. Calls carry the visitor token
 // as a Bearer header; no cookie is involved, so the page does not need a login.
 
-import { $, announce, h, replace } from '../dom.js';
+import { $, announce, h, linkify, replace } from '../dom.js';
 import { attachments, picker } from '../files.js';
 import { connect } from '../ws.js';
+import { typingSender, typingShower } from '../typing.js';
 
 const liveChat = document.body.dataset.widget;
 const storeKey = `parley.widget.${liveChat}`;
@@ -141,7 +142,7 @@ function addMessage(m) {
   const mine = m.author === 'customer';
   list.append(h('li', { class: `wg-msg ${mine ? 'wg-mine' : 'wg-theirs'}`, dataset: { author: m.author } },
     mine ? null : h('div', { class: 'wg-who' }, m.author_name || 'Support'),
-    m.text ? h('div', { class: 'wg-text' }, m.text) : null,
+    m.text ? h('div', { class: 'wg-text' }, linkify(m.text)) : null,
     attachments(m.attachments, blob)));
   list.scrollTop = list.scrollHeight;
   return true;
@@ -198,7 +199,13 @@ async function pollStatus() {
   setTimeout(pollStatus, statusEvery);
 }
 
+// operatorTyping shows, under the conversation, that an operator is writing a reply.
+const operatorTyping = typingShower($('[data-typing]'), () => 'An operator is typing…');
+sendForm.text.addEventListener('input', typingSender(() => socket && socket.send({ type: 'typing' })));
+
 function onFrame(f) {
+  if (f.type === 'typing') operatorTyping.typing();
+  if (f.type === 'message' && f.message && f.message.author !== 'customer') operatorTyping.stopped();
   if (f.type === 'message' && f.message && addMessage(f.message) && f.message.author !== 'customer') {
     const files = f.message.attachments?.length ? ` (${f.message.attachments.length} file${f.message.attachments.length > 1 ? 's' : ''})` : '';
     announce(`${f.message.author_name || 'Support'}: ${f.message.text}${files}`);
