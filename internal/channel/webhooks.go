@@ -3,6 +3,7 @@ package channel
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"github.com/parleychat/parley/internal/auth"
 	"io"
@@ -38,6 +39,8 @@ type WebhookConfig struct {
 	// SMTPRelay is the host:port of the relay that sends email replies. Without one, email
 	// deliveries fail at once with the reason [none].
 	SMTPRelay string
+	// Telegram tunes the telegram channels (telegram.go).
+	Telegram TelegramConfig
 }
 
 func (c WebhookConfig) withDefaults() WebhookConfig {
@@ -63,6 +66,7 @@ func (c WebhookConfig) withDefaults() WebhookConfig {
 	if c.Client == nil {
 		c.Client = &http.Client{Timeout: c.Timeout}
 	}
+	c.Telegram = c.Telegram.withDefaults()
 	return c
 }
 
@@ -80,7 +84,9 @@ const (
 type claimed struct {
 	id, lease, url, payload, messageID string
 	// secret signs the webhook delivery; "" sends it unsigned.
-	secret  string
+	secret string
+	// token is a telegram channel's bot token; "" once the channel was deleted.
+	token   string
 	kind    chat.ChannelType
 	attempt int
 }
@@ -128,6 +134,11 @@ func (s *Service) lease(ctx context.Context, tx *store.Tx, c *claimed, channelID
 	if c.secret, err = auth.WebhookSecret(ctx, tx, chat.ChannelKeyOwner(channelID)); err != nil {
 		return err
 	}
+	if c.kind == chat.ChannelTelegram {
+		if c.token, err = botToken(ctx, tx, channelID); err != nil {
+			return err
+		}
+	}
 	_, err = tx.Exec(ctx, "UPDATE channel_deliveries SET attempts = ?, lease = ?, next_at = ? WHERE id = ?",
 		c.attempt, c.lease, store.TS(tx.Now().Add(s.cfg.Lease)), c.id)
 	return err
@@ -135,8 +146,11 @@ func (s *Service) lease(ctx context.Context, tx *store.Tx, c *claimed, channelID
 
 // send makes one attempt at a delivery, by mail for an email channel, else by webhook.
 func (s *Service) send(ctx context.Context, c claimed) (permanent bool, err error) {
-	if c.kind == chat.ChannelEmail {
+	switch c.kind {
+	case chat.ChannelEmail:
 		return s.mail(ctx, c)
+	case chat.ChannelTelegram:
+		return s.telegram(ctx, c)
 	}
 	return s.post(ctx, c)
 }
@@ -196,9 +210,19 @@ func (s *Service) record(ctx context.Context, c claimed, permanent bool, sendErr
 			return err
 		}
 		_, err := tx.Exec(ctx, "UPDATE channel_deliveries SET next_at = ?, last_error = ? WHERE id = ? AND lease = ?",
-			store.TS(now.Add(s.backoff(c.attempt))), sendErr.Error(), c.id, c.lease)
+			store.TS(now.Add(s.retryIn(c.attempt, sendErr))), sendErr.Error(), c.id, c.lease)
 		return err
 	})
+}
+
+// retryIn is the wait before the next attempt: as long as the receiver asked for (a Bot API
+// 429 answer's retry_after), else the backoff.
+func (s *Service) retryIn(attempt int, sendErr error) time.Duration {
+	var be *botError
+	if errors.As(sendErr, &be) && be.RetryAfter > 0 {
+		return be.RetryAfter
+	}
+	return s.backoff(attempt)
 }
 
 // backoff is the wait after the attempt-th failure: BaseBackoff doubled per failure, capped at
@@ -277,12 +301,14 @@ func (s *Service) runSender(ctx context.Context) {
 	}
 }
 
-// Run queues and sends deliveries, webhooks and mail, until ctx ends.
+// Run queues and sends deliveries (webhooks, mail, Telegram) and keeps the telegram
+// channels' bots fed, until ctx ends.
 func (s *Service) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); s.runQueue(ctx) }()
 	go func() { defer wg.Done(); s.runSender(ctx) }()
+	go func() { defer wg.Done(); s.runTelegram(ctx) }()
 	wg.Wait()
 }
 
