@@ -88,6 +88,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.registerAudit()
 	s.registerLiveChats()
 	s.registerChannels()
+	s.registerTelegram()
 	s.registerSessions()
 	s.registerCanned()
 	s.registerWidget()
