@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -52,6 +53,8 @@ func (o *options) bind(fs *flag.FlagSet, withServe bool) {
 	fs.BoolVar(&o.AllowPrivateNetworks, "http-allow-private", envBool("HTTP_ALLOW_PRIVATE"), "let process http tasks call loopback and private addresses, for services inside the company network; refused by default against SSRF (PARLEY_HTTP_ALLOW_PRIVATE=true)")
 	fs.StringVar(&o.SMTPAddr, "smtp-addr", env("SMTP_ADDR", ""), "address the SMTP listener takes customers' mail to email channels on, such as :2525; empty: no listener (PARLEY_SMTP_ADDR)")
 	fs.StringVar(&o.SMTPRelay, "smtp-relay", env("SMTP_RELAY", ""), "host:port of the SMTP relay that sends replies in email sessions; empty: such replies are recorded as failed deliveries (PARLEY_SMTP_RELAY)")
+	fs.StringVar(&o.PublicURL, "public-url", env("PUBLIC_URL", ""), "the https:// address this installation is reached at from the internet, such as https://chat.example.com; telegram channels then get their webhook there, and without it Parley long-polls Telegram, which works behind NAT (PARLEY_PUBLIC_URL)")
+	fs.StringVar(&o.TelegramAPIURL, "telegram-api-url", env("TELEGRAM_API_URL", "https://api.telegram.org"), "base URL of the Telegram Bot API, for a local Bot API server (PARLEY_TELEGRAM_API_URL)")
 	fs.Int64Var(&o.logRetentionDays, "automation-log-retention", envInt("AUTOMATION_LOG_RETENTION", 90), "days the automation log keeps its lines; 0 keeps them all (PARLEY_AUTOMATION_LOG_RETENTION)")
 	o.bindLimits(fs)
 	fs.BoolVar(&o.Demo, "demo", envBool("DEMO"), "fill an empty database with demo data: users, a live chat, a lead process (PARLEY_DEMO=true)")
@@ -150,6 +153,8 @@ func (o *options) check(withServe bool) error {
 				bad("smtp-relay", "%q is not host:port", o.SMTPRelay)
 			}
 		}
+		checkURL(bad, "public-url", o.PublicURL, true)
+		checkURL(bad, "telegram-api-url", o.TelegramAPIURL, false)
 		if o.MaxBody < 1024 {
 			bad("max-body", "must be a whole number of bytes of at least 1024")
 		}
@@ -170,6 +175,18 @@ func (o *options) check(withServe bool) error {
 		return errors.New("bad configuration:\n  " + strings.Join(problems, "\n  "))
 	}
 	return nil
+}
+
+// checkURL reports a URL flag that is not an absolute http(s) URL without query or fragment;
+// empty is allowed when optional.
+func checkURL(bad func(flag, format string, args ...any), flag, raw string, optional bool) {
+	if raw == "" && optional {
+		return
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		bad(flag, "%q is not an absolute http:// or https:// URL such as https://chat.example.com", raw)
+	}
 }
 
 // checkLimits reports a limit that is not a positive number and parses the trusted proxies.

@@ -57,6 +57,12 @@ type Config struct {
 	// SMTPRelay is the host:port of the relay that mails replies in email sessions; empty
 	// means they are recorded as failed deliveries, with the reason.
 	SMTPRelay string
+	// PublicURL is the address customers' messengers reach this installation at, such as
+	// https://chat.example.com; when set, telegram channels get their webhook there, else
+	// they are long-polled.
+	PublicURL string
+	// TelegramAPIURL is the Bot API's base URL; empty means https://api.telegram.org.
+	TelegramAPIURL string
 	// Sockets tunes WebSockets (zero: defaults).
 	Sockets realtime.SocketConfig
 	// AutomationLogRetention is how long automation log lines are kept; zero keeps them all.
@@ -137,6 +143,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	deliveries := cfg.Webhooks
 	if cfg.SMTPRelay != "" {
 		deliveries.SMTPRelay = cfg.SMTPRelay
+	}
+	if cfg.PublicURL != "" {
+		deliveries.Telegram.PublicURL = cfg.PublicURL
+	}
+	if cfg.TelegramAPIURL != "" {
+		deliveries.Telegram.APIURL = cfg.TelegramAPIURL
 	}
 	s.Channels = channel.New(db, s.Chat, deliveries, log)
 	s.SMTP = s.Channels.NewSMTPServer(cfg.SMTP)

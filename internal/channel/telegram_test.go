@@ -1,0 +1,208 @@
+package channel_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parleychat/parley/internal/channel"
+	"github.com/parleychat/parley/internal/channel/telegramtest"
+	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/store/storetest"
+)
+
+const botToken = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+var ann = telegramtest.User{ID: 5550001, FirstName: "Ann", LastName: "Lee", Username: "annlee"}
+
+// telegramConfig points the service at the fake Bot API, with short polls.
+func telegramConfig(bot *telegramtest.Server, publicURL string) channel.WebhookConfig {
+	return channel.WebhookConfig{Telegram: channel.TelegramConfig{APIURL: bot.URL, PublicURL: publicURL,
+		PollTimeout: time.Second, Every: 50 * time.Millisecond}}
+}
+
+// telegramChannel adds a telegram channel for the fake's bot.
+func (f *fixture) telegramChannel(svc *channel.Service, bot *telegramtest.Server) *chat.Channel {
+	f.t.Helper()
+	ch, err := svc.CreateChannel(f.ctx, f.lc.ID, chat.NewChannel{Type: chat.ChannelTelegram, Name: "Telegram", BotToken: bot.Token})
+	f.must(err)
+	return ch
+}
+
+// waitMessages waits until the channel's one session has n messages and returns them.
+func (f *fixture) waitMessages(channelID string, n int) (*chat.Session, []*chat.Message) {
+	f.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if f.countSessionsOf(channelID) == 1 {
+			if s, ms := f.emailSession(channelID); len(ms) >= n {
+				return s, ms
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	f.t.Fatalf("the telegram session did not get %d messages", n)
+	return nil, nil
+}
+
+func (f *fixture) countSessionsOf(channelID string) (n int) {
+	f.must(f.db.Read(f.ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(f.ctx, "SELECT COUNT(*) FROM sessions WHERE channel_id = ?", channelID).Scan(&n)
+	}))
+	return n
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestTelegramChannelChecksTheToken(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, "")
+		bot := telegramtest.New(t, botToken)
+		svc := channel.New(db, f.chat, telegramConfig(bot, ""), nil)
+		before := len(f.channels())
+		for _, tc := range []struct{ token, want string }{
+			{"", "bot_token: is required"},
+			{"not a token/../x", "bot_token: is not a bot token"},
+			{"987654321:AAWrongWrongWrongWrongWrong", "bot_token: was refused by Telegram (401 Unauthorized)"},
+		} {
+			_, err := svc.CreateChannel(f.ctx, f.lc.ID, chat.NewChannel{Type: chat.ChannelTelegram, Name: "Telegram", BotToken: tc.token})
+			if !errs.Is(err, errs.Invalid) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("token %q: %v, want %q", tc.token, err, tc.want)
+			}
+		}
+		if _, err := svc.CreateChannel(f.ctx, f.lc.ID, chat.NewChannel{Type: chat.ChannelHTTP, Name: "Bridge 2", BotToken: botToken}); !errs.Is(err, errs.Invalid) {
+			t.Errorf("an http channel with a bot token: %v", err)
+		}
+		if n := len(f.channels()); n != before {
+			t.Fatalf("refused channels were stored: %d channels", n)
+		}
+		ch := f.telegramChannel(svc, bot)
+		if ch.Bot == nil || ch.Bot.Username != "parley_test_bot" || ch.Bot.Token != "123456789:…Dsaw" {
+			t.Fatalf("bot %+v", ch.Bot)
+		}
+		list := f.channels()
+		f.must(svc.DescribeChannels(f.ctx, list...))
+		for _, c := range list {
+			if c.Type == chat.ChannelTelegram && (c.Bot == nil || strings.Contains(c.Bot.Token, "AAHdqTcv")) {
+				t.Errorf("listed bot %+v shows the token", c.Bot)
+			}
+		}
+	})
+}
+
+// describe returns the channel's bot as administrators see it.
+func (f *fixture) describe(svc *channel.Service, channelID string) *chat.Bot {
+	f.t.Helper()
+	list := f.channels()
+	f.must(svc.DescribeChannels(f.ctx, list...))
+	for _, c := range list {
+		if c.ID == channelID {
+			return c.Bot
+		}
+	}
+	return nil
+}
+
+func (f *fixture) channels() []*chat.Channel {
+	list, err := f.chat.Channels(f.ctx, f.lc.ID)
+	f.must(err)
+	return list.Items
+}
+
+// TestTelegramPolling has a customer write to the bot while Parley long-polls: private chats
+// become one session named after the customer, a repeated update_id is stored once, a group
+// is ignored, and a shared contact sets the customer's phone.
+func TestTelegramPolling(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, "")
+		bot := telegramtest.New(t, botToken)
+		svc, _ := f.service(telegramConfig(bot, ""))
+		ch := f.telegramChannel(svc, bot)
+		hello := telegramtest.Message(ann, map[string]any{"text": "Hello, where is my order?"})
+		id, _ := bot.AddUpdate(hello)
+		bot.AddUpdate(telegramtest.GroupMessage(ann, "not for the shop"))
+		bot.Repeat(id, hello)
+		bot.AddUpdate(telegramtest.Message(ann, map[string]any{"contact": map[string]any{"phone_number": "79161234567", "first_name": "Ann", "user_id": ann.ID}}))
+		sess, msgs := f.waitMessages(ch.ID, 2)
+		waitFor(t, "every update is confirmed", func() bool { return bot.Pending() == 0 })
+		_, msgs = f.emailSession(ch.ID)
+		if len(msgs) != 2 || msgs[0].Text != "Hello, where is my order?" || !strings.HasPrefix(msgs[1].Text, "Shared a contact: Ann") {
+			t.Fatalf("messages %+v", texts(msgs))
+		}
+		sess, _ = f.emailSession(ch.ID)
+		if sess.Customer.Name != "Ann Lee (@annlee)" || sess.Customer.Phone != "+79161234567" {
+			t.Fatalf("customer %+v", sess.Customer)
+		}
+		if bot := f.describe(svc, ch.ID); bot == nil || bot.Mode != "polling" || bot.Error != "" {
+			t.Fatalf("bot %+v", bot)
+		}
+	})
+}
+
+func texts(ms []*chat.Message) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+// TestTelegramReplies sends operator replies through the delivery queue: a 429 is tried
+// again after its retry_after, a 400 fails the delivery with Telegram's reason, and a long
+// reply arrives as several messages.
+func TestTelegramReplies(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, "")
+		bot := telegramtest.New(t, botToken)
+		svc, _ := f.service(telegramConfig(bot, ""))
+		ch := f.telegramChannel(svc, bot)
+		bot.AddUpdate(telegramtest.Message(ann, map[string]any{"text": "Hi"}))
+		sess, _ := f.waitMessages(ch.ID, 1)
+		reply := func(text string) *chat.Message {
+			m, err := f.chat.PostMessage(f.ctx, chat.Reply{SessionID: sess.ID, Text: text, By: chat.UserActor(f.operator)})
+			f.must(err)
+			return m
+		}
+
+		bot.Fail("sendMessage", telegramtest.Failure{Code: 429, Description: "Too Many Requests: retry after 1", RetryAfter: 1})
+		m := reply("Your order ships today.")
+		d := f.waitDeliveryOn(svc, ch.ID, m.ID)
+		sent := bot.Sent()
+		if d.State != channel.Delivered || d.Attempts != 2 || len(sent) != 1 || sent[0].ChatID != ann.ID || sent[0].Text != "Your order ships today." {
+			t.Fatalf("delivery %+v, sent %+v", d, sent)
+		}
+
+		bot.Fail("sendMessage", telegramtest.Failure{Code: 400, Description: "Bad Request: chat not found"})
+		m = reply("Are you there?")
+		d = f.waitDeliveryOn(svc, ch.ID, m.ID)
+		if d.State != channel.Failed || d.Attempts != 1 || !strings.Contains(d.LastError, "400 Bad Request: chat not found") {
+			t.Fatalf("delivery %+v", d)
+		}
+		msgs := []*chat.Message{m}
+		f.must(svc.MessageDeliveries(f.ctx, msgs))
+		if msgs[0].Delivery == nil || msgs[0].Delivery.State != "failed" || !strings.Contains(msgs[0].Delivery.Error, "chat not found") {
+			t.Fatalf("the failure is not on the message: %+v", msgs[0].Delivery)
+		}
+
+		long := strings.Repeat("All good here.\n", 400) // 6000 characters
+		m = reply(long)
+		if d := f.waitDeliveryOn(svc, ch.ID, m.ID); d.State != channel.Delivered {
+			t.Fatalf("delivery %+v", d)
+		}
+		sent = bot.Sent()[1:]
+		if len(sent) != 2 || sent[0].Text+sent[1].Text != long || len(sent[0].Text) > 4096 {
+			t.Fatalf("the long reply arrived as %d messages", len(sent))
+		}
+	})
+}
