@@ -32,6 +32,26 @@ type PayloadMessage struct {
 	Author     chat.AuthorKind `json:"author"`
 	AuthorName string          `json:"author_name"`
 	SentAt     time.Time       `json:"sent_at"`
+	// Attachments are the reply's files: metadata and, for the http webhook, a URL that
+	// downloads the bytes with the channel's key (see docs/attachments.md).
+	Attachments []PayloadAttachment `json:"attachments,omitempty"`
+}
+
+// PayloadAttachment is one file of a delivered reply.
+type PayloadAttachment struct {
+	chat.Attachment
+	// URL is the path of the download route, relative to Parley's public URL; the channel key
+	// authorizes it.
+	URL string `json:"url"`
+}
+
+// payloadAttachments lists a message's files with the http channel's download path.
+func payloadAttachments(channelID string, list []chat.Attachment) []PayloadAttachment {
+	out := make([]PayloadAttachment, 0, len(list))
+	for _, a := range list {
+		out = append(out, PayloadAttachment{Attachment: a, URL: "/api/v1/attachments/" + a.ID})
+	}
+	return out
 }
 
 // queueBatch bounds the events one queue transaction reads.
@@ -93,7 +113,8 @@ func queueDelivery(ctx context.Context, tx *store.Tx, e chat.Event) error {
 	m := e.Snapshot.LastMessage
 	id := store.NewID("dlv")
 	body, err := json.Marshal(Payload{DeliveryID: id, ChannelID: e.Snapshot.Session.ChannelID, SessionID: e.SessionID,
-		ExternalChatID: externalChatID, Message: PayloadMessage{ID: m.ID, Text: m.Text, Author: m.Author, AuthorName: m.AuthorName, SentAt: m.SentAt}})
+		ExternalChatID: externalChatID, Message: PayloadMessage{ID: m.ID, Text: m.Text, Author: m.Author, AuthorName: m.AuthorName, SentAt: m.SentAt,
+			Attachments: payloadAttachments(e.Snapshot.Session.ChannelID, m.Attachments)}})
 	if err != nil {
 		return err
 	}

@@ -150,7 +150,7 @@ func VisitorSession(p *auth.Principal, sessionID string) error {
 }
 
 // WidgetSend stores a widget customer's message in their session; a closed session reopens.
-func (s *Service) WidgetSend(ctx context.Context, p *auth.Principal, sessionID, text, idempotencyKey string) (*chat.Message, error) {
+func (s *Service) WidgetSend(ctx context.Context, p *auth.Principal, sessionID, text, idempotencyKey string, files ...chat.NewFile) (*chat.Message, error) {
 	if err := VisitorSession(p, sessionID); err != nil {
 		return nil, err
 	}
@@ -160,7 +160,7 @@ func (s *Service) WidgetSend(ctx context.Context, p *auth.Principal, sessionID, 
 	if idempotencyKey != "" {
 		key = widgetKey(sessionID + ":" + idempotencyKey)
 	}
-	r, err := s.chat.ReceiveInSession(ctx, sessionID, text, key)
+	r, err := s.chat.ReceiveInSessionWith(ctx, chat.SessionInbound{SessionID: sessionID, Text: text, DedupKey: key, Files: files})
 	if err != nil {
 		return nil, err
 	}

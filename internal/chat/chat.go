@@ -19,8 +19,10 @@ const MaxText = 16 << 10
 
 // Service is the live-chat service: live chats, channels, customers, sessions and messages.
 type Service struct {
-	db  *store.DB
-	log *slog.Logger
+	db     *store.DB
+	log    *slog.Logger
+	files  FileStore
+	limits FileLimits
 }
 
 // New returns the service over db.
@@ -28,7 +30,7 @@ func New(db *store.DB, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: db, log: log}
+	return &Service{db: db, log: log, files: DBFileStore{}, limits: DefaultFileLimits()}
 }
 
 // DB returns the database the service writes to, for callers that compose its Tx methods.

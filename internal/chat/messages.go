@@ -26,6 +26,8 @@ type Message struct {
 	// Delivery is how far a reply got to a customer of an email or http channel; null for
 	// the customer's own messages, the widget's (which reads them live) and until queued.
 	Delivery *MessageDelivery `json:"delivery"`
+	// Attachments are the message's files, in the order they were sent.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // MessageDelivery is the delivery state of a reply: pending, delivered or failed, with the
@@ -81,12 +83,21 @@ func lastMessage(ctx context.Context, tx *store.Tx, sess *Session) (*Message, er
 	if sess.lastMessageID == "" {
 		return nil, nil
 	}
-	return scanMessage(tx.QueryRow(ctx, "SELECT "+messageColumns+" FROM messages WHERE id = ?", sess.lastMessageID))
+	return messageWithFiles(ctx, tx, "id = ?", sess.lastMessageID)
+}
+
+// messageWithFiles returns the one message matching where, with its attachments.
+func messageWithFiles(ctx context.Context, tx *store.Tx, where string, args ...any) (*Message, error) {
+	m, err := scanMessage(tx.QueryRow(ctx, "SELECT "+messageColumns+" FROM messages WHERE "+where, args...))
+	if err != nil {
+		return nil, err
+	}
+	return m, loadAttachments(ctx, tx, m)
 }
 
 // messageByKey returns the message an earlier delivery with the same dedup key stored.
 func messageByKey(ctx context.Context, tx *store.Tx, channelID, key string) (*Message, error) {
-	return scanMessage(tx.QueryRow(ctx, "SELECT "+messageColumns+" FROM messages WHERE channel_id = ? AND dedup_key = ?", channelID, key))
+	return messageWithFiles(ctx, tx, "channel_id = ? AND dedup_key = ?", channelID, key)
 }
 
 // listMessages returns a page of the session's messages in order; the cursor is a seq.
@@ -109,6 +120,13 @@ func listMessages(ctx context.Context, tx *store.Tx, sessionID string, p store.P
 			return list, err
 		}
 		items = append(items, m)
+	}
+	if err := rows.Err(); err != nil {
+		return list, err
+	}
+	rows.Close()
+	if err := loadAttachments(ctx, tx, items...); err != nil {
+		return list, err
 	}
 	return store.Cut(items, p, func(m *Message) string { return strconv.FormatInt(m.Seq, 10) }), rows.Err()
 }
@@ -148,7 +166,9 @@ func (s *Service) VisitorMessages(ctx context.Context, sessionID string, p store
 type Reply struct {
 	SessionID string
 	Text      string
-	By        Actor
+	// Files are the reply's files; the text may be empty when there are some.
+	Files []NewFile
+	By    Actor
 	// IdempotencyKey, when set, makes a repeat of the same reply by the same actor return the
 	// first message instead of storing a second.
 	IdempotencyKey string
@@ -156,7 +176,7 @@ type Reply struct {
 
 // PostMessage stores a reply in one transaction; see PostMessageTx.
 func (s *Service) PostMessage(ctx context.Context, r Reply) (m *Message, err error) {
-	if err := checkText(r.Text); err != nil {
+	if err := checkContent(r.Text, r.Files); err != nil {
 		return nil, err
 	}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -178,7 +198,11 @@ func (s *Service) PostMessage(ctx context.Context, r Reply) (m *Message, err err
 // operators do not write to a closed one (the customer reopens it by writing again), while a
 // process or the system may, for instance to thank the customer after closing.
 func (s *Service) PostMessageTx(ctx context.Context, tx *store.Tx, r Reply) (*Message, error) {
-	if err := checkText(r.Text); err != nil {
+	if err := checkContent(r.Text, r.Files); err != nil {
+		return nil, err
+	}
+	files, err := checkFiles(s.limits, r.Files)
+	if err != nil {
 		return nil, err
 	}
 	if r.IdempotencyKey != "" {
@@ -208,6 +232,9 @@ func (s *Service) PostMessageTx(ctx context.Context, tx *store.Tx, r Reply) (*Me
 		m.AuthorID, m.AuthorName = r.By.User.ID, r.By.User.DisplayName
 	}
 	if err := addMessage(ctx, tx, sess, m, replyKey(r)); err != nil {
+		return nil, err
+	}
+	if err := s.addAttachments(ctx, tx, m, files); err != nil {
 		return nil, err
 	}
 	events, err := takeOnReply(ctx, tx, sess, r.By)

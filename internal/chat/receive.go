@@ -19,6 +19,8 @@ type Inbound struct {
 	// Subject is an email's subject or what the customer typed as one; it names a new session.
 	Subject string
 	Text    string
+	// Files are the message's files; the text may be empty when there are some.
+	Files []NewFile
 	// DedupKey, when set, makes a repeated delivery of the same message store once per
 	// channel, such as "ext:" + an outside messenger's message id.
 	DedupKey string
@@ -41,7 +43,7 @@ const (
 )
 
 func (in *Inbound) check() error {
-	if err := checkText(in.Text); err != nil {
+	if err := checkContent(in.Text, in.Files); err != nil {
 		return err
 	}
 	var list errs.List
@@ -72,8 +74,12 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (r *Receipt, err erro
 	if err := in.check(); err != nil {
 		return nil, err
 	}
+	files, err := checkFiles(s.limits, in.Files)
+	if err != nil {
+		return nil, err
+	}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		r, err = s.receiveTx(ctx, tx, in)
+		r, err = s.receiveTx(ctx, tx, in, files)
 		return err
 	})
 	if store.IsUnique(err) && in.DedupKey != "" {
@@ -92,10 +98,14 @@ func (s *Service) ReceiveTx(ctx context.Context, tx *store.Tx, in Inbound) (*Rec
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	return s.receiveTx(ctx, tx, in)
+	files, err := checkFiles(s.limits, in.Files)
+	if err != nil {
+		return nil, err
+	}
+	return s.receiveTx(ctx, tx, in, files)
 }
 
-func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, in Inbound) (*Receipt, error) {
+func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, in Inbound, files []preparedFile) (*Receipt, error) {
 	if in.DedupKey != "" {
 		if r, err := duplicateReceipt(ctx, tx, in.ChannelID, in.DedupKey); !errs.Is(err, errs.NotFound) {
 			return r, err
@@ -112,13 +122,29 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, in Inbound) (*Rec
 	if err != nil {
 		return nil, err
 	}
-	return receiveIn(ctx, tx, sess, in.Text, in.DedupKey, created)
+	return s.receiveIn(ctx, tx, sess, customerMessage{text: in.Text, dedupKey: in.DedupKey, files: files}, created)
 }
 
-// ReceiveInSession stores a customer's message in their known session, as the widget does
-// for a visitor whose token names the session. dedupKey may be empty.
+// ReceiveInSession stores a customer's text message in their known session, as the widget
+// does for a visitor whose token names the session. dedupKey may be empty.
 func (s *Service) ReceiveInSession(ctx context.Context, sessionID, text, dedupKey string) (r *Receipt, err error) {
-	if err := checkText(text); err != nil {
+	return s.ReceiveInSessionWith(ctx, SessionInbound{SessionID: sessionID, Text: text, DedupKey: dedupKey})
+}
+
+// SessionInbound is a customer's message to their known session.
+type SessionInbound struct {
+	SessionID, Text, DedupKey string
+	Files                     []NewFile
+}
+
+// ReceiveInSessionWith stores a customer's message, text and files, in their known session.
+func (s *Service) ReceiveInSessionWith(ctx context.Context, in SessionInbound) (r *Receipt, err error) {
+	sessionID, text, dedupKey := in.SessionID, in.Text, in.DedupKey
+	if err := checkContent(text, in.Files); err != nil {
+		return nil, err
+	}
+	files, err := checkFiles(s.limits, in.Files)
+	if err != nil {
 		return nil, err
 	}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -139,7 +165,7 @@ func (s *Service) ReceiveInSession(ctx context.Context, sessionID, text, dedupKe
 				return err
 			}
 		}
-		r, err = receiveIn(ctx, tx, sess, text, dedupKey, false)
+		r, err = s.receiveIn(ctx, tx, sess, customerMessage{text: text, dedupKey: dedupKey, files: files}, false)
 		return err
 	})
 	return r, err
@@ -200,7 +226,13 @@ func openSession(ctx context.Context, tx *store.Tx, in Inbound) (sess *Session, 
 // receiveIn adds a customer message to the session: a closed session reopens (waiting, no
 // operator, history kept); a spam session stays spam but keeps the message, and its events
 // are written all the same so that the automation log can say why nothing started.
-func receiveIn(ctx context.Context, tx *store.Tx, sess *Session, text, dedupKey string, created bool) (*Receipt, error) {
+// customerMessage is what receiveIn stores.
+type customerMessage struct {
+	text, dedupKey string
+	files          []preparedFile
+}
+
+func (s *Service) receiveIn(ctx context.Context, tx *store.Tx, sess *Session, in customerMessage, created bool) (*Receipt, error) {
 	r := &Receipt{Session: sess, Created: created}
 	types := []string{EventMessageReceived}
 	switch {
@@ -210,8 +242,11 @@ func receiveIn(ctx context.Context, tx *store.Tx, sess *Session, text, dedupKey 
 		sess.State, sess.OperatorID, sess.ClosedAt = Waiting, "", nil
 		types, r.Reopened = []string{EventSessionReopened, EventMessageReceived}, true
 	}
-	r.Message = &Message{Author: AuthorCustomer, AuthorID: sess.Customer.ID, AuthorName: sess.Customer.Name, Text: text}
-	if err := addMessage(ctx, tx, sess, r.Message, dedupKey); err != nil {
+	r.Message = &Message{Author: AuthorCustomer, AuthorID: sess.Customer.ID, AuthorName: sess.Customer.Name, Text: in.text}
+	if err := addMessage(ctx, tx, sess, r.Message, in.dedupKey); err != nil {
+		return nil, err
+	}
+	if err := s.addAttachments(ctx, tx, r.Message, in.files); err != nil {
 		return nil, err
 	}
 	return r, commitChange(ctx, tx, sess, r.Message, Actor{Kind: ActorCustomer, ID: sess.Customer.ID}, types...)

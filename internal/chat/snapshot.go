@@ -58,6 +58,8 @@ type SnapshotMessage struct {
 	Author     AuthorKind `json:"author"`
 	AuthorID   string     `json:"authorId,omitempty"`
 	AuthorName string     `json:"authorName,omitempty"`
+	// Attachments are the message's files (lastMessage.attachments).
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // snapshotOf builds the snapshot of a session as it is in memory, with last as lastMessage.
@@ -74,7 +76,7 @@ func snapshotOf(sess *Session, last *Message) Snapshot {
 	}
 	if last != nil {
 		snap.LastMessage = &SnapshotMessage{ID: last.ID, Text: last.Text, SentAt: last.SentAt, Author: last.Author,
-			AuthorID: last.AuthorID, AuthorName: last.AuthorName}
+			AuthorID: last.AuthorID, AuthorName: last.AuthorName, Attachments: last.Attachments}
 	}
 	return snap
 }
@@ -138,6 +140,8 @@ var properties = map[string]func(Snapshot) any{
 	"customer.email":       func(s Snapshot) any { return orNil(s.Customer.Email) },
 	"lastMessage.text":     func(s Snapshot) any { return s.lastMessage().Text },
 	"lastMessage.sentAt":   func(s Snapshot) any { return orNil(s.lastMessage().SentAt) },
+	// lastMessage.attachments is a list, empty when the message has no files.
+	"lastMessage.attachments": func(s Snapshot) any { return append([]Attachment{}, s.lastMessage().Attachments...) },
 }
 
 func (s Snapshot) lastMessage() SnapshotMessage {

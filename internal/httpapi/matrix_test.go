@@ -119,6 +119,9 @@ func matrixRows() []matrixRow {
 		{route: "GET /api/v1/sessions/{id}/messages", path: "/api/v1/sessions/{sess}/messages", want: chatReaders},
 		{route: "GET /api/v1/sessions/{id}/notes", path: "/api/v1/sessions/{sess}/notes", want: chatReaders},
 		{route: "POST /api/v1/sessions/{id}/notes", path: "/api/v1/sessions/{sess}/notes", body: map[string]any{"text": "a note"}, want: chatReaders},
+		// A file of A's widget session: its staff and its visitor; A's http channel key has
+		// no business with a widget session, so it is told the file does not exist.
+		{route: "GET /api/v1/attachments/{id}", path: "/api/v1/attachments/{att}", want: "401 404 2xx 404 404 401 404 2xx 2xx 2xx 2xx", prepare: (*matrixWorld).attachment},
 		// Answering customers is operators' work: a supervisor who is not an operator does not.
 		{route: "POST /api/v1/sessions/{id}/messages", path: "/api/v1/sessions/{sess}/messages", body: map[string]any{"text": "hello"}, want: "401 401 401 401 401 401 404 403 2xx 403 2xx"},
 		{route: "POST /api/v1/sessions/{id}/take", path: "/api/v1/sessions/{sess}/take", want: "401 401 401 401 401 401 404 403 2xx 403 403"},

@@ -210,3 +210,15 @@ func (w *matrixWorld) cannedInA() {
 	w.env.MustDo("POST", w.fill("/api/v1/livechats/{A}/canned-responses"), w.env.Admin, map[string]any{"title": "Hi", "text": "Hello {customer.name}"}, 201, &c)
 	w.ids["cannedA"] = c.ID
 }
+
+// attachment has A's visitor send a file in the fresh session.
+func (w *matrixWorld) attachment() {
+	r := w.env.Upload(w.fill("/api/v1/widget/sessions/{sess}/messages"), w.tokens[2], nil,
+		servertest.File{Name: "note.txt", Data: []byte("a file")})
+	var m struct{ Attachments []struct{ ID string } }
+	r.JSON(w.t, &m)
+	if r.Status != 201 || len(m.Attachments) != 1 {
+		w.t.Fatalf("upload: %d %s", r.Status, r.Body)
+	}
+	w.ids["att"] = m.Attachments[0].ID
+}

@@ -49,7 +49,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				"duration_ms", took.Milliseconds(), "request_id", id)
 		}()
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(rec, r.Body, s.cfg.MaxBody)
+			limit := s.cfg.MaxBody
+			if isMultipart(r) {
+				// A message with files: the route's reader holds each file to the per-file
+				// limit as it streams.
+				limit = s.uploadBody()
+			}
+			r.Body = http.MaxBytesReader(rec, r.Body, limit)
 		}
 		protected.ServeHTTP(rec, r)
 	})

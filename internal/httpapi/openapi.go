@@ -45,6 +45,12 @@ type op struct {
 	// refused with 422 naming each (kept true by TestOpenAPIRequiredFields).
 	required []string
 
+	// form is the schema of a multipart/form-data body the route takes besides its JSON
+	// one (formSchema): a message with files.
+	form map[string]any
+	// binary says the success answer is a file's bytes, of its own type, not JSON.
+	binary bool
+
 	// action is what the route does, in the policy's words: the policy decides who may.
 	action policy.Action
 
@@ -95,8 +101,11 @@ func operation(o op, c *components) map[string]any {
 		out["parameters"] = params
 	}
 	if o.in != nil {
-		out["requestBody"] = map[string]any{"required": !o.optionalBody, "content": map[string]any{
-			"application/json": map[string]any{"schema": requestSchema(o, c)}}}
+		content := map[string]any{"application/json": map[string]any{"schema": requestSchema(o, c)}}
+		if o.form != nil {
+			content["multipart/form-data"] = map[string]any{"schema": o.form}
+		}
+		out["requestBody"] = map[string]any{"required": !o.optionalBody, "content": content}
 	}
 	out["responses"] = responses(o, c)
 	return out
@@ -143,7 +152,10 @@ func responses(o op, c *components) map[string]any {
 	ok := []int{cmp(o.status, http.StatusOK)}
 	for _, st := range append(ok, o.also...) {
 		resp := map[string]any{"description": http.StatusText(st)}
-		if o.out != nil {
+		switch {
+		case o.binary:
+			resp["content"] = map[string]any{"*/*": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
+		case o.out != nil:
 			resp["content"] = jsonContent(c.schemaOf(o.out))
 		}
 		if st == http.StatusSwitchingProtocols {

@@ -87,6 +87,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.registerWorkerKeys()
 	s.registerAudit()
 	s.registerLiveChats()
+	s.registerAttachments()
 	s.registerChannels()
 	s.registerTelegram()
 	s.registerSessions()

@@ -33,8 +33,8 @@ func (s *Server) registerSessions() {
 	s.handle("PATCH /api/v1/sessions/{id}", staff, op{action: policy.SessionUpdate, required: []string{"priority"}, summary: "Change a session's priority (low, medium, high)", in: sessionPatch{}, out: chat.Session{}}, s.handleSessionPatch)
 	s.handle("GET /api/v1/sessions/{id}/messages", staff, op{action: policy.SessionRead, summary: "A session's messages, oldest first; each reply of an email or http session carries its delivery (pending, delivered or failed with the error)", out: store.List[*chat.Message]{},
 		query: []string{"limit", "cursor"}}, s.handleSessionMessages)
-	s.handle("POST /api/v1/sessions/{id}/messages", staff, op{action: policy.SessionReply, required: []string{"text"}, summary: "A reply by an operator of the live chat who is not offline, or an administrator (text up to 16 KiB); accepts Idempotency-Key",
-		in: textRequest{}, out: chat.Message{}, status: http.StatusCreated, idempotent: true}, s.handleSessionReply)
+	s.handle("POST /api/v1/sessions/{id}/messages", staff, op{action: policy.SessionReply, required: []string{"text"}, summary: "A reply by an operator of the live chat who is not offline, or an administrator (text up to 16 KiB); as multipart/form-data it carries files (parts named files; the text may then be empty); accepts Idempotency-Key",
+		in: textRequest{}, form: formSchema("text"), out: chat.Message{}, status: http.StatusCreated, idempotent: true}, s.handleSessionReply)
 	s.handle("GET /api/v1/sessions/{id}/notes", staff, op{action: policy.SessionRead, summary: "A session's private notes, oldest first: staff only, never shown to the customer", out: store.List[*chat.Note]{}}, s.handleSessionNotes)
 	s.handle("POST /api/v1/sessions/{id}/notes", staff, op{action: policy.SessionNote, required: []string{"text"}, summary: "Add a private note for the live chat's staff (text up to 16 KiB); the customer never sees it and it starts no process",
 		in: textRequest{}, out: chat.Note{}, status: http.StatusCreated}, s.handleSessionNoteAdd)
@@ -117,8 +117,8 @@ func (s *Server) handleSessionMessages(w http.ResponseWriter, r *http.Request) e
 
 // handleSessionReply handles POST /api/v1/sessions/{id}/messages.
 func (s *Server) handleSessionReply(w http.ResponseWriter, r *http.Request) error {
-	var in textRequest
-	if err := decode(r, &in); err != nil {
+	in, files, err := s.readMessage(r)
+	if err != nil {
 		return err
 	}
 	key, err := idempotencyKey(r)
@@ -126,7 +126,7 @@ func (s *Server) handleSessionReply(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	u, _ := auth.StaffFrom(r.Context())
-	m, err := s.Chat.PostMessage(r.Context(), chat.Reply{SessionID: r.PathValue("id"), Text: in.Text, By: chat.UserActor(u),
+	m, err := s.Chat.PostMessage(r.Context(), chat.Reply{SessionID: r.PathValue("id"), Text: in.Text, Files: files, By: chat.UserActor(u),
 		IdempotencyKey: key})
 	if err != nil {
 		return err

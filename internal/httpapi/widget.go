@@ -17,8 +17,8 @@ func (s *Server) registerWidget() {
 	}
 	s.handle("POST /api/v1/widget/{livechatId}/sessions", public, op{action: policy.WidgetStart, required: []string{"text"}, summary: "A widget customer writes to a live chat; returns the session and the visitor token to send as Bearer from then on. A returning visitor who sends their token continues their own session. Accepts Idempotency-Key",
 		in: channel.WidgetStart{}, out: channel.WidgetSession{}, status: http.StatusCreated, idempotent: true, fails: []int{http.StatusTooManyRequests}}, s.handleWidgetStart)
-	s.handle("POST /api/v1/widget/sessions/{id}/messages", visitor, op{action: policy.WidgetWrite, required: []string{"text"}, summary: "The customer's next message (visitor token); reopens a closed session. Accepts Idempotency-Key",
-		in: textRequest{}, out: chat.Message{}, status: http.StatusCreated, idempotent: true, fails: []int{http.StatusTooManyRequests}}, s.handleWidgetSend)
+	s.handle("POST /api/v1/widget/sessions/{id}/messages", visitor, op{action: policy.WidgetWrite, required: []string{"text"}, summary: "The customer's next message (visitor token); reopens a closed session. As multipart/form-data it carries files (parts named files; the text may then be empty). Accepts Idempotency-Key",
+		in: textRequest{}, form: formSchema("text"), out: chat.Message{}, status: http.StatusCreated, idempotent: true, fails: []int{http.StatusTooManyRequests}}, s.handleWidgetSend)
 	s.handle("GET /api/v1/widget/sessions/{id}/messages", visitor, op{action: policy.WidgetRead, summary: "The customer's session's messages, oldest first (visitor token)",
 		out: store.List[*chat.Message]{}, query: []string{"limit", "cursor"}}, s.handleWidgetMessages)
 	s.handle("GET /api/v1/widget/{livechatId}/status", public, op{action: policy.WidgetStatus, summary: "Whether any operator of the live chat is online, for the widget's header (no token needed)",
@@ -60,8 +60,8 @@ func (s *Server) handleWidgetStart(w http.ResponseWriter, r *http.Request) error
 
 // handleWidgetSend handles POST /api/v1/widget/sessions/{id}/messages.
 func (s *Server) handleWidgetSend(w http.ResponseWriter, r *http.Request) error {
-	var in textRequest
-	if err := decode(r, &in); err != nil {
+	in, files, err := s.readMessage(r)
+	if err != nil {
 		return err
 	}
 	key, err := idempotencyKey(r)
@@ -72,7 +72,7 @@ func (s *Server) handleWidgetSend(w http.ResponseWriter, r *http.Request) error 
 	if err := check("messages", time.Now(), limitKey{s.limits.visitorMessages, p.Visitor}); err != nil {
 		return err
 	}
-	m, err := s.Channels.WidgetSend(r.Context(), p, r.PathValue("id"), in.Text, key)
+	m, err := s.Channels.WidgetSend(r.Context(), p, r.PathValue("id"), in.Text, key, files...)
 	if err != nil {
 		return err
 	}

@@ -54,6 +54,7 @@ const (
 	SessionUnspam  Action = "session.unspam"
 	SessionStart   Action = "session.start_process"
 	SessionNote    Action = "session.note"
+	AttachmentRead Action = "attachment.read"
 	StaffEvents    Action = "events.subscribe"
 	WidgetStart    Action = "widget.start"
 	WidgetWrite    Action = "widget.write"
@@ -121,11 +122,14 @@ var rules = map[Action]rule{
 	SessionUnspam: {Admin | Supervisor | OnlineOperator, "remove a session from spam", true},
 	SessionStart:  {Admin | Supervisor | OnlineOperator, "start a process in the session", true},
 	SessionNote:   {chatStaff, "add a private note to the session", true},
-	StaffEvents:   {Staff, "follow staff events", false},
-	WidgetStart:   {Anyone, "start a widget session", false},
-	WidgetWrite:   {Visitor, "write in the session", true},
-	WidgetRead:    {Visitor, "read the session", true},
-	WidgetStatus:  {Anyone, "see whether operators are online", false},
+	// A session's files go to whoever reads the session: its staff, its visitor, and the
+	// key of its http channel, whose webhook is handed their download paths.
+	AttachmentRead: {chatStaff | Visitor | ChannelKey, "download the session's files", true},
+	StaffEvents:    {Staff, "follow staff events", false},
+	WidgetStart:    {Anyone, "start a widget session", false},
+	WidgetWrite:    {Visitor, "write in the session", true},
+	WidgetRead:     {Visitor, "read the session", true},
+	WidgetStatus:   {Anyone, "see whether operators are online", false},
 
 	WorkspaceRead:  {Staff, "read workspaces and apps", false},
 	WorkspaceAdmin: {Admin, "configure workspaces and apps", false},
