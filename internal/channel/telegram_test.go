@@ -1,6 +1,9 @@
 package channel_test
 
 import (
+	"bytes"
+	"image"
+	"image/png"
 	"strings"
 	"testing"
 	"time"
@@ -203,6 +206,82 @@ func TestTelegramReplies(t *testing.T) {
 		sent = bot.Sent()[1:]
 		if len(sent) != 2 || sent[0].Text+sent[1].Text != long || len(sent[0].Text) > 4096 {
 			t.Fatalf("the long reply arrived as %d messages", len(sent))
+		}
+	})
+}
+
+// pngBytes is a small PNG picture.
+func pngBytes(t *testing.T) []byte {
+	var b bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 8, 6))
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+var pdfBytes = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+
+// TestTelegramFiles has a customer send a photo (its largest size is taken), a document, a
+// voice message and a file Parley does not accept, and the operator answer with a picture
+// and with a document: files arrive as attachments and leave with sendPhoto and
+// sendDocument.
+func TestTelegramFiles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, "")
+		bot := telegramtest.New(t, botToken)
+		svc, _ := f.service(telegramConfig(bot, ""))
+		ch := f.telegramChannel(svc, bot)
+		pic := pngBytes(t)
+		bot.AddFile("small", "photos/file_1.jpg", []byte("too small to matter"))
+		bot.AddFile("large", "photos/file_2.jpg", pic)
+		bot.AddFile("doc", "documents/file_3.pdf", pdfBytes)
+		bot.AddFile("voice", "voice/file_4.oga", append([]byte("OggS\x00\x02"), make([]byte, 40)...))
+		bot.AddFile("exe", "documents/file_5.exe", append([]byte("MZ\x90\x00"), make([]byte, 60)...))
+		bot.AddUpdate(telegramtest.Message(ann, map[string]any{"caption": "The parcel arrived like this",
+			"photo": []map[string]any{{"file_id": "small", "width": 90, "height": 60}, {"file_id": "large", "width": 800, "height": 600}}}))
+		bot.AddUpdate(telegramtest.Message(ann, map[string]any{"document": map[string]any{"file_id": "doc", "file_name": "invoice.pdf", "mime_type": "application/pdf"}}))
+		bot.AddUpdate(telegramtest.Message(ann, map[string]any{"voice": map[string]any{"file_id": "voice", "mime_type": "audio/ogg", "duration": 2}}))
+		bot.AddUpdate(telegramtest.Message(ann, map[string]any{"document": map[string]any{"file_id": "exe", "file_name": "setup.exe"}}))
+		sess, msgs := f.waitMessages(ch.ID, 4)
+		want := []struct{ text, name, ctype string }{
+			{"The parcel arrived like this", "photo.jpg", "image/png"},
+			{"", "invoice.pdf", "application/pdf"},
+			{"", "voice.ogg", "audio/ogg"},
+		}
+		for i, w := range want {
+			m := msgs[i]
+			if m.Text != w.text || len(m.Attachments) != 1 || m.Attachments[0].Name != w.name || m.Attachments[0].ContentType != w.ctype {
+				t.Fatalf("message %d: %q %+v, want %+v", i, m.Text, m.Attachments, w)
+			}
+		}
+		if _, data, err := f.chat.OpenAttachment(f.ctx, msgs[0].Attachments[0].ID); err != nil || !bytes.Equal(data, pic) {
+			t.Fatalf("the photo's bytes are not the largest size's: %v", err)
+		}
+		if m := msgs[3]; len(m.Attachments) != 0 || !strings.Contains(m.Text, "could not be taken from Telegram: files of type application/octet-stream are not accepted") {
+			t.Fatalf("refused file: %q %+v", m.Text, m.Attachments)
+		}
+
+		photo, err := f.chat.PostMessage(f.ctx, chat.Reply{SessionID: sess.ID, Text: "Sorry! Is this the one?", By: chat.UserActor(f.operator),
+			Files: []chat.NewFile{{Name: "replacement.png", Data: pic}}})
+		f.must(err)
+		doc, err := f.chat.PostMessage(f.ctx, chat.Reply{SessionID: sess.ID, By: chat.UserActor(f.operator),
+			Files: []chat.NewFile{{Name: "refund.pdf", Data: pdfBytes}, {Name: "label.pdf", Data: pdfBytes}}})
+		f.must(err)
+		for _, m := range []*chat.Message{photo, doc} {
+			if d := f.waitDeliveryOn(svc, ch.ID, m.ID); d.State != channel.Delivered {
+				t.Fatalf("delivery %+v", d)
+			}
+		}
+		sent := bot.Sent()
+		if len(sent) != 3 {
+			t.Fatalf("sent %d messages", len(sent))
+		}
+		if s := sent[0]; s.Method != "sendPhoto" || s.Text != "Sorry! Is this the one?" || s.Name != "replacement.png" || !bytes.Equal(s.Data, pic) {
+			t.Fatalf("photo %+v", s)
+		}
+		if s := sent[2]; s.Method != "sendDocument" || s.Name != "label.pdf" || s.Type != "application/pdf" || !bytes.Equal(s.Data, pdfBytes) {
+			t.Fatalf("document %+v", s)
 		}
 	})
 }

@@ -2,6 +2,8 @@ package channel
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/parleychat/parley/internal/chat"
@@ -41,18 +43,31 @@ func tgFiles(m *tgMessage) []tgFileRef {
 }
 
 // attachTelegramFiles fetches the message's files into in. A file that cannot be fetched
-// (too large, gone, Telegram down) becomes a note in the text instead: the customer's message
-// is stored all the same, and the operator can ask for the file again.
+// (too large, gone, Telegram down) or that Parley does not accept (its type sniffed from the
+// content) becomes a note in the text instead: the customer's message is stored all the same,
+// and the operator can ask for the file in another form.
 func (s *Service) attachTelegramFiles(ctx context.Context, b *botAPI, m *tgMessage, in *chat.Inbound) {
+	limits := s.chat.FileLimits()
+	limit := s.cfg.Telegram.MaxFile
+	if limits.MaxFileSize > 0 {
+		limit = min(limit, limits.MaxFileSize)
+	}
 	for _, f := range tgFiles(m) {
-		_, err := b.download(ctx, f.id, s.cfg.Telegram.MaxFile)
+		data, err := b.download(ctx, f.id, limit)
+		if err == nil && len(data) == 0 {
+			err = errors.New("the file is empty")
+		}
+		if err == nil {
+			if t, _, _ := strings.Cut(chat.SniffType(f.name, f.contentType, data), ";"); !limits.Allows(strings.TrimSpace(t)) {
+				err = fmt.Errorf("files of type %s are not accepted", t)
+			}
+		}
 		if err != nil {
-			s.log.Warn("telegram: a file could not be fetched", "channel", in.ChannelID, "kind", f.kind, "err", err)
-			in.Text = withNote(in.Text, "(a "+f.kind+" that could not be fetched from Telegram: "+err.Error()+")")
+			s.log.Warn("telegram: a file was not taken", "channel", in.ChannelID, "kind", f.kind, "err", err)
+			in.Text = withNote(in.Text, "(a "+f.kind+" that could not be taken from Telegram: "+err.Error()+")")
 			continue
 		}
-		// Until messages carry files, the file is named in the text.
-		in.Text = withNote(in.Text, "("+f.kind+": "+f.name+")")
+		in.Files = append(in.Files, chat.NewFile{Name: f.name, ContentType: f.contentType, Data: data})
 	}
 }
 

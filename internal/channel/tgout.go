@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 
 	"github.com/parleychat/parley/internal/chat"
@@ -13,10 +14,12 @@ import (
 	"github.com/parleychat/parley/internal/store"
 )
 
-// telegramPayload is a queued reply to a Telegram chat.
+// telegramPayload is a queued reply to a Telegram chat. Files are read when sent, by their
+// attachment ids, rather than copied into the queue.
 type telegramPayload struct {
-	ChatID int64  `json:"chat_id"`
-	Text   string `json:"text"`
+	ChatID int64             `json:"chat_id"`
+	Text   string            `json:"text"`
+	Files  []chat.Attachment `json:"files,omitempty"`
 }
 
 // queueTelegram writes the delivery of an operator's or process's reply in a telegram
@@ -30,7 +33,8 @@ func queueTelegram(ctx context.Context, tx *store.Tx, e chat.Event) error {
 	if err != nil {
 		return fmt.Errorf("telegram session %s: the customer's identity %q is not a chat id", e.SessionID, identity)
 	}
-	body, err := json.Marshal(telegramPayload{ChatID: chatID, Text: e.Snapshot.LastMessage.Text})
+	m := e.Snapshot.LastMessage
+	body, err := json.Marshal(telegramPayload{ChatID: chatID, Text: m.Text, Files: m.Attachments})
 	if err != nil {
 		return err
 	}
@@ -47,10 +51,13 @@ func botToken(ctx context.Context, tx *store.Tx, channelID string) (token string
 	return token, err
 }
 
-// telegram sends one telegram delivery: the text, cut into messages Telegram takes. A 429
-// answer is tried again after its retry_after; other refusals (the customer blocked the bot,
-// the chat is gone, the token was revoked) fail the delivery at once, and an unreachable API
-// or a 5xx answer is tried again with backoff.
+// telegram sends one telegram delivery: the text, cut into messages Telegram takes, then each
+// file, a picture with sendPhoto and anything else with sendDocument; a lone file takes a
+// short text as its caption. A 429 answer is tried again after its retry_after; other
+// refusals (the customer blocked the bot, the chat is gone, the token was revoked) fail the
+// delivery at once, and an unreachable API or a 5xx answer is tried again with backoff. A
+// retry sends the whole reply again: Telegram has no idempotency key, so a customer may see
+// part of a reply twice, never none of it.
 func (s *Service) telegram(ctx context.Context, c claimed) (permanent bool, err error) {
 	if c.token == "" {
 		return true, errors.New("the telegram channel was deleted")
@@ -60,12 +67,41 @@ func (s *Service) telegram(ctx context.Context, c claimed) (permanent bool, err 
 		return true, err
 	}
 	api := s.bot(c.token)
+	caption := ""
+	if len(p.Files) == 1 && utf16Len(p.Text) <= maxTelegramCaption {
+		caption, p.Text = p.Text, ""
+	}
 	for _, part := range splitText(p.Text, maxTelegramText) {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
 		if err := api.sendMessage(ctx, p.ChatID, part); err != nil {
 			return botPermanent(err), err
 		}
 	}
+	for _, f := range p.Files {
+		if err := s.sendTelegramFile(ctx, api, p.ChatID, f, caption); err != nil {
+			return botPermanent(err) || errs.Is(err, errs.NotFound), err
+		}
+	}
 	return false, nil
+}
+
+// sendTelegramFile uploads one attachment. A picture Telegram will not take as a photo (too
+// large, odd proportions) goes again as a document.
+func (s *Service) sendTelegramFile(ctx context.Context, api *botAPI, chatID int64, f chat.Attachment, caption string) error {
+	a, data, err := s.chat.OpenAttachment(ctx, f.ID)
+	if err != nil {
+		return err
+	}
+	if a.Image {
+		err = api.sendFile(ctx, "sendPhoto", "photo", chatID, a.Name, a.ContentType, data, caption)
+		var be *botError
+		if !errors.As(err, &be) || be.Code != 400 {
+			return err
+		}
+	}
+	return api.sendFile(ctx, "sendDocument", "document", chatID, a.Name, a.ContentType, data, caption)
 }
 
 // botPermanent tells whether trying a call again cannot help: a refusal other than 429 and
@@ -75,8 +111,19 @@ func botPermanent(err error) bool {
 	return errors.As(err, &be) && be.Code >= 400 && be.Code < 500 && be.Code != 429
 }
 
-// maxTelegramText is the longest text of one Telegram message, in UTF-16 code units.
-const maxTelegramText = 4096
+// maxTelegramText is the longest text of one Telegram message, maxTelegramCaption of a file's
+// caption, in UTF-16 code units.
+const (
+	maxTelegramText    = 4096
+	maxTelegramCaption = 1024
+)
+
+func utf16Len(s string) (n int) {
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
 
 // splitText cuts text into pieces of at most limit UTF-16 code units, at line ends where it
 // can, so that a long reply arrives as several messages rather than not at all.
