@@ -137,13 +137,12 @@ func TestTelegramPolling(t *testing.T) {
 		bot.AddUpdate(telegramtest.GroupMessage(ann, "not for the shop"))
 		bot.Repeat(id, hello)
 		bot.AddUpdate(telegramtest.Message(ann, map[string]any{"contact": map[string]any{"phone_number": "79161234567", "first_name": "Ann", "user_id": ann.ID}}))
-		sess, msgs := f.waitMessages(ch.ID, 2)
+		f.waitMessages(ch.ID, 2)
 		waitFor(t, "every update is confirmed", func() bool { return bot.Pending() == 0 })
-		_, msgs = f.emailSession(ch.ID)
+		sess, msgs := f.emailSession(ch.ID)
 		if len(msgs) != 2 || msgs[0].Text != "Hello, where is my order?" || !strings.HasPrefix(msgs[1].Text, "Shared a contact: Ann") {
 			t.Fatalf("messages %+v", texts(msgs))
 		}
-		sess, _ = f.emailSession(ch.ID)
 		if sess.Customer.Name != "Ann Lee (@annlee)" || sess.Customer.Phone != "+79161234567" {
 			t.Fatalf("customer %+v", sess.Customer)
 		}
@@ -273,15 +272,73 @@ func TestTelegramFiles(t *testing.T) {
 				t.Fatalf("delivery %+v", d)
 			}
 		}
-		sent := bot.Sent()
-		if len(sent) != 3 {
-			t.Fatalf("sent %d messages", len(sent))
+		// The two replies are sent side by side: their order is not fixed, only each one's.
+		byName := map[string]telegramtest.Sent{}
+		var docs []string
+		for _, s := range bot.Sent() {
+			byName[s.Name] = s
+			if s.Method == "sendDocument" {
+				docs = append(docs, s.Name)
+			}
 		}
-		if s := sent[0]; s.Method != "sendPhoto" || s.Text != "Sorry! Is this the one?" || s.Name != "replacement.png" || !bytes.Equal(s.Data, pic) {
+		if s := byName["replacement.png"]; s.Method != "sendPhoto" || s.Text != "Sorry! Is this the one?" || !bytes.Equal(s.Data, pic) {
 			t.Fatalf("photo %+v", s)
 		}
-		if s := sent[2]; s.Method != "sendDocument" || s.Name != "label.pdf" || s.Type != "application/pdf" || !bytes.Equal(s.Data, pdfBytes) {
-			t.Fatalf("document %+v", s)
+		if s := byName["label.pdf"]; len(byName) != 3 || s.Type != "application/pdf" || !bytes.Equal(s.Data, pdfBytes) || strings.Join(docs, " ") != "refund.pdf label.pdf" {
+			t.Fatalf("documents %v, %+v", docs, s)
+		}
+	})
+}
+
+// TestTelegramWebhookMode gives the installation a public URL: the bot's webhook is set there
+// with a secret token, an update is read only with that token, and deleting the channel
+// removes the webhook and forgets the token.
+func TestTelegramWebhookMode(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, "")
+		bot := telegramtest.New(t, botToken)
+		svc, _ := f.service(telegramConfig(bot, "https://chat.example.com/"))
+		ch := f.telegramChannel(svc, bot)
+		var url, secret string
+		waitFor(t, "the webhook is set", func() bool { url, secret = bot.Webhook(); return url != "" })
+		if url != "https://chat.example.com/api/v1/channels/"+ch.ID+"/telegram" || len(secret) < 32 {
+			t.Fatalf("webhook %q with secret %q", url, secret)
+		}
+		waitFor(t, "the channel shows webhook mode", func() bool { b := f.describe(svc, ch.ID); return b != nil && b.Mode == "webhook" })
+		update := []byte(`{"update_id": 7, "message": {"message_id": 1, "date": 1, "from": {"id": 5550001, "is_bot": false, "first_name": "Ann"},
+			"chat": {"id": 5550001, "type": "private"}, "text": "Hello by webhook", "entities": [], "link_preview_options": {"is_disabled": true}}}`)
+		for _, wrong := range []string{"", "guess", secret[:len(secret)-1]} {
+			if err := svc.ReceiveTelegram(f.ctx, ch.ID, wrong, update); !errs.Is(err, errs.Unauthorized) {
+				t.Fatalf("secret %q: %v", wrong, err)
+			}
+		}
+		if err := svc.ReceiveTelegram(f.ctx, f.http.ID, secret, update); !errs.Is(err, errs.Unauthorized) {
+			t.Fatalf("another channel with the secret: %v", err)
+		}
+		if f.countSessionsOf(ch.ID) != 0 {
+			t.Fatal("an update without the secret was stored")
+		}
+		for range 2 {
+			f.must(svc.ReceiveTelegram(f.ctx, ch.ID, secret, update))
+		}
+		if _, msgs := f.waitMessages(ch.ID, 1); len(msgs) != 1 || msgs[0].Text != "Hello by webhook" {
+			t.Fatalf("messages %q", texts(msgs))
+		}
+		if bot.Calls("getUpdates") != 0 {
+			t.Fatal("a bot with a webhook was polled")
+		}
+
+		f.must(f.chat.DeleteChannel(f.ctx, f.lc.ID, ch.ID))
+		waitFor(t, "the webhook is removed", func() bool { url, _ := bot.Webhook(); return url == "" })
+		waitFor(t, "the token is forgotten", func() bool {
+			var token string
+			f.must(db.Read(f.ctx, func(tx *store.Tx) error {
+				return tx.QueryRow(f.ctx, "SELECT token FROM telegram_bots WHERE channel_id = ?", ch.ID).Scan(&token)
+			}))
+			return token == ""
+		})
+		if err := svc.ReceiveTelegram(f.ctx, ch.ID, secret, update); !errs.Is(err, errs.Unauthorized) {
+			t.Fatalf("an update to a deleted channel: %v", err)
 		}
 	})
 }

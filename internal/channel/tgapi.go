@@ -68,7 +68,7 @@ func (b *botAPI) call(ctx context.Context, method string, params any, out any) e
 func (b *botAPI) do(ctx context.Context, method, contentType string, body io.Reader, out any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.base+"/bot"+b.token+"/"+method, body)
 	if err != nil {
-		return fmt.Errorf("Telegram %s: the API URL is not usable", method)
+		return fmt.Errorf("telegram %s: the API URL is not usable", method)
 	}
 	req.Header.Set("Content-Type", contentType)
 	resp, err := b.client.Do(req)
@@ -91,7 +91,7 @@ func (b *botAPI) do(ctx context.Context, method, contentType string, body io.Rea
 		return nil
 	}
 	if err := json.Unmarshal(a.Result, out); err != nil {
-		return fmt.Errorf("Telegram %s: unexpected result: %v", method, err)
+		return fmt.Errorf("telegram %s: unexpected result: %v", method, err)
 	}
 	return nil
 }
@@ -102,7 +102,7 @@ func withoutURL(method string, err error) error {
 	if errors.As(err, &u) {
 		err = u.Err
 	}
-	return fmt.Errorf("Telegram %s: %w", method, err)
+	return fmt.Errorf("telegram %s: %w", method, err)
 }
 
 // tgUser is a Telegram user or bot.
@@ -161,7 +161,7 @@ func (b *botAPI) download(ctx context.Context, fileID string, limit int64) ([]by
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.base+"/file/bot"+b.token+"/"+f.FilePath, nil)
 	if err != nil {
-		return nil, fmt.Errorf("Telegram file download: the file path is not usable")
+		return nil, fmt.Errorf("telegram file download: the file path is not usable")
 	}
 	resp, err := b.client.Do(req)
 	if err != nil {
