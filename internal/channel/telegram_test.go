@@ -2,9 +2,12 @@ package channel_test
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/png"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -341,4 +344,62 @@ func TestTelegramWebhookMode(t *testing.T) {
 			t.Fatalf("an update to a deleted channel: %v", err)
 		}
 	})
+}
+
+// TestTelegramTokenNotLogged makes every call about a bot fail, the token check, polling and
+// a reply, and reads the log: the token appears nowhere, though each failure is logged.
+func TestTelegramTokenNotLogged(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, "")
+		bot := telegramtest.New(t, botToken)
+		var logged syncBuffer
+		log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		cfg := telegramConfig(bot, "")
+		cfg.BaseBackoff, cfg.Poll, cfg.MaxAttempts = 20*time.Millisecond, 50*time.Millisecond, 2
+		svc := channel.New(db, f.chat, cfg, log)
+		ch := f.telegramChannel(svc, bot)
+		down := channel.New(db, f.chat, channel.WebhookConfig{Telegram: channel.TelegramConfig{APIURL: "http://127.0.0.1:1"}}, log)
+		if _, err := down.CreateChannel(f.ctx, f.lc.ID, chat.NewChannel{Type: chat.ChannelTelegram, Name: "T2", BotToken: botToken}); err == nil ||
+			strings.Contains(err.Error(), "AAHdqTcv") {
+			t.Fatalf("an unreachable API: %v", err)
+		}
+		bot.AddUpdate(telegramtest.Message(ann, map[string]any{"text": "Hi"}))
+		bot.Fail("getUpdates", telegramtest.Failure{Code: 502, Description: "Bad Gateway"})
+		bot.Fail("sendMessage", telegramtest.Failure{Code: 500, Description: "Internal Server Error"}, telegramtest.Failure{Code: 500, Description: "Internal Server Error"})
+		ctx, cancel := context.WithCancel(f.ctx)
+		done := make(chan struct{})
+		go func() { svc.Run(ctx); close(done) }()
+		defer func() { cancel(); <-done }()
+		sess, _ := f.waitMessages(ch.ID, 1)
+		m, err := f.chat.PostMessage(f.ctx, chat.Reply{SessionID: sess.ID, Text: "Hello", By: chat.UserActor(f.operator)})
+		f.must(err)
+		if d := f.waitDeliveryOn(svc, ch.ID, m.ID); d.State != channel.Failed || strings.Contains(d.LastError, "AAHdqTcv") {
+			t.Fatalf("delivery %+v", d)
+		}
+		text := logged.String()
+		if !strings.Contains(text, "502 Bad Gateway") || !strings.Contains(text, "500 Internal Server Error") {
+			t.Fatalf("the failures were not logged:\n%s", text)
+		}
+		if strings.Contains(text, "AAHdqTcv") {
+			t.Fatalf("the token is in the log:\n%s", text)
+		}
+	})
+}
+
+// syncBuffer is a log sink several goroutines write to.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
