@@ -33,7 +33,7 @@ var properties = []Property{
 	{"session.createdAt", mustType("datetime"), "Session created at"},
 	{"session.closedAt", mustType("datetime"), "Session closed at"},
 	{"session.operator", mustType("user"), "Session operator"},
-	{"channel.type", mustType("string"), "Channel type (widget, email or http)"},
+	{"channel.type", mustType("string"), "Channel type (widget, email, http or telegram)"},
 	{"session.messageCount", mustType("integer"), "Number of messages"},
 	{"customer.name", mustType("string"), "Customer name"},
 	{"customer.phone", mustType("phone"), "Customer phone"},
