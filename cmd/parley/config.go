@@ -27,6 +27,8 @@ type options struct {
 	logRetentionDays int64
 	// trustedProxies is --trusted-proxies as given; check parses it into Config.
 	trustedProxies string
+	// files are the file limit flags as given; check parses them into Config.Files.
+	files fileOptions
 }
 
 // env returns the PARLEY_ variable or def.
@@ -57,6 +59,7 @@ func (o *options) bind(fs *flag.FlagSet, withServe bool) {
 	fs.StringVar(&o.TelegramAPIURL, "telegram-api-url", env("TELEGRAM_API_URL", "https://api.telegram.org"), "base URL of the Telegram Bot API, for a local Bot API server (PARLEY_TELEGRAM_API_URL)")
 	fs.Int64Var(&o.logRetentionDays, "automation-log-retention", envInt("AUTOMATION_LOG_RETENTION", 90), "days the automation log keeps its lines; 0 keeps them all (PARLEY_AUTOMATION_LOG_RETENTION)")
 	o.bindLimits(fs)
+	o.bindFiles(fs)
 	fs.BoolVar(&o.Demo, "demo", envBool("DEMO"), "fill an empty database with demo data: users, a live chat, a lead process (PARLEY_DEMO=true)")
 	o.bindOps(fs)
 }
@@ -166,6 +169,7 @@ func (o *options) check(withServe bool) error {
 		}
 		o.AutomationLogRetention = time.Duration(o.logRetentionDays) * 24 * time.Hour
 		o.checkLimits(bad)
+		o.checkFiles(bad)
 		if o.AdminPassword != "" && len(o.AdminPassword) < 8 {
 			bad("admin-password", "must be at least 8 characters")
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/value"
 )
 
 // A binding's condition is an expr-lang expression over the Live Chats properties, such as
@@ -68,8 +69,10 @@ type condCustomer struct {
 }
 
 type condMessage struct {
-	Text   string     `expr:"text"`
-	SentAt *time.Time `expr:"sentAt"`
+	Text        string       `expr:"text"`
+	SentAt      *time.Time   `expr:"sentAt"`
+	Attachments []value.File `expr:"attachments"`
+	Attachment  *value.File  `expr:"attachment"`
 }
 
 // envOf is the condition environment of a snapshot, read through Snapshot.Property so that a
@@ -90,6 +93,12 @@ func envOf(snap chat.Snapshot) condEnv {
 		}
 		return nil
 	}
+	files, _ := snap.Property("lastMessage.attachments")
+	var first *value.File
+	if f, ok := snap.Property("lastMessage.attachment"); ok && f != nil {
+		file := f.(value.File)
+		first = &file
+	}
 	count, _ := snap.Property("session.messageCount")
 	n, _ := count.(int64)
 	return condEnv{
@@ -99,7 +108,7 @@ func envOf(snap chat.Snapshot) condEnv {
 			ClosedAt: at("session.closedAt"), Operator: opt("session.operator"), MessageCount: n},
 		Channel:     condChannel{Type: str("channel.type")},
 		Customer:    condCustomer{Name: str("customer.name"), Phone: opt("customer.phone"), Email: opt("customer.email")},
-		LastMessage: condMessage{Text: str("lastMessage.text"), SentAt: at("lastMessage.sentAt")},
+		LastMessage: condMessage{Text: str("lastMessage.text"), SentAt: at("lastMessage.sentAt"), Attachments: files.([]value.File), Attachment: first},
 	}
 }
 

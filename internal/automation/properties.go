@@ -40,6 +40,8 @@ var properties = []Property{
 	{"customer.email", mustType("email"), "Customer email"},
 	{"lastMessage.text", mustType("string"), "Last message text"},
 	{"lastMessage.sentAt", mustType("datetime"), "Last message sent at"},
+	{"lastMessage.attachments", mustType("files"), "Last message files"},
+	{"lastMessage.attachment", mustType("file"), "Last message first file"},
 }
 
 var propertyByPath = func() map[string]Property {

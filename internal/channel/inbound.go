@@ -18,6 +18,10 @@ type Inbound struct {
 	Text           string            `json:"text"`
 	// ExternalMessageID, when given, makes a repeated delivery store once.
 	ExternalMessageID string `json:"external_message_id"`
+	// Attachments are files Parley downloads from the given URLs.
+	Attachments []InboundAttachment `json:"attachments,omitempty"`
+	// Files are files sent along in a multipart/form-data body.
+	Files []chat.NewFile `json:"-"`
 }
 
 // InboundResult says where an inbound message went.
@@ -57,8 +61,16 @@ func (s *Service) Receive(ctx context.Context, keyOwner, channelID string, in In
 	if in.ExternalMessageID != "" {
 		dedup = "ext:" + in.ExternalMessageID
 	}
+	files := in.Files
+	if len(in.Attachments) > 0 {
+		fetched, err := s.fetchAttachments(ctx, in.Attachments)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, fetched...)
+	}
 	r, err := s.chat.Receive(ctx, chat.Inbound{ChannelID: channelID, Identity: in.ExternalChatID, Customer: in.Customer,
-		Subject: in.Subject, Text: in.Text, DedupKey: dedup})
+		Subject: in.Subject, Text: in.Text, DedupKey: dedup, Files: files})
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/egress"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -41,6 +42,9 @@ type WebhookConfig struct {
 	SMTPRelay string
 	// Telegram tunes the telegram channels (telegram.go).
 	Telegram TelegramConfig
+	// FetchClient downloads the files an http channel hands over by URL [egress.Client with
+	// private networks refused].
+	FetchClient *http.Client
 }
 
 func (c WebhookConfig) withDefaults() WebhookConfig {
@@ -67,6 +71,10 @@ func (c WebhookConfig) withDefaults() WebhookConfig {
 		c.Client = &http.Client{Timeout: c.Timeout}
 	}
 	c.Telegram = c.Telegram.withDefaults()
+	if c.FetchClient == nil {
+		c.FetchClient = egress.Client(false)
+		c.FetchClient.Timeout = 30 * time.Second
+	}
 	return c
 }
 

@@ -15,6 +15,8 @@ type WidgetStart struct {
 	Customer chat.CustomerInfo `json:"customer"`
 	Subject  string            `json:"subject"`
 	Text     string            `json:"text"`
+	// Files come with a multipart/form-data start; the text may then be empty.
+	Files []chat.NewFile `json:"-"`
 }
 
 // WidgetSession is the answer to a widget start: the session and the visitor token that
@@ -47,7 +49,7 @@ func (s *Service) StartWidget(ctx context.Context, liveChatID string, v Visitor,
 			return err
 		}
 		r, err := s.chat.ReceiveTx(ctx, tx, chat.Inbound{ChannelID: ch.ID, Identity: identity, Customer: in.Customer,
-			Subject: in.Subject, Text: in.Text, DedupKey: widgetKey(v.IdempotencyKey)})
+			Subject: in.Subject, Text: in.Text, Files: in.Files, DedupKey: widgetKey(v.IdempotencyKey)})
 		if err != nil {
 			return err
 		}

@@ -104,10 +104,24 @@ func (l FileLimits) Allows(mediaType string) bool {
 	return false
 }
 
-// SetFiles replaces the file store and the limits; the server calls it once at start.
+// SetFiles replaces the file store (nil keeps the database's) and the limits (zero fields
+// keep their defaults); the server calls it once at start.
 func (s *Service) SetFiles(fs FileStore, l FileLimits) {
 	if fs != nil {
 		s.files = fs
+	}
+	def := DefaultFileLimits()
+	if l.MaxFileSize <= 0 {
+		l.MaxFileSize = def.MaxFileSize
+	}
+	if l.MaxMessageSize <= 0 {
+		l.MaxMessageSize = def.MaxMessageSize
+	}
+	if l.MaxFiles <= 0 {
+		l.MaxFiles = def.MaxFiles
+	}
+	if len(l.AllowedTypes) == 0 {
+		l.AllowedTypes = def.AllowedTypes
 	}
 	s.limits = l
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/store/storetest"
+	"github.com/parleychat/parley/internal/value"
 )
 
 // pngBytes is a small real PNG picture.
@@ -47,7 +48,7 @@ func TestAttachmentsTravelWithMessages(t *testing.T) {
 		if last.Type != chat.EventMessageReceived || len(last.Snapshot.LastMessage.Attachments) != 1 {
 			t.Fatalf("event %s carries %+v, want message_received with the photo", last.Type, last.Snapshot.LastMessage)
 		}
-		if v, _ := last.Snapshot.Property("lastMessage.attachments"); len(v.([]chat.Attachment)) != 1 {
+		if v, _ := last.Snapshot.Property("lastMessage.attachments"); len(v.([]value.File)) != 1 {
 			t.Fatalf("lastMessage.attachments = %v", v)
 		}
 

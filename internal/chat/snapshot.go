@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/value"
 )
 
 // Snapshot is what an event knows of the chat as of the moment it happened, taken in the
@@ -140,8 +141,24 @@ var properties = map[string]func(Snapshot) any{
 	"customer.email":       func(s Snapshot) any { return orNil(s.Customer.Email) },
 	"lastMessage.text":     func(s Snapshot) any { return s.lastMessage().Text },
 	"lastMessage.sentAt":   func(s Snapshot) any { return orNil(s.lastMessage().SentAt) },
-	// lastMessage.attachments is a list, empty when the message has no files.
-	"lastMessage.attachments": func(s Snapshot) any { return append([]Attachment{}, s.lastMessage().Attachments...) },
+	// lastMessage.attachments is the list of files, empty when the message has none, and
+	// lastMessage.attachment its first file, nil when there is none.
+	"lastMessage.attachments": func(s Snapshot) any { return fileValues(s.lastMessage().Attachments) },
+	"lastMessage.attachment": func(s Snapshot) any {
+		if list := s.lastMessage().Attachments; len(list) > 0 {
+			return fileValues(list)[0]
+		}
+		return nil
+	},
+}
+
+// fileValues are attachments as the file values of processes.
+func fileValues(list []Attachment) []value.File {
+	out := make([]value.File, len(list))
+	for i, a := range list {
+		out[i] = value.File{ID: a.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size}
+	}
+	return out
 }
 
 func (s Snapshot) lastMessage() SnapshotMessage {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/auth/policy"
+	"github.com/parleychat/parley/internal/channel"
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/errs"
 )
@@ -187,4 +188,36 @@ func (s *Server) readMessage(r *http.Request) (textRequest, []chat.NewFile, erro
 	form, files, err := s.readForm(r)
 	in.Text = form.Get("text")
 	return in, files, err
+}
+
+// The form fields of multipart bodies that stand for the JSON body's fields.
+var (
+	customerFormFields = []string{"customer_name", "customer_phone", "customer_email"}
+	widgetFormFields   = append([]string{"text", "subject"}, customerFormFields...)
+	inboundFormFields  = append([]string{"external_chat_id", "external_message_id", "text", "subject"}, customerFormFields...)
+)
+
+func customerFromForm(form url.Values) chat.CustomerInfo {
+	return chat.CustomerInfo{Name: form.Get("customer_name"), Phone: form.Get("customer_phone"), Email: form.Get("customer_email")}
+}
+
+// readWidgetStart reads a widget's first message, JSON or multipart with files.
+func (s *Server) readWidgetStart(r *http.Request) (in channel.WidgetStart, err error) {
+	if !isMultipart(r) {
+		return in, decode(r, &in)
+	}
+	form, files, err := s.readForm(r)
+	in = channel.WidgetStart{Customer: customerFromForm(form), Subject: form.Get("subject"), Text: form.Get("text"), Files: files}
+	return in, err
+}
+
+// readInbound reads an http channel's delivery, JSON or multipart with files.
+func (s *Server) readInbound(r *http.Request) (in channel.Inbound, err error) {
+	if !isMultipart(r) {
+		return in, decode(r, &in)
+	}
+	form, files, err := s.readForm(r)
+	in = channel.Inbound{ExternalChatID: form.Get("external_chat_id"), ExternalMessageID: form.Get("external_message_id"),
+		Customer: customerFromForm(form), Subject: form.Get("subject"), Text: form.Get("text"), Files: files}
+	return in, err
 }

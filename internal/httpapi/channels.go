@@ -26,8 +26,8 @@ func (s *Server) registerChannels() {
 		out: store.List[*channel.Delivery]{}, query: []string{"state", "limit", "cursor"}}, s.handleDeliveryList)
 	s.handle("POST /api/v1/livechats/{id}/channels/{channelId}/webhook-secret", admin, op{action: policy.ChannelConfigure,
 		summary: "Replace an http channel's webhook signing secret; the answer shows the new one once", out: webhookSecret{}}, s.handleWebhookSecretRotate)
-	s.handle("POST /api/v1/channels/{channelId}/inbound", apiKey, op{action: policy.ChannelInbound, required: []string{"external_chat_id"}, summary: "An outside messenger delivers a customer message (API key of this channel); a repeated external_message_id is stored once",
-		in: channel.Inbound{}, out: channel.InboundResult{}, status: http.StatusCreated, also: []int{http.StatusOK}, fails: []int{http.StatusTooManyRequests}}, s.handleInbound)
+	s.handle("POST /api/v1/channels/{channelId}/inbound", apiKey, op{action: policy.ChannelInbound, required: []string{"external_chat_id"}, summary: "An outside messenger delivers a customer message (API key of this channel); a repeated external_message_id is stored once. Files come as attachments [{url, name}] that Parley downloads (public addresses only, unless --http-allow-private), or in a multipart/form-data body (the same fields, customer_name/customer_phone/customer_email, and parts named files)",
+		in: channel.Inbound{}, form: formSchema(inboundFormFields...), out: channel.InboundResult{}, status: http.StatusCreated, also: []int{http.StatusOK}, fails: []int{http.StatusTooManyRequests}}, s.handleInbound)
 }
 
 // handleChannelList handles GET /api/v1/livechats/{id}/channels.
@@ -107,8 +107,8 @@ func (s *Server) handleDeliveryList(w http.ResponseWriter, r *http.Request) erro
 // handleInbound handles POST /api/v1/channels/{channelId}/inbound. A repeat of an
 // external_message_id answers 200 with the first delivery's result and "duplicate": true.
 func (s *Server) handleInbound(w http.ResponseWriter, r *http.Request) error {
-	var in channel.Inbound
-	if err := decode(r, &in); err != nil {
+	in, err := s.readInbound(r)
+	if err != nil {
 		return err
 	}
 	owner := auth.FromContext(r.Context()).APIKeyOwner

@@ -15,8 +15,8 @@ func (s *Server) registerWidget() {
 	if s.Channels == nil {
 		return
 	}
-	s.handle("POST /api/v1/widget/{livechatId}/sessions", public, op{action: policy.WidgetStart, required: []string{"text"}, summary: "A widget customer writes to a live chat; returns the session and the visitor token to send as Bearer from then on. A returning visitor who sends their token continues their own session. Accepts Idempotency-Key",
-		in: channel.WidgetStart{}, out: channel.WidgetSession{}, status: http.StatusCreated, idempotent: true, fails: []int{http.StatusTooManyRequests}}, s.handleWidgetStart)
+	s.handle("POST /api/v1/widget/{livechatId}/sessions", public, op{action: policy.WidgetStart, required: []string{"text"}, summary: "A widget customer writes to a live chat; returns the session and the visitor token to send as Bearer from then on. A returning visitor who sends their token continues their own session. As multipart/form-data (text, subject, customer_name, customer_phone, customer_email, parts named files) the first message may carry files. Accepts Idempotency-Key",
+		in: channel.WidgetStart{}, form: formSchema(widgetFormFields...), out: channel.WidgetSession{}, status: http.StatusCreated, idempotent: true, fails: []int{http.StatusTooManyRequests}}, s.handleWidgetStart)
 	s.handle("POST /api/v1/widget/sessions/{id}/messages", visitor, op{action: policy.WidgetWrite, required: []string{"text"}, summary: "The customer's next message (visitor token); reopens a closed session. As multipart/form-data it carries files (parts named files; the text may then be empty). Accepts Idempotency-Key",
 		in: textRequest{}, form: formSchema("text"), out: chat.Message{}, status: http.StatusCreated, idempotent: true, fails: []int{http.StatusTooManyRequests}}, s.handleWidgetSend)
 	s.handle("GET /api/v1/widget/sessions/{id}/messages", visitor, op{action: policy.WidgetRead, summary: "The customer's session's messages, oldest first (visitor token)",
@@ -36,8 +36,8 @@ func (s *Server) handleWidgetStatus(w http.ResponseWriter, r *http.Request) erro
 
 // handleWidgetStart handles POST /api/v1/widget/{livechatId}/sessions.
 func (s *Server) handleWidgetStart(w http.ResponseWriter, r *http.Request) error {
-	var in channel.WidgetStart
-	if err := decode(r, &in); err != nil {
+	in, err := s.readWidgetStart(r)
+	if err != nil {
 		return err
 	}
 	key, err := idempotencyKey(r)

@@ -152,6 +152,10 @@ func fits(got reflect.Type, t value.Type) error {
 		ok = got == timeType
 	case value.KindMoney:
 		ok = got == moneyType || got.Kind() == reflect.Map
+	case value.KindFile:
+		ok = got == reflect.TypeOf(value.File{}) || got.Kind() == reflect.Map
+	case value.KindFiles:
+		ok = got.Kind() == reflect.Slice
 	default:
 		ok = got.Kind() == reflect.String
 	}
@@ -173,6 +177,10 @@ func describeGoType(t reflect.Type) string {
 		return "a string"
 	case t == timeType:
 		return "a datetime"
+	case t == reflect.TypeOf(value.File{}):
+		return "a file"
+	case t.Kind() == reflect.Slice:
+		return "a list"
 	}
 	return "a " + t.String()
 }

@@ -4,15 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
@@ -177,46 +173,4 @@ func responseEnv(resp *http.Response, data []byte) map[string]any {
 		return map[string]any{"status": resp.StatusCode, "body": m, "headers": headers}
 	}
 	return map[string]any{"status": resp.StatusCode, "body": map[string]any{"value": body}, "headers": headers}
-}
-
-// errBlocked is the SSRF guard's refusal.
-var errBlocked = errors.New("the address is loopback, private, link-local or unspecified; http tasks may not call it")
-
-// newHTTPClient returns the client of http tasks. Its dialer checks every address it connects
-// to — after DNS resolution and on every redirect — so a name that resolves to an internal
-// address cannot be used to reach the server's own network.
-func (s *Service) newHTTPClient() *http.Client {
-	d := &net.Dialer{Timeout: 10 * time.Second}
-	if !s.opts.AllowPrivateNetworks {
-		d.Control = func(network, address string, _ syscall.RawConn) error {
-			host, _, err := net.SplitHostPort(address)
-			if err != nil {
-				return err
-			}
-			if ip := net.ParseIP(host); ip == nil || blockedIP(ip) {
-				return fmt.Errorf("%s: %w", host, errBlocked)
-			}
-			return nil
-		}
-	}
-	tr := &http.Transport{DialContext: d.DialContext, Proxy: nil, TLSHandshakeTimeout: 10 * time.Second,
-		MaxIdleConns: 16, IdleConnTimeout: time.Minute}
-	return &http.Client{Transport: tr, CheckRedirect: func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 5 {
-			return errors.New("stopped after 5 redirects")
-		}
-		return nil
-	}}
-}
-
-var sharedAddressSpace = &net.IPNet{IP: net.IP{100, 64, 0, 0}, Mask: net.CIDRMask(10, 32)}
-
-// blockedIP reports addresses an http task may not reach unless private networks are allowed.
-func blockedIP(ip net.IP) bool {
-	if v4 := ip.To4(); v4 != nil {
-		ip = v4
-	}
-	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsInterfaceLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() ||
-		sharedAddressSpace.Contains(ip) || (len(ip) == net.IPv4len && ip[0] == 0)
 }

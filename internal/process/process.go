@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parleychat/parley/internal/egress"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -99,7 +100,7 @@ func New(db *store.DB, deps Deps, opts Options) *Service {
 	}
 	s := &Service{db: db, deps: deps, opts: opts.withDefaults(), log: deps.Logger,
 		workerID: store.NewID("wrk")}
-	s.client = s.newHTTPClient()
+	s.client = egress.Client(s.opts.AllowPrivateNetworks)
 	return s
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/channel"
 	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/egress"
 	"github.com/parleychat/parley/internal/httpapi"
 	"github.com/parleychat/parley/internal/metrics"
 	"github.com/parleychat/parley/internal/process"
@@ -63,6 +64,8 @@ type Config struct {
 	PublicURL string
 	// TelegramAPIURL is the Bot API's base URL; empty means https://api.telegram.org.
 	TelegramAPIURL string
+	// Files bounds the files of messages (zero fields: chat.DefaultFileLimits).
+	Files chat.FileLimits
 	// Sockets tunes WebSockets (zero: defaults).
 	Sockets realtime.SocketConfig
 	// AutomationLogRetention is how long automation log lines are kept; zero keeps them all.
@@ -140,6 +143,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	s.Workspaces = workspace.New(db)
 	s.Workspaces.Sessions = chat.SessionExists
 	s.Chat = chat.New(db, log)
+	s.Chat.SetFiles(nil, cfg.Files)
 	deliveries := cfg.Webhooks
 	if cfg.SMTPRelay != "" {
 		deliveries.SMTPRelay = cfg.SMTPRelay
@@ -149,6 +153,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	if cfg.TelegramAPIURL != "" {
 		deliveries.Telegram.APIURL = cfg.TelegramAPIURL
+	}
+	if deliveries.FetchClient == nil {
+		// Files an http channel hands over by URL are fetched under the rule of http tasks.
+		deliveries.FetchClient = egress.Client(cfg.AllowPrivateNetworks)
+		deliveries.FetchClient.Timeout = 30 * time.Second
 	}
 	s.Channels = channel.New(db, s.Chat, deliveries, log)
 	s.SMTP = s.Channels.NewSMTPServer(cfg.SMTP)

@@ -26,6 +26,10 @@ func (v Value) Native() any {
 		return v.tm
 	case KindMoney:
 		return v.money()
+	case KindFile:
+		return v.file()
+	case KindFiles:
+		return v.fileList()
 	}
 	return v.s
 }
@@ -50,6 +54,10 @@ func (t Type) Zero() any {
 		return time.Time{}
 	case KindMoney:
 		return Money{}
+	case KindFile:
+		return File{}
+	case KindFiles:
+		return []File{}
 	}
 	return ""
 }
@@ -86,6 +94,10 @@ func (o Options) FromNative(t Type, v any) (Value, error) {
 		return scalarFromNative(t, v)
 	case KindMoney:
 		return o.moneyFromNative(t, v)
+	case KindFile:
+		return fileFromNative(t, v)
+	case KindFiles:
+		return filesFromNative(t, v)
 	}
 	return o.textFromNative(t, v)
 }

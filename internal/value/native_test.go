@@ -122,8 +122,8 @@ func TestNativeAndZero(t *testing.T) {
 			typ = Type{Kind: KindItem, Workspace: "crm", App: "leads"}
 		}
 		v, err := FromNative(typ, typ.Zero())
-		if k == KindMoney || k == KindPhone || k == KindEmail || k == KindUser || k == KindSession || k == KindItem {
-			// The zero of these is not itself a valid value: an empty id or address.
+		if k == KindMoney || k == KindPhone || k == KindEmail || k == KindUser || k == KindSession || k == KindItem || k == KindFile {
+			// The zero of these is not itself a valid value: an empty id, address or file.
 			if err == nil {
 				t.Errorf("%s: FromNative(Zero()) accepted %v", typ, v)
 			}

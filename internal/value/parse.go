@@ -59,6 +59,10 @@ func (o Options) Parse(t Type, raw json.RawMessage) (Value, error) {
 		return parseBoolean(t, raw)
 	case KindMoney:
 		return parseMoney(o, t, raw)
+	case KindFile:
+		return parseFile(t, raw)
+	case KindFiles:
+		return parseFiles(t, raw)
 	}
 	return o.parseText(t, raw)
 }

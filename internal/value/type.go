@@ -23,14 +23,18 @@ const (
 	KindUser     Kind = "user"
 	KindSession  Kind = "session"
 	KindItem     Kind = "item"
+	// KindFile is a stored file (File); KindFiles a list of them, such as a message's
+	// attachments.
+	KindFile  Kind = "file"
+	KindFiles Kind = "files"
 )
 
 // kinds lists every kind in the order error messages suggest them.
 var kinds = []Kind{KindString, KindInteger, KindNumber, KindBoolean, KindDatetime, KindMoney,
-	KindPhone, KindEmail, KindUser, KindSession, KindItem}
+	KindPhone, KindEmail, KindUser, KindSession, KindFile, KindFiles, KindItem}
 
 // typeNames is the list shown to a user who misspelt a type, so that the fix is in the message.
-const typeNames = "string, integer, number, boolean, datetime, money, phone, email, user, session, item:<workspace>/<app>"
+const typeNames = "string, integer, number, boolean, datetime, money, phone, email, user, session, file, files, item:<workspace>/<app>"
 
 // Type is a type of values. Workspace and App are set only for KindItem, because an item link is
 // only meaningful together with the app whose items it may point to.

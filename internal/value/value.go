@@ -21,6 +21,10 @@ type Value struct {
 	f  float64
 	b  bool
 	tm time.Time
+	// name and ctype are a file value's name and content type (its id is s, its size i).
+	name, ctype string
+	// files is the list of a files value; a pointer keeps Value comparable.
+	files *[]File
 }
 
 // Null returns the null of type t, for callers that let null stand for "absent".
@@ -52,6 +56,10 @@ func (v Value) Equal(w Value) bool {
 		return v.tm.Equal(w.tm)
 	case KindMoney:
 		return v.i == w.i && v.s == w.s
+	case KindFile:
+		return v.file() == w.file()
+	case KindFiles:
+		return filesEqual(v.fileList(), w.fileList())
 	}
 	return v.s == w.s
 }
@@ -85,6 +93,10 @@ func Encode(v Value) []byte {
 	case KindMoney:
 		m := v.money()
 		return []byte(`{"amount":"` + m.Amount + `","currency":"` + m.Currency + `"}`)
+	case KindFile:
+		return encodeFile(v)
+	case KindFiles:
+		return encodeFiles(v)
 	}
 	return quoteJSON(v.s)
 }
@@ -110,6 +122,10 @@ func (v Value) String() string {
 		return v.tm.Format(time.RFC3339Nano)
 	case KindMoney:
 		return v.money().String()
+	case KindFile:
+		return v.name
+	case KindFiles:
+		return fileNames(v.fileList())
 	}
 	return v.s
 }
