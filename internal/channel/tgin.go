@@ -92,6 +92,12 @@ func (s *Service) ReceiveTelegram(ctx context.Context, channelID, secret string,
 		return errs.New(errs.Invalid, "the update is not a Bot API Update: %v", err)
 	}
 	_, err = s.receiveUpdate(ctx, channelID, token, u)
+	if err != nil && errs.CodeOf(err) != errs.Internal {
+		// Telegram sends an update again until it is answered 2xx: one Parley refuses would
+		// come back for a day. It is dropped with a warning, as a polled one is.
+		s.log.Warn("telegram: an update was refused and is dropped", "channel", channelID, "update_id", u.UpdateID, "err", err)
+		return nil
+	}
 	return err
 }
 

@@ -75,7 +75,10 @@ func (s *Service) telegram(ctx context.Context, c claimed) (permanent bool, err 
 		if strings.TrimSpace(part) == "" {
 			continue
 		}
-		if err := api.sendMessage(ctx, p.ChatID, part); err != nil {
+		cctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+		err := api.sendMessage(cctx, p.ChatID, part)
+		cancel()
+		if err != nil {
 			return botPermanent(err), err
 		}
 	}
@@ -94,6 +97,9 @@ func (s *Service) sendTelegramFile(ctx context.Context, api *botAPI, chatID int6
 	if err != nil {
 		return err
 	}
+	// An upload of several megabytes takes longer than a text message.
+	ctx, cancel := context.WithTimeout(ctx, 3*s.cfg.Timeout)
+	defer cancel()
 	if a.Image {
 		err = api.sendFile(ctx, "sendPhoto", "photo", chatID, a.Name, a.ContentType, data, caption)
 		var be *botError
