@@ -3,6 +3,7 @@ package channel_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/png"
 	"log/slog"
@@ -402,4 +403,30 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestTelegramTwoNodesPoll runs two nodes on one database: only one polls the bot at a time,
+// every update is stored once, and when that node stops the other takes over.
+func TestTelegramTwoNodesPoll(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, "")
+		bot := telegramtest.New(t, botToken)
+		one, stopOne := f.service(telegramConfig(bot, ""))
+		f.service(telegramConfig(bot, ""))
+		ch := f.telegramChannel(one, bot)
+		for i := range 5 {
+			bot.AddUpdate(telegramtest.Message(ann, map[string]any{"text": fmt.Sprintf("message %d", i)}))
+		}
+		f.waitMessages(ch.ID, 5)
+		stopOne()
+		bot.AddUpdate(telegramtest.Message(ann, map[string]any{"text": "after the first node stopped"}))
+		_, msgs := f.waitMessages(ch.ID, 6)
+		waitFor(t, "every update is confirmed", func() bool { return bot.Pending() == 0 })
+		if _, msgs = f.emailSession(ch.ID); len(msgs) != 6 || msgs[5].Text != "after the first node stopped" {
+			t.Fatalf("messages %q", texts(msgs))
+		}
+		if n := bot.MaxPolling(); n != 1 {
+			t.Fatalf("%d getUpdates calls were in flight at once", n)
+		}
+	})
 }

@@ -135,6 +135,14 @@ func (s *Server) Calls(method string) int {
 	return s.calls[method]
 }
 
+// MaxPolling is the most getUpdates calls that were in flight at once: Telegram answers a
+// second one with 409 Conflict, so a well-behaved client never makes two.
+func (s *Server) MaxPolling() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxPolling
+}
+
 // Pending is how many updates wait to be confirmed by getUpdates' offset.
 func (s *Server) Pending() int {
 	s.mu.Lock()

@@ -57,6 +57,8 @@ type Server struct {
 	files    map[string]file
 	wake     chan struct{}
 	client   *http.Client
+	// polling and maxPolling count getUpdates calls in flight, now and at most.
+	polling, maxPolling int
 }
 
 type file struct {
@@ -171,6 +173,15 @@ func (s *Server) send(w http.ResponseWriter, method string, p map[string]any, up
 // getUpdates answers the updates from the offset on, forgetting those before it as Telegram
 // does, and waits up to the timeout (at most 2s here) for one when there are none.
 func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p map[string]any) {
+	s.mu.Lock()
+	s.polling++
+	s.maxPolling = max(s.maxPolling, s.polling)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.polling--
+		s.mu.Unlock()
+	}()
 	offset, _ := strconv.ParseInt(str(p["offset"]), 10, 64)
 	timeout, _ := strconv.Atoi(str(p["timeout"]))
 	deadline := time.Now().Add(min(time.Duration(timeout)*time.Second, 2*time.Second))
