@@ -62,6 +62,7 @@ func TestAdministratorAddsTelegramBot(t *testing.T) {
 	op.Fill("#reply-text", "Yes, two are left.")
 	op.Click("[data-reply] [type=submit]")
 	op.WaitText("[data-messages] .msg-operator", "Yes, two are left.")
+	op.WaitText(`[data-messages] [data-delivery="delivered"]`, "Sent")
 	op.Shot("telegram-conversation")
 	for deadline := time.Now().Add(15 * time.Second); len(bot.Sent()) == 0; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
