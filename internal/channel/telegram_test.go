@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/png"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -427,6 +428,25 @@ func TestTelegramTwoNodesPoll(t *testing.T) {
 		}
 		if n := bot.MaxPolling(); n != 1 {
 			t.Fatalf("%d getUpdates calls were in flight at once", n)
+		}
+	})
+}
+
+// TestTelegramPollingRemovesForeignWebhook starts polling a bot that another program gave a
+// webhook: getUpdates answers 409, so Parley removes the webhook and polls.
+func TestTelegramPollingRemovesForeignWebhook(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, "")
+		bot := telegramtest.New(t, botToken)
+		resp, err := http.Post(bot.URL+"/bot"+botToken+"/setWebhook", "application/json", strings.NewReader(`{"url": "https://elsewhere.example/hook"}`))
+		f.must(err)
+		resp.Body.Close()
+		svc, _ := f.service(telegramConfig(bot, ""))
+		ch := f.telegramChannel(svc, bot)
+		waitFor(t, "the foreign webhook is removed", func() bool { url, _ := bot.Webhook(); return url == "" })
+		bot.AddUpdate(telegramtest.Message(ann, map[string]any{"text": "Anyone there?"}))
+		if _, msgs := f.waitMessages(ch.ID, 1); msgs[0].Text != "Anyone there?" {
+			t.Fatalf("messages %q", texts(msgs))
 		}
 	})
 }

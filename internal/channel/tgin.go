@@ -14,8 +14,8 @@ import (
 	"github.com/parleychat/parley/internal/value"
 )
 
-// TelegramUpdate is the part of a Bot API Update that Parley reads; the rest is ignored.
-type TelegramUpdate struct {
+// tgUpdate is the part of a Bot API Update that Parley reads; the rest is ignored.
+type tgUpdate struct {
 	UpdateID int64      `json:"update_id"`
 	Message  *tgMessage `json:"message,omitempty"`
 }
@@ -87,7 +87,7 @@ func (s *Service) ReceiveTelegram(ctx context.Context, channelID, secret string,
 	if err != nil {
 		return err
 	}
-	var u TelegramUpdate
+	var u tgUpdate
 	if err := json.Unmarshal(body, &u); err != nil {
 		return errs.New(errs.Invalid, "the update is not a Bot API Update: %v", err)
 	}
@@ -103,7 +103,7 @@ func (s *Service) ReceiveTelegram(ctx context.Context, channelID, secret string,
 
 // receiveUpdate stores the update's message when it is one from a private chat; stored is
 // false for anything else.
-func (s *Service) receiveUpdate(ctx context.Context, channelID, token string, u TelegramUpdate) (stored bool, err error) {
+func (s *Service) receiveUpdate(ctx context.Context, channelID, token string, u tgUpdate) (stored bool, err error) {
 	m := u.Message
 	if m == nil {
 		s.log.Debug("telegram: an update without a message is ignored", "channel", channelID, "update_id", u.UpdateID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"sync"
 	"time"
 
@@ -225,12 +226,22 @@ func (s *Service) pollOnce(ctx context.Context, channelID string, b polledBot) t
 		s.updateBot(ctx, "UPDATE telegram_bots SET webhook_url = '' WHERE channel_id = ?", channelID)
 	}
 	ups, err := api.getUpdates(ctx, b.offset, s.cfg.Telegram.PollTimeout)
-	if err != nil {
+	var be *botError
+	switch {
+	case err == nil:
+	case errors.As(err, &be) && be.Code == http.StatusConflict:
+		// A webhook Parley did not set (another program, or a node started with --public-url)
+		// keeps getUpdates from working. The bot is this channel's: the webhook goes.
 		s.botFailed(ctx, channelID, "polling for updates", err)
-		var be *botError
-		if errors.As(err, &be) && be.RetryAfter > 0 {
-			return be.RetryAfter
+		if err := api.deleteWebhook(ctx); err != nil {
+			s.botFailed(ctx, channelID, "removing a webhook to poll", err)
 		}
+		return s.cfg.Telegram.Every
+	case errors.As(err, &be) && be.RetryAfter > 0:
+		s.botFailed(ctx, channelID, "polling for updates", err)
+		return be.RetryAfter
+	default:
+		s.botFailed(ctx, channelID, "polling for updates", err)
 		return s.cfg.Telegram.Every
 	}
 	next, err := s.storeUpdates(ctx, channelID, b.token, ups)
@@ -250,7 +261,7 @@ func (s *Service) pollOnce(ctx context.Context, channelID string, b polledBot) t
 // so that the update is polled again.
 func (s *Service) storeUpdates(ctx context.Context, channelID, token string, ups []json.RawMessage) (next int64, err error) {
 	for _, raw := range ups {
-		var u TelegramUpdate
+		var u tgUpdate
 		if err := json.Unmarshal(raw, &u); err != nil {
 			s.log.Warn("telegram: an update that is not JSON is skipped", "channel", channelID, "err", err)
 			continue
