@@ -421,9 +421,9 @@ func TestTelegramTwoNodesPoll(t *testing.T) {
 		f.waitMessages(ch.ID, 5)
 		stopOne()
 		bot.AddUpdate(telegramtest.Message(ann, map[string]any{"text": "after the first node stopped"}))
-		_, msgs := f.waitMessages(ch.ID, 6)
+		f.waitMessages(ch.ID, 6)
 		waitFor(t, "every update is confirmed", func() bool { return bot.Pending() == 0 })
-		if _, msgs = f.emailSession(ch.ID); len(msgs) != 6 || msgs[5].Text != "after the first node stopped" {
+		if _, msgs := f.emailSession(ch.ID); len(msgs) != 6 || msgs[5].Text != "after the first node stopped" {
 			t.Fatalf("messages %q", texts(msgs))
 		}
 		if n := bot.MaxPolling(); n != 1 {
