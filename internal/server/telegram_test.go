@@ -133,6 +133,46 @@ func telegramOverHTTP(t *testing.T, dialect string) {
 	if !strings.Contains(string(list.Body), `"mode":"webhook"`) || strings.Contains(string(list.Body), "AAF-test") {
 		t.Fatalf("channels %s", list.Body)
 	}
+	documentBothWays(t, env, bot, ann, sessions.Items[0].ID)
+}
+
+// documentBothWays has the customer send a PDF through Telegram, which staff download from
+// the session, and the operator answer with a PDF, which reaches the chat by sendDocument.
+func documentBothWays(t *testing.T, env *servertest.Env, bot *telegramtest.Server, ann telegramtest.User, sessionID string) {
+	pdf := []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+	bot.AddFile("doc-1", "documents/file_1.pdf", pdf)
+	if _, status := bot.AddUpdate(telegramtest.Message(ann, map[string]any{"caption": "My invoice",
+		"document": map[string]any{"file_id": "doc-1", "file_name": "invoice.pdf", "mime_type": "application/pdf"}})); status != http.StatusOK {
+		t.Fatalf("the document update was answered %d", status)
+	}
+	var msgs struct {
+		Items []struct {
+			Text        string
+			Attachments []struct{ ID, Name, ContentType string }
+		}
+	}
+	env.MustDo("GET", "/api/v1/sessions/"+sessionID+"/messages", env.Admin, nil, 200, &msgs)
+	var got []byte
+	for _, m := range msgs.Items {
+		if m.Text == "My invoice" && len(m.Attachments) == 1 && m.Attachments[0].Name == "invoice.pdf" {
+			got = env.MustDo("GET", "/api/v1/attachments/"+m.Attachments[0].ID, env.Admin, nil, 200, nil).Body
+		}
+	}
+	if string(got) != string(pdf) {
+		t.Fatalf("the customer's document is not in the session: %+v", msgs.Items)
+	}
+	if r := env.Upload("/api/v1/sessions/"+sessionID+"/messages", env.Admin, map[string]string{"text": "Here is the label"},
+		servertest.File{Name: "label.pdf", Data: pdf}); r.Status != http.StatusCreated {
+		t.Fatalf("the reply with a file: %d %s", r.Status, r.Body)
+	}
+	waitUntil(t, "the operator's document reaches the chat", func() bool {
+		for _, s := range bot.Sent() {
+			if s.Method == "sendDocument" && s.Name == "label.pdf" && s.Text == "Here is the label" && string(s.Data) == string(pdf) {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
