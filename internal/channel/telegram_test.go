@@ -378,6 +378,7 @@ func TestTelegramTokenNotLogged(t *testing.T) {
 		if d := f.waitDeliveryOn(svc, ch.ID, m.ID); d.State != channel.Failed || strings.Contains(d.LastError, "AAHdqTcv") {
 			t.Fatalf("delivery %+v", d)
 		}
+		waitFor(t, "the bot's error clears once polling works", func() bool { b := f.describe(svc, ch.ID); return b != nil && b.Error == "" })
 		text := logged.String()
 		if !strings.Contains(text, "502 Bad Gateway") || !strings.Contains(text, "500 Internal Server Error") {
 			t.Fatalf("the failures were not logged:\n%s", text)

@@ -244,6 +244,11 @@ func (s *Service) pollOnce(ctx context.Context, channelID string, b polledBot) t
 		s.botFailed(ctx, channelID, "polling for updates", err)
 		return s.cfg.Telegram.Every
 	}
+	if len(ups) == 0 {
+		// A quiet poll after a failure still shows the bot works again.
+		s.updateBot(ctx, "UPDATE telegram_bots SET last_error = '' WHERE channel_id = ? AND last_error <> ''", channelID)
+		return 0
+	}
 	next, err := s.storeUpdates(ctx, channelID, b.token, ups)
 	if next > b.offset {
 		s.updateBot(ctx, "UPDATE telegram_bots SET update_offset = ?, last_error = '' WHERE channel_id = ? AND update_offset < ?", next, channelID, next)
