@@ -451,3 +451,22 @@ func TestTelegramPollingRemovesForeignWebhook(t *testing.T) {
 		}
 	})
 }
+
+// TestTelegramWebhookRefused shows an administrator why a bot gets no updates: Telegram's
+// refusal of the webhook is the channel's error.
+func TestTelegramWebhookRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, "")
+		bot := telegramtest.New(t, botToken)
+		bot.Fail("setWebhook", telegramtest.Failure{Code: 400, Description: "Bad Request: bad webhook: HTTPS url must be provided for webhook"})
+		svc, _ := f.service(telegramConfig(bot, "http://chat.example.com"))
+		ch := f.telegramChannel(svc, bot)
+		waitFor(t, "the refusal shows on the channel", func() bool {
+			b := f.describe(svc, ch.ID)
+			return b != nil && strings.Contains(b.Error, "setting the webhook: Telegram setWebhook: 400 Bad Request: bad webhook: HTTPS url must be provided")
+		})
+		if b := f.describe(svc, ch.ID); b.Mode != "" {
+			t.Fatalf("bot %+v", b)
+		}
+	})
+}

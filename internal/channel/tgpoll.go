@@ -29,6 +29,9 @@ func (s *Service) runTelegram(ctx context.Context) {
 	tick := time.NewTicker(s.cfg.Telegram.Every)
 	defer tick.Stop()
 	pollers := map[string]context.CancelFunc{}
+	// held are the bots whose webhook could not be set, with when to try again: a URL Telegram
+	// refuses would otherwise be sent again, and logged, every round.
+	held := map[string]time.Time{}
 	var wg sync.WaitGroup
 	defer func() {
 		for _, stop := range pollers {
@@ -47,7 +50,13 @@ func (s *Service) runTelegram(ctx context.Context) {
 			case b.deleted:
 				s.retireBot(ctx, b)
 			case s.cfg.Telegram.PublicURL != "":
-				s.registerWebhook(ctx, b)
+				if time.Now().Before(held[b.channelID]) {
+					continue
+				}
+				delete(held, b.channelID)
+				if !s.registerWebhook(ctx, b) {
+					held[b.channelID] = time.Now().Add(webhookRetry)
+				}
 			default:
 				polled[b.channelID] = true
 				if pollers[b.channelID] == nil {
@@ -97,11 +106,15 @@ func (s *Service) liveBots(ctx context.Context) (out []liveBot, err error) {
 // webhookPath is where Telegram posts a channel's updates, below the public URL.
 func webhookPath(channelID string) string { return "/api/v1/channels/" + channelID + "/telegram" }
 
-// registerWebhook points the bot's webhook at this installation, unless it already is.
-func (s *Service) registerWebhook(ctx context.Context, b liveBot) {
+// webhookRetry is how long a node waits before it tries again to set a webhook that failed.
+const webhookRetry = time.Minute
+
+// registerWebhook points the bot's webhook at this installation, unless it already is. It
+// reports false when that failed.
+func (s *Service) registerWebhook(ctx context.Context, b liveBot) bool {
 	url := s.cfg.Telegram.PublicURL + webhookPath(b.channelID)
 	if b.webhook == url {
-		return
+		return true
 	}
 	var secret string
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
@@ -114,10 +127,11 @@ func (s *Service) registerWebhook(ctx context.Context, b liveBot) {
 	}
 	if err != nil {
 		s.botFailed(ctx, b.channelID, "setting the webhook", err)
-		return
+		return false
 	}
 	s.log.Info("telegram: webhook registered", "channel", b.channelID, "url", url)
 	s.updateBot(ctx, "UPDATE telegram_bots SET webhook_url = ?, poll_owner = '', last_error = '' WHERE channel_id = ?", url, b.channelID)
+	return true
 }
 
 // retireBot removes a deleted channel's webhook and forgets its token. A Bot API refusal
