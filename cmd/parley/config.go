@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -57,6 +58,8 @@ func (o *options) bind(fs *flag.FlagSet, withServe bool) {
 	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", envDuration("SHUTDOWN_TIMEOUT", 15*time.Second), "how long in-flight requests may finish after SIGINT/SIGTERM (PARLEY_SHUTDOWN_TIMEOUT)")
 	fs.BoolVar(&o.AllowPrivateNetworks, "http-allow-private", envBool("HTTP_ALLOW_PRIVATE"), "let process http tasks call loopback and private addresses, for services inside the company network; refused by default against SSRF (PARLEY_HTTP_ALLOW_PRIVATE=true)")
 	o.bindMail(fs)
+	fs.StringVar(&o.PublicURL, "public-url", env("PUBLIC_URL", ""), "the https:// address this installation is reached at from the internet, such as https://chat.example.com; telegram channels then get their webhook there, and without it Parley long-polls Telegram, which works behind NAT (PARLEY_PUBLIC_URL)")
+	fs.StringVar(&o.TelegramAPIURL, "telegram-api-url", env("TELEGRAM_API_URL", "https://api.telegram.org"), "base URL of the Telegram Bot API, for a local Bot API server (PARLEY_TELEGRAM_API_URL)")
 	fs.Int64Var(&o.logRetentionDays, "automation-log-retention", envInt("AUTOMATION_LOG_RETENTION", 90), "days the automation log keeps its lines; 0 keeps them all (PARLEY_AUTOMATION_LOG_RETENTION)")
 	o.bindLimits(fs)
 	o.bindFiles(fs)
@@ -147,6 +150,8 @@ func (o *options) check(withServe bool) error {
 			bad("addr", "%q is not host:port", o.Addr)
 		}
 		o.checkMail(bad)
+		checkURL(bad, "public-url", o.PublicURL, true)
+		checkURL(bad, "telegram-api-url", o.TelegramAPIURL, false)
 		if o.MaxBody < 1024 {
 			bad("max-body", "must be a whole number of bytes of at least 1024")
 		}
@@ -168,6 +173,18 @@ func (o *options) check(withServe bool) error {
 		return errors.New("bad configuration:\n  " + strings.Join(problems, "\n  "))
 	}
 	return nil
+}
+
+// checkURL reports a URL flag that is not an absolute http(s) URL without query or fragment;
+// empty is allowed when optional.
+func checkURL(bad func(flag, format string, args ...any), flag, raw string, optional bool) {
+	if raw == "" && optional {
+		return
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		bad(flag, "%q is not an absolute http:// or https:// URL such as https://chat.example.com", raw)
+	}
 }
 
 // checkLimits reports a limit that is not a positive number and parses the trusted proxies.

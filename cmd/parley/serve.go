@@ -17,7 +17,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	var o options
 	o.bind(fs, true)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: parley serve [flags]\n\nRuns the server on one node. Several nodes may share one PostgreSQL database.\n\nEmail channels receive mail on --smtp-addr (off by default; STARTTLS with --smtp-tls-cert,\nAUTH required with --smtp-auth-user) and send replies through --smtp-relay (--smtp-relay-tls,\n--smtp-relay-user); without a relay, replies in email sessions are recorded as failed deliveries.\n\nFlags (each also read from the PARLEY_* variable named):\n")
+		fmt.Fprint(stderr, "Usage: parley serve [flags]\n\nRuns the server on one node. Several nodes may share one PostgreSQL database.\n\nEmail channels receive mail on --smtp-addr (off by default; STARTTLS with --smtp-tls-cert,\nAUTH required with --smtp-auth-user) and send replies through --smtp-relay (--smtp-relay-tls,\n--smtp-relay-user); without a relay, replies in email sessions are recorded as failed deliveries.\nTelegram bots get their webhook at --public-url, or are long-polled without it.\n\nFlags (each also read from the PARLEY_* variable named):\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -34,7 +34,7 @@ var properties = []Property{
 	{"session.createdAt", mustType("datetime"), "Session created at"},
 	{"session.closedAt", mustType("datetime"), "Session closed at"},
 	{"session.operator", mustType("user"), "Session operator"},
-	{"channel.type", mustType("string"), "Channel type (widget, email or http)"},
+	{"channel.type", mustType("string"), "Channel type (widget, email, http or telegram)"},
 	{"session.messageCount", mustType("integer"), "Number of messages"},
 	{"session.rating", mustType("integer"), "Customer's rating of the closed session (1 to 5)"},
 	{"session.ratingComment", mustType("string"), "Customer's rating comment"},

@@ -1,8 +1,8 @@
 // Package channel connects customers to live chats: the website widget (visitor tokens), the
 // HTTP channel for outside messengers (inbound messages with the channel's API key), email
-// channels (an SMTP listener in, a relay out), and the durable delivery queue that takes
-// operator and process replies to an http channel's webhook URL or to an email customer's
-// mailbox.
+// channels (an SMTP listener in, a relay out), Telegram bots, and the durable delivery queue
+// that takes operator and process replies to an http channel's webhook URL, to an email
+// customer's mailbox or to a Telegram chat.
 //
 // The delivery queue is an outbox consumer (see package chat): in one transaction it claims
 // its cursor, turns each message_sent event of an http channel's session (and each operator
@@ -46,6 +46,21 @@
 // WebSocket passes on as "deliveries_changed", and an operator may retry a failed delivery
 // (RetryDelivery): it is pending again with fresh attempts and the same Message-ID or
 // Idempotency-Key.
+// Telegram: a telegram channel is a bot. Adding one checks its token with getMe and keeps the
+// bot in telegram_bots in the channel's transaction (CreateChannel). Each node runs a bot
+// supervisor (runTelegram): with TelegramConfig.PublicURL (parley serve --public-url) it
+// registers each bot's webhook with setWebhook and a random secret_token, which the webhook
+// route checks on every update (ReceiveTelegram); without one it runs a poller per bot, and
+// the poller that holds the bot's lease row, one across all nodes, long-polls getUpdates and
+// keeps the offset in the database, so a node that takes over goes on where the last stopped.
+// Either way an update's dedup key is "tg:" and its update_id, so one delivered twice is stored
+// once. Private chats only: the chat id is the customer's identity. Files come through getFile
+// and the file download path as attachments, under the attachments' limits; a file that
+// cannot be taken becomes a note in the text. Replies go out through the delivery queue with
+// sendMessage (cut at 4096 characters), sendPhoto and sendDocument; a 429 is retried after
+// its retry_after, other refusals fail the delivery with Telegram's reason. A deleted
+// channel's bot loses its webhook and its token. The token never appears in an error or a log
+// line (tgapi.go).
 package channel
 
 import (

@@ -90,8 +90,8 @@ func (s *Service) enqueue(ctx context.Context) (more bool, err error) {
 
 // queueReply queues the event's message if it is a reply to deliver: every message of an
 // http channel's session goes to the webhook, and operator and process messages of an email
-// channel's session are mailed. System notes are not mailed: a customer reading mail has no
-// use for "Olga took the session".
+// or telegram channel's session are mailed or sent to the chat. System notes are not: a
+// customer reading mail or Telegram has no use for "Olga took the session".
 func queueReply(ctx context.Context, tx *store.Tx, e chat.Event) error {
 	if e.Type != chat.EventMessageSent || e.Snapshot.LastMessage == nil {
 		return nil
@@ -102,6 +102,10 @@ func queueReply(ctx context.Context, tx *store.Tx, e chat.Event) error {
 	case chat.ChannelEmail:
 		if a := e.Snapshot.LastMessage.Author; a == chat.AuthorOperator || a == chat.AuthorProcess {
 			return queueMail(ctx, tx, e)
+		}
+	case chat.ChannelTelegram:
+		if a := e.Snapshot.LastMessage.Author; a == chat.AuthorOperator || a == chat.AuthorProcess {
+			return queueTelegram(ctx, tx, e)
 		}
 	}
 	return nil

@@ -10,7 +10,7 @@ import (
 
 // receivedCounts counts the customer messages this node stored, by channel type, for the
 // metrics; a repeated delivery that stored nothing is not counted.
-type receivedCounts struct{ widget, http, email atomic.Int64 }
+type receivedCounts struct{ widget, http, email, telegram atomic.Int64 }
 
 func (c *receivedCounts) add(t chat.ChannelType, r *chat.Receipt) {
 	if r == nil || r.Duplicate {
@@ -23,6 +23,8 @@ func (c *receivedCounts) add(t chat.ChannelType, r *chat.Receipt) {
 		c.http.Add(1)
 	case chat.ChannelEmail:
 		c.email.Add(1)
+	case chat.ChannelTelegram:
+		c.telegram.Add(1)
 	}
 }
 
@@ -30,9 +32,10 @@ func (c *receivedCounts) add(t chat.ChannelType, r *chat.Receipt) {
 // channel type.
 func (s *Service) Received() map[string]int64 {
 	return map[string]int64{
-		string(chat.ChannelWidget): s.received.widget.Load(),
-		string(chat.ChannelHTTP):   s.received.http.Load(),
-		string(chat.ChannelEmail):  s.received.email.Load(),
+		string(chat.ChannelWidget):   s.received.widget.Load(),
+		string(chat.ChannelHTTP):     s.received.http.Load(),
+		string(chat.ChannelEmail):    s.received.email.Load(),
+		string(chat.ChannelTelegram): s.received.telegram.Load(),
 	}
 }
 

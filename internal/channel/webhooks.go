@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"github.com/parleychat/parley/internal/auth"
 	"io"
@@ -48,6 +49,8 @@ type WebhookConfig struct {
 	// SMTPRelayTLSConfig verifies the relay's certificate, for a relay with a private CA; its
 	// ServerName is set to the relay's host [the system's roots].
 	SMTPRelayTLSConfig *tls.Config
+	// Telegram tunes the telegram channels (telegram.go).
+	Telegram TelegramConfig
 	// FetchClient downloads the files an http channel hands over by URL [egress.Client with
 	// private networks refused].
 	FetchClient *http.Client
@@ -79,6 +82,7 @@ func (c WebhookConfig) withDefaults() WebhookConfig {
 	if c.Client == nil {
 		c.Client = &http.Client{Timeout: c.Timeout}
 	}
+	c.Telegram = c.Telegram.withDefaults()
 	if c.FetchClient == nil {
 		c.FetchClient = egress.Client(false)
 		c.FetchClient.Timeout = 30 * time.Second
@@ -100,7 +104,9 @@ const (
 type claimed struct {
 	id, lease, url, payload, messageID string
 	// secret signs the webhook delivery; "" sends it unsigned.
-	secret  string
+	secret string
+	// token is a telegram channel's bot token; "" once the channel was deleted.
+	token   string
 	kind    chat.ChannelType
 	attempt int
 }
@@ -148,6 +154,11 @@ func (s *Service) lease(ctx context.Context, tx *store.Tx, c *claimed, channelID
 	if c.secret, err = auth.WebhookSecret(ctx, tx, chat.ChannelKeyOwner(channelID)); err != nil {
 		return err
 	}
+	if c.kind == chat.ChannelTelegram {
+		if c.token, err = botToken(ctx, tx, channelID); err != nil {
+			return err
+		}
+	}
 	_, err = tx.Exec(ctx, "UPDATE channel_deliveries SET attempts = ?, lease = ?, next_at = ? WHERE id = ?",
 		c.attempt, c.lease, store.TS(tx.Now().Add(s.cfg.Lease)), c.id)
 	return err
@@ -155,8 +166,11 @@ func (s *Service) lease(ctx context.Context, tx *store.Tx, c *claimed, channelID
 
 // send makes one attempt at a delivery, by mail for an email channel, else by webhook.
 func (s *Service) send(ctx context.Context, c claimed) (permanent bool, err error) {
-	if c.kind == chat.ChannelEmail {
+	switch c.kind {
+	case chat.ChannelEmail:
 		return s.mail(ctx, c)
+	case chat.ChannelTelegram:
+		return s.telegram(ctx, c)
 	}
 	return s.post(ctx, c)
 }
@@ -219,9 +233,19 @@ func (s *Service) record(ctx context.Context, c claimed, permanent bool, sendErr
 			return err
 		}
 		_, err := tx.Exec(ctx, "UPDATE channel_deliveries SET next_at = ?, last_error = ? WHERE id = ? AND lease = ?",
-			store.TS(now.Add(s.backoff(c.attempt))), sendErr.Error(), c.id, c.lease)
+			store.TS(now.Add(s.retryIn(c.attempt, sendErr))), sendErr.Error(), c.id, c.lease)
 		return err
 	})
+}
+
+// retryIn is the wait before the next attempt: as long as the receiver asked for (a Bot API
+// 429 answer's retry_after), else the backoff.
+func (s *Service) retryIn(attempt int, sendErr error) time.Duration {
+	var be *botError
+	if errors.As(sendErr, &be) && be.RetryAfter > 0 {
+		return be.RetryAfter
+	}
+	return s.backoff(attempt)
 }
 
 // backoff is the wait after the attempt-th failure: BaseBackoff doubled per failure, capped at
@@ -300,12 +324,14 @@ func (s *Service) runSender(ctx context.Context) {
 	}
 }
 
-// Run queues and sends deliveries, webhooks and mail, until ctx ends.
+// Run queues and sends deliveries (webhooks, mail, Telegram) and keeps the telegram
+// channels' bots fed, until ctx ends.
 func (s *Service) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); s.runQueue(ctx) }()
 	go func() { defer wg.Done(); s.runSender(ctx) }()
+	go func() { defer wg.Done(); s.runTelegram(ctx) }()
 	wg.Wait()
 }
 

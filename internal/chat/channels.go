@@ -28,9 +28,24 @@ type Channel struct {
 	APIKey string `json:"api_key,omitempty"`
 	// WebhookSecret signs an http channel's webhook deliveries (Parley-Signature). It is shown
 	// once, in the answer to the creation or to a rotation.
-	WebhookSecret string    `json:"webhook_secret,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	WebhookSecret string `json:"webhook_secret,omitempty"`
+	// Bot is a telegram channel's bot, filled in by package channel, which keeps it.
+	Bot       *Bot      `json:"bot,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Bot is a telegram channel's bot as administrators see it: never its whole token.
+type Bot struct {
+	// Username is the bot's @username, as getMe answered when the channel was added.
+	Username string `json:"username"`
+	// Token is the bot token masked: the bot id and the last four characters.
+	Token string `json:"token"`
+	// Mode is "webhook" when Telegram posts updates to Parley, "polling" when Parley asks
+	// for them; "" until a node has set the bot up.
+	Mode string `json:"mode"`
+	// Error is the last failure talking to the Bot API about updates, "" when none.
+	Error string `json:"error,omitempty"`
 }
 
 // NewChannel is the input for creating a channel.
@@ -39,6 +54,12 @@ type NewChannel struct {
 	Name       string      `json:"name"`
 	Address    string      `json:"address,omitempty"`
 	WebhookURL string      `json:"webhook_url,omitempty"`
+	// BotToken is a telegram channel's bot token, from @BotFather. It is a secret: no answer
+	// shows it whole.
+	BotToken string `json:"bot_token,omitempty"`
+	// Setup, set by package channel for a telegram channel, writes what the channel type
+	// keeps of its own in the transaction that creates the channel.
+	Setup func(ctx context.Context, tx *store.Tx, ch *Channel) error `json:"-"`
 	// By is the id of the administrator adding the channel; Idempotency makes a repeat of the
 	// same create by them return the first channel instead of a second one. An http
 	// channel's API key is shown once, in the first answer: only its hash is kept, so a
@@ -98,15 +119,25 @@ func checkWebhookURL(list *errs.List, raw string) {
 	}
 }
 
-func (n NewChannel) check() error {
+// check checks the input; isNew adds the bot token, which only a new channel takes: required
+// for telegram, refused for the others. A bot's token cannot be changed later: a new bot is a
+// new channel.
+func (n NewChannel) check(isNew bool) error {
 	var list errs.List
 	switch n.Type {
-	case ChannelWidget, ChannelEmail, ChannelHTTP:
+	case ChannelWidget, ChannelEmail, ChannelHTTP, ChannelTelegram:
 		checkChannelFields(&list, n.Type, n.Address, n.WebhookURL)
 	case "":
-		list.Add("type", "is required: widget, email or http")
+		list.Add("type", "is required: widget, email, http or telegram")
 	default:
-		list.Add("type", "must be widget, email or http, not %q", n.Type)
+		list.Add("type", "must be widget, email, http or telegram, not %q", n.Type)
+	}
+	switch {
+	case !isNew:
+	case n.Type == ChannelTelegram && strings.TrimSpace(n.BotToken) == "":
+		list.Add("bot_token", "is required for a telegram channel: the token @BotFather gave the bot")
+	case n.Type != ChannelTelegram && n.BotToken != "":
+		list.Add("bot_token", "only telegram channels have a bot token")
 	}
 	checkChannelName(&list, n.Name)
 	return list.Err()
@@ -115,8 +146,12 @@ func (n NewChannel) check() error {
 // CreateChannel adds a channel to a live chat. An http channel's answer carries its API key,
 // shown this once.
 func (s *Service) CreateChannel(ctx context.Context, liveChatID string, in NewChannel) (*Channel, error) {
-	if err := in.check(); err != nil {
+	if err := in.check(true); err != nil {
 		return nil, err
+	}
+	if in.Type == ChannelTelegram && in.Setup == nil {
+		// The bot must be checked and kept by package channel (channel.Service.CreateChannel).
+		return nil, errs.New(errs.Internal, "a telegram channel was created without its bot")
 	}
 	return store.CreateOnce(ctx, s.db, in.Idempotency, store.Target{Table: "channels", IDColumn: "id"},
 		func(tx *store.Tx, id string) (*Channel, error) { return ChannelTx(ctx, tx, id) },
@@ -146,6 +181,9 @@ func createChannel(ctx context.Context, tx *store.Tx, liveChatID string, in NewC
 	}
 	if err == nil && in.Type == ChannelHTTP {
 		ch.WebhookSecret, err = auth.NewWebhookSecret(ctx, tx, ChannelKeyOwner(id))
+	}
+	if err == nil && in.Setup != nil {
+		err = in.Setup(ctx, tx, ch)
 	}
 	if err == nil {
 		err = auth.Audit(ctx, tx, "channel.create", "channel", id, map[string]string{"live_chat_id": liveChatID, "type": string(in.Type), "name": in.Name})
@@ -240,7 +278,7 @@ func (s *Service) UpdateChannel(ctx context.Context, liveChatID, id string, p Ch
 			return err
 		}
 		in := NewChannel{Type: old.Type, Name: deref(p.Name, old.Name), Address: deref(p.Address, old.Address), WebhookURL: deref(p.WebhookURL, old.WebhookURL)}
-		if err := in.check(); err != nil {
+		if err := in.check(false); err != nil {
 			return err
 		}
 		if in.Type == ChannelEmail {

@@ -73,12 +73,13 @@ const (
 // ChannelType is how customers reach a live chat.
 type ChannelType string
 
-// The channel types. Email channels can be configured; sending and receiving mail is not
-// built yet.
+// The channel types. A telegram channel is a Telegram bot; package channel talks to the Bot
+// API and keeps the bot's token.
 const (
-	ChannelWidget ChannelType = "widget"
-	ChannelEmail  ChannelType = "email"
-	ChannelHTTP   ChannelType = "http"
+	ChannelWidget   ChannelType = "widget"
+	ChannelEmail    ChannelType = "email"
+	ChannelHTTP     ChannelType = "http"
+	ChannelTelegram ChannelType = "telegram"
 )
 
 // ActorKind is the kind of whoever changes a session.

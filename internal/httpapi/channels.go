@@ -16,7 +16,7 @@ func (s *Server) registerChannels() {
 		return
 	}
 	s.handle("GET /api/v1/livechats/{id}/channels", admin, op{action: policy.ChannelConfigure, summary: "A live chat's channels", out: store.List[*chat.Channel]{}}, s.handleChannelList)
-	s.handle("POST /api/v1/livechats/{id}/channels", admin, op{action: policy.ChannelConfigure, required: []string{"type", "name"}, summary: "Add a channel; an http channel's answer carries its API key, shown once: a repeat with the same Idempotency-Key answers with the channel without it",
+	s.handle("POST /api/v1/livechats/{id}/channels", admin, op{action: policy.ChannelConfigure, required: []string{"type", "name"}, summary: "Add a channel; an http channel's answer carries its API key, shown once: a repeat with the same Idempotency-Key answers with the channel without it. A telegram channel's bot_token is checked with Telegram's getMe and never shown again whole",
 		in: chat.NewChannel{}, out: chat.Channel{}, status: http.StatusCreated, idempotent: true}, s.handleChannelCreate)
 	s.handle("PATCH /api/v1/livechats/{id}/channels/{channelId}", admin, op{action: policy.ChannelConfigure, summary: "Change a channel's name, address or webhook URL",
 		in: chat.ChannelPatch{}, out: chat.Channel{}}, s.handleChannelPatch)
@@ -33,6 +33,9 @@ func (s *Server) registerChannels() {
 // handleChannelList handles GET /api/v1/livechats/{id}/channels.
 func (s *Server) handleChannelList(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.Chat.Channels(r.Context(), r.PathValue("id"))
+	if err == nil {
+		err = s.Channels.DescribeChannels(r.Context(), list.Items...)
+	}
 	if err != nil {
 		return err
 	}
@@ -53,7 +56,10 @@ func (s *Server) handleChannelCreate(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	in.By = u.ID
-	ch, err := s.Chat.CreateChannel(r.Context(), r.PathValue("id"), in)
+	ch, err := s.Channels.CreateChannel(r.Context(), r.PathValue("id"), in)
+	if err == nil {
+		err = s.Channels.DescribeChannels(r.Context(), ch)
+	}
 	if err != nil {
 		return err
 	}
@@ -67,6 +73,9 @@ func (s *Server) handleChannelPatch(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	ch, err := s.Chat.UpdateChannel(r.Context(), r.PathValue("id"), r.PathValue("channelId"), in)
+	if err == nil {
+		err = s.Channels.DescribeChannels(r.Context(), ch)
+	}
 	if err != nil {
 		return err
 	}

@@ -112,6 +112,10 @@ func matrixRows() []matrixRow {
 		// A channel's key reaches its own channel's inbound and nothing else.
 		{route: "POST /api/v1/channels/{channelId}/inbound", path: "/api/v1/channels/{chanA}/inbound", body: map[string]any{"external_chat_id": "x1", "text": "hi"},
 			want: "401 401 401 403 2xx 401 401 401 401 401 401"},
+		// Telegram's webhook takes no Parley credential, only the bot's secret token, which no
+		// role here has (and an http channel has no bot).
+		{route: "POST /api/v1/channels/{channelId}/telegram", path: "/api/v1/channels/{chanA}/telegram", body: map[string]any{"update_id": 1},
+			want: "401 401 401 401 401 401 401 401 401 401 401"},
 
 		{route: "GET /api/v1/sessions", want: staffOnly},
 		{route: "GET /api/v1/sessions/{id}", path: "/api/v1/sessions/{sess}", want: chatReaders},

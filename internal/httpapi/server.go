@@ -89,6 +89,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.registerLiveChats()
 	s.registerAttachments()
 	s.registerChannels()
+	s.registerTelegram()
 	s.registerSessions()
 	s.registerDeliveries()
 	s.registerCanned()

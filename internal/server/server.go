@@ -58,6 +58,12 @@ type Config struct {
 	// SMTPRelay is the host:port of the relay that mails replies in email sessions; empty
 	// means they are recorded as failed deliveries, with the reason.
 	SMTPRelay string
+	// PublicURL is the address customers' messengers reach this installation at, such as
+	// https://chat.example.com; when set, telegram channels get their webhook there, else
+	// they are long-polled.
+	PublicURL string
+	// TelegramAPIURL is the Bot API's base URL; empty means https://api.telegram.org.
+	TelegramAPIURL string
 	// Files bounds the files of messages (zero fields: chat.DefaultFileLimits).
 	Files chat.FileLimits
 	// Sockets tunes WebSockets (zero: defaults).
@@ -141,6 +147,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	deliveries := cfg.Webhooks
 	if cfg.SMTPRelay != "" {
 		deliveries.SMTPRelay = cfg.SMTPRelay
+	}
+	if cfg.PublicURL != "" {
+		deliveries.Telegram.PublicURL = cfg.PublicURL
+	}
+	if cfg.TelegramAPIURL != "" {
+		deliveries.Telegram.APIURL = cfg.TelegramAPIURL
 	}
 	if deliveries.FetchClient == nil {
 		// Files an http channel hands over by URL are fetched under the rule of http tasks.

@@ -31,11 +31,13 @@ const (
 	WorkerKeys    Action = "workerkey.manage"
 	AuditRead     Action = "audit.read"
 
-	LiveChatList        Action = "livechat.list"
-	LiveChatRead        Action = "livechat.read"
-	LiveChatConfigure   Action = "livechat.configure"
-	ChannelConfigure    Action = "channel.configure"
-	ChannelInbound      Action = "channel.inbound"
+	LiveChatList      Action = "livechat.list"
+	LiveChatRead      Action = "livechat.read"
+	LiveChatConfigure Action = "livechat.configure"
+	ChannelConfigure  Action = "channel.configure"
+	ChannelInbound    Action = "channel.inbound"
+	// ChannelTelegram is open to the policy: the route checks the channel's secret token.
+	ChannelTelegram     Action = "channel.telegram"
 	AutomationConfigure Action = "automation.configure"
 	AutomationRead      Action = "automation.read"
 	PropertiesRead      Action = "livechat.properties"
@@ -110,6 +112,7 @@ var rules = map[Action]rule{
 	LiveChatConfigure:   {Admin, "configure live chats", false},
 	ChannelConfigure:    {Admin, "configure channels", false},
 	ChannelInbound:      {ChannelKey, "deliver messages to this channel", true},
+	ChannelTelegram:     {Anyone, "deliver Telegram updates", false},
 	AutomationConfigure: {Admin, "configure automatic process start", false},
 	AutomationRead:      {Admin, "read the automation log", false},
 	PropertiesRead:      {Staff, "read the Live Chats properties", false},

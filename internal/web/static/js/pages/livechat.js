@@ -79,7 +79,7 @@ async function remove() {
 
 // Channels
 
-const channelTypes = { widget: 'Website widget', email: 'Email', http: 'HTTP channel' };
+const channelTypes = { widget: 'Website widget', email: 'Email', http: 'HTTP channel', telegram: 'Telegram bot' };
 
 async function loadChannels() {
   const list = await get(`${base}/channels`);
@@ -91,11 +91,25 @@ function channelRow(ch) {
   if (ch.type === 'widget') details = h('button', { type: 'button', class: 'btn btn-sm', dataset: { action: 'embed' }, onclick: () => showEmbed(ch) }, 'Embed code');
   if (ch.type === 'email') details = h('code', {}, ch.address || '');
   if (ch.type === 'http') details = ch.webhook_url ? h('span', {}, 'Webhook ', h('code', {}, ch.webhook_url)) : h('span', { class: 'muted' }, 'No webhook');
+  if (ch.type === 'telegram') details = botDetails(ch.bot);
   return h('tr', { dataset: { channel: ch.name } },
     h('td', { class: 'strong' }, ch.name),
     h('td', {}, channelTypes[ch.type] || ch.type),
     h('td', {}, details),
     h('td', { class: 'actions' }, h('button', { type: 'button', class: 'btn btn-sm btn-danger-ghost', onclick: () => retire(ch) }, 'Retire')));
+}
+
+// botModes says how a telegram channel's bot gets its updates.
+const botModes = { webhook: 'webhook', polling: 'long polling', '': 'starting' };
+
+// botDetails shows a telegram channel's bot: its @username, its masked token (the API never
+// returns the whole one), how it gets updates, and the last problem talking to Telegram.
+function botDetails(bot) {
+  if (!bot) return '';
+  return h('span', { dataset: { bot: bot.username } },
+    h('code', {}, '@' + bot.username), ' · ', h('code', { title: 'Bot token (masked)' }, bot.token),
+    ' · ', h('span', { class: 'muted' }, botModes[bot.mode] ?? bot.mode),
+    bot.error ? h('div', { class: 'error', dataset: { botError: '' } }, bot.error) : '');
 }
 
 // embedSnippet is the tag a website adds to show the widget of this live chat.
@@ -119,14 +133,17 @@ function channelFields() {
     options: Object.entries(channelTypes).map(([value, label]) => ({ value, label })) });
   const address = field({ name: 'address', label: 'Email address', type: 'email', required: true, hint: 'The address customers write to.' });
   const webhook = field({ name: 'webhook_url', label: 'Webhook URL', type: 'url', hint: 'Where operator replies are delivered; the API key is shown once the channel exists.' });
+  const token = field({ name: 'bot_token', label: 'Bot token', type: 'password', required: true, autocomplete: 'off',
+    hint: 'The token @BotFather gave the bot. Parley checks it with Telegram and never shows it whole again.' });
   const toggle = () => {
     const t = type.querySelector('select').value;
     address.hidden = t !== 'email';
     webhook.hidden = t !== 'http';
+    token.hidden = t !== 'telegram';
   };
   type.querySelector('select').addEventListener('change', toggle);
   toggle();
-  return [type, field({ name: 'name', label: 'Name', required: true, autocomplete: 'off' }), address, webhook];
+  return [type, field({ name: 'name', label: 'Name', required: true, autocomplete: 'off' }), address, webhook, token];
 }
 
 async function newChannel() {
@@ -147,6 +164,7 @@ function channelBody(v) {
   const body = { type: v.type, name: v.name };
   if (v.type === 'email') body.address = v.address;
   if (v.type === 'http' && v.webhook_url) body.webhook_url = v.webhook_url;
+  if (v.type === 'telegram') body.bot_token = v.bot_token;
   return body;
 }
 

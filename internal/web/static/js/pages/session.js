@@ -170,9 +170,11 @@ function addMessage(m) {
   list.scrollTop = list.scrollHeight;
 }
 
-// tracked says whether a message is a reply that travels to the customer by email or through
-// an http channel's webhook, whose delivery may fail after the reply was stored.
+// tracked says whether a message is a reply that travels to the customer by email, through
+// an http channel's webhook or to a Telegram chat, whose delivery may fail after the reply was
+// stored. Telegram customers get operator and process replies only, not system notes.
 function tracked(m) {
+  if (session?.channel === 'telegram') return m.author === 'operator' || m.author === 'process';
   return m.author !== 'customer' && ['email', 'http'].includes(session?.channel);
 }
 
