@@ -4,7 +4,7 @@
 
 import { h } from '../dom.js';
 import { Model, eventDefinition } from './props-model.js';
-import { note, section, textField } from './props-ui.js';
+import { dirty, note, section, textField } from './props-ui.js';
 import { processSection } from './props-process.js';
 import { serviceTask } from './props-service.js';
 import { userTask } from './props-user.js';
@@ -163,25 +163,33 @@ export function mountProperties({ modeler, container, api, definition, onVariabl
   root.addEventListener('keydown', (ev) => ev.stopPropagation());
   container.replaceChildren(root);
 
-  const ctx = {
+  // base is what every section may use; each drawing makes its own context on top of it, for
+  // one shape, so that a handler of an earlier drawing still edits the element it was drawn for.
+  const base = {
     model, data,
     vars: () => vars.filter((v) => v.name),
+    allVars: () => vars,
     names: () => vars.map((v) => v.name).filter(Boolean),
     setVariables(next) {
       vars = next;
       if (onVariablesChange) onVariablesChange(vars.filter((v) => v.name).map((v) => ({ ...v })));
       schedule();
     },
-    pending: (key) => pending.get(`${ctx.bo.id}:${key}`),
-    setPending: (key, v) => pending.set(`${ctx.bo.id}:${key}`, v),
     rerender: () => schedule(),
   };
+  const contextFor = (shape, bo) => ({
+    ...base, shape, bo,
+    pending: (key) => pending.get(`${bo.id}:${key}`),
+    setPending: (key, v) => pending.set(`${bo.id}:${key}`, v),
+  });
+  let renders = 0;
 
   function render() {
     if (destroyed) return;
     const active = document.activeElement;
     const key = active && root.contains(active) ? active.dataset.key : null;
-    const typed = key && active.tagName === 'INPUT' && active.type === 'text' ? { value: active.value, start: active.selectionStart, end: active.selectionEnd } : null;
+    const typed = key && active.tagName === 'INPUT' && active.type === 'text' && dirty(active)
+      ? { value: active.value, start: active.selectionStart, end: active.selectionEnd } : null;
     const scroll = container.scrollTop;
     const shape = (current && registry.get(current.id)) || canvas.getRootElement();
     const bo = shape && shape.businessObject;
@@ -189,7 +197,7 @@ export function mountProperties({ modeler, container, api, definition, onVariabl
       root.replaceChildren(note('Open or draw a diagram to set its properties.'));
       return;
     }
-    Object.assign(ctx, { shape, bo });
+    const ctx = contextFor(shape, bo);
     const isRoot = shape === canvas.getRootElement();
     const heading = h('h2', { class: 'pp-title' }, isRoot ? 'Process' : `${kindName(bo)}${bo.name ? ` “${bo.name}”` : ''}`);
     const head = [heading, h('p', { class: 'pp-id' }, `id ${bo.id}`)];
@@ -198,6 +206,9 @@ export function mountProperties({ modeler, container, api, definition, onVariabl
     }
     root.replaceChildren(h('div', { class: 'pp-head' }, head), ...sectionsFor(ctx));
     container.scrollTop = scroll;
+    // Tests wait on this count to know that an edit has been drawn.
+    renders += 1;
+    root.dataset.renders = String(renders);
     if (key) {
       const again = root.querySelector(`[data-key="${CSS.escape(key)}"]`);
       if (again) {
@@ -216,7 +227,12 @@ export function mountProperties({ modeler, container, api, definition, onVariabl
     setTimeout(() => { scheduled = false; render(); });
   }
 
-  const onSelect = (ev) => { current = ev.newSelection.length === 1 ? ev.newSelection[0] : null; schedule(); };
+  // A label selected on the canvas stands for its element (a flow's name, an event's).
+  const onSelect = (ev) => {
+    const one = ev.newSelection.length === 1 ? ev.newSelection[0] : null;
+    current = one && one.labelTarget ? one.labelTarget : one;
+    schedule();
+  };
   const onImport = () => { current = null; pending.clear(); schedule(); };
   eventBus.on('selection.changed', onSelect);
   eventBus.on('commandStack.changed', schedule);

@@ -43,8 +43,9 @@ function typeOptions(ctx) {
 }
 
 function variablesEditor(ctx) {
-  const vars = ctx.vars();
-  const change = (i, props) => ctx.setVariables(vars.map((v, j) => (j === i ? { ...v, ...props } : v)));
+  const vars = ctx.allVars();
+  // Handlers read the list as it is when they run: an edit drawn a moment ago is in it.
+  const change = (i, props) => ctx.setVariables(ctx.allVars().map((v, j) => (j === i ? { ...v, ...props } : v)));
   const rows = vars.map((v, i) => {
     const name = v.name || `variable ${i + 1}`;
     const bad = v.name && !identifier.test(v.name);
@@ -58,9 +59,9 @@ function variablesEditor(ctx) {
       checkField({ key: `vars.${i}.required`, label: 'Required to start', checked: v.required, onChange: (x) => change(i, { required: x }) }),
       textField({ key: `vars.${i}.title`, label: 'Title shown to people', value: v.title ?? '', onChange: (x) => change(i, { title: x.trim() }) }),
       h('div', { class: 'pp-row-actions' }, button({ key: `vars.${i}.remove`, text: '×', label: `Remove the variable ${name}`,
-        onClick: () => ctx.setVariables(vars.filter((_, j) => j !== i)) })));
+        onClick: () => ctx.setVariables(ctx.allVars().filter((_, j) => j !== i)) })));
   });
   return h('div', { class: 'pp-list', dataset: { list: 'vars' } },
     rows.length ? rows : note('No variables yet: declare the data the process works with.'),
-    button({ key: 'vars.add', text: '+ Variable', onClick: () => ctx.setVariables([...vars, { name: '', type: 'string', required: false, title: '' }]) }));
+    button({ key: 'vars.add', text: '+ Variable', onClick: () => ctx.setVariables([...ctx.allVars(), { name: '', type: 'string', required: false, title: '' }]) }));
 }

@@ -108,6 +108,7 @@ function findInput(task, name) {
 
 // setInput writes the input name as a template (value) or an expression; both empty removes it.
 function setInput(ctx, task, zeebe, name, { value, expression }) {
+  task = extension(ctx.bo, 'parley:Task');
   const existing = findInput(task, name);
   const empty = (value === undefined || value === '') && (expression === undefined || expression === '');
   if (existing && empty) return removeListItem(ctx.model, ctx.shape, task, 'inputs', existing);

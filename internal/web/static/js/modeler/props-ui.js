@@ -13,13 +13,22 @@ export function uid(key) {
   return `pp-${String(key).replace(/[^A-Za-z0-9_-]/g, '-')}-${seq}`;
 }
 
+// committedValue remembers, per input, the value last committed (or drawn from the model).
+const committedValue = new WeakMap();
+
+// dirty reports whether the input holds typing not yet committed, which a drawing of the
+// panel must carry over to the new control.
+export function dirty(input) {
+  return committedValue.has(input) && committedValue.get(input) !== input.value;
+}
+
 // committing calls onCommit(value) when the input is left or Enter is pressed, if the value
 // changed since it was last committed.
 function committing(input, initial, onCommit) {
-  let committed = initial;
+  committedValue.set(input, initial);
   const commit = () => {
-    if (input.value === committed) return;
-    committed = input.value;
+    if (input.value === committedValue.get(input)) return;
+    committedValue.set(input, input.value);
     onCommit(input.value);
   };
   input.addEventListener('blur', commit);

@@ -34,7 +34,7 @@ function who(a, z) {
 function assignee(ctx, a, z) {
   const { model, shape, bo } = ctx;
   const kind = ctx.pending('assignee') || who(a, z);
-  const groups = (a ? a.group : z?.candidateGroups || '').split(',').map((g) => g.trim()).filter(Boolean);
+  const groups = ((a ? a.group : z?.candidateGroups) || '').split(',').map((g) => g.trim()).filter(Boolean);
   // write replaces the exclusive part and keeps the groups; from Zeebe's definition the
   // current values are carried over, since Parley's element then wins.
   const write = (props) => {
