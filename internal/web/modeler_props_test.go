@@ -141,7 +141,8 @@ func TestPropertiesPanelWritesWhatTheEnginePublishes(t *testing.T) {
 		admin.Login("admin", servertest.AdminPassword)
 		admin.Open("/props-page")
 		admin.WaitTrue(`document.body.dataset.ready === 'true' && document.querySelector('` + panel + `')`)
-		admin.WaitTrue(`!!document.querySelector('` + key("vars.add") + `')`)
+		admin.WaitTrue(`document.querySelector('` + panel + `').dataset.loaded === 'true' && !!document.querySelector('` + key("vars.add") + `')`)
+		admin.Idle()
 
 		declareVariables(admin)
 		admin.Shot("props-variables")

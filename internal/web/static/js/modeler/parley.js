@@ -183,6 +183,8 @@ export function mountProperties({ modeler, container, api, definition, onVariabl
     setPending: (key, v) => pending.set(`${bo.id}:${key}`, v),
   });
   let renders = 0;
+  let loading = 0;
+  const failures = [];
 
   function render() {
     if (destroyed) return;
@@ -204,11 +206,12 @@ export function mountProperties({ modeler, container, api, definition, onVariabl
     if (!isRoot && !bo.$instanceOf('bpmn:Participant') && 'name' in bo.$descriptor.propertiesByName) {
       head.push(textField({ key: 'name', label: 'Name', value: bo.name ?? '', onChange: (v) => model.run([['element.updateProperties', { element: shape, properties: { name: v || undefined } }]]) }));
     }
-    root.replaceChildren(h('div', { class: 'pp-head' }, head), ...sectionsFor(ctx));
+    root.replaceChildren(h('div', { class: 'pp-head' }, head), ...failures.map((f) => note(f, 'warn')), ...sectionsFor(ctx));
     container.scrollTop = scroll;
     // Tests wait on this count to know that an edit has been drawn.
     renders += 1;
     root.dataset.renders = String(renders);
+    root.dataset.loaded = String(loading === 0);
     if (key) {
       const again = root.querySelector(`[data-key="${CSS.escape(key)}"]`);
       if (again) {
@@ -239,10 +242,13 @@ export function mountProperties({ modeler, container, api, definition, onVariabl
   eventBus.on('import.done', onImport);
 
   // The pickers' lists load once; the panel draws again as each arrives.
-  const load = (what, fn) => fn().then((v) => { data[what] = v; schedule(); }, (err) => {
-    data[what] = [];
-    root.prepend(note(`The ${what} could not be loaded: ${err.message}`, 'warn'));
-  });
+  const load = (what, fn) => {
+    loading += 1;
+    fn().then((v) => { data[what] = v; }, (err) => {
+      data[what] = [];
+      failures.push(`The ${what} could not be loaded: ${err.message}`);
+    }).finally(() => { loading -= 1; schedule(); });
+  };
   load('users', () => api.listAll('/api/v1/users'));
   load('groups', () => api.listAll('/api/v1/groups'));
   load('apps', async () => {
