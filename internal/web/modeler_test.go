@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/input"
 
@@ -56,21 +57,89 @@ func TestModelerBuildsPublishesAndStarts(t *testing.T) {
 	admin.ClickText("dialog button", "Create draft")
 	admin.WaitFor(".djs-palette")
 	admin.WaitText("[data-problems-title]", "problem")
-	drawUserTask(t, admin)
+	task := drawUserTask(t, admin)
 	markedAndFixed(t, admin)
+	assignAndDeclare(admin, task)
+	admin.Audit("modeler")
 
-	admin.Shot("drawn")
+	admin.Click(`[data-action="save"]`)
+	admin.WaitText("[data-publish-state]", "Saved.")
+	admin.Click(`[data-action="publish"]`)
+	admin.WaitText("[data-publish-result]", "Version 1 published.")
+	admin.WaitFor(`[data-view="left"][data-shown="1"] .djs-container svg`)
+	admin.WaitFor(`[data-view="right"][data-shown="draft"] .djs-container svg`)
+	admin.Shot("published")
 	if v := admin.cspViolations(); len(v) > 0 {
 		t.Fatalf("the modeler broke the page's content security policy: %v", v)
 	}
-	_ = lc
+
+	bindThroughLiveChat(admin, lc.ID)
+	admin.Open("/admin/processes/callback")
+	admin.WaitText(`[data-bindings] tr[data-binding="`+lc.ID+` session_created"]`, "Starts it")
+	admin.Shot("bound")
+
+	var session struct{ ID string }
+	env.MustDo("POST", "/api/v1/widget/"+lc.ID+"/sessions", "", map[string]any{"customer": map[string]any{"name": "Ann Customer"}, "text": "Please call me"}, 201, &session)
+	var started []struct{ ID, Process, State string }
+	for deadline := time.Now().Add(10 * time.Second); len(started) == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		var list struct {
+			Items []struct{ ID, Process, State string }
+		}
+		env.MustDo("GET", "/api/v1/sessions/"+session.ID+"/processes", env.Admin, nil, 200, &list)
+		started = list.Items
+	}
+	if len(started) != 1 || started[0].Process != "callback" {
+		t.Fatalf("the customer's message started %+v, want the drawn process", started)
+	}
+	var inst struct {
+		Variables map[string]any
+		Active    []struct{ Element string }
+	}
+	env.MustDo("GET", "/api/v1/instances/"+started[0].ID, env.Admin, nil, 200, &inst)
+	if inst.Variables["customer_name"] != "Ann Customer" || len(inst.Active) != 1 || inst.Active[0].Element != task {
+		t.Fatalf("the started instance is %+v, want it waiting at %s with the customer's name", inst, task)
+	}
+}
+
+// assignAndDeclare gives the user task to the session's operator and declares the process's
+// customer_name variable, both in the properties panel; the page's variables follow.
+func assignAndDeclare(admin *Tab, task string) {
+	admin.centerCanvas()
+	admin.WaitTrue(`document.querySelector('` + panel + `') && document.querySelector('` + panel + `').dataset.loaded === 'true'`)
+	admin.selectShape(task)
+	admin.choose("assignee.kind", "The operator of the linked session")
+	// A click on the empty canvas selects nothing: the panel shows the process.
+	var empty struct{ X, Y float64 }
+	admin.Eval(`(() => { const b = document.querySelector('[data-canvas]').getBoundingClientRect(); return {x: b.x + b.width / 2, y: b.bottom - 30}; })()`, &empty)
+	admin.edit(func() { admin.mouse(empty.X, empty.Y, true) })
+	admin.edit(func() { admin.Click(key("vars.add")) })
+	admin.enter("vars.0.name", "customer_name")
+	admin.WaitFor(`[data-variables] tr[data-variable="customer_name"]`)
+	admin.WaitText("[data-problems-title]", "No problems")
+	admin.WaitText("[data-publish-state]", "Unsaved changes")
+	admin.Shot("assigned-declared")
+}
+
+// bindThroughLiveChat binds the process to the live chat's session_created event on its
+// Business Processes tab, mapping the customer's name.
+func bindThroughLiveChat(admin *Tab, id string) {
+	admin.Open("/admin/livechats/" + id + "#automation")
+	admin.Click(`tr[data-event="session_created"] [data-action="select"]`)
+	admin.Click(`dialog [data-code="callback"]`)
+	admin.WaitGone("dialog")
+	admin.Click(`tr[data-event="session_created"] [data-action="configure"]`)
+	admin.Choose(`dialog select[name="inputs.customer_name"]`, "Customer name")
+	admin.ClickText("dialog button", "Save")
+	admin.WaitGone("dialog")
+	admin.WaitText(`tr[data-event="session_created"]`, "1 mapped")
 }
 
 // drawUserTask takes a task from the palette with the mouse, places it right of the start
 // event, makes it a user task with its context pad's Change type menu, names it by typing on
 // it, and connects the start event to it with the context pad's connect tool.
-func drawUserTask(t *testing.T, admin *Tab) {
+func drawUserTask(t *testing.T, admin *Tab) string {
 	t.Helper()
+	admin.centerCanvas()
 	sx, sy := admin.center(`.djs-element[data-element-id="start"]`)
 	px, py := admin.center(`.djs-palette [data-action="create.task"]`)
 	admin.drag(px, py, sx+200, sy)
@@ -89,6 +158,7 @@ func drawUserTask(t *testing.T, admin *Tab) {
 	admin.clickAt(fmt.Sprintf(`.djs-element[data-element-id=%q]`, task))
 	admin.WaitTrue(fmt.Sprintf(`window.parleyModeler.get('elementRegistry').get(%q).incoming.length === 1`, task))
 	admin.Shot("user-task")
+	return task
 }
 
 // markedAndFixed waits for the check to mark the user task, which leads nowhere, selects it
@@ -168,4 +238,12 @@ func (p *Tab) drag(fromX, fromY, toX, toY float64) {
 	p.do(fmt.Sprintf("drag from %.0f,%.0f to %.0f,%.0f", fromX, fromY, toX, toY), steps...)
 	var moved bool
 	p.Eval(fmt.Sprintf(`(window.lastMouseX = %f, window.lastMouseY = %f, true)`, toX, toY), &moved)
+}
+
+// centerCanvas scrolls the modeler to the middle of the window, clear of the sticky top bar,
+// which would otherwise take the clicks meant for shapes under it.
+func (p *Tab) centerCanvas() {
+	p.t.Helper()
+	var done bool
+	p.Eval(`(document.querySelector('[data-canvas]').scrollIntoView({block: 'center'}), true)`, &done)
 }
