@@ -78,14 +78,13 @@ func TestModelerBuildsPublishesAndStarts(t *testing.T) {
 	admin.WaitText(`[data-bindings] tr[data-binding="`+lc.ID+` session_created"]`, "Starts it")
 	admin.Shot("bound")
 
-	var session struct{ ID string }
-	env.MustDo("POST", "/api/v1/widget/"+lc.ID+"/sessions", "", map[string]any{"customer": map[string]any{"name": "Ann Customer"}, "text": "Please call me"}, 201, &session)
+	session := writeWidget(env, lc.ID, "Ann Customer", "Please call me")
 	var started []struct{ ID, Process, State string }
 	for deadline := time.Now().Add(10 * time.Second); len(started) == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		var list struct {
 			Items []struct{ ID, Process, State string }
 		}
-		env.MustDo("GET", "/api/v1/sessions/"+session.ID+"/processes", env.Admin, nil, 200, &list)
+		env.MustDo("GET", "/api/v1/sessions/"+session+"/processes", env.Admin, nil, 200, &list)
 		started = list.Items
 	}
 	if len(started) != 1 || started[0].Process != "callback" {
