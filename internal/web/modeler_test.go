@@ -195,6 +195,14 @@ func markedAndFixed(t *testing.T, admin *Tab) {
 		t.Fatal("a mark stayed after its problem was fixed")
 	}
 	admin.WaitFor(`[data-action="publish"]:not([disabled])`)
+
+	// The keyboard works on the canvas once it has the focus: Ctrl+Z takes the end event back,
+	// and the check marks the task again; Ctrl+Y puts it back.
+	admin.WaitTrue(`(window.parleyModeler.get('canvas').focus(), window.parleyModeler.get('canvas').isFocused())`)
+	admin.Press("z", chromedp.KeyModifiers(chromedp.ModifierCtrl))
+	admin.WaitFor(`.djs-shape.has-problem[data-element-id^="Activity_"]`)
+	admin.Press("y", chromedp.KeyModifiers(chromedp.ModifierCtrl))
+	admin.WaitText("[data-problems-title]", "No problems")
 }
 
 // center returns the middle of the first element matching sel in the viewport's coordinates,
