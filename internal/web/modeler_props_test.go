@@ -135,7 +135,8 @@ func TestPropertiesPanelWritesWhatTheEnginePublishes(t *testing.T) {
 		checkPanelXML(t, exportXML(admin))
 		// The page saves what the panel made: the diagram and the declared variables.
 		admin.Click(`[data-action="save"]`)
-		admin.WaitText("[data-publish-state]", "Saved.")
+		admin.WaitTrue(`document.querySelector('[data-action="save"]').disabled`)
+		admin.Idle()
 		var draft struct {
 			BPMN      string
 			Variables []struct{ Name, Type string }
