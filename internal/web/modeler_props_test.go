@@ -124,7 +124,7 @@ func TestPropertiesPanelWritesWhatTheEnginePublishes(t *testing.T) {
 		admin.Idle()
 
 		declareVariables(admin)
-		admin.Shot("props-variables")
+		admin.Audit("props-variables")
 		admin.activate("process.executable")
 
 		setUpCreateLead(t, admin)
@@ -194,7 +194,7 @@ func setUpCreateLead(t *testing.T, admin *Tab) {
 	if got := admin.value(key("task.retries")); got != "5" {
 		t.Fatalf("after undo the retries read %q, want 5", got)
 	}
-	admin.Shot("props-service-task")
+	admin.Audit("props-service-task")
 }
 
 // setUpMessageAndScript makes the message event receive the customer's answer, and the script
@@ -227,7 +227,7 @@ func setUpCallBack(t *testing.T, admin *Tab) {
 	admin.activate("fields.0.required")
 	admin.enter("due.duration", "PT4H")
 	admin.WaitText(`[data-preview="due"]`, "Overdue 4 hours after it is created.")
-	admin.Shot("props-user-task")
+	admin.Audit("props-user-task")
 
 	admin.selectShape("Late")
 	admin.enter("timer.value", "P1D")
