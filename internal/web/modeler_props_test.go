@@ -298,3 +298,52 @@ func checkPanelXML(t *testing.T, xml string) {
 		t.Log(xml)
 	}
 }
+
+// TestPropertiesPanelReadsZeebe opens a Camunda 8 file: the panel shows Zeebe's task
+// definition, mapping and assignment, and an edit writes Parley's elements carrying Zeebe's
+// values over, so that what the engine runs changes only where the person changed it.
+func TestPropertiesPanelReadsZeebe(t *testing.T) {
+	env := servertest.Start(t, "sqlite", servertest.Options{})
+	propsFixtures(env)
+	file, err := os.ReadFile("testdata/props-zeebe.bpmn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.MustDo("POST", "/api/v1/processes", env.Admin, map[string]any{"code": "sync", "name": "Sync",
+		"variables": []map[string]any{{"name": "name", "type": "string"}}, "bpmn": string(file)}, 201, nil)
+	admin := startBrowser(t, env.URL).Tab("admin")
+	admin.Login("admin", servertest.AdminPassword)
+	admin.Open("/admin/processes/sync")
+	admin.WaitTrue(`!!window.parleyModeler && document.querySelector('` + panel + `')?.dataset.loaded === 'true'`)
+
+	admin.selectShape("Push")
+	if got := admin.value(key("task.type")); got != "crm-sync" {
+		t.Fatalf("the job type reads %q, want Zeebe's crm-sync", got)
+	}
+	if got := admin.value(key("task.retries")); got != "3" {
+		t.Fatalf("the retries read %q, want Zeebe's 3", got)
+	}
+	if got := strings.Join(admin.Texts(panel+" [data-zeebe] li"), "; "); got != "Task definition: type crm-sync, retries 3; Input customer ← =name" {
+		t.Fatalf("the panel shows Zeebe's settings as %q", got)
+	}
+	admin.enter("task.retries", "4")
+
+	admin.selectShape("Review")
+	if got := admin.value(key("assignee.user")); got != "olga" {
+		t.Fatalf("the person reads %q, want Zeebe's assignee olga", got)
+	}
+	admin.activate("group.sales")
+
+	defs, err := bpmn.Parse([]byte(exportXML(admin)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := defs.Main()
+	svc, user := p.Elements["Push"].Service, p.Elements["Review"].User
+	if svc.Type != "crm-sync" || svc.Retries != 4 || len(svc.Inputs) != 1 || svc.Inputs[0].Name != "customer" {
+		t.Errorf("after the edit the service task is %+v", svc)
+	}
+	if user.Assignee.User != "olga" || strings.Join(user.Assignee.Groups, ",") != "sales" {
+		t.Errorf("after the edit the assignee is %+v", user.Assignee)
+	}
+}
