@@ -202,6 +202,7 @@ func setUpCreateLead(t *testing.T, admin *Tab) {
 func setUpMessageAndScript(admin *Tab) {
 	admin.selectShape("Answer")
 	admin.choose("message.variable", "answer (string)")
+	admin.enter("message.name", "customer-answer")
 	admin.WaitText(panel, "Session wait")
 
 	admin.selectShape("Score")
@@ -277,7 +278,7 @@ func checkPanelXML(t *testing.T, xml string) {
 	got := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 	checks := []struct{ what, got, want string }{
 		{"service task", got(el("CreateLead").Service), `{"Type":"app.createItem","Retries":5,"Inputs":[{"Name":"app","Value":"crm/leads","Expression":""},{"Name":"name","Value":"","Expression":"name"},{"Name":"phone","Value":"","Expression":"phone"}],"Outputs":[{"Variable":"lead","Expression":"item"}],"Headers":null}`},
-		{"message", got(el("Answer").Message), `{"Name":"","Variable":"answer","CorrelationKey":"","CorrelationKeyRaw":""}`},
+		{"message", got(el("Answer").Message), `{"Name":"customer-answer","Variable":"answer","CorrelationKey":"","CorrelationKeyRaw":""}`},
 		{"script", got(el("Score").Script), `{"Assignments":[{"Variable":"score","Expression":"len(answer)","ExpressionRaw":"len(answer)"}]}`},
 		{"assignee", got(el("CallBack").User.Assignee), `{"User":"olga","UserVariable":"","Groups":["sales"],"SessionOperator":false}`},
 		{"form", got(el("CallBack").User.Form), `[{"Variable":"reached","Label":"Reached the customer?","Required":true}]`},
