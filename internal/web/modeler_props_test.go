@@ -195,6 +195,7 @@ func setUpCreateLead(t *testing.T, admin *Tab) {
 		t.Fatalf("after undo the retries read %q, want 5", got)
 	}
 	admin.Audit("props-service-task")
+	admin.Shot("props-service-task")
 }
 
 // setUpMessageAndScript makes the message event receive the customer's answer, and the script
@@ -229,6 +230,7 @@ func setUpCallBack(t *testing.T, admin *Tab) {
 	admin.enter("due.duration", "PT4H")
 	admin.WaitText(`[data-preview="due"]`, "Overdue 4 hours after it is created.")
 	admin.Audit("props-user-task")
+	admin.Shot("props-user-task")
 
 	admin.selectShape("Late")
 	admin.enter("timer.value", "P1D")
