@@ -304,7 +304,8 @@ func checkPanelXML(t *testing.T, xml string) {
 
 // TestPropertiesPanelReadsZeebe opens a Camunda 8 file: the panel shows Zeebe's task
 // definition, mapping and assignment, and an edit writes Parley's elements carrying Zeebe's
-// values over, so that what the engine runs changes only where the person changed it.
+// values over, so that what the engine runs changes only where the person changed it. A
+// correlation key is written as Zeebe's subscription, the one place the engine reads it.
 func TestPropertiesPanelReadsZeebe(t *testing.T) {
 	env := servertest.Start(t, "sqlite", servertest.Options{})
 	propsFixtures(env)
@@ -337,6 +338,15 @@ func TestPropertiesPanelReadsZeebe(t *testing.T) {
 	}
 	admin.activate("group.sales")
 
+	// A correlation key makes the message wait a correlated one: the panel creates the
+	// bpmn:Message, named after the event, with Zeebe's subscription, where the engine reads it.
+	admin.selectShape("Wait")
+	admin.enter("message.key", "name")
+	admin.WaitText(panel, "Correlated wait")
+	if got := admin.value(key("message.name")); got != "CRM answers" {
+		t.Fatalf("the new message is named %q, want the event's name", got)
+	}
+
 	defs, err := bpmn.Parse([]byte(exportXML(admin)))
 	if err != nil {
 		t.Fatal(err)
@@ -348,5 +358,8 @@ func TestPropertiesPanelReadsZeebe(t *testing.T) {
 	}
 	if user.Assignee.User != "olga" || strings.Join(user.Assignee.Groups, ",") != "sales" {
 		t.Errorf("after the edit the assignee is %+v", user.Assignee)
+	}
+	if m := p.Elements["Wait"].Message; m.Name != "CRM answers" || m.CorrelationKeyRaw != "=name" || m.CorrelationKey != "name" {
+		t.Errorf("the message wait is %+v", m)
 	}
 }
