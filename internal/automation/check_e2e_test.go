@@ -50,7 +50,8 @@ func TestCheckReportsWhatPublishWouldWithoutWriting(t *testing.T) {
 		out = checked{}
 		env.MustDo("POST", "/api/v1/processes/check", env.Admin, map[string]any{"code": "p", "name": "p", "bpmn": waitBPMN("p"),
 			"variables": []any{map[string]any{"name": "text", "type": "integer"}}}, 200, &out)
-		if len(out.Problems) != 0 || len(out.Warnings) != 1 || !strings.Contains(out.Warnings[0].Source, c.chat) {
+		if len(out.Problems) != 0 || len(out.Warnings) != 1 || !strings.Contains(out.Warnings[0].Source, c.chat) ||
+			!strings.Contains(out.Warnings[0].Message, "version 2 of p") {
 			t.Fatalf("check of a binding-breaking draft: %+v", out)
 		}
 		if row := c.tabRow("session_created"); row.Broken != "" {

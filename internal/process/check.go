@@ -53,6 +53,13 @@ func (s *Service) Check(ctx context.Context, d Draft) (*Checked, error) {
 	out := &Checked{Problems: []CheckProblem{}, Warnings: []Warning{}}
 	v := &Version{Code: d.Code, Name: d.Name, Scope: d.Scope, Variables: nonNilVars(d.Variables), BPMN: d.BPMN}
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		// The version a publish would make, so that warnings name it as publish's would.
+		if d.Code != "" {
+			err := tx.QueryRow(ctx, "SELECT published_version + 1 FROM process_definitions WHERE code = ?", d.Code).Scan(&v.Number)
+			if err != nil && !errs.Is(err, errs.NotFound) {
+				return err
+			}
+		}
 		err := s.validate(ctx, tx, v)
 		if errs.Is(err, errs.Invalid) || errs.Is(err, errs.NotFound) {
 			out.Problems = checkProblems(err, d.BPMN)

@@ -76,7 +76,9 @@ func TestReadmeNewLeadStory(t *testing.T) {
 		Active []struct{ Element string }
 	}
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		var list struct{ Items []struct{ ID, Process string } }
+		var list struct {
+			Items []struct{ ID, Process string }
+		}
 		env.MustDo("GET", "/api/v1/sessions/"+out.SessionID+"/processes", env.Admin, nil, 200, &list)
 		if len(list.Items) == 1 && list.Items[0].Process == "lead-by-hand" {
 			env.MustDo("GET", "/api/v1/instances/"+list.Items[0].ID, env.Admin, nil, 200, &inst)
@@ -86,7 +88,9 @@ func TestReadmeNewLeadStory(t *testing.T) {
 	if len(inst.Active) != 1 || inst.Active[0].Element != call {
 		t.Fatalf("the customer's message left the process at %+v, want the call-back %s (after %s)", inst.Active, call, create)
 	}
-	var leads struct{ Items []struct{ Values map[string]any } }
+	var leads struct {
+		Items []struct{ Values map[string]any }
+	}
 	env.MustDo("GET", "/api/v1/workspaces/crm/apps/leads/items?name=Bea+Customer", env.Admin, nil, 200, &leads)
 	if len(leads.Items) != 1 || leads.Items[0].Values["phone"] != "+4915112345679" {
 		t.Fatalf("the leads named Bea Customer: %+v", leads.Items)

@@ -98,6 +98,21 @@ func TestModelerBuildsPublishesAndStarts(t *testing.T) {
 	if inst.Variables["customer_name"] != "Ann Customer" || len(inst.Active) != 1 || inst.Active[0].Element != task {
 		t.Fatalf("the started instance is %+v, want it waiting at %s with the customer's name", inst, task)
 	}
+	breakTheBinding(admin)
+}
+
+// breakTheBinding makes the mapped variable an integer: the check warns, before anything is
+// published, that the binding would no longer fit; publishing goes ahead with the same
+// warning, as the API decides, and the page lists the binding as broken.
+func breakTheBinding(admin *Tab) {
+	admin.WaitTrue(`document.querySelector('` + panel + `') && document.querySelector('` + panel + `').dataset.loaded === 'true'`)
+	admin.choose("vars.0.type", "integer")
+	admin.WaitText("[data-check-warnings]", "version 2 of callback breaks the mapping")
+	admin.Click(`[data-action="publish"]`)
+	admin.WaitText("[data-publish-result] [data-warnings]", "breaks the mapping")
+	admin.WaitText(`[data-bindings] [data-broken]`, "Broken")
+	admin.WaitText(`[data-bindings]`, "Website")
+	admin.Shot("binding-broken")
 }
 
 // assignAndDeclare gives the user task to the session's operator and declares the process's
@@ -180,6 +195,14 @@ func markedAndFixed(t *testing.T, admin *Tab) {
 		t.Fatal("a mark stayed after its problem was fixed")
 	}
 	admin.WaitFor(`[data-action="publish"]:not([disabled])`)
+
+	// The keyboard works on the canvas once it has the focus: Ctrl+Z takes the end event back,
+	// and the check marks the task again; Ctrl+Y puts it back.
+	admin.WaitTrue(`(window.parleyModeler.get('canvas').focus(), window.parleyModeler.get('canvas').isFocused())`)
+	admin.Press("z", chromedp.KeyModifiers(chromedp.ModifierCtrl))
+	admin.WaitFor(`.djs-shape.has-problem[data-element-id^="Activity_"]`)
+	admin.Press("y", chromedp.KeyModifiers(chromedp.ModifierCtrl))
+	admin.WaitText("[data-problems-title]", "No problems")
 }
 
 // center returns the middle of the first element matching sel in the viewport's coordinates,
@@ -224,7 +247,9 @@ func (p *Tab) clickAt(sel string) {
 // releases it there: a person dragging an entry of the palette onto the canvas.
 func (p *Tab) drag(fromX, fromY, toX, toY float64) {
 	p.t.Helper()
-	held := func(e *input.DispatchMouseEventParams) { e.Button, e.Buttons, e.ClickCount = input.MouseButtonLeft, 1, 1 }
+	held := func(e *input.DispatchMouseEventParams) {
+		e.Button, e.Buttons, e.ClickCount = input.MouseButtonLeft, 1, 1
+	}
 	steps := []chromedp.Action[chromedp.Void]{
 		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, fromX, fromY),
 		chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, fromX, fromY, held),

@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 	"github.com/parleychat/parley/internal/server/servertest"
 )
@@ -64,6 +66,7 @@ func drawPrefixedDiagram(t *testing.T, env *servertest.Env, admin *Tab) {
 	admin.WaitFor(".djs-container svg")
 	assertModeled(t, admin, strings.Count(string(xml), "<bpmndi:BPMNShape "), strings.Count(string(xml), "<bpmndi:BPMNEdge "))
 	admin.Shot("prefixed-diagram")
+	importAndDownload(t, admin)
 }
 
 // createProcessThroughForm fills "+ Process": a variable with a bad name first, which the
@@ -112,5 +115,37 @@ func assertModeled(t *testing.T, admin *Tab, shapes, flows int) {
 	admin.Eval(`[document.querySelectorAll('[data-canvas] .djs-shape:not([data-element-id$="_label"])').length, document.querySelectorAll('[data-canvas] .djs-connection').length]`, &got)
 	if got != [2]int{shapes, flows} {
 		t.Fatalf("the modeler drew %d shapes and %d flows, want %d and %d", got[0], got[1], shapes, flows)
+	}
+}
+
+// importAndDownload replaces the modeler's diagram with a file through "Import .bpmn", then
+// saves it with "Download .bpmn": the file holds the imported process, as bpmn-js writes it.
+func importAndDownload(t *testing.T, admin *Tab) {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "lead.bpmn")
+	if err := os.WriteFile(file, []byte(leadDiagram), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	admin.Upload("[data-import]", file)
+	admin.WaitFor(`[data-canvas] [data-element-id="done"]`)
+	assertModeled(t, admin, 4, 3)
+	admin.WaitText("[data-publish-state]", "Unsaved changes")
+
+	allow := browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir,
+		BrowserContextID: chromedp.FromContext(admin.ctx).BrowserContextID}
+	if _, err := chromedp.Call(admin.ctx, browser.SetDownloadBehavior, allow); err != nil {
+		t.Fatalf("allow downloads: %v", err)
+	}
+	admin.Click(`[data-action="download"]`)
+	saved := filepath.Join(dir, "review.bpmn")
+	var got []byte
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if got, _ = os.ReadFile(saved); strings.Contains(string(got), "</bpmn:definitions>") {
+			break
+		}
+	}
+	if !strings.Contains(string(got), `id="done"`) || !strings.Contains(string(got), "parley:") {
+		t.Fatalf("the downloaded file is not the imported diagram with its parley: elements:\n%s", got)
 	}
 }

@@ -20,7 +20,9 @@ export function checker({ modeler, draft, list, onResult }) {
 
   function clear() {
     const canvas = modeler.get('canvas');
-    for (const id of marked) canvas.removeMarker(id, marker);
+    const registry = modeler.get('elementRegistry');
+    // An import since the last marks replaced every element: their markers went with them.
+    for (const id of marked) if (registry.get(id)) canvas.removeMarker(id, marker);
     modeler.get('overlays').remove({ type: 'problem' });
     marked = [];
   }

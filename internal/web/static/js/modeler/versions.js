@@ -2,7 +2,7 @@
 // viewer, with zoom and pan), each showing the saved draft or any published version, and the
 // live-chat bindings that start the process, each with whether the newest version fits it.
 
-import { get } from '../api.js';
+import { get, listAll } from '../api.js';
 import { h, replace } from '../dom.js';
 import { createViewer } from './modeler.js';
 
@@ -55,10 +55,12 @@ export function versionPanes({ root, base, viewerSrc, zeebeURL }) {
 }
 
 // bindingsTable lists the bindings of the process at GET {base}/bindings.
+// The live chats' names come from their list, which every staff user may read.
 export async function bindingsTable({ table, empty, base }) {
-  const { items } = await get(`${base}/bindings`);
+  const [{ items }, chats] = await Promise.all([get(`${base}/bindings`), listAll('/api/v1/livechats')]);
+  const names = new Map(chats.map((c) => [c.id, c.name]));
   replace(table.querySelector('tbody'), items.map((b) => h('tr', { dataset: { binding: `${b.livechat_id} ${b.event}` } },
-    h('td', {}, h('a', { href: `/admin/livechats/${encodeURIComponent(b.livechat_id)}#automation` }, b.livechat_id)),
+    h('td', {}, h('a', { href: `/admin/livechats/${encodeURIComponent(b.livechat_id)}#automation` }, names.get(b.livechat_id) || b.livechat_id)),
     h('td', {}, h('code', {}, b.event)),
     h('td', {}, Object.entries(b.inputs || {}).map(([k, v]) => h('div', {}, h('code', {}, k), ' ← ', h('code', {}, v)))),
     h('td', {}, b.broken
