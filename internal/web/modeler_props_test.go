@@ -1,18 +1,13 @@
 package web_test
 
-// The modeler's properties panel in Chromium: a person selects each element of a drawn "New
-// lead" process and sets its Parley properties with the panel's controls only; the XML the
-// modeler then exports must say what was chosen (read back with the engine's own parser) and
-// publish without a problem, on each database.
+// The modeler's properties panel in Chromium, on the process page: a person selects each
+// element of a drawn "New lead" process and sets its Parley properties with the panel's
+// controls only; the XML the modeler then exports must say what was chosen (read back with the
+// engine's own parser) and publish without a problem, on each database.
 
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -22,62 +17,6 @@ import (
 	"github.com/parleychat/parley/internal/process/bpmn"
 	"github.com/parleychat/parley/internal/server/servertest"
 )
-
-// propsPage is a bare page with the modeler and the panel, for testing the panel on its own:
-// the same static files as Parley's pages, with no other script around them.
-const propsPage = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Properties panel</title>
-<link rel="stylesheet" href="/static/css/parley.css">
-<link rel="stylesheet" href="/static/vendor/bpmn-js/assets/diagram-js.css">
-<link rel="stylesheet" href="/static/vendor/bpmn-js/assets/bpmn-js.css">
-<link rel="stylesheet" href="/static/css/modeler-props.css">
-<script src="/static/vendor/bpmn-js/bpmn-modeler.production.min.js"></script>
-<script type="module" src="/props-page.js"></script>
-</head><body><main style="display:flex;gap:12px">
-<h1 class="sr-only">Properties panel</h1>
-<div id="canvas" style="flex:1;height:800px"></div>
-<aside id="props" aria-label="Properties" style="width:360px;height:820px;overflow:auto"></aside>
-</main></body></html>`
-
-const propsPageJS = `import * as api from '/static/js/api.js';
-import { parleyModdle, mountProperties } from '/static/js/modeler/parley.js';
-const zeebe = await (await fetch('/static/vendor/bpmn-js/zeebe.json')).json();
-const modeler = new BpmnJS({ container: '#canvas', keyboard: { bindTo: document }, moddleExtensions: { parley: parleyModdle, zeebe } });
-await modeler.importXML(await (await fetch('/props-start.bpmn')).text());
-window.modeler = modeler;
-window.declared = [];
-mountProperties({ modeler, container: document.querySelector('#props'), api, definition: { variables: [] },
-  onVariablesChange: (vars) => { window.declared = vars; } });
-document.body.dataset.ready = 'true';
-`
-
-// propsServer serves the bare page beside a Parley server, passing everything else through
-// to it: the browser sees one origin, so the session cookie and the API work as on Parley.
-func propsServer(t *testing.T, env *servertest.Env) string {
-	t.Helper()
-	target, err := url.Parse(env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	start, err := os.ReadFile("testdata/props-start.bpmn")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	serve := func(ctype, body string) http.HandlerFunc {
-		return func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", ctype)
-			_, _ = io.WriteString(w, body)
-		}
-	}
-	mux.HandleFunc("GET /props-page", serve("text/html; charset=utf-8", propsPage))
-	mux.HandleFunc("GET /props-page.js", serve("text/javascript", propsPageJS))
-	mux.HandleFunc("GET /props-start.bpmn", serve("application/xml", string(start)))
-	mux.Handle("/", httputil.NewSingleHostReverseProxy(target))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
 
 // propsFixtures makes what the pickers list: a person, a group, and the crm/leads app.
 func propsFixtures(env *servertest.Env) {
@@ -110,6 +49,16 @@ func (p *Tab) enter(k, value string) {
 	p.edit(func() { p.Fill(key(k), value+"\r") })
 }
 
+// activate focuses the panel's control and presses Space, as a keyboard user ticks a box or
+// presses a button (a click could land on the page's sticky header instead).
+func (p *Tab) activate(k string) {
+	p.t.Helper()
+	p.edit(func() {
+		p.do("focus "+k, chromedp.Focus(chromedp.CSS(key(k)), chromedp.NodeVisible))
+		p.Press(" ")
+	})
+}
+
 // typeMore types text where the caret is, keeping what the control holds.
 func (p *Tab) typeMore(sel, text string) {
 	p.t.Helper()
@@ -121,43 +70,82 @@ func (p *Tab) choose(k, label string) {
 	p.edit(func() { p.Choose(key(k), label) })
 }
 
-// selectShape clicks the element on the canvas, as a person selects it; a flow by its label,
-// since the line itself starts a drag of its segment under the pointer.
+// selectShape clicks the element on the canvas where it shows, as a person selects it; a flow
+// by its label, since the line itself starts a drag of its segment under the pointer. Where the
+// check's messages cover the whole element, they are hidden for the click (a person would
+// scroll or zoom), and shown again.
 func (p *Tab) selectShape(id string) {
 	p.t.Helper()
 	target := id
 	if p.Has(fmt.Sprintf(`[data-element-id="%s_label"]`, id)) && p.Has(fmt.Sprintf(`[data-element-id="%s"].djs-connection`, id)) {
 		target = id + "_label"
 	}
-	p.edit(func() { p.Click(fmt.Sprintf(`[data-element-id="%s"] .djs-hit`, target)) })
+	find := fmt.Sprintf(`(() => {
+		const hit = document.querySelector('[data-element-id="%s"] .djs-hit');
+		hit.scrollIntoView({ block: 'center' });
+		const r = hit.getBoundingClientRect();
+		for (const [fx, fy] of [[.5, .5], [.25, .25], [.75, .25], [.25, .75], [.75, .75], [.5, .15], [.15, .5]]) {
+			const x = r.left + r.width * fx, y = r.top + r.height * fy;
+			const e = document.elementFromPoint(x, y);
+			if (e && e.closest('[data-element-id]')?.dataset.elementId === '%s') return { x, y };
+		}
+		return null;
+	})()`, target, target)
+	var at *struct{ X, Y float64 }
+	p.Eval(find, &at)
+	covered := at == nil
+	if covered {
+		p.Eval(`parleyModeler.get('overlays').hide(), true`, new(bool))
+		p.Eval(find, &at)
+	}
+	if at == nil {
+		p.t.Fatalf("%s: the element %s cannot be clicked on the canvas", p.name, id)
+	}
+	p.edit(func() { p.do("click "+id, chromedp.MouseClickXY(at.X, at.Y)) })
+	if covered {
+		p.Eval(`parleyModeler.get('overlays').show(), true`, new(bool))
+	}
 	p.WaitText(panel+" .pp-id", "id "+id)
 }
 
 func TestPropertiesPanelWritesWhatTheEnginePublishes(t *testing.T) {
 	servertest.Each(t, servertest.Options{}, func(t *testing.T, env *servertest.Env) {
 		propsFixtures(env)
-		base := propsServer(t, env)
-		admin := startBrowser(t, base).Tab("admin")
+		start, err := os.ReadFile("testdata/props-start.bpmn")
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.MustDo("POST", "/api/v1/processes", env.Admin, map[string]any{"code": "new-lead", "name": "New lead", "bpmn": string(start)}, 201, nil)
+		admin := startBrowser(t, env.URL).Tab("admin")
 		admin.Login("admin", servertest.AdminPassword)
-		admin.Open("/props-page")
-		admin.WaitTrue(`document.body.dataset.ready === 'true' && document.querySelector('` + panel + `')`)
+		admin.Open("/admin/processes/new-lead")
+		admin.WaitTrue(`!!window.parleyModeler && !!document.querySelector('` + panel + `')`)
 		admin.WaitTrue(`document.querySelector('` + panel + `').dataset.loaded === 'true' && !!document.querySelector('` + key("vars.add") + `')`)
 		admin.Idle()
 
 		declareVariables(admin)
-		admin.Shot("props-variables")
-		admin.edit(func() { admin.Click(key("process.executable")) })
+		admin.Audit("props-variables")
+		admin.activate("process.executable")
 
 		setUpCreateLead(t, admin)
 		setUpMessageAndScript(admin)
 		setUpCallBack(t, admin)
 		setUpFlows(admin)
 
-		xml := exportXML(admin)
-		checkPanelXML(t, xml)
-		var declared []map[string]any
-		admin.Eval(`window.declared`, &declared)
-		env.MustDo("POST", "/api/v1/processes", env.Admin, map[string]any{"code": "new-lead", "name": "New lead", "variables": declared, "bpmn": xml}, 201, nil)
+		checkPanelXML(t, exportXML(admin))
+		// The page saves what the panel made: the diagram and the declared variables.
+		admin.Click(`[data-action="save"]`)
+		admin.WaitTrue(`document.querySelector('[data-action="save"]').disabled`)
+		admin.Idle()
+		var draft struct {
+			BPMN      string
+			Variables []struct{ Name, Type string }
+		}
+		env.MustDo("GET", "/api/v1/processes/new-lead", env.Admin, nil, 200, &draft)
+		checkPanelXML(t, draft.BPMN)
+		if got := fmt.Sprint(draft.Variables); got != "[{name string} {phone phone} {lead item:crm/leads} {answer string} {score integer} {reached boolean}]" {
+			t.Fatalf("the saved draft declares %s", got)
+		}
 		var out struct {
 			Number   int
 			Warnings []struct{ Source, Message string }
@@ -173,7 +161,7 @@ func TestPropertiesPanelWritesWhatTheEnginePublishes(t *testing.T) {
 func declareVariables(admin *Tab) {
 	vars := []struct{ name, typ string }{{"name", "string"}, {"phone", "phone"}, {"lead", "item of Leads"}, {"answer", "string"}, {"score", "integer"}, {"reached", "boolean"}}
 	for i, v := range vars {
-		admin.edit(func() { admin.Click(key("vars.add")) })
+		admin.activate("vars.add")
 		admin.enter(fmt.Sprintf("vars.%d.name", i), v.name)
 		if v.typ == "item of Leads" {
 			admin.WaitTrue(fmt.Sprintf(`[...document.querySelector('%s').options].some((o) => o.textContent.startsWith('item of Leads'))`, key(fmt.Sprintf("vars.%d.type", i))))
@@ -182,8 +170,8 @@ func declareVariables(admin *Tab) {
 			admin.choose(fmt.Sprintf("vars.%d.type", i), v.typ)
 		}
 	}
-	admin.edit(func() { admin.Click(key("vars.0.required")) })
-	admin.WaitTrue(`window.declared.length === 6 && window.declared[2].type === 'item:crm/leads' && window.declared[0].required`)
+	admin.activate("vars.0.required")
+	admin.WaitTrue(`document.querySelectorAll('[data-variables] tbody tr').length === 6`)
 }
 
 // setUpCreateLead makes the service task create a lead from the name and the phone.
@@ -195,17 +183,18 @@ func setUpCreateLead(t *testing.T, admin *Tab) {
 	admin.choose("field.name", "The variable name")
 	admin.choose("field.phone", "The variable phone")
 	admin.enter("task.retries", "5")
-	admin.edit(func() { admin.Click(key("outputs.add")) })
+	admin.activate("outputs.add")
 	admin.choose("outputs.0.variable", "lead (item:crm/leads)")
 	if got := admin.value(key("outputs.0.expression")); got != "item" {
 		t.Fatalf("a new output of app.createItem reads %q, want item", got)
 	}
 	// Undo goes back through the panel's own edits, and redo forward again.
 	admin.enter("task.retries", "7")
-	admin.edit(func() { admin.Eval(`modeler.get('commandStack').undo(), true`, new(bool)) })
+	admin.edit(func() { admin.Eval(`parleyModeler.get('commandStack').undo(), true`, new(bool)) })
 	if got := admin.value(key("task.retries")); got != "5" {
 		t.Fatalf("after undo the retries read %q, want 5", got)
 	}
+	admin.Audit("props-service-task")
 	admin.Shot("props-service-task")
 }
 
@@ -214,10 +203,11 @@ func setUpCreateLead(t *testing.T, admin *Tab) {
 func setUpMessageAndScript(admin *Tab) {
 	admin.selectShape("Answer")
 	admin.choose("message.variable", "answer (string)")
+	admin.enter("message.name", "customer-answer")
 	admin.WaitText(panel, "Session wait")
 
 	admin.selectShape("Score")
-	admin.edit(func() { admin.Click(key("assign.add")) })
+	admin.activate("assign.add")
 	admin.choose("assign.0.variable", "score (integer)")
 	admin.Fill(key("assign.0.expression"), "len(ans")
 	admin.WaitTrue(`[...document.querySelectorAll('` + panel + ` [role=option]')].some((o) => o.textContent === 'answer')`)
@@ -232,13 +222,14 @@ func setUpCallBack(t *testing.T, admin *Tab) {
 	admin.selectShape("CallBack")
 	admin.choose("assignee.kind", "A person")
 	admin.choose("assignee.user", "(olga)")
-	admin.edit(func() { admin.Click(key("group.sales")) })
-	admin.edit(func() { admin.Click(key("fields.add")) })
+	admin.activate("group.sales")
+	admin.activate("fields.add")
 	admin.choose("fields.0.variable", "reached (boolean)")
 	admin.enter("fields.0.label", "Reached the customer?")
-	admin.edit(func() { admin.Click(key("fields.0.required")) })
+	admin.activate("fields.0.required")
 	admin.enter("due.duration", "PT4H")
 	admin.WaitText(`[data-preview="due"]`, "Overdue 4 hours after it is created.")
+	admin.Audit("props-user-task")
 	admin.Shot("props-user-task")
 
 	admin.selectShape("Late")
@@ -263,12 +254,12 @@ func setUpFlows(admin *Tab) {
 	admin.Press(kb.Enter)
 	admin.edit(func() { admin.typeMore(key("flow.condition"), " >= 5\r") })
 	admin.selectShape("Flow_No")
-	admin.edit(func() { admin.Click(key("flow.default")) })
+	admin.activate("flow.default")
 }
 
 // exportXML asks the modeler for its XML, as the page's download does.
 func exportXML(admin *Tab) string {
-	return run(admin, "export the XML", chromedp.Evaluate[string](`modeler.saveXML({ format: true }).then((r) => r.xml)`, chromedp.EvalAwaitPromise))
+	return run(admin, "export the XML", chromedp.Evaluate[string](`parleyModeler.saveXML({ format: true }).then((r) => r.xml)`, chromedp.EvalAwaitPromise))
 }
 
 // checkPanelXML reads the exported file with the engine's parser and checks each setting.
@@ -289,7 +280,7 @@ func checkPanelXML(t *testing.T, xml string) {
 	got := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 	checks := []struct{ what, got, want string }{
 		{"service task", got(el("CreateLead").Service), `{"Type":"app.createItem","Retries":5,"Inputs":[{"Name":"app","Value":"crm/leads","Expression":""},{"Name":"name","Value":"","Expression":"name"},{"Name":"phone","Value":"","Expression":"phone"}],"Outputs":[{"Variable":"lead","Expression":"item"}],"Headers":null}`},
-		{"message", got(el("Answer").Message), `{"Name":"","Variable":"answer","CorrelationKey":"","CorrelationKeyRaw":""}`},
+		{"message", got(el("Answer").Message), `{"Name":"customer-answer","Variable":"answer","CorrelationKey":"","CorrelationKeyRaw":""}`},
 		{"script", got(el("Score").Script), `{"Assignments":[{"Variable":"score","Expression":"len(answer)","ExpressionRaw":"len(answer)"}]}`},
 		{"assignee", got(el("CallBack").User.Assignee), `{"User":"olga","UserVariable":"","Groups":["sales"],"SessionOperator":false}`},
 		{"form", got(el("CallBack").User.Form), `[{"Variable":"reached","Label":"Reached the customer?","Required":true}]`},
@@ -308,5 +299,67 @@ func checkPanelXML(t *testing.T, xml string) {
 	}
 	if t.Failed() {
 		t.Log(xml)
+	}
+}
+
+// TestPropertiesPanelReadsZeebe opens a Camunda 8 file: the panel shows Zeebe's task
+// definition, mapping and assignment, and an edit writes Parley's elements carrying Zeebe's
+// values over, so that what the engine runs changes only where the person changed it. A
+// correlation key is written as Zeebe's subscription, the one place the engine reads it.
+func TestPropertiesPanelReadsZeebe(t *testing.T) {
+	env := servertest.Start(t, "sqlite", servertest.Options{})
+	propsFixtures(env)
+	file, err := os.ReadFile("testdata/props-zeebe.bpmn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.MustDo("POST", "/api/v1/processes", env.Admin, map[string]any{"code": "sync", "name": "Sync",
+		"variables": []map[string]any{{"name": "name", "type": "string"}}, "bpmn": string(file)}, 201, nil)
+	admin := startBrowser(t, env.URL).Tab("admin")
+	admin.Login("admin", servertest.AdminPassword)
+	admin.Open("/admin/processes/sync")
+	admin.WaitTrue(`!!window.parleyModeler && document.querySelector('` + panel + `')?.dataset.loaded === 'true'`)
+
+	admin.selectShape("Push")
+	if got := admin.value(key("task.type")); got != "crm-sync" {
+		t.Fatalf("the job type reads %q, want Zeebe's crm-sync", got)
+	}
+	if got := admin.value(key("task.retries")); got != "3" {
+		t.Fatalf("the retries read %q, want Zeebe's 3", got)
+	}
+	if got := strings.Join(admin.Texts(panel+" [data-zeebe] li"), "; "); got != "Task definition: type crm-sync, retries 3; Input customer ← =name" {
+		t.Fatalf("the panel shows Zeebe's settings as %q", got)
+	}
+	admin.enter("task.retries", "4")
+
+	admin.selectShape("Review")
+	if got := admin.value(key("assignee.user")); got != "olga" {
+		t.Fatalf("the person reads %q, want Zeebe's assignee olga", got)
+	}
+	admin.activate("group.sales")
+
+	// A correlation key makes the message wait a correlated one: the panel creates the
+	// bpmn:Message, named after the event, with Zeebe's subscription, where the engine reads it.
+	admin.selectShape("Wait")
+	admin.enter("message.key", "name")
+	admin.WaitText(panel, "Correlated wait")
+	if got := admin.value(key("message.name")); got != "CRM answers" {
+		t.Fatalf("the new message is named %q, want the event's name", got)
+	}
+
+	defs, err := bpmn.Parse([]byte(exportXML(admin)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := defs.Main()
+	svc, user := p.Elements["Push"].Service, p.Elements["Review"].User
+	if svc.Type != "crm-sync" || svc.Retries != 4 || len(svc.Inputs) != 1 || svc.Inputs[0].Name != "customer" {
+		t.Errorf("after the edit the service task is %+v", svc)
+	}
+	if user.Assignee.User != "olga" || strings.Join(user.Assignee.Groups, ",") != "sales" {
+		t.Errorf("after the edit the assignee is %+v", user.Assignee)
+	}
+	if m := p.Elements["Wait"].Message; m.Name != "CRM answers" || m.CorrelationKeyRaw != "=name" || m.CorrelationKey != "name" {
+		t.Errorf("the message wait is %+v", m)
 	}
 }

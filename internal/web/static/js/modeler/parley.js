@@ -136,9 +136,10 @@ function sectionsFor(ctx) {
   return [];
 }
 
-// kindName says what the element is, for the panel's heading.
+// kindName says what the element is, for the panel's heading: "Service task".
 function kindName(bo) {
-  return bo.$type.replace(/^bpmn:/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  const words = bo.$type.replace(/^bpmn:/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 // mountProperties renders the panel for the modeler's selection into container: the process

@@ -23,7 +23,7 @@ export class Model {
     this.modeler = modeler;
     this.moddle = modeler.get('moddle');
     this.commandStack = modeler.get('commandStack');
-    this.canvas = modeler.get('canvas');
+    this.bpmnFactory = modeler.get('bpmnFactory');
     if (!registered.has(this.commandStack)) {
       this.commandStack.registerHandler(MULTI, MultiCommand);
       registered.add(this.commandStack);
@@ -49,6 +49,13 @@ export class Model {
         if (child && typeof child === 'object' && child.$type) child.$parent = el;
       }
     }
+    return el;
+  }
+
+  // createWithID makes a BPMN element that needs an id unique in the file (a bpmn:Message).
+  createWithID(type, attrs, parent) {
+    const el = this.bpmnFactory.create(type, attrs);
+    el.$parent = parent;
     return el;
   }
 
@@ -138,11 +145,6 @@ export function moveListItem(model, shape, owner, list, item, by) {
   if (i < 0 || j < 0 || j >= items.length) return;
   [items[i], items[j]] = [items[j], items[i]];
   model.set(shape, owner, { [list]: items });
-}
-
-// isAny reports whether bo is of one of the types.
-export function isAny(bo, types) {
-  return types.some((t) => bo.$instanceOf(t));
 }
 
 // eventDefinition returns bo's first event definition of type.

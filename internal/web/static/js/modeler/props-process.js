@@ -26,7 +26,7 @@ export function processSection(ctx) {
   const proc = processOf(shape.businessObject);
   const out = [];
   if (proc) {
-    out.push(section('Process',
+    out.push(section('In the diagram',
       textField({ key: 'process.name', label: 'Name in the diagram', value: proc.name ?? '', onChange: (v) => model.set(shape, proc, { name: v || undefined }) }),
       checkField({ key: 'process.executable', label: 'Executable (Parley runs this process)', checked: proc.isExecutable !== false,
         onChange: (v) => model.set(shape, proc, { isExecutable: v }) }),

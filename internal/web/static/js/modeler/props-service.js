@@ -194,7 +194,9 @@ function fieldInput(ctx, task, zeebe, f, creating) {
   let mode = ctx.pending(key) || '';
   if (input) {
     const e = input.expression?.trim();
-    mode = e !== undefined ? (same.some((v) => v.name === e) ? `var:${e}` : 'expression') : 'value';
+    // A bare variable shows as that choice, unless the person just asked to write an expression.
+    const asVariable = e !== undefined && same.some((v) => v.name === e) && ctx.pending(key) !== 'expression';
+    mode = e !== undefined ? (asVariable ? `var:${e}` : 'expression') : 'value';
   }
   const required = f.required && creating ? ', required' : '';
   const label = `${f.title || f.code} (${f.type}${required})`;

@@ -134,7 +134,7 @@ function setMessage(ctx, def, props) {
   const { model, shape } = ctx;
   if (def.messageRef) return model.set(shape, def.messageRef, props);
   const defs = definitionsOf(ctx.bo);
-  const msg = model.create('bpmn:Message', { id: `Message_${ctx.bo.id}`, ...props }, defs);
+  const msg = model.createWithID('bpmn:Message', props, defs);
   model.run([setCmd(shape, defs, { rootElements: [...defs.get('rootElements'), msg] }), setCmd(shape, def, { messageRef: msg })]);
   return msg;
 }
@@ -147,7 +147,7 @@ function setKey(ctx, def, expr) {
   if (!msg) {
     if (!expr) return;
     const defs = definitionsOf(ctx.bo);
-    msg = model.create('bpmn:Message', { id: `Message_${ctx.bo.id}`, name: ctx.bo.name || ctx.bo.id }, defs);
+    msg = model.createWithID('bpmn:Message', { name: ctx.bo.name || ctx.bo.id }, defs);
     cmds.push(setCmd(shape, defs, { rootElements: [...defs.get('rootElements'), msg] }), setCmd(shape, def, { messageRef: msg }));
   }
   const sub = extensionOf(msg, 'zeebe:Subscription');
