@@ -165,6 +165,7 @@ async function publish() {
     showResult(`Version ${out.number} published.`, warnings.map((w) => `${w.source ? w.source + ': ' : ''}${w.message}`), 'warnings');
     def = await get(base);
     drawHead();
+    check.now(); // its warnings were about the version just published, now about the next
     versions.refresh(def).catch((err) => toast(err.message, 'error'));
     await bindingsTable({ table: $('[data-bindings]'), empty: $('[data-no-bindings]'), base });
   } catch (err) {
