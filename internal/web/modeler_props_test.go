@@ -71,40 +71,27 @@ func (p *Tab) choose(k, label string) {
 }
 
 // selectShape clicks the element on the canvas where it shows, as a person selects it; a flow
-// by its label, since the line itself starts a drag of its segment under the pointer. Where the
-// check's messages cover the whole element, they are hidden for the click (a person would
-// scroll or zoom), and shown again.
+// by its label, since the line itself starts a drag of its segment under the pointer. The
+// check's messages beside elements let the pointer through to them.
 func (p *Tab) selectShape(id string) {
 	p.t.Helper()
 	target := id
 	if p.Has(fmt.Sprintf(`[data-element-id="%s_label"]`, id)) && p.Has(fmt.Sprintf(`[data-element-id="%s"].djs-connection`, id)) {
 		target = id + "_label"
 	}
-	find := fmt.Sprintf(`(() => {
+	var at *struct{ X, Y float64 }
+	p.Eval(fmt.Sprintf(`(() => {
 		const hit = document.querySelector('[data-element-id="%s"] .djs-hit');
 		hit.scrollIntoView({ block: 'center' });
 		const r = hit.getBoundingClientRect();
-		for (const [fx, fy] of [[.5, .5], [.25, .25], [.75, .25], [.25, .75], [.75, .75], [.5, .15], [.15, .5]]) {
-			const x = r.left + r.width * fx, y = r.top + r.height * fy;
-			const e = document.elementFromPoint(x, y);
-			if (e && e.closest('[data-element-id]')?.dataset.elementId === '%s') return { x, y };
-		}
-		return null;
-	})()`, target, target)
-	var at *struct{ X, Y float64 }
-	p.Eval(find, &at)
-	covered := at == nil
-	if covered {
-		p.Eval(`parleyModeler.get('overlays').hide(), true`, new(bool))
-		p.Eval(find, &at)
-	}
+		const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
+		const e = document.elementFromPoint(x, y);
+		return e && e.closest('[data-element-id]')?.dataset.elementId === '%s' ? { x, y } : null;
+	})()`, target, target), &at)
 	if at == nil {
-		p.t.Fatalf("%s: the element %s cannot be clicked on the canvas", p.name, id)
+		p.t.Fatalf("%s: something covers the element %s on the canvas", p.name, id)
 	}
 	p.edit(func() { p.do("click "+id, chromedp.MouseClickXY(at.X, at.Y)) })
-	if covered {
-		p.Eval(`parleyModeler.get('overlays').show(), true`, new(bool))
-	}
 	p.WaitText(panel+" .pp-id", "id "+id)
 }
 
