@@ -350,3 +350,41 @@ func TestPropertiesPanelReadsZeebe(t *testing.T) {
 		t.Errorf("the message wait is %+v", m)
 	}
 }
+
+// TestTimerPreviewAgreesWithTheEngine reads durations with the panel's parser and with the
+// engine's: a preview must never call "in 4 hours" what publish refuses, nor the other way
+// round. It also pins the words of the previews.
+func TestTimerPreviewAgreesWithTheEngine(t *testing.T) {
+	env := servertest.Start(t, "sqlite", servertest.Options{})
+	tab := startBrowser(t, env.URL).Tab("anyone")
+	tab.Open("/login")
+	durations := []string{"PT4H", "P1D", "P1Y2M3W4DT5H6M7S", "PT1.5S", "PT1,5S", "P0D", "PT0S", "P1DT12H", "P2W",
+		"P", "PT", "P1DT", "P1H", "PT1D", "P1.5D", "PT1.S", "PT.5S", "P1M1Y", "-PT1H", "pt1h", " PT1H", "PT1H ", "P1000000000D", "=PT1H", ""}
+	js, _ := json.Marshal(durations)
+	got := run(tab, "parse durations in the panel", chromedp.Evaluate[[]bool](fmt.Sprintf(
+		`import('/static/js/modeler/props-timer.js').then((m) => %s.map((s) => m.parseDuration(s) !== null))`, js), chromedp.EvalAwaitPromise))
+	for i, s := range durations {
+		_, err := bpmn.ParseDuration(s)
+		if got[i] != (err == nil) {
+			t.Errorf("duration %q: the panel reads it: %v, the engine: %v (%v)", s, got[i], err == nil, err)
+		}
+	}
+	previews := [][3]string{
+		{"timeDuration", "PT4H", "in 4 hours"},
+		{"timeDuration", "P1DT2H30M", "in 1 day, 2 hours and 30 minutes"},
+		{"timeDate", "2030-01-31T09:00:00Z", "on 31 Jan 2030, 09:00 UTC"},
+		{"timeCycle", "R3/PT1H", "every hour, 3 times"},
+		{"timeCycle", "R/P1D", "every day, without end"},
+		{"timeCycle", "R2/PT30M", "every 30 minutes, 2 times"},
+		{"timeDuration", "=later", "Expressions in timers are not supported; write a fixed value."},
+		{"timeDate", "tomorrow", "“tomorrow” is not an RFC 3339 time such as 2030-01-31T09:00:00Z."},
+	}
+	js, _ = json.Marshal(previews)
+	words := run(tab, "preview timers", chromedp.Evaluate[[]string](fmt.Sprintf(
+		`import('/static/js/modeler/props-timer.js').then((m) => %s.map(([k, v]) => { const p = m.timerPreview(k, v); return p.text || p.error; }))`, js), chromedp.EvalAwaitPromise))
+	for i, p := range previews {
+		if words[i] != p[2] {
+			t.Errorf("the preview of %s %q reads %q, want %q", p[0], p[1], words[i], p[2])
+		}
+	}
+}
