@@ -351,6 +351,67 @@ func TestPropertiesPanelReadsZeebe(t *testing.T) {
 	}
 }
 
+// oneTask is a process of one service task between a start and an end.
+const oneTask = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" id="Definitions_One" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="Calls" isExecutable="true">
+    <bpmn:startEvent id="Start" />
+    <bpmn:serviceTask id="CreateLead" name="Call" />
+    <bpmn:endEvent id="End" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="Start" targetRef="CreateLead" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="CreateLead" targetRef="End" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="Diagram_1">
+    <bpmndi:BPMNPlane id="Plane_1" bpmnElement="Calls">
+      <bpmndi:BPMNShape id="Start_di" bpmnElement="Start"><dc:Bounds x="152" y="102" width="36" height="36" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="CreateLead_di" bpmnElement="CreateLead"><dc:Bounds x="240" y="80" width="100" height="80" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="End_di" bpmnElement="End"><dc:Bounds x="392" y="102" width="36" height="36" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="Flow_1_di" bpmnElement="Flow_1"><di:waypoint x="188" y="120" /><di:waypoint x="240" y="120" /></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="Flow_2_di" bpmnElement="Flow_2"><di:waypoint x="340" y="120" /><di:waypoint x="392" y="120" /></bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>`
+
+// TestPropertiesPanelHTTPAndChatTasks sets an http call with a header, then turns the same
+// task into a chat assignment: the inputs the new type does not read are dropped, and the
+// operator is picked from the real users.
+func TestPropertiesPanelHTTPAndChatTasks(t *testing.T) {
+	env := servertest.Start(t, "sqlite", servertest.Options{})
+	propsFixtures(env)
+	env.MustDo("POST", "/api/v1/processes", env.Admin, map[string]any{"code": "calls", "name": "Calls",
+		"variables": []map[string]any{{"name": "name", "type": "string"}}, "bpmn": oneTask}, 201, nil)
+	admin := startBrowser(t, env.URL).Tab("admin")
+	admin.Login("admin", servertest.AdminPassword)
+	admin.Open("/admin/processes/calls")
+	admin.WaitTrue(`!!window.parleyModeler && document.querySelector('` + panel + `')?.dataset.loaded === 'true'`)
+
+	admin.selectShape("CreateLead")
+	admin.choose("task.kind", "Call an HTTP endpoint")
+	admin.choose("input.method", "POST")
+	admin.enter("input.url", "https://crm.example.com/leads?name={{name}}")
+	admin.activate("inputs.add")
+	admin.enter("inputs.0.name", "header.Authorization")
+	admin.enter("inputs.0.value", "Bearer secret")
+	service := func() *bpmn.ServiceTask {
+		defs, err := bpmn.Parse([]byte(exportXML(admin)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return defs.Main().Elements["CreateLead"].Service
+	}
+	b, _ := json.Marshal(service())
+	if want := `{"Type":"http","Retries":0,"Inputs":[{"Name":"method","Value":"POST","Expression":""},{"Name":"url","Value":"https://crm.example.com/leads?name={{name}}","Expression":""},{"Name":"header.Authorization","Value":"Bearer secret","Expression":""}],"Outputs":null,"Headers":null}`; string(b) != want {
+		t.Fatalf("the http task is %s, want %s", b, want)
+	}
+
+	admin.choose("task.kind", "Assign an operator")
+	admin.choose("input.operator", "(olga)")
+	b, _ = json.Marshal(service())
+	if want := `{"Type":"livechat.assign","Retries":0,"Inputs":[{"Name":"operator","Value":"olga","Expression":""}],"Outputs":null,"Headers":null}`; string(b) != want {
+		t.Fatalf("the assign task is %s, want %s", b, want)
+	}
+}
+
 // TestTimerPreviewAgreesWithTheEngine reads durations with the panel's parser and with the
 // engine's: a preview must never call "in 4 hours" what publish refuses, nor the other way
 // round. It also pins the words of the previews.

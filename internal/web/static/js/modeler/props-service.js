@@ -125,8 +125,8 @@ function builtinInput(ctx, task, zeebe, s) {
   const key = `input.${s.name}`;
   switch (s.kind) {
     case 'method':
-      return selectField({ key, label, value: input?.value ?? '', options: [{ value: '', label: 'Default (POST with a body, else GET)' }, ...methods.map((m) => ({ value: m, label: m }))],
-        onChange: (v) => set({ value: v }) });
+      return selectField({ key, label, value: input?.value ?? '', options: [{ value: '', label: 'Default' }, ...methods.map((m) => ({ value: m, label: m }))],
+        hint: 'By default POST when the task has a body, else GET.', onChange: (v) => set({ value: v }) });
     case 'app':
       return selectField({ key, label, value: input?.value ?? '', options: [{ value: '', label: ctx.data.apps ? 'Choose an app…' : 'Loading apps…' },
         ...(ctx.data.apps || []).map((a) => ({ value: `${a.workspace}/${a.code}`, label: `${a.name} (${a.workspace}/${a.code})` }))],
