@@ -208,7 +208,7 @@ func setUpMessageAndScript(admin *Tab) {
 func setUpCallBack(t *testing.T, admin *Tab) {
 	admin.selectShape("CallBack")
 	admin.choose("assignee.kind", "A person")
-	admin.choose("assignee.user", "(olga)")
+	admin.choose("assignee.user", "olga")
 	admin.activate("group.sales")
 	admin.activate("fields.add")
 	admin.choose("fields.0.variable", "reached (boolean)")
@@ -405,7 +405,7 @@ func TestPropertiesPanelHTTPAndChatTasks(t *testing.T) {
 	}
 
 	admin.choose("task.kind", "Assign an operator")
-	admin.choose("input.operator", "(olga)")
+	admin.choose("input.operator", "olga")
 	b, _ = json.Marshal(service())
 	if want := `{"Type":"livechat.assign","Retries":0,"Inputs":[{"Name":"operator","Value":"olga","Expression":""}],"Outputs":null,"Headers":null}`; string(b) != want {
 		t.Fatalf("the assign task is %s, want %s", b, want)
