@@ -72,6 +72,25 @@ func TestCheckReportsWhatPublishWouldWithoutWriting(t *testing.T) {
 		if def.Variables[0].Type != "string" {
 			t.Fatalf("a check changed the draft: %+v", def)
 		}
+		// An app task is checked against the app's fields, as publish does it (on PostgreSQL
+		// under the share lock publish takes).
+		env.MustDo("POST", "/api/v1/workspaces", env.Admin, map[string]any{"code": "crm", "name": "CRM"}, 201, nil)
+		env.MustDo("POST", "/api/v1/workspaces/crm/apps", env.Admin, map[string]any{"code": "leads", "name": "Leads", "fields": []map[string]any{
+			{"code": "name", "type": "string"}, {"code": "phone", "type": "phone"}, {"code": "message", "type": "string"}}}, 201, nil)
+		leadVars := []any{map[string]any{"name": "customer_name", "type": "string"}, map[string]any{"name": "customer_phone", "type": "phone"},
+			map[string]any{"name": "first_message", "type": "string"}, map[string]any{"name": "lead", "type": "item:crm/leads"}}
+		out = checked{}
+		env.MustDo("POST", "/api/v1/processes/check", env.Admin, map[string]any{"name": "Lead", "variables": leadVars, "bpmn": leadBPMN}, 200, &out)
+		if len(out.Problems) != 0 {
+			t.Fatalf("the lead process: %+v", out.Problems)
+		}
+		out = checked{}
+		env.MustDo("POST", "/api/v1/processes/check", env.Admin, map[string]any{"name": "Lead", "variables": leadVars,
+			"bpmn": strings.Replace(leadBPMN, `name="phone"`, `name="fax"`, 1)}, 200, &out)
+		if len(out.Problems) != 1 || out.Problems[0].Element != "create" {
+			t.Fatalf("an unknown app field: %+v", out.Problems)
+		}
+
 		// A clean draft checks clean, and staff who are not administrators may not check.
 		out = checked{}
 		env.MustDo("POST", "/api/v1/processes/check", env.Admin, map[string]any{"name": "W", "bpmn": waitBPMN("w")}, 200, &out)

@@ -52,7 +52,9 @@ func (s *Service) Check(ctx context.Context, d Draft) (*Checked, error) {
 	}
 	out := &Checked{Problems: []CheckProblem{}, Warnings: []Warning{}}
 	v := &Version{Code: d.Code, Name: d.Name, Scope: d.Scope, Variables: nonNilVars(d.Variables), BPMN: d.BPMN}
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
+	// A read-write transaction that writes nothing: publish's checks of app tasks take a share
+	// lock on the app (workspace.AppTx), which PostgreSQL refuses in a read-only one.
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		// The version a publish would make, so that warnings name it as publish's would.
 		if d.Code != "" {
 			err := tx.QueryRow(ctx, "SELECT published_version + 1 FROM process_definitions WHERE code = ?", d.Code).Scan(&v.Number)

@@ -41,7 +41,10 @@ func (p *Tab) cspViolations() []string {
 // bound to a live chat, and a customer's first message starts it. No step may break the
 // page's content security policy.
 func TestModelerBuildsPublishesAndStarts(t *testing.T) {
-	env := servertest.Start(t, "sqlite", servertest.Options{})
+	servertest.Each(t, servertest.Options{}, buildPublishAndStart)
+}
+
+func buildPublishAndStart(t *testing.T, env *servertest.Env) {
 	ops := env.Group("Support operators")
 	sups := env.Group("Support supervisors")
 	var lc struct{ ID string }

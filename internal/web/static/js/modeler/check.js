@@ -53,7 +53,10 @@ export function checker({ modeler, draft, list, onResult }) {
     try {
       out = await post('/api/v1/processes/check', await draft());
     } catch (err) {
-      if (mine === seq) onResult({ error: err });
+      if (mine === seq) {
+        clear(); // the marks were about an older diagram
+        onResult({ error: err });
+      }
       return;
     }
     if (mine !== seq) return;

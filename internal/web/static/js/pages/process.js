@@ -28,6 +28,7 @@ let panel = null;
 let check = null;
 let dirty = false;
 let problems = null; // null until the first check answers
+let checkFailed = ''; // why the newest check could not run, if it could not
 
 async function load() {
   def = await get(base);
@@ -107,12 +108,16 @@ function setDirty(d) {
 function checked(out) {
   const warningsList = $('[data-check-warnings]');
   if (out.error) {
-    problems = null;
-    $('[data-problems-title]').textContent = `The draft could not be checked: ${out.error.message}`;
+    // Publish checks again on the server: an unanswered check must not block it.
+    problems = [];
+    checkFailed = out.error.message;
+    replace($('[data-problems]'));
+    $('[data-problems-title]').textContent = `The draft could not be checked: ${checkFailed}`;
     warningsList.hidden = true;
     drawState();
     return;
   }
+  checkFailed = '';
   problems = out.problems;
   const n = problems.length;
   $('[data-problems-title]').textContent = n ? `${n} problem${n > 1 ? 's' : ''} to fix before publishing` : 'No problems: the draft can be published.';
@@ -128,6 +133,7 @@ function drawState() {
   publishButton.disabled = n > 0;
   if (n > 0) state.textContent = `Publishing is blocked: ${n} problem${n > 1 ? 's are' : ' is'} marked on the diagram.`;
   else if (problems === null) state.textContent = 'Checking the draft…';
+  else if (checkFailed) state.textContent = `The draft could not be checked (${checkFailed}); Publish checks it again.`;
   else state.textContent = dirty ? 'Unsaved changes: Publish saves them first.' : 'Saved.';
 }
 
