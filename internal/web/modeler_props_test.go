@@ -71,40 +71,27 @@ func (p *Tab) choose(k, label string) {
 }
 
 // selectShape clicks the element on the canvas where it shows, as a person selects it; a flow
-// by its label, since the line itself starts a drag of its segment under the pointer. Where the
-// check's messages cover the whole element, they are hidden for the click (a person would
-// scroll or zoom), and shown again.
+// by its label, since the line itself starts a drag of its segment under the pointer. The
+// check's messages beside elements let the pointer through to them.
 func (p *Tab) selectShape(id string) {
 	p.t.Helper()
 	target := id
 	if p.Has(fmt.Sprintf(`[data-element-id="%s_label"]`, id)) && p.Has(fmt.Sprintf(`[data-element-id="%s"].djs-connection`, id)) {
 		target = id + "_label"
 	}
-	find := fmt.Sprintf(`(() => {
+	var at *struct{ X, Y float64 }
+	p.Eval(fmt.Sprintf(`(() => {
 		const hit = document.querySelector('[data-element-id="%s"] .djs-hit');
 		hit.scrollIntoView({ block: 'center' });
 		const r = hit.getBoundingClientRect();
-		for (const [fx, fy] of [[.5, .5], [.25, .25], [.75, .25], [.25, .75], [.75, .75], [.5, .15], [.15, .5]]) {
-			const x = r.left + r.width * fx, y = r.top + r.height * fy;
-			const e = document.elementFromPoint(x, y);
-			if (e && e.closest('[data-element-id]')?.dataset.elementId === '%s') return { x, y };
-		}
-		return null;
-	})()`, target, target)
-	var at *struct{ X, Y float64 }
-	p.Eval(find, &at)
-	covered := at == nil
-	if covered {
-		p.Eval(`parleyModeler.get('overlays').hide(), true`, new(bool))
-		p.Eval(find, &at)
-	}
+		const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
+		const e = document.elementFromPoint(x, y);
+		return e && e.closest('[data-element-id]')?.dataset.elementId === '%s' ? { x, y } : null;
+	})()`, target, target), &at)
 	if at == nil {
-		p.t.Fatalf("%s: the element %s cannot be clicked on the canvas", p.name, id)
+		p.t.Fatalf("%s: something covers the element %s on the canvas", p.name, id)
 	}
 	p.edit(func() { p.do("click "+id, chromedp.MouseClickXY(at.X, at.Y)) })
-	if covered {
-		p.Eval(`parleyModeler.get('overlays').show(), true`, new(bool))
-	}
 	p.WaitText(panel+" .pp-id", "id "+id)
 }
 
@@ -221,7 +208,7 @@ func setUpMessageAndScript(admin *Tab) {
 func setUpCallBack(t *testing.T, admin *Tab) {
 	admin.selectShape("CallBack")
 	admin.choose("assignee.kind", "A person")
-	admin.choose("assignee.user", "(olga)")
+	admin.choose("assignee.user", "olga")
 	admin.activate("group.sales")
 	admin.activate("fields.add")
 	admin.choose("fields.0.variable", "reached (boolean)")
@@ -361,5 +348,104 @@ func TestPropertiesPanelReadsZeebe(t *testing.T) {
 	}
 	if m := p.Elements["Wait"].Message; m.Name != "CRM answers" || m.CorrelationKeyRaw != "=name" || m.CorrelationKey != "name" {
 		t.Errorf("the message wait is %+v", m)
+	}
+}
+
+// oneTask is a process of one service task between a start and an end.
+const oneTask = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" id="Definitions_One" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="Calls" isExecutable="true">
+    <bpmn:startEvent id="Start" />
+    <bpmn:serviceTask id="CreateLead" name="Call" />
+    <bpmn:endEvent id="End" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="Start" targetRef="CreateLead" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="CreateLead" targetRef="End" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="Diagram_1">
+    <bpmndi:BPMNPlane id="Plane_1" bpmnElement="Calls">
+      <bpmndi:BPMNShape id="Start_di" bpmnElement="Start"><dc:Bounds x="152" y="102" width="36" height="36" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="CreateLead_di" bpmnElement="CreateLead"><dc:Bounds x="240" y="80" width="100" height="80" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="End_di" bpmnElement="End"><dc:Bounds x="392" y="102" width="36" height="36" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="Flow_1_di" bpmnElement="Flow_1"><di:waypoint x="188" y="120" /><di:waypoint x="240" y="120" /></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="Flow_2_di" bpmnElement="Flow_2"><di:waypoint x="340" y="120" /><di:waypoint x="392" y="120" /></bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>`
+
+// TestPropertiesPanelHTTPAndChatTasks sets an http call with a header, then turns the same
+// task into a chat assignment: the inputs the new type does not read are dropped, and the
+// operator is picked from the real users.
+func TestPropertiesPanelHTTPAndChatTasks(t *testing.T) {
+	env := servertest.Start(t, "sqlite", servertest.Options{})
+	propsFixtures(env)
+	env.MustDo("POST", "/api/v1/processes", env.Admin, map[string]any{"code": "calls", "name": "Calls",
+		"variables": []map[string]any{{"name": "name", "type": "string"}}, "bpmn": oneTask}, 201, nil)
+	admin := startBrowser(t, env.URL).Tab("admin")
+	admin.Login("admin", servertest.AdminPassword)
+	admin.Open("/admin/processes/calls")
+	admin.WaitTrue(`!!window.parleyModeler && document.querySelector('` + panel + `')?.dataset.loaded === 'true'`)
+
+	admin.selectShape("CreateLead")
+	admin.choose("task.kind", "Call an HTTP endpoint")
+	admin.choose("input.method", "POST")
+	admin.enter("input.url", "https://crm.example.com/leads?name={{name}}")
+	admin.activate("inputs.add")
+	admin.enter("inputs.0.name", "header.Authorization")
+	admin.enter("inputs.0.value", "Bearer secret")
+	service := func() *bpmn.ServiceTask {
+		defs, err := bpmn.Parse([]byte(exportXML(admin)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return defs.Main().Elements["CreateLead"].Service
+	}
+	b, _ := json.Marshal(service())
+	if want := `{"Type":"http","Retries":0,"Inputs":[{"Name":"method","Value":"POST","Expression":""},{"Name":"url","Value":"https://crm.example.com/leads?name={{name}}","Expression":""},{"Name":"header.Authorization","Value":"Bearer secret","Expression":""}],"Outputs":null,"Headers":null}`; string(b) != want {
+		t.Fatalf("the http task is %s, want %s", b, want)
+	}
+
+	admin.choose("task.kind", "Assign an operator")
+	admin.choose("input.operator", "olga")
+	b, _ = json.Marshal(service())
+	if want := `{"Type":"livechat.assign","Retries":0,"Inputs":[{"Name":"operator","Value":"olga","Expression":""}],"Outputs":null,"Headers":null}`; string(b) != want {
+		t.Fatalf("the assign task is %s, want %s", b, want)
+	}
+}
+
+// TestTimerPreviewAgreesWithTheEngine reads durations with the panel's parser and with the
+// engine's: a preview must never call "in 4 hours" what publish refuses, nor the other way
+// round. It also pins the words of the previews.
+func TestTimerPreviewAgreesWithTheEngine(t *testing.T) {
+	env := servertest.Start(t, "sqlite", servertest.Options{})
+	tab := startBrowser(t, env.URL).Tab("anyone")
+	tab.Open("/login")
+	durations := []string{"PT4H", "P1D", "P1Y2M3W4DT5H6M7S", "PT1.5S", "PT1,5S", "P0D", "PT0S", "P1DT12H", "P2W",
+		"P", "PT", "P1DT", "P1H", "PT1D", "P1.5D", "PT1.S", "PT.5S", "P1M1Y", "-PT1H", "pt1h", " PT1H", "PT1H ", "P1000000000D", "=PT1H", ""}
+	js, _ := json.Marshal(durations)
+	got := run(tab, "parse durations in the panel", chromedp.Evaluate[[]bool](fmt.Sprintf(
+		`import('/static/js/modeler/props-timer.js').then((m) => %s.map((s) => m.parseDuration(s) !== null))`, js), chromedp.EvalAwaitPromise))
+	for i, s := range durations {
+		_, err := bpmn.ParseDuration(s)
+		if got[i] != (err == nil) {
+			t.Errorf("duration %q: the panel reads it: %v, the engine: %v (%v)", s, got[i], err == nil, err)
+		}
+	}
+	previews := [][3]string{
+		{"timeDuration", "PT4H", "in 4 hours"},
+		{"timeDuration", "P1DT2H30M", "in 1 day, 2 hours and 30 minutes"},
+		{"timeDate", "2030-01-31T09:00:00Z", "on 31 Jan 2030, 09:00 UTC"},
+		{"timeCycle", "R3/PT1H", "every hour, 3 times"},
+		{"timeCycle", "R/P1D", "every day, without end"},
+		{"timeCycle", "R2/PT30M", "every 30 minutes, 2 times"},
+		{"timeDuration", "=later", "Expressions in timers are not supported; write a fixed value."},
+		{"timeDate", "tomorrow", "“tomorrow” is not an RFC 3339 time such as 2030-01-31T09:00:00Z."},
+	}
+	js, _ = json.Marshal(previews)
+	words := run(tab, "preview timers", chromedp.Evaluate[[]string](fmt.Sprintf(
+		`import('/static/js/modeler/props-timer.js').then((m) => %s.map(([k, v]) => { const p = m.timerPreview(k, v); return p.text || p.error; }))`, js), chromedp.EvalAwaitPromise))
+	for i, p := range previews {
+		if words[i] != p[2] {
+			t.Errorf("the preview of %s %q reads %q, want %q", p[0], p[1], words[i], p[2])
+		}
 	}
 }

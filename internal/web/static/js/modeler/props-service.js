@@ -5,7 +5,7 @@
 
 import { h } from '../dom.js';
 import { addListItem, extension, extensions, moveListItem, removeListItem, setExtension } from './props-model.js';
-import { exprField, listEditor, note, numberField, section, selectField, textField } from './props-ui.js';
+import { exprField, listEditor, note, numberField, personLabel, section, selectField, textField } from './props-ui.js';
 
 // catalog is what internal/process runs itself (bpmn.requiredInputs, builtin.go,
 // compile_tasks.go resultEnv): each type's inputs, and the names its outputs may read.
@@ -125,8 +125,8 @@ function builtinInput(ctx, task, zeebe, s) {
   const key = `input.${s.name}`;
   switch (s.kind) {
     case 'method':
-      return selectField({ key, label, value: input?.value ?? '', options: [{ value: '', label: 'Default (POST with a body, else GET)' }, ...methods.map((m) => ({ value: m, label: m }))],
-        onChange: (v) => set({ value: v }) });
+      return selectField({ key, label, value: input?.value ?? '', options: [{ value: '', label: 'Default' }, ...methods.map((m) => ({ value: m, label: m }))],
+        hint: 'By default POST when the task has a body, else GET.', onChange: (v) => set({ value: v }) });
     case 'app':
       return selectField({ key, label, value: input?.value ?? '', options: [{ value: '', label: ctx.data.apps ? 'Choose an app…' : 'Loading apps…' },
         ...(ctx.data.apps || []).map((a) => ({ value: `${a.workspace}/${a.code}`, label: `${a.name} (${a.workspace}/${a.code})` }))],
@@ -142,7 +142,7 @@ function builtinInput(ctx, task, zeebe, s) {
       const users = ctx.vars().filter((v) => v.type === 'user');
       const select = selectField({ key, label, value: current, options: [{ value: '', label: 'Choose…' },
         ...users.map((v) => ({ value: `var:${v.name}`, label: `The user in ${v.name}` })),
-        ...(ctx.data.users || []).filter((u) => u.login).map((u) => ({ value: `login:${u.login}`, label: `${u.display_name || u.login} (${u.login})` }))],
+        ...(ctx.data.users || []).filter((u) => u.login).map((u) => ({ value: `login:${u.login}`, label: personLabel(u) }))],
       hint: 'A variable of type user, or a fixed person.',
       onChange: (v) => set(v.startsWith('var:') ? { expression: v.slice(4) } : { value: v.slice(6) || undefined }) });
       return select;

@@ -8,14 +8,20 @@ import { exprField, note, section, selectField, textField } from './props-ui.js'
 import { variableSelect } from './props-service.js';
 
 const units = [['Y', 'year'], ['M', 'month'], ['W', 'week'], ['D', 'day'], ['TH', 'hour'], ['TM', 'minute'], ['TS', 'second']];
-const durationRe = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+const durationRe = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/;
+
+// maxField is the engine's bound on each number (bpmn.maxDurationField).
+const maxField = 999999999;
 
 // parseDuration reads an ISO 8601 duration as the engine does (bpmn.ParseDuration): the parts
 // in order, a fraction on seconds only. It returns [[amount, unit]…] or null.
 export function parseDuration(s) {
-  const m = durationRe.exec(String(s).trim());
-  if (!m || String(s).trim().endsWith('T') || m.slice(1).every((x) => x === undefined)) return null;
-  return units.map(([, unit], i) => [m[i + 1], unit]).filter(([n]) => n !== undefined).map(([n, unit]) => [Number(n), unit]);
+  const text = String(s);
+  const m = durationRe.exec(text);
+  if (!m || text.endsWith('T') || m.slice(1).every((x) => x === undefined)) return null;
+  const parts = units.map(([, unit], i) => [m[i + 1], unit]).filter(([n]) => n !== undefined)
+    .map(([n, unit]) => [Number(n.replace(',', '.')), unit]);
+  return parts.some(([n, unit]) => unit !== 'second' && n > maxField) ? null : parts;
 }
 
 function amount(n, unit) {

@@ -193,3 +193,9 @@ export function listEditor({ key, title, items, row, onAdd, onRemove, onMove, ad
     rows.length ? rows : (empty ? note(empty) : null),
     button({ key: `${key}.add`, text: addText, onClick: onAdd }));
 }
+
+// personLabel names a user in a picker: "Olga Ivanova (olga)", or the login alone when the
+// display name says nothing more.
+export function personLabel(u) {
+  return u.display_name && u.display_name !== u.login ? `${u.display_name} (${u.login})` : u.login;
+}

@@ -5,7 +5,7 @@
 
 import { h } from '../dom.js';
 import { addListItem, extension, moveListItem, removeExtension, removeListItem, setExtension } from './props-model.js';
-import { checkField, listEditor, note, section, selectField, textField, uid } from './props-ui.js';
+import { checkField, listEditor, note, personLabel, section, selectField, textField, uid } from './props-ui.js';
 import { variableSelect } from './props-service.js';
 import { durationText } from './props-timer.js';
 
@@ -58,7 +58,7 @@ function assignee(ctx, a, z) {
     const login = a ? a.user : (z?.assignee && !z.assignee.startsWith('=') ? z.assignee : '');
     parts.push(selectField({ key: 'assignee.user', label: 'Person', value: login ?? '',
       options: [{ value: '', label: ctx.data.users ? 'Choose a person…' : 'Loading people…' },
-        ...(ctx.data.users || []).filter((u) => u.login).map((u) => ({ value: u.login, label: `${u.display_name || u.login} (${u.login})` }))],
+        ...(ctx.data.users || []).filter((u) => u.login).map((u) => ({ value: u.login, label: personLabel(u) }))],
       onChange: (v) => write({ user: v || undefined }) }));
   }
   if (kind === 'variable') {
