@@ -103,5 +103,6 @@ func New(db *store.DB, c *chat.Service, p *process.Service, log *slog.Logger, op
 	}
 	s := &Service{db: db, chat: c, process: p, log: log, opts: opts}
 	p.OnPublish(s.recheckBindings)
+	p.OnCheck(s.checkBindings)
 	return s
 }

@@ -313,31 +313,55 @@ func verboseTx(ctx context.Context, tx *store.Tx, liveChatID string) (bool, erro
 // recheckBindings runs inside a publish: every binding of the process is checked against the
 // new version, marked broken (or healed) accordingly, and each broken one is reported.
 func (s *Service) recheckBindings(ctx context.Context, tx *store.Tx, v *process.Version) ([]process.Warning, error) {
-	rows, err := tx.Query(ctx, "SELECT "+bindingColumns+" FROM automation_bindings WHERE process_code = ?", v.Code)
+	bindings, err := processBindingsTx(ctx, tx, v.Code)
 	if err != nil {
 		return nil, err
 	}
+	for _, b := range bindings {
+		if _, err := tx.Exec(ctx, "UPDATE automation_bindings SET broken = ? WHERE live_chat_id = ? AND event = ?", mappingProblem(v, b.Inputs), b.LiveChatID, b.Event); err != nil {
+			return nil, err
+		}
+	}
+	return unfitWarnings(v, bindings), nil
+}
+
+// checkBindings is recheckBindings without the writes, for a check of a draft: the warnings a
+// publish of it would give.
+func (s *Service) checkBindings(ctx context.Context, tx *store.Tx, v *process.Version) ([]process.Warning, error) {
+	if v.Code == "" {
+		return nil, nil
+	}
+	bindings, err := processBindingsTx(ctx, tx, v.Code)
+	return unfitWarnings(v, bindings), err
+}
+
+// unfitWarnings names each binding whose mapping the version no longer fits.
+func unfitWarnings(v *process.Version, bindings []*Binding) []process.Warning {
+	var warnings []process.Warning
+	for _, b := range bindings {
+		if broken := mappingProblem(v, b.Inputs); broken != "" {
+			warnings = append(warnings, process.Warning{Source: "livechat " + b.LiveChatID + " " + b.Event, Message: broken})
+		}
+	}
+	return warnings
+}
+
+// processBindingsTx lists the bindings that start a process, in live chat and event order.
+func processBindingsTx(ctx context.Context, tx *store.Tx, code string) ([]*Binding, error) {
+	rows, err := tx.Query(ctx, "SELECT "+bindingColumns+" FROM automation_bindings WHERE process_code = ? ORDER BY live_chat_id, event", code)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var bindings []*Binding
 	for rows.Next() {
 		b, err := scanBinding(rows)
 		if err != nil {
-			rows.Close()
 			return nil, err
 		}
 		bindings = append(bindings, b)
 	}
-	rows.Close()
-	var warnings []process.Warning
-	for _, b := range bindings {
-		broken := mappingProblem(v, b.Inputs)
-		if broken != "" {
-			warnings = append(warnings, process.Warning{Source: "livechat " + b.LiveChatID + " " + b.Event, Message: broken})
-		}
-		if _, err := tx.Exec(ctx, "UPDATE automation_bindings SET broken = ? WHERE live_chat_id = ? AND event = ?", broken, b.LiveChatID, b.Event); err != nil {
-			return nil, err
-		}
-	}
-	return warnings, rows.Err()
+	return bindings, rows.Err()
 }
 
 // bindingProblem says why a binding cannot start its process now, "" when it can, with the
@@ -369,4 +393,31 @@ func mappingProblem(v *process.Version, inputs map[string]string) string {
 		return fmt.Sprintf("version %d of %s breaks the mapping: %s", v.Number, v.Code, err.Error())
 	}
 	return ""
+}
+
+// ProcessBindings lists the live-chat bindings that start a process, each saying whether it
+// can start the newest published version now, so that the process page shows what a publish
+// would touch. Administrators only, as the bindings are read on a live chat's tab.
+func (s *Service) ProcessBindings(ctx context.Context, code string) ([]*Binding, error) {
+	if err := policy.Check(ctx, policy.AutomationConfigure); err != nil {
+		return nil, err
+	}
+	out := []*Binding{}
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		bindings, err := processBindingsTx(ctx, tx, code)
+		if err != nil {
+			return err
+		}
+		for _, b := range bindings {
+			v, problem, err := s.bindingProblem(ctx, tx, b)
+			if err != nil {
+				return err
+			}
+			describe(b, v)
+			b.Broken = problem
+			out = append(out, b)
+		}
+		return nil
+	})
+	return out, err
 }

@@ -14,6 +14,11 @@ type verboseRequest struct {
 	VerboseLog bool `json:"verbose_log"`
 }
 
+// processBindings is the answer of GET /api/v1/processes/{code}/bindings.
+type processBindings struct {
+	Items []*automation.Binding `json:"items"`
+}
+
 type sessionProcesses struct {
 	Items []*process.InstanceSummary `json:"items"`
 }
@@ -23,6 +28,7 @@ func (s *Server) registerAutomation() {
 		return
 	}
 	s.handle("GET /api/v1/livechats/properties", staff, op{action: policy.PropertiesRead, summary: "The Live Chats properties a binding maps from, with their types", out: []automation.Property{}}, s.handleProperties)
+	s.handle("GET /api/v1/processes/{code}/bindings", admin, op{action: policy.AutomationConfigure, summary: "The live-chat bindings that start the process, each with why it cannot start the newest version (broken), if so", out: processBindings{}}, s.handleProcessBindings)
 	s.handle("GET /api/v1/livechats/{id}/automation", admin, op{action: policy.AutomationConfigure, summary: "The Business Processes tab: one row per event", out: automation.Tab{}}, s.handleAutomationTab)
 	s.handle("PUT /api/v1/livechats/{id}/automation/settings", admin, op{action: policy.AutomationConfigure, summary: "Log events without a binding too (verbose log)", in: verboseRequest{}, status: http.StatusNoContent}, s.handleAutomationSettings)
 	s.handle("PUT /api/v1/livechats/{id}/automation/{event}", admin, op{action: policy.AutomationConfigure, required: []string{"process"}, summary: "Bind a process to an event with a type-checked input mapping", in: automation.BindingInput{}, out: automation.Binding{}}, s.handleBindingPut)
@@ -110,4 +116,13 @@ func (s *Server) handleManualStart(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	return created(w, inst)
+}
+
+// handleProcessBindings handles GET /api/v1/processes/{code}/bindings.
+func (s *Server) handleProcessBindings(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.Automation.ProcessBindings(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return ok(w, processBindings{Items: list})
 }

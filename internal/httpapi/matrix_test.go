@@ -180,6 +180,8 @@ func matrixRows() []matrixRow {
 		{route: "POST /api/v1/processes/{code}/publish", path: "/api/v1/processes/spare/publish", want: adminOnly},
 		{route: "POST /api/v1/processes/{code}/unpublish", path: "/api/v1/processes/spare/unpublish", want: adminOnly},
 		{route: "GET /api/v1/processes/{code}/versions/{n}", path: "/api/v1/processes/done/versions/1", want: staffOnly},
+		{route: "POST /api/v1/processes/check", body: map[string]any{"name": "Fresh", "bpmn": doneDiagram}, want: adminOnly},
+		{route: "GET /api/v1/processes/{code}/bindings", path: "/api/v1/processes/done/bindings", want: adminOnly},
 		// Starting outside a session is for administrators and worker keys.
 		{route: "POST /api/v1/processes/{code}/instances", path: "/api/v1/processes/done/instances", body: map[string]any{"inputs": map[string]any{}}, want: "401 401 401 401 401 2xx 403 403 403 403 2xx"},
 		// The instance is linked to A's session and its task offered to A's operators.

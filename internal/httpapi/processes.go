@@ -19,6 +19,7 @@ func (s *Server) registerProcesses() {
 	}
 	s.handle("GET /api/v1/processes", staff, op{action: policy.ProcessRead, summary: "List process definitions, optionally those of a scope: a workspace lists its apps' too", out: store.List[*process.Definition]{}, query: []string{"scope", "limit", "cursor"}}, s.handleProcessList)
 	s.handle("POST /api/v1/processes", admin, op{action: policy.ProcessManage, required: []string{"code", "name"}, summary: "Create a process draft (accepts Idempotency-Key)", in: process.Draft{}, out: process.Definition{}, status: http.StatusCreated, idempotent: true}, s.handleProcessCreate)
+	s.handle("POST /api/v1/processes/check", admin, op{action: policy.ProcessCheck, summary: "Check a draft (name, scope, variables, bpmn) as publish would, writing nothing: every problem with its element, and the warnings", in: process.Draft{}, out: process.Checked{}}, s.handleProcessCheck)
 	s.handle("GET /api/v1/processes/{code}", staff, op{action: policy.ProcessRead, summary: "One process definition with its draft", out: process.Definition{}}, s.handleProcessGet)
 	s.handle("PUT /api/v1/processes/{code}", admin, op{action: policy.ProcessManage, required: []string{"name"}, summary: "Replace a process's draft", in: process.Draft{}, out: process.Definition{}}, s.handleProcessUpdate)
 	s.handle("POST /api/v1/processes/{code}/publish", admin, op{action: policy.ProcessManage, summary: "Validate the draft and publish it as the next immutable version, with warnings (accepts Idempotency-Key)", out: process.Published{}, status: http.StatusCreated, idempotent: true}, s.handleProcessPublish)
@@ -60,6 +61,20 @@ func (s *Server) handleProcessCreate(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	return created(w, d)
+}
+
+// handleProcessCheck handles POST /api/v1/processes/check. Problems are the answer, not a
+// failure of the request: a half-drawn diagram checks with 200 and its list.
+func (s *Server) handleProcessCheck(w http.ResponseWriter, r *http.Request) error {
+	var in process.Draft
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	c, err := s.Processes.Check(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return ok(w, c)
 }
 
 // handleProcessGet handles GET /api/v1/processes/{code}.

@@ -89,6 +89,7 @@ type Service struct {
 	versions sync.Map // versionKey -> *Version
 	hooksMu  sync.RWMutex
 	hooks    []PublishHook
+	checks   []PublishHook
 	workerID string
 	client   *http.Client
 }

@@ -286,7 +286,7 @@ func auditAdministration(t *testing.T, b *Browser, env *servertest.Env) {
 		{"/admin/users", "", "[data-users] tbody tr", []string{"new-user", "add-to-group"}},
 		{"/admin/groups", "", "[data-groups] tbody tr", []string{"new-group"}},
 		{"/admin/processes", "", "[data-processes] tbody tr", []string{"new-process"}},
-		{"/admin/processes/new-lead", "", "[data-diagram] svg", []string{"edit"}},
+		{"/admin/processes/new-lead", "", "[data-canvas] .djs-container svg", []string{"edit"}},
 		{"/admin/workspaces", "", "[data-workspaces] tbody tr", []string{"new-workspace"}},
 		{"/admin/workspaces/crm", "", "[data-apps] tbody tr", []string{"new-app"}},
 		{"/admin/workspaces/crm/apps/leads", "", "[data-fields] tbody tr", []string{"new-item", "add-field"}},

@@ -1,12 +1,13 @@
 package web_test
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 	"github.com/parleychat/parley/internal/server/servertest"
 )
@@ -30,8 +31,8 @@ func TestProcessPagesDrawDiagrams(t *testing.T) {
 	admin.Open("/admin/processes")
 	createProcessThroughForm(admin, file)
 
-	admin.WaitFor(".diagram svg")
-	assertDiagram(t, admin)
+	admin.WaitFor(".djs-container svg")
+	assertModeled(t, admin, 4, 3)
 	admin.Shot("process")
 	admin.ClickText("button", "Publish")
 	admin.WaitText("[data-publish-result]", "Version 1 published")
@@ -62,15 +63,10 @@ func drawPrefixedDiagram(t *testing.T, env *servertest.Env, admin *Tab) {
 	}
 	env.MustDo("POST", "/api/v1/processes", env.Admin, map[string]any{"code": "review", "name": "Review", "bpmn": string(xml)}, 201, nil)
 	admin.Open("/admin/processes/review")
-	admin.WaitFor(".diagram svg")
-	var shapes, flows int
-	admin.Eval(`document.querySelectorAll('.diagram svg [data-element]').length`, &shapes)
-	admin.Eval(`document.querySelectorAll('.diagram svg [data-flow] polyline').length`, &flows)
-	want := fmt.Sprint(strings.Count(string(xml), "<bpmndi:BPMNShape "), strings.Count(string(xml), "<bpmndi:BPMNEdge "))
-	if got := fmt.Sprint(shapes, flows); got != want {
-		t.Fatalf("the prefixed diagram has %s shapes and flows, want %s", got, want)
-	}
+	admin.WaitFor(".djs-container svg")
+	assertModeled(t, admin, strings.Count(string(xml), "<bpmndi:BPMNShape "), strings.Count(string(xml), "<bpmndi:BPMNEdge "))
 	admin.Shot("prefixed-diagram")
+	importAndDownload(t, admin)
 }
 
 // createProcessThroughForm fills "+ Process": a variable with a bad name first, which the
@@ -109,5 +105,47 @@ func assertDiagram(t *testing.T, admin *Tab) {
 	}
 	if got := admin.Text(`.diagram svg [data-element="done"] .bpmn-marker`); got != "X" {
 		t.Fatalf("the exclusive gateway's marker is %q", got)
+	}
+}
+
+// assertModeled checks that the process page's modeler drew the shapes and flows of the draft.
+func assertModeled(t *testing.T, admin *Tab, shapes, flows int) {
+	t.Helper()
+	var got [2]int
+	admin.Eval(`[document.querySelectorAll('[data-canvas] .djs-shape:not([data-element-id$="_label"])').length, document.querySelectorAll('[data-canvas] .djs-connection').length]`, &got)
+	if got != [2]int{shapes, flows} {
+		t.Fatalf("the modeler drew %d shapes and %d flows, want %d and %d", got[0], got[1], shapes, flows)
+	}
+}
+
+// importAndDownload replaces the modeler's diagram with a file through "Import .bpmn", then
+// saves it with "Download .bpmn": the file holds the imported process, as bpmn-js writes it.
+func importAndDownload(t *testing.T, admin *Tab) {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "lead.bpmn")
+	if err := os.WriteFile(file, []byte(leadDiagram), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	admin.Upload("[data-import]", file)
+	admin.WaitFor(`[data-canvas] [data-element-id="done"]`)
+	assertModeled(t, admin, 4, 3)
+	admin.WaitText("[data-publish-state]", "Unsaved changes")
+
+	allow := browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir,
+		BrowserContextID: chromedp.FromContext(admin.ctx).BrowserContextID}
+	if _, err := chromedp.Call(admin.ctx, browser.SetDownloadBehavior, allow); err != nil {
+		t.Fatalf("allow downloads: %v", err)
+	}
+	admin.Click(`[data-action="download"]`)
+	saved := filepath.Join(dir, "review.bpmn")
+	var got []byte
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if got, _ = os.ReadFile(saved); strings.Contains(string(got), "</bpmn:definitions>") {
+			break
+		}
+	}
+	if !strings.Contains(string(got), `id="done"`) || !strings.Contains(string(got), "parley:") {
+		t.Fatalf("the downloaded file is not the imported diagram with its parley: elements:\n%s", got)
 	}
 }

@@ -74,6 +74,7 @@ const (
 
 	ProcessRead    Action = "process.read"
 	ProcessManage  Action = "process.manage"
+	ProcessCheck   Action = "process.check"
 	ProcessStart   Action = "process.start"
 	InstanceRead   Action = "instance.read"
 	InstanceCancel Action = "instance.cancel"
@@ -151,6 +152,7 @@ var rules = map[Action]rule{
 
 	ProcessRead:    {Staff, "read processes", false},
 	ProcessManage:  {Admin, "manage processes", false},
+	ProcessCheck:   {Admin, "check a process draft without saving it", false},
 	ProcessStart:   {Admin | WorkerKey, "start a process outside a session", false},
 	InstanceRead:   {chatStaff | Assignee, "read the instance", true},
 	InstanceCancel: {Admin, "cancel instances", false},

@@ -1,7 +1,8 @@
 // The process form, shared by "+ Process" and "Edit draft": code, name, scope, the variables
-// editor (one row per variable) and the BPMN file, which is read in the browser and sent as the
-// draft's bpmn string. Control names follow the API's field names (variables[0].name…), so
-// each problem of a 422 shows beside its control.
+// editor (one row per variable) and an optional BPMN file (the process page's modeler draws
+// one otherwise), read in the browser and sent as the draft's bpmn string. Control names
+// follow the API's field names (variables[0].name…), so each problem of a 422 shows beside its
+// control.
 
 import { h } from './dom.js';
 import { field, formDialog } from './dialog.js';
@@ -65,7 +66,8 @@ export function processDialog({ def, title, submitLabel, send }) {
   def = def || { scope: 'global', variables: [] };
   return formDialog({
     title, submitLabel, wide: true,
-    intro: 'A draft may be saved half-done; the diagram is checked when it is published.',
+    intro: editing ? 'A draft may be saved half-done; the modeler checks it while you draw, and publish checks it again.'
+      : 'Leave the BPMN file empty to draw the process in the modeler next; a draft may be saved half-done.',
     fields: [
       codeField(def.code, editing),
       { name: 'name', label: 'Name', required: true, value: def.name || '', autocomplete: 'off' },

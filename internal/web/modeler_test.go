@@ -1,0 +1,276 @@
+package web_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/parleychat/parley/internal/server/servertest"
+)
+
+// recordCSP makes every page the tab opens keep the content security policy's violations in
+// window.cspViolations, so that a test can say which directive a library broke; the page's
+// own policy forbids inline script, so the recorder comes in through the browser instead.
+func (p *Tab) recordCSP() {
+	p.t.Helper()
+	src := `window.cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || e.sample || '')));`
+	if _, err := chromedp.Call(p.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src}); err != nil {
+		p.t.Fatalf("record CSP violations: %v", err)
+	}
+}
+
+// cspViolations returns what the page's policy blocked since it loaded.
+func (p *Tab) cspViolations() []string {
+	p.t.Helper()
+	var out []string
+	p.Eval(`window.cspViolations || []`, &out)
+	return out
+}
+
+// TestModelerBuildsPublishesAndStarts is issue 14's story in the browser: a new process is
+// drawn in the modeler (a task from the palette made a user task, connected, named), the
+// check marks the task that leads nowhere and the mark goes once an end event follows it;
+// a variable is declared, the draft saved and published in one click each, the process
+// bound to a live chat, and a customer's first message starts it. No step may break the
+// page's content security policy.
+func TestModelerBuildsPublishesAndStarts(t *testing.T) {
+	servertest.Each(t, servertest.Options{}, buildPublishAndStart)
+}
+
+func buildPublishAndStart(t *testing.T, env *servertest.Env) {
+	ops := env.Group("Support operators")
+	sups := env.Group("Support supervisors")
+	var lc struct{ ID string }
+	env.MustDo("POST", "/api/v1/livechats", env.Admin, map[string]any{"name": "Website", "operator_groups": []string{ops}, "supervisor_groups": []string{sups}}, 201, &lc)
+	admin := startBrowser(t, env.URL).Tab("admin")
+	admin.recordCSP()
+	admin.Login("admin", servertest.AdminPassword)
+
+	admin.Open("/admin/processes")
+	admin.ClickText("button", "+ Process")
+	admin.Fill("dialog [name=code]", "callback")
+	admin.Fill("dialog [name=name]", "Call back")
+	admin.ClickText("dialog button", "Create draft")
+	admin.WaitFor(".djs-palette")
+	admin.WaitText("[data-problems-title]", "problem")
+	task := drawUserTask(t, admin)
+	markedAndFixed(t, admin)
+	assignAndDeclare(admin, task)
+	admin.Audit("modeler")
+
+	admin.Click(`[data-action="save"]`)
+	admin.WaitText("[data-publish-state]", "Saved.")
+	admin.Click(`[data-action="publish"]`)
+	admin.WaitText("[data-publish-result]", "Version 1 published.")
+	admin.WaitFor(`[data-view="left"][data-shown="1"] .djs-container svg`)
+	admin.WaitFor(`[data-view="right"][data-shown="draft"] .djs-container svg`)
+	admin.Shot("published")
+	if v := admin.cspViolations(); len(v) > 0 {
+		t.Fatalf("the modeler broke the page's content security policy: %v", v)
+	}
+
+	bindThroughLiveChat(admin, lc.ID)
+	admin.Open("/admin/processes/callback")
+	admin.WaitText(`[data-bindings] tr[data-binding="`+lc.ID+` session_created"]`, "Starts it")
+	admin.Shot("bound")
+
+	session := writeWidget(env, lc.ID, "Ann Customer", "Please call me")
+	var started []struct{ ID, Process, State string }
+	for deadline := time.Now().Add(10 * time.Second); len(started) == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		var list struct {
+			Items []struct{ ID, Process, State string }
+		}
+		env.MustDo("GET", "/api/v1/sessions/"+session+"/processes", env.Admin, nil, 200, &list)
+		started = list.Items
+	}
+	if len(started) != 1 || started[0].Process != "callback" {
+		t.Fatalf("the customer's message started %+v, want the drawn process", started)
+	}
+	var inst struct {
+		Variables map[string]any
+		Active    []struct{ Element string }
+	}
+	env.MustDo("GET", "/api/v1/instances/"+started[0].ID, env.Admin, nil, 200, &inst)
+	if inst.Variables["customer_name"] != "Ann Customer" || len(inst.Active) != 1 || inst.Active[0].Element != task {
+		t.Fatalf("the started instance is %+v, want it waiting at %s with the customer's name", inst, task)
+	}
+	breakTheBinding(admin)
+}
+
+// breakTheBinding makes the mapped variable an integer: the check warns, before anything is
+// published, that the binding would no longer fit; publishing goes ahead with the same
+// warning, as the API decides, and the page lists the binding as broken.
+func breakTheBinding(admin *Tab) {
+	admin.WaitTrue(`document.querySelector('` + panel + `') && document.querySelector('` + panel + `').dataset.loaded === 'true'`)
+	admin.choose("vars.0.type", "integer")
+	admin.WaitText("[data-check-warnings]", "version 2 of callback breaks the mapping")
+	admin.Click(`[data-action="publish"]`)
+	admin.WaitText("[data-publish-result] [data-warnings]", "breaks the mapping")
+	admin.WaitText(`[data-bindings] [data-broken]`, "Broken")
+	admin.WaitText(`[data-bindings]`, "Website")
+	admin.Shot("binding-broken")
+}
+
+// assignAndDeclare gives the user task to the session's operator and declares the process's
+// customer_name variable, both in the properties panel; the page's variables follow.
+func assignAndDeclare(admin *Tab, task string) {
+	admin.centerCanvas()
+	admin.WaitTrue(`document.querySelector('` + panel + `') && document.querySelector('` + panel + `').dataset.loaded === 'true'`)
+	admin.selectShape(task)
+	admin.choose("assignee.kind", "The operator of the linked session")
+	// A click on the empty canvas selects nothing: the panel shows the process.
+	var empty struct{ X, Y float64 }
+	admin.Eval(`(() => { const b = document.querySelector('[data-canvas]').getBoundingClientRect(); return {x: b.x + b.width / 2, y: b.bottom - 30}; })()`, &empty)
+	admin.edit(func() { admin.mouse(empty.X, empty.Y, true) })
+	admin.edit(func() { admin.Click(key("vars.add")) })
+	admin.enter("vars.0.name", "customer_name")
+	admin.WaitFor(`[data-variables] tr[data-variable="customer_name"]`)
+	admin.WaitText("[data-problems-title]", "No problems")
+	admin.WaitText("[data-publish-state]", "Unsaved changes")
+	admin.Shot("assigned-declared")
+}
+
+// bindThroughLiveChat binds the process to the live chat's session_created event on its
+// Business Processes tab, mapping the customer's name.
+func bindThroughLiveChat(admin *Tab, id string) {
+	admin.Open("/admin/livechats/" + id + "#automation")
+	admin.Click(`tr[data-event="session_created"] [data-action="select"]`)
+	admin.Click(`dialog [data-code="callback"]`)
+	admin.WaitGone("dialog")
+	admin.Click(`tr[data-event="session_created"] [data-action="configure"]`)
+	admin.Choose(`dialog select[name="inputs.customer_name"]`, "Customer name")
+	admin.ClickText("dialog button", "Save")
+	admin.WaitGone("dialog")
+	admin.WaitText(`tr[data-event="session_created"]`, "1 mapped")
+}
+
+// drawUserTask takes a task from the palette with the mouse, places it right of the start
+// event, makes it a user task with its context pad's Change type menu, names it by typing on
+// it, and connects the start event to it with the context pad's connect tool.
+func drawUserTask(t *testing.T, admin *Tab) string {
+	t.Helper()
+	admin.centerCanvas()
+	sx, sy := admin.center(`.djs-element[data-element-id="start"]`)
+	px, py := admin.center(`.djs-palette [data-action="create.task"]`)
+	admin.drag(px, py, sx+200, sy)
+	admin.WaitFor(`.djs-shape.selected[data-element-id^="Activity_"]`)
+	var task string
+	admin.Eval(`document.querySelector('.djs-shape.selected').dataset.elementId`, &task)
+	admin.clickAt(`.djs-context-pad [data-action="replace"]`)
+	// The Change type menu opens with its search focused: typing filters, Enter takes the first.
+	admin.WaitFor(`.djs-popup [data-id="replace-with-user-task"]`)
+	admin.Press("User task")
+	admin.Press(kb.Enter)
+	admin.WaitTrue(fmt.Sprintf(`window.parleyModeler.get('elementRegistry').get(%q).type === 'bpmn:UserTask'`, task))
+
+	admin.clickAt(`.djs-element[data-element-id="start"]`)
+	admin.clickAt(`.djs-context-pad [data-action="connect"]`)
+	admin.clickAt(fmt.Sprintf(`.djs-element[data-element-id=%q]`, task))
+	admin.WaitTrue(fmt.Sprintf(`window.parleyModeler.get('elementRegistry').get(%q).incoming.length === 1`, task))
+	admin.Shot("user-task")
+	return task
+}
+
+// markedAndFixed waits for the check to mark the user task, which leads nowhere, selects it
+// from the list of problems, and appends an end event with its context pad: the marks go
+// and Publish is enabled.
+func markedAndFixed(t *testing.T, admin *Tab) {
+	t.Helper()
+	admin.WaitFor(`.djs-shape.has-problem[data-element-id^="Activity_"]`)
+	admin.WaitText(`.problem-overlay`, "no outgoing flow")
+	if !admin.Has(`[data-action="publish"][disabled]`) {
+		t.Fatal("Publish is enabled while problems are marked")
+	}
+	admin.WaitText("[data-publish-state]", "Publishing is blocked")
+	admin.Shot("problem-marked")
+	admin.Click(`[data-problems] [data-problem^="Activity_"] button`)
+	admin.WaitFor(`.djs-shape.selected[data-element-id^="Activity_"]`)
+	admin.clickAt(`.djs-context-pad [data-action="append.end-event"]`)
+	admin.WaitText("[data-problems-title]", "No problems")
+	if admin.Has(".has-problem, .problem-overlay") {
+		t.Fatal("a mark stayed after its problem was fixed")
+	}
+	admin.WaitFor(`[data-action="publish"]:not([disabled])`)
+
+	// The keyboard works on the canvas once it has the focus: Ctrl+Z takes the end event back,
+	// and the check marks the task again; Ctrl+Y puts it back.
+	admin.WaitTrue(`(window.parleyModeler.get('canvas').focus(), window.parleyModeler.get('canvas').isFocused())`)
+	admin.Press("z", chromedp.KeyModifiers(chromedp.ModifierCtrl))
+	admin.WaitFor(`.djs-shape.has-problem[data-element-id^="Activity_"]`)
+	admin.Press("y", chromedp.KeyModifiers(chromedp.ModifierCtrl))
+	admin.WaitText("[data-problems-title]", "No problems")
+}
+
+// center returns the middle of the first element matching sel in the viewport's coordinates,
+// after scrolling it into view.
+func (p *Tab) center(sel string) (x, y float64) {
+	p.t.Helper()
+	var r struct{ X, Y float64 }
+	s, _ := json.Marshal(sel)
+	p.Eval(fmt.Sprintf(`(() => { const e = document.querySelector(%s); e.scrollIntoView({block: 'nearest'});
+  const b = e.getBoundingClientRect(); return {x: b.x + b.width / 2, y: b.y + b.height / 2}; })()`, s), &r)
+	return r.X, r.Y
+}
+
+// mouse moves the mouse to (x, y) in a few steps, as a hand would, then presses and
+// releases it there when click is set. diagram-js follows the moves to place what is dragged.
+func (p *Tab) mouse(x, y float64, click bool) {
+	p.t.Helper()
+	var fromX, fromY float64
+	p.Eval(`[window.lastMouseX || 0, window.lastMouseY || 0]`, &[]*float64{&fromX, &fromY})
+	steps := []chromedp.Action[chromedp.Void]{}
+	for i := 1; i <= 5; i++ {
+		f := float64(i) / 5
+		steps = append(steps, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, fromX+(x-fromX)*f, fromY+(y-fromY)*f))
+	}
+	if click {
+		steps = append(steps, chromedp.MouseClickXY(x, y))
+	}
+	p.do(fmt.Sprintf("mouse to %.0f,%.0f", x, y), steps...)
+	var moved bool
+	p.Eval(fmt.Sprintf(`(window.lastMouseX = %f, window.lastMouseY = %f, true)`, x, y), &moved)
+}
+
+// clickAt clicks the middle of the element matching sel with the mouse.
+func (p *Tab) clickAt(sel string) {
+	p.t.Helper()
+	p.WaitFor(sel)
+	x, y := p.center(sel)
+	p.mouse(x, y, true)
+}
+
+// drag presses the left button at (fromX, fromY), moves with it held to (toX, toY) and
+// releases it there: a person dragging an entry of the palette onto the canvas.
+func (p *Tab) drag(fromX, fromY, toX, toY float64) {
+	p.t.Helper()
+	held := func(e *input.DispatchMouseEventParams) {
+		e.Button, e.Buttons, e.ClickCount = input.MouseButtonLeft, 1, 1
+	}
+	steps := []chromedp.Action[chromedp.Void]{
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, fromX, fromY),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, fromX, fromY, held),
+	}
+	for i := 1; i <= 10; i++ {
+		f := float64(i) / 10
+		steps = append(steps, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, fromX+(toX-fromX)*f, fromY+(toY-fromY)*f, held))
+	}
+	steps = append(steps, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, toX, toY, held))
+	p.do(fmt.Sprintf("drag from %.0f,%.0f to %.0f,%.0f", fromX, fromY, toX, toY), steps...)
+	var moved bool
+	p.Eval(fmt.Sprintf(`(window.lastMouseX = %f, window.lastMouseY = %f, true)`, toX, toY), &moved)
+}
+
+// centerCanvas scrolls the modeler to the middle of the window, clear of the sticky top bar,
+// which would otherwise take the clicks meant for shapes under it.
+func (p *Tab) centerCanvas() {
+	p.t.Helper()
+	var done bool
+	p.Eval(`(document.querySelector('[data-canvas]').scrollIntoView({block: 'center'}), true)`, &done)
+}
