@@ -16,8 +16,12 @@ var docBPMN = bpmnFor("lead_doc", `
   <parley:input name="photo" expression="first"/>
   <parley:output variable="lead" expression="item"/>
 </parley:task></bpmn:extensionElements></bpmn:serviceTask>
+<bpmn:serviceTask id="thank"><bpmn:extensionElements><parley:task type="livechat.reply">
+  <parley:input name="text" value="We filed your document; here is the copy we keep."/>
+  <parley:input name="files" expression="files"/>
+</parley:task></bpmn:extensionElements></bpmn:serviceTask>
 <bpmn:userTask id="look" name="Look"><bpmn:extensionElements><parley:assignee group="Supervisors"/></bpmn:extensionElements></bpmn:userTask>`,
-	"start", "create", "look", "end")
+	"start", "create", "thank", "look", "end")
 
 // TestMessageReceivedStoresTheFileOnALead checks the path of a customer's document into the
 // CRM: the widget message's file reaches a process started by message_received, typed as
@@ -67,6 +71,18 @@ func TestMessageReceivedStoresTheFileOnALead(t *testing.T) {
 		got := env.Do("GET", "/api/v1/attachments/"+doc["id"].(string), c.operator, nil)
 		if got.Status != 200 || string(got.Body) != "%PDF-1.4\n%%EOF\n" {
 			t.Fatalf("the lead's document downloads as %d %q", got.Status, got.Body)
+		}
+		// The process's reply carries a copy of the file, which the customer can read.
+		var msgs struct {
+			Items []struct {
+				Author      string
+				Attachments []struct{ ID, Name string }
+			}
+		}
+		env.MustDo("GET", "/api/v1/sessions/"+ws.SessionID+"/messages", c.operator, nil, 200, &msgs)
+		last := msgs.Items[len(msgs.Items)-1]
+		if last.Author != "process" || len(last.Attachments) != 1 || last.Attachments[0].Name != "passport.pdf" || last.Attachments[0].ID == doc["id"] {
+			t.Fatalf("the process's reply %+v, want a copy of passport.pdf", last)
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/auth/policy"
+	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -112,4 +113,20 @@ func (s *Service) ReadAttachment(ctx context.Context, p *auth.Principal, id stri
 		return err
 	})
 	return a, data, err
+}
+
+// forwardedFiles reads stored attachments back as new files, for a reply that sends them again.
+func (s *Service) forwardedFiles(ctx context.Context, tx *store.Tx, ids []string) ([]NewFile, error) {
+	files := make([]NewFile, 0, len(ids))
+	for i, id := range ids {
+		a, data, err := s.OpenAttachmentTx(ctx, tx, id)
+		if errs.Is(err, errs.NotFound) {
+			return nil, errs.Field(fmt.Sprintf("files[%d]", i), "attachment %q does not exist", id)
+		}
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, NewFile{Name: a.Name, ContentType: a.ContentType, Data: data})
+	}
+	return files, nil
 }

@@ -168,7 +168,10 @@ type Reply struct {
 	Text      string
 	// Files are the reply's files; the text may be empty when there are some.
 	Files []NewFile
-	By    Actor
+	// Forward are ids of stored attachments sent again with this reply, as a process passes
+	// on a file it holds; each is copied, so the reply owns its files.
+	Forward []string
+	By      Actor
 	// IdempotencyKey, when set, makes a repeat of the same reply by the same actor return the
 	// first message instead of storing a second.
 	IdempotencyKey string
@@ -198,6 +201,11 @@ func (s *Service) PostMessage(ctx context.Context, r Reply) (m *Message, err err
 // operators do not write to a closed one (the customer reopens it by writing again), while a
 // process or the system may, for instance to thank the customer after closing.
 func (s *Service) PostMessageTx(ctx context.Context, tx *store.Tx, r Reply) (*Message, error) {
+	forwarded, err := s.forwardedFiles(ctx, tx, r.Forward)
+	if err != nil {
+		return nil, err
+	}
+	r.Files = append(r.Files, forwarded...)
 	if err := checkContent(r.Text, r.Files); err != nil {
 		return nil, err
 	}

@@ -22,8 +22,12 @@ func (r *runner) builtin(el *bpmn.Element) (map[string]any, error) {
 	}
 	switch el.Service.Type {
 	case bpmn.TypeReply:
+		files, err := replyFiles(in["files"])
+		if err != nil {
+			return nil, err
+		}
 		return nil, r.withSession(func(chat Chat, session string) error {
-			return chat.Reply(r.ctx, r.tx, session, fmt.Sprint(in["text"]))
+			return chat.Reply(r.ctx, r.tx, session, fmt.Sprint(in["text"]), files)
 		})
 	case bpmn.TypeClose:
 		return nil, r.withSession(func(chat Chat, session string) error { return chat.Close(r.ctx, r.tx, session) })
@@ -188,4 +192,20 @@ func (r *runner) updateItem(el *bpmn.Element, in map[string]any) (map[string]any
 		return nil, err
 	}
 	return map[string]any{"item": id}, nil
+}
+
+// replyFiles reads the optional files input of livechat.reply: a file, a list of files, or
+// nothing.
+func replyFiles(v any) ([]value.File, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if f, ok := v.(value.File); ok {
+		return []value.File{f}, nil
+	}
+	list, err := value.FromNative(value.Type{Kind: value.KindFiles}, v)
+	if err != nil {
+		return nil, value.InField("files", err)
+	}
+	return list.Native().([]value.File), nil
 }

@@ -19,8 +19,8 @@ type Deps struct {
 // Chat is what service tasks and waits need of the live chat: every call runs inside the
 // engine's transaction, so a reply and the step that sends it commit together.
 type Chat interface {
-	// Reply posts a process message into the session.
-	Reply(ctx context.Context, tx *store.Tx, sessionID, text string) error
+	// Reply posts a process message into the session, with copies of the stored files.
+	Reply(ctx context.Context, tx *store.Tx, sessionID, text string, files []value.File) error
 	// Close closes the session on behalf of the process.
 	Close(ctx context.Context, tx *store.Tx, sessionID string) error
 	// Assign makes the user the session's operator on behalf of the process.

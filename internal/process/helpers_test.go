@@ -254,7 +254,7 @@ func (c *fakeChat) SessionExists(ctx context.Context, tx *store.Tx, session stri
 	return c.sessions[session], nil
 }
 
-func (c *fakeChat) Reply(ctx context.Context, tx *store.Tx, session, text string) error {
+func (c *fakeChat) Reply(ctx context.Context, tx *store.Tx, session, text string, _ []value.File) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.failReply > 0 {

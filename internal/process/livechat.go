@@ -7,6 +7,7 @@ import (
 
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/value"
 )
 
 // LiveChat is the chat service seen by the engine: every call acts as the process instance
@@ -25,9 +26,13 @@ func actor(ctx context.Context) chat.Actor {
 	return chat.ProcessActor(id)
 }
 
-// Reply posts a process message into the session.
-func (c LiveChat) Reply(ctx context.Context, tx *store.Tx, sessionID, text string) error {
-	_, err := c.S.PostMessageTx(ctx, tx, chat.Reply{SessionID: sessionID, Text: text, By: actor(ctx)})
+// Reply posts a process message into the session, with copies of the stored files.
+func (c LiveChat) Reply(ctx context.Context, tx *store.Tx, sessionID, text string, files []value.File) error {
+	ids := make([]string, len(files))
+	for i, f := range files {
+		ids[i] = f.ID
+	}
+	_, err := c.S.PostMessageTx(ctx, tx, chat.Reply{SessionID: sessionID, Text: text, Forward: ids, By: actor(ctx)})
 	return err
 }
 

@@ -114,4 +114,3 @@ func TestPhotoFromWidgetToConsoleAndBack(t *testing.T) {
 		t.Fatalf("the uploaded SVG ran in Parley's origin: %+v", marks)
 	}
 }
-

@@ -8,7 +8,7 @@ import { confirmDialog, field, formDialog } from '../dialog.js';
 
 const root = $('[data-app]');
 const base = `/api/v1/workspaces/${encodeURIComponent(root.dataset.workspace)}/apps/${encodeURIComponent(root.dataset.app)}`;
-const kinds = ['string', 'integer', 'number', 'boolean', 'datetime', 'money', 'phone', 'email', 'user', 'session'];
+const kinds = ['string', 'integer', 'number', 'boolean', 'datetime', 'money', 'phone', 'email', 'user', 'session', 'file', 'files'];
 const filterForm = $('[data-filter]');
 const more = $('[data-more]');
 let app = null;
@@ -103,6 +103,8 @@ function display(f, v) {
   if (f.type === 'boolean') return v ? 'yes' : 'no';
   if (f.type === 'datetime') return when(v);
   if (f.type === 'session') return sessionLink(String(v));
+  if (f.type === 'file') return fileLink(v);
+  if (f.type === 'files') return v.length ? v.map(fileLink) : h('span', { class: 'muted' }, '—');
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
@@ -123,6 +125,11 @@ function sessionLink(id) {
   }
   const name = s ? (s.customer?.name || s.name) : 'Session';
   return h('a', { href: `/console/sessions/${encodeURIComponent(id)}`, title: s ? s.name : id, dataset: { session: id } }, name);
+}
+
+// fileLink shows a file-valued field as a download of the message's attachment it links to.
+function fileLink(file) {
+  return h('a', { href: `/api/v1/attachments/${encodeURIComponent(file.id)}`, download: file.name, class: 'attachment-link' }, file.name);
 }
 
 function itemRow(item) {
@@ -183,6 +190,11 @@ function inputType(t) {
 function valueField(f) {
   const name = `values.${f.code}`;
   if (f.type === 'money') return moneyField(f, name);
+  if (f.type === 'file' || f.type === 'files') {
+    // Files come from messages: processes set these fields from a message's attachments.
+    return h('div', { class: 'field' }, h('p', { class: 'strong' }, f.title),
+      h('p', { class: 'hint' }, 'Set by processes from the files customers send.'));
+  }
   const el = field({ name, label: f.title, type: inputType(f.type), required: f.required, autocomplete: 'off', hint: `Type: ${f.type}` });
   const input = el.querySelector('input');
   if (f.type === 'integer') input.step = '1';
@@ -203,6 +215,7 @@ function moneyField(f, name) {
 // typedValue reads one field's control as the JSON value of its type; undefined leaves the
 // field out, so an empty optional field is simply not set.
 function typedValue(f, form) {
+  if (f.type === 'file' || f.type === 'files') return undefined;
   const input = form.querySelector(`[name="${CSS.escape(`values.${f.code}`)}"]`);
   if (f.type === 'boolean') return input.checked;
   if (input.validity.badInput) throw fieldError(input.name, `must be ${f.type === 'integer' ? 'a whole number' : 'a number'}`);
