@@ -58,6 +58,8 @@ type DB struct {
 	closeMu  sync.Once
 	stop     context.CancelFunc
 	dsn      string
+	// wake is the PostgreSQL channel of this database's schema (notify.go).
+	wake string
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL, or else the path
@@ -129,7 +131,12 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
-	db := &DB{dialect: Postgres, pool: pool, clock: opts.Clock, log: opts.Logger, dsn: dsn}
+	wake, err := wakeChannel(pctx, pool)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("read the PostgreSQL schema: %w", err)
+	}
+	db := &DB{dialect: Postgres, pool: pool, clock: opts.Clock, log: opts.Logger, dsn: dsn, wake: wake}
 	lctx, stop := context.WithCancel(context.Background())
 	db.stop = stop
 	db.hub = newHub()

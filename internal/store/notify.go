@@ -2,15 +2,37 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// pgChannel is the one PostgreSQL channel Parley listens on; the payload names the logical
-// channel, so one connection serves every subscriber of a node.
-const pgChannel = "parley_wake"
+// pgChannelPrefix names the one PostgreSQL channel Parley listens on; the payload names the
+// logical channel, so one connection serves every subscriber of a node. PostgreSQL's channels
+// belong to the whole database, not to a schema, so the channel carries the schema's name
+// (wakeChannel): installations kept in different schemas of one database, such as the test
+// suites' schemas, then never wake each other's subscribers with their commits.
+const pgChannelPrefix = "parley_wake"
+
+// wakeChannel is the PostgreSQL channel of the schema this database's tables live in.
+func wakeChannel(ctx context.Context, pool interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (string, error) {
+	var schema string
+	if err := pool.QueryRowContext(ctx, "SELECT COALESCE(current_schema(), 'public')").Scan(&schema); err != nil {
+		return "", err
+	}
+	if schema == "public" {
+		return pgChannelPrefix, nil
+	}
+	// A hash keeps the name a short identifier whatever the schema is called.
+	sum := sha256.Sum256([]byte(schema))
+	return pgChannelPrefix + "_" + hex.EncodeToString(sum[:8]), nil
+}
 
 // hub delivers wake-up signals to subscribers of a channel. Signals coalesce: a subscriber
 // that is busy gets one pending signal, not a backlog, and then reads what changed itself.
@@ -120,7 +142,7 @@ func (db *DB) sendNotifications(ctx context.Context) {
 		case <-db.notifier.kick:
 		}
 		for _, ch := range db.notifier.take() {
-			if _, err := db.pool.ExecContext(ctx, "SELECT pg_notify($1, $2)", pgChannel, ch); err != nil && ctx.Err() == nil {
+			if _, err := db.pool.ExecContext(ctx, "SELECT pg_notify($1, $2)", db.wake, ch); err != nil && ctx.Err() == nil {
 				db.log.Warn("cannot tell other nodes of a commit; they will see it on their next poll", "channel", ch, "err", err)
 			}
 		}
@@ -155,7 +177,7 @@ func (db *DB) listenOnce(ctx context.Context, listening func()) error {
 		return err
 	}
 	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "LISTEN "+pgChannel); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+db.wake); err != nil {
 		return err
 	}
 	listening()
