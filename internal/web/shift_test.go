@@ -91,14 +91,13 @@ func shift(t *testing.T, env *servertest.Env) {
 	oleg.WaitText("[data-notes]", "Transferred to oleg: "+handover)
 	oleg.WaitText("[data-notes]", note)
 
-	// Neither note ever reached the customer, who has seen the whole conversation by now.
-	var widget string
-	cust.Eval(frame(`d.body.textContent`), &widget)
-	for _, n := range []string{note, handover} {
-		if strings.Contains(widget, n) {
-			t.Fatalf("the widget shows the private note %q", n)
-		}
-	}
+	// Neither note reaches the customer: not live, nor when the widget loads the conversation
+	// again after a reload.
+	widgetHidesNotes(t, cust, note, handover)
+	cust.Open("/demo/site")
+	cust.Click("[data-parley-button]")
+	cust.WaitTrue(frame(`d.querySelector('[data-messages]').textContent.includes(` + jsString(greeting) + `)`))
+	widgetHidesNotes(t, cust, note, handover)
 
 	// 6. Oleg closes the session; the customer rates it.
 	oleg.Click(`[data-action="close"]`)
@@ -108,12 +107,7 @@ func shift(t *testing.T, env *servertest.Env) {
 	cust.WaitTrue(frame(`(() => { const f = d.querySelector('[data-rate]');
 		f.querySelector('input[value="4"]').click(); f.comment.value = 'Sorted in minutes'; f.requestSubmit(); return true; })()`))
 	cust.WaitTrue(frame(`!!d.querySelector('[data-rate-thanks]') && d.querySelector('[data-rate]').hidden`))
-	cust.Eval(frame(`d.body.textContent`), &widget)
-	for _, n := range []string{note, handover} {
-		if strings.Contains(widget, n) {
-			t.Fatalf("the widget shows the private note %q after the close", n)
-		}
-	}
+	widgetHidesNotes(t, cust, note, handover)
 
 	// 7. The supervisor finds the session and its rating in Reports.
 	sam := b.Tab("supervisor")
@@ -144,4 +138,16 @@ func sessionsInReports(env *servertest.Env, token string) int {
 		n += d.Sessions
 	}
 	return n
+}
+
+// widgetHidesNotes fails the test if the widget's frame shows any of the private notes.
+func widgetHidesNotes(t *testing.T, cust *Tab, notes ...string) {
+	t.Helper()
+	var widget string
+	cust.Eval(frame(`d.body.textContent`), &widget)
+	for _, n := range notes {
+		if strings.Contains(widget, n) {
+			t.Fatalf("the widget shows the private note %q", n)
+		}
+	}
 }
