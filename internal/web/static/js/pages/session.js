@@ -179,15 +179,15 @@ function tracked(m) {
 }
 
 // drawDelivery shows how far a reply got: sending, trying again with the last error, sent
-// (an email the relay took: whether it reached the inbox no one can tell) or delivered (a
-// webhook the receiver took), or not delivered with the reason and a Retry button for those
+// (an email the relay took, a Telegram message the Bot API took: whether it reached the inbox
+// or the customer's phone no one can tell) or delivered (a webhook the receiver took), or not delivered with the reason and a Retry button for those
 // who may send it again, so that a failed email does not look sent.
 function drawDelivery(li, d) {
   const box = li.querySelector('[data-delivery]');
   const state = d ? d.state : 'pending';
   box.dataset.delivery = state;
   box.classList.toggle('msg-delivery-failed', state === 'failed');
-  const text = state === 'delivered' ? (session?.channel === 'email' ? 'Sent' : 'Delivered')
+  const text = state === 'delivered' ? (['email', 'telegram'].includes(session?.channel) ? 'Sent' : 'Delivered')
     : state === 'failed' ? `Not delivered: ${d.error || 'the channel refused it'}`
       : d && d.error ? `Not sent yet, trying again: ${d.error}` : 'Sending…';
   box.dataset.error = d?.error || '';
