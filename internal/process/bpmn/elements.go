@@ -173,8 +173,10 @@ func (pb *processBuilder) endEvent(n *node, e *Element) {
 	switch defs := eventDefinitions(n); {
 	case len(defs) == 1 && defs[0].XMLName.Local == "terminateEventDefinition":
 		e.Kind = KindEndTerminate
+	case len(defs) == 1 && defs[0].XMLName.Local == "errorEventDefinition":
+		pb.errorEnd(defs[0], e)
 	case len(defs) > 0:
-		pb.refuse(e, "it has "+defs[0].XMLName.Local+"; only none and terminate end events are supported")
+		pb.refuse(e, "it has "+defs[0].XMLName.Local+"; only none, terminate and error end events are supported")
 	}
 	pb.checkChildren(n, e)
 	pb.extensions(n, e, nil)
@@ -210,12 +212,14 @@ func (pb *processBuilder) boundaryEvent(n *node, e *Element) {
 	e.Interrupting = xmlBool(n.attr("", "cancelActivity"), true)
 	defs := eventDefinitions(n)
 	switch {
+	case len(defs) == 1 && defs[0].XMLName.Local == "errorEventDefinition":
+		pb.errorBoundary(defs[0], e)
 	case len(defs) != 1 || defs[0].XMLName.Local != "timerEventDefinition":
 		what := "no event definition"
 		if len(defs) > 0 {
 			what = defs[0].XMLName.Local
 		}
-		pb.refuse(e, "it has "+what+"; only interrupting timer boundary events are supported")
+		pb.refuse(e, "it has "+what+"; only interrupting timer and error boundary events are supported")
 	case !e.Interrupting:
 		pb.refuse(e, "non-interrupting boundary events (cancelActivity=\"false\") are not supported")
 	default:

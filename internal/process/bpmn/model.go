@@ -69,7 +69,10 @@ const (
 )
 
 // IsEnd reports whether a token that reaches an element of this kind is consumed.
-func (k Kind) IsEnd() bool { return k == KindEndNone || k == KindEndTerminate }
+func (k Kind) IsEnd() bool { return k == KindEndNone || k == KindEndTerminate || k == KindEndError }
+
+// IsBoundary reports whether an element of this kind sits on an activity's border.
+func (k Kind) IsBoundary() bool { return k == KindBoundaryTimer || k == KindBoundaryError }
 
 // Element is one flow node of a process.
 type Element struct {
@@ -102,6 +105,7 @@ type Element struct {
 	User    *UserTask    // userTask
 	Script  *Script      // scriptTask
 	Message *MessageWait // messageCatch
+	Error   *ErrorEvent  // endError, boundaryError
 }
 
 // Flow is a sequence flow.
