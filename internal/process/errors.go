@@ -141,3 +141,18 @@ func (s *Service) onWaitingJob(ctx context.Context, id string, act func(*runner,
 		return r.finish()
 	})
 }
+
+// escalate runs an escalation throw event. Only sub-processes and call activities catch
+// escalations, and Parley has neither yet, so the escalation is written to the history and,
+// as in Camunda 8 when nothing catches it, the token goes on or ends without an incident.
+func (r *runner) escalate(t *token, el *bpmn.Element) {
+	detail := fmt.Sprintf("escalation %q raised; nothing catches it here", el.Escalation.Code)
+	if el.Kind.IsEnd() {
+		r.st.removeToken(t)
+		r.record(el, evCompleted, detail)
+		r.endIfIdle()
+		return
+	}
+	r.record(el, evCompleted, detail)
+	r.leave(t, el)
+}

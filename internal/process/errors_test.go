@@ -203,3 +203,27 @@ func TestHTTPStatusThrowsError(t *testing.T) {
 		e.wantSteps(e.instance(other.ID), "call retrying")
 	})
 }
+
+// TestEscalationsNothingCatches: with no scope to catch them, an intermediate escalation is
+// recorded and the token goes on, and an escalation end event ends the token; no incident.
+func TestEscalationsNothingCatches(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		data, err := os.ReadFile("testdata/late-order-escalation.bpmn")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.deploy("late", string(data))
+		inst := e.start("late", nil, "")
+		e.wantEnded(inst.ID, "Throw_Late completed", "Task_Apologise completed", "End_Lost completed")
+		var details []string
+		for _, h := range e.instance(inst.ID).History {
+			if h.Element == "Throw_Late" || h.Element == "End_Lost" {
+				details = append(details, h.Detail)
+			}
+		}
+		want := `escalation "order_late" raised; nothing catches it here|escalation "order_lost" raised; nothing catches it here`
+		if got := strings.Join(details, "|"); got != want {
+			t.Fatalf("history details %q", got)
+		}
+	})
+}

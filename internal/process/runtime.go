@@ -114,6 +114,8 @@ func (r *runner) enter(p pending) error {
 		r.st.removeToken(p.tok)
 		r.record(p.el, evCompleted, "")
 		r.endIfIdle()
+	case bpmn.KindThrowEscalation, bpmn.KindEndEscalation:
+		r.escalate(p.tok, p.el)
 	case bpmn.KindEndTerminate:
 		r.record(p.el, evCompleted, "")
 		return r.terminate(StateCompleted, "terminated at "+p.el.ID)

@@ -14,6 +14,7 @@ var readers = map[string]elementReader{
 	"startEvent":             (*processBuilder).startEvent,
 	"endEvent":               (*processBuilder).endEvent,
 	"intermediateCatchEvent": (*processBuilder).catchEvent,
+	"intermediateThrowEvent": (*processBuilder).throwEvent,
 	"boundaryEvent":          (*processBuilder).boundaryEvent,
 	"task":                   (*processBuilder).task,
 	"userTask":               (*processBuilder).userTask,
@@ -175,8 +176,10 @@ func (pb *processBuilder) endEvent(n *node, e *Element) {
 		e.Kind = KindEndTerminate
 	case len(defs) == 1 && defs[0].XMLName.Local == "errorEventDefinition":
 		pb.errorEnd(defs[0], e)
+	case len(defs) == 1 && defs[0].XMLName.Local == "escalationEventDefinition":
+		pb.escalation(defs[0], e, KindEndEscalation)
 	case len(defs) > 0:
-		pb.refuse(e, "it has "+defs[0].XMLName.Local+"; only none, terminate and error end events are supported")
+		pb.refuse(e, "it has "+defs[0].XMLName.Local+"; only none, terminate, error and escalation end events are supported")
 	}
 	pb.checkChildren(n, e)
 	pb.extensions(n, e, nil)

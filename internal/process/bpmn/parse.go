@@ -53,7 +53,7 @@ func (b *builder) err() error {
 type builder struct {
 	list     errs.List
 	messages map[string]*node
-	errors   map[string]*node
+	errors   map[string]*node // bpmn:error and bpmn:escalation elements by id
 }
 
 func (b *builder) definitions(d *Definitions, root *node) {
@@ -61,7 +61,7 @@ func (b *builder) definitions(d *Definitions, root *node) {
 		if c := &root.Children[i]; c.is(nsBPMN, "message") {
 			b.messages[c.id()] = c
 		}
-		if c := &root.Children[i]; c.is(nsBPMN, "error") {
+		if c := &root.Children[i]; c.is(nsBPMN, "error") || c.is(nsBPMN, "escalation") {
 			b.errors[c.id()] = c
 		}
 	}

@@ -73,6 +73,8 @@ func TestValidationProblems(t *testing.T) {
 			"T", `must name a status such as error.404`},
 		{"http error code from an expression", around("T", `<bpmn:serviceTask id="T"><bpmn:extensionElements><parley:task type="http"><parley:input name="url" value="https://x"/><parley:input name="error.404" expression="code"/></parley:task></bpmn:extensionElements></bpmn:serviceTask>`),
 			"T", `must be a fixed error code`},
+		{"escalation without a code", around("X", `<bpmn:intermediateThrowEvent id="X"><bpmn:escalationEventDefinition/></bpmn:intermediateThrowEvent>`),
+			"X", "needs an escalation"},
 		{"unknown message", around("M", `<bpmn:intermediateCatchEvent id="M"><bpmn:messageEventDefinition messageRef="Nope"/></bpmn:intermediateCatchEvent>`),
 			"M", "refers to message Nope"},
 	}
