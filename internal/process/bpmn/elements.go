@@ -217,6 +217,8 @@ func (pb *processBuilder) boundaryEvent(n *node, e *Element) {
 	switch {
 	case len(defs) == 1 && defs[0].XMLName.Local == "errorEventDefinition":
 		pb.errorBoundary(defs[0], e)
+	case len(defs) == 1 && defs[0].XMLName.Local == "escalationEventDefinition":
+		pb.refuse(e, "escalation boundary events catch escalations from sub-processes and call activities, which Parley does not run yet")
 	case len(defs) != 1 || defs[0].XMLName.Local != "timerEventDefinition":
 		what := "no event definition"
 		if len(defs) > 0 {

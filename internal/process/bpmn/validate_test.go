@@ -101,7 +101,7 @@ func TestRefusedElements(t *testing.T) {
 		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
 			"B", "non-interrupting boundary events"},
 		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:escalationEventDefinition/></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
-			"B", "it has escalationEventDefinition"},
+			"B", "escalation boundary events catch escalations from sub-processes"},
 		{`<bpmn:startEvent id="S"><bpmn:timerEventDefinition/></bpmn:startEvent>`, "S", "only none start events"},
 		{around("T", `<bpmn:task id="T"/>`) + `<bpmn:endEvent id="E2"><bpmn:messageEventDefinition/></bpmn:endEvent>`, "E2", "it has messageEventDefinition"},
 		{around("T", `<bpmn:serviceTask id="T" isForCompensation="true"><bpmn:extensionElements><parley:task type="x"/></bpmn:extensionElements></bpmn:serviceTask>`),
