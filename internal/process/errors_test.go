@@ -227,3 +227,24 @@ func TestEscalationsNothingCatches(t *testing.T) {
 		}
 	})
 }
+
+// TestUncaughtWorkerErrorKeepsTimers: a worker's error on a task with no error boundary is an
+// incident naming the error and the task, and the task's boundary timer still interrupts it.
+func TestUncaughtWorkerErrorKeepsTimers(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.deploy("sync", diagram(`<bpmn:serviceTask id="sync" name="Sync CRM"><bpmn:extensionElements><parley:task type="payment.charge"/></bpmn:extensionElements></bpmn:serviceTask>
+			<bpmn:boundaryEvent id="late" attachedToRef="sync"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+			<bpmn:endEvent id="end"/><bpmn:endEvent id="gaveUp"/>`+chain("start", "sync", "end")+chain("late", "gaveUp")))
+		inst := e.start("sync", nil, "")
+		if err := e.svc.ThrowJobError(e.admin, e.waitingJob(inst.ID), JobError{Code: "crm_down", Message: "the CRM is down"}); err != nil {
+			t.Fatal(err)
+		}
+		in := e.onlyIncident(inst.ID)
+		if want := `service task 'Sync CRM' (sync): it threw error "crm_down" (the CRM is down), and no error boundary event catches it`; in.Error != want {
+			t.Fatalf("incident %q\nwant %q", in.Error, want)
+		}
+		e.clock.Advance(time.Hour)
+		e.runJobs()
+		e.wantEnded(inst.ID, "sync failed", "sync cancelled", "late fired", "gaveUp completed")
+	})
+}
