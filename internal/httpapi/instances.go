@@ -18,6 +18,8 @@ func (s *Server) registerInstances() {
 	s.handle("POST /api/v1/incidents/{id}/retry", admin, op{action: policy.IncidentRetry, summary: "Run a failed step again, with its attempts counted afresh", out: process.Incident{}}, s.handleIncidentRetry)
 	s.handle("GET /api/v1/jobs", admin|workerKey, op{action: policy.JobWork, summary: "Outside workers' waiting jobs of one type (administrators or a worker API key)", out: store.List[*process.ExternalJob]{}, query: []string{"type", "limit", "cursor"}}, s.handleJobList)
 	s.handle("POST /api/v1/jobs/{id}/complete", admin|workerKey, op{action: policy.JobWork, summary: "Complete an outside worker's job with values of declared variables", in: process.JobCompletion{}, status: http.StatusNoContent}, s.handleJobComplete)
+	s.handle("POST /api/v1/jobs/{id}/error", admin|workerKey, op{action: policy.JobWork, summary: "Throw a BPMN error from an outside worker's job: an error boundary event catches its code, else it is an incident", in: process.JobError{}, required: []string{"code"}, status: http.StatusNoContent}, s.handleJobError)
+	s.handle("POST /api/v1/jobs/{id}/fail", admin|workerKey, op{action: policy.JobWork, summary: "Report that an outside worker's job failed: retried after retry_backoff, or an incident with no retries left", in: process.JobFailure{}, required: []string{"retries"}, status: http.StatusNoContent}, s.handleJobFail)
 	s.handle("POST /api/v1/messages", admin|workerKey, op{action: policy.MessagePublish, required: []string{"name"}, summary: "Publish a named message to the instances waiting for it with its correlation key, or keep it for its ttl until one waits", in: process.Message{}, out: messageResult{}}, s.handleMessagePublish)
 }
 
@@ -90,6 +92,30 @@ func (s *Server) handleJobComplete(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if err := s.Processes.CompleteJob(r.Context(), r.PathValue("id"), in); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+// handleJobError handles POST /api/v1/jobs/{id}/error.
+func (s *Server) handleJobError(w http.ResponseWriter, r *http.Request) error {
+	var in process.JobError
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if err := s.Processes.ThrowJobError(r.Context(), r.PathValue("id"), in); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+// handleJobFail handles POST /api/v1/jobs/{id}/fail.
+func (s *Server) handleJobFail(w http.ResponseWriter, r *http.Request) error {
+	var in process.JobFailure
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if err := s.Processes.FailJob(r.Context(), r.PathValue("id"), in); err != nil {
 		return err
 	}
 	return noContent(w)

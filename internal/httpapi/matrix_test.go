@@ -195,6 +195,8 @@ func matrixRows() []matrixRow {
 		{route: "POST /api/v1/tasks/{id}/complete", path: "/api/v1/tasks/{task}/complete", body: map[string]any{"values": map[string]any{}}, want: "401 401 401 401 401 401 404 403 2xx 403 pass"},
 		{route: "GET /api/v1/jobs", path: "/api/v1/jobs?type=crm.sync", want: "401 401 401 401 401 2xx 403 403 403 403 2xx"},
 		{route: "POST /api/v1/jobs/{id}/complete", path: "/api/v1/jobs/{job}/complete", body: map[string]any{"variables": map[string]any{}}, want: "401 401 401 401 401 2xx 403 403 403 403 2xx", each: (*matrixWorld).job},
+		{route: "POST /api/v1/jobs/{id}/error", path: "/api/v1/jobs/{job}/error", body: map[string]any{"code": "x"}, want: "401 401 401 401 401 2xx 403 403 403 403 2xx", each: (*matrixWorld).job},
+		{route: "POST /api/v1/jobs/{id}/fail", path: "/api/v1/jobs/{job}/fail", body: map[string]any{"error": "x", "retries": 0}, want: "401 401 401 401 401 2xx 403 403 403 403 2xx", each: (*matrixWorld).job},
 		// Chat B's channel key used to complete chat A's instances here.
 		{route: "POST /api/v1/messages", body: map[string]any{"name": "ping", "correlation_key": "k"}, want: "401 401 401 401 401 2xx 403 403 403 403 2xx"},
 	}

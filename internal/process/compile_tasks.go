@@ -100,9 +100,9 @@ func (c *programs) checkHTTP(list *errs.List, e *bpmn.Element) {
 			if in.Expression != "" || !validMethod(m) {
 				list.Add(e.ID, "the method of http task %s must be one of GET, POST, PUT, PATCH, DELETE, written as a fixed value", e.ID)
 			}
-		case in.Name == "url", in.Name == "body", strings.HasPrefix(in.Name, "header."):
+		case in.Name == "url", in.Name == "body", strings.HasPrefix(in.Name, "header."), strings.HasPrefix(in.Name, bpmn.HTTPErrorPrefix):
 		default:
-			list.Add(e.ID, "http task %s has the unknown input %q; use method, url, body and header.<Name>", e.ID, in.Name)
+			list.Add(e.ID, "http task %s has the unknown input %q; use method, url, body, header.<Name> and error.<status>", e.ID, in.Name)
 		}
 	}
 }

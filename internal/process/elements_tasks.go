@@ -87,6 +87,9 @@ func (r *runner) sessionOperator() (string, error) {
 // armBoundaries creates the jobs of the timers attached to an activity a token now waits at.
 func (r *runner) armBoundaries(t *token, el *bpmn.Element) error {
 	for _, b := range el.Boundaries {
+		if b.Timer == nil {
+			continue // an error boundary waits for a throw, not for time
+		}
 		j := job{token: t.ID, element: b.ID, kind: jobBoundary, state: jobReady, due: b.Timer.Due(r.tx.Now()), max: 1}
 		if err := r.addJob(j); err != nil {
 			return err

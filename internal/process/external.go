@@ -7,6 +7,7 @@ import (
 
 	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/process/bpmn"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -45,7 +46,7 @@ func (s *Service) Jobs(ctx context.Context, typ string, p store.Page) (store.Lis
 	}
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id, instance_id, element_id, type, created_at FROM process_jobs
-			WHERE type = ? AND state = ? AND id > ? ORDER BY id LIMIT ?`, typ, jobWaiting, p.Cursor, p.Size()+1)
+			WHERE type = ? AND state = ? AND due_at <= ? AND id > ? ORDER BY id LIMIT ?`, typ, jobWaiting, store.TS(tx.Now()), p.Cursor, p.Size()+1)
 		if err != nil {
 			return err
 		}
@@ -99,49 +100,29 @@ func (s *Service) CompleteJob(ctx context.Context, id string, c JobCompletion) e
 	if err := mayWorkJobs(ctx); err != nil {
 		return err
 	}
-	return s.db.Tx(ctx, func(tx *store.Tx) error {
-		var instanceID string
-		err := tx.QueryRow(ctx, "SELECT instance_id FROM process_jobs WHERE id = ? AND state = ?", id, jobWaiting).Scan(&instanceID)
-		if err != nil {
-			return store.NotFound(err, "job %q not found (or already completed)", id)
-		}
-		st, err := s.loadState(ctx, tx, instanceID, true)
+	return s.onWaitingJob(ctx, id, func(r *runner, t *token, el *bpmn.Element) error {
+		result, err := s.setJobVariables(r, c.Variables)
 		if err != nil {
 			return err
 		}
-		return s.completeJob(ctx, tx, st, id, c)
+		return r.completeService(t, el, result)
 	})
 }
 
-func (s *Service) completeJob(ctx context.Context, tx *store.Tx, st *state, id string, c JobCompletion) error {
-	var tokID int
-	var element string
-	err := tx.QueryRow(ctx, "SELECT token_id, element_id FROM process_jobs WHERE id = ? AND state = ?", id, jobWaiting).Scan(&tokID, &element)
+// setJobVariables checks and sets the variables a worker sends and returns them as a task
+// result for outputs.
+func (s *Service) setJobVariables(r *runner, raw map[string]json.RawMessage) (map[string]any, error) {
+	vals, err := r.st.v.ParseInputs(raw)
 	if err != nil {
-		return store.NotFound(err, "job %q not found (or already completed)", id)
+		return nil, err
 	}
-	vals, err := st.v.ParseInputs(c.Variables)
-	if err != nil {
-		return err
-	}
-	if err := s.checkRefs(ctx, tx, vals); err != nil {
-		return err
-	}
-	t, el := st.token(tokID), st.v.Process.Elements[element]
-	if t == nil || el == nil {
-		return errs.New(errs.Conflict, "job %s no longer waits in its instance", id)
+	if err := s.checkRefs(r.ctx, r.tx, vals); err != nil {
+		return nil, err
 	}
 	result := make(map[string]any, len(vals))
 	for name, v := range vals {
-		st.set(name, v)
+		r.st.set(name, v)
 		result[name] = v.Native()
 	}
-	r := s.newRunner(ctx, tx, st)
-	if err := r.completeService(t, el, result); err != nil {
-		return err
-	}
-	if err := r.run(); err != nil {
-		return err
-	}
-	return r.finish()
+	return result, nil
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/parleychat/parley/internal/errs"
@@ -25,6 +27,8 @@ type httpCall struct {
 	url     string
 	body    []byte
 	headers map[string]string
+	// errors maps an answer's status ("404") or class ("5xx") to the BPMN error code it throws.
+	errors map[string]string
 }
 
 // fireHTTP runs an http task: the request is computed in a read transaction, the call is made
@@ -42,6 +46,10 @@ func (s *Service) fireHTTP(ctx context.Context, j job) error {
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
 		return s.withJob(ctx, tx, j, func(r *runner, t *token, el *bpmn.Element) error {
 			r.attempt = j.attempts + 1
+			var e *thrown
+			if errors.As(err, &e) {
+				return r.throwError(t, el, e)
+			}
 			if err != nil {
 				return r.stepFailed(t, el, err)
 			}
@@ -71,7 +79,7 @@ func (s *Service) prepareHTTP(ctx context.Context, j job) (*httpCall, error) {
 // placeholders in the body are written as JSON values, so a variable can never change the
 // shape of the request.
 func (r *runner) httpRequest(el *bpmn.Element) (*httpCall, error) {
-	c := &httpCall{headers: map[string]string{}}
+	c := &httpCall{headers: map[string]string{}, errors: map[string]string{}}
 	for _, ip := range r.st.v.progs.inputs[el.ID] {
 		format := formatText
 		switch {
@@ -109,6 +117,8 @@ func (r *runner) setHTTPInput(c *httpCall, name string, v any) {
 		}
 	case strings.HasPrefix(name, "header."):
 		c.headers[strings.TrimPrefix(name, "header.")] = formatText(v)
+	case strings.HasPrefix(name, bpmn.HTTPErrorPrefix):
+		c.errors[strings.TrimPrefix(name, bpmn.HTTPErrorPrefix)] = formatText(v)
 	}
 }
 
@@ -155,7 +165,11 @@ func (s *Service) call(ctx context.Context, c *httpCall) (map[string]any, error)
 		return nil, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, fmt.Errorf("%s %s answered %s", c.method, u.Redacted(), resp.Status)
+		what := fmt.Sprintf("%s %s answered %s", c.method, u.Redacted(), resp.Status)
+		if code := c.errorFor(resp.StatusCode); code != "" {
+			return nil, &thrown{code: code, message: what}
+		}
+		return nil, errors.New(what)
 	}
 	return responseEnv(resp, data), nil
 }
@@ -173,4 +187,13 @@ func responseEnv(resp *http.Response, data []byte) map[string]any {
 		return map[string]any{"status": resp.StatusCode, "body": m, "headers": headers}
 	}
 	return map[string]any{"status": resp.StatusCode, "body": map[string]any{"value": body}, "headers": headers}
+}
+
+// errorFor returns the error code an answer's status throws: the exact status first, then its
+// class; empty when the status is a plain failure, retried and then an incident.
+func (c *httpCall) errorFor(status int) string {
+	if code := c.errors[strconv.Itoa(status)]; code != "" {
+		return code
+	}
+	return c.errors[fmt.Sprintf("%dxx", status/100)]
 }

@@ -107,13 +107,15 @@ func (r *runner) enter(p pending) error {
 	case bpmn.KindStart, bpmn.KindTask:
 		r.record(p.el, evCompleted, "")
 		r.leave(p.tok, p.el)
-	case bpmn.KindBoundaryTimer:
+	case bpmn.KindBoundaryTimer, bpmn.KindBoundaryError:
 		r.record(p.el, evFired, "")
 		r.leave(p.tok, p.el)
 	case bpmn.KindEndNone:
 		r.st.removeToken(p.tok)
 		r.record(p.el, evCompleted, "")
 		r.endIfIdle()
+	case bpmn.KindThrowEscalation, bpmn.KindEndEscalation:
+		r.escalate(p.tok, p.el)
 	case bpmn.KindEndTerminate:
 		r.record(p.el, evCompleted, "")
 		return r.terminate(StateCompleted, "terminated at "+p.el.ID)
@@ -142,6 +144,8 @@ func (r *runner) execute(t *token, el *bpmn.Element, first bool) error {
 		return r.timerCatch(t, el)
 	case bpmn.KindMessageCatch:
 		return r.messageCatch(t, el)
+	case bpmn.KindEndError:
+		return r.endError(t, el)
 	}
 	return fmt.Errorf("element %s of kind %s cannot be executed", el.ID, el.Kind)
 }

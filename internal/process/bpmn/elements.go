@@ -14,6 +14,7 @@ var readers = map[string]elementReader{
 	"startEvent":             (*processBuilder).startEvent,
 	"endEvent":               (*processBuilder).endEvent,
 	"intermediateCatchEvent": (*processBuilder).catchEvent,
+	"intermediateThrowEvent": (*processBuilder).throwEvent,
 	"boundaryEvent":          (*processBuilder).boundaryEvent,
 	"task":                   (*processBuilder).task,
 	"userTask":               (*processBuilder).userTask,
@@ -173,8 +174,12 @@ func (pb *processBuilder) endEvent(n *node, e *Element) {
 	switch defs := eventDefinitions(n); {
 	case len(defs) == 1 && defs[0].XMLName.Local == "terminateEventDefinition":
 		e.Kind = KindEndTerminate
+	case len(defs) == 1 && defs[0].XMLName.Local == "errorEventDefinition":
+		pb.errorEnd(defs[0], e)
+	case len(defs) == 1 && defs[0].XMLName.Local == "escalationEventDefinition":
+		pb.escalation(defs[0], e, KindEndEscalation)
 	case len(defs) > 0:
-		pb.refuse(e, "it has "+defs[0].XMLName.Local+"; only none and terminate end events are supported")
+		pb.refuse(e, "it has "+defs[0].XMLName.Local+"; only none, terminate, error and escalation end events are supported")
 	}
 	pb.checkChildren(n, e)
 	pb.extensions(n, e, nil)
@@ -210,12 +215,16 @@ func (pb *processBuilder) boundaryEvent(n *node, e *Element) {
 	e.Interrupting = xmlBool(n.attr("", "cancelActivity"), true)
 	defs := eventDefinitions(n)
 	switch {
+	case len(defs) == 1 && defs[0].XMLName.Local == "errorEventDefinition":
+		pb.errorBoundary(defs[0], e)
+	case len(defs) == 1 && defs[0].XMLName.Local == "escalationEventDefinition":
+		pb.refuse(e, "escalation boundary events catch escalations from sub-processes and call activities, which Parley does not run yet")
 	case len(defs) != 1 || defs[0].XMLName.Local != "timerEventDefinition":
 		what := "no event definition"
 		if len(defs) > 0 {
 			what = defs[0].XMLName.Local
 		}
-		pb.refuse(e, "it has "+what+"; only interrupting timer boundary events are supported")
+		pb.refuse(e, "it has "+what+"; only interrupting timer and error boundary events are supported")
 	case !e.Interrupting:
 		pb.refuse(e, "non-interrupting boundary events (cancelActivity=\"false\") are not supported")
 	default:

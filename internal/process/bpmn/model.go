@@ -69,7 +69,12 @@ const (
 )
 
 // IsEnd reports whether a token that reaches an element of this kind is consumed.
-func (k Kind) IsEnd() bool { return k == KindEndNone || k == KindEndTerminate }
+func (k Kind) IsEnd() bool {
+	return k == KindEndNone || k == KindEndTerminate || k == KindEndError || k == KindEndEscalation
+}
+
+// IsBoundary reports whether an element of this kind sits on an activity's border.
+func (k Kind) IsBoundary() bool { return k == KindBoundaryTimer || k == KindBoundaryError }
 
 // Element is one flow node of a process.
 type Element struct {
@@ -102,6 +107,9 @@ type Element struct {
 	User    *UserTask    // userTask
 	Script  *Script      // scriptTask
 	Message *MessageWait // messageCatch
+	Error   *ErrorEvent  // endError, boundaryError
+	// Escalation is what a throwEscalation or endEscalation element raises.
+	Escalation *Escalation
 }
 
 // Flow is a sequence flow.

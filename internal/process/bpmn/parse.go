@@ -28,7 +28,7 @@ func Parse(data []byte) (*Definitions, error) {
 	}
 	d := &Definitions{ID: root.id(), Raw: bytes.Clone(data),
 		Diagram: Diagram{Shapes: map[string]Shape{}, Edges: map[string]Edge{}}}
-	b := &builder{messages: map[string]*node{}}
+	b := &builder{messages: map[string]*node{}, errors: map[string]*node{}}
 	b.definitions(d, root)
 	if err := b.err(); err != nil {
 		return nil, err
@@ -53,12 +53,16 @@ func (b *builder) err() error {
 type builder struct {
 	list     errs.List
 	messages map[string]*node
+	errors   map[string]*node // bpmn:error and bpmn:escalation elements by id
 }
 
 func (b *builder) definitions(d *Definitions, root *node) {
 	for i := range root.Children {
 		if c := &root.Children[i]; c.is(nsBPMN, "message") {
 			b.messages[c.id()] = c
+		}
+		if c := &root.Children[i]; c.is(nsBPMN, "error") || c.is(nsBPMN, "escalation") {
+			b.errors[c.id()] = c
 		}
 	}
 	for i := range root.Children {
@@ -235,7 +239,7 @@ func (pb *processBuilder) linkRefs(e *Element, r *elementRefs) {
 }
 
 func (pb *processBuilder) linkBoundary(e *Element) {
-	if e.Kind != KindBoundaryTimer {
+	if !e.Kind.IsBoundary() {
 		return
 	}
 	host := pb.p.Elements[e.AttachedTo]
@@ -246,6 +250,8 @@ func (pb *processBuilder) linkBoundary(e *Element) {
 		// The host is already reported; a second problem would only repeat it.
 	case host.Kind != KindUserTask && host.Kind != KindServiceTask:
 		pb.problem(e.ID, "boundaryEvent (%s) is attached to %s (%s); timer boundary events are supported on user and service tasks only", e.ID, host.Tag, host.ID)
+	case e.Kind == KindBoundaryError && host.Kind != KindServiceTask:
+		pb.problem(e.ID, "boundaryEvent (%s) catches errors but is attached to %s (%s); only service tasks throw errors", e.ID, host.Tag, host.ID)
 	default:
 		host.Boundaries = append(host.Boundaries, e)
 		return

@@ -32,6 +32,7 @@ func (pb *processBuilder) serviceTask(n *node, e *Element) {
 		return
 	}
 	pb.requireInputs(e)
+	pb.checkHTTPErrors(e)
 }
 
 // camundaTopic maps a Camunda 7 external task (camunda:type="external" camunda:topic="x") to

@@ -36,7 +36,7 @@ func (pb *processBuilder) checkStart() {
 // checkFlows checks the number of flows in and out of an element for its kind.
 func (pb *processBuilder) checkFlows(e *Element) {
 	switch {
-	case (e.Kind == KindStart || e.Kind == KindBoundaryTimer) && len(e.Incoming) > 0:
+	case (e.Kind == KindStart || e.Kind.IsBoundary()) && len(e.Incoming) > 0:
 		pb.problem(e.ID, "%s (%s) cannot have incoming flows", e.Tag, e.ID)
 	case e.Kind.IsEnd() && len(e.Outgoing) > 0:
 		pb.problem(e.ID, "%s (%s) is an end event and cannot have outgoing flows", e.Tag, e.ID)
@@ -125,7 +125,7 @@ func (pb *processBuilder) predecessors(e *Element) []*Element {
 	for _, f := range e.Incoming {
 		in = append(in, f.From)
 	}
-	if host := pb.p.Elements[e.AttachedTo]; e.Kind == KindBoundaryTimer && host != nil {
+	if host := pb.p.Elements[e.AttachedTo]; e.Kind.IsBoundary() && host != nil {
 		in = append(in, host)
 	}
 	return in

@@ -121,7 +121,9 @@ const refused = ['bpmn:InclusiveGateway', 'bpmn:ComplexGateway', 'bpmn:EventBase
 // sectionsFor draws the sections of the element's kind.
 function sectionsFor(ctx) {
   const { bo } = ctx;
-  if (refused.some((t) => bo.$instanceOf(t))) {
+  // An intermediate throw event runs when it raises an escalation (docs/bpmn.md, throwEscalation).
+  const escalation = bo.$instanceOf('bpmn:IntermediateThrowEvent') && eventDefinition(bo, 'bpmn:EscalationEventDefinition');
+  if (!escalation && refused.some((t) => bo.$instanceOf(t))) {
     return [section('Not supported', note(`Parley does not run ${bo.$type.replace('bpmn:', '')} elements: publishing will refuse it. See docs/bpmn.md.`, 'warn'))];
   }
   if (bo.$instanceOf('bpmn:Process') || bo.$instanceOf('bpmn:Collaboration') || bo.$instanceOf('bpmn:Participant')) return processSection(ctx);

@@ -27,7 +27,7 @@ export const catalog = {
       { name: 'url', label: 'URL', kind: 'template', required: true, hint: 'Placeholders {{ … }} are escaped for a URL.' },
       { name: 'body', label: 'Body', kind: 'template', hint: 'Placeholders are written as JSON values; with a body the method defaults to POST.' },
     ],
-    extra: 'Headers: add inputs named header.<Name>, such as header.Authorization.',
+    extra: 'Headers: add inputs named header.<Name>, such as header.Authorization. Errors: an input error.404 (or error.5xx) with a fixed code throws that BPMN error on such an answer.',
     result: ['status', 'body', 'headers'],
   },
   'app.createItem': {
@@ -96,7 +96,7 @@ function changeType(ctx, task, zeebe, choice) {
   const props = { type };
   if (task && spec) {
     const known = new Set(spec.inputs.map((s) => s.name));
-    props.inputs = task.get('inputs').filter((i) => known.has(i.name) || spec.fields || (spec.extra && i.name.startsWith('header.')));
+    props.inputs = task.get('inputs').filter((i) => known.has(i.name) || spec.fields || (spec.extra && (i.name.startsWith('header.') || i.name.startsWith('error.'))));
     if (!spec.result) props.outputs = [];
   }
   writeTask(ctx, zeebe, props);
