@@ -107,9 +107,6 @@ func (r *runner) enter(p pending) error {
 	case bpmn.KindStart, bpmn.KindTask:
 		r.record(p.el, evCompleted, "")
 		r.leave(p.tok, p.el)
-	case bpmn.KindBoundaryTimer:
-		r.record(p.el, evFired, "")
-		r.leave(p.tok, p.el)
 	case bpmn.KindEndNone:
 		r.st.removeToken(p.tok)
 		r.record(p.el, evCompleted, "")
@@ -142,6 +139,8 @@ func (r *runner) execute(t *token, el *bpmn.Element, first bool) error {
 		return r.timerCatch(t, el)
 	case bpmn.KindMessageCatch:
 		return r.messageCatch(t, el)
+	case bpmn.KindEventGateway:
+		return r.eventGateway(t, el)
 	}
 	return fmt.Errorf("element %s of kind %s cannot be executed", el.ID, el.Kind)
 }

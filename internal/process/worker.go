@@ -101,6 +101,9 @@ func (s *Service) fire(ctx context.Context, j job) error {
 		return s.withJob(ctx, tx, j, func(r *runner, t *token, el *bpmn.Element) error {
 			switch j.kind {
 			case jobTimer:
+				if err := r.claimEvent(t, el); err != nil {
+					return err
+				}
 				r.record(el, evFired, "")
 				r.leave(t, el)
 			case jobBoundary:
@@ -149,11 +152,11 @@ func (r *runner) interrupt(t *token, boundary *bpmn.Element) error {
 	if host == nil || t.El != host.ID {
 		return nil
 	}
-	if err := r.cancelTokenWaits(t); err != nil {
+	if err := r.claimEvent(t, boundary); err != nil {
 		return err
 	}
-	r.record(host, evCancelled, "interrupted by "+boundary.ID)
-	r.arrive(t, boundary, nil)
+	r.record(boundary, evFired, "")
+	r.leave(t, boundary)
 	return nil
 }
 

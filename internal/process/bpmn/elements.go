@@ -21,6 +21,7 @@ var readers = map[string]elementReader{
 	"scriptTask":             (*processBuilder).scriptTask,
 	"exclusiveGateway":       (*processBuilder).gateway,
 	"parallelGateway":        (*processBuilder).gateway,
+	"eventBasedGateway":      (*processBuilder).eventGateway,
 }
 
 // containers are the refused elements that hold a flow of their own. Their content is read
@@ -202,24 +203,45 @@ func (pb *processBuilder) catchEvent(n *node, e *Element) {
 	pb.extensions(n, e, nil)
 }
 
-// boundaryEvent reads a boundary event. Only interrupting timers are supported: a
+// boundaryEvent reads a boundary event. Only interrupting timers and messages are supported: a
 // non-interrupting one would need a second token living beside the task.
 func (pb *processBuilder) boundaryEvent(n *node, e *Element) {
 	e.Kind = KindBoundaryTimer
 	e.AttachedTo = strings.TrimSpace(n.attr("", "attachedToRef"))
 	e.Interrupting = xmlBool(n.attr("", "cancelActivity"), true)
 	defs := eventDefinitions(n)
+	what := "no event definition"
+	if len(defs) > 0 {
+		what = defs[0].XMLName.Local
+	}
 	switch {
-	case len(defs) != 1 || defs[0].XMLName.Local != "timerEventDefinition":
-		what := "no event definition"
-		if len(defs) > 0 {
-			what = defs[0].XMLName.Local
-		}
-		pb.refuse(e, "it has "+what+"; only interrupting timer boundary events are supported")
+	case len(defs) != 1 || (what != "timerEventDefinition" && what != "messageEventDefinition"):
+		pb.refuse(e, "it has "+what+"; only interrupting timer and message boundary events are supported")
 	case !e.Interrupting:
 		pb.refuse(e, "non-interrupting boundary events (cancelActivity=\"false\") are not supported")
+	case what == "messageEventDefinition":
+		e.Kind = KindBoundaryMessage
+		pb.messageWait(defs[0], e)
 	default:
 		pb.timer(defs[0], e)
+	}
+	pb.checkChildren(n, e)
+	if e.Kind == KindBoundaryMessage {
+		pb.extensions(n, e, pb.messageHandlers(e.Message))
+		return
+	}
+	pb.extensions(n, e, nil)
+}
+
+// eventGateway reads an event-based gateway. Only the exclusive kind that continues a running
+// instance is supported; what may follow it is checked once the flows are linked.
+func (pb *processBuilder) eventGateway(n *node, e *Element) {
+	e.Kind = KindEventGateway
+	switch {
+	case xmlBool(n.attr("", "instantiate"), false):
+		pb.refuse(e, "event-based gateways that start instances (instantiate=\"true\") are not supported")
+	case strings.EqualFold(strings.TrimSpace(n.attr("", "eventGatewayType")), "parallel"):
+		pb.refuse(e, "parallel event-based gateways (eventGatewayType=\"Parallel\") are not supported")
 	}
 	pb.checkChildren(n, e)
 	pb.extensions(n, e, nil)

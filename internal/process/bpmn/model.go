@@ -62,11 +62,16 @@ const (
 	KindTimerCatch       Kind = "timerCatch"       // waits until a duration has passed or a date is reached
 	KindMessageCatch     Kind = "messageCatch"     // waits for a message (see MessageWait)
 	KindBoundaryTimer    Kind = "boundaryTimer"    // interrupting timer on a user or service task
+	KindBoundaryMessage  Kind = "boundaryMessage"  // interrupting message on a user or service task
+	KindEventGateway     Kind = "eventGateway"     // waits on the catch events after it; the first to fire wins
 
 	// kindRefused marks an element that Parse has already reported as unsupported. It only
 	// exists while checking, so that flows to it resolve and do not cause a second problem.
 	kindRefused Kind = "refused"
 )
+
+// IsBoundary reports whether an element of this kind sits on an activity rather than on a flow.
+func (k Kind) IsBoundary() bool { return k == KindBoundaryTimer || k == KindBoundaryMessage }
 
 // IsEnd reports whether a token that reaches an element of this kind is consumed.
 func (k Kind) IsEnd() bool { return k == KindEndNone || k == KindEndTerminate }
@@ -101,7 +106,7 @@ type Element struct {
 	Service *ServiceTask // serviceTask
 	User    *UserTask    // userTask
 	Script  *Script      // scriptTask
-	Message *MessageWait // messageCatch
+	Message *MessageWait // messageCatch, boundaryMessage
 }
 
 // Flow is a sequence flow.

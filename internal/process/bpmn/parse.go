@@ -235,7 +235,7 @@ func (pb *processBuilder) linkRefs(e *Element, r *elementRefs) {
 }
 
 func (pb *processBuilder) linkBoundary(e *Element) {
-	if e.Kind != KindBoundaryTimer {
+	if !e.Kind.IsBoundary() {
 		return
 	}
 	host := pb.p.Elements[e.AttachedTo]
@@ -245,7 +245,7 @@ func (pb *processBuilder) linkBoundary(e *Element) {
 	case host.Kind == kindRefused:
 		// The host is already reported; a second problem would only repeat it.
 	case host.Kind != KindUserTask && host.Kind != KindServiceTask:
-		pb.problem(e.ID, "boundaryEvent (%s) is attached to %s (%s); timer boundary events are supported on user and service tasks only", e.ID, host.Tag, host.ID)
+		pb.problem(e.ID, "boundaryEvent (%s) is attached to %s (%s); boundary events are supported on user and service tasks only", e.ID, host.Tag, host.ID)
 	default:
 		host.Boundaries = append(host.Boundaries, e)
 		return

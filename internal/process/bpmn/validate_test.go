@@ -53,7 +53,7 @@ func TestValidationProblems(t *testing.T) {
 		{"default flow with a condition", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/><bpmn:exclusiveGateway id="G" default="c"/>` +
 			flow("f0", "S", "G") + cond("c", "G", "E", "=a = 1"), "c", "cannot also have a condition"},
 		{"duplicate id", around("T", task("T")) + task("T"), "T", "used twice"},
-		{"implicit fork", around("T", task("T")) + flow("x", "T", "E"), "T", "split with an exclusive or a parallel gateway"},
+		{"implicit fork", around("T", task("T")) + flow("x", "T", "E"), "T", "split with an exclusive, a parallel or an event-based gateway"},
 		{"end with outgoing", around("T", task("T")) + flow("x", "E", "T"), "E", "cannot have outgoing flows"},
 		{"start with incoming", around("T", task("T")) + `<bpmn:parallelGateway id="J"/>` + flow("x", "T", "J") + flow("y", "J", "S"),
 			"S", "cannot have incoming flows"},
@@ -74,7 +74,8 @@ func TestValidationProblems(t *testing.T) {
 func TestRefusedElements(t *testing.T) {
 	tests := []struct{ body, field, phrase string }{
 		{around("G", `<bpmn:inclusiveGateway id="G"/>`), "G", "element inclusiveGateway (G) is not supported"},
-		{around("G", `<bpmn:eventBasedGateway id="G"/>`), "G", "element eventBasedGateway (G) is not supported"},
+		{around("G", `<bpmn:eventBasedGateway id="G" eventGatewayType="Parallel"/>`), "G", "element eventBasedGateway (G) is not supported: parallel event-based gateways"},
+		{around("G", `<bpmn:eventBasedGateway id="G" instantiate="true"/>`), "G", "event-based gateways that start instances"},
 		{around("C", `<bpmn:callActivity id="C"/>`), "C", "element callActivity (C) is not supported"},
 		{around("R", `<bpmn:receiveTask id="R"/>`), "R", "element receiveTask (R) is not supported"},
 		{around("R", `<bpmn:businessRuleTask id="R"/>`), "R", "element businessRuleTask (R) is not supported"},

@@ -1,0 +1,124 @@
+package process
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/parleychat/parley/internal/process/bpmn"
+)
+
+// waitEvent is the wait of a token at an event-based gateway: it holds one timer job or
+// message subscription per catch event after the gateway, all under the token's id.
+const waitEvent = "event"
+
+// eventGateway makes the token wait for the catch events after the gateway at once: a timer job
+// for each timer, a subscription for each message. The first to fire wins (claimEvent). A
+// message published before the wait and kept for one of them wins at once, before anything is
+// armed. A correlation key that cannot be computed stops the token at the gateway.
+func (r *runner) eventGateway(t *token, el *bpmn.Element) error {
+	keys := make(map[string]string, len(el.Outgoing))
+	for _, f := range el.Outgoing {
+		if f.To.Kind != bpmn.KindMessageCatch {
+			continue
+		}
+		key, err := r.correlationKey(f.To)
+		if err != nil {
+			return r.incident(t, el, fmt.Errorf("catch event %s: %w", f.To.ID, err))
+		}
+		keys[f.To.ID] = key
+	}
+	for _, f := range el.Outgoing {
+		if key := keys[f.To.ID]; key != "" {
+			b, err := takeBuffered(r.ctx, r.tx, f.To.Message.Name, key)
+			if err != nil {
+				return err
+			} else if b == nil {
+				continue
+			}
+			r.record(el, evCompleted, "took "+f.To.ID)
+			t.El, t.Wait = f.To.ID, ""
+			return r.consumeBuffered(t, f.To, b)
+		}
+	}
+	ids := make([]string, 0, len(el.Outgoing))
+	for _, f := range el.Outgoing {
+		c := f.To
+		ids = append(ids, c.ID)
+		if c.Kind == bpmn.KindTimerCatch {
+			if err := r.addJob(job{token: t.ID, element: c.ID, kind: jobTimer, state: jobReady, due: c.Timer.Due(r.tx.Now()), max: 1}); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := r.subscribe(t, c, keys[c.ID]); err != nil {
+			return err
+		}
+	}
+	t.Wait = waitEvent
+	r.record(el, evWaiting, "for "+strings.Join(ids, ", "))
+	return nil
+}
+
+// claimEvent gives the token to the event that fired at el, cancelling what lost: at an
+// event-based gateway the other catch events' timers and subscriptions, on a boundary event
+// the activity it interrupts. The caller holds the instance's lock and has already taken the
+// winning job or subscription, so a racing event finds its own row gone and does nothing.
+func (r *runner) claimEvent(t *token, el *bpmn.Element) error {
+	switch {
+	case el.Kind.IsBoundary():
+		host := r.st.v.Process.Elements[el.AttachedTo]
+		if err := r.cancelTokenWaits(t); err != nil {
+			return err
+		}
+		r.record(host, evCancelled, "interrupted by "+el.ID)
+	case t.Wait == waitEvent && t.El != el.ID:
+		gw := r.st.v.Process.Elements[t.El]
+		if err := r.cancelTokenWaits(t); err != nil {
+			return err
+		}
+		r.record(gw, evCompleted, "took "+el.ID)
+	default:
+		return nil
+	}
+	t.El, t.Wait = el.ID, ""
+	return nil
+}
+
+// boundaryKeys computes the correlation keys of an activity's message boundary events before
+// anything of the activity is stored, so that a key that cannot be computed stops the token
+// before the activity starts rather than leaving half of it armed.
+func (r *runner) boundaryKeys(el *bpmn.Element) (map[string]string, error) {
+	var keys map[string]string
+	for _, b := range el.Boundaries {
+		if b.Kind != bpmn.KindBoundaryMessage {
+			continue
+		}
+		key, err := r.correlationKey(b)
+		if err != nil {
+			return nil, fmt.Errorf("boundary event %s: %w", b.ID, err)
+		}
+		if keys == nil {
+			keys = map[string]string{}
+		}
+		keys[b.ID] = key
+	}
+	return keys, nil
+}
+
+// armBoundaries creates the waits of the events attached to an activity a token now waits at:
+// a job per timer, a subscription per message (keys from boundaryKeys).
+func (r *runner) armBoundaries(t *token, el *bpmn.Element, keys map[string]string) error {
+	for _, b := range el.Boundaries {
+		if b.Kind == bpmn.KindBoundaryMessage {
+			if err := r.subscribe(t, b, keys[b.ID]); err != nil {
+				return err
+			}
+			continue
+		}
+		j := job{token: t.ID, element: b.ID, kind: jobBoundary, state: jobReady, due: b.Timer.Due(r.tx.Now()), max: 1}
+		if err := r.addJob(j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
