@@ -54,6 +54,19 @@ func TestValidationProblems(t *testing.T) {
 			flow("f0", "S", "G") + cond("c", "G", "E", "=a = 1"), "c", "cannot also have a condition"},
 		{"duplicate id", around("T", task("T")) + task("T"), "T", "used twice"},
 		{"implicit fork", around("T", task("T")) + flow("x", "T", "E"), "T", "split with an exclusive, a parallel or an event-based gateway"},
+		{"event gateway to a task", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/><bpmn:eventBasedGateway id="G"/>` + flow("f0", "S", "G") +
+			timer("W", `<bpmn:timeDuration>PT1H</bpmn:timeDuration>`) + task("T") + flow("a", "G", "W") + flow("b", "G", "T") + flow("c", "W", "E") + flow("d", "T", "E"),
+			"b", "eventBasedGateway (G) leads to task (T); only timer and message intermediate catch events may follow"},
+		{"event gateway with one way out", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/><bpmn:eventBasedGateway id="G"/>` + flow("f0", "S", "G") +
+			timer("W", `<bpmn:timeDuration>PT1H</bpmn:timeDuration>`) + flow("a", "G", "W") + flow("c", "W", "E"),
+			"G", "chooses between at least two catch events"},
+		{"event after a gateway reached otherwise", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/><bpmn:parallelGateway id="F"/><bpmn:eventBasedGateway id="G"/>` +
+			flow("f0", "S", "F") + flow("f1", "F", "G") + flow("f2", "F", "W") +
+			timer("W", `<bpmn:timeDuration>PT1H</bpmn:timeDuration>`) + timer("V", `<bpmn:timeDuration>PT2H</bpmn:timeDuration>`) +
+			flow("a", "G", "W") + flow("b", "G", "V") + flow("c", "W", "E") + flow("d", "V", "E"),
+			"W", "is reached from it only"},
+		{"message boundary on a plain task", around("T", task("T")) + `<bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:messageEventDefinition/></bpmn:boundaryEvent>` +
+			flow("b", "B", "E"), "B", "supported on user and service tasks only"},
 		{"end with outgoing", around("T", task("T")) + flow("x", "E", "T"), "E", "cannot have outgoing flows"},
 		{"start with incoming", around("T", task("T")) + `<bpmn:parallelGateway id="J"/>` + flow("x", "T", "J") + flow("y", "J", "S"),
 			"S", "cannot have incoming flows"},

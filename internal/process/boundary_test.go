@@ -1,0 +1,120 @@
+package process
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/value"
+)
+
+// onTask draws a host activity with one boundary event (its definition given) leading to the
+// end event "out", and the host's normal way on to "done".
+func onTask(host, boundary string) string {
+	return host + `<bpmn:boundaryEvent id="b" attachedToRef="host">` + boundary + `</bpmn:boundaryEvent>
+		<bpmn:endEvent id="done"/><bpmn:endEvent id="out"/>` + chain("start", "host", "done") + chain("b", "out")
+}
+
+const (
+	userHost     = `<bpmn:userTask id="host"/>`
+	externalHost = `<bpmn:serviceTask id="host"><bpmn:extensionElements><parley:task type="crm.sync"/></bpmn:extensionElements></bpmn:serviceTask>`
+	cancelMsg    = `<bpmn:messageEventDefinition messageRef="msg_cancel"/>`
+	hourTimer    = `<bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>`
+)
+
+func ticket(s string) map[string]value.Value {
+	return map[string]value.Value{"ticket": v(typ("string"), `"`+s+`"`)}
+}
+
+// jobAt returns the id of the waiting outside job of an instance, or "".
+func (e *env) jobAt(instanceID string) string {
+	e.t.Helper()
+	var id string
+	err := e.db.Read(context.Background(), func(tx *store.Tx) error {
+		return tx.QueryRow(context.Background(), "SELECT id FROM process_jobs WHERE instance_id = ? AND state = ?", instanceID, jobWaiting).Scan(&id)
+	})
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		e.t.Fatal(err)
+	}
+	return id
+}
+
+func TestMessageBoundary(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		vars := []Variable{variable("ticket", "string"), variable("reason", "string")}
+		e.deploy("on-user", withMessages(diagram(onTask(userHost, cancelMsg)), "cancel"), vars...)
+		e.deploy("on-job", withMessages(diagram(onTask(externalHost, cancelMsg)), "cancel"), vars...)
+
+		t.Run("a message interrupts a user task", func(t *testing.T) {
+			e := e.with(t)
+			inst := e.start("on-user", ticket("U-1"), "")
+			if got := active(inst); got != "host:task" {
+				t.Fatalf("after start: %q", got)
+			}
+			if res := e.publish(Message{Name: "cancel", CorrelationKey: "U-1"}); res.Delivered != 1 {
+				t.Fatalf("delivered %d", res.Delivered)
+			}
+			e.wantEnded(inst.ID, "host cancelled", "b completed", "out completed")
+			if full := e.instance(inst.ID); len(full.Tasks) != 1 || full.Tasks[0].State != TaskCancelled {
+				t.Fatalf("tasks %+v", full.Tasks)
+			}
+			if n := e.waitsLeft(inst.ID); n != 0 {
+				t.Fatalf("%d waits left", n)
+			}
+		})
+
+		t.Run("a completed task no longer listens", func(t *testing.T) {
+			e := e.with(t)
+			inst := e.start("on-user", ticket("U-2"), "")
+			e.completeTaskAt(e.admin, inst.ID, "host", nil)
+			e.wantEnded(inst.ID, "host completed", "done completed")
+			if res := e.publish(Message{Name: "cancel", CorrelationKey: "U-2"}); res.Delivered != 0 {
+				t.Fatalf("a finished task's boundary took the message: %+v", res)
+			}
+		})
+
+		t.Run("a message interrupts an outside worker's job", func(t *testing.T) {
+			e := e.with(t)
+			inst := e.start("on-job", ticket("J-1"), "")
+			job := e.jobAt(inst.ID)
+			if job == "" {
+				t.Fatal("no job")
+			}
+			e.publish(Message{Name: "cancel", CorrelationKey: "J-1"})
+			e.wantEnded(inst.ID, "host cancelled", "b completed", "out completed")
+			if err := e.svc.CompleteJob(e.admin, job, JobCompletion{}); !errs.Is(err, errs.NotFound) {
+				t.Fatalf("completing the interrupted job: %v", err)
+			}
+		})
+	})
+}
+
+// TestTimersOnEveryWait puts an interrupting one-hour timer on each kind of wait an activity
+// can have: a person's task, an outside worker's job, and a customer message (a message
+// boundary's session wait, whichever comes first).
+func TestTimersOnEveryWait(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.deploy("timer-job", diagram(onTask(externalHost, hourTimer)))
+		e.deploy("timer-user", diagram(onTask(userHost, hourTimer)))
+
+		for _, code := range []string{"timer-job", "timer-user"} {
+			inst := e.start(code, nil, "")
+			e.clock.Advance(time.Hour + time.Second)
+			if n := e.runJobs(); n != 1 {
+				t.Fatalf("%s: ran %d jobs", code, n)
+			}
+			e.wantEnded(inst.ID, "host cancelled", "b fired", "out completed")
+			if n := e.waitsLeft(inst.ID); n != 0 {
+				t.Fatalf("%s: %d waits left", code, n)
+			}
+		}
+
+		// A session message on the boundary of a user task: the customer's reply ends the wait.
+		e.deploy("reply-or-task", diagram(onTask(userHost, `<bpmn:messageEventDefinition/>`)))
+		inst := e.start("reply-or-task", nil, "ses_r")
+		e.deliver("ses_r", 1, "never mind")
+		e.wantEnded(inst.ID, "host cancelled", "b completed", "out completed")
+	})
+}
