@@ -153,6 +153,26 @@ func TestCorpusRunsToEnd(t *testing.T) {
 				t.Fatalf("the 30-day timer fired after terminate (%d jobs)", n)
 			}
 		})
+		// MANIFEST #12: with message="k" and nothing published the timer wins after 1 s and the
+		// subscription is removed; the message, published first, wins in another instance.
+		t.Run("event-based gateway", func(t *testing.T) {
+			e := e.with(t)
+			e.deploy("choice", corpusFile(t, "event-based-gateway-timer-message.bpmn"), variable("message", "string"))
+			key := func(k string) map[string]value.Value { return map[string]value.Value{"message": v(typ("string"), `"`+k+`"`)} }
+			byTimer, byMessage := e.start("choice", key("k"), ""), e.start("choice", key("m"), "")
+			if n, err := e.publishCount(e.admin, Message{Name: "message", CorrelationKey: "m"}); err != nil || n != 1 {
+				t.Fatalf("publish: %d, %v", n, err)
+			}
+			if got := active(e.instance(byMessage.ID)); got != "task-for-message:job" {
+				t.Fatalf("after the message: %q", got)
+			}
+			e.fireOneTimer(2*time.Second, byTimer.ID, "task-for-timer:job")
+			if n, err := e.publishCount(e.admin, Message{Name: "message", CorrelationKey: "k"}); err != nil || n != 0 {
+				t.Fatalf("the timer's instance still took the message: %d, %v", n, err)
+			}
+			e.completeJobAt(byTimer.ID, "task-for-timer")
+			e.wantEnded(byTimer.ID, "Gateway_05yj0i5 completed", "timer1 fired", "task-for-timer completed", "Event_1nquajk completed")
+		})
 		t.Run("correlated message", func(t *testing.T) {
 			e := e.with(t)
 			e.deploy("msg", corpusFile(t, "message-catch-simple.bpmn"), variable("key", "string"))
