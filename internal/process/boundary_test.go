@@ -92,8 +92,8 @@ func TestMessageBoundary(t *testing.T) {
 }
 
 // TestTimersOnEveryWait puts an interrupting one-hour timer on each kind of wait an activity
-// can have: a person's task, an outside worker's job, and a customer message (a message
-// boundary's session wait, whichever comes first).
+// can have: a person's task, an outside worker's job and a receive task's message; and a
+// customer's message on a task's boundary.
 func TestTimersOnEveryWait(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		e.deploy("timer-job", diagram(onTask(externalHost, hourTimer)))
@@ -109,6 +109,27 @@ func TestTimersOnEveryWait(t *testing.T) {
 			if n := e.waitsLeft(inst.ID); n != 0 {
 				t.Fatalf("%s: %d waits left", code, n)
 			}
+		}
+
+		// A receive task waits for a named message, and its timer wins if the message is late.
+		receive := `<bpmn:receiveTask id="host" messageRef="msg_paid"><bpmn:extensionElements><parley:message variable="reason"/></bpmn:extensionElements></bpmn:receiveTask>`
+		e.deploy("receive", withMessages(diagram(onTask(receive, hourTimer)), "paid"), variable("ticket", "string"), variable("reason", "string"))
+		paid := e.start("receive", ticket("P-1"), "")
+		late := e.start("receive", ticket("P-2"), "")
+		if got := active(paid); got != "host:message" {
+			t.Fatalf("receive task: %q", got)
+		}
+		if res := e.publish(Message{Name: "paid", CorrelationKey: "P-1", Text: "by card"}); res.Delivered != 1 {
+			t.Fatalf("delivered %d", res.Delivered)
+		}
+		e.wantEnded(paid.ID, "host completed", "done completed")
+		if got := e.instance(paid.ID).Variables["reason"].String(); got != "by card" {
+			t.Fatalf("reason = %q", got)
+		}
+		e.fireOneTimer(time.Hour+time.Second, late.ID, "")
+		e.wantEnded(late.ID, "host cancelled", "b fired", "out completed")
+		if res := e.publish(Message{Name: "paid", CorrelationKey: "P-2"}); res.Delivered != 0 {
+			t.Fatalf("the interrupted receive task took the message: %+v", res)
 		}
 
 		// A session message on the boundary of a user task: the customer's reply ends the wait.

@@ -158,7 +158,9 @@ func TestCorpusRunsToEnd(t *testing.T) {
 		t.Run("event-based gateway", func(t *testing.T) {
 			e := e.with(t)
 			e.deploy("choice", corpusFile(t, "event-based-gateway-timer-message.bpmn"), variable("message", "string"))
-			key := func(k string) map[string]value.Value { return map[string]value.Value{"message": v(typ("string"), `"`+k+`"`)} }
+			key := func(k string) map[string]value.Value {
+				return map[string]value.Value{"message": v(typ("string"), `"`+k+`"`)}
+			}
 			byTimer, byMessage := e.start("choice", key("k"), ""), e.start("choice", key("m"), "")
 			if n, err := e.publishCount(e.admin, Message{Name: "message", CorrelationKey: "m"}); err != nil || n != 1 {
 				t.Fatalf("publish: %d, %v", n, err)

@@ -116,6 +116,15 @@ var elementCases = []elementCase{
 			e.deliver("ses_3", 1, "stop")
 			e.wantEnded(inst.ID, "host cancelled", "b completed", "out completed")
 		}},
+	{name: "receive task with a timer", session: "ses_5", vars: []Variable{variable("answer", "string")},
+		body:   onTask(`<bpmn:receiveTask id="host"><bpmn:extensionElements><parley:message variable="answer"/></bpmn:extensionElements></bpmn:receiveTask>`, hourTimer),
+		active: "host:message", after: func(t *testing.T, e *env, inst *Instance) {
+			e.deliver("ses_5", 1, "done")
+			e.wantEnded(inst.ID, "host completed", "done completed")
+			if n := e.waitsLeft(inst.ID); n != 0 {
+				t.Fatalf("%d waits left: the boundary timer was not removed", n)
+			}
+		}},
 	{name: "event gateway waits for its events", session: "ses_4", vars: []Variable{variable("answer", "string")},
 		body: `<bpmn:eventBasedGateway id="gw"/><bpmn:intermediateCatchEvent id="ask"><bpmn:extensionElements><parley:message variable="answer"/></bpmn:extensionElements><bpmn:messageEventDefinition/></bpmn:intermediateCatchEvent>
 		<bpmn:intermediateCatchEvent id="day"><bpmn:timerEventDefinition><bpmn:timeDuration>P1D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>

@@ -61,7 +61,7 @@ func (r *runner) eventGateway(t *token, el *bpmn.Element) error {
 
 // claimEvent gives the token to the event that fired at el, cancelling what lost: at an
 // event-based gateway the other catch events' timers and subscriptions, on a boundary event
-// the activity it interrupts. The caller holds the instance's lock and has already taken the
+// the activity it interrupts, at a receive task its boundary events. The caller holds the instance's lock and has already taken the
 // winning job or subscription, so a racing event finds its own row gone and does nothing.
 func (r *runner) claimEvent(t *token, el *bpmn.Element) error {
 	switch {
@@ -78,7 +78,7 @@ func (r *runner) claimEvent(t *token, el *bpmn.Element) error {
 		}
 		r.record(gw, evCompleted, "took "+el.ID)
 	default:
-		return nil
+		return r.clearToken(t, el)
 	}
 	t.El, t.Wait = el.ID, ""
 	return nil

@@ -15,9 +15,14 @@ import (
 
 // messageCatch subscribes the token to a message: the customer's next message in the linked
 // session, or a named message with a correlation key evaluated now. A message published
-// before the wait and kept for it completes the wait at once.
+// before the wait and kept for it completes the wait at once. A receive task also arms its
+// boundary events; every key is computed before anything is stored.
 func (r *runner) messageCatch(t *token, el *bpmn.Element) error {
 	key, err := r.correlationKey(el)
+	if err != nil {
+		return r.incident(t, el, err)
+	}
+	keys, err := r.boundaryKeys(el)
 	if err != nil {
 		return r.incident(t, el, err)
 	}
@@ -27,6 +32,9 @@ func (r *runner) messageCatch(t *token, el *bpmn.Element) error {
 		}
 	}
 	if err := r.subscribe(t, el, key); err != nil {
+		return err
+	}
+	if err := r.armBoundaries(t, el, keys); err != nil {
 		return err
 	}
 	t.Wait = waitMessage

@@ -17,6 +17,7 @@ var supportedKinds = []bpmn.Kind{
 	bpmn.KindStart, bpmn.KindEndNone, bpmn.KindEndTerminate, bpmn.KindTask, bpmn.KindUserTask,
 	bpmn.KindServiceTask, bpmn.KindScriptTask, bpmn.KindExclusiveGateway, bpmn.KindParallelGateway,
 	bpmn.KindTimerCatch, bpmn.KindMessageCatch, bpmn.KindBoundaryTimer, bpmn.KindBoundaryMessage, bpmn.KindEventGateway,
+	bpmn.KindReceiveTask,
 }
 
 // TestOwnModelsCoverEveryElement keeps the engine tested without the public corpus: the

@@ -137,7 +137,7 @@ func (r *runner) execute(t *token, el *bpmn.Element, first bool) error {
 		return r.serviceTask(t, el, first)
 	case bpmn.KindTimerCatch:
 		return r.timerCatch(t, el)
-	case bpmn.KindMessageCatch:
+	case bpmn.KindMessageCatch, bpmn.KindReceiveTask:
 		return r.messageCatch(t, el)
 	case bpmn.KindEventGateway:
 		return r.eventGateway(t, el)

@@ -19,6 +19,7 @@ var readers = map[string]elementReader{
 	"userTask":               (*processBuilder).userTask,
 	"serviceTask":            (*processBuilder).serviceTask,
 	"scriptTask":             (*processBuilder).scriptTask,
+	"receiveTask":            (*processBuilder).receiveTask,
 	"exclusiveGateway":       (*processBuilder).gateway,
 	"parallelGateway":        (*processBuilder).gateway,
 	"eventBasedGateway":      (*processBuilder).eventGateway,
@@ -268,6 +269,18 @@ func (pb *processBuilder) task(n *node, e *Element) {
 	e.Kind = KindTask
 	pb.activity(n, e)
 	pb.extensions(n, e, nil)
+}
+
+// receiveTask reads a receive task: the message wait of a catch event, written on an activity
+// (messageRef on the task itself), so that boundary events can sit on it.
+func (pb *processBuilder) receiveTask(n *node, e *Element) {
+	e.Kind = KindReceiveTask
+	if xmlBool(n.attr("", "instantiate"), false) {
+		pb.refuse(e, "receive tasks that start instances (instantiate=\"true\") are not supported")
+	}
+	pb.messageWait(n, e)
+	pb.activity(n, e)
+	pb.extensions(n, e, pb.messageHandlers(e.Message))
 }
 
 // timer reads a timer definition: a fixed ISO 8601 duration or an RFC 3339 date.

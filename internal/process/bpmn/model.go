@@ -61,8 +61,9 @@ const (
 	KindParallelGateway  Kind = "parallelGateway"  // forks to every outgoing flow; joins all incoming
 	KindTimerCatch       Kind = "timerCatch"       // waits until a duration has passed or a date is reached
 	KindMessageCatch     Kind = "messageCatch"     // waits for a message (see MessageWait)
-	KindBoundaryTimer    Kind = "boundaryTimer"    // interrupting timer on a user or service task
-	KindBoundaryMessage  Kind = "boundaryMessage"  // interrupting message on a user or service task
+	KindReceiveTask      Kind = "receiveTask"      // waits for a message, as an activity that may carry boundary events
+	KindBoundaryTimer    Kind = "boundaryTimer"    // interrupting timer on a user, service or receive task
+	KindBoundaryMessage  Kind = "boundaryMessage"  // interrupting message on a user, service or receive task
 	KindEventGateway     Kind = "eventGateway"     // waits on the catch events after it; the first to fire wins
 
 	// kindRefused marks an element that Parse has already reported as unsupported. It only
@@ -106,7 +107,7 @@ type Element struct {
 	Service *ServiceTask // serviceTask
 	User    *UserTask    // userTask
 	Script  *Script      // scriptTask
-	Message *MessageWait // messageCatch, boundaryMessage
+	Message *MessageWait // messageCatch, receiveTask, boundaryMessage
 }
 
 // Flow is a sequence flow.
