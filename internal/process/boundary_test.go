@@ -139,3 +139,61 @@ func TestTimersOnEveryWait(t *testing.T) {
 		e.wantEnded(inst.ID, "host cancelled", "b completed", "out completed")
 	})
 }
+
+// TestNonInterruptingBoundaries: a reminder cycle and a message beside a person's task each
+// start a branch of their own while the task keeps waiting; once the task is done, neither
+// fires again.
+func TestNonInterruptingBoundaries(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		count := `<bpmn:scriptTask id="count"><bpmn:extensionElements><parley:script><parley:assign variable="n" expression="n + 1"/></parley:script></bpmn:extensionElements></bpmn:scriptTask>`
+		draw := func(def string) string {
+			return diagram(`<bpmn:userTask id="host"/><bpmn:boundaryEvent id="b" attachedToRef="host" cancelActivity="false">` + def + `</bpmn:boundaryEvent>` +
+				count + `<bpmn:endEvent id="done"/><bpmn:endEvent id="counted"/>` + chain("start", "host", "done") + chain("b", "count", "counted"))
+		}
+		vars := []Variable{variable("ticket", "string"), variable("n", "integer"), variable("reason", "string")}
+		e.deploy("remind", draw(`<bpmn:timerEventDefinition><bpmn:timeCycle>R3/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition>`), vars...)
+		zero := map[string]value.Value{"n": v(typ("integer"), "0"), "ticket": v(typ("string"), `"N-1"`)}
+
+		inst := e.start("remind", zero, "")
+		for i := 1; i <= 3; i++ {
+			e.clock.Advance(time.Hour + time.Second)
+			if n := e.runJobs(); n != 1 {
+				t.Fatalf("hour %d: ran %d jobs", i, n)
+			}
+			got := e.instance(inst.ID)
+			if active(got) != "host:task" || got.Variables["n"].String() != itoa(i) {
+				t.Fatalf("hour %d: active %q, n=%s", i, active(got), got.Variables["n"].String())
+			}
+		}
+		e.clock.Advance(time.Hour + time.Second)
+		if n := e.runJobs(); n != 0 {
+			t.Fatalf("R3 fired a fourth time (%d jobs)", n)
+		}
+		e.completeTaskAt(e.admin, inst.ID, "host", nil)
+		e.wantEnded(inst.ID, "b fired", "count completed", "counted completed", "host completed", "done completed")
+
+		early := e.start("remind", zero, "")
+		e.completeTaskAt(e.admin, early.ID, "host", nil)
+		e.clock.Advance(2 * time.Hour)
+		if n := e.runJobs(); n != 0 {
+			t.Fatalf("the cycle of a finished task fired (%d jobs)", n)
+		}
+		e.wantEnded(early.ID, "host completed", "done completed")
+
+		e.deploy("note", withMessages(draw(cancelMsg), "cancel"), vars...)
+		noted := e.start("note", zero, "")
+		for i := 1; i <= 2; i++ {
+			if res := e.publish(Message{Name: "cancel", CorrelationKey: "N-1"}); res.Delivered != 1 {
+				t.Fatalf("message %d: delivered %d", i, res.Delivered)
+			}
+		}
+		if got := e.instance(noted.ID); active(got) != "host:task" || got.Variables["n"].String() != "2" {
+			t.Fatalf("after two messages: active %q, n=%s", active(got), got.Variables["n"].String())
+		}
+		e.completeTaskAt(e.admin, noted.ID, "host", nil)
+		e.wantEnded(noted.ID, "b completed", "count completed", "host completed")
+		if res := e.publish(Message{Name: "cancel", CorrelationKey: "N-1"}); res.Delivered != 0 {
+			t.Fatalf("a finished task still listens: %+v", res)
+		}
+	})
+}

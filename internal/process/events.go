@@ -84,6 +84,46 @@ func (r *runner) claimEvent(t *token, el *bpmn.Element) error {
 	return nil
 }
 
+// catchMessage gives a message that reached the wait at el the token that leaves by el. A
+// non-interrupting boundary event leaves the activity's token waiting, listening again with the
+// same key, and starts a new token at the event; anything else claims the waiting token.
+func (r *runner) catchMessage(t *token, el *bpmn.Element, key string) (*token, error) {
+	if el.Kind.IsBoundary() && !el.Interrupting {
+		if err := r.subscribe(t, el, key); err != nil {
+			return nil, err
+		}
+		return r.st.newToken(el.ID), nil
+	}
+	return t, r.claimEvent(t, el)
+}
+
+// boundaryTimer fires a timer on the activity its token waits at. An interrupting one cancels
+// the activity and the token leaves by the timer; a non-interrupting one starts a new token
+// there, the activity's token keeps waiting, and a cycle with firings left is armed again.
+// r.attempt counts the firings, this one included.
+func (r *runner) boundaryTimer(t *token, b *bpmn.Element) error {
+	host := r.st.v.Process.Elements[b.AttachedTo]
+	if host == nil || t.El != host.ID {
+		return nil
+	}
+	if b.Interrupting {
+		if err := r.claimEvent(t, b); err != nil {
+			return err
+		}
+	} else {
+		if reps := b.Timer.Repetitions(); reps == 0 || r.attempt < reps {
+			j := job{token: t.ID, element: b.ID, kind: jobBoundary, state: jobReady, due: b.Timer.Due(r.tx.Now()), attempts: r.attempt, max: 1}
+			if err := r.addJob(j); err != nil {
+				return err
+			}
+		}
+		t = r.st.newToken(b.ID)
+	}
+	r.record(b, evFired, "")
+	r.leave(t, b)
+	return nil
+}
+
 // boundaryKeys computes the correlation keys of an activity's message boundary events before
 // anything of the activity is stored, so that a key that cannot be computed stops the token
 // before the activity starts rather than leaving half of it armed.

@@ -99,15 +99,15 @@ func (s *Service) receive(ctx context.Context, tx *store.Tx, sub subscription, t
 	if err != nil {
 		return err
 	}
-	t, el, variable, err := takeSubscription(ctx, tx, st, sub)
+	t, el, key, err := takeSubscription(ctx, tx, st, sub)
 	if err != nil || t == nil {
 		return err
 	}
-	if err := receivedValues(st, variable, text, vars); err != nil {
+	if err := receivedValues(st, el.Message.Variable, text, vars); err != nil {
 		return err
 	}
 	r := s.newRunner(ctx, tx, st)
-	if err := r.claimEvent(t, el); err != nil {
+	if t, err = r.catchMessage(t, el, key); err != nil {
 		return err
 	}
 	r.record(el, evCompleted, "")
@@ -119,13 +119,13 @@ func (s *Service) receive(ctx context.Context, tx *store.Tx, sub subscription, t
 }
 
 // takeSubscription deletes a message wait and returns its token, the element it waits at and
-// the variable the message goes into; a nil token means there is nothing to complete: another
+// its correlation key ("" for a session wait); a nil token means there is nothing to complete: another
 // delivery, a timer or the task itself got there first, or the instance ended. The row is
 // looked up again under the instance's lock, which is what makes the first event win.
 func takeSubscription(ctx context.Context, tx *store.Tx, st *state, sub subscription) (*token, *bpmn.Element, string, error) {
-	var variable string
+	var key string
 	where := " FROM process_messages WHERE instance_id = ? AND token_id = ? AND element_id = ?"
-	err := tx.QueryRow(ctx, "SELECT variable"+where, st.id, sub.token, sub.element).Scan(&variable)
+	err := tx.QueryRow(ctx, "SELECT correlation_key"+where, st.id, sub.token, sub.element).Scan(&key)
 	if errs.Is(err, errs.NotFound) {
 		return nil, nil, "", nil
 	} else if err != nil {
@@ -138,7 +138,7 @@ func takeSubscription(ctx context.Context, tx *store.Tx, st *state, sub subscrip
 	if t == nil || el == nil || st.done() || (el.Kind.IsBoundary() && t.El != el.AttachedTo) {
 		return nil, nil, "", nil
 	}
-	return t, el, variable, nil
+	return t, el, key, nil
 }
 
 func receivedValues(st *state, variable, text string, vars map[string]value.Value) error {
@@ -312,12 +312,12 @@ func (s *Service) failDelivery(ctx context.Context, tx *store.Tx, sub subscripti
 	if err != nil {
 		return err
 	}
-	t, el, _, err := takeSubscription(ctx, tx, st, sub)
+	t, el, key, err := takeSubscription(ctx, tx, st, sub)
 	if err != nil || t == nil {
 		return err
 	}
 	r := s.newRunner(ctx, tx, st)
-	if err := r.claimEvent(t, el); err != nil {
+	if t, err = r.catchMessage(t, el, key); err != nil {
 		return err
 	}
 	cause = fmt.Errorf("the customer's message (event %d) could not be delivered: %w", seq, cause)

@@ -1,7 +1,9 @@
 package bpmn
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -204,8 +206,7 @@ func (pb *processBuilder) catchEvent(n *node, e *Element) {
 	pb.extensions(n, e, nil)
 }
 
-// boundaryEvent reads a boundary event. Only interrupting timers and messages are supported: a
-// non-interrupting one would need a second token living beside the task.
+// boundaryEvent reads a boundary event: a timer or a message, interrupting or not.
 func (pb *processBuilder) boundaryEvent(n *node, e *Element) {
 	e.Kind = KindBoundaryTimer
 	e.AttachedTo = strings.TrimSpace(n.attr("", "attachedToRef"))
@@ -217,9 +218,7 @@ func (pb *processBuilder) boundaryEvent(n *node, e *Element) {
 	}
 	switch {
 	case len(defs) != 1 || (what != "timerEventDefinition" && what != "messageEventDefinition"):
-		pb.refuse(e, "it has "+what+"; only interrupting timer and message boundary events are supported")
-	case !e.Interrupting:
-		pb.refuse(e, "non-interrupting boundary events (cancelActivity=\"false\") are not supported")
+		pb.refuse(e, "it has "+what+"; only timer and message boundary events are supported")
 	case what == "messageEventDefinition":
 		e.Kind = KindBoundaryMessage
 		pb.messageWait(defs[0], e)
@@ -289,9 +288,11 @@ func (pb *processBuilder) timer(def *node, e *Element) {
 	e.Timer = t
 	dur, date, cycle := def.child(nsBPMN, "timeDuration"), def.child(nsBPMN, "timeDate"), def.child(nsBPMN, "timeCycle")
 	switch {
+	case cycle != nil && (dur != nil || date != nil):
+		pb.problem(e.ID, "the timer of %s (%s) has a timeCycle and also a timeDuration or a timeDate", e.Tag, e.ID)
 	case cycle != nil:
 		t.Cycle = cycle.text()
-		pb.refuse(e, fmt.Sprintf("timer cycles (timeCycle %q) are not supported", t.Cycle))
+		pb.timerCycle(t, e)
 	case dur != nil && date != nil:
 		pb.problem(e.ID, "the timer of %s (%s) has both a timeDuration and a timeDate", e.Tag, e.ID)
 	case dur != nil:
@@ -303,6 +304,37 @@ func (pb *processBuilder) timer(def *node, e *Element) {
 	default:
 		pb.problem(e.ID, "the timer of %s (%s) has neither a timeDuration nor a timeDate", e.Tag, e.ID)
 	}
+}
+
+// timerCycle reads an ISO 8601 repetition, Rn/duration or R/duration. Only a non-interrupting
+// boundary timer may repeat: anywhere else the first firing moves the token on for good.
+func (pb *processBuilder) timerCycle(t *Timer, e *Element) {
+	if e.Kind != KindBoundaryTimer || e.Interrupting {
+		pb.refuse(e, fmt.Sprintf("timer cycles (timeCycle %q) are supported on non-interrupting boundary events only", t.Cycle))
+		return
+	}
+	reps, period, ok := strings.Cut(t.Cycle, "/")
+	n, err := 0, error(nil)
+	if count := strings.TrimPrefix(reps, "R"); ok && count != reps && count != "" {
+		n, err = strconv.Atoi(count)
+		if err == nil && (n < 1 || n > 1000) {
+			err = errors.New("the number of repetitions must be 1 to 1000")
+		}
+	} else if !ok || count == reps {
+		err = errors.New("it is not a repetition such as R3/PT1H")
+	}
+	var d Duration
+	if err == nil {
+		d, err = ParseDuration(period)
+	}
+	if err == nil && !d.AddTo(time.Unix(0, 0)).After(time.Unix(0, 0)) {
+		err = errors.New("the period must be longer than zero")
+	}
+	if err != nil {
+		pb.problem(e.ID, "the timer cycle %q of %s (%s) cannot be read: %v%s", t.Cycle, e.Tag, e.ID, err, expressionHint(t.Cycle))
+		return
+	}
+	t.duration, t.repeat = d, n
 }
 
 func (pb *processBuilder) timerDuration(t *Timer, e *Element) {

@@ -62,8 +62,8 @@ const (
 	KindTimerCatch       Kind = "timerCatch"       // waits until a duration has passed or a date is reached
 	KindMessageCatch     Kind = "messageCatch"     // waits for a message (see MessageWait)
 	KindReceiveTask      Kind = "receiveTask"      // waits for a message, as an activity that may carry boundary events
-	KindBoundaryTimer    Kind = "boundaryTimer"    // interrupting timer on a user, service or receive task
-	KindBoundaryMessage  Kind = "boundaryMessage"  // interrupting message on a user, service or receive task
+	KindBoundaryTimer    Kind = "boundaryTimer"    // timer on a user, service or receive task
+	KindBoundaryMessage  Kind = "boundaryMessage"  // message on a user, service or receive task
 	KindEventGateway     Kind = "eventGateway"     // waits on the catch events after it; the first to fire wins
 
 	// kindRefused marks an element that Parse has already reported as unsupported. It only
@@ -95,8 +95,8 @@ type Element struct {
 	Default *Flow
 	// AttachedTo is the id of the activity a boundary event sits on.
 	AttachedTo string
-	// Interrupting is true for a boundary event that cancels its activity; Parley only accepts
-	// interrupting ones.
+	// Interrupting is true for a boundary event that cancels its activity; a non-interrupting
+	// one starts a second token beside the activity's, which keeps waiting.
 	Interrupting bool
 	// Boundaries lists the boundary events attached to this activity, so that an engine can arm
 	// them when the activity starts and disarm them when it ends.
@@ -126,18 +126,29 @@ type Flow struct {
 	To   *Element `json:"-"`
 }
 
-// Timer is the definition of a timer event. Exactly one of Duration and Date is set.
+// Timer is the definition of a timer event. Exactly one of Duration, Date and Cycle is set.
 type Timer struct {
 	// Duration is an ISO 8601 duration such as PT5M or P1M, as written.
 	Duration string
 	// Date is an RFC 3339 time such as 2030-01-01T09:00:00Z, as written.
 	Date string
-	// Cycle is a repetition such as R3/PT1H. It is never set on an accepted timer: cycles are
-	// refused, and the field exists so that the refusal can quote it.
+	// Cycle is an ISO 8601 repetition such as R3/PT1H (three times, an hour apart) or R/PT1H
+	// (until the activity ends), as written. Only a non-interrupting boundary timer accepts
+	// one: on any other timer a repetition could never happen.
 	Cycle string
 
 	duration Duration
 	date     time.Time
+	repeat   int
+}
+
+// Repetitions is how many times a cycle fires: 1 for a duration or a date, 0 for a cycle
+// without a bound (R/PT1H), which fires until its activity ends.
+func (t *Timer) Repetitions() int {
+	if t.Cycle == "" {
+		return 1
+	}
+	return t.repeat
 }
 
 // Due returns when a timer that starts at from fires. A date in the past is returned as is; the

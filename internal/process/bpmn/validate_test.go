@@ -46,6 +46,10 @@ func TestValidationProblems(t *testing.T) {
 		{"unparseable duration", around("W", timer("W", `<bpmn:timeDuration>PT5X</bpmn:timeDuration>`)), "W", "cannot be read"},
 		{"timer expression", around("W", timer("W", `<bpmn:timeDuration>=wait</bpmn:timeDuration>`)), "W", "expressions in timers are not supported"},
 		{"bad timer date", around("W", timer("W", `<bpmn:timeDate>tomorrow</bpmn:timeDate>`)), "W", "not an RFC 3339 time"},
+		{"unreadable cycle", around("T", `<bpmn:userTask id="T"/>`) + `<bpmn:boundaryEvent id="B" attachedToRef="T" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeCycle>every hour</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent>` +
+			flow("b", "B", "E"), "B", `the timer cycle "every hour" of boundaryEvent (B) cannot be read: it is not a repetition such as R3/PT1H`},
+		{"cycle of zero", around("T", `<bpmn:userTask id="T"/>`) + `<bpmn:boundaryEvent id="B" attachedToRef="T" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeCycle>R/PT0S</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent>` +
+			flow("b", "B", "E"), "B", "the period must be longer than zero"},
 		{"empty timer", around("W", timer("W", ``)), "W", "neither a timeDuration nor a timeDate"},
 		{"condition out of a task", around("T", task("T")) + cond("c", "T", "E", "=a = 1"),
 			"c", "only flows out of an exclusive gateway"},
@@ -99,9 +103,9 @@ func TestRefusedElements(t *testing.T) {
 		{around("T", `<bpmn:userTask id="T"><bpmn:standardLoopCharacteristics/></bpmn:userTask>`), "T", "it has standardLoopCharacteristics"},
 		{around("W", `<bpmn:intermediateCatchEvent id="W"><bpmn:signalEventDefinition/></bpmn:intermediateCatchEvent>`), "W", "it has signalEventDefinition"},
 		{around("W", `<bpmn:intermediateCatchEvent id="W"><bpmn:timerEventDefinition><bpmn:timeCycle>R3/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>`),
-			"W", `timer cycles (timeCycle "R3/PT1H") are not supported`},
-		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
-			"B", "non-interrupting boundary events"},
+			"W", `timer cycles (timeCycle "R3/PT1H") are supported on non-interrupting boundary events only`},
+		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:timerEventDefinition><bpmn:timeCycle>R3/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
+			"B", `timer cycles (timeCycle "R3/PT1H") are supported on non-interrupting boundary events only`},
 		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:errorEventDefinition/></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
 			"B", "it has errorEventDefinition"},
 		{`<bpmn:startEvent id="S"><bpmn:timerEventDefinition/></bpmn:startEvent>`, "S", "only none start events"},
@@ -240,6 +244,22 @@ func TestNamespaces(t *testing.T) {
 		}
 		if p := d.Main(); p.ID != "P" || p.Start.ID != "S" || p.Start.Outgoing[0].To.Kind != KindEndNone {
 			t.Errorf("file %d: main = %+v", i, p)
+		}
+	}
+}
+
+// TestTimerCycles reads the repetitions of non-interrupting boundary timers.
+func TestTimerCycles(t *testing.T) {
+	for cycle, want := range map[string]int{"R3/PT1H": 3, "R1/P1D": 1, "R/PT30M": 0} {
+		body := around("T", `<bpmn:userTask id="T"/>`) + `<bpmn:boundaryEvent id="B" attachedToRef="T" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeCycle>` +
+			cycle + `</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`
+		d, err := Parse(doc(body))
+		if err != nil {
+			t.Fatalf("%s: %v", cycle, err)
+		}
+		b := d.Main().Elements["B"]
+		if b.Interrupting || b.Timer.Repetitions() != want || b.Timer.Due(time.Unix(0, 0)).IsZero() {
+			t.Errorf("%s: interrupting %v, repetitions %d, want %d", cycle, b.Interrupting, b.Timer.Repetitions(), want)
 		}
 	}
 }
