@@ -7,10 +7,6 @@ import (
 	"github.com/parleychat/parley/internal/process/bpmn"
 )
 
-// waitEvent is the wait of a token at an event-based gateway: it holds one timer job or
-// message subscription per catch event after the gateway, all under the token's id.
-const waitEvent = "event"
-
 // eventGateway makes the token wait for the catch events after the gateway at once: a timer job
 // for each timer, a subscription for each message. The first to fire wins (claimEvent). A
 // message published before the wait and kept for one of them wins at once, before anything is

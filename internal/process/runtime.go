@@ -12,7 +12,7 @@ import (
 const (
 	evStarted   = "started"   // the instance started (on the start event)
 	evCompleted = "completed" // the element did its work and the token left
-	evWaiting   = "waiting"   // the token waits here (task, job, timer, message, join)
+	evWaiting   = "waiting"   // the token waits here (task, job, timer, message, join, event)
 	evJoined    = "joined"    // a parallel join had a token on every incoming flow
 	evFailed    = "failed"    // the step failed; detail says why
 	evRetrying  = "retrying"  // the step failed and will be tried again
