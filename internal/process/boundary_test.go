@@ -2,6 +2,7 @@ package process
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -195,5 +196,35 @@ func TestNonInterruptingBoundaries(t *testing.T) {
 		if res := e.publish(Message{Name: "cancel", CorrelationKey: "N-1"}); res.Delivered != 0 {
 			t.Fatalf("a finished task still listens: %+v", res)
 		}
+	})
+}
+
+// TestBoundaryTakesKeptMessage: a message published with a ttl before its task starts is
+// taken by the task's message boundary as the task starts. Interrupting, the task is never
+// opened; non-interrupting, it opens and a branch runs beside it.
+func TestBoundaryTakesKeptMessage(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		vars := []Variable{variable("ticket", "string"), variable("reason", "string")}
+		e.deploy("on-user", withMessages(diagram(onTask(userHost, cancelMsg)), "cancel"), vars...)
+		e.deploy("beside", strings.Replace(withMessages(diagram(onTask(userHost, cancelMsg)), "cancel"),
+			`<bpmn:boundaryEvent id="b"`, `<bpmn:boundaryEvent id="b" cancelActivity="false"`, 1), vars...)
+
+		if res := e.publish(Message{Name: "cancel", CorrelationKey: "K-1", TTL: "PT1H", Text: "changed my mind"}); !res.Buffered {
+			t.Fatalf("not kept: %+v", res)
+		}
+		inst := e.start("on-user", ticket("K-1"), "")
+		e.wantEnded(inst.ID, "host cancelled", "b completed", "out completed")
+		if full := e.instance(inst.ID); len(full.Tasks) != 0 {
+			t.Fatalf("the interrupted task was opened: %+v", full.Tasks)
+		}
+
+		e.publish(Message{Name: "cancel", CorrelationKey: "K-2", TTL: "PT1H"})
+		side := e.start("beside", ticket("K-2"), "")
+		if got := active(side); got != "host:task" {
+			t.Fatalf("non-interrupting: %q", got)
+		}
+		e.wantSteps(e.instance(side.ID), "b completed", "out completed")
+		e.completeTaskAt(e.admin, side.ID, "host", nil)
+		e.wantEnded(side.ID, "host completed", "done completed")
 	})
 }

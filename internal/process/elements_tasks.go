@@ -21,6 +21,9 @@ func (r *runner) userTask(t *token, el *bpmn.Element) error {
 	if err != nil {
 		return r.incident(t, el, err)
 	}
+	if left, err := r.startActivity(t, el, keys); left || err != nil {
+		return err
+	}
 	id := store.NewID("task")
 	var due any
 	if at, ok := el.User.DueAt(r.tx.Now()); ok {
@@ -35,9 +38,6 @@ func (r *runner) userTask(t *token, el *bpmn.Element) error {
 		return err
 	}
 	t.Wait = waitTask
-	if err := r.armBoundaries(t, el, keys); err != nil {
-		return err
-	}
 	r.record(el, evWaiting, "task "+id)
 	return nil
 }
@@ -97,7 +97,7 @@ func (r *runner) serviceTask(t *token, el *bpmn.Element, first bool) error {
 		if err != nil {
 			return r.incident(t, el, err)
 		}
-		if err := r.armBoundaries(t, el, keys); err != nil {
+		if left, err := r.startActivity(t, el, keys); left || err != nil {
 			return err
 		}
 	}

@@ -57,8 +57,9 @@ func (r *runner) eventGateway(t *token, el *bpmn.Element) error {
 
 // claimEvent gives the token to the event that fired at el, cancelling what lost: at an
 // event-based gateway the other catch events' timers and subscriptions, on a boundary event
-// the activity it interrupts, at a receive task its boundary events. The caller holds the instance's lock and has already taken the
-// winning job or subscription, so a racing event finds its own row gone and does nothing.
+// the activity it interrupts, at a receive task its boundary events. The caller holds the
+// instance's lock and has already taken the winning job or subscription, so a racing event
+// finds its own row gone and does nothing.
 func (r *runner) claimEvent(t *token, el *bpmn.Element) error {
 	switch {
 	case el.Kind.IsBoundary():
@@ -139,6 +140,43 @@ func (r *runner) boundaryKeys(el *bpmn.Element) (map[string]string, error) {
 		keys[b.ID] = key
 	}
 	return keys, nil
+}
+
+// keptForBoundary takes a message kept for one of the activity's message boundary events
+// (published before with a ttl), in document order of the boundaries, or returns nil.
+func (r *runner) keptForBoundary(el *bpmn.Element, keys map[string]string) (*bpmn.Element, *buffered, error) {
+	for _, b := range el.Boundaries {
+		if key := keys[b.ID]; key != "" {
+			m, err := takeBuffered(r.ctx, r.tx, b.Message.Name, key)
+			if err != nil || m != nil {
+				return b, m, err
+			}
+		}
+	}
+	return nil, nil, nil
+}
+
+// startActivity arms the boundary events of an activity a token enters and reports whether
+// the token already left: a kept message for an interrupting message boundary interrupts the
+// activity before its work is created. For a non-interrupting one the activity starts, and
+// the message starts a branch beside it.
+func (r *runner) startActivity(t *token, el *bpmn.Element, keys map[string]string) (left bool, err error) {
+	b, m, err := r.keptForBoundary(el, keys)
+	if err != nil {
+		return false, err
+	}
+	if m != nil && b.Interrupting {
+		r.record(el, evCancelled, "interrupted by "+b.ID+", with a message published before")
+		t.El, t.Wait = b.ID, ""
+		return true, r.consumeBuffered(t, b, m)
+	}
+	if err := r.armBoundaries(t, el, keys); err != nil {
+		return false, err
+	}
+	if m != nil {
+		return false, r.consumeBuffered(r.st.newToken(b.ID), b, m)
+	}
+	return false, nil
 }
 
 // armBoundaries creates the waits of the events attached to an activity a token now waits at:

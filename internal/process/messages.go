@@ -31,10 +31,10 @@ func (r *runner) messageCatch(t *token, el *bpmn.Element) error {
 			return err
 		}
 	}
-	if err := r.subscribe(t, el, key); err != nil {
+	if left, err := r.startActivity(t, el, keys); left || err != nil {
 		return err
 	}
-	if err := r.armBoundaries(t, el, keys); err != nil {
+	if err := r.subscribe(t, el, key); err != nil {
 		return err
 	}
 	t.Wait = waitMessage
