@@ -3,6 +3,7 @@ package process
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -226,5 +227,58 @@ func TestBoundaryTakesKeptMessage(t *testing.T) {
 		e.wantSteps(e.instance(side.ID), "b completed", "out completed")
 		e.completeTaskAt(e.admin, side.ID, "host", nil)
 		e.wantEnded(side.ID, "host completed", "done completed")
+	})
+}
+
+// TestBoundaryRace lets a task's message boundary and its timer boundary fire at the same
+// moment, many times: each instance leaves by exactly one of them.
+func TestBoundaryRace(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		xml := withMessages(diagram(`<bpmn:userTask id="host"/>
+			<bpmn:boundaryEvent id="m" attachedToRef="host">`+cancelMsg+`</bpmn:boundaryEvent>
+			<bpmn:boundaryEvent id="late" attachedToRef="host">`+hourTimer+`</bpmn:boundaryEvent>
+			<bpmn:endEvent id="done"/><bpmn:endEvent id="byMessage"/><bpmn:endEvent id="byTimer"/>`+
+			chain("start", "host", "done")+chain("m", "byMessage")+chain("late", "byTimer")), "cancel")
+		e.deploy("race", xml, variable("ticket", "string"))
+		const n = 8
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = e.start("race", ticket("B-"+itoa(i)), "").ID
+		}
+		e.clock.Advance(2 * time.Hour)
+		var wg sync.WaitGroup
+		errc := make(chan error, n+1)
+		wg.Add(n + 1)
+		go func() {
+			defer wg.Done()
+			_, err := e.svc.RunDueJobs(context.Background())
+			errc <- err
+		}()
+		for i := range ids {
+			go func(i int) {
+				defer wg.Done()
+				_, err := e.svc.PublishMessage(e.admin, Message{Name: "cancel", CorrelationKey: "B-" + itoa(i)})
+				errc <- err
+			}(i)
+		}
+		wg.Wait()
+		close(errc)
+		for err := range errc {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.runJobs()
+		for _, id := range ids {
+			inst := e.instance(id)
+			h := trail(inst)
+			ends := strings.Count(h, "byMessage completed") + strings.Count(h, "byTimer completed")
+			if inst.State != StateCompleted || ends != 1 || strings.Count(h, "host cancelled") != 1 {
+				t.Fatalf("instance %s: state %s, history %s", id, inst.State, h)
+			}
+			if left := e.waitsLeft(id); left != 0 {
+				t.Fatalf("instance %s: %d waits left", id, left)
+			}
+		}
 	})
 }
