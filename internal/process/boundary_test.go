@@ -3,7 +3,6 @@ package process
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -241,34 +240,13 @@ func TestBoundaryRace(t *testing.T) {
 			chain("start", "host", "done")+chain("m", "byMessage")+chain("late", "byTimer")), "cancel")
 		e.deploy("race", xml, variable("ticket", "string"))
 		const n = 8
-		ids := make([]string, n)
+		ids, keys := make([]string, n), make([]string, n)
 		for i := range ids {
-			ids[i] = e.start("race", ticket("B-"+itoa(i)), "").ID
+			keys[i] = "B-" + itoa(i)
+			ids[i] = e.start("race", ticket(keys[i]), "").ID
 		}
 		e.clock.Advance(2 * time.Hour)
-		var wg sync.WaitGroup
-		errc := make(chan error, n+1)
-		wg.Add(n + 1)
-		go func() {
-			defer wg.Done()
-			_, err := e.svc.RunDueJobs(context.Background())
-			errc <- err
-		}()
-		for i := range ids {
-			go func(i int) {
-				defer wg.Done()
-				_, err := e.svc.PublishMessage(e.admin, Message{Name: "cancel", CorrelationKey: "B-" + itoa(i)})
-				errc <- err
-			}(i)
-		}
-		wg.Wait()
-		close(errc)
-		for err := range errc {
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		e.runJobs()
+		e.raceTimersAndMessages("cancel", keys)
 		for _, id := range ids {
 			inst := e.instance(id)
 			h := trail(inst)

@@ -125,34 +125,13 @@ func TestEventGatewayRace(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		e.deploy("choice", eventChoice, variable("ticket", "string"), variable("text", "string"))
 		const n = 8
-		ids := make([]string, n)
+		ids, keys := make([]string, n), make([]string, n)
 		for i := range ids {
-			ids[i] = e.startChoice("R-" + itoa(i)).ID
+			keys[i] = "R-" + itoa(i)
+			ids[i] = e.startChoice(keys[i]).ID
 		}
 		e.clock.Advance(2 * time.Hour)
-		var wg sync.WaitGroup
-		errc := make(chan error, n+1)
-		wg.Add(n + 1)
-		go func() {
-			defer wg.Done()
-			_, err := e.svc.RunDueJobs(context.Background())
-			errc <- err
-		}()
-		for i := range ids {
-			go func(i int) {
-				defer wg.Done()
-				_, err := e.svc.PublishMessage(e.admin, Message{Name: "answer", CorrelationKey: "R-" + itoa(i), Text: "now"})
-				errc <- err
-			}(i)
-		}
-		wg.Wait()
-		close(errc)
-		for err := range errc {
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		e.runJobs() // timers the first run did not claim because their message had not yet won
+		e.raceTimersAndMessages("answer", keys)
 		for _, id := range ids {
 			inst := e.instance(id)
 			h := trail(inst)
@@ -165,6 +144,36 @@ func TestEventGatewayRace(t *testing.T) {
 			}
 		}
 	})
+}
+
+// raceTimersAndMessages runs the due timers and publishes the message name with each key, all
+// at the same time, then runs the timers the first run left because a message held their
+// instance.
+func (e *env) raceTimersAndMessages(name string, keys []string) {
+	e.t.Helper()
+	var wg sync.WaitGroup
+	errc := make(chan error, len(keys)+1)
+	wg.Add(len(keys) + 1)
+	go func() {
+		defer wg.Done()
+		_, err := e.svc.RunDueJobs(context.Background())
+		errc <- err
+	}()
+	for _, k := range keys {
+		go func(k string) {
+			defer wg.Done()
+			_, err := e.svc.PublishMessage(e.admin, Message{Name: name, CorrelationKey: k, Text: "now"})
+			errc <- err
+		}(k)
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	e.runJobs()
 }
 
 // TestAnswerOrFollowUp runs testdata/answer-or-follow-up.bpmn both ways: the customer answers
