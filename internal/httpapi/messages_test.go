@@ -27,3 +27,44 @@ func TestMessagePublishTTLAndID(t *testing.T) {
 		}
 	})
 }
+
+// boundaryDiagram waits at a person's task that the message "withdrawn", keyed by the
+// instance's ticket, interrupts.
+const boundaryDiagram = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="D" targetNamespace="http://bpmn.io/schema/bpmn">
+<bpmn:process id="P" isExecutable="true">
+<bpmn:startEvent id="start"/>
+<bpmn:userTask id="review"/>
+<bpmn:boundaryEvent id="withdrawn" attachedToRef="review"><bpmn:messageEventDefinition messageRef="m"/></bpmn:boundaryEvent>
+<bpmn:endEvent id="done"/><bpmn:endEvent id="dropped"/>
+<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
+<bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="done"/>
+<bpmn:sequenceFlow id="f3" sourceRef="withdrawn" targetRef="dropped"/>
+</bpmn:process>
+<bpmn:message id="m" name="withdrawn"><bpmn:extensionElements><zeebe:subscription correlationKey="=ticket"/></bpmn:extensionElements></bpmn:message>
+</bpmn:definitions>`
+
+// TestMessageInterruptsTask publishes over HTTP to a message boundary event: the task is
+// cancelled and the instance leaves by the boundary.
+func TestMessageInterruptsTask(t *testing.T) {
+	servertest.Each(t, servertest.Options{}, func(t *testing.T, env *servertest.Env) {
+		env.MustDo("POST", "/api/v1/processes", env.Admin, map[string]any{"code": "withdraw", "name": "Withdraw", "scope": "global",
+			"variables": []any{map[string]any{"name": "ticket", "type": "string"}}, "bpmn": boundaryDiagram}, 201, nil)
+		env.MustDo("POST", "/api/v1/processes/withdraw/publish", env.Admin, nil, 201, nil)
+		var inst struct{ ID string }
+		env.MustDo("POST", "/api/v1/processes/withdraw/instances", env.Admin, map[string]any{"inputs": map[string]any{"ticket": "T-9"}}, 201, &inst)
+		var res struct{ Delivered any }
+		env.MustDo("POST", "/api/v1/messages", env.Admin, map[string]any{"name": "withdrawn", "correlation_key": "T-9"}, 200, &res)
+		if res.Delivered != 1.0 {
+			t.Fatalf("delivered %v", res.Delivered)
+		}
+		var got struct {
+			State string
+			Tasks []struct{ State string }
+		}
+		env.MustDo("GET", "/api/v1/instances/"+inst.ID, env.Admin, nil, 200, &got)
+		if got.State != "completed" || len(got.Tasks) != 1 || got.Tasks[0].State != "cancelled" {
+			t.Fatalf("instance %+v", got)
+		}
+	})
+}

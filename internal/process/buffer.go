@@ -146,6 +146,11 @@ func (r *runner) catchBuffered(t *token, el *bpmn.Element, key string) (bool, er
 	if err != nil || b == nil {
 		return false, err
 	}
+	return true, r.consumeBuffered(t, el, b)
+}
+
+// consumeBuffered completes the wait at el with a kept message that has been taken.
+func (r *runner) consumeBuffered(t *token, el *bpmn.Element, b *buffered) error {
 	vars, err := r.st.v.ParseInputs(b.vars)
 	if err == nil {
 		err = r.s.checkRefs(r.ctx, r.tx, vars)
@@ -154,9 +159,9 @@ func (r *runner) catchBuffered(t *token, el *bpmn.Element, key string) (bool, er
 		err = receivedValues(r.st, el.Message.Variable, b.text, vars)
 	}
 	if err != nil {
-		return true, r.incident(t, el, fmt.Errorf("the message %q published before this wait could not be taken: %w", el.Message.Name, err))
+		return r.incident(t, el, fmt.Errorf("the message %q published before this wait could not be taken: %w", el.Message.Name, err))
 	}
 	r.record(el, evCompleted, "message published before the wait")
 	r.leave(t, el)
-	return true, nil
+	return nil
 }

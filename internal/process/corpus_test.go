@@ -44,6 +44,11 @@ var corpusRuns = []corpusRun{
 	{file: "message-catch-simple.bpmn", vars: []Variable{variable("key", "string")}, active: "msg:incident", state: StateIncident},
 	{file: "message-catch-simple.bpmn", vars: []Variable{variable("key", "string")},
 		inputs: map[string]value.Value{"key": v(typ("string"), `"abc"`)}, active: "msg:message"},
+	// MANIFEST #12: without the key's variable the gateway stops with an incident rather than
+	// subscribing with an empty key; with it, both events are armed at the gateway.
+	{file: "event-based-gateway-timer-message.bpmn", vars: []Variable{variable("message", "string")}, active: "Gateway_05yj0i5:incident", state: StateIncident},
+	{file: "event-based-gateway-timer-message.bpmn", vars: []Variable{variable("message", "string")},
+		inputs: map[string]value.Value{"message": v(typ("string"), `"k"`)}, active: "Gateway_05yj0i5:event"},
 	{file: "user-task-boundary-timer.bpmn", users: map[string][]string{"kermit": {"management"}}, active: "firstLineSupport:task"},
 }
 
@@ -80,12 +85,13 @@ func TestCorpusRefused(t *testing.T) {
 		"task-none-not-executable.bpmn":                 {"no executable process"},
 		"inclusive-gateway-plain-conditions.bpmn":       {"inclusiveGateway (Gateway_01wr5g0)"},
 		"parallel-fork-implicit-join-missing-type.bpmn": {"id-a-1", "id-b-1"},
-		"event-based-gateway-timer-message.bpmn":        {"eventBasedGateway (Gateway_05yj0i5)"},
-		"complex-gateway-only.bpmn":                     {"complexGateway (Gateway)"},
-		"transaction-compensation-cancel.bpmn":          {"transaction (tx)"},
-		"event-subprocess-error.bpmn":                   {"error-sub-process", "Activity_10k4633"},
-		"multi-instance-parallel-user-task.bpmn":        {"miTasks", "multiInstanceLoopCharacteristics"},
-		"script-task-juel.bpmn":                         {"theScriptTaskWithExistingProcessVariableName", "juel"},
+		// The correlation key reads a variable the file does not declare.
+		"event-based-gateway-timer-message.bpmn": {"message", "unknown name message"},
+		"complex-gateway-only.bpmn":              {"complexGateway (Gateway)"},
+		"transaction-compensation-cancel.bpmn":   {"transaction (tx)"},
+		"event-subprocess-error.bpmn":            {"error-sub-process", "Activity_10k4633"},
+		"multi-instance-parallel-user-task.bpmn": {"miTasks", "multiInstanceLoopCharacteristics"},
+		"script-task-juel.bpmn":                  {"theScriptTaskWithExistingProcessVariableName", "juel"},
 	}
 	e := newEnv(t, "sqlite", Options{})
 	i := 0
@@ -146,6 +152,28 @@ func TestCorpusRunsToEnd(t *testing.T) {
 			if n := e.runJobs(); n != 0 {
 				t.Fatalf("the 30-day timer fired after terminate (%d jobs)", n)
 			}
+		})
+		// MANIFEST #12: with message="k" and nothing published the timer wins after 1 s and the
+		// subscription is removed; the message, published first, wins in another instance.
+		t.Run("event-based gateway", func(t *testing.T) {
+			e := e.with(t)
+			e.deploy("choice", corpusFile(t, "event-based-gateway-timer-message.bpmn"), variable("message", "string"))
+			key := func(k string) map[string]value.Value {
+				return map[string]value.Value{"message": v(typ("string"), `"`+k+`"`)}
+			}
+			byTimer, byMessage := e.start("choice", key("k"), ""), e.start("choice", key("m"), "")
+			if n, err := e.publishCount(e.admin, Message{Name: "message", CorrelationKey: "m"}); err != nil || n != 1 {
+				t.Fatalf("publish: %d, %v", n, err)
+			}
+			if got := active(e.instance(byMessage.ID)); got != "task-for-message:job" {
+				t.Fatalf("after the message: %q", got)
+			}
+			e.fireOneTimer(2*time.Second, byTimer.ID, "task-for-timer:job")
+			if n, err := e.publishCount(e.admin, Message{Name: "message", CorrelationKey: "k"}); err != nil || n != 0 {
+				t.Fatalf("the timer's instance still took the message: %d, %v", n, err)
+			}
+			e.completeJobAt(byTimer.ID, "task-for-timer")
+			e.wantEnded(byTimer.ID, "Gateway_05yj0i5 completed", "timer1 fired", "task-for-timer completed", "Event_1nquajk completed")
 		})
 		t.Run("correlated message", func(t *testing.T) {
 			e := e.with(t)

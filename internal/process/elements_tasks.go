@@ -17,6 +17,13 @@ func (r *runner) userTask(t *token, el *bpmn.Element) error {
 	if err != nil {
 		return r.incident(t, el, err)
 	}
+	keys, err := r.boundaryKeys(el)
+	if err != nil {
+		return r.incident(t, el, err)
+	}
+	if left, err := r.startActivity(t, el, keys); left || err != nil {
+		return err
+	}
 	id := store.NewID("task")
 	var due any
 	if at, ok := el.User.DueAt(r.tx.Now()); ok {
@@ -31,9 +38,6 @@ func (r *runner) userTask(t *token, el *bpmn.Element) error {
 		return err
 	}
 	t.Wait = waitTask
-	if err := r.armBoundaries(t, el); err != nil {
-		return err
-	}
 	r.record(el, evWaiting, "task "+id)
 	return nil
 }
@@ -84,26 +88,16 @@ func (r *runner) sessionOperator() (string, error) {
 	return r.s.deps.Chat.Operator(r.ctx, r.tx, r.st.sessionID)
 }
 
-// armBoundaries creates the jobs of the timers attached to an activity a token now waits at.
-func (r *runner) armBoundaries(t *token, el *bpmn.Element) error {
-	for _, b := range el.Boundaries {
-		if b.Timer == nil {
-			continue // an error boundary waits for a throw, not for time
-		}
-		j := job{token: t.ID, element: b.ID, kind: jobBoundary, state: jobReady, due: b.Timer.Due(r.tx.Now()), max: 1}
-		if err := r.addJob(j); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // serviceTask runs a service task. Outside workers' types and http calls wait as jobs, since
 // neither may run inside a transaction; the chat and app types run at once, in a savepoint so
 // that a failure undoes only their own writes and becomes a retry or an incident.
 func (r *runner) serviceTask(t *token, el *bpmn.Element, first bool) error {
 	if first {
-		if err := r.armBoundaries(t, el); err != nil {
+		keys, err := r.boundaryKeys(el)
+		if err != nil {
+			return r.incident(t, el, err)
+		}
+		if left, err := r.startActivity(t, el, keys); left || err != nil {
 			return err
 		}
 	}
@@ -202,10 +196,13 @@ func (r *runner) applyOutputs(el *bpmn.Element, result map[string]any) error {
 }
 
 // clearToken removes what a token that leaves an activity leaves behind: its boundary timers
-// and any job of its own.
+// and message subscriptions, and any job of its own.
 func (r *runner) clearToken(t *token, el *bpmn.Element) error {
 	if len(el.Boundaries) == 0 && t.Wait != waitJob {
 		return nil
+	}
+	if err := r.exec("DELETE FROM process_messages WHERE instance_id = ? AND token_id = ?", r.st.id, t.ID); err != nil {
+		return err
 	}
 	return r.exec("DELETE FROM process_jobs WHERE instance_id = ? AND token_id = ?", r.st.id, t.ID)
 }

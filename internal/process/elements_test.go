@@ -111,6 +111,31 @@ var elementCases = []elementCase{
 				t.Fatalf("answer = %q", got)
 			}
 		}},
+	{name: "message boundary interrupts a task", session: "ses_3", body: onTask(userHost, `<bpmn:messageEventDefinition/>`),
+		active: "host:task", after: func(t *testing.T, e *env, inst *Instance) {
+			e.deliver("ses_3", 1, "stop")
+			e.wantEnded(inst.ID, "host cancelled", "b completed", "out completed")
+		}},
+	{name: "receive task with a timer", session: "ses_5", vars: []Variable{variable("answer", "string")},
+		body:   onTask(`<bpmn:receiveTask id="host"><bpmn:extensionElements><parley:message variable="answer"/></bpmn:extensionElements></bpmn:receiveTask>`, hourTimer),
+		active: "host:message", after: func(t *testing.T, e *env, inst *Instance) {
+			e.deliver("ses_5", 1, "done")
+			e.wantEnded(inst.ID, "host completed", "done completed")
+			if n := e.waitsLeft(inst.ID); n != 0 {
+				t.Fatalf("%d waits left: the boundary timer was not removed", n)
+			}
+		}},
+	{name: "event gateway waits for its events", session: "ses_4", vars: []Variable{variable("answer", "string")},
+		body: `<bpmn:eventBasedGateway id="gw"/><bpmn:intermediateCatchEvent id="ask"><bpmn:extensionElements><parley:message variable="answer"/></bpmn:extensionElements><bpmn:messageEventDefinition/></bpmn:intermediateCatchEvent>
+		<bpmn:intermediateCatchEvent id="day"><bpmn:timerEventDefinition><bpmn:timeDuration>P1D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+		<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>` + chain("start", "gw", "ask", "e1") + chain("gw", "day", "e2"),
+		active: "gw:event", steps: []string{"gw waiting"}, after: func(t *testing.T, e *env, inst *Instance) {
+			e.deliver("ses_4", 1, "here")
+			e.wantEnded(inst.ID, "gw completed", "ask completed", "e1 completed")
+			if n := e.waitsLeft(inst.ID); n != 0 {
+				t.Fatalf("%d waits left", n)
+			}
+		}},
 }
 
 const gateway = `<bpmn:exclusiveGateway id="g" default="f_other"/><bpmn:userTask id="big"/><bpmn:userTask id="other"/>` +

@@ -3,7 +3,6 @@ package process
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/expr-lang/expr"
@@ -15,42 +14,73 @@ import (
 )
 
 // messageCatch subscribes the token to a message: the customer's next message in the linked
-// session, or a named message with a correlation key evaluated now. An undefined or empty key
-// is an incident: waiting on "" would catch another instance's message or wait forever.
+// session, or a named message with a correlation key evaluated now. A message published
+// before the wait and kept for it completes the wait at once. A receive task also arms its
+// boundary events; every key is computed before anything is stored.
 func (r *runner) messageCatch(t *token, el *bpmn.Element) error {
-	m := el.Message
-	var session, key string
-	var after int64
-	if prog := r.st.v.progs.keys[el.ID]; prog != nil {
-		out, err := expr.Run(prog, r.st.environment())
-		if err != nil {
-			err = r.exprFailed(prog, m.CorrelationKeyRaw, err)
-		} else {
-			key, err = m.Key(out)
-		}
-		if err != nil {
-			return r.incident(t, el, fmt.Errorf("the correlation key cannot be computed: %w", err))
-		}
+	key, err := r.correlationKey(el)
+	if err != nil {
+		return r.incident(t, el, err)
+	}
+	keys, err := r.boundaryKeys(el)
+	if err != nil {
+		return r.incident(t, el, err)
+	}
+	if key != "" {
 		if taken, err := r.catchBuffered(t, el, key); taken || err != nil {
 			return err
 		}
-	} else {
+	}
+	if left, err := r.startActivity(t, el, keys); left || err != nil {
+		return err
+	}
+	if err := r.subscribe(t, el, key); err != nil {
+		return err
+	}
+	t.Wait = waitMessage
+	r.record(el, evWaiting, "message")
+	return nil
+}
+
+// correlationKey evaluates the key of a named message wait now; "" means a session wait. An
+// undefined or empty key, or a session wait without a session, is an error the caller turns
+// into an incident: waiting on "" would catch another instance's message or wait forever.
+func (r *runner) correlationKey(el *bpmn.Element) (string, error) {
+	prog := r.st.v.progs.keys[el.ID]
+	if prog == nil {
 		if r.st.sessionID == "" {
-			return r.incident(t, el, errors.New("a message wait needs a linked session, and the instance has none"))
+			return "", fmt.Errorf("the message wait %s needs a linked session, and the instance has none", el.ID)
 		}
+		return "", nil
+	}
+	out, err := expr.Run(prog, r.st.environment())
+	if err != nil {
+		err = r.exprFailed(prog, el.Message.CorrelationKeyRaw, err)
+	} else {
+		var key string
+		if key, err = el.Message.Key(out); err == nil {
+			return key, nil
+		}
+	}
+	return "", fmt.Errorf("the correlation key cannot be computed: %w", err)
+}
+
+// subscribe stores a message wait of the token at el: a catch event, an event after an
+// event-based gateway or a boundary event. key is "" for the session wait.
+func (r *runner) subscribe(t *token, el *bpmn.Element, key string) error {
+	var session string
+	var after int64
+	if key == "" {
 		session = r.st.sessionID
 		var err error
 		if after, err = r.lastEventSeq(); err != nil {
 			return err
 		}
 	}
-	if _, err := r.tx.Exec(r.ctx, `INSERT INTO process_messages (instance_id, token_id, element_id, session_id, name, correlation_key, variable, after_seq, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.st.id, t.ID, el.ID, session, m.Name, key, m.Variable, after, store.TS(r.tx.Now())); err != nil {
-		return err
-	}
-	t.Wait = waitMessage
-	r.record(el, evWaiting, "message")
-	return nil
+	m := el.Message
+	_, err := r.tx.Exec(r.ctx, `INSERT INTO process_messages (instance_id, token_id, element_id, session_id, name, correlation_key, variable, after_seq, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.st.id, t.ID, el.ID, session, m.Name, key, m.Variable, after, store.TS(r.tx.Now()))
+	return err
 }
 
 // lastEventSeq is the newest chat event at the time a session wait starts, so that only a
@@ -62,20 +92,24 @@ func (r *runner) lastEventSeq() (int64, error) {
 	return r.s.deps.Chat.LastEventSeq(r.ctx, r.tx)
 }
 
-// receive completes a message wait of an instance with the message's text (or payload).
-func (s *Service) receive(ctx context.Context, tx *store.Tx, instanceID string, tokenID int, text string, vars map[string]value.Value) error {
-	st, err := s.loadState(ctx, tx, instanceID, true)
+// receive completes a message wait of an instance with the message's text (or payload): the
+// token leaves by the element the wait belongs to, which cancels the waits that lost to it.
+func (s *Service) receive(ctx context.Context, tx *store.Tx, sub subscription, text string, vars map[string]value.Value) error {
+	st, err := s.loadState(ctx, tx, sub.instance, true)
 	if err != nil {
 		return err
 	}
-	t, el, variable, err := takeSubscription(ctx, tx, st, tokenID)
+	t, el, key, err := takeSubscription(ctx, tx, st, sub)
 	if err != nil || t == nil {
 		return err
 	}
-	if err := receivedValues(st, variable, text, vars); err != nil {
+	if err := receivedValues(st, el.Message.Variable, text, vars); err != nil {
 		return err
 	}
 	r := s.newRunner(ctx, tx, st)
+	if t, err = r.catchMessage(t, el, key); err != nil {
+		return err
+	}
 	r.record(el, evCompleted, "")
 	r.leave(t, el)
 	if err := r.run(); err != nil {
@@ -84,25 +118,27 @@ func (s *Service) receive(ctx context.Context, tx *store.Tx, instanceID string, 
 	return r.finish()
 }
 
-// takeSubscription deletes a token's message wait and returns the token, the element it waits
-// at and the variable the message goes into; a nil token means there is nothing to complete:
-// another delivery or a boundary timer got there first, or the instance ended.
-func takeSubscription(ctx context.Context, tx *store.Tx, st *state, tokenID int) (*token, *bpmn.Element, string, error) {
-	var element, variable string
-	err := tx.QueryRow(ctx, "SELECT element_id, variable FROM process_messages WHERE instance_id = ? AND token_id = ?", st.id, tokenID).Scan(&element, &variable)
+// takeSubscription deletes a message wait and returns its token, the element it waits at and
+// its correlation key ("" for a session wait); a nil token means there is nothing to complete: another
+// delivery, a timer or the task itself got there first, or the instance ended. The row is
+// looked up again under the instance's lock, which is what makes the first event win.
+func takeSubscription(ctx context.Context, tx *store.Tx, st *state, sub subscription) (*token, *bpmn.Element, string, error) {
+	var key string
+	where := " FROM process_messages WHERE instance_id = ? AND token_id = ? AND element_id = ?"
+	err := tx.QueryRow(ctx, "SELECT correlation_key"+where, st.id, sub.token, sub.element).Scan(&key)
 	if errs.Is(err, errs.NotFound) {
 		return nil, nil, "", nil
 	} else if err != nil {
 		return nil, nil, "", err
 	}
-	if _, err := tx.Exec(ctx, "DELETE FROM process_messages WHERE instance_id = ? AND token_id = ?", st.id, tokenID); err != nil {
+	if _, err := tx.Exec(ctx, "DELETE"+where, st.id, sub.token, sub.element); err != nil {
 		return nil, nil, "", err
 	}
-	t, el := st.token(tokenID), st.v.Process.Elements[element]
-	if t == nil || el == nil || st.done() {
+	t, el := st.token(sub.token), st.v.Process.Elements[sub.element]
+	if t == nil || el == nil || st.done() || (el.Kind.IsBoundary() && t.El != el.AttachedTo) {
 		return nil, nil, "", nil
 	}
-	return t, el, variable, nil
+	return t, el, key, nil
 }
 
 func receivedValues(st *state, variable, text string, vars map[string]value.Value) error {
@@ -215,18 +251,19 @@ func (s *Service) deliverPublished(ctx context.Context, tx *store.Tx, sub subscr
 	if err := s.checkRefs(ctx, tx, vars); err != nil {
 		return err
 	}
-	return s.receive(ctx, tx, sub.instance, sub.token, m.Text, vars)
+	return s.receive(ctx, tx, sub, m.Text, vars)
 }
 
 // subscription is one waiting message catch.
 type subscription struct {
 	instance string
 	token    int
+	element  string
 	after    int64
 }
 
 func subscriptions(ctx context.Context, tx *store.Tx, where string, args ...any) ([]subscription, error) {
-	rows, err := tx.Query(ctx, "SELECT instance_id, token_id, after_seq FROM process_messages "+where+" ORDER BY created_at, instance_id", args...)
+	rows, err := tx.Query(ctx, "SELECT instance_id, token_id, element_id, after_seq FROM process_messages "+where+" ORDER BY created_at, instance_id, token_id, element_id", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +271,7 @@ func subscriptions(ctx context.Context, tx *store.Tx, where string, args ...any)
 	var out []subscription
 	for rows.Next() {
 		var s subscription
-		if err := rows.Scan(&s.instance, &s.token, &s.after); err != nil {
+		if err := rows.Scan(&s.instance, &s.token, &s.element, &s.after); err != nil {
 			return nil, err
 		}
 		out = append(out, s)
@@ -253,7 +290,7 @@ func (s *Service) DeliverCustomerMessageTx(ctx context.Context, tx *store.Tx, se
 		return err
 	}
 	for _, sub := range subs {
-		err := tx.Savepoint(ctx, func() error { return s.receive(ctx, tx, sub.instance, sub.token, text, nil) })
+		err := tx.Savepoint(ctx, func() error { return s.receive(ctx, tx, sub, text, nil) })
 		if err == nil {
 			continue
 		}
@@ -275,11 +312,14 @@ func (s *Service) failDelivery(ctx context.Context, tx *store.Tx, sub subscripti
 	if err != nil {
 		return err
 	}
-	t, el, _, err := takeSubscription(ctx, tx, st, sub.token)
+	t, el, key, err := takeSubscription(ctx, tx, st, sub)
 	if err != nil || t == nil {
 		return err
 	}
 	r := s.newRunner(ctx, tx, st)
+	if t, err = r.catchMessage(t, el, key); err != nil {
+		return err
+	}
 	cause = fmt.Errorf("the customer's message (event %d) could not be delivered: %w", seq, cause)
 	if err := r.raise(t, el, cause, job{kind: jobDelivery, max: 1, payload: text}); err != nil {
 		return err

@@ -16,8 +16,8 @@ import (
 var supportedKinds = []bpmn.Kind{
 	bpmn.KindStart, bpmn.KindEndNone, bpmn.KindEndTerminate, bpmn.KindTask, bpmn.KindUserTask,
 	bpmn.KindServiceTask, bpmn.KindScriptTask, bpmn.KindExclusiveGateway, bpmn.KindParallelGateway,
-	bpmn.KindTimerCatch, bpmn.KindMessageCatch, bpmn.KindBoundaryTimer, bpmn.KindEndError, bpmn.KindBoundaryError,
-	bpmn.KindThrowEscalation, bpmn.KindEndEscalation,
+	bpmn.KindTimerCatch, bpmn.KindMessageCatch, bpmn.KindBoundaryTimer, bpmn.KindBoundaryMessage, bpmn.KindEventGateway,
+	bpmn.KindReceiveTask, bpmn.KindEndError, bpmn.KindBoundaryError, bpmn.KindThrowEscalation, bpmn.KindEndEscalation,
 }
 
 // TestOwnModelsCoverEveryElement keeps the engine tested without the public corpus: the

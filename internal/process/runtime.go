@@ -12,7 +12,7 @@ import (
 const (
 	evStarted   = "started"   // the instance started (on the start event)
 	evCompleted = "completed" // the element did its work and the token left
-	evWaiting   = "waiting"   // the token waits here (task, job, timer, message, join)
+	evWaiting   = "waiting"   // the token waits here (task, job, timer, message, join, event)
 	evJoined    = "joined"    // a parallel join had a token on every incoming flow
 	evFailed    = "failed"    // the step failed; detail says why
 	evRetrying  = "retrying"  // the step failed and will be tried again
@@ -107,7 +107,7 @@ func (r *runner) enter(p pending) error {
 	case bpmn.KindStart, bpmn.KindTask:
 		r.record(p.el, evCompleted, "")
 		r.leave(p.tok, p.el)
-	case bpmn.KindBoundaryTimer, bpmn.KindBoundaryError:
+	case bpmn.KindBoundaryError:
 		r.record(p.el, evFired, "")
 		r.leave(p.tok, p.el)
 	case bpmn.KindEndNone:
@@ -142,10 +142,12 @@ func (r *runner) execute(t *token, el *bpmn.Element, first bool) error {
 		return r.serviceTask(t, el, first)
 	case bpmn.KindTimerCatch:
 		return r.timerCatch(t, el)
-	case bpmn.KindMessageCatch:
+	case bpmn.KindMessageCatch, bpmn.KindReceiveTask:
 		return r.messageCatch(t, el)
 	case bpmn.KindEndError:
 		return r.endError(t, el)
+	case bpmn.KindEventGateway:
+		return r.eventGateway(t, el)
 	}
 	return fmt.Errorf("element %s of kind %s cannot be executed", el.ID, el.Kind)
 }

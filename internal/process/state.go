@@ -22,11 +22,14 @@ const (
 
 // What a token waits for.
 const (
-	waitTask     = "task"
-	waitJob      = "job"
-	waitTimer    = "timer"
-	waitMessage  = "message"
-	waitJoin     = "join"
+	waitTask    = "task"
+	waitJob     = "job"
+	waitTimer   = "timer"
+	waitMessage = "message"
+	waitJoin    = "join"
+	// At an event-based gateway: one timer job or message subscription per catch event after
+	// it, all under the token's id.
+	waitEvent    = "event"
 	waitIncident = "incident"
 )
 

@@ -101,10 +101,14 @@ func (s *Service) fire(ctx context.Context, j job) error {
 		return s.withJob(ctx, tx, j, func(r *runner, t *token, el *bpmn.Element) error {
 			switch j.kind {
 			case jobTimer:
+				if err := r.claimEvent(t, el); err != nil {
+					return err
+				}
 				r.record(el, evFired, "")
 				r.leave(t, el)
 			case jobBoundary:
-				return r.interrupt(t, el)
+				r.attempt = j.attempts + 1
+				return r.boundaryTimer(t, el)
 			case jobDelivery:
 				r.attempt = j.attempts + 1
 				return r.redeliver(t, el, j.payload)
@@ -140,21 +144,6 @@ func (s *Service) withJob(ctx context.Context, tx *store.Tx, j job, act func(*ru
 		return err
 	}
 	return r.finish()
-}
-
-// interrupt fires a boundary timer: the activity its token waits at is cancelled (its task,
-// its jobs, its message wait), and the token leaves by the boundary event.
-func (r *runner) interrupt(t *token, boundary *bpmn.Element) error {
-	host := r.st.v.Process.Elements[boundary.AttachedTo]
-	if host == nil || t.El != host.ID {
-		return nil
-	}
-	if err := r.cancelTokenWaits(t); err != nil {
-		return err
-	}
-	r.record(host, evCancelled, "interrupted by "+boundary.ID)
-	r.arrive(t, boundary, nil)
-	return nil
 }
 
 // cancelTokenWaits cancels the open task of a token and deletes its jobs and message waits.

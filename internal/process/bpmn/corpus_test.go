@@ -44,8 +44,8 @@ var corpus = map[string]corpusCase{
 	"parallel-fork-implicit-join-missing-type.bpmn": {refused: []string{"id-a-1", "id-b-1"}, phrase: "no task type"},
 	"timer-catch-parallel-terminate.bpmn": {waits: map[string]Kind{"Activity_InvokeDummyWorker": KindServiceTask, "TimerEvent_Wait30d": KindTimerCatch},
 		check: checkTimers},
-	"event-based-gateway-timer-message.bpmn": {refused: []string{"Gateway_05yj0i5"},
-		phrase: "element eventBasedGateway (Gateway_05yj0i5) is not supported"},
+	"event-based-gateway-timer-message.bpmn": {waits: map[string]Kind{"Gateway_05yj0i5": KindEventGateway},
+		check: checkEventGateway},
 	"message-catch-simple.bpmn":     {waits: map[string]Kind{"msg": KindMessageCatch}, check: checkCorrelatedMessage},
 	"user-task-boundary-timer.bpmn": {waits: map[string]Kind{"firstLineSupport": KindUserTask}, check: checkBoundaryTimer},
 	"complex-gateway-only.bpmn":     {refused: []string{"Gateway"}, phrase: "element complexGateway (Gateway) is not supported"},
@@ -144,7 +144,7 @@ func firstWaits(p *Process) map[string]Kind {
 		}
 		visited[e] = true
 		switch e.Kind {
-		case KindUserTask, KindServiceTask, KindTimerCatch, KindMessageCatch:
+		case KindUserTask, KindServiceTask, KindTimerCatch, KindMessageCatch, KindEventGateway:
 			got[e.ID] = e.Kind
 		case KindExclusiveGateway:
 			if e.Default == nil {
@@ -277,6 +277,20 @@ func checkCorrelatedMessage(t *testing.T, d *Definitions) {
 	ex := d.Main().Expressions()
 	if len(ex) != 1 || ex[0].Use != UseCorrelationKey || ex[0].Element != "msg" {
 		t.Errorf("expressions = %+v", ex)
+	}
+}
+
+func checkEventGateway(t *testing.T, d *Definitions) {
+	gw := element(t, d, "Gateway_05yj0i5")
+	kinds := map[Kind]int{}
+	for _, f := range gw.Outgoing {
+		kinds[f.To.Kind]++
+	}
+	if len(gw.Outgoing) != 2 || kinds[KindTimerCatch] != 1 || kinds[KindMessageCatch] != 1 {
+		t.Errorf("the gateway leads to %v", kinds)
+	}
+	if m := element(t, d, "message").Message; m == nil || m.Name != "message" || m.CorrelationKey != "message" {
+		t.Errorf("message = %+v", m)
 	}
 }
 

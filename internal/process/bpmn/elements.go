@@ -1,7 +1,9 @@
 package bpmn
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -20,8 +22,10 @@ var readers = map[string]elementReader{
 	"userTask":               (*processBuilder).userTask,
 	"serviceTask":            (*processBuilder).serviceTask,
 	"scriptTask":             (*processBuilder).scriptTask,
+	"receiveTask":            (*processBuilder).receiveTask,
 	"exclusiveGateway":       (*processBuilder).gateway,
 	"parallelGateway":        (*processBuilder).gateway,
+	"eventBasedGateway":      (*processBuilder).eventGateway,
 }
 
 // containers are the refused elements that hold a flow of their own. Their content is read
@@ -207,28 +211,46 @@ func (pb *processBuilder) catchEvent(n *node, e *Element) {
 	pb.extensions(n, e, nil)
 }
 
-// boundaryEvent reads a boundary event. Only interrupting timers are supported: a
-// non-interrupting one would need a second token living beside the task.
+// boundaryEvent reads a boundary event: a timer or a message, interrupting or not.
 func (pb *processBuilder) boundaryEvent(n *node, e *Element) {
 	e.Kind = KindBoundaryTimer
 	e.AttachedTo = strings.TrimSpace(n.attr("", "attachedToRef"))
 	e.Interrupting = xmlBool(n.attr("", "cancelActivity"), true)
 	defs := eventDefinitions(n)
+	what := "no event definition"
+	if len(defs) > 0 {
+		what = defs[0].XMLName.Local
+	}
 	switch {
-	case len(defs) == 1 && defs[0].XMLName.Local == "errorEventDefinition":
+	case len(defs) == 1 && what == "errorEventDefinition":
 		pb.errorBoundary(defs[0], e)
-	case len(defs) == 1 && defs[0].XMLName.Local == "escalationEventDefinition":
+	case len(defs) == 1 && what == "escalationEventDefinition":
 		pb.refuse(e, "escalation boundary events catch escalations from sub-processes and call activities, which Parley does not run yet")
-	case len(defs) != 1 || defs[0].XMLName.Local != "timerEventDefinition":
-		what := "no event definition"
-		if len(defs) > 0 {
-			what = defs[0].XMLName.Local
-		}
-		pb.refuse(e, "it has "+what+"; only interrupting timer and error boundary events are supported")
-	case !e.Interrupting:
-		pb.refuse(e, "non-interrupting boundary events (cancelActivity=\"false\") are not supported")
+	case len(defs) != 1 || (what != "timerEventDefinition" && what != "messageEventDefinition"):
+		pb.refuse(e, "it has "+what+"; only timer, message and error boundary events are supported")
+	case what == "messageEventDefinition":
+		e.Kind = KindBoundaryMessage
+		pb.messageWait(defs[0], e)
 	default:
 		pb.timer(defs[0], e)
+	}
+	pb.checkChildren(n, e)
+	if e.Kind == KindBoundaryMessage {
+		pb.extensions(n, e, pb.messageHandlers(e.Message))
+		return
+	}
+	pb.extensions(n, e, nil)
+}
+
+// eventGateway reads an event-based gateway. Only the exclusive kind that continues a running
+// instance is supported; what may follow it is checked once the flows are linked.
+func (pb *processBuilder) eventGateway(n *node, e *Element) {
+	e.Kind = KindEventGateway
+	switch {
+	case xmlBool(n.attr("", "instantiate"), false):
+		pb.refuse(e, "event-based gateways that start instances (instantiate=\"true\") are not supported")
+	case strings.EqualFold(strings.TrimSpace(n.attr("", "eventGatewayType")), "parallel"):
+		pb.refuse(e, "parallel event-based gateways (eventGatewayType=\"Parallel\") are not supported")
 	}
 	pb.checkChildren(n, e)
 	pb.extensions(n, e, nil)
@@ -257,15 +279,29 @@ func (pb *processBuilder) task(n *node, e *Element) {
 	pb.extensions(n, e, nil)
 }
 
+// receiveTask reads a receive task: the message wait of a catch event, written on an activity
+// (messageRef on the task itself), so that boundary events can sit on it.
+func (pb *processBuilder) receiveTask(n *node, e *Element) {
+	e.Kind = KindReceiveTask
+	if xmlBool(n.attr("", "instantiate"), false) {
+		pb.refuse(e, "receive tasks that start instances (instantiate=\"true\") are not supported")
+	}
+	pb.messageWait(n, e)
+	pb.activity(n, e)
+	pb.extensions(n, e, pb.messageHandlers(e.Message))
+}
+
 // timer reads a timer definition: a fixed ISO 8601 duration or an RFC 3339 date.
 func (pb *processBuilder) timer(def *node, e *Element) {
 	t := &Timer{}
 	e.Timer = t
 	dur, date, cycle := def.child(nsBPMN, "timeDuration"), def.child(nsBPMN, "timeDate"), def.child(nsBPMN, "timeCycle")
 	switch {
+	case cycle != nil && (dur != nil || date != nil):
+		pb.problem(e.ID, "the timer of %s (%s) has a timeCycle and also a timeDuration or a timeDate", e.Tag, e.ID)
 	case cycle != nil:
 		t.Cycle = cycle.text()
-		pb.refuse(e, fmt.Sprintf("timer cycles (timeCycle %q) are not supported", t.Cycle))
+		pb.timerCycle(t, e)
 	case dur != nil && date != nil:
 		pb.problem(e.ID, "the timer of %s (%s) has both a timeDuration and a timeDate", e.Tag, e.ID)
 	case dur != nil:
@@ -277,6 +313,37 @@ func (pb *processBuilder) timer(def *node, e *Element) {
 	default:
 		pb.problem(e.ID, "the timer of %s (%s) has neither a timeDuration nor a timeDate", e.Tag, e.ID)
 	}
+}
+
+// timerCycle reads an ISO 8601 repetition, Rn/duration or R/duration. Only a non-interrupting
+// boundary timer may repeat: anywhere else the first firing moves the token on for good.
+func (pb *processBuilder) timerCycle(t *Timer, e *Element) {
+	if e.Kind != KindBoundaryTimer || e.Interrupting {
+		pb.refuse(e, fmt.Sprintf("timer cycles (timeCycle %q) are supported on non-interrupting boundary events only", t.Cycle))
+		return
+	}
+	reps, period, ok := strings.Cut(t.Cycle, "/")
+	n, err := 0, error(nil)
+	if count := strings.TrimPrefix(reps, "R"); ok && count != reps && count != "" {
+		n, err = strconv.Atoi(count)
+		if err == nil && (n < 1 || n > 1000) {
+			err = errors.New("the number of repetitions must be 1 to 1000")
+		}
+	} else if !ok || count == reps {
+		err = errors.New("it is not a repetition such as R3/PT1H")
+	}
+	var d Duration
+	if err == nil {
+		d, err = ParseDuration(period)
+	}
+	if err == nil && !d.AddTo(time.Unix(0, 0)).After(time.Unix(0, 0)) {
+		err = errors.New("the period must be longer than zero")
+	}
+	if err != nil {
+		pb.problem(e.ID, "the timer cycle %q of %s (%s) cannot be read: %v%s", t.Cycle, e.Tag, e.ID, err, expressionHint(t.Cycle))
+		return
+	}
+	t.duration, t.repeat = d, n
 }
 
 func (pb *processBuilder) timerDuration(t *Timer, e *Element) {

@@ -61,7 +61,10 @@ const (
 	KindParallelGateway  Kind = "parallelGateway"  // forks to every outgoing flow; joins all incoming
 	KindTimerCatch       Kind = "timerCatch"       // waits until a duration has passed or a date is reached
 	KindMessageCatch     Kind = "messageCatch"     // waits for a message (see MessageWait)
-	KindBoundaryTimer    Kind = "boundaryTimer"    // interrupting timer on a user or service task
+	KindReceiveTask      Kind = "receiveTask"      // waits for a message, as an activity that may carry boundary events
+	KindBoundaryTimer    Kind = "boundaryTimer"    // timer on a user, service or receive task
+	KindBoundaryMessage  Kind = "boundaryMessage"  // message on a user, service or receive task
+	KindEventGateway     Kind = "eventGateway"     // waits on the catch events after it; the first to fire wins
 
 	// kindRefused marks an element that Parse has already reported as unsupported. It only
 	// exists while checking, so that flows to it resolve and do not cause a second problem.
@@ -74,7 +77,9 @@ func (k Kind) IsEnd() bool {
 }
 
 // IsBoundary reports whether an element of this kind sits on an activity's border.
-func (k Kind) IsBoundary() bool { return k == KindBoundaryTimer || k == KindBoundaryError }
+func (k Kind) IsBoundary() bool {
+	return k == KindBoundaryTimer || k == KindBoundaryMessage || k == KindBoundaryError
+}
 
 // Element is one flow node of a process.
 type Element struct {
@@ -94,8 +99,8 @@ type Element struct {
 	Default *Flow
 	// AttachedTo is the id of the activity a boundary event sits on.
 	AttachedTo string
-	// Interrupting is true for a boundary event that cancels its activity; Parley only accepts
-	// interrupting ones.
+	// Interrupting is true for a boundary event that cancels its activity; a non-interrupting
+	// one starts a second token beside the activity's, which keeps waiting.
 	Interrupting bool
 	// Boundaries lists the boundary events attached to this activity, so that an engine can arm
 	// them when the activity starts and disarm them when it ends.
@@ -106,7 +111,7 @@ type Element struct {
 	Service *ServiceTask // serviceTask
 	User    *UserTask    // userTask
 	Script  *Script      // scriptTask
-	Message *MessageWait // messageCatch
+	Message *MessageWait // messageCatch, receiveTask, boundaryMessage
 	Error   *ErrorEvent  // endError, boundaryError
 	// Escalation is what a throwEscalation or endEscalation element raises.
 	Escalation *Escalation
@@ -128,18 +133,29 @@ type Flow struct {
 	To   *Element `json:"-"`
 }
 
-// Timer is the definition of a timer event. Exactly one of Duration and Date is set.
+// Timer is the definition of a timer event. Exactly one of Duration, Date and Cycle is set.
 type Timer struct {
 	// Duration is an ISO 8601 duration such as PT5M or P1M, as written.
 	Duration string
 	// Date is an RFC 3339 time such as 2030-01-01T09:00:00Z, as written.
 	Date string
-	// Cycle is a repetition such as R3/PT1H. It is never set on an accepted timer: cycles are
-	// refused, and the field exists so that the refusal can quote it.
+	// Cycle is an ISO 8601 repetition such as R3/PT1H (three times, an hour apart) or R/PT1H
+	// (until the activity ends), as written. Only a non-interrupting boundary timer accepts
+	// one: on any other timer a repetition could never happen.
 	Cycle string
 
 	duration Duration
 	date     time.Time
+	repeat   int
+}
+
+// Repetitions is how many times a cycle fires: 1 for a duration or a date, 0 for a cycle
+// without a bound (R/PT1H), which fires until its activity ends.
+func (t *Timer) Repetitions() int {
+	if t.Cycle == "" {
+		return 1
+	}
+	return t.repeat
 }
 
 // Due returns when a timer that starts at from fires. A date in the past is returned as is; the

@@ -9,6 +9,7 @@ func (pb *processBuilder) validate() {
 		if e.Kind != kindRefused {
 			pb.checkFlows(e)
 			pb.checkSplit(e)
+			pb.checkEventGateway(e)
 		}
 	}
 	if pb.p.Start != nil {
@@ -44,8 +45,8 @@ func (pb *processBuilder) checkFlows(e *Element) {
 	if !e.Kind.IsEnd() && len(e.Outgoing) == 0 {
 		pb.problem(e.ID, "%s (%s) has no outgoing flow; every path must finish at an end event", e.Tag, e.ID)
 	}
-	if len(e.Outgoing) > 1 && e.Kind != KindExclusiveGateway && e.Kind != KindParallelGateway {
-		pb.problem(e.ID, "%s (%s) has %d outgoing flows; split with an exclusive or a parallel gateway", e.Tag, e.ID, len(e.Outgoing))
+	if len(e.Outgoing) > 1 && e.Kind != KindExclusiveGateway && e.Kind != KindParallelGateway && e.Kind != KindEventGateway {
+		pb.problem(e.ID, "%s (%s) has %d outgoing flows; split with an exclusive, a parallel or an event-based gateway", e.Tag, e.ID, len(e.Outgoing))
 	}
 	if e.Default != nil && e.Kind != KindExclusiveGateway {
 		pb.problem(e.ID, "%s (%s) has a default flow; only exclusive gateways may have one", e.Tag, e.ID)
@@ -63,6 +64,36 @@ func (pb *processBuilder) checkSplit(e *Element) {
 			pb.problem(f.ID, "sequenceFlow (%s) is the default flow of %s and cannot also have a condition", f.ID, e.ID)
 		case e.Kind == KindExclusiveGateway && len(e.Outgoing) > 1 && f != e.Default && f.ConditionRaw == "":
 			pb.problem(f.ID, "sequenceFlow (%s) leaves exclusiveGateway (%s) without a condition and is not its default flow", f.ID, e.ID)
+		}
+	}
+}
+
+// checkEventGateway checks what follows an event-based gateway: at least two ways out, each
+// to a timer or message intermediate catch event that only the gateway leads to, so that the
+// gateway alone decides which one may fire. Two waits for the same message would make the
+// choice depend on the order of subscriptions, so a message may be waited for once.
+func (pb *processBuilder) checkEventGateway(e *Element) {
+	if e.Kind != KindEventGateway {
+		return
+	}
+	if len(e.Outgoing) < 2 {
+		pb.problem(e.ID, "%s (%s) has %d outgoing flows; an event-based gateway chooses between at least two catch events", e.Tag, e.ID, len(e.Outgoing))
+	}
+	messages := map[string]string{}
+	for _, f := range e.Outgoing {
+		to := f.To
+		switch {
+		case to.Kind == kindRefused:
+		case to.Kind != KindTimerCatch && to.Kind != KindMessageCatch:
+			pb.problem(f.ID, "%s (%s) leads to %s (%s); only timer and message intermediate catch events may follow an event-based gateway", e.Tag, e.ID, to.Tag, to.ID)
+		case len(to.Incoming) > 1:
+			pb.problem(to.ID, "%s (%s) follows event-based gateway %s and has other incoming flows; a catch event after such a gateway is reached from it only", to.Tag, to.ID, e.ID)
+		case to.Kind == KindMessageCatch:
+			name := to.Message.Name + "\x00" + to.Message.CorrelationKeyRaw
+			if other, dup := messages[name]; dup {
+				pb.problem(to.ID, "%s (%s) waits for the same message as %s after event-based gateway %s", to.Tag, to.ID, other, e.ID)
+			}
+			messages[name] = to.ID
 		}
 	}
 }

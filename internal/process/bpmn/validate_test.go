@@ -39,13 +39,17 @@ func TestValidationProblems(t *testing.T) {
 			task("A") + task("B") + flow("ab", "A", "B") + flow("ba", "B", "A"), "A", "no path to an end event"},
 		{"boundary on an unsupported activity", around("T", task("T")) + `<bpmn:boundaryEvent id="B" attachedToRef="T">
 <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>` +
-			flow("b", "B", "E"), "B", "supported on user and service tasks only"},
+			flow("b", "B", "E"), "B", "supported on user, service and receive tasks only"},
 		{"boundary on an unknown id", around("T", `<bpmn:userTask id="T"/>`) + `<bpmn:boundaryEvent id="B" attachedToRef="Nope">
 <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>` +
 			flow("b", "B", "E"), "B", "attached to Nope"},
 		{"unparseable duration", around("W", timer("W", `<bpmn:timeDuration>PT5X</bpmn:timeDuration>`)), "W", "cannot be read"},
 		{"timer expression", around("W", timer("W", `<bpmn:timeDuration>=wait</bpmn:timeDuration>`)), "W", "expressions in timers are not supported"},
 		{"bad timer date", around("W", timer("W", `<bpmn:timeDate>tomorrow</bpmn:timeDate>`)), "W", "not an RFC 3339 time"},
+		{"unreadable cycle", around("T", `<bpmn:userTask id="T"/>`) + `<bpmn:boundaryEvent id="B" attachedToRef="T" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeCycle>every hour</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent>` +
+			flow("b", "B", "E"), "B", `the timer cycle "every hour" of boundaryEvent (B) cannot be read: it is not a repetition such as R3/PT1H`},
+		{"cycle of zero", around("T", `<bpmn:userTask id="T"/>`) + `<bpmn:boundaryEvent id="B" attachedToRef="T" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeCycle>R/PT0S</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent>` +
+			flow("b", "B", "E"), "B", "the period must be longer than zero"},
 		{"empty timer", around("W", timer("W", ``)), "W", "neither a timeDuration nor a timeDate"},
 		{"condition out of a task", around("T", task("T")) + cond("c", "T", "E", "=a = 1"),
 			"c", "only flows out of an exclusive gateway"},
@@ -53,7 +57,20 @@ func TestValidationProblems(t *testing.T) {
 		{"default flow with a condition", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/><bpmn:exclusiveGateway id="G" default="c"/>` +
 			flow("f0", "S", "G") + cond("c", "G", "E", "=a = 1"), "c", "cannot also have a condition"},
 		{"duplicate id", around("T", task("T")) + task("T"), "T", "used twice"},
-		{"implicit fork", around("T", task("T")) + flow("x", "T", "E"), "T", "split with an exclusive or a parallel gateway"},
+		{"implicit fork", around("T", task("T")) + flow("x", "T", "E"), "T", "split with an exclusive, a parallel or an event-based gateway"},
+		{"event gateway to a task", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/><bpmn:eventBasedGateway id="G"/>` + flow("f0", "S", "G") +
+			timer("W", `<bpmn:timeDuration>PT1H</bpmn:timeDuration>`) + task("T") + flow("a", "G", "W") + flow("b", "G", "T") + flow("c", "W", "E") + flow("d", "T", "E"),
+			"b", "eventBasedGateway (G) leads to task (T); only timer and message intermediate catch events may follow"},
+		{"event gateway with one way out", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/><bpmn:eventBasedGateway id="G"/>` + flow("f0", "S", "G") +
+			timer("W", `<bpmn:timeDuration>PT1H</bpmn:timeDuration>`) + flow("a", "G", "W") + flow("c", "W", "E"),
+			"G", "chooses between at least two catch events"},
+		{"event after a gateway reached otherwise", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/><bpmn:parallelGateway id="F"/><bpmn:eventBasedGateway id="G"/>` +
+			flow("f0", "S", "F") + flow("f1", "F", "G") + flow("f2", "F", "W") +
+			timer("W", `<bpmn:timeDuration>PT1H</bpmn:timeDuration>`) + timer("V", `<bpmn:timeDuration>PT2H</bpmn:timeDuration>`) +
+			flow("a", "G", "W") + flow("b", "G", "V") + flow("c", "W", "E") + flow("d", "V", "E"),
+			"W", "is reached from it only"},
+		{"message boundary on a plain task", around("T", task("T")) + `<bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:messageEventDefinition/></bpmn:boundaryEvent>` +
+			flow("b", "B", "E"), "B", "supported on user, service and receive tasks only"},
 		{"end with outgoing", around("T", task("T")) + flow("x", "E", "T"), "E", "cannot have outgoing flows"},
 		{"start with incoming", around("T", task("T")) + `<bpmn:parallelGateway id="J"/>` + flow("x", "T", "J") + flow("y", "J", "S"),
 			"S", "cannot have incoming flows"},
@@ -86,9 +103,10 @@ func TestValidationProblems(t *testing.T) {
 func TestRefusedElements(t *testing.T) {
 	tests := []struct{ body, field, phrase string }{
 		{around("G", `<bpmn:inclusiveGateway id="G"/>`), "G", "element inclusiveGateway (G) is not supported"},
-		{around("G", `<bpmn:eventBasedGateway id="G"/>`), "G", "element eventBasedGateway (G) is not supported"},
+		{around("G", `<bpmn:eventBasedGateway id="G" eventGatewayType="Parallel"/>`), "G", "element eventBasedGateway (G) is not supported: parallel event-based gateways"},
+		{around("G", `<bpmn:eventBasedGateway id="G" instantiate="true"/>`), "G", "event-based gateways that start instances"},
 		{around("C", `<bpmn:callActivity id="C"/>`), "C", "element callActivity (C) is not supported"},
-		{around("R", `<bpmn:receiveTask id="R"/>`), "R", "element receiveTask (R) is not supported"},
+		{around("R", `<bpmn:receiveTask id="R" instantiate="true"/>`), "R", "receive tasks that start instances"},
 		{around("R", `<bpmn:businessRuleTask id="R"/>`), "R", "element businessRuleTask (R) is not supported"},
 		{around("R", `<bpmn:sendTask id="R"/>`), "R", "element sendTask (R) is not supported"},
 		{around("X", `<bpmn:intermediateThrowEvent id="X"/>`), "X", "element intermediateThrowEvent (X) is not supported"},
@@ -97,9 +115,9 @@ func TestRefusedElements(t *testing.T) {
 		{around("T", `<bpmn:userTask id="T"><bpmn:standardLoopCharacteristics/></bpmn:userTask>`), "T", "it has standardLoopCharacteristics"},
 		{around("W", `<bpmn:intermediateCatchEvent id="W"><bpmn:signalEventDefinition/></bpmn:intermediateCatchEvent>`), "W", "it has signalEventDefinition"},
 		{around("W", `<bpmn:intermediateCatchEvent id="W"><bpmn:timerEventDefinition><bpmn:timeCycle>R3/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>`),
-			"W", `timer cycles (timeCycle "R3/PT1H") are not supported`},
-		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
-			"B", "non-interrupting boundary events"},
+			"W", `timer cycles (timeCycle "R3/PT1H") are supported on non-interrupting boundary events only`},
+		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:timerEventDefinition><bpmn:timeCycle>R3/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
+			"B", `timer cycles (timeCycle "R3/PT1H") are supported on non-interrupting boundary events only`},
 		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:escalationEventDefinition/></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
 			"B", "escalation boundary events catch escalations from sub-processes"},
 		{`<bpmn:startEvent id="S"><bpmn:timerEventDefinition/></bpmn:startEvent>`, "S", "only none start events"},
@@ -238,6 +256,22 @@ func TestNamespaces(t *testing.T) {
 		}
 		if p := d.Main(); p.ID != "P" || p.Start.ID != "S" || p.Start.Outgoing[0].To.Kind != KindEndNone {
 			t.Errorf("file %d: main = %+v", i, p)
+		}
+	}
+}
+
+// TestTimerCycles reads the repetitions of non-interrupting boundary timers.
+func TestTimerCycles(t *testing.T) {
+	for cycle, want := range map[string]int{"R3/PT1H": 3, "R1/P1D": 1, "R/PT30M": 0} {
+		body := around("T", `<bpmn:userTask id="T"/>`) + `<bpmn:boundaryEvent id="B" attachedToRef="T" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeCycle>` +
+			cycle + `</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`
+		d, err := Parse(doc(body))
+		if err != nil {
+			t.Fatalf("%s: %v", cycle, err)
+		}
+		b := d.Main().Elements["B"]
+		if b.Interrupting || b.Timer.Repetitions() != want || b.Timer.Due(time.Unix(0, 0)).IsZero() {
+			t.Errorf("%s: interrupting %v, repetitions %d, want %d", cycle, b.Interrupting, b.Timer.Repetitions(), want)
 		}
 	}
 }
