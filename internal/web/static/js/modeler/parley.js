@@ -107,7 +107,7 @@ export const parleyModdle = {
       // <parley:message variable> on a message catch event: the variable receiving the text.
       name: 'Message',
       superClass: ['Element'],
-      meta: { allowedIn: ['bpmn:IntermediateCatchEvent'] },
+      meta: { allowedIn: ['bpmn:IntermediateCatchEvent', 'bpmn:BoundaryEvent', 'bpmn:ReceiveTask'] },
       properties: [{ name: 'variable', type: 'String', isAttr: true }],
     },
   ],
@@ -115,8 +115,8 @@ export const parleyModdle = {
 
 // refused names the element types the engine does not run, so the panel can say so at once
 // rather than leave it to publish (docs/bpmn.md, "What is refused").
-const refused = ['bpmn:InclusiveGateway', 'bpmn:ComplexGateway', 'bpmn:EventBasedGateway', 'bpmn:SubProcess', 'bpmn:Transaction',
-  'bpmn:CallActivity', 'bpmn:SendTask', 'bpmn:ReceiveTask', 'bpmn:BusinessRuleTask', 'bpmn:ManualTask', 'bpmn:IntermediateThrowEvent'];
+const refused = ['bpmn:InclusiveGateway', 'bpmn:ComplexGateway', 'bpmn:SubProcess', 'bpmn:Transaction',
+  'bpmn:CallActivity', 'bpmn:SendTask', 'bpmn:BusinessRuleTask', 'bpmn:ManualTask', 'bpmn:IntermediateThrowEvent'];
 
 // sectionsFor draws the sections of the element's kind.
 function sectionsFor(ctx) {
@@ -134,7 +134,13 @@ function sectionsFor(ctx) {
   const timerDef = eventDefinition(bo, 'bpmn:TimerEventDefinition');
   if (timerDef) return timer(ctx, timerDef);
   const messageDef = eventDefinition(bo, 'bpmn:MessageEventDefinition');
-  if (messageDef && bo.$instanceOf('bpmn:IntermediateCatchEvent')) return message(ctx, messageDef);
+  if (messageDef && (bo.$instanceOf('bpmn:IntermediateCatchEvent') || bo.$instanceOf('bpmn:BoundaryEvent'))) return message(ctx, messageDef);
+  if (bo.$instanceOf('bpmn:EventBasedGateway')) {
+    return [section('Event-based gateway', note('Follow it with timer and message catch events only: the first of them to fire takes the token, and the others are cancelled.'))];
+  }
+  if (bo.$instanceOf('bpmn:ReceiveTask')) {
+    return [section('Receive task', note('Waits for the message its messageRef names, like a message catch event, and may carry boundary events. Its message is set in the file for now: use a message catch event to set it here.'))];
+  }
   return [];
 }
 
