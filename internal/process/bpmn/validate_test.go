@@ -39,7 +39,7 @@ func TestValidationProblems(t *testing.T) {
 			task("A") + task("B") + flow("ab", "A", "B") + flow("ba", "B", "A"), "A", "no path to an end event"},
 		{"boundary on an unsupported activity", around("T", task("T")) + `<bpmn:boundaryEvent id="B" attachedToRef="T">
 <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>` +
-			flow("b", "B", "E"), "B", "supported on user, service and receive tasks only"},
+			flow("b", "B", "E"), "B", "supported on user, service and receive tasks and sub-processes only"},
 		{"boundary on an unknown id", around("T", `<bpmn:userTask id="T"/>`) + `<bpmn:boundaryEvent id="B" attachedToRef="Nope">
 <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>` +
 			flow("b", "B", "E"), "B", "attached to Nope"},
@@ -70,7 +70,7 @@ func TestValidationProblems(t *testing.T) {
 			flow("a", "G", "W") + flow("b", "G", "V") + flow("c", "W", "E") + flow("d", "V", "E"),
 			"W", "is reached from it only"},
 		{"message boundary on a plain task", around("T", task("T")) + `<bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:messageEventDefinition/></bpmn:boundaryEvent>` +
-			flow("b", "B", "E"), "B", "supported on user, service and receive tasks only"},
+			flow("b", "B", "E"), "B", "supported on user, service and receive tasks and sub-processes only"},
 		{"end with outgoing", around("T", task("T")) + flow("x", "E", "T"), "E", "cannot have outgoing flows"},
 		{"start with incoming", around("T", task("T")) + `<bpmn:parallelGateway id="J"/>` + flow("x", "T", "J") + flow("y", "J", "S"),
 			"S", "cannot have incoming flows"},
@@ -81,7 +81,7 @@ func TestValidationProblems(t *testing.T) {
 		{"outgoing child unknown", around("T", `<bpmn:task id="T"><bpmn:outgoing>nope</bpmn:outgoing></bpmn:task>`), "T", "lists outgoing flow nope"},
 		{"element without id", around("T", task("T")) + `<bpmn:task/>`, "P", "has no id"},
 		{"error boundary on a user task", around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:errorEventDefinition/></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
-			"B", "only service tasks throw errors"},
+			"B", "only service tasks and sub-processes throw errors"},
 		{"non-interrupting error boundary", around("T", `<bpmn:serviceTask id="T"><bpmn:extensionElements><parley:task type="x"/></bpmn:extensionElements></bpmn:serviceTask><bpmn:boundaryEvent id="B" attachedToRef="T" cancelActivity="false"><bpmn:errorEventDefinition/></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
 			"B", "an error always interrupts its activity"},
 		{"error end without a code", around("T", task("T")) + `<bpmn:endEvent id="X"><bpmn:errorEventDefinition/></bpmn:endEvent>`, "X", "needs an error with an error code"},
@@ -110,7 +110,7 @@ func TestRefusedElements(t *testing.T) {
 		{around("R", `<bpmn:businessRuleTask id="R"/>`), "R", "element businessRuleTask (R) is not supported"},
 		{around("R", `<bpmn:sendTask id="R"/>`), "R", "element sendTask (R) is not supported"},
 		{around("X", `<bpmn:intermediateThrowEvent id="X"/>`), "X", "element intermediateThrowEvent (X) is not supported"},
-		{around("X", `<bpmn:subProcess id="X"><bpmn:startEvent id="in"/></bpmn:subProcess>`), "X", "element subProcess (X) is not supported: subprocesses"},
+		{around("X", `<bpmn:subProcess id="X"><bpmn:standardLoopCharacteristics/><bpmn:startEvent id="in"/></bpmn:subProcess>`), "X", "element subProcess (X) is not supported: it has standardLoopCharacteristics"},
 		{around("X", `<bpmn:subProcess id="X"><bpmn:complexGateway id="deep"/></bpmn:subProcess>`), "deep", "element complexGateway (deep) is not supported"},
 		{around("T", `<bpmn:userTask id="T"><bpmn:standardLoopCharacteristics/></bpmn:userTask>`), "T", "it has standardLoopCharacteristics"},
 		{around("W", `<bpmn:intermediateCatchEvent id="W"><bpmn:signalEventDefinition/></bpmn:intermediateCatchEvent>`), "W", "it has signalEventDefinition"},
@@ -119,7 +119,7 @@ func TestRefusedElements(t *testing.T) {
 		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:timerEventDefinition><bpmn:timeCycle>R3/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
 			"B", `timer cycles (timeCycle "R3/PT1H") are supported on non-interrupting boundary events only`},
 		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:escalationEventDefinition/></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
-			"B", "escalation boundary events catch escalations from sub-processes"},
+			"B", "catches escalations but is attached to userTask (T); only sub-processes raise them"},
 		{`<bpmn:startEvent id="S"><bpmn:timerEventDefinition/></bpmn:startEvent>`, "S", "only none start events"},
 		{around("T", `<bpmn:task id="T"/>`) + `<bpmn:endEvent id="E2"><bpmn:messageEventDefinition/></bpmn:endEvent>`, "E2", "it has messageEventDefinition"},
 		{around("T", `<bpmn:serviceTask id="T" isForCompensation="true"><bpmn:extensionElements><parley:task type="x"/></bpmn:extensionElements></bpmn:serviceTask>`),
@@ -136,7 +136,8 @@ func TestRefusedElements(t *testing.T) {
 
 // TestRefusedContainerNamesOnlyItsContent draws a sub-process as Camunda Modeler writes it,
 // with its own incoming and outgoing flows, documentation, extensions and a loop: the refusal
-// names the sub-process and the unsupported element inside it, and nothing that is not there.
+// names the sub-process for what it cannot run and the unsupported element inside it, and
+// nothing that is not there (the inner start is not "unreachable" because its container is refused).
 func TestRefusedContainerNamesOnlyItsContent(t *testing.T) {
 	body := around("X", `<bpmn:subProcess id="X"><bpmn:documentation>steps</bpmn:documentation>
 <bpmn:extensionElements><zeebe:ioMapping><zeebe:input source="=a" target="b"/></zeebe:ioMapping></bpmn:extensionElements>
@@ -150,7 +151,8 @@ func TestRefusedContainerNamesOnlyItsContent(t *testing.T) {
 	for _, p := range ps {
 		got = append(got, p.Field+": "+p.Message)
 	}
-	want := []string{"X: element subProcess (X) is not supported: subprocesses are not supported; draw the steps in the process itself",
+	want := []string{"X: element subProcess (X) is not supported: it has multiInstanceLoopCharacteristics (loops and multi-instance are not supported)",
+		"X: the extension element zeebe:ioMapping on subProcess (X) is not supported",
 		"deep: element complexGateway (deep) is not supported"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
