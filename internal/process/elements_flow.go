@@ -35,7 +35,7 @@ func (r *runner) parallel(p pending) {
 	for i, f := range el.Outgoing {
 		t := p.tok
 		if i > 0 {
-			t = r.st.newToken(el.ID)
+			t = r.st.fork(p.tok, el.ID)
 		}
 		r.take(t, f)
 	}

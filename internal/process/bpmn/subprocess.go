@@ -117,9 +117,6 @@ func (pb *processBuilder) escalationCatch(def *node, e *Element) {
 	}
 }
 
-// Catches reports whether a catching escalation definition takes an escalation of code.
-func (e *Escalation) Catches(code string) bool { return e.Code == "" || e.Code == code }
-
 // checkScopes checks the rules of sub-processes once the flows are linked: a sub-process has
 // exactly one none start event inside; an event sub-process exactly one start event and no
 // flows or boundary events of its own; and no sequence flow crosses the border of a scope,
