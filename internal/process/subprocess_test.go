@@ -2,6 +2,7 @@ package process
 
 import (
 	"context"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -397,5 +398,79 @@ func TestSubProcessTimerRacesLastTask(t *testing.T) {
 				t.Fatalf("instance %s: %d waits left", id, left)
 			}
 		}
+	})
+}
+
+// TestRefundScopes runs testdata/refund-scopes.bpmn: a refund handled in a sub-process, where
+// the customer may ask how it goes at any time (a non-interrupting message event sub-process),
+// a refusal calls the manager in (an escalation the sub-process's border notes without
+// stopping), a closed card ends the sub-process by an error boundary, and three days end it by
+// a timer.
+func TestRefundScopes(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		data, err := os.ReadFile("testdata/refund-scopes.bpmn")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.deploy("refund", string(data), variable("ticket", "string"), variable("approved", "boolean"))
+
+		paid := e.start("refund", ticket("R-1"), "")
+		if res := e.publish(Message{Name: "customer_asked", CorrelationKey: "R-1"}); res.Delivered != 1 {
+			t.Fatalf("delivered %d", res.Delivered)
+		}
+		e.completeTaskAt(e.admin, paid.ID, "Task_Check", map[string]string{"approved": "true"})
+		e.completeJobAt(paid.ID, "Task_Pay")
+		if got := active(e.instance(paid.ID)); got != "Event_Asked:scope Sub_Refund:scope Task_Answer:task" {
+			t.Fatalf("paid, question open: %q", got)
+		}
+		e.completeTaskAt(e.admin, paid.ID, "Task_Answer", nil)
+		e.wantEnded(paid.ID, "Start_Asked fired", "Task_Pay completed", "Task_Answer completed", "Event_Asked completed", "Sub_Refund completed", "End_Refunded completed")
+
+		refused := e.start("refund", ticket("R-2"), "")
+		e.completeTaskAt(e.admin, refused.ID, "Task_Check", map[string]string{"approved": "false"})
+		if got := active(e.instance(refused.ID)); got != "Sub_Refund:scope Task_Manager:task" {
+			t.Fatalf("refused: %q", got)
+		}
+		e.completeTaskAt(e.admin, refused.ID, "Task_Manager", nil)
+		e.wantEnded(refused.ID, "Throw_Manager completed", "Boundary_Manager fired", "Task_LogManager completed", "End_Logged completed", "Sub_Refund completed")
+
+		closed := e.start("refund", ticket("R-3"), "")
+		e.completeTaskAt(e.admin, closed.ID, "Task_Check", map[string]string{"approved": "true"})
+		if err := e.svc.ThrowJobError(e.admin, e.jobAt(closed.ID), JobError{Code: "card_closed"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := active(e.instance(closed.ID)); got != "Task_Voucher:task" {
+			t.Fatalf("card closed: %q", got)
+		}
+		if res := e.publish(Message{Name: "customer_asked", CorrelationKey: "R-3"}); res.Delivered != 0 {
+			t.Fatal("the cancelled sub-process still listens")
+		}
+
+		late := e.start("refund", ticket("R-4"), "")
+		e.fireOneTimer(72*time.Hour+time.Second, late.ID, "Task_Apologise:task")
+		if task := taskAt(e.instance(late.ID), "Task_Check"); task.State != TaskCancelled {
+			t.Fatalf("the check is %s", task.State)
+		}
+	})
+}
+
+// TestEscalationEventSubProcess: an escalation thrown in a sub-process is caught by an
+// escalation event sub-process of that sub-process; a non-interrupting one runs beside, and the
+// thrower goes on.
+func TestEscalationEventSubProcess(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		throw := `<bpmn:intermediateThrowEvent id="raise">` + lateEsc + `</bpmn:intermediateThrowEvent>` + userIn + chain("sub_start", "raise", "inner", "sub_end")
+		tell := `<bpmn:userTask id="tell"/><bpmn:endEvent id="told"/>` + chain("onLate_start", "tell", "told")
+		e.deploy("esc-ev", withDefs(aroundSub(throw+eventSub("onLate", lateEsc, false, tell), ""), errDefs))
+		inst := e.start("esc-ev", nil, "")
+		if got := active(inst); got != "inner:task onLate:scope sub:scope tell:task" {
+			t.Fatalf("after start: %q", got)
+		}
+		e.completeTaskAt(e.admin, inst.ID, "inner", nil)
+		if got := active(e.instance(inst.ID)); got != "onLate:scope sub:scope tell:task" {
+			t.Fatalf("the sub-process must wait for its event sub-process: %q", got)
+		}
+		e.completeTaskAt(e.admin, inst.ID, "tell", nil)
+		e.wantEnded(inst.ID, "onLate_start fired", "sub completed", "done completed")
 	})
 }

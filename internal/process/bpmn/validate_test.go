@@ -11,9 +11,7 @@ import (
 
 func TestValidationProblems(t *testing.T) {
 	task := func(id string) string { return `<bpmn:task id="` + id + `"/>` }
-	flow := func(id, from, to string) string {
-		return `<bpmn:sequenceFlow id="` + id + `" sourceRef="` + from + `" targetRef="` + to + `"/>`
-	}
+	flow := seqFlow
 	cond := func(id, from, to, c string) string {
 		return `<bpmn:sequenceFlow id="` + id + `" sourceRef="` + from + `" targetRef="` + to + `">
 <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">` + c + `</bpmn:conditionExpression></bpmn:sequenceFlow>`
@@ -275,5 +273,64 @@ func TestTimerCycles(t *testing.T) {
 		if b.Interrupting || b.Timer.Repetitions() != want || b.Timer.Due(time.Unix(0, 0)).IsZero() {
 			t.Errorf("%s: interrupting %v, repetitions %d, want %d", cycle, b.Interrupting, b.Timer.Repetitions(), want)
 		}
+	}
+}
+
+// seqFlow draws a sequence flow.
+func seqFlow(id, from, to string) string {
+	return `<bpmn:sequenceFlow id="` + id + `" sourceRef="` + from + `" targetRef="` + to + `"/>`
+}
+
+// TestScopeRules checks what Parse requires of sub-processes and event sub-processes.
+func TestScopeRules(t *testing.T) {
+	flow := seqFlow
+	inner := func(body string) string { return around("X", `<bpmn:subProcess id="X">`+body+`</bpmn:subProcess>`) }
+	tests := []struct{ name, body, field, phrase string }{
+		{"no start inside", inner(`<bpmn:task id="T"/>`), "X", "subProcess (X) needs exactly one none start event inside; it has 0"},
+		{"two starts inside", inner(`<bpmn:startEvent id="a"/><bpmn:startEvent id="b"/><bpmn:endEvent id="z"/>` + flow("g1", "a", "z") + flow("g2", "b", "z")),
+			"X", "it has 2"},
+		{"flow across the border", inner(`<bpmn:startEvent id="in"/>`) + flow("g", "in", "E"), "g", "crosses the border of a sub-process"},
+		{"event sub-process with a flow", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/>` + flow("f", "S", "E") +
+			`<bpmn:subProcess id="V" triggeredByEvent="true"><bpmn:startEvent id="vs"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent><bpmn:endEvent id="ve"/>` +
+			flow("v1", "vs", "ve") + `</bpmn:subProcess>` + flow("v2", "V", "E"), "V", "cannot have sequence flows"},
+		{"event sub-process with a none start", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/>` + flow("f", "S", "E") +
+			`<bpmn:subProcess id="V" triggeredByEvent="true"><bpmn:startEvent id="vs"/><bpmn:endEvent id="ve"/>` + flow("v1", "vs", "ve") + `</bpmn:subProcess>`,
+			"vs", "element startEvent (vs) is not supported: an event sub-process starts with exactly one timer, message, error or escalation event"},
+		{"event sub-process with a signal start", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/>` + flow("f", "S", "E") +
+			`<bpmn:subProcess id="V" triggeredByEvent="true"><bpmn:startEvent id="vs"><bpmn:signalEventDefinition/></bpmn:startEvent><bpmn:endEvent id="ve"/>` + flow("v1", "vs", "ve") + `</bpmn:subProcess>`,
+			"vs", "it has signalEventDefinition"},
+		{"non-interrupting error start", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/>` + flow("f", "S", "E") +
+			`<bpmn:subProcess id="V" triggeredByEvent="true"><bpmn:startEvent id="vs" isInterrupting="false"><bpmn:errorEventDefinition/></bpmn:startEvent><bpmn:endEvent id="ve"/>` + flow("v1", "vs", "ve") + `</bpmn:subProcess>`,
+			"vs", "an error always interrupts its scope"},
+		{"multi-instance sub-process", inner(`<bpmn:multiInstanceLoopCharacteristics/><bpmn:startEvent id="in"/><bpmn:endEvent id="out"/>` + flow("g", "in", "out")),
+			"X", "element subProcess (X) is not supported: it has multiInstanceLoopCharacteristics"},
+		{"unreachable inside", inner(`<bpmn:startEvent id="in"/><bpmn:endEvent id="out"/><bpmn:task id="lost"/>` + flow("g", "in", "out") + flow("h", "lost", "out")),
+			"lost", "cannot be reached from the start event"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantProblem(t, doc(tt.body), tt.field, tt.phrase) })
+	}
+}
+
+// TestNestedScopesParse reads a sub-process inside a sub-process with an event sub-process and
+// boundary events on both kinds of border.
+func TestNestedScopesParse(t *testing.T) {
+	flow := seqFlow
+	body := around("X", `<bpmn:subProcess id="X"><bpmn:startEvent id="xs"/><bpmn:endEvent id="xe"/>
+<bpmn:subProcess id="Y"><bpmn:startEvent id="ys"/><bpmn:userTask id="T"/><bpmn:endEvent id="ye"/>`+flow("y1", "ys", "T")+flow("y2", "T", "ye")+`</bpmn:subProcess>
+<bpmn:boundaryEvent id="BY" attachedToRef="Y"><bpmn:escalationEventDefinition/></bpmn:boundaryEvent><bpmn:endEvent id="bye"/>`+flow("by", "BY", "bye")+
+		flow("x1", "xs", "Y")+flow("x2", "Y", "xe")+`
+<bpmn:subProcess id="V" triggeredByEvent="true"><bpmn:startEvent id="vs" isInterrupting="false"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent><bpmn:endEvent id="ve"/>`+flow("v1", "vs", "ve")+`</bpmn:subProcess>
+</bpmn:subProcess><bpmn:boundaryEvent id="BX" attachedToRef="X"><bpmn:errorEventDefinition/></bpmn:boundaryEvent>`+flow("bx", "BX", "E"))
+	p := mustParse(t, doc(body))
+	x, y := p.Elements["X"], p.Elements["Y"]
+	if x.Kind != KindSubProcess || x.Start.ID != "xs" || len(x.EventSubs) != 1 || x.EventSubs[0].Start.ID != "vs" || x.EventSubs[0].Start.Interrupting {
+		t.Fatalf("X = %+v", x)
+	}
+	if y.Parent != "X" || p.Elements["T"].Parent != "Y" || y.Start.ID != "ys" || len(y.Boundaries) != 1 || y.Boundaries[0].Kind != KindBoundaryEscalation {
+		t.Fatalf("Y = %+v", y)
+	}
+	if len(x.Boundaries) != 1 || x.Boundaries[0].Kind != KindBoundaryError || p.Start.ID != "S" || len(p.EventSubs) != 0 {
+		t.Fatalf("X's boundaries %v, start %v", x.Boundaries, p.Start)
 	}
 }
