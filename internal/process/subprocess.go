@@ -383,12 +383,21 @@ type ScopeInfo struct {
 	ID      int    `json:"id"`
 	Element string `json:"element"`
 	Parent  int    `json:"parent"`
+	// Variables are the scope's local variables, which shadow the process's inside it.
+	Variables map[string]value.Value `json:"variables,omitempty"`
 }
 
 func (st *state) scopeInfo() []ScopeInfo {
 	var out []ScopeInfo
 	for _, sc := range st.toks.Scopes {
-		out = append(out, ScopeInfo{ID: sc.ID, Element: sc.El, Parent: sc.Parent})
+		info := ScopeInfo{ID: sc.ID, Element: sc.El, Parent: sc.Parent}
+		for name := range sc.Vars {
+			if info.Variables == nil {
+				info.Variables = map[string]value.Value{}
+			}
+			info.Variables[name] = st.local(sc, name)
+		}
+		out = append(out, info)
 	}
 	return out
 }
