@@ -342,6 +342,14 @@ func (s *Service) fireScopeStart(ctx context.Context, tx *store.Tx, j job) error
 		return err
 	}
 	r := s.newRunner(ctx, tx, st)
+	// A non-interrupting start with a cycle is armed again while firings are left, as a
+	// non-interrupting boundary timer is; j.attempts counts the firings before this one.
+	if reps := el.Timer.Repetitions(); !el.Interrupting && el.Timer.Cycle != "" && (reps == 0 || j.attempts+1 < reps) {
+		next := job{token: j.token, element: el.ID, kind: jobScopeStart, state: jobReady, due: el.Timer.Due(tx.Now()), attempts: j.attempts + 1, max: 1}
+		if err := r.addJob(next); err != nil {
+			return err
+		}
+	}
 	if err := r.triggerEventSub(j.token, el, "timer"); err != nil {
 		return err
 	}

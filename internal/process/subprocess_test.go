@@ -474,3 +474,25 @@ func TestEscalationEventSubProcess(t *testing.T) {
 		e.wantEnded(inst.ID, "onLate_start fired", "sub completed", "done completed")
 	})
 }
+
+// TestEventSubProcessTimerCycle: a non-interrupting timer start with a cycle starts its event
+// sub-process at each period, up to its count, while the main flow runs.
+func TestEventSubProcessTimerCycle(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		cycle := `<bpmn:timerEventDefinition><bpmn:timeCycle>R2/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition>`
+		mainFlow := `<bpmn:userTask id="main"/><bpmn:endEvent id="done"/>` + chain("start", "main", "done")
+		e.deploy("cycle", diagram(mainFlow+eventSub("ev", cycle, false, `<bpmn:endEvent id="pinged"/>`+chain("ev_start", "pinged"))))
+		inst := e.start("cycle", nil, "")
+		for range 3 {
+			e.clock.Advance(time.Hour + time.Second)
+			e.runJobs()
+		}
+		got := e.instance(inst.ID)
+		if n := strings.Count(trail(got), "ev_start fired"); n != 2 || active(got) != "main:task" {
+			t.Fatalf("fired %d times, active %q", n, active(got))
+		}
+		if n := e.waitsLeft(inst.ID); n != 0 {
+			t.Fatalf("%d waits left after the last firing", n)
+		}
+	})
+}

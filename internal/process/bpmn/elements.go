@@ -316,10 +316,11 @@ func (pb *processBuilder) timer(def *node, e *Element) {
 }
 
 // timerCycle reads an ISO 8601 repetition, Rn/duration or R/duration. Only a non-interrupting
-// boundary timer may repeat: anywhere else the first firing moves the token on for good.
+// boundary timer or event sub-process start may repeat: anywhere else the first firing moves
+// the token on for good.
 func (pb *processBuilder) timerCycle(t *Timer, e *Element) {
-	if e.Kind != KindBoundaryTimer || e.Interrupting {
-		pb.refuse(e, fmt.Sprintf("timer cycles (timeCycle %q) are supported on non-interrupting boundary events only", t.Cycle))
+	if (e.Kind != KindBoundaryTimer && e.Kind != KindEventStart) || e.Interrupting {
+		pb.refuse(e, fmt.Sprintf("timer cycles (timeCycle %q) are supported on non-interrupting boundary events and event sub-process starts only", t.Cycle))
 		return
 	}
 	reps, period, ok := strings.Cut(t.Cycle, "/")

@@ -153,8 +153,8 @@ type Timer struct {
 	// Date is an RFC 3339 time such as 2030-01-01T09:00:00Z, as written.
 	Date string
 	// Cycle is an ISO 8601 repetition such as R3/PT1H (three times, an hour apart) or R/PT1H
-	// (until the activity ends), as written. Only a non-interrupting boundary timer accepts
-	// one: on any other timer a repetition could never happen.
+	// (until the activity ends), as written. Only a non-interrupting boundary timer or event
+	// sub-process start accepts one: on any other timer a repetition could never happen.
 	Cycle string
 
 	duration Duration
