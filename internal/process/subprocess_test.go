@@ -363,42 +363,61 @@ func TestCorpusErrorEventSubProcess(t *testing.T) {
 func TestSubProcessTimerRacesLastTask(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		e.deploy("race", aroundSub(userIn+chain("sub_start", "inner", "sub_end"), boundaryOnSub(hourTimer)))
-		const n = 6
-		ids := make([]string, n)
-		for i := range ids {
-			ids[i] = e.start("race", nil, "").ID
-		}
-		e.clock.Advance(time.Hour + time.Second)
-		var wg sync.WaitGroup
-		wg.Add(n + 1)
+		e.raceTimerAndTask("race", "b fired", "sub completed")
+	})
+}
+
+// TestEventSubProcessTimerRacesLastTask: the timer of an interrupting event sub-process fires
+// while the process's last task is completed; each instance ends one way only.
+func TestEventSubProcessTimerRacesLastTask(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		body := `<bpmn:userTask id="inner"/><bpmn:endEvent id="done"/>` + chain("start", "inner", "done") +
+			eventSub("ev", hourTimer, true, `<bpmn:endEvent id="late"/>`+chain("ev_start", "late"))
+		e.deploy("race-ev", diagram(body))
+		e.raceTimerAndTask("race-ev", "ev_start fired", "done completed")
+	})
+}
+
+// raceTimerAndTask starts instances of code, each waiting at the user task "inner" with a
+// one-hour timer armed, then completes the tasks while the timers fire. Each instance must
+// end having taken exactly one of the two ways, seen in its history as timerStep or taskStep.
+func (e *env) raceTimerAndTask(code, timerStep, taskStep string) {
+	t := e.t
+	const n = 6
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = e.start(code, nil, "").ID
+	}
+	e.clock.Advance(time.Hour + time.Second)
+	var wg sync.WaitGroup
+	wg.Add(n + 1)
+	go func() {
+		defer wg.Done()
+		_, _ = e.svc.RunDueJobs(context.Background())
+	}()
+	for _, id := range ids {
+		task := e.instance(id).Tasks[0].ID
 		go func() {
 			defer wg.Done()
-			_, _ = e.svc.RunDueJobs(context.Background())
+			// Losing the race is a conflict: the task was cancelled by the timer.
+			if _, err := e.svc.CompleteTask(e.admin, task, nil); err != nil && !errs.Is(err, errs.Conflict) {
+				t.Error(err)
+			}
 		}()
-		for _, id := range ids {
-			task := e.instance(id).Tasks[0].ID
-			go func() {
-				defer wg.Done()
-				// Losing the race is a conflict: the task was cancelled by the timer.
-				if _, err := e.svc.CompleteTask(e.admin, task, nil); err != nil && !errs.Is(err, errs.Conflict) {
-					t.Error(err)
-				}
-			}()
+	}
+	wg.Wait()
+	e.runJobs()
+	for _, id := range ids {
+		inst := e.instance(id)
+		h := trail(inst)
+		timer, task := strings.Contains(h, timerStep), strings.Contains(h, taskStep)
+		if inst.State != StateCompleted || timer == task {
+			t.Fatalf("instance %s: state %s, history %s", id, inst.State, h)
 		}
-		wg.Wait()
-		e.runJobs()
-		for _, id := range ids {
-			inst := e.instance(id)
-			h := trail(inst)
-			timer, task := strings.Contains(h, "b fired"), strings.Contains(h, "sub completed")
-			if inst.State != StateCompleted || timer == task {
-				t.Fatalf("instance %s: state %s, history %s", id, inst.State, h)
-			}
-			if left := e.waitsLeft(id); left != 0 {
-				t.Fatalf("instance %s: %d waits left", id, left)
-			}
+		if left := e.waitsLeft(id); left != 0 {
+			t.Fatalf("instance %s: %d waits left", id, left)
 		}
-	})
+	}
 }
 
 // TestRefundScopes runs testdata/refund-scopes.bpmn: a refund handled in a sub-process, where
