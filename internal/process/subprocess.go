@@ -106,7 +106,7 @@ func (r *runner) enterSubProcess(t *token, el *bpmn.Element) error {
 	in := r.st.newToken(el.Start.ID)
 	in.Scope = sc.ID
 	r.arrive(in, el.Start, nil)
-	return nil
+	return r.startKeptEventSubs(sc.ID, el.EventSubs, subKeys)
 }
 
 // beginProcess arms the process's event sub-processes and puts the first token on the start
@@ -122,7 +122,7 @@ func (r *runner) beginProcess(t *token) error {
 		return err
 	}
 	r.arrive(t, r.st.v.Process.Start, nil)
-	return nil
+	return r.startKeptEventSubs(0, subs, keys)
 }
 
 // eventSubKeys computes the correlation keys of the message start events of event subs.
@@ -299,10 +299,21 @@ func (r *runner) interruptScope(sc *scope, b *bpmn.Element, detail string) error
 // interrupting one first cancels everything else in the scope. The event sub-process runs as
 // a scope of its own, owned by a token that waits at it in the scope it listens in.
 func (r *runner) triggerEventSub(scopeID int, s *bpmn.Element, detail string) error {
+	in, err := r.openEventSub(scopeID, s, detail)
+	if err != nil || in == nil {
+		return err
+	}
+	r.leave(in, s)
+	return nil
+}
+
+// openEventSub does what triggerEventSub does up to the token at the start event s, which it
+// returns to be moved on; nil when the event sub-process stopped at an incident.
+func (r *runner) openEventSub(scopeID int, s *bpmn.Element, detail string) (*token, error) {
 	es := r.st.v.Process.Elements[s.Parent]
 	if s.Interrupting {
 		if err := r.cancelInside(scopeID, "interrupted by event sub-process "+es.ID); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	holder := r.st.newToken(es.ID)
@@ -313,15 +324,41 @@ func (r *runner) triggerEventSub(scopeID int, s *bpmn.Element, detail string) er
 	if len(es.EventSubs) > 0 {
 		keys, err := r.eventSubKeys(es.EventSubs)
 		if err != nil {
-			return r.incident(holder, es, err)
+			return nil, r.incident(holder, es, err)
 		}
 		if err := r.armEventSubs(sc.ID, es.EventSubs, keys); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	in := r.st.newToken(s.ID)
 	in.Scope = sc.ID
-	r.leave(in, s)
+	return in, nil
+}
+
+// startKeptEventSubs starts the event sub-processes of a scope that just began whose message
+// was published before with a ttl and kept, as a kept message completes any wait that begins:
+// each such start takes one message. An interrupting one ends the scope's other work, so no
+// further start is looked at.
+func (r *runner) startKeptEventSubs(scopeID int, subs []*bpmn.Element, keys map[string]string) error {
+	for _, es := range subs {
+		s := es.Start
+		if s.Message == nil || keys[s.ID] == "" {
+			continue
+		}
+		b, err := takeBuffered(r.ctx, r.tx, s.Message.Name, keys[s.ID])
+		if err != nil {
+			return err
+		} else if b == nil {
+			continue
+		}
+		in, err := r.openEventSub(scopeID, s, "message published before")
+		if err != nil || in == nil {
+			return err
+		}
+		if err := r.consumeBuffered(in, s, b); err != nil || s.Interrupting {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -515,3 +515,28 @@ func TestEventSubProcessTimerCycle(t *testing.T) {
 		}
 	})
 }
+
+// TestKeptMessageStartsEventSubProcess: a message published with a ttl before its instance
+// listens starts the event sub-process as soon as its scope begins: a non-interrupting one
+// beside the main flow, an interrupting one instead of it.
+func TestKeptMessageStartsEventSubProcess(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		msgStart := `<bpmn:messageEventDefinition messageRef="msg_note"/>`
+		mainFlow := `<bpmn:userTask id="main"/><bpmn:endEvent id="done"/>` + chain("start", "main", "done")
+		note := `<bpmn:userTask id="handle"/><bpmn:endEvent id="handled"/>` + chain("ev_start", "handle", "handled")
+		for _, interrupting := range []bool{false, true} {
+			code, key, want := "beside", "K-1", "ev:scope handle:task main:task"
+			if interrupting {
+				code, key, want = "instead", "K-2", "ev:scope handle:task"
+			}
+			e.deploy(code, withMessages(diagram(mainFlow+eventSub("ev", msgStart, interrupting, note)), "note"), variable("ticket", "string"))
+			if res := e.publish(Message{Name: "note", CorrelationKey: key, TTL: "PT1H"}); !res.Buffered {
+				t.Fatalf("not kept: %+v", res)
+			}
+			inst := e.start(code, ticket(key), "")
+			if got := active(inst); got != want {
+				t.Fatalf("%s: %q, want %q\n%s", code, got, want, trail(e.instance(inst.ID)))
+			}
+		}
+	})
+}
