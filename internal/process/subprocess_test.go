@@ -188,6 +188,23 @@ func TestMessageBoundaryOnSubProcess(t *testing.T) {
 		if err := e.svc.CompleteJob(e.admin, job, JobCompletion{}); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("completing the cancelled inner job: %v", err)
 		}
+
+		// Everything inside goes, however deep: a timer, and a task in a nested sub-process,
+		// with the nested sub-process's own boundary timer.
+		deep := sub("deep", userIn+chain("deep_start", "inner", "sub_end")) + `<bpmn:endEvent id="deep_end"/>` +
+			`<bpmn:boundaryEvent id="deepTimer" attachedToRef="deep">` + hourTimer + `</bpmn:boundaryEvent><bpmn:endEvent id="deepLate"/>` + chain("deepTimer", "deepLate") +
+			`<bpmn:parallelGateway id="fork"/><bpmn:intermediateCatchEvent id="wait">` + hourTimer + `</bpmn:intermediateCatchEvent><bpmn:endEvent id="waited"/>` +
+			chain("sub_start", "fork", "deep", "deep_end") + chain("fork", "wait", "waited")
+		e.deploy("msg-deep", withMessages(aroundSub(deep, boundaryOnSub(cancelMsg)), "cancel"), variable("ticket", "string"))
+		d := e.start("msg-deep", ticket("T-2"), "")
+		if got := active(d); got != "deep:scope inner:task sub:scope wait:timer" {
+			t.Fatalf("deep: %q", got)
+		}
+		e.publish(Message{Name: "cancel", CorrelationKey: "T-2"})
+		e.wantEnded(d.ID, "sub cancelled", "b completed", "out completed")
+		if n := e.waitsLeft(d.ID); n != 0 || taskAt(e.instance(d.ID), "inner").State != TaskCancelled {
+			t.Fatalf("%d waits left; task %s", n, taskAt(e.instance(d.ID), "inner").State)
+		}
 	})
 }
 
