@@ -35,7 +35,7 @@ func (r *runner) parallel(p pending) {
 	for i, f := range el.Outgoing {
 		t := p.tok
 		if i > 0 {
-			t = r.st.newToken(el.ID)
+			t = r.st.fork(p.tok, el.ID)
 		}
 		r.take(t, f)
 	}
@@ -75,7 +75,7 @@ func (r *runner) exclusive(t *token, el *bpmn.Element) error {
 		if prog == nil {
 			continue
 		}
-		ok, err := r.evalBool(prog, f.ConditionRaw)
+		ok, err := r.evalBool(r.st.envFor(t), prog, f.ConditionRaw)
 		if err != nil {
 			return r.incident(t, el, fmt.Errorf("the condition of sequence flow %s cannot be evaluated: %w", f.ID, err))
 		}
@@ -93,8 +93,8 @@ func (r *runner) exclusive(t *token, el *bpmn.Element) error {
 	return r.incident(t, el, errors.New("no condition of its outgoing flows is true and it has no default flow"))
 }
 
-func (r *runner) evalBool(prog *vm.Program, raw string) (bool, error) {
-	out, err := expr.Run(prog, r.st.environment())
+func (r *runner) evalBool(env map[string]any, prog *vm.Program, raw string) (bool, error) {
+	out, err := expr.Run(prog, env)
 	if err != nil {
 		return false, r.exprFailed(prog, raw, err)
 	}
@@ -111,16 +111,18 @@ func (r *runner) script(t *token, el *bpmn.Element) error {
 	assigns := r.st.v.progs.assigns[el.ID]
 	vals := make([]value.Value, len(assigns))
 	old := make([]value.Value, len(assigns))
+	env := r.st.envFor(t)
 	for i, a := range assigns {
-		v, err := r.evalAssign(a, r.st.environment())
+		v, err := r.evalAssign(a, env)
 		if err != nil {
 			for j := i - 1; j >= 0; j-- {
-				r.st.set(assigns[j].variable, old[j])
+				r.st.setFor(t, assigns[j].variable, old[j])
 			}
 			return r.incident(t, el, err)
 		}
-		old[i], vals[i] = r.st.vars[a.variable], v
-		r.st.set(a.variable, v)
+		old[i], vals[i] = r.st.valueFor(t, a.variable), v
+		r.st.setFor(t, a.variable, v)
+		env[a.variable] = v.Native()
 	}
 	r.record(el, evCompleted, "")
 	r.leave(t, el)

@@ -27,11 +27,15 @@ func (e *thrown) Error() string {
 
 // throwError throws an error at the element token t is at. An error boundary event of that
 // element whose code matches takes the token; failing that, a catch-all one does (Camunda 8
-// prefers the exact code). Everything the activity waited on is cancelled. An error nothing
-// catches stops the token with an incident that says which error was thrown where.
+// prefers the exact code). Everything the activity waited on is cancelled. Otherwise the
+// error goes out through the scopes around the token (catchError). An error nothing catches
+// stops the token with an incident that says which error was thrown where.
 func (r *runner) throwError(t *token, el *bpmn.Element, e *thrown) error {
 	catcher := catcherOf(el, e.code)
 	if catcher == nil {
+		if caught, err := r.catchError(t, el, e); caught || err != nil {
+			return err
+		}
 		// The worker's job is answered; the task's boundary timers stay armed, so that a timer
 		// can still interrupt the incident, as with any failed step.
 		if err := r.exec("DELETE FROM process_jobs WHERE instance_id = ? AND token_id = ? AND kind = ?", r.st.id, t.ID, jobExternal); err != nil {
@@ -47,23 +51,13 @@ func (r *runner) throwError(t *token, el *bpmn.Element, e *thrown) error {
 	return nil
 }
 
-// catcherOf returns the error boundary event of el that catches code, or nil.
+// catcherOf returns the error boundary event of el that catches code (exactly, else any), or nil.
 func catcherOf(el *bpmn.Element, code string) *bpmn.Element {
-	var any *bpmn.Element
-	for _, b := range el.Boundaries {
-		switch {
-		case b.Kind != bpmn.KindBoundaryError:
-		case b.Error.Code == code:
-			return b
-		case b.Error.Catches(code) && any == nil:
-			any = b
-		}
-	}
-	return any
+	return catching(el.Boundaries, errorCode, code)
 }
 
-// endError runs an error end event. Without sub-processes no boundary event encloses it, so
-// the error is never caught and the token stops with an incident naming the error.
+// endError runs an error end event: the error is caught by an enclosing scope, or the token
+// stops with an incident naming the error.
 func (r *runner) endError(t *token, el *bpmn.Element) error {
 	return r.throwError(t, el, &thrown{code: el.Error.Code, message: el.Error.Name})
 }
@@ -140,19 +134,4 @@ func (s *Service) onWaitingJob(ctx context.Context, id string, act func(*runner,
 		}
 		return r.finish()
 	})
-}
-
-// escalate runs an escalation throw event. Only sub-processes and call activities catch
-// escalations, and Parley has neither yet, so the escalation is written to the history and,
-// as in Camunda 8 when nothing catches it, the token goes on or ends without an incident.
-func (r *runner) escalate(t *token, el *bpmn.Element) {
-	detail := fmt.Sprintf("escalation %q raised; nothing catches it here", el.Escalation.Code)
-	if el.Kind.IsEnd() {
-		r.st.removeToken(t)
-		r.record(el, evCompleted, detail)
-		r.endIfIdle()
-		return
-	}
-	r.record(el, evCompleted, detail)
-	r.leave(t, el)
 }

@@ -64,6 +64,9 @@ func (r *runner) claimEvent(t *token, el *bpmn.Element) error {
 	switch {
 	case el.Kind.IsBoundary():
 		host := r.st.v.Process.Elements[el.AttachedTo]
+		if err := r.cancelScopeOf(t, "sub-process "+host.ID+" interrupted by "+el.ID); err != nil {
+			return err
+		}
 		if err := r.cancelTokenWaits(t); err != nil {
 			return err
 		}
@@ -89,7 +92,7 @@ func (r *runner) catchMessage(t *token, el *bpmn.Element, key string) (*token, e
 		if err := r.subscribe(t, el, key); err != nil {
 			return nil, err
 		}
-		return r.st.newToken(el.ID), nil
+		return r.st.fork(t, el.ID), nil
 	}
 	return t, r.claimEvent(t, el)
 }
@@ -114,7 +117,7 @@ func (r *runner) boundaryTimer(t *token, b *bpmn.Element) error {
 				return err
 			}
 		}
-		t = r.st.newToken(b.ID)
+		t = r.st.fork(t, b.ID)
 	}
 	r.record(b, evFired, "")
 	r.leave(t, b)
@@ -174,7 +177,7 @@ func (r *runner) startActivity(t *token, el *bpmn.Element, keys map[string]strin
 		return false, err
 	}
 	if m != nil {
-		return false, r.consumeBuffered(r.st.newToken(b.ID), b, m)
+		return false, r.consumeBuffered(r.st.fork(t, b.ID), b, m)
 	}
 	return false, nil
 }

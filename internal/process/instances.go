@@ -24,9 +24,11 @@ type Instance struct {
 	SessionID string                 `json:"session_id"`
 	Trigger   Trigger                `json:"trigger"`
 	// Active lists the elements where tokens are, for the diagram to highlight.
-	Active    []ActiveElement `json:"active"`
-	CreatedAt time.Time       `json:"created_at"`
-	EndedAt   *time.Time      `json:"ended_at"`
+	Active []ActiveElement `json:"active"`
+	// Scopes lists the sub-processes running now; a token inside one names it by Scope.
+	Scopes    []ScopeInfo `json:"scopes,omitempty"`
+	CreatedAt time.Time   `json:"created_at"`
+	EndedAt   *time.Time  `json:"ended_at"`
 	// History, Tasks and Incidents are filled by Instance, not by StartTx.
 	History   []Step      `json:"history,omitempty"`
 	Tasks     []*Task     `json:"tasks,omitempty"`
@@ -37,6 +39,9 @@ type Instance struct {
 type ActiveElement struct {
 	Element string `json:"element"`
 	Wait    string `json:"wait"`
+	// Scope is the id of the running sub-process the token is in (see Instance.Scopes); 0
+	// (left out) for the process itself.
+	Scope int `json:"scope,omitempty"`
 }
 
 // Step is one entry of an instance's history, in order.
@@ -71,8 +76,9 @@ func (st *state) instance() *Instance {
 		inst.EndedAt = &t
 	}
 	for _, t := range st.toks.Tokens {
-		inst.Active = append(inst.Active, ActiveElement{Element: t.El, Wait: t.Wait})
+		inst.Active = append(inst.Active, ActiveElement{Element: t.El, Wait: t.Wait, Scope: t.Scope})
 	}
+	inst.Scopes = st.scopeInfo()
 	sort.Slice(inst.Active, func(i, j int) bool {
 		a, b := inst.Active[i], inst.Active[j]
 		return a.Element < b.Element || a.Element == b.Element && a.Wait < b.Wait

@@ -99,6 +99,9 @@ func (s *Service) receive(ctx context.Context, tx *store.Tx, sub subscription, t
 	if err != nil {
 		return err
 	}
+	if el := st.v.Process.Elements[sub.element]; el != nil && el.Kind == bpmn.KindEventStart {
+		return s.receiveScopeStart(ctx, tx, st, sub, el, text, vars)
+	}
 	t, el, key, err := takeSubscription(ctx, tx, st, sub)
 	if err != nil || t == nil {
 		return err
@@ -123,15 +126,8 @@ func (s *Service) receive(ctx context.Context, tx *store.Tx, sub subscription, t
 // delivery, a timer or the task itself got there first, or the instance ended. The row is
 // looked up again under the instance's lock, which is what makes the first event win.
 func takeSubscription(ctx context.Context, tx *store.Tx, st *state, sub subscription) (*token, *bpmn.Element, string, error) {
-	var key string
-	where := " FROM process_messages WHERE instance_id = ? AND token_id = ? AND element_id = ?"
-	err := tx.QueryRow(ctx, "SELECT correlation_key"+where, st.id, sub.token, sub.element).Scan(&key)
-	if errs.Is(err, errs.NotFound) {
-		return nil, nil, "", nil
-	} else if err != nil {
-		return nil, nil, "", err
-	}
-	if _, err := tx.Exec(ctx, "DELETE"+where, st.id, sub.token, sub.element); err != nil {
+	key, found, err := deleteSubscription(ctx, tx, st, sub)
+	if err != nil || !found {
 		return nil, nil, "", err
 	}
 	t, el := st.token(sub.token), st.v.Process.Elements[sub.element]
@@ -139,6 +135,21 @@ func takeSubscription(ctx context.Context, tx *store.Tx, st *state, sub subscrip
 		return nil, nil, "", nil
 	}
 	return t, el, key, nil
+}
+
+// deleteSubscription deletes a message wait and returns its correlation key; false means it
+// was gone already.
+func deleteSubscription(ctx context.Context, tx *store.Tx, st *state, sub subscription) (string, bool, error) {
+	var key string
+	where := " FROM process_messages WHERE instance_id = ? AND token_id = ? AND element_id = ?"
+	err := tx.QueryRow(ctx, "SELECT correlation_key"+where, st.id, sub.token, sub.element).Scan(&key)
+	if errs.Is(err, errs.NotFound) {
+		return "", false, nil
+	} else if err != nil {
+		return "", false, err
+	}
+	_, err = tx.Exec(ctx, "DELETE"+where, st.id, sub.token, sub.element)
+	return key, err == nil, err
 }
 
 func receivedValues(st *state, variable, text string, vars map[string]value.Value) error {

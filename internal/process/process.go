@@ -1,15 +1,3 @@
-// Package process is Parley's business-process engine: process definitions with typed
-// variables and a BPMN diagram, immutable published versions, durable instances, user tasks,
-// jobs, timers, message waits and incidents.
-//
-// Everything an instance is lives in the database. Starting an instance runs it forward to
-// its first wait state inside the caller's transaction; each wait is a row (a task, a job, a
-// message subscription) and whatever ends a wait — a person, a worker, a customer's message —
-// moves the instance on in one transaction that locks the instance's row first. Workers claim
-// due jobs with leases (FOR UPDATE SKIP LOCKED on PostgreSQL), so several nodes share them and
-// none fires a job twice.
-//
-// docs/bpmn.md describes the BPMN subset; this package gives each element its behaviour.
 package process
 
 import (

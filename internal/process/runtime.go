@@ -107,16 +107,18 @@ func (r *runner) enter(p pending) error {
 	case bpmn.KindStart, bpmn.KindTask:
 		r.record(p.el, evCompleted, "")
 		r.leave(p.tok, p.el)
-	case bpmn.KindBoundaryError:
+	case bpmn.KindBoundaryError, bpmn.KindBoundaryEscalation:
 		r.record(p.el, evFired, "")
 		r.leave(p.tok, p.el)
 	case bpmn.KindEndNone:
-		r.st.removeToken(p.tok)
 		r.record(p.el, evCompleted, "")
-		r.endIfIdle()
+		return r.tokenEnded(p.tok)
 	case bpmn.KindThrowEscalation, bpmn.KindEndEscalation:
-		r.escalate(p.tok, p.el)
+		return r.escalate(p.tok, p.el)
 	case bpmn.KindEndTerminate:
+		if p.tok.Scope != 0 {
+			return r.terminateScope(p.tok, p.el)
+		}
 		r.record(p.el, evCompleted, "")
 		return r.terminate(StateCompleted, "terminated at "+p.el.ID)
 	case bpmn.KindParallelGateway:
@@ -148,6 +150,8 @@ func (r *runner) execute(t *token, el *bpmn.Element, first bool) error {
 		return r.endError(t, el)
 	case bpmn.KindEventGateway:
 		return r.eventGateway(t, el)
+	case bpmn.KindSubProcess:
+		return r.enterSubProcess(t, el)
 	}
 	return fmt.Errorf("element %s of kind %s cannot be executed", el.ID, el.Kind)
 }
@@ -165,7 +169,7 @@ func (r *runner) terminate(status, detail string) error {
 	if err := r.cancelAllWaits(); err != nil {
 		return err
 	}
-	r.st.toks.Tokens = nil
+	r.st.toks.Tokens, r.st.toks.Scopes = nil, nil
 	r.queue = nil
 	r.st.status, r.st.ended = status, r.tx.Now()
 	r.record(nil, evEnded, detail)

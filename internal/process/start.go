@@ -108,7 +108,9 @@ func (s *Service) startOne(ctx context.Context, tx *store.Tx, in Start, b *batch
 	r := s.newRunner(ctx, tx, st)
 	r.b, r.shared = b, true
 	r.record(v.Process.Start, evStarted, in.Trigger.Kind)
-	r.arrive(st.newToken(v.Process.Start.ID), v.Process.Start, nil)
+	if err := r.beginProcess(st.newToken(v.Process.Start.ID)); err != nil {
+		return nil, err
+	}
 	if err := r.run(); err != nil {
 		return nil, err
 	}

@@ -40,11 +40,15 @@ type token struct {
 	El   string `json:"el"`
 	Flow string `json:"flow,omitempty"` // the flow a token waiting at a join arrived by
 	Wait string `json:"wait"`
+	// Scope is the id of the sub-process scope the token runs in; 0 is the process.
+	Scope int `json:"scope,omitempty"`
 }
 
 type tokenSet struct {
 	Next   int      `json:"next"`
 	Tokens []*token `json:"tokens"`
+	// Scopes are the running sub-process scopes (see subprocess.go).
+	Scopes []*scope `json:"scopes,omitempty"`
 }
 
 // state is an instance loaded for one transaction.

@@ -97,6 +97,9 @@ func (s *Service) fire(ctx context.Context, j job) error {
 	if j.kind == jobStep && j.typ == bpmn.TypeHTTP {
 		return s.fireHTTP(ctx, j)
 	}
+	if j.kind == jobScopeStart {
+		return s.db.Tx(ctx, func(tx *store.Tx) error { return s.fireScopeStart(ctx, tx, j) })
+	}
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
 		return s.withJob(ctx, tx, j, func(r *runner, t *token, el *bpmn.Element) error {
 			switch j.kind {

@@ -51,8 +51,7 @@ var corpus = map[string]corpusCase{
 	"complex-gateway-only.bpmn":     {refused: []string{"Gateway"}, phrase: "element complexGateway (Gateway) is not supported"},
 	"transaction-compensation-cancel.bpmn": {refused: []string{"tx", "bookHotel", "compensateBookHotelEvt", "undoBookHotel", "failure", "catchCancelTx", "afterCancellation"},
 		phrase: "element transaction (tx) is not supported"},
-	"event-subprocess-error.bpmn": {refused: []string{"error-sub-process", "Activity_10k4633"},
-		phrase: "element subProcess (error-sub-process) is not supported: event subprocess"},
+	"event-subprocess-error.bpmn": {waits: map[string]Kind{"error-task": KindServiceTask}, check: checkErrorEventSubs},
 	"multi-instance-parallel-user-task.bpmn": {refused: []string{"miTasks"},
 		phrase: "element userTask (miTasks) is not supported: it has multiInstanceLoopCharacteristics"},
 	"script-task-juel.bpmn": {refused: []string{"theScriptTaskWithExistingProcessVariableName", "theScriptTaskWithNewProcessVariableName", "theScriptTaskWithNoResultVariable"},
@@ -312,5 +311,21 @@ func checkBoundaryTimer(t *testing.T, d *Definitions) {
 	groups := element(t, d, "handleEscalation").User.Assignee.Groups
 	if len(groups) != 1 || groups[0] != "management" {
 		t.Errorf("groups = %v", groups)
+	}
+}
+
+// checkErrorEventSubs: the two event sub-processes of #21 listen at the process level, one for
+// the code error1 and one for any error, and their content is read with them.
+func checkErrorEventSubs(t *testing.T, d *Definitions) {
+	p := d.Main()
+	if len(p.EventSubs) != 2 || p.EventSubs[0].ID != "error-sub-process" || p.EventSubs[1].ID != "Activity_10k4633" {
+		t.Fatalf("event subs = %v", p.EventSubs)
+	}
+	one, all := p.EventSubs[0].Start, p.EventSubs[1].Start
+	if one.Kind != KindEventStart || one.Error.Code != "error1" || !one.Interrupting || all.Error.Code != "" {
+		t.Errorf("starts = %+v %+v", one.Error, all.Error)
+	}
+	if h := element(t, d, "error1-handler"); h.Parent != "error-sub-process" || h.Kind != KindServiceTask {
+		t.Errorf("handler = %+v", h)
 	}
 }

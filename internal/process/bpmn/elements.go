@@ -35,7 +35,7 @@ var containers = map[string]bool{"subProcess": true, "transaction": true, "adHoc
 // element reads one flow node. Anything without a reader is refused, naming its tag and id,
 // but it is still registered so that flows to it resolve and cause no second problem.
 func (pb *processBuilder) element(n *node) {
-	e := &Element{ID: n.id(), Name: n.attr("", "name"), Tag: n.tag(), Documentation: documentation(n)}
+	e := &Element{ID: n.id(), Name: n.attr("", "name"), Tag: n.tag(), Documentation: documentation(n), Parent: pb.parentID()}
 	if e.ID == "" {
 		pb.unsupported(fieldOr(pb.p.ID, e.Tag), "an element %s in process %s has no id; every flow node needs one", e.Tag, pb.p.ID)
 		return
@@ -60,11 +60,6 @@ func (pb *processBuilder) element(n *node) {
 
 func refusalReason(n *node) string {
 	switch n.XMLName.Local {
-	case "subProcess":
-		if xmlBool(n.attr("", "triggeredByEvent"), false) {
-			return "event subprocesses are not supported"
-		}
-		return "subprocesses are not supported; draw the steps in the process itself"
 	case "transaction":
 		return "transactions and compensation are not supported"
 	}
@@ -165,6 +160,10 @@ func eventDefinitions(n *node) []*node {
 }
 
 func (pb *processBuilder) startEvent(n *node, e *Element) {
+	if pb.inEventSub() {
+		pb.eventStart(n, e)
+		return
+	}
 	e.Kind = KindStart
 	if defs := eventDefinitions(n); len(defs) > 0 {
 		pb.refuse(e, "only none start events are supported, and this one has "+defs[0].XMLName.Local)
@@ -225,7 +224,8 @@ func (pb *processBuilder) boundaryEvent(n *node, e *Element) {
 	case len(defs) == 1 && what == "errorEventDefinition":
 		pb.errorBoundary(defs[0], e)
 	case len(defs) == 1 && what == "escalationEventDefinition":
-		pb.refuse(e, "escalation boundary events catch escalations from sub-processes and call activities, which Parley does not run yet")
+		e.Kind = KindBoundaryEscalation
+		pb.escalationCatch(defs[0], e)
 	case len(defs) != 1 || (what != "timerEventDefinition" && what != "messageEventDefinition"):
 		pb.refuse(e, "it has "+what+"; only timer, message and error boundary events are supported")
 	case what == "messageEventDefinition":
@@ -316,10 +316,11 @@ func (pb *processBuilder) timer(def *node, e *Element) {
 }
 
 // timerCycle reads an ISO 8601 repetition, Rn/duration or R/duration. Only a non-interrupting
-// boundary timer may repeat: anywhere else the first firing moves the token on for good.
+// boundary timer or event sub-process start may repeat: anywhere else the first firing moves
+// the token on for good.
 func (pb *processBuilder) timerCycle(t *Timer, e *Element) {
-	if e.Kind != KindBoundaryTimer || e.Interrupting {
-		pb.refuse(e, fmt.Sprintf("timer cycles (timeCycle %q) are supported on non-interrupting boundary events only", t.Cycle))
+	if (e.Kind != KindBoundaryTimer && e.Kind != KindEventStart) || e.Interrupting {
+		pb.refuse(e, fmt.Sprintf("timer cycles (timeCycle %q) are supported on non-interrupting boundary events and event sub-process starts only", t.Cycle))
 		return
 	}
 	reps, period, ok := strings.Cut(t.Cycle, "/")

@@ -43,6 +43,9 @@ type Process struct {
 	FlowOrder    []*Flow
 	// Start is the single none start event where every instance begins.
 	Start *Element
+	// EventSubs are the event sub-processes drawn directly in the process (not inside a
+	// sub-process); their start events listen while the instance runs.
+	EventSubs []*Element
 }
 
 // Kind is what an element does when a token reaches it.
@@ -78,7 +81,7 @@ func (k Kind) IsEnd() bool {
 
 // IsBoundary reports whether an element of this kind sits on an activity's border.
 func (k Kind) IsBoundary() bool {
-	return k == KindBoundaryTimer || k == KindBoundaryMessage || k == KindBoundaryError
+	return k == KindBoundaryTimer || k == KindBoundaryMessage || k == KindBoundaryError || k == KindBoundaryEscalation
 }
 
 // Element is one flow node of a process.
@@ -113,8 +116,18 @@ type Element struct {
 	Script  *Script      // scriptTask
 	Message *MessageWait // messageCatch, receiveTask, boundaryMessage
 	Error   *ErrorEvent  // endError, boundaryError
-	// Escalation is what a throwEscalation or endEscalation element raises.
+	// Escalation is what a throwEscalation or endEscalation element raises, or what an
+	// escalation boundary event or event sub-process start catches (empty code: any).
 	Escalation *Escalation
+
+	// Parent is the id of the sub-process (embedded or event) the element is drawn in; empty
+	// for an element of the process itself.
+	Parent string
+	// Start is, on a sub-process, its single none start event; on an event sub-process, the
+	// start event that triggers it.
+	Start *Element `json:"-"`
+	// EventSubs are, on a sub-process, the event sub-processes drawn directly inside it.
+	EventSubs []*Element `json:"-"`
 }
 
 // Flow is a sequence flow.
@@ -140,8 +153,8 @@ type Timer struct {
 	// Date is an RFC 3339 time such as 2030-01-01T09:00:00Z, as written.
 	Date string
 	// Cycle is an ISO 8601 repetition such as R3/PT1H (three times, an hour apart) or R/PT1H
-	// (until the activity ends), as written. Only a non-interrupting boundary timer accepts
-	// one: on any other timer a repetition could never happen.
+	// (until the activity ends), as written. Only a non-interrupting boundary timer or event
+	// sub-process start accepts one: on any other timer a repetition could never happen.
 	Cycle string
 
 	duration Duration

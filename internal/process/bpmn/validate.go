@@ -5,8 +5,9 @@ package bpmn
 // already refused are left out of the checks, so that one mistake gives one problem.
 func (pb *processBuilder) validate() {
 	pb.checkStart()
+	pb.checkScopes()
 	for _, e := range pb.p.ElementOrder {
-		if e.Kind != kindRefused {
+		if e.Kind != kindRefused && !pb.refusedAround(e) {
 			pb.checkFlows(e)
 			pb.checkSplit(e)
 			pb.checkEventGateway(e)
@@ -20,7 +21,7 @@ func (pb *processBuilder) validate() {
 func (pb *processBuilder) checkStart() {
 	var starts []*Element
 	for _, e := range pb.p.ElementOrder {
-		if e.Kind == KindStart {
+		if e.Kind == KindStart && e.Parent == "" {
 			starts = append(starts, e)
 		}
 	}
@@ -37,7 +38,9 @@ func (pb *processBuilder) checkStart() {
 // checkFlows checks the number of flows in and out of an element for its kind.
 func (pb *processBuilder) checkFlows(e *Element) {
 	switch {
-	case (e.Kind == KindStart || e.Kind.IsBoundary()) && len(e.Incoming) > 0:
+	case e.Kind == KindEventSubProcess:
+		return // checkScopes: it has no flows at all
+	case (e.Kind == KindStart || e.Kind == KindEventStart || e.Kind.IsBoundary()) && len(e.Incoming) > 0:
 		pb.problem(e.ID, "%s (%s) cannot have incoming flows", e.Tag, e.ID)
 	case e.Kind.IsEnd() && len(e.Outgoing) > 0:
 		pb.problem(e.ID, "%s (%s) is an end event and cannot have outgoing flows", e.Tag, e.ID)
@@ -101,17 +104,25 @@ func (pb *processBuilder) checkEventGateway(e *Element) {
 // checkReachability finds elements no token can reach from the start, and reachable elements
 // from which no path leads to an end event (a token there could never finish).
 func (pb *processBuilder) checkReachability() {
-	reached := walk([]*Element{pb.p.Start}, successors)
+	// An event sub-process is entered by its start event, not by a flow, and a token ends
+	// there: both it and its start are where walks begin.
+	roots := []*Element{pb.p.Start}
 	var ends []*Element
 	for _, e := range pb.p.ElementOrder {
-		if e.Kind.IsEnd() || (e.Kind == kindRefused && len(e.Outgoing) == 0) {
+		if e.Kind == KindEventSubProcess || e.Kind == KindEventStart {
+			roots = append(roots, e)
+		}
+	}
+	reached := walk(roots, successors)
+	for _, e := range pb.p.ElementOrder {
+		if e.Kind.IsEnd() || e.Kind == KindEventSubProcess || (e.Kind == kindRefused && len(e.Outgoing) == 0) {
 			ends = append(ends, e)
 		}
 	}
 	finishes := walk(ends, pb.predecessors)
 	for _, e := range pb.p.ElementOrder {
 		switch {
-		case e.Kind == kindRefused:
+		case e.Kind == kindRefused || pb.refusedAround(e):
 		case !reached[e]:
 			pb.problem(e.ID, "%s (%s) cannot be reached from the start event", e.Tag, e.ID)
 		case !finishes[e]:
@@ -143,6 +154,9 @@ func walk(roots []*Element, next func(*Element) []*Element) map[*Element]bool {
 // successors are where a token can go from e: along its flows, or onto its boundary events.
 func successors(e *Element) []*Element {
 	out := append([]*Element(nil), e.Boundaries...)
+	if e.Kind == KindSubProcess && e.Start != nil {
+		out = append(out, e.Start)
+	}
 	for _, f := range e.Outgoing {
 		out = append(out, f.To)
 	}

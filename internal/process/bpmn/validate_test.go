@@ -11,9 +11,7 @@ import (
 
 func TestValidationProblems(t *testing.T) {
 	task := func(id string) string { return `<bpmn:task id="` + id + `"/>` }
-	flow := func(id, from, to string) string {
-		return `<bpmn:sequenceFlow id="` + id + `" sourceRef="` + from + `" targetRef="` + to + `"/>`
-	}
+	flow := seqFlow
 	cond := func(id, from, to, c string) string {
 		return `<bpmn:sequenceFlow id="` + id + `" sourceRef="` + from + `" targetRef="` + to + `">
 <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">` + c + `</bpmn:conditionExpression></bpmn:sequenceFlow>`
@@ -39,7 +37,7 @@ func TestValidationProblems(t *testing.T) {
 			task("A") + task("B") + flow("ab", "A", "B") + flow("ba", "B", "A"), "A", "no path to an end event"},
 		{"boundary on an unsupported activity", around("T", task("T")) + `<bpmn:boundaryEvent id="B" attachedToRef="T">
 <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>` +
-			flow("b", "B", "E"), "B", "supported on user, service and receive tasks only"},
+			flow("b", "B", "E"), "B", "supported on user, service and receive tasks and sub-processes only"},
 		{"boundary on an unknown id", around("T", `<bpmn:userTask id="T"/>`) + `<bpmn:boundaryEvent id="B" attachedToRef="Nope">
 <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>` +
 			flow("b", "B", "E"), "B", "attached to Nope"},
@@ -70,7 +68,7 @@ func TestValidationProblems(t *testing.T) {
 			flow("a", "G", "W") + flow("b", "G", "V") + flow("c", "W", "E") + flow("d", "V", "E"),
 			"W", "is reached from it only"},
 		{"message boundary on a plain task", around("T", task("T")) + `<bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:messageEventDefinition/></bpmn:boundaryEvent>` +
-			flow("b", "B", "E"), "B", "supported on user, service and receive tasks only"},
+			flow("b", "B", "E"), "B", "supported on user, service and receive tasks and sub-processes only"},
 		{"end with outgoing", around("T", task("T")) + flow("x", "E", "T"), "E", "cannot have outgoing flows"},
 		{"start with incoming", around("T", task("T")) + `<bpmn:parallelGateway id="J"/>` + flow("x", "T", "J") + flow("y", "J", "S"),
 			"S", "cannot have incoming flows"},
@@ -81,7 +79,7 @@ func TestValidationProblems(t *testing.T) {
 		{"outgoing child unknown", around("T", `<bpmn:task id="T"><bpmn:outgoing>nope</bpmn:outgoing></bpmn:task>`), "T", "lists outgoing flow nope"},
 		{"element without id", around("T", task("T")) + `<bpmn:task/>`, "P", "has no id"},
 		{"error boundary on a user task", around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:errorEventDefinition/></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
-			"B", "only service tasks throw errors"},
+			"B", "only service tasks and sub-processes throw errors"},
 		{"non-interrupting error boundary", around("T", `<bpmn:serviceTask id="T"><bpmn:extensionElements><parley:task type="x"/></bpmn:extensionElements></bpmn:serviceTask><bpmn:boundaryEvent id="B" attachedToRef="T" cancelActivity="false"><bpmn:errorEventDefinition/></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
 			"B", "an error always interrupts its activity"},
 		{"error end without a code", around("T", task("T")) + `<bpmn:endEvent id="X"><bpmn:errorEventDefinition/></bpmn:endEvent>`, "X", "needs an error with an error code"},
@@ -110,16 +108,16 @@ func TestRefusedElements(t *testing.T) {
 		{around("R", `<bpmn:businessRuleTask id="R"/>`), "R", "element businessRuleTask (R) is not supported"},
 		{around("R", `<bpmn:sendTask id="R"/>`), "R", "element sendTask (R) is not supported"},
 		{around("X", `<bpmn:intermediateThrowEvent id="X"/>`), "X", "element intermediateThrowEvent (X) is not supported"},
-		{around("X", `<bpmn:subProcess id="X"><bpmn:startEvent id="in"/></bpmn:subProcess>`), "X", "element subProcess (X) is not supported: subprocesses"},
+		{around("X", `<bpmn:subProcess id="X"><bpmn:standardLoopCharacteristics/><bpmn:startEvent id="in"/></bpmn:subProcess>`), "X", "element subProcess (X) is not supported: it has standardLoopCharacteristics"},
 		{around("X", `<bpmn:subProcess id="X"><bpmn:complexGateway id="deep"/></bpmn:subProcess>`), "deep", "element complexGateway (deep) is not supported"},
 		{around("T", `<bpmn:userTask id="T"><bpmn:standardLoopCharacteristics/></bpmn:userTask>`), "T", "it has standardLoopCharacteristics"},
 		{around("W", `<bpmn:intermediateCatchEvent id="W"><bpmn:signalEventDefinition/></bpmn:intermediateCatchEvent>`), "W", "it has signalEventDefinition"},
 		{around("W", `<bpmn:intermediateCatchEvent id="W"><bpmn:timerEventDefinition><bpmn:timeCycle>R3/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>`),
-			"W", `timer cycles (timeCycle "R3/PT1H") are supported on non-interrupting boundary events only`},
+			"W", `timer cycles (timeCycle "R3/PT1H") are supported on non-interrupting boundary events and event sub-process starts only`},
 		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:timerEventDefinition><bpmn:timeCycle>R3/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
-			"B", `timer cycles (timeCycle "R3/PT1H") are supported on non-interrupting boundary events only`},
+			"B", `timer cycles (timeCycle "R3/PT1H") are supported on non-interrupting boundary events and event sub-process starts only`},
 		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:escalationEventDefinition/></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
-			"B", "escalation boundary events catch escalations from sub-processes"},
+			"B", "catches escalations but is attached to userTask (T); only sub-processes raise them"},
 		{`<bpmn:startEvent id="S"><bpmn:timerEventDefinition/></bpmn:startEvent>`, "S", "only none start events"},
 		{around("T", `<bpmn:task id="T"/>`) + `<bpmn:endEvent id="E2"><bpmn:messageEventDefinition/></bpmn:endEvent>`, "E2", "it has messageEventDefinition"},
 		{around("T", `<bpmn:serviceTask id="T" isForCompensation="true"><bpmn:extensionElements><parley:task type="x"/></bpmn:extensionElements></bpmn:serviceTask>`),
@@ -136,7 +134,8 @@ func TestRefusedElements(t *testing.T) {
 
 // TestRefusedContainerNamesOnlyItsContent draws a sub-process as Camunda Modeler writes it,
 // with its own incoming and outgoing flows, documentation, extensions and a loop: the refusal
-// names the sub-process and the unsupported element inside it, and nothing that is not there.
+// names the sub-process for what it cannot run and the unsupported element inside it, and
+// nothing that is not there (the inner start is not "unreachable" because its container is refused).
 func TestRefusedContainerNamesOnlyItsContent(t *testing.T) {
 	body := around("X", `<bpmn:subProcess id="X"><bpmn:documentation>steps</bpmn:documentation>
 <bpmn:extensionElements><zeebe:ioMapping><zeebe:input source="=a" target="b"/></zeebe:ioMapping></bpmn:extensionElements>
@@ -150,7 +149,8 @@ func TestRefusedContainerNamesOnlyItsContent(t *testing.T) {
 	for _, p := range ps {
 		got = append(got, p.Field+": "+p.Message)
 	}
-	want := []string{"X: element subProcess (X) is not supported: subprocesses are not supported; draw the steps in the process itself",
+	want := []string{"X: element subProcess (X) is not supported: it has multiInstanceLoopCharacteristics (loops and multi-instance are not supported)",
+		"X: the extension element zeebe:ioMapping on subProcess (X) is not supported",
 		"deep: element complexGateway (deep) is not supported"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -273,5 +273,64 @@ func TestTimerCycles(t *testing.T) {
 		if b.Interrupting || b.Timer.Repetitions() != want || b.Timer.Due(time.Unix(0, 0)).IsZero() {
 			t.Errorf("%s: interrupting %v, repetitions %d, want %d", cycle, b.Interrupting, b.Timer.Repetitions(), want)
 		}
+	}
+}
+
+// seqFlow draws a sequence flow.
+func seqFlow(id, from, to string) string {
+	return `<bpmn:sequenceFlow id="` + id + `" sourceRef="` + from + `" targetRef="` + to + `"/>`
+}
+
+// TestScopeRules checks what Parse requires of sub-processes and event sub-processes.
+func TestScopeRules(t *testing.T) {
+	flow := seqFlow
+	inner := func(body string) string { return around("X", `<bpmn:subProcess id="X">`+body+`</bpmn:subProcess>`) }
+	tests := []struct{ name, body, field, phrase string }{
+		{"no start inside", inner(`<bpmn:task id="T"/>`), "X", "subProcess (X) needs exactly one none start event inside; it has 0"},
+		{"two starts inside", inner(`<bpmn:startEvent id="a"/><bpmn:startEvent id="b"/><bpmn:endEvent id="z"/>` + flow("g1", "a", "z") + flow("g2", "b", "z")),
+			"X", "it has 2"},
+		{"flow across the border", inner(`<bpmn:startEvent id="in"/>`) + flow("g", "in", "E"), "g", "crosses the border of a sub-process"},
+		{"event sub-process with a flow", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/>` + flow("f", "S", "E") +
+			`<bpmn:subProcess id="V" triggeredByEvent="true"><bpmn:startEvent id="vs"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent><bpmn:endEvent id="ve"/>` +
+			flow("v1", "vs", "ve") + `</bpmn:subProcess>` + flow("v2", "V", "E"), "V", "cannot have sequence flows"},
+		{"event sub-process with a none start", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/>` + flow("f", "S", "E") +
+			`<bpmn:subProcess id="V" triggeredByEvent="true"><bpmn:startEvent id="vs"/><bpmn:endEvent id="ve"/>` + flow("v1", "vs", "ve") + `</bpmn:subProcess>`,
+			"vs", "element startEvent (vs) is not supported: an event sub-process starts with exactly one timer, message, error or escalation event"},
+		{"event sub-process with a signal start", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/>` + flow("f", "S", "E") +
+			`<bpmn:subProcess id="V" triggeredByEvent="true"><bpmn:startEvent id="vs"><bpmn:signalEventDefinition/></bpmn:startEvent><bpmn:endEvent id="ve"/>` + flow("v1", "vs", "ve") + `</bpmn:subProcess>`,
+			"vs", "it has signalEventDefinition"},
+		{"non-interrupting error start", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/>` + flow("f", "S", "E") +
+			`<bpmn:subProcess id="V" triggeredByEvent="true"><bpmn:startEvent id="vs" isInterrupting="false"><bpmn:errorEventDefinition/></bpmn:startEvent><bpmn:endEvent id="ve"/>` + flow("v1", "vs", "ve") + `</bpmn:subProcess>`,
+			"vs", "an error always interrupts its scope"},
+		{"multi-instance sub-process", inner(`<bpmn:multiInstanceLoopCharacteristics/><bpmn:startEvent id="in"/><bpmn:endEvent id="out"/>` + flow("g", "in", "out")),
+			"X", "element subProcess (X) is not supported: it has multiInstanceLoopCharacteristics"},
+		{"unreachable inside", inner(`<bpmn:startEvent id="in"/><bpmn:endEvent id="out"/><bpmn:task id="lost"/>` + flow("g", "in", "out") + flow("h", "lost", "out")),
+			"lost", "cannot be reached from the start event"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantProblem(t, doc(tt.body), tt.field, tt.phrase) })
+	}
+}
+
+// TestNestedScopesParse reads a sub-process inside a sub-process with an event sub-process and
+// boundary events on both kinds of border.
+func TestNestedScopesParse(t *testing.T) {
+	flow := seqFlow
+	body := around("X", `<bpmn:subProcess id="X"><bpmn:startEvent id="xs"/><bpmn:endEvent id="xe"/>
+<bpmn:subProcess id="Y"><bpmn:startEvent id="ys"/><bpmn:userTask id="T"/><bpmn:endEvent id="ye"/>`+flow("y1", "ys", "T")+flow("y2", "T", "ye")+`</bpmn:subProcess>
+<bpmn:boundaryEvent id="BY" attachedToRef="Y"><bpmn:escalationEventDefinition/></bpmn:boundaryEvent><bpmn:endEvent id="bye"/>`+flow("by", "BY", "bye")+
+		flow("x1", "xs", "Y")+flow("x2", "Y", "xe")+`
+<bpmn:subProcess id="V" triggeredByEvent="true"><bpmn:startEvent id="vs" isInterrupting="false"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent><bpmn:endEvent id="ve"/>`+flow("v1", "vs", "ve")+`</bpmn:subProcess>
+</bpmn:subProcess><bpmn:boundaryEvent id="BX" attachedToRef="X"><bpmn:errorEventDefinition/></bpmn:boundaryEvent>`+flow("bx", "BX", "E"))
+	p := mustParse(t, doc(body))
+	x, y := p.Elements["X"], p.Elements["Y"]
+	if x.Kind != KindSubProcess || x.Start.ID != "xs" || len(x.EventSubs) != 1 || x.EventSubs[0].Start.ID != "vs" || x.EventSubs[0].Start.Interrupting {
+		t.Fatalf("X = %+v", x)
+	}
+	if y.Parent != "X" || p.Elements["T"].Parent != "Y" || y.Start.ID != "ys" || len(y.Boundaries) != 1 || y.Boundaries[0].Kind != KindBoundaryEscalation {
+		t.Fatalf("Y = %+v", y)
+	}
+	if len(x.Boundaries) != 1 || x.Boundaries[0].Kind != KindBoundaryError || p.Start.ID != "S" || len(p.EventSubs) != 0 {
+		t.Fatalf("X's boundaries %v, start %v", x.Boundaries, p.Start)
 	}
 }
