@@ -112,6 +112,8 @@ func (s *Service) fire(ctx context.Context, j job) error {
 			case jobDelivery:
 				r.attempt = j.attempts + 1
 				return r.redeliver(t, el, j.payload)
+			case jobSplit:
+				return r.split(t, el)
 			default:
 				r.attempt = j.attempts + 1
 				return r.execute(t, el, false)

@@ -41,8 +41,11 @@ type Process struct {
 	// ElementOrder and FlowOrder list the same values in document order, for deterministic walks.
 	ElementOrder []*Element
 	FlowOrder    []*Flow
-	// Start is the single none start event where every instance begins.
+	// Start is the none start event where manual and automatic starts begin; nil when the
+	// process starts only by message or timer start events.
 	Start *Element
+	// Starts lists every start event, none, message and timer, in document order.
+	Starts []*Element
 }
 
 // Kind is what an element does when a token reaches it.
@@ -65,6 +68,11 @@ const (
 	KindBoundaryTimer    Kind = "boundaryTimer"    // timer on a user, service or receive task
 	KindBoundaryMessage  Kind = "boundaryMessage"  // message on a user, service or receive task
 	KindEventGateway     Kind = "eventGateway"     // waits on the catch events after it; the first to fire wins
+	KindInclusiveGateway Kind = "inclusiveGateway" // forks to every true condition; joins what can still arrive
+	KindLinkThrow        Kind = "linkThrow"        // link throw event: the token jumps to the catch of its name
+	KindLinkCatch        Kind = "linkCatch"        // link catch event: where a link throw's token goes on
+	KindMessageStart     Kind = "messageStart"     // message start event: a published message starts an instance
+	KindTimerStart       Kind = "timerStart"       // timer start event: instances start on a schedule
 
 	// kindRefused marks an element that Parse has already reported as unsupported. It only
 	// exists while checking, so that flows to it resolve and do not cause a second problem.
@@ -115,6 +123,9 @@ type Element struct {
 	Error   *ErrorEvent  // endError, boundaryError
 	// Escalation is what a throwEscalation or endEscalation element raises.
 	Escalation *Escalation
+	// Link is the name of a link event; LinkTo is the catch event a link throw jumps to.
+	Link   string
+	LinkTo *Element `json:"-"`
 }
 
 // Flow is a sequence flow.
