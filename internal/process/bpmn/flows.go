@@ -99,3 +99,18 @@ func (pb *processBuilder) eventStart(defs []*node, e *Element) {
 		pb.refuse(e, "only none, message and timer start events are supported, and this one has "+what)
 	}
 }
+
+// checkMessageStarts refuses two message start events of one message in a process: a message
+// starts one instance of a process, and which event it started at would be a guess.
+func (pb *processBuilder) checkMessageStarts() {
+	seen := map[string]string{}
+	for _, e := range pb.p.Starts {
+		if e.Kind != KindMessageStart || e.Message == nil || e.Message.Name == "" {
+			continue
+		}
+		if other, dup := seen[e.Message.Name]; dup {
+			pb.problem(e.ID, "message start events %s and %s both start on the message %q; a process has one start event per message", other, e.ID, e.Message.Name)
+		}
+		seen[e.Message.Name] = e.ID
+	}
+}

@@ -5,6 +5,7 @@ package bpmn
 // already refused are left out of the checks, so that one mistake gives one problem.
 func (pb *processBuilder) validate() {
 	pb.checkStart()
+	pb.checkMessageStarts()
 	pb.checkLinks()
 	for _, e := range pb.p.ElementOrder {
 		if e.Kind != kindRefused {
