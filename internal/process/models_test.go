@@ -18,6 +18,7 @@ var supportedKinds = []bpmn.Kind{
 	bpmn.KindServiceTask, bpmn.KindScriptTask, bpmn.KindExclusiveGateway, bpmn.KindParallelGateway,
 	bpmn.KindTimerCatch, bpmn.KindMessageCatch, bpmn.KindBoundaryTimer, bpmn.KindBoundaryMessage, bpmn.KindEventGateway,
 	bpmn.KindReceiveTask, bpmn.KindEndError, bpmn.KindBoundaryError, bpmn.KindThrowEscalation, bpmn.KindEndEscalation,
+	bpmn.KindInclusiveGateway, bpmn.KindLinkThrow, bpmn.KindLinkCatch, bpmn.KindMessageStart, bpmn.KindTimerStart,
 }
 
 // TestOwnModelsCoverEveryElement keeps the engine tested without the public corpus: the

@@ -3,6 +3,7 @@ package process
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -209,6 +210,70 @@ func TestTimerStartExactlyOnceAcrossNodes(t *testing.T) {
 		wg.Wait()
 		if n := len(e.instancesOf("once")); n != 1 {
 			t.Fatalf("%d instances, want exactly 1", n)
+		}
+	})
+}
+
+// A cron cycle, as Zeebe writes one (seconds first), fires at its wall-clock times in UTC.
+func TestTimerStartCron(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.clock.Set(time.Date(2026, 3, 6, 8, 0, 0, 0, time.UTC)) // a Friday
+		e.deploy("weekdays", timerStart(`<bpmn:timeCycle>0 0 9 * * MON-FRI</bpmn:timeCycle>`))
+		for _, c := range []struct {
+			at   time.Time
+			want int
+		}{
+			{time.Date(2026, 3, 6, 8, 59, 0, 0, time.UTC), 0},
+			{time.Date(2026, 3, 6, 9, 0, 0, 0, time.UTC), 1},
+			{time.Date(2026, 3, 8, 12, 0, 0, 0, time.UTC), 1}, // the weekend
+			{time.Date(2026, 3, 9, 9, 0, 1, 0, time.UTC), 2},
+		} {
+			e.clock.Set(c.at)
+			e.runJobs()
+			if n := len(e.instancesOf("weekdays")); n != c.want {
+				t.Fatalf("at %s: %d instances, want %d", c.at, n, c.want)
+			}
+		}
+	})
+}
+
+// TestOrderIntake runs testdata/order-intake.bpmn: an order message starts it with its
+// options, registering splits into a warehouse notice and the inclusive choice of shipping
+// tasks, whose join waits for exactly the tasks chosen before the link leads to invoicing.
+// The nightly timer starts it too, with no options: the standard shipping.
+func TestOrderIntake(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		data, err := os.ReadFile("testdata/order-intake.bpmn")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.deploy("intake", string(data), variable("express", "boolean"), variable("gift", "boolean"), variable("note", "string"))
+		res, err := e.svc.PublishMessage(e.admin, Message{Name: "order_placed", Text: "ring twice",
+			Variables: map[string]json.RawMessage{"express": json.RawMessage("true"), "gift": json.RawMessage("true")}})
+		if err != nil || res.Started != 1 {
+			t.Fatalf("publish: %+v %v", res, err)
+		}
+		id := e.instancesOf("intake")[0]
+		if got := active(e.instance(id)); got != "Task_Express:task Task_Gift:task" {
+			t.Fatalf("after the order: %q\n%s", got, trail(e.instance(id)))
+		}
+		e.completeTaskAt(e.admin, id, "Task_Gift", nil)
+		if got := active(e.instance(id)); got != "Gateway_Done:join Task_Express:task" {
+			t.Fatalf("after the gift: %q", got)
+		}
+		e.completeTaskAt(e.admin, id, "Task_Express", nil)
+		e.completeTaskAt(e.admin, id, "Task_Invoice", nil)
+		e.wantEnded(id, "Start_Order started", "Task_Register took", "Task_Notify completed", "End_Notified completed",
+			"Gateway_Done joined", "Link_ToInvoice completed", "Link_Invoice completed", "End_Invoiced completed")
+		if note := e.instance(id).Variables["note"].String(); note != "ring twice" {
+			t.Fatalf("note = %q", note)
+		}
+
+		e.clock.Set(time.Date(2026, 1, 1, 2, 0, 0, 0, time.UTC))
+		e.runJobs()
+		ids := e.instancesOf("intake")
+		if len(ids) != 2 || active(e.instance(ids[1])) != "Task_Standard:task" {
+			t.Fatalf("the nightly start: %v", ids)
 		}
 	})
 }

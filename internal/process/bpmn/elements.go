@@ -328,6 +328,10 @@ func (pb *processBuilder) timer(def *node, e *Element) {
 // timerCycle reads an ISO 8601 repetition, Rn/duration or R/duration. Only a non-interrupting
 // boundary timer may repeat: anywhere else the first firing moves the token on for good.
 func (pb *processBuilder) timerCycle(t *Timer, e *Element) {
+	if e.Kind == KindTimerStart && !strings.HasPrefix(t.Cycle, "R") {
+		pb.timerCron(t, e)
+		return
+	}
 	if (e.Kind != KindBoundaryTimer || e.Interrupting) && e.Kind != KindTimerStart {
 		pb.refuse(e, fmt.Sprintf("timer cycles (timeCycle %q) are supported on timer start events and non-interrupting boundary events only", t.Cycle))
 		return

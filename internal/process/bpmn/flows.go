@@ -1,6 +1,10 @@
 package bpmn
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/robfig/cron/v3"
+)
 
 // Next lists where a token can go from e: along its flows, onto its boundary events, or, from
 // a link throw event, to the link catch event of the same name.
@@ -113,4 +117,19 @@ func (pb *processBuilder) checkMessageStarts() {
 		}
 		seen[e.Message.Name] = e.ID
 	}
+}
+
+// cronParser reads cron cycles as Zeebe writes them (Spring's format): six fields, seconds
+// first, with ? for "any day", and the @hourly, @daily… shortcuts.
+var cronParser = cron.NewParser(cron.Second | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// timerCron reads a timer start event's cron cycle, evaluated in UTC as Zeebe does.
+func (pb *processBuilder) timerCron(t *Timer, e *Element) {
+	sched, err := cronParser.Parse(t.Cycle)
+	if err != nil {
+		pb.problem(e.ID, "the timer cycle %q of %s (%s) is neither a repetition such as R3/PT1H nor a cron expression such as 0 0 9 * * MON-FRI: %v%s",
+			t.Cycle, e.Tag, e.ID, err, expressionHint(t.Cycle))
+		return
+	}
+	t.cron = sched
 }

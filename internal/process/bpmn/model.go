@@ -1,6 +1,10 @@
 package bpmn
 
-import "time"
+import (
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
 
 // Definitions is one parsed BPMN file: its processes, its drawing, and the bytes it came from.
 type Definitions struct {
@@ -158,6 +162,7 @@ type Timer struct {
 	duration Duration
 	date     time.Time
 	repeat   int
+	cron     cron.Schedule // a timer start event's cron cycle, such as 0 0 9 * * MON-FRI
 }
 
 // Repetitions is how many times a cycle fires: 1 for a duration or a date, 0 for a cycle
@@ -174,6 +179,9 @@ func (t *Timer) Repetitions() int {
 func (t *Timer) Due(from time.Time) time.Time {
 	if t.Date != "" {
 		return t.date
+	}
+	if t.cron != nil {
+		return t.cron.Next(from.UTC())
 	}
 	return t.duration.AddTo(from)
 }

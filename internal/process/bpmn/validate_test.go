@@ -319,3 +319,34 @@ func TestImplicitSplitsParse(t *testing.T) {
 		t.Fatalf("task T = %+v", tk)
 	}
 }
+
+func TestStartEventRules(t *testing.T) {
+	flow := func(id, from, to string) string {
+		return `<bpmn:sequenceFlow id="` + id + `" sourceRef="` + from + `" targetRef="` + to + `"/>`
+	}
+	timerStart := func(def string) string {
+		return `<bpmn:startEvent id="S"><bpmn:timerEventDefinition>` + def + `</bpmn:timerEventDefinition></bpmn:startEvent><bpmn:endEvent id="E"/>` + flow("a", "S", "E")
+	}
+	msgStart := func(id, ref string) string {
+		return `<bpmn:startEvent id="` + id + `"><bpmn:messageEventDefinition messageRef="` + ref + `"/></bpmn:startEvent>` + flow("f"+id, id, "E")
+	}
+	tests := []struct{ name, body, field, phrase string }{
+		{"unreadable cron", timerStart(`<bpmn:timeCycle>every day</bpmn:timeCycle>`), "S", "nor a cron expression"},
+		{"message start without a message", `<bpmn:endEvent id="E"/>` + msgStart("S", ""), "S", "needs a message with a name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantProblem(t, doc(tt.body), tt.field, tt.phrase) })
+	}
+	p := mustParse(t, doc(timerStart(`<bpmn:timeCycle>R5/PT1H</bpmn:timeCycle>`)))
+	if s := p.Elements["S"]; s.Kind != KindTimerStart || p.Start != nil || len(p.Starts) != 1 || s.Timer.Repetitions() != 5 {
+		t.Fatalf("timer start = %+v", s)
+	}
+	cronStart := mustParse(t, doc(timerStart(`<bpmn:timeCycle>0 30 9 * * ?</bpmn:timeCycle>`))).Elements["S"]
+	from := time.Date(2030, 1, 1, 10, 0, 0, 0, time.UTC)
+	if got := cronStart.Timer.Due(from); !got.Equal(time.Date(2030, 1, 2, 9, 30, 0, 0, time.UTC)) || cronStart.Timer.Repetitions() != 0 {
+		t.Fatalf("cron due %s", got)
+	}
+	two := string(doc(`<bpmn:endEvent id="E"/>` + msgStart("S1", "M") + msgStart("S2", "M")))
+	two = strings.Replace(two, `<bpmn:process `, `<bpmn:message id="M" name="m"/><bpmn:process `, 1)
+	wantProblem(t, []byte(two), "S2", "both start on the message")
+}
