@@ -277,3 +277,33 @@ func TestOrderIntake(t *testing.T) {
 		}
 	})
 }
+
+// The same message published at once from several clients (a retried request, two nodes)
+// starts one instance: its message_id is stored in the transaction that starts it.
+func TestMessageStartOnceUnderConcurrentPublishes(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.deploy("orders", withMessage(diagram(orderStart), "Msg_order", "order"), variable("note", "string"))
+		var wg sync.WaitGroup
+		started := make(chan int, 4)
+		for i := 0; i < 4; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := e.svc.PublishMessage(e.admin, Message{Name: "order", TTL: "PT1H", MessageID: "same"})
+				if err != nil {
+					t.Error(err)
+				}
+				started <- res.Started
+			}()
+		}
+		wg.Wait()
+		close(started)
+		total := 0
+		for n := range started {
+			total += n
+		}
+		if n := len(e.instancesOf("orders")); n != 1 || total != 1 {
+			t.Fatalf("%d instances (%d reported started), want exactly 1", n, total)
+		}
+	})
+}
