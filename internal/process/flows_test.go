@@ -181,3 +181,20 @@ func TestInclusiveNested(t *testing.T) {
 		}
 	})
 }
+
+// A diagram that loops without a wait stops with an incident instead of running forever; a
+// loop drawn with a link back is no exception.
+func TestLoopWithoutWaitStops(t *testing.T) {
+	e := newEnv(t, "sqlite", Options{MaxSteps: 50})
+	body := `<bpmn:task id="t"/>` + link("intermediateThrowEvent", "back", "again") + link("intermediateCatchEvent", "top", "again") +
+		`<bpmn:endEvent id="end"/>` + chain("start", "t", "back") + chain("top", "t") + cond("f_end", "t", "end", "false")
+	e.deploy("loop", diagram(body))
+	inst := e.start("loop", nil, "")
+	if inst.State != StateIncident || !strings.Contains(active(inst), ":incident") {
+		t.Fatalf("%s %q", inst.State, active(inst))
+	}
+	list, err := e.svc.Incidents(e.admin, pageAll)
+	if err != nil || len(list.Items) != 1 || !strings.Contains(list.Items[0].Error, "loops without a wait") {
+		t.Fatalf("incidents: %+v %v", list.Items, err)
+	}
+}

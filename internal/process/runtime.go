@@ -115,7 +115,7 @@ func (r *runner) drain() error {
 		r.steps++
 		if r.steps > r.s.opts.MaxSteps {
 			err := fmt.Errorf("more than %d steps without reaching a wait state; the diagram probably loops without a wait", r.s.opts.MaxSteps)
-			if ierr := r.incident(p.tok, p.el, err); ierr != nil {
+			if ierr := r.stepLimit(p, err); ierr != nil {
 				return ierr
 			}
 			continue

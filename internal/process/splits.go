@@ -67,3 +67,13 @@ func (r *runner) chooseFlows(el *bpmn.Element) ([]*bpmn.Flow, error) {
 	}
 	return out, nil
 }
+
+// stepLimit stops a run that loops without a wait at the pending step. A token that was
+// leaving its element is stopped as a split, so that a retry chooses its flows again rather
+// than doing the element's work a second time.
+func (r *runner) stepLimit(p pending, err error) error {
+	if p.split {
+		return r.raise(p.tok, p.el, err, job{kind: jobSplit, max: 1})
+	}
+	return r.incident(p.tok, p.el, err)
+}
