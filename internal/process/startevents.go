@@ -54,6 +54,10 @@ func syncStartEvents(ctx context.Context, tx *store.Tx, v *Version) error {
 		case bpmn.KindTimerStart:
 			_, err = tx.Exec(ctx, `INSERT INTO process_start_events (code, version, element_id, kind, message_name, due_at, remaining)
 				VALUES (?, ?, ?, ?, '', ?, ?)`, v.Code, v.Number, el.ID, startByTimer, store.TS(el.Timer.Due(tx.Now())), el.Timer.Repetitions())
+			if err == nil {
+				// The workers sleep until their next due time; this one may come sooner.
+				err = tx.Notify(ctx, jobsChannel)
+			}
 		}
 		if err != nil {
 			return err

@@ -58,8 +58,8 @@ func (s *Service) runJobs(ctx context.Context) {
 	}
 }
 
-// RunDueJobs runs every job that is due now and returns how many it ran. The worker calls it;
-// tests call it after moving a fake clock.
+// RunDueJobs runs every job that is due now, after the timer start events that are due, and
+// returns how many it ran. The worker calls it; tests call it after moving a fake clock.
 func (s *Service) RunDueJobs(ctx context.Context) (int, error) {
 	total, err := s.runTimerStarts(ctx)
 	if err != nil {
