@@ -20,7 +20,7 @@ func (s *Server) registerInstances() {
 	s.handle("POST /api/v1/jobs/{id}/complete", admin|workerKey, op{action: policy.JobWork, summary: "Complete an outside worker's job with values of declared variables", in: process.JobCompletion{}, status: http.StatusNoContent}, s.handleJobComplete)
 	s.handle("POST /api/v1/jobs/{id}/error", admin|workerKey, op{action: policy.JobWork, summary: "Throw a BPMN error from an outside worker's job: an error boundary event catches its code, else it is an incident", in: process.JobError{}, required: []string{"code"}, status: http.StatusNoContent}, s.handleJobError)
 	s.handle("POST /api/v1/jobs/{id}/fail", admin|workerKey, op{action: policy.JobWork, summary: "Report that an outside worker's job failed: retried after retry_backoff, or an incident with no retries left", in: process.JobFailure{}, required: []string{"retries"}, status: http.StatusNoContent}, s.handleJobFail)
-	s.handle("POST /api/v1/messages", admin|workerKey, op{action: policy.MessagePublish, required: []string{"name"}, summary: "Publish a named message to the instances waiting for it with its correlation key, or keep it for its ttl until one waits", in: process.Message{}, out: messageResult{}}, s.handleMessagePublish)
+	s.handle("POST /api/v1/messages", admin|workerKey, op{action: policy.MessagePublish, required: []string{"name"}, summary: "Publish a named message to the instances waiting for it with its correlation key and start the processes with a message start event of its name, or keep it for its ttl until one waits", in: process.Message{}, out: messageResult{}}, s.handleMessagePublish)
 }
 
 type messageResult struct {
@@ -30,6 +30,8 @@ type messageResult struct {
 	// Duplicate is true when a message with this message_id was published within its ttl,
 	// so this one did nothing.
 	Duplicate bool `json:"duplicate"`
+	// Started counts the instances the message started through message start events.
+	Started int `json:"started"`
 }
 
 // handleInstanceGet handles GET /api/v1/instances/{id}.
@@ -131,5 +133,5 @@ func (s *Server) handleMessagePublish(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	return ok(w, messageResult{Delivered: res.Delivered, Buffered: res.Buffered, Duplicate: res.Duplicate})
+	return ok(w, messageResult{Delivered: res.Delivered, Buffered: res.Buffered, Duplicate: res.Duplicate, Started: res.Started})
 }

@@ -68,3 +68,33 @@ func TestMessageInterruptsTask(t *testing.T) {
 		}
 	})
 }
+
+// startDiagram starts on the message "signup" and waits at a person's task.
+const startDiagram = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D" targetNamespace="http://bpmn.io/schema/bpmn">
+<bpmn:message id="m" name="signup"/>
+<bpmn:process id="P" isExecutable="true">
+<bpmn:startEvent id="start"><bpmn:messageEventDefinition messageRef="m"/></bpmn:startEvent>
+<bpmn:userTask id="welcome"/><bpmn:endEvent id="done"/>
+<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="welcome"/>
+<bpmn:sequenceFlow id="f2" sourceRef="welcome" targetRef="done"/>
+</bpmn:process>
+</bpmn:definitions>`
+
+// TestMessageStartsProcess publishes over HTTP a message without a correlation key that a
+// message start event waits for: the answer counts the instance started; a variable of the
+// wrong type is refused naming it, and a message that starts nothing needs a key.
+func TestMessageStartsProcess(t *testing.T) {
+	servertest.Each(t, servertest.Options{}, func(t *testing.T, env *servertest.Env) {
+		env.MustDo("POST", "/api/v1/processes", env.Admin, map[string]any{"code": "signup", "name": "Signup", "scope": "global",
+			"variables": []any{map[string]any{"name": "plan", "type": "integer"}}, "bpmn": startDiagram}, 201, nil)
+		env.MustDo("POST", "/api/v1/processes/signup/publish", env.Admin, nil, 201, nil)
+		var res struct{ Delivered, Started, Buffered any }
+		env.MustDo("POST", "/api/v1/messages", env.Admin, map[string]any{"name": "signup", "variables": map[string]any{"plan": 2}}, 200, &res)
+		if res.Started != 1.0 || res.Delivered != 0.0 || res.Buffered != false {
+			t.Fatalf("publish: %+v", res)
+		}
+		wantError(t, env.Do("POST", "/api/v1/messages", env.Admin, map[string]any{"name": "signup", "variables": map[string]any{"plan": "gold"}}), 422, "plan")
+		wantError(t, env.Do("POST", "/api/v1/messages", env.Admin, map[string]any{"name": "other"}), 422, "correlation_key")
+	})
+}

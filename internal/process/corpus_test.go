@@ -38,6 +38,13 @@ var corpusRuns = []corpusRun{
 	{file: "exclusive-gateway-juel-no-default.bpmn", vars: []Variable{variable("input", "integer")}, active: "exclusiveGw:incident", state: StateIncident},
 	{file: "exclusive-gateway-juel-no-default.bpmn", vars: []Variable{variable("input", "integer")},
 		inputs: map[string]value.Value{"input": v(typ("integer"), "2")}, active: "theTask2:task"},
+	// MANIFEST #7: the inclusive gateway takes every true condition; with none true and no
+	// default (price unset, or 0) it stops with an incident.
+	{file: "inclusive-gateway-plain-conditions.bpmn", vars: price, active: "Gateway_01wr5g0:incident", state: StateIncident},
+	{file: "inclusive-gateway-plain-conditions.bpmn", vars: price, inputs: map[string]value.Value{"price": v(typ("number"), "5")}, active: "task-a:job"},
+	{file: "inclusive-gateway-plain-conditions.bpmn", vars: price, inputs: map[string]value.Value{"price": v(typ("number"), "-3")}, active: "task-b:job"},
+	{file: "inclusive-gateway-plain-conditions.bpmn", vars: price, inputs: map[string]value.Value{"price": v(typ("number"), "0")},
+		active: "Gateway_01wr5g0:incident", state: StateIncident},
 	{file: "parallel-fork-join-service-tasks.bpmn", active: "id-a-1:job id-a-2:job"},
 	{file: "parallel-user-tasks-assignment.bpmn", users: map[string][]string{"assignee": nil}, active: "assignee-task1:task assignee-task2:task"},
 	{file: "timer-catch-parallel-terminate.bpmn", active: "Activity_InvokeDummyWorker:job TimerEvent_Wait30d:timer"},
@@ -85,7 +92,6 @@ func TestCorpusRefused(t *testing.T) {
 	bpmntest.Dir(t)
 	refused := map[string][]string{
 		"task-none-not-executable.bpmn":                 {"no executable process"},
-		"inclusive-gateway-plain-conditions.bpmn":       {"inclusiveGateway (Gateway_01wr5g0)"},
 		"parallel-fork-implicit-join-missing-type.bpmn": {"id-a-1", "id-b-1"},
 		// The correlation key reads a variable the file does not declare.
 		"event-based-gateway-timer-message.bpmn": {"message", "unknown name message"},

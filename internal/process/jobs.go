@@ -18,6 +18,7 @@ const (
 	jobStep     = "step"     // an element to run (again): an http call, a retry, a retried incident
 	jobExternal = "external" // a service task an outside worker completes through the API
 	jobDelivery = "delivery" // a customer's message that failed to complete a session wait; payload is its text
+	jobSplit    = "split"    // outgoing flows whose conditions failed: a retry chooses the flows again
 )
 
 // Job states.

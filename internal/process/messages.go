@@ -189,6 +189,7 @@ type MessageResult struct {
 	Delivered int  // instances the message reached now
 	Buffered  bool // kept until its TTL for a wait to come
 	Duplicate bool // a message with this message_id was published within its TTL: nothing done
+	Started   int  // instances started by the message's start events
 }
 
 // PublishMessage delivers a named message to every instance waiting for it with that
@@ -198,8 +199,8 @@ func (s *Service) PublishMessage(ctx context.Context, m Message) (MessageResult,
 	if err := policy.Check(ctx, policy.MessagePublish); err != nil {
 		return MessageResult{}, err
 	}
-	if m.Name == "" || m.CorrelationKey == "" {
-		return MessageResult{}, errs.Field("name", "a message needs a name and a correlation_key")
+	if m.Name == "" {
+		return MessageResult{}, errs.Field("name", "a message needs a name")
 	}
 	if _, err := messageTTL(m, s.db.Now()); err != nil {
 		return MessageResult{}, err
@@ -232,7 +233,11 @@ func (s *Service) publishMessageTx(ctx context.Context, tx *store.Tx, m Message)
 			return MessageResult{Duplicate: !fresh}, err
 		}
 	}
-	subs, err := subscriptions(ctx, tx, "WHERE name = ? AND correlation_key = ?", m.Name, m.CorrelationKey)
+	// Without a key the message can only start instances: an empty key is a session wait's.
+	var subs []subscription
+	if m.CorrelationKey != "" {
+		subs, err = subscriptions(ctx, tx, "WHERE name = ? AND correlation_key = ?", m.Name, m.CorrelationKey)
+	}
 	if err != nil {
 		return MessageResult{}, err
 	}
@@ -243,7 +248,13 @@ func (s *Service) publishMessageTx(ctx context.Context, tx *store.Tx, m Message)
 		}
 		res.Delivered++
 	}
-	if res.Delivered == 0 && ttl > 0 {
+	if res.Started, err = s.startByMessages(ctx, tx, m); err != nil {
+		return MessageResult{}, err
+	}
+	if m.CorrelationKey == "" && res.Started == 0 {
+		return MessageResult{}, errs.Field("correlation_key", "a message needs a correlation_key unless it starts a process, and no published process has a message start event %q", m.Name)
+	}
+	if res.Delivered == 0 && res.Started == 0 && ttl > 0 {
 		res.Buffered = true
 		return res, bufferKept(ctx, tx, m, expires)
 	}

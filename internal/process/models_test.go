@@ -19,6 +19,7 @@ var supportedKinds = []bpmn.Kind{
 	bpmn.KindTimerCatch, bpmn.KindMessageCatch, bpmn.KindBoundaryTimer, bpmn.KindBoundaryMessage, bpmn.KindEventGateway,
 	bpmn.KindReceiveTask, bpmn.KindEndError, bpmn.KindBoundaryError, bpmn.KindThrowEscalation, bpmn.KindEndEscalation,
 	bpmn.KindSubProcess, bpmn.KindEventSubProcess, bpmn.KindEventStart, bpmn.KindBoundaryEscalation,
+	bpmn.KindInclusiveGateway, bpmn.KindLinkThrow, bpmn.KindLinkCatch, bpmn.KindMessageStart, bpmn.KindTimerStart,
 }
 
 // TestOwnModelsCoverEveryElement keeps the engine tested without the public corpus: the

@@ -93,6 +93,9 @@ func (s *Service) publishTx(ctx context.Context, tx *store.Tx, code, by string, 
 	if _, err := tx.Exec(ctx, "UPDATE process_definitions SET published_version = ?, unpublished = ? WHERE code = ?", v.Number, false, code); err != nil {
 		return nil, err
 	}
+	if err := syncStartEvents(ctx, tx, v); err != nil {
+		return nil, err
+	}
 	hooked, err := s.runHooks(ctx, tx, v)
 	if err != nil {
 		return nil, err
@@ -181,6 +184,9 @@ func (s *Service) Unpublish(ctx context.Context, code string) (*Definition, erro
 				return err
 			}
 			return errs.New(errs.Conflict, "process %s has no published version", code)
+		}
+		if err := dropStartEvents(ctx, tx, code); err != nil {
+			return err
 		}
 		if err := auth.Audit(ctx, tx, "process.unpublish", "process", code, nil); err != nil {
 			return err

@@ -29,7 +29,7 @@ func TestPublishRefuses(t *testing.T) {
 		vars  []Variable
 		wants []string
 	}{
-		{"unsupported element", `<bpmn:inclusiveGateway id="inc"/>` + end + chain("start", "inc", "end"), nil, []string{"inc", "not supported"}},
+		{"unsupported element", `<bpmn:complexGateway id="inc"/>` + end + chain("start", "inc", "end"), nil, []string{"inc", "not supported"}},
 		{"missing outgoing flow", `<bpmn:task id="t"/>` + end + chain("start", "t"), nil, []string{"t", "no outgoing flow"}},
 		{"gateway without default or conditions", `<bpmn:exclusiveGateway id="g"/><bpmn:endEvent id="e1"/>` + end + chain("start", "g", "end") + chain("g", "e1"),
 			nil, []string{"without a condition and is not its default flow"}},

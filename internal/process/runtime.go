@@ -18,6 +18,7 @@ const (
 	evRetrying  = "retrying"  // the step failed and will be tried again
 	evCancelled = "cancelled" // the wait was cancelled (boundary timer, terminate, cancel)
 	evFired     = "fired"     // a timer fired
+	evTook      = "took"      // the token left by the flows in detail, chosen by their conditions or split
 	evEnded     = "ended"     // the instance ended; detail says how
 )
 
@@ -36,6 +37,8 @@ type pending struct {
 	tok *token
 	el  *bpmn.Element
 	via *bpmn.Flow
+	// split is set when the token leaves el rather than arrives at it (see leave).
+	split bool
 }
 
 // runner moves one instance forward inside one transaction until every token waits or ended.
@@ -77,19 +80,42 @@ func (r *runner) arrive(t *token, el *bpmn.Element, via *bpmn.Flow) {
 // take moves a token along a flow.
 func (r *runner) take(t *token, f *bpmn.Flow) { r.arrive(t, f.To, f) }
 
-// leave moves a token out of an element that has one way out.
-func (r *runner) leave(t *token, el *bpmn.Element) { r.take(t, el.Outgoing[0]) }
+// leave moves a token out of an element. With one unconditional flow out it is taken at once;
+// otherwise the choice of flows is queued (see split), since a condition may fail and raise an
+// incident, which must happen in turn like any other step.
+func (r *runner) leave(t *token, el *bpmn.Element) {
+	if len(el.Outgoing) == 1 && el.Outgoing[0].Condition == "" {
+		r.take(t, el.Outgoing[0])
+		return
+	}
+	t.El, t.Wait, t.Flow = el.ID, "", ""
+	r.queue = append(r.queue, pending{tok: t, el: el, split: true})
+}
 
 // run handles queued tokens until none is left. A token that cannot go on raises an incident
-// at its element; an error is returned only for failures of the database itself.
+// at its element; an error is returned only for failures of the database itself. Once the
+// queue is empty, an inclusive join that no other token can reach any more fires, and its
+// tokens run in turn.
 func (r *runner) run() error {
+	for {
+		if err := r.drain(); err != nil || r.st.done() {
+			return err
+		}
+		if fired, err := r.fireInclusiveJoins(); err != nil || !fired {
+			return err
+		}
+	}
+}
+
+// drain handles queued tokens until the queue is empty or the instance has ended.
+func (r *runner) drain() error {
 	for len(r.queue) > 0 && !r.st.done() {
 		p := r.queue[0]
 		r.queue = r.queue[1:]
 		r.steps++
 		if r.steps > r.s.opts.MaxSteps {
 			err := fmt.Errorf("more than %d steps without reaching a wait state; the diagram probably loops without a wait", r.s.opts.MaxSteps)
-			if ierr := r.incident(p.tok, p.el, err); ierr != nil {
+			if ierr := r.stepLimit(p, err); ierr != nil {
 				return ierr
 			}
 			continue
@@ -103,6 +129,9 @@ func (r *runner) run() error {
 
 // enter does what the element's kind does when a token arrives.
 func (r *runner) enter(p pending) error {
+	if p.split {
+		return r.split(p.tok, p.el)
+	}
 	switch p.el.Kind {
 	case bpmn.KindStart, bpmn.KindTask:
 		r.record(p.el, evCompleted, "")
@@ -123,6 +152,13 @@ func (r *runner) enter(p pending) error {
 		return r.terminate(StateCompleted, "terminated at "+p.el.ID)
 	case bpmn.KindParallelGateway:
 		r.parallel(p)
+	case bpmn.KindInclusiveGateway:
+		return r.inclusive(p)
+	case bpmn.KindLinkThrow:
+		r.linkThrow(p.tok, p.el)
+	case bpmn.KindLinkCatch, bpmn.KindMessageStart, bpmn.KindTimerStart:
+		r.record(p.el, evCompleted, "")
+		r.leave(p.tok, p.el)
 	default:
 		return r.execute(p.tok, p.el, true)
 	}

@@ -38,6 +38,9 @@ type Start struct {
 	Inputs    map[string]value.Value
 	SessionID string
 	Trigger   Trigger
+	// StartEvent is the id of the message or timer start event the instance begins at; empty
+	// means the none start event.
+	StartEvent string
 }
 
 // StartTx starts an instance inside the caller's transaction and runs it forward to its
@@ -93,6 +96,10 @@ func (s *Service) startOne(ctx context.Context, tx *store.Tx, in Start, b *batch
 		}
 		versions[key] = v
 	}
+	start, err := startElement(v, in.StartEvent)
+	if err != nil {
+		return nil, err
+	}
 	vars, err := v.checkInputs(in.Inputs)
 	if err != nil {
 		return nil, err
@@ -107,8 +114,8 @@ func (s *Service) startOne(ctx context.Context, tx *store.Tx, in Start, b *batch
 		trigger: in.Trigger, created: tx.Now(), isNew: true}
 	r := s.newRunner(ctx, tx, st)
 	r.b, r.shared = b, true
-	r.record(v.Process.Start, evStarted, in.Trigger.Kind)
-	if err := r.beginProcess(st.newToken(v.Process.Start.ID)); err != nil {
+	r.record(start, evStarted, in.Trigger.Kind)
+	if err := r.beginProcess(st.newToken(start.ID), start); err != nil {
 		return nil, err
 	}
 	if err := r.run(); err != nil {

@@ -110,18 +110,18 @@ func (r *runner) enterSubProcess(t *token, el *bpmn.Element) error {
 }
 
 // beginProcess arms the process's event sub-processes and puts the first token on the start
-// event. A correlation key that cannot be computed refuses the start: the instance would
+// event it starts at (the none start event, or a message or timer start event). A correlation key that cannot be computed refuses the start: the instance would
 // otherwise listen for a message nobody can send to it.
-func (r *runner) beginProcess(t *token) error {
+func (r *runner) beginProcess(t *token, start *bpmn.Element) error {
 	subs := r.st.v.Process.EventSubs
 	keys, err := r.eventSubKeys(subs)
 	if err != nil {
-		return errs.Field(r.st.v.Process.Start.ID, "the instance cannot start: %v", err)
+		return errs.Field(start.ID, "the instance cannot start: %v", err)
 	}
 	if err := r.armEventSubs(0, subs, keys); err != nil {
 		return err
 	}
-	r.arrive(t, r.st.v.Process.Start, nil)
+	r.arrive(t, start, nil)
 	return r.startKeptEventSubs(0, subs, keys)
 }
 

@@ -45,6 +45,9 @@ func (s *Service) runJobs(ctx context.Context) {
 		if at, ok, err := s.nextDue(ctx); err == nil && ok {
 			wait = min(wait, max(at.Sub(s.db.Now()), 0)+time.Millisecond)
 		}
+		if at, ok, err := s.nextTimerStart(ctx); err == nil && ok {
+			wait = min(wait, max(at.Sub(s.db.Now()), 0)+time.Millisecond)
+		}
 		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -55,10 +58,13 @@ func (s *Service) runJobs(ctx context.Context) {
 	}
 }
 
-// RunDueJobs runs every job that is due now and returns how many it ran. The worker calls it;
-// tests call it after moving a fake clock.
+// RunDueJobs runs every job that is due now, after the timer start events that are due, and
+// returns how many it ran. The worker calls it; tests call it after moving a fake clock.
 func (s *Service) RunDueJobs(ctx context.Context) (int, error) {
-	total := 0
+	total, err := s.runTimerStarts(ctx)
+	if err != nil {
+		return total, err
+	}
 	for ctx.Err() == nil {
 		jobs, err := s.claim(ctx)
 		if err != nil {
@@ -115,6 +121,8 @@ func (s *Service) fire(ctx context.Context, j job) error {
 			case jobDelivery:
 				r.attempt = j.attempts + 1
 				return r.redeliver(t, el, j.payload)
+			case jobSplit:
+				return r.split(t, el)
 			default:
 				r.attempt = j.attempts + 1
 				return r.execute(t, el, false)

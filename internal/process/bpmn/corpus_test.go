@@ -35,8 +35,8 @@ var corpus = map[string]corpusCase{
 		check: checkFEELGateway},
 	"exclusive-gateway-juel-no-default.bpmn": {waits: map[string]Kind{"exclusiveGw": KindExclusiveGateway},
 		check: checkJUELGateway},
-	"inclusive-gateway-plain-conditions.bpmn": {refused: []string{"Gateway_01wr5g0"},
-		phrase: "element inclusiveGateway (Gateway_01wr5g0) is not supported"},
+	"inclusive-gateway-plain-conditions.bpmn": {waits: map[string]Kind{"Gateway_01wr5g0": KindInclusiveGateway},
+		check: checkInclusiveGateway},
 	"parallel-fork-join-service-tasks.bpmn": {waits: map[string]Kind{"id-a-1": KindServiceTask, "id-a-2": KindServiceTask},
 		check: checkForkJoin},
 	"parallel-user-tasks-assignment.bpmn": {waits: map[string]Kind{"assignee-task1": KindUserTask, "assignee-task2": KindUserTask},
@@ -131,7 +131,7 @@ func wantRefused(t *testing.T, err error, phrase string, ids ...string) {
 }
 
 // firstWaits walks a process as an engine would with no inputs and no completions, and returns
-// where tokens first stop: wait states, and exclusive gateways that have no default (there the
+// where tokens first stop: wait states, and exclusive and inclusive gateways that have no default (there the
 // engine must stop with an error, since no condition can be true without variables).
 func firstWaits(p *Process) map[string]Kind {
 	got := map[string]Kind{}
@@ -145,7 +145,7 @@ func firstWaits(p *Process) map[string]Kind {
 		switch e.Kind {
 		case KindUserTask, KindServiceTask, KindTimerCatch, KindMessageCatch, KindEventGateway:
 			got[e.ID] = e.Kind
-		case KindExclusiveGateway:
+		case KindExclusiveGateway, KindInclusiveGateway:
 			if e.Default == nil {
 				got[e.ID] = e.Kind
 				return
@@ -224,6 +224,18 @@ func checkJUELGateway(t *testing.T, d *Definitions) {
 	}
 	if gw.Default != nil || len(element(t, d, "theEnd").Incoming) != 3 {
 		t.Errorf("default %v, end incoming %d", gw.Default, len(element(t, d, "theEnd").Incoming))
+	}
+}
+
+// checkInclusiveGateway: MANIFEST #7, two plain conditions and no default flow.
+func checkInclusiveGateway(t *testing.T, d *Definitions) {
+	gw := element(t, d, "Gateway_01wr5g0")
+	var got []string
+	for _, f := range gw.Outgoing {
+		got = append(got, f.ID+":"+f.Condition)
+	}
+	if want := "price-gt-zero:price > 0,price-lt-zero:price < 0"; strings.Join(got, ",") != want || gw.Default != nil {
+		t.Errorf("outgoing = %v, default %v; want %s and none", got, gw.Default, want)
 	}
 }
 

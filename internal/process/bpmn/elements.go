@@ -25,6 +25,7 @@ var readers = map[string]elementReader{
 	"receiveTask":            (*processBuilder).receiveTask,
 	"exclusiveGateway":       (*processBuilder).gateway,
 	"parallelGateway":        (*processBuilder).gateway,
+	"inclusiveGateway":       (*processBuilder).gateway,
 	"eventBasedGateway":      (*processBuilder).eventGateway,
 }
 
@@ -166,9 +167,13 @@ func (pb *processBuilder) startEvent(n *node, e *Element) {
 	}
 	e.Kind = KindStart
 	if defs := eventDefinitions(n); len(defs) > 0 {
-		pb.refuse(e, "only none start events are supported, and this one has "+defs[0].XMLName.Local)
+		pb.processStartEvent(defs, e)
 	}
 	pb.checkChildren(n, e)
+	if e.Kind == KindMessageStart {
+		pb.extensions(n, e, pb.messageHandlers(e.Message))
+		return
+	}
 	pb.extensions(n, e, nil)
 }
 
@@ -199,8 +204,10 @@ func (pb *processBuilder) catchEvent(n *node, e *Element) {
 	case defs[0].XMLName.Local == "messageEventDefinition":
 		e.Kind = KindMessageCatch
 		pb.messageWait(defs[0], e)
+	case defs[0].XMLName.Local == "linkEventDefinition":
+		pb.linkEvent(defs[0], e, KindLinkCatch)
 	default:
-		pb.refuse(e, "it has "+defs[0].XMLName.Local+"; only timer and message catch events are supported")
+		pb.refuse(e, "it has "+defs[0].XMLName.Local+"; only timer, message and link catch events are supported")
 	}
 	pb.checkChildren(n, e)
 	if e.Kind == KindMessageCatch {
@@ -258,8 +265,11 @@ func (pb *processBuilder) eventGateway(n *node, e *Element) {
 
 func (pb *processBuilder) gateway(n *node, e *Element) {
 	e.Kind = KindExclusiveGateway
-	if n.XMLName.Local == "parallelGateway" {
+	switch n.XMLName.Local {
+	case "parallelGateway":
 		e.Kind = KindParallelGateway
+	case "inclusiveGateway":
+		e.Kind = KindInclusiveGateway
 	}
 	pb.checkChildren(n, e)
 	pb.extensions(n, e, nil)
@@ -315,12 +325,18 @@ func (pb *processBuilder) timer(def *node, e *Element) {
 	}
 }
 
-// timerCycle reads an ISO 8601 repetition, Rn/duration or R/duration. Only a non-interrupting
-// boundary timer or event sub-process start may repeat: anywhere else the first firing moves
+// timerCycle reads an ISO 8601 repetition, Rn/duration or R/duration, or on a timer start
+// event a cron expression. Only a timer start event, a non-interrupting boundary timer or a
+// non-interrupting event sub-process start may repeat: anywhere else the first firing moves
 // the token on for good.
 func (pb *processBuilder) timerCycle(t *Timer, e *Element) {
-	if (e.Kind != KindBoundaryTimer && e.Kind != KindEventStart) || e.Interrupting {
-		pb.refuse(e, fmt.Sprintf("timer cycles (timeCycle %q) are supported on non-interrupting boundary events and event sub-process starts only", t.Cycle))
+	if e.Kind == KindTimerStart && !strings.HasPrefix(t.Cycle, "R") {
+		pb.timerCron(t, e)
+		return
+	}
+	repeats := e.Kind == KindTimerStart || ((e.Kind == KindBoundaryTimer || e.Kind == KindEventStart) && !e.Interrupting)
+	if !repeats {
+		pb.refuse(e, fmt.Sprintf("timer cycles (timeCycle %q) are supported on timer start events, non-interrupting boundary events and non-interrupting event sub-process starts only", t.Cycle))
 		return
 	}
 	reps, period, ok := strings.Cut(t.Cycle, "/")

@@ -24,14 +24,17 @@ type Escalation struct {
 // throwEvent reads an intermediate throw event: only escalations are thrown.
 func (pb *processBuilder) throwEvent(n *node, e *Element) {
 	defs := eventDefinitions(n)
-	if len(defs) == 1 && defs[0].XMLName.Local == "escalationEventDefinition" {
+	switch {
+	case len(defs) == 1 && defs[0].XMLName.Local == "escalationEventDefinition":
 		pb.escalation(defs[0], e, KindThrowEscalation)
-	} else {
+	case len(defs) == 1 && defs[0].XMLName.Local == "linkEventDefinition":
+		pb.linkEvent(defs[0], e, KindLinkThrow)
+	default:
 		what := "no event definition"
 		if len(defs) > 0 {
 			what = defs[0].XMLName.Local
 		}
-		pb.refuse(e, "it has "+what+"; only escalation throw events are supported")
+		pb.refuse(e, "it has "+what+"; only escalation and link throw events are supported")
 	}
 	pb.checkChildren(n, e)
 	pb.extensions(n, e, nil)

@@ -1,6 +1,10 @@
 package bpmn
 
-import "time"
+import (
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
 
 // Definitions is one parsed BPMN file: its processes, its drawing, and the bytes it came from.
 type Definitions struct {
@@ -41,11 +45,14 @@ type Process struct {
 	// ElementOrder and FlowOrder list the same values in document order, for deterministic walks.
 	ElementOrder []*Element
 	FlowOrder    []*Flow
-	// Start is the single none start event where every instance begins.
+	// Start is the none start event where manual and automatic starts begin; nil when the
+	// process starts only by message or timer start events.
 	Start *Element
 	// EventSubs are the event sub-processes drawn directly in the process (not inside a
 	// sub-process); their start events listen while the instance runs.
 	EventSubs []*Element
+	// Starts lists every start event, none, message and timer, in document order.
+	Starts []*Element
 }
 
 // Kind is what an element does when a token reaches it.
@@ -68,6 +75,11 @@ const (
 	KindBoundaryTimer    Kind = "boundaryTimer"    // timer on a user, service or receive task
 	KindBoundaryMessage  Kind = "boundaryMessage"  // message on a user, service or receive task
 	KindEventGateway     Kind = "eventGateway"     // waits on the catch events after it; the first to fire wins
+	KindInclusiveGateway Kind = "inclusiveGateway" // forks to every true condition; joins what can still arrive
+	KindLinkThrow        Kind = "linkThrow"        // link throw event: the token jumps to the catch of its name
+	KindLinkCatch        Kind = "linkCatch"        // link catch event: where a link throw's token goes on
+	KindMessageStart     Kind = "messageStart"     // message start event: a published message starts an instance
+	KindTimerStart       Kind = "timerStart"       // timer start event: instances start on a schedule
 
 	// kindRefused marks an element that Parse has already reported as unsupported. It only
 	// exists while checking, so that flows to it resolve and do not cause a second problem.
@@ -128,6 +140,9 @@ type Element struct {
 	Start *Element `json:"-"`
 	// EventSubs are, on a sub-process, the event sub-processes drawn directly inside it.
 	EventSubs []*Element `json:"-"`
+	// Link is the name of a link event; LinkTo is the catch event a link throw jumps to.
+	Link   string
+	LinkTo *Element `json:"-"`
 }
 
 // Flow is a sequence flow.
@@ -160,6 +175,7 @@ type Timer struct {
 	duration Duration
 	date     time.Time
 	repeat   int
+	cron     cron.Schedule // a timer start event's cron cycle, such as 0 0 9 * * MON-FRI
 }
 
 // Repetitions is how many times a cycle fires: 1 for a duration or a date, 0 for a cycle
@@ -176,6 +192,9 @@ func (t *Timer) Repetitions() int {
 func (t *Timer) Due(from time.Time) time.Time {
 	if t.Date != "" {
 		return t.date
+	}
+	if t.cron != nil {
+		return t.cron.Next(from.UTC())
 	}
 	return t.duration.AddTo(from)
 }

@@ -6,6 +6,8 @@ package bpmn
 func (pb *processBuilder) validate() {
 	pb.checkStart()
 	pb.checkScopes()
+	pb.checkMessageStarts()
+	pb.checkLinks()
 	for _, e := range pb.p.ElementOrder {
 		if e.Kind != kindRefused && !pb.refusedAround(e) {
 			pb.checkFlows(e)
@@ -13,25 +15,35 @@ func (pb *processBuilder) validate() {
 			pb.checkEventGateway(e)
 		}
 	}
-	if pb.p.Start != nil {
+	if len(pb.p.Starts) > 0 {
 		pb.checkReachability()
 	}
 }
 
 func (pb *processBuilder) checkStart() {
-	var starts []*Element
+	var none []*Element
 	for _, e := range pb.p.ElementOrder {
-		if e.Kind == KindStart && e.Parent == "" {
-			starts = append(starts, e)
+		switch {
+		case e.Parent != "" && (e.Kind == KindMessageStart || e.Kind == KindTimerStart):
+			pb.problem(e.ID, "%s (%s) is inside a sub-process, which starts only at a none start event; put message and timer starts on the process or in an event sub-process", e.Tag, e.ID)
+		case e.Parent != "":
+		case e.Kind == KindStart:
+			none = append(none, e)
+			pb.p.Starts = append(pb.p.Starts, e)
+		case e.Kind == KindMessageStart || e.Kind == KindTimerStart:
+			pb.p.Starts = append(pb.p.Starts, e)
 		}
 	}
-	if len(starts) == 0 {
+	if len(pb.p.Starts) == 0 {
 		pb.problem(pb.p.ID, "process %s has no none start event", pb.p.ID)
 		return
 	}
-	pb.p.Start = starts[0]
-	for _, e := range starts[1:] {
-		pb.problem(e.ID, "process %s has more than one none start event (%s and %s); Parley starts every instance at one", pb.p.ID, starts[0].ID, e.ID)
+	if len(none) == 0 {
+		return
+	}
+	pb.p.Start = none[0]
+	for _, e := range none[1:] {
+		pb.problem(e.ID, "process %s has more than one none start event (%s and %s); Parley starts every instance at one", pb.p.ID, none[0].ID, e.ID)
 	}
 }
 
@@ -40,33 +52,35 @@ func (pb *processBuilder) checkFlows(e *Element) {
 	switch {
 	case e.Kind == KindEventSubProcess:
 		return // checkScopes: it has no flows at all
-	case (e.Kind == KindStart || e.Kind == KindEventStart || e.Kind.IsBoundary()) && len(e.Incoming) > 0:
+	case (e.Kind.isStart() || e.Kind == KindEventStart || e.Kind.IsBoundary() || e.Kind == KindLinkCatch) && len(e.Incoming) > 0:
 		pb.problem(e.ID, "%s (%s) cannot have incoming flows", e.Tag, e.ID)
 	case e.Kind.IsEnd() && len(e.Outgoing) > 0:
 		pb.problem(e.ID, "%s (%s) is an end event and cannot have outgoing flows", e.Tag, e.ID)
+	case e.Kind == KindLinkThrow && len(e.Outgoing) > 0:
+		pb.problem(e.ID, "%s (%s) is a link throw event and cannot have outgoing flows; its token goes on at the link catch event %q", e.Tag, e.ID, e.Link)
 	}
-	if !e.Kind.IsEnd() && len(e.Outgoing) == 0 {
+	if !e.Kind.IsEnd() && e.Kind != KindLinkThrow && len(e.Outgoing) == 0 {
 		pb.problem(e.ID, "%s (%s) has no outgoing flow; every path must finish at an end event", e.Tag, e.ID)
 	}
-	if len(e.Outgoing) > 1 && e.Kind != KindExclusiveGateway && e.Kind != KindParallelGateway && e.Kind != KindEventGateway {
-		pb.problem(e.ID, "%s (%s) has %d outgoing flows; split with an exclusive, a parallel or an event-based gateway", e.Tag, e.ID, len(e.Outgoing))
-	}
-	if e.Default != nil && e.Kind != KindExclusiveGateway {
-		pb.problem(e.ID, "%s (%s) has a default flow; only exclusive gateways may have one", e.Tag, e.ID)
+	if e.Default != nil && !e.Kind.mayHaveDefault() {
+		pb.problem(e.ID, "%s (%s) has a default flow; only exclusive and inclusive gateways and tasks may have one", e.Tag, e.ID)
 	}
 }
 
-// checkSplit checks conditions: only an exclusive gateway chooses, and when it has several ways
-// out, each must be conditional or the default, or the choice would be ambiguous.
+// checkSplit checks conditions. Exclusive and inclusive gateways choose: when such a gateway
+// has several ways out, each must be conditional or the default, or the choice would be
+// ambiguous. A parallel or event-based gateway never evaluates a condition, so one written
+// there would be ignored. Any other element takes every unconditional flow and each
+// conditional one whose condition is true (see Element.Default).
 func (pb *processBuilder) checkSplit(e *Element) {
 	for _, f := range e.Outgoing {
 		switch {
-		case f.ConditionRaw != "" && e.Kind != KindExclusiveGateway:
-			pb.problem(f.ID, "sequenceFlow (%s) has a condition but leaves %s (%s); only flows out of an exclusive gateway may have one", f.ID, e.Tag, e.ID)
+		case f.ConditionRaw != "" && (e.Kind == KindParallelGateway || e.Kind == KindEventGateway):
+			pb.problem(f.ID, "sequenceFlow (%s) has a condition but leaves %s (%s), which never evaluates one", f.ID, e.Tag, e.ID)
 		case f == e.Default && f.ConditionRaw != "":
 			pb.problem(f.ID, "sequenceFlow (%s) is the default flow of %s and cannot also have a condition", f.ID, e.ID)
-		case e.Kind == KindExclusiveGateway && len(e.Outgoing) > 1 && f != e.Default && f.ConditionRaw == "":
-			pb.problem(f.ID, "sequenceFlow (%s) leaves exclusiveGateway (%s) without a condition and is not its default flow", f.ID, e.ID)
+		case e.Kind.chooses() && len(e.Outgoing) > 1 && f != e.Default && f.ConditionRaw == "":
+			pb.problem(f.ID, "sequenceFlow (%s) leaves %s (%s) without a condition and is not its default flow", f.ID, e.Tag, e.ID)
 		}
 	}
 }
@@ -106,14 +120,14 @@ func (pb *processBuilder) checkEventGateway(e *Element) {
 func (pb *processBuilder) checkReachability() {
 	// An event sub-process is entered by its start event, not by a flow, and a token ends
 	// there: both it and its start are where walks begin.
-	roots := []*Element{pb.p.Start}
+	roots := append([]*Element(nil), pb.p.Starts...)
 	var ends []*Element
 	for _, e := range pb.p.ElementOrder {
 		if e.Kind == KindEventSubProcess || e.Kind == KindEventStart {
 			roots = append(roots, e)
 		}
 	}
-	reached := walk(roots, successors)
+	reached := walk(roots, (*Element).Next)
 	for _, e := range pb.p.ElementOrder {
 		if e.Kind.IsEnd() || e.Kind == KindEventSubProcess || (e.Kind == kindRefused && len(e.Outgoing) == 0) {
 			ends = append(ends, e)
@@ -151,18 +165,6 @@ func walk(roots []*Element, next func(*Element) []*Element) map[*Element]bool {
 	return seen
 }
 
-// successors are where a token can go from e: along its flows, or onto its boundary events.
-func successors(e *Element) []*Element {
-	out := append([]*Element(nil), e.Boundaries...)
-	if e.Kind == KindSubProcess && e.Start != nil {
-		out = append(out, e.Start)
-	}
-	for _, f := range e.Outgoing {
-		out = append(out, f.To)
-	}
-	return out
-}
-
 // predecessors are the elements a token can come from into e; a boundary event's token comes
 // from the activity it is attached to.
 func (pb *processBuilder) predecessors(e *Element) []*Element {
@@ -172,6 +174,9 @@ func (pb *processBuilder) predecessors(e *Element) []*Element {
 	}
 	if host := pb.p.Elements[e.AttachedTo]; e.Kind.IsBoundary() && host != nil {
 		in = append(in, host)
+	}
+	if e.Kind == KindLinkCatch {
+		in = append(in, pb.linkThrows(e)...)
 	}
 	return in
 }

@@ -49,13 +49,16 @@ func TestValidationProblems(t *testing.T) {
 		{"cycle of zero", around("T", `<bpmn:userTask id="T"/>`) + `<bpmn:boundaryEvent id="B" attachedToRef="T" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeCycle>R/PT0S</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent>` +
 			flow("b", "B", "E"), "B", "the period must be longer than zero"},
 		{"empty timer", around("W", timer("W", ``)), "W", "neither a timeDuration nor a timeDate"},
-		{"condition out of a task", around("T", task("T")) + cond("c", "T", "E", "=a = 1"),
-			"c", "only flows out of an exclusive gateway"},
+		{"condition out of a parallel gateway", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/><bpmn:parallelGateway id="G"/>` +
+			flow("f0", "S", "G") + cond("c", "G", "E", "=a = 1"), "c", "which never evaluates one"},
+		{"default flow of an event", `<bpmn:startEvent id="S" default="a"/><bpmn:endEvent id="E"/>` + flow("a", "S", "E"),
+			"S", "only exclusive and inclusive gateways and tasks may have one"},
+		{"inclusive flow neither conditional nor default", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/><bpmn:inclusiveGateway id="G"/>` +
+			flow("f0", "S", "G") + cond("c", "G", "E", "=a = 1") + flow("d", "G", "E"), "d", "leaves inclusiveGateway (G) without a condition"},
 		{"default flow of another element", xor + `<bpmn:exclusiveGateway id="H" default="f0"/>` + flow("h", "H", "E"), "H", "is not one of its outgoing flows"},
 		{"default flow with a condition", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/><bpmn:exclusiveGateway id="G" default="c"/>` +
 			flow("f0", "S", "G") + cond("c", "G", "E", "=a = 1"), "c", "cannot also have a condition"},
 		{"duplicate id", around("T", task("T")) + task("T"), "T", "used twice"},
-		{"implicit fork", around("T", task("T")) + flow("x", "T", "E"), "T", "split with an exclusive, a parallel or an event-based gateway"},
 		{"event gateway to a task", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/><bpmn:eventBasedGateway id="G"/>` + flow("f0", "S", "G") +
 			timer("W", `<bpmn:timeDuration>PT1H</bpmn:timeDuration>`) + task("T") + flow("a", "G", "W") + flow("b", "G", "T") + flow("c", "W", "E") + flow("d", "T", "E"),
 			"b", "eventBasedGateway (G) leads to task (T); only timer and message intermediate catch events may follow"},
@@ -100,7 +103,7 @@ func TestValidationProblems(t *testing.T) {
 
 func TestRefusedElements(t *testing.T) {
 	tests := []struct{ body, field, phrase string }{
-		{around("G", `<bpmn:inclusiveGateway id="G"/>`), "G", "element inclusiveGateway (G) is not supported"},
+		{around("G", `<bpmn:complexGateway id="G"/>`), "G", "element complexGateway (G) is not supported"},
 		{around("G", `<bpmn:eventBasedGateway id="G" eventGatewayType="Parallel"/>`), "G", "element eventBasedGateway (G) is not supported: parallel event-based gateways"},
 		{around("G", `<bpmn:eventBasedGateway id="G" instantiate="true"/>`), "G", "event-based gateways that start instances"},
 		{around("C", `<bpmn:callActivity id="C"/>`), "C", "element callActivity (C) is not supported"},
@@ -113,12 +116,12 @@ func TestRefusedElements(t *testing.T) {
 		{around("T", `<bpmn:userTask id="T"><bpmn:standardLoopCharacteristics/></bpmn:userTask>`), "T", "it has standardLoopCharacteristics"},
 		{around("W", `<bpmn:intermediateCatchEvent id="W"><bpmn:signalEventDefinition/></bpmn:intermediateCatchEvent>`), "W", "it has signalEventDefinition"},
 		{around("W", `<bpmn:intermediateCatchEvent id="W"><bpmn:timerEventDefinition><bpmn:timeCycle>R3/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>`),
-			"W", `timer cycles (timeCycle "R3/PT1H") are supported on non-interrupting boundary events and event sub-process starts only`},
+			"W", `timer cycles (timeCycle "R3/PT1H") are supported on timer start events, non-interrupting boundary events and non-interrupting event sub-process starts only`},
 		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:timerEventDefinition><bpmn:timeCycle>R3/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
-			"B", `timer cycles (timeCycle "R3/PT1H") are supported on non-interrupting boundary events and event sub-process starts only`},
+			"B", `timer cycles (timeCycle "R3/PT1H") are supported on timer start events, non-interrupting boundary events and non-interrupting event sub-process starts only`},
 		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:escalationEventDefinition/></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
 			"B", "catches escalations but is attached to userTask (T); only sub-processes raise them"},
-		{`<bpmn:startEvent id="S"><bpmn:timerEventDefinition/></bpmn:startEvent>`, "S", "only none start events"},
+		{`<bpmn:startEvent id="S"><bpmn:signalEventDefinition/></bpmn:startEvent>`, "S", "only none, message and timer start events"},
 		{around("T", `<bpmn:task id="T"/>`) + `<bpmn:endEvent id="E2"><bpmn:messageEventDefinition/></bpmn:endEvent>`, "E2", "it has messageEventDefinition"},
 		{around("T", `<bpmn:serviceTask id="T" isForCompensation="true"><bpmn:extensionElements><parley:task type="x"/></bpmn:extensionElements></bpmn:serviceTask>`),
 			"T", "compensation handlers"},
@@ -159,7 +162,7 @@ func TestRefusedContainerNamesOnlyItsContent(t *testing.T) {
 
 // TestAllProblemsAtOnce: one Parse reports every mistake, each naming its element.
 func TestAllProblemsAtOnce(t *testing.T) {
-	body := around("T", `<bpmn:task id="T"/>`) + `<bpmn:inclusiveGateway id="G"/><bpmn:task id="U"/>
+	body := around("T", `<bpmn:task id="T"/>`) + `<bpmn:complexGateway id="G"/><bpmn:task id="U"/>
 <bpmn:sequenceFlow id="g" sourceRef="G" targetRef="E"/><bpmn:sequenceFlow id="u" sourceRef="U" targetRef="Nowhere"/>`
 	ps := problemsOf(t, doc(body))
 	fields := map[string]bool{}
@@ -172,7 +175,7 @@ func TestAllProblemsAtOnce(t *testing.T) {
 		}
 	}
 	_, err := Parse(doc(body))
-	if !strings.Contains(err.Error(), "element inclusiveGateway (G) is not supported") {
+	if !strings.Contains(err.Error(), "element complexGateway (G) is not supported") {
 		t.Errorf("message %q", err)
 	}
 }
@@ -333,4 +336,76 @@ func TestNestedScopesParse(t *testing.T) {
 	if len(x.Boundaries) != 1 || x.Boundaries[0].Kind != KindBoundaryError || p.Start.ID != "S" || len(p.EventSubs) != 0 {
 		t.Fatalf("X's boundaries %v, start %v", x.Boundaries, p.Start)
 	}
+}
+
+func TestLinkEventRules(t *testing.T) {
+	link := func(tag, id, name string) string {
+		return `<bpmn:` + tag + ` id="` + id + `"><bpmn:linkEventDefinition name="` + name + `"/></bpmn:` + tag + `>`
+	}
+	flow := func(id, from, to string) string {
+		return `<bpmn:sequenceFlow id="` + id + `" sourceRef="` + from + `" targetRef="` + to + `"/>`
+	}
+	head := `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/>` + flow("f0", "S", "T") + link("intermediateThrowEvent", "T", "L")
+	tests := []struct{ name, body, field, phrase string }{
+		{"throw without a catch", head, "T", `jumps to the link "L", and no link catch event of process P has that name`},
+		{"two catches of one name", head + link("intermediateCatchEvent", "C1", "L") + link("intermediateCatchEvent", "C2", "L") +
+			flow("a", "C1", "E") + flow("b", "C2", "E"), "C2", `link catch events C1 and C2 both have the name "L"`},
+		{"catch with an incoming flow", head + link("intermediateCatchEvent", "C", "L") + flow("a", "C", "E") + flow("b", "S", "C"),
+			"C", "intermediateCatchEvent (C) cannot have incoming flows"},
+		{"throw with an outgoing flow", head + link("intermediateCatchEvent", "C", "L") + flow("a", "C", "E") + flow("b", "T", "E"),
+			"T", "is a link throw event and cannot have outgoing flows"},
+		{"link without a name", head + link("intermediateCatchEvent", "C", "") + flow("a", "C", "E"), "C", "has no name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantProblem(t, doc(tt.body), tt.field, tt.phrase) })
+	}
+	ok := head + link("intermediateCatchEvent", "C", "L") + flow("a", "C", "E")
+	p := mustParse(t, doc(ok))
+	if p.Elements["T"].Kind != KindLinkThrow || p.Elements["T"].LinkTo != p.Elements["C"] || p.Elements["C"].Kind != KindLinkCatch {
+		t.Fatalf("link not paired: %+v", p.Elements["T"])
+	}
+}
+
+// TestImplicitSplitsParse: tasks and events may have several flows out, conditional ones and a
+// default on a task.
+func TestImplicitSplitsParse(t *testing.T) {
+	body := `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/><bpmn:task id="T" default="d"/><bpmn:task id="U"/>
+<bpmn:sequenceFlow id="a" sourceRef="S" targetRef="T"/><bpmn:sequenceFlow id="b" sourceRef="S" targetRef="U"/>
+<bpmn:sequenceFlow id="c" sourceRef="T" targetRef="E"><bpmn:conditionExpression>=x = 1</bpmn:conditionExpression></bpmn:sequenceFlow>
+<bpmn:sequenceFlow id="d" sourceRef="T" targetRef="E"/><bpmn:sequenceFlow id="u" sourceRef="U" targetRef="E"/>`
+	p := mustParse(t, doc(body))
+	if tk := p.Elements["T"]; tk.Default == nil || tk.Default.ID != "d" || len(p.Start.Outgoing) != 2 {
+		t.Fatalf("task T = %+v", tk)
+	}
+}
+
+func TestStartEventRules(t *testing.T) {
+	flow := func(id, from, to string) string {
+		return `<bpmn:sequenceFlow id="` + id + `" sourceRef="` + from + `" targetRef="` + to + `"/>`
+	}
+	timerStart := func(def string) string {
+		return `<bpmn:startEvent id="S"><bpmn:timerEventDefinition>` + def + `</bpmn:timerEventDefinition></bpmn:startEvent><bpmn:endEvent id="E"/>` + flow("a", "S", "E")
+	}
+	msgStart := func(id, ref string) string {
+		return `<bpmn:startEvent id="` + id + `"><bpmn:messageEventDefinition messageRef="` + ref + `"/></bpmn:startEvent>` + flow("f"+id, id, "E")
+	}
+	tests := []struct{ name, body, field, phrase string }{
+		{"unreadable cron", timerStart(`<bpmn:timeCycle>every day</bpmn:timeCycle>`), "S", "nor a cron expression"},
+		{"message start without a message", `<bpmn:endEvent id="E"/>` + msgStart("S", ""), "S", "needs a message with a name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantProblem(t, doc(tt.body), tt.field, tt.phrase) })
+	}
+	p := mustParse(t, doc(timerStart(`<bpmn:timeCycle>R5/PT1H</bpmn:timeCycle>`)))
+	if s := p.Elements["S"]; s.Kind != KindTimerStart || p.Start != nil || len(p.Starts) != 1 || s.Timer.Repetitions() != 5 {
+		t.Fatalf("timer start = %+v", s)
+	}
+	cronStart := mustParse(t, doc(timerStart(`<bpmn:timeCycle>0 30 9 * * ?</bpmn:timeCycle>`))).Elements["S"]
+	from := time.Date(2030, 1, 1, 10, 0, 0, 0, time.UTC)
+	if got := cronStart.Timer.Due(from); !got.Equal(time.Date(2030, 1, 2, 9, 30, 0, 0, time.UTC)) || cronStart.Timer.Repetitions() != 0 {
+		t.Fatalf("cron due %s", got)
+	}
+	two := string(doc(`<bpmn:endEvent id="E"/>` + msgStart("S1", "M") + msgStart("S2", "M")))
+	two = strings.Replace(two, `<bpmn:process `, `<bpmn:message id="M" name="m"/><bpmn:process `, 1)
+	wantProblem(t, []byte(two), "S2", "both start on the message")
 }

@@ -115,14 +115,16 @@ export const parleyModdle = {
 
 // refused names the element types the engine does not run, so the panel can say so at once
 // rather than leave it to publish (docs/bpmn.md, "What is refused").
-const refused = ['bpmn:InclusiveGateway', 'bpmn:ComplexGateway', 'bpmn:SubProcess', 'bpmn:Transaction',
+const refused = ['bpmn:ComplexGateway', 'bpmn:SubProcess', 'bpmn:Transaction',
   'bpmn:CallActivity', 'bpmn:SendTask', 'bpmn:BusinessRuleTask', 'bpmn:ManualTask', 'bpmn:IntermediateThrowEvent'];
 
 // sectionsFor draws the sections of the element's kind.
 function sectionsFor(ctx) {
   const { bo } = ctx;
-  // An intermediate throw event runs when it raises an escalation (docs/bpmn.md, throwEscalation).
-  const escalation = bo.$instanceOf('bpmn:IntermediateThrowEvent') && eventDefinition(bo, 'bpmn:EscalationEventDefinition');
+  // An intermediate throw event runs when it raises an escalation or jumps by a link (docs/bpmn.md,
+  // throwEscalation and linkThrow).
+  const escalation = bo.$instanceOf('bpmn:IntermediateThrowEvent') &&
+    (eventDefinition(bo, 'bpmn:EscalationEventDefinition') || eventDefinition(bo, 'bpmn:LinkEventDefinition'));
   if (!escalation && refused.some((t) => bo.$instanceOf(t))) {
     return [section('Not supported', note(`Parley does not run ${bo.$type.replace('bpmn:', '')} elements: publishing will refuse it. See docs/bpmn.md.`, 'warn'))];
   }

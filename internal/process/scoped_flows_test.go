@@ -1,0 +1,55 @@
+package process
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestInclusiveJoinInsideSubProcess: an inclusive join inside a sub-process waits only for the
+// tokens of its own scope. The token waiting at the sub-process could, on the drawing, reach
+// the join through the sub-process's start event, but it never moves until the sub-process is
+// done; counting it would leave the join waiting for ever.
+func TestInclusiveJoinInsideSubProcess(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		inner := `<bpmn:inclusiveGateway id="fork"/><bpmn:userTask id="a"/><bpmn:userTask id="b"/>
+			<bpmn:inclusiveGateway id="join"/><bpmn:endEvent id="sub_end"/>` +
+			chain("sub_start", "fork") + cond("fa", "fork", "a", "x &gt;= 1") + cond("fb", "fork", "b", "x &gt;= 2") +
+			chain("a", "join") + chain("b", "join") + chain("join", "sub_end")
+		e.deploy("scoped_incl", aroundSub(inner, ""), variable("x", "integer"))
+
+		one := e.start("scoped_incl", intIn("x", "1"), "")
+		if got := active(one); got != "a:task sub:scope" {
+			t.Fatalf("x=1 after start: %q", got)
+		}
+		e.completeTaskAt(e.admin, one.ID, "a", nil)
+		e.wantEnded(one.ID, "join joined", "sub completed", "done completed")
+
+		two := e.start("scoped_incl", intIn("x", "2"), "")
+		e.completeTaskAt(e.admin, two.ID, "b", nil)
+		if got := e.instance(two.ID); active(got) != "a:task join:join sub:scope" || strings.Contains(trail(got), "join joined") {
+			t.Fatalf("x=2 with one branch done: %q\n%s", active(got), trail(got))
+		}
+		e.completeTaskAt(e.admin, two.ID, "a", nil)
+		e.wantEnded(two.ID, "join joined", "sub completed", "done completed")
+	})
+}
+
+// TestImplicitSplitInsideSubProcess: the tokens of an implicit split inside a sub-process stay
+// in its scope, so the sub-process completes only when both have ended.
+func TestImplicitSplitInsideSubProcess(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		inner := `<bpmn:userTask id="a"/><bpmn:userTask id="b"/><bpmn:endEvent id="sub_end"/><bpmn:endEvent id="b_end"/>` +
+			chain("sub_start", "a", "sub_end") + chain("sub_start", "b", "b_end")
+		e.deploy("scoped_split", aroundSub(inner, ""))
+		inst := e.start("scoped_split", nil, "")
+		if got := active(inst); got != "a:task b:task sub:scope" {
+			t.Fatalf("after start: %q", got)
+		}
+		e.completeTaskAt(e.admin, inst.ID, "a", nil)
+		if got := active(e.instance(inst.ID)); got != "b:task sub:scope" {
+			t.Fatalf("after a: %q", got)
+		}
+		e.completeTaskAt(e.admin, inst.ID, "b", nil)
+		e.wantEnded(inst.ID, "sub completed", "done completed")
+	})
+}
