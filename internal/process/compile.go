@@ -156,6 +156,10 @@ func fits(got reflect.Type, t value.Type) error {
 		ok = got == reflect.TypeOf(value.File{}) || got.Kind() == reflect.Map
 	case value.KindFiles:
 		ok = got.Kind() == reflect.Slice
+	case value.KindList:
+		ok = got.Kind() == reflect.Slice || got.Kind() == reflect.Array
+	case value.KindObject:
+		ok = got.Kind() == reflect.Map || got.Kind() == reflect.Struct
 	default:
 		ok = got.Kind() == reflect.String
 	}
@@ -181,6 +185,8 @@ func describeGoType(t reflect.Type) string {
 		return "a file"
 	case t.Kind() == reflect.Slice:
 		return "a list"
+	case t.Kind() == reflect.Map:
+		return "an object"
 	}
 	return "a " + t.String()
 }
