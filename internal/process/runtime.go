@@ -36,6 +36,8 @@ type pending struct {
 	tok *token
 	el  *bpmn.Element
 	via *bpmn.Flow
+	// done marks an inner instance of a multi-instance activity that finished its work.
+	done bool
 }
 
 // runner moves one instance forward inside one transaction until every token waits or ended.
@@ -53,6 +55,8 @@ type runner struct {
 	// it once, else flushed by finish.
 	b      *batch
 	shared bool
+	// tok is the token whose element runs now: expressions see its own variables (envFor).
+	tok *token
 }
 
 func (s *Service) newRunner(ctx context.Context, tx *store.Tx, st *state) *runner {
@@ -77,8 +81,18 @@ func (r *runner) arrive(t *token, el *bpmn.Element, via *bpmn.Flow) {
 // take moves a token along a flow.
 func (r *runner) take(t *token, f *bpmn.Flow) { r.arrive(t, f.To, f) }
 
-// leave moves a token out of an element that has one way out.
-func (r *runner) leave(t *token, el *bpmn.Element) { r.take(t, el.Outgoing[0]) }
+// leave moves a token out of an element that has one way out; an inner instance of a
+// multi-instance activity goes back to its body instead (multiinstance.go).
+func (r *runner) leave(t *token, el *bpmn.Element) {
+	if t.Body != 0 && el.Loop != nil {
+		r.queue = append(r.queue, pending{tok: t, el: el, done: true})
+		return
+	}
+	r.take(t, el.Outgoing[0])
+}
+
+// env is what expressions evaluated for the running token see.
+func (r *runner) env() map[string]any { return r.st.envFor(r.tok) }
 
 // run handles queued tokens until none is left. A token that cannot go on raises an incident
 // at its element; an error is returned only for failures of the database itself.
@@ -103,6 +117,9 @@ func (r *runner) run() error {
 
 // enter does what the element's kind does when a token arrives.
 func (r *runner) enter(p pending) error {
+	if p.done || p.el.Loop != nil {
+		return r.enterLoop(p)
+	}
 	switch p.el.Kind {
 	case bpmn.KindStart, bpmn.KindTask:
 		r.record(p.el, evCompleted, "")
@@ -131,6 +148,10 @@ func (r *runner) enter(p pending) error {
 // runs it again (a retry or an administrator's retry of an incident), so that boundary
 // timers are armed only once.
 func (r *runner) execute(t *token, el *bpmn.Element, first bool) error {
+	r.tok = t
+	if el.Loop != nil && t.Body == 0 {
+		return r.multiInstance(t, el)
+	}
 	switch el.Kind {
 	case bpmn.KindScriptTask:
 		return r.script(t, el)

@@ -113,13 +113,11 @@ func number(n json.Number) (any, string) {
 // structuredNative decodes the canonical text of a list or object into fresh Go values, so
 // that an expression changing what it got cannot change the variable.
 func (v Value) structuredNative() any {
-	dec := json.NewDecoder(bytes.NewReader([]byte(v.s)))
-	dec.UseNumber()
-	var x any
-	if err := dec.Decode(&x); err != nil {
+	x, err := NativeJSON([]byte(v.s))
+	if err != nil {
 		panic(internal("stored %s does not decode: %v", v.t, err))
 	}
-	return toNative(x)
+	return x
 }
 
 // toNative turns the json.Number of decoded JSON into int (whole) or float64.
@@ -166,4 +164,17 @@ func structuredFromNative(t Type, v any) (Value, error) {
 		return Value{}, mismatch(t, describeNative(v), "it holds something JSON cannot write: "+err.Error())
 	}
 	return parseStructured(t, data)
+}
+
+// NativeJSON decodes any JSON value into what an expression sees of it inside a list or an
+// object (int, float64, string, bool, nil, []any, map[string]any), for the engine's
+// token-local variables, which hold one element of a list each.
+func NativeJSON(raw []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var x any
+	if err := dec.Decode(&x); err != nil {
+		return nil, internal("decode JSON: %v", err)
+	}
+	return toNative(x), nil
 }

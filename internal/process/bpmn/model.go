@@ -115,6 +115,8 @@ type Element struct {
 	Error   *ErrorEvent  // endError, boundaryError
 	// Escalation is what a throwEscalation or endEscalation element raises.
 	Escalation *Escalation
+	// Loop makes the activity multi-instance (multiInstanceLoopCharacteristics); nil otherwise.
+	Loop *Loop
 }
 
 // Flow is a sequence flow.
