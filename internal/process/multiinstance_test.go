@@ -69,6 +69,17 @@ func TestMultiInstanceParallelUserTasks(t *testing.T) {
 		if len(tasks) != 3 {
 			t.Fatalf("open tasks %d, want 3: %s", len(tasks), active(e.instance(inst.ID)))
 		}
+		// Each person sees which element their task is for.
+		for _, task := range tasks {
+			got, err := e.svc.Task(e.admin, task.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := string(got.Local["loopCounter"])
+			if want := fmt.Sprintf(`{"name":"%c"}`, 'a'+n[0]-'1'); string(got.Local["item"]) != want {
+				t.Fatalf("task %s local = %s", task.ID, got.Local)
+			}
+		}
 		for i, answer := range []string{"z", "y"} {
 			e.complete(tasks[2-i], answer)
 		}
@@ -308,4 +319,26 @@ func oneOf(s string, want ...string) bool {
 		}
 	}
 	return false
+}
+
+// A multi-instance receive task waits for one message per element, each correlated by its own
+// element.
+func TestMultiInstanceReceiveTask(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		receive := `<bpmn:extensionElements><parley:message variable="reason"/></bpmn:extensionElements>`
+		loop := zeebeLoop(false, `inputCollection="= items" inputElement="item" outputCollection="results" outputElement="= reason"`, "")
+		body := strings.Replace(loopTask("receiveTask", receive, loop, ""), `<bpmn:receiveTask id="mi">`, `<bpmn:receiveTask id="mi" messageRef="msg_paid">`, 1)
+		xml := strings.Replace(zeebeDiagram(body), `</bpmn:process>`, `</bpmn:process><bpmn:message id="msg_paid" name="paid"><bpmn:extensionElements><zeebe:subscription correlationKey="= item"/></bpmn:extensionElements></bpmn:message>`, 1)
+		e.deploy("paid", xml, variable("items", "list"), variable("results", "list"), variable("reason", "string"))
+		inst := e.start("paid", items(`["A", "B"]`), "")
+		for _, key := range []string{"B", "A"} {
+			if res := e.publish(Message{Name: "paid", CorrelationKey: key, Text: "paid " + key}); res.Delivered != 1 {
+				t.Fatalf("%s: delivered %d", key, res.Delivered)
+			}
+		}
+		got := e.instance(inst.ID)
+		if active(got) != "after:task" || got.Variables["results"].String() != `["paid A","paid B"]` {
+			t.Fatalf("active %q, results %s\n%s", active(got), got.Variables["results"], trail(got))
+		}
+	})
 }

@@ -1,6 +1,10 @@
 package process
 
-import "github.com/parleychat/parley/internal/value"
+import (
+	"encoding/json"
+
+	"github.com/parleychat/parley/internal/value"
+)
 
 // envFor returns what expressions evaluated for token t see: the process variables, overlaid
 // by the token's own variables. Without own variables it is the shared process environment,
@@ -19,4 +23,19 @@ func (st *state) envFor(t *token) map[string]any {
 		out[k], _ = value.NativeJSON(raw)
 	}
 	return out
+}
+
+// localVars returns the own variables of token id in an instance's stored tokens, or nil when
+// the token has none or is gone (its task ended).
+func localVars(tokens string, id int) map[string]json.RawMessage {
+	var set tokenSet
+	if json.Unmarshal([]byte(tokens), &set) != nil {
+		return nil
+	}
+	for _, t := range set.Tokens {
+		if t.ID == id {
+			return t.Vars
+		}
+	}
+	return nil
 }
