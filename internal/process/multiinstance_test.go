@@ -342,3 +342,17 @@ func TestMultiInstanceReceiveTask(t *testing.T) {
 		}
 	})
 }
+
+// Camunda 7 writes the collection as attributes of the marker itself.
+func TestMultiInstanceCamundaCollection(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		script := `<bpmn:extensionElements><parley:script><parley:assign variable="total" expression="total + item"/></parley:script></bpmn:extensionElements>`
+		loop := `<bpmn:multiInstanceLoopCharacteristics isSequential="true" camunda:collection="${items}" camunda:elementVariable="item"/>`
+		xml := strings.Replace(diagram(loopTask("scriptTask", script, loop, "")), `xmlns:parley=`, `xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:parley=`, 1)
+		e.deploy("sum", xml, variable("items", "list"), variable("total", "integer"))
+		got := e.instance(e.start("sum", map[string]value.Value{"items": v(typ("list"), "[1, 2, 39]"), "total": v(typ("integer"), "0")}, "").ID)
+		if active(got) != "after:task" || got.Variables["total"].String() != "42" {
+			t.Fatalf("active %q, total %s\n%s", active(got), got.Variables["total"], trail(got))
+		}
+	})
+}
