@@ -257,6 +257,10 @@ func TestMultiInstanceRefused(t *testing.T) {
 			{zeebeLoop(false, `inputCollection="= items" outputCollection="answer" outputElement="= 1"`, ""), `outputCollection "answer" of mi must be a declared variable of type list`},
 			{zeebeLoop(false, `inputCollection="= items" inputElement="item" outputCollection="results" outputElement="= ghost"`, ""), `outputElement "= ghost"`},
 			{`<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>"three"</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>`, "not a whole number"},
+			{zeebeLoop(false, `inputCollection="= items"`, `<bpmn:loopCardinality>2</bpmn:loopCardinality>`), "has both an input collection and a loopCardinality"},
+			{zeebeLoop(false, `inputCollection="= items" outputElement="= 1"`, ""), "has an outputElement but no outputCollection"},
+			{zeebeLoop(false, `inputCollection="= items" inputElement="item" outputCollection="results" outputElement="= item"`,
+				`<bpmn:completionCondition>= loopCounter + 1</bpmn:completionCondition>`), `completionCondition "= loopCounter + 1"`},
 		} {
 			_, err := e.tryDeploy(fmt.Sprintf("bad%d", i), zeebeDiagram(loopTask("userTask", "", c.loop, "")), reviewVars...)
 			if !errs.Is(err, errs.Invalid) || !strings.Contains(err.Error(), c.msg) {
