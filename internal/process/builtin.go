@@ -58,7 +58,7 @@ func (r *runner) inputs(el *bpmn.Element) (map[string]any, error) {
 func (r *runner) input(ip inputProgram, format func(any) string) (any, error) {
 	switch {
 	case ip.prog != nil:
-		v, err := expr.Run(ip.prog, r.st.environment())
+		v, err := expr.Run(ip.prog, r.env())
 		if err != nil {
 			return nil, errs.New(errs.Invalid, "the input %s: %v", ip.name, r.exprFailed(ip.prog, "", err))
 		}
@@ -75,7 +75,7 @@ func (r *runner) render(name string, t *template, format func(any) string) (stri
 	var b strings.Builder
 	for i, p := range t.progs {
 		b.WriteString(t.parts[i])
-		v, err := expr.Run(p, r.st.environment())
+		v, err := expr.Run(p, r.env())
 		if err != nil {
 			return "", errs.New(errs.Invalid, "a placeholder of the input %s: %v", name, r.exprFailed(p, "", err))
 		}

@@ -28,6 +28,7 @@ type programs struct {
 	types   map[string]value.Type      // declared variables
 	zero    map[string]any             // the compile-time environment
 	result  map[string]map[string]any  // extra names an output sees, by element id
+	loops   map[string]*loopPrograms   // multi-instance activities, by element id
 }
 
 // assignProgram sets a variable from an expression: a script assignment or a task output.
@@ -66,13 +67,13 @@ func compileVersion(p *bpmn.Process, vars []Variable) (*programs, error) {
 		c.compileCondition(&list, f)
 	}
 	for _, e := range p.ElementOrder {
-		c.compileElement(&list, e)
+		c.compileWithLoop(&list, e)
 	}
 	return c, list.Err()
 }
 
 func (c *programs) compile(src string, env map[string]any, opts ...expr.Option) (*vm.Program, error) {
-	all := append([]expr.Option{expr.Env(env), expr.MaxNodes(maxNodes)}, opts...)
+	all := append([]expr.Option{expr.Env(typedEnv(env)), expr.MaxNodes(maxNodes)}, opts...)
 	return expr.Compile(src, all...)
 }
 
@@ -156,6 +157,10 @@ func fits(got reflect.Type, t value.Type) error {
 		ok = got == reflect.TypeOf(value.File{}) || got.Kind() == reflect.Map
 	case value.KindFiles:
 		ok = got.Kind() == reflect.Slice
+	case value.KindList:
+		ok = got.Kind() == reflect.Slice || got.Kind() == reflect.Array
+	case value.KindObject:
+		ok = got.Kind() == reflect.Map || got.Kind() == reflect.Struct
 	default:
 		ok = got.Kind() == reflect.String
 	}
@@ -181,6 +186,8 @@ func describeGoType(t reflect.Type) string {
 		return "a file"
 	case t.Kind() == reflect.Slice:
 		return "a list"
+	case t.Kind() == reflect.Map:
+		return "an object"
 	}
 	return "a " + t.String()
 }

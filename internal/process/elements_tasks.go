@@ -17,11 +17,7 @@ func (r *runner) userTask(t *token, el *bpmn.Element) error {
 	if err != nil {
 		return r.incident(t, el, err)
 	}
-	keys, err := r.boundaryKeys(el)
-	if err != nil {
-		return r.incident(t, el, err)
-	}
-	if left, err := r.startActivity(t, el, keys); left || err != nil {
+	if stop, err := r.enterActivity(t, el); stop {
 		return err
 	}
 	id := store.NewID("task")
@@ -145,6 +141,7 @@ func (r *runner) runBuiltin(el *bpmn.Element) (outputsFailed bool, err error) {
 
 // completeService stores a finished task's outputs and moves the token on.
 func (r *runner) completeService(t *token, el *bpmn.Element, result map[string]any) error {
+	r.tok = t
 	if err := r.applyOutputs(el, result); err != nil {
 		return r.incident(t, el, err)
 	}
@@ -174,8 +171,9 @@ func (r *runner) applyOutputs(el *bpmn.Element, result map[string]any) error {
 	if len(outs) == 0 {
 		return nil
 	}
-	env := make(map[string]any, len(r.st.environment())+len(result))
-	for k, v := range r.st.environment() {
+	base := r.env()
+	env := make(map[string]any, len(base)+len(result))
+	for k, v := range base {
 		env[k] = v
 	}
 	for k, v := range result {

@@ -43,6 +43,10 @@ func (r *runner) throwError(t *token, el *bpmn.Element, e *thrown) error {
 		}
 		return r.incident(t, el, fmt.Errorf("it threw %s, and no error boundary event catches it", e))
 	}
+	t, err := r.bodyOf(t, el)
+	if err != nil {
+		return err
+	}
 	if err := r.cancelTokenWaits(t); err != nil {
 		return err
 	}

@@ -64,6 +64,9 @@ func (r *runner) claimEvent(t *token, el *bpmn.Element) error {
 	switch {
 	case el.Kind.IsBoundary():
 		host := r.st.v.Process.Elements[el.AttachedTo]
+		if err := r.interruptLoop(t, host); err != nil {
+			return err
+		}
 		if err := r.cancelScopeOf(t, "sub-process "+host.ID+" interrupted by "+el.ID); err != nil {
 			return err
 		}
@@ -159,11 +162,26 @@ func (r *runner) keptForBoundary(el *bpmn.Element, keys map[string]string) (*bpm
 	return nil, nil, nil
 }
 
+// enterActivity computes the boundary keys of an activity a token enters and starts it (see
+// startActivity). stop tells the caller to return err at once: a key failed and became an
+// incident, or the token already left.
+func (r *runner) enterActivity(t *token, el *bpmn.Element) (stop bool, err error) {
+	keys, err := r.boundaryKeys(el)
+	if err != nil {
+		return true, r.incident(t, el, err)
+	}
+	left, err := r.startActivity(t, el, keys)
+	return left || err != nil, err
+}
+
 // startActivity arms the boundary events of an activity a token enters and reports whether
 // the token already left: a kept message for an interrupting message boundary interrupts the
 // activity before its work is created. For a non-interrupting one the activity starts, and
 // the message starts a branch beside it.
 func (r *runner) startActivity(t *token, el *bpmn.Element, keys map[string]string) (left bool, err error) {
+	if t.Body != 0 {
+		return false, nil // an inner instance: the boundary events wait on the body's token
+	}
 	b, m, err := r.keptForBoundary(el, keys)
 	if err != nil {
 		return false, err

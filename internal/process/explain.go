@@ -92,7 +92,7 @@ func nilFailure(msg string) bool {
 // unsetIdentifiers lists, in the order they are written, the process variables an expression
 // reads that have no value now.
 func (r *runner) unsetIdentifiers(prog *vm.Program) []string {
-	env := r.st.environment()
+	env := r.env()
 	c := &identifiers{seen: map[string]bool{}}
 	node := prog.Node()
 	ast.Walk(&node, c)

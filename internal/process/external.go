@@ -26,7 +26,11 @@ type ExternalJob struct {
 	Type       string                 `json:"type"`
 	Headers    map[string]string      `json:"headers"`
 	Variables  map[string]value.Value `json:"variables"`
-	CreatedAt  time.Time              `json:"created_at"`
+	// Local are the variables of the job's token alone, such as the element and loopCounter
+	// of an inner instance of a multi-instance task; they shadow Variables of the same name.
+	Local     map[string]json.RawMessage `json:"local,omitempty"`
+	CreatedAt time.Time                  `json:"created_at"`
+	token     int
 }
 
 // mayWorkJobs allows administrators and worker API keys (policy.JobWork).
@@ -45,7 +49,7 @@ func (s *Service) Jobs(ctx context.Context, typ string, p store.Page) (store.Lis
 		return out, err
 	}
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, instance_id, element_id, type, created_at FROM process_jobs
+		rows, err := tx.Query(ctx, `SELECT id, instance_id, token_id, element_id, type, created_at FROM process_jobs
 			WHERE type = ? AND state = ? AND due_at <= ? AND id > ? ORDER BY id LIMIT ?`, typ, jobWaiting, store.TS(tx.Now()), p.Cursor, p.Size()+1)
 		if err != nil {
 			return err
@@ -54,7 +58,7 @@ func (s *Service) Jobs(ctx context.Context, typ string, p store.Page) (store.Lis
 		for rows.Next() {
 			var j ExternalJob
 			var at store.Timestamp
-			if err := rows.Scan(&j.ID, &j.InstanceID, &j.Element, &j.Type, &at); err != nil {
+			if err := rows.Scan(&j.ID, &j.InstanceID, &j.token, &j.Element, &j.Type, &at); err != nil {
 				rows.Close()
 				return err
 			}
@@ -82,6 +86,9 @@ func (s *Service) describeJob(ctx context.Context, tx *store.Tx, j *ExternalJob)
 		return err
 	}
 	j.Process, j.Version, j.Variables = st.v.Code, st.v.Number, st.vars
+	if t := st.token(j.token); t != nil {
+		j.Local = t.Vars
+	}
 	j.Headers = map[string]string{}
 	if el := st.v.Process.Elements[j.Element]; el != nil && el.Service != nil && el.Service.Headers != nil {
 		j.Headers = el.Service.Headers

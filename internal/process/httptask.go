@@ -69,7 +69,9 @@ func (s *Service) prepareHTTP(ctx context.Context, j job) (*httpCall, error) {
 		if el == nil || el.Service == nil {
 			return errs.New(errs.NotFound, "element %s is gone", j.element)
 		}
-		c, err = s.newRunner(ctx, tx, st).httpRequest(el)
+		r := s.newRunner(ctx, tx, st)
+		r.tok = st.token(j.token)
+		c, err = r.httpRequest(el)
 		return err
 	})
 	return c, err

@@ -53,7 +53,7 @@ func (r *runner) correlationKey(el *bpmn.Element) (string, error) {
 		}
 		return "", nil
 	}
-	out, err := expr.Run(prog, r.st.environment())
+	out, err := expr.Run(prog, r.env())
 	if err != nil {
 		err = r.exprFailed(prog, el.Message.CorrelationKeyRaw, err)
 	} else {

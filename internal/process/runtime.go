@@ -39,6 +39,8 @@ type pending struct {
 	via *bpmn.Flow
 	// split is set when the token leaves el rather than arrives at it (see leave).
 	split bool
+	// done marks an inner instance of a multi-instance activity that finished its work.
+	done bool
 }
 
 // runner moves one instance forward inside one transaction until every token waits or ended.
@@ -56,6 +58,8 @@ type runner struct {
 	// it once, else flushed by finish.
 	b      *batch
 	shared bool
+	// tok is the token whose element runs now: expressions see its own variables (envFor).
+	tok *token
 }
 
 func (s *Service) newRunner(ctx context.Context, tx *store.Tx, st *state) *runner {
@@ -80,10 +84,15 @@ func (r *runner) arrive(t *token, el *bpmn.Element, via *bpmn.Flow) {
 // take moves a token along a flow.
 func (r *runner) take(t *token, f *bpmn.Flow) { r.arrive(t, f.To, f) }
 
-// leave moves a token out of an element. With one unconditional flow out it is taken at once;
-// otherwise the choice of flows is queued (see split), since a condition may fail and raise an
-// incident, which must happen in turn like any other step.
+// leave moves a token out of an element. An inner instance of a multi-instance activity goes
+// back to its body instead (multiinstance.go). With one unconditional flow out it is taken at
+// once; otherwise the choice of flows is queued (see split), since a condition may fail and
+// raise an incident, which must happen in turn like any other step.
 func (r *runner) leave(t *token, el *bpmn.Element) {
+	if t.Body != 0 && el.Loop != nil {
+		r.queue = append(r.queue, pending{tok: t, el: el, done: true})
+		return
+	}
 	if len(el.Outgoing) == 1 && el.Outgoing[0].Condition == "" {
 		r.take(t, el.Outgoing[0])
 		return
@@ -91,6 +100,9 @@ func (r *runner) leave(t *token, el *bpmn.Element) {
 	t.El, t.Wait, t.Flow = el.ID, "", ""
 	r.queue = append(r.queue, pending{tok: t, el: el, split: true})
 }
+
+// env is what expressions evaluated for the running token see.
+func (r *runner) env() map[string]any { return r.st.envFor(r.tok) }
 
 // run handles queued tokens until none is left. A token that cannot go on raises an incident
 // at its element; an error is returned only for failures of the database itself. Once the
@@ -132,6 +144,9 @@ func (r *runner) enter(p pending) error {
 	if p.split {
 		return r.split(p.tok, p.el)
 	}
+	if p.done || p.el.Loop != nil {
+		return r.enterLoop(p)
+	}
 	switch p.el.Kind {
 	case bpmn.KindStart, bpmn.KindTask:
 		r.record(p.el, evCompleted, "")
@@ -169,6 +184,10 @@ func (r *runner) enter(p pending) error {
 // runs it again (a retry or an administrator's retry of an incident), so that boundary
 // timers are armed only once.
 func (r *runner) execute(t *token, el *bpmn.Element, first bool) error {
+	r.tok = t
+	if el.Loop != nil && t.Body == 0 {
+		return r.multiInstance(t, el)
+	}
 	switch el.Kind {
 	case bpmn.KindScriptTask:
 		return r.script(t, el)

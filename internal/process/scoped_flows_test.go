@@ -3,6 +3,7 @@ package process
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestInclusiveJoinInsideSubProcess: an inclusive join inside a sub-process waits only for the
@@ -52,4 +53,42 @@ func TestImplicitSplitInsideSubProcess(t *testing.T) {
 		e.completeTaskAt(e.admin, inst.ID, "b", nil)
 		e.wantEnded(inst.ID, "sub completed", "done completed")
 	})
+}
+
+// TestMultiInstanceInsideSubProcess: the inner instances of a multi-instance task inside a
+// sub-process run in its scope, so the sub-process waits for all of them and an interrupting
+// boundary event on the sub-process cancels them with it.
+func TestMultiInstanceInsideSubProcess(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		inner := `<bpmn:userTask id="inner"><bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>2</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:userTask><bpmn:endEvent id="sub_end"/>` +
+			chain("sub_start", "inner", "sub_end")
+		e.deploy("scoped_mi", aroundSub(inner, ""))
+		inst := e.start("scoped_mi", nil, "")
+		tasks := e.openTasks(inst.ID, "inner")
+		if len(tasks) != 2 {
+			t.Fatalf("open tasks %d, want 2: %s", len(tasks), active(e.instance(inst.ID)))
+		}
+		mustComplete(t, e, tasks[0])
+		if got := active(e.instance(inst.ID)); !strings.Contains(got, "sub:scope") || !strings.Contains(got, "inner:task") {
+			t.Fatalf("after one of two: %q", got)
+		}
+		mustComplete(t, e, tasks[1])
+		e.wantEnded(inst.ID, "sub completed", "done completed")
+
+		e.deploy("scoped_mi_cancel", aroundSub(inner, boundaryOnSub(hourTimer)))
+		c := e.start("scoped_mi_cancel", nil, "")
+		e.clock.Advance(2 * time.Hour)
+		e.runJobs()
+		got := e.instance(c.ID)
+		if left := e.openTasks(c.ID, "inner"); len(left) != 0 || !strings.Contains(trail(got), "b fired") {
+			t.Fatalf("after the boundary timer: %d open tasks, %q\n%s", len(left), active(got), trail(got))
+		}
+	})
+}
+
+func mustComplete(t *testing.T, e *env, task *Task) {
+	t.Helper()
+	if _, err := e.svc.CompleteTask(e.admin, task.ID, nil); err != nil {
+		t.Fatalf("complete %s: %v", task.ID, err)
+	}
 }

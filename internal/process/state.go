@@ -31,6 +31,8 @@ const (
 	// it, all under the token's id.
 	waitEvent    = "event"
 	waitIncident = "incident"
+	// At a multi-instance activity: the body token waits for its inner instances.
+	waitMulti = "multi"
 )
 
 // token is one place where an instance is. Tokens live in the instance row, so moving them is
@@ -42,6 +44,15 @@ type token struct {
 	Wait string `json:"wait"`
 	// Scope is the id of the sub-process scope the token runs in; 0 is the process.
 	Scope int `json:"scope,omitempty"`
+	// Vars are the token's own variables, which shadow the process's in expressions evaluated
+	// for it: an inner instance's input element and loopCounter (multiinstance.go).
+	Vars map[string]json.RawMessage `json:"vars,omitempty"`
+	// Body is set on an inner instance of a multi-instance activity: the id of the token that
+	// waits at the activity for all of them (its body); Index is its place in the input.
+	Body  int `json:"body,omitempty"`
+	Index int `json:"index,omitempty"`
+	// Loop is the bookkeeping of a multi-instance activity, on its body token.
+	Loop *loopState `json:"loop,omitempty"`
 }
 
 type tokenSet struct {

@@ -39,7 +39,10 @@ type Task struct {
 	// Form and Documentation come from the diagram, for the task page.
 	Form          []FormField `json:"form"`
 	Documentation string      `json:"documentation,omitempty"`
-	token         int
+	// Local are the task's own variables: the element and loopCounter of one inner instance
+	// of a multi-instance task, so that the person sees which element is theirs.
+	Local map[string]json.RawMessage `json:"local,omitempty"`
+	token int
 }
 
 // FormField is one variable a person fills in to complete a task.
@@ -94,11 +97,12 @@ func timePtr(t store.Timestamp) *time.Time {
 
 // describe fills a task's form and documentation from its version's diagram.
 func (s *Service) describe(ctx context.Context, tx *store.Tx, t *Task) error {
-	var code string
+	var code, toks string
 	var n int
-	if err := tx.QueryRow(ctx, "SELECT code, version FROM process_instances WHERE id = ?", t.InstanceID).Scan(&code, &n); err != nil {
+	if err := tx.QueryRow(ctx, "SELECT code, version, tokens FROM process_instances WHERE id = ?", t.InstanceID).Scan(&code, &n, &toks); err != nil {
 		return err
 	}
+	t.Local = localVars(toks, t.token)
 	v, err := s.VersionTx(ctx, tx, code, n)
 	if err != nil {
 		return err

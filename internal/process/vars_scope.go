@@ -1,18 +1,23 @@
 package process
 
 import (
+	"encoding/json"
 	"maps"
 
 	"github.com/parleychat/parley/internal/value"
 )
 
 // envFor returns what expressions evaluated for token t see: the process's variables,
-// overlaid by the local variables of the scopes t runs in, the innermost winning. Without any
-// local variable it is the process's environment itself, as for a token of the process.
+// overlaid by the local variables of the scopes t runs in, the innermost winning, overlaid by
+// the token's own variables (an inner instance's input element and loopCounter). Without any
+// local variable it is the process's environment itself, which callers must not change.
 func (st *state) envFor(t *token) map[string]any {
 	base := st.environment()
+	if t == nil {
+		return base
+	}
 	chain := st.scopeChain(t)
-	if !hasLocals(chain) {
+	if !hasLocals(chain) && len(t.Vars) == 0 {
 		return base
 	}
 	env := maps.Clone(base)
@@ -20,6 +25,10 @@ func (st *state) envFor(t *token) map[string]any {
 		for name := range chain[i].Vars {
 			env[name] = st.local(chain[i], name).Native()
 		}
+	}
+	for k, raw := range t.Vars {
+		// Token variables are written by the engine from values it encoded itself.
+		env[k], _ = value.NativeJSON(raw)
 	}
 	return env
 }
@@ -77,4 +86,19 @@ func (st *state) local(sc *scope, name string) value.Value {
 		return value.Value{}
 	}
 	return v
+}
+
+// localVars returns the own variables of token id in an instance's stored tokens, or nil when
+// the token has none or is gone (its task ended).
+func localVars(tokens string, id int) map[string]json.RawMessage {
+	var set tokenSet
+	if json.Unmarshal([]byte(tokens), &set) != nil {
+		return nil
+	}
+	for _, t := range set.Tokens {
+		if t.ID == id {
+			return t.Vars
+		}
+	}
+	return nil
 }

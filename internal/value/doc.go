@@ -2,8 +2,8 @@
 // live-chat property or an app field of some type may hold, how it is read from JSON, how it is
 // stored, and what an expression sees.
 //
-// There are eleven types, written as in DOMAIN.md: string, integer, number, boolean, datetime,
-// money, phone, email, user, session and item:<workspace>/<app>. A [Type] is parsed from that
+// The types are written as in DOMAIN.md: string, integer, number, boolean, datetime, money,
+// phone, email, user, session, file, files, list, object and item:<workspace>/<app>. A [Type] is parsed from that
 // text with [ParseType] and marshals back to it.
 //
 // A [Value] is a typed value in canonical form, so that two equal values always encode to the
@@ -20,6 +20,10 @@
 //	email     a bare address with a lower-cased domain ("Ann@example.com")
 //	user, session, item:<workspace>/<app>
 //	          the id of the record the value links to, a non-empty string
+//	list      a JSON array of any JSON values, at most 1 MiB and 32 levels deep
+//	object    a JSON object of any JSON values, within the same bounds; both are kept
+//	          with sorted keys and canonical numbers, and expressions see []any and
+//	          map[string]any with whole numbers as int
 //
 // Types are strict: a JSON string holding "12" is not an integer, and a value of one type is
 // never converted into another. [Assignable] holds the single rule for mappings: only the same

@@ -30,6 +30,8 @@ func (v Value) Native() any {
 		return v.file()
 	case KindFiles:
 		return v.fileList()
+	case KindList, KindObject:
+		return v.structuredNative()
 	}
 	return v.s
 }
@@ -58,6 +60,10 @@ func (t Type) Zero() any {
 		return File{}
 	case KindFiles:
 		return []File{}
+	case KindList:
+		return []any{}
+	case KindObject:
+		return map[string]any{}
 	}
 	return ""
 }
@@ -98,6 +104,8 @@ func (o Options) FromNative(t Type, v any) (Value, error) {
 		return fileFromNative(t, v)
 	case KindFiles:
 		return filesFromNative(t, v)
+	case KindList, KindObject:
+		return structuredFromNative(t, v)
 	}
 	return o.textFromNative(t, v)
 }

@@ -63,6 +63,8 @@ func (o Options) Parse(t Type, raw json.RawMessage) (Value, error) {
 		return parseFile(t, raw)
 	case KindFiles:
 		return parseFiles(t, raw)
+	case KindList, KindObject:
+		return parseStructured(t, raw)
 	}
 	return o.parseText(t, raw)
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/parleychat/parley/internal/errs"
 )
 
-// Kind names one of the eleven types; for items the kind alone does not say which app.
+// Kind names one of the types; for items the kind alone does not say which app.
 type Kind string
 
 // The kinds, spelled as users write them in process variables and app fields.
@@ -27,14 +27,17 @@ const (
 	// attachments.
 	KindFile  Kind = "file"
 	KindFiles Kind = "files"
+	// KindList is a JSON array and KindObject a JSON object, of any JSON values (structured.go).
+	KindList   Kind = "list"
+	KindObject Kind = "object"
 )
 
 // kinds lists every kind in the order error messages suggest them.
 var kinds = []Kind{KindString, KindInteger, KindNumber, KindBoolean, KindDatetime, KindMoney,
-	KindPhone, KindEmail, KindUser, KindSession, KindFile, KindFiles, KindItem}
+	KindPhone, KindEmail, KindUser, KindSession, KindFile, KindFiles, KindList, KindObject, KindItem}
 
 // typeNames is the list shown to a user who misspelt a type, so that the fix is in the message.
-const typeNames = "string, integer, number, boolean, datetime, money, phone, email, user, session, file, files, item:<workspace>/<app>"
+const typeNames = "string, integer, number, boolean, datetime, money, phone, email, user, session, file, files, list, object, item:<workspace>/<app>"
 
 // Type is a type of values. Workspace and App are set only for KindItem, because an item link is
 // only meaningful together with the app whose items it may point to.

@@ -36,10 +36,10 @@ func TestParseType(t *testing.T) {
 func TestParseTypeRefuses(t *testing.T) {
 	const rule = "must start with a lower-case letter and hold at most 64 lower-case letters, digits, '-' or '_'"
 	tests := []struct{ in, msg string }{
-		{"strng", `unknown type "strng"; use one of string, integer, number, boolean, datetime, money, phone, email, user, session, file, files, item:<workspace>/<app>`},
-		{"String", `unknown type "String"; use one of string, integer, number, boolean, datetime, money, phone, email, user, session, file, files, item:<workspace>/<app>`},
-		{"", `unknown type ""; use one of string, integer, number, boolean, datetime, money, phone, email, user, session, file, files, item:<workspace>/<app>`},
-		{" string", `unknown type " string"; use one of string, integer, number, boolean, datetime, money, phone, email, user, session, file, files, item:<workspace>/<app>`},
+		{"strng", `unknown type "strng"; use one of string, integer, number, boolean, datetime, money, phone, email, user, session, file, files, list, object, item:<workspace>/<app>`},
+		{"String", `unknown type "String"; use one of string, integer, number, boolean, datetime, money, phone, email, user, session, file, files, list, object, item:<workspace>/<app>`},
+		{"", `unknown type ""; use one of string, integer, number, boolean, datetime, money, phone, email, user, session, file, files, list, object, item:<workspace>/<app>`},
+		{" string", `unknown type " string"; use one of string, integer, number, boolean, datetime, money, phone, email, user, session, file, files, list, object, item:<workspace>/<app>`},
 		{"item", `type "item" needs its app: write item:<workspace>/<app>, e.g. item:crm/leads`},
 		{"item:crm", `invalid type "item:crm": write item:<workspace>/<app>, e.g. item:crm/leads`},
 		{"item:crm/", `invalid type "item:crm/": app code "" ` + rule},

@@ -98,6 +98,9 @@ func Encode(v Value) []byte {
 	case KindFiles:
 		return encodeFiles(v)
 	}
+	if v.t.Kind.structured() {
+		return []byte(v.s) // already canonical JSON
+	}
 	return quoteJSON(v.s)
 }
 

@@ -131,6 +131,8 @@ func (pb *processBuilder) checkChildren(n *node, e *Element, extra ...string) {
 		switch {
 		case c.XMLName.Space != nsBPMN, baseChildren[local], strings.HasSuffix(local, "EventDefinition"):
 		case contains(extra, local):
+		case local == "multiInstanceLoopCharacteristics" && loopable[e.Kind]:
+			pb.loop(c, e)
 		case local == "multiInstanceLoopCharacteristics" || local == "standardLoopCharacteristics":
 			pb.refuse(e, "it has "+local+" (loops and multi-instance are not supported)")
 		default:

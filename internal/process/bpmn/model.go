@@ -143,6 +143,8 @@ type Element struct {
 	// Link is the name of a link event; LinkTo is the catch event a link throw jumps to.
 	Link   string
 	LinkTo *Element `json:"-"`
+	// Loop makes the activity multi-instance (multiInstanceLoopCharacteristics); nil otherwise.
+	Loop *Loop
 }
 
 // Flow is a sequence flow.

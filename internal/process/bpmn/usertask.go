@@ -102,6 +102,9 @@ func (pb *processBuilder) camundaAssignment(n *node) Assignee {
 	v := strings.TrimSpace(camundaAttr(n, "assignee"))
 	if strings.HasPrefix(v, "${") || strings.HasPrefix(v, "#{") {
 		a.UserVariable = pb.assigneeVariable(strings.TrimSuffix(v[2:], "}"), v, "camunda:assignee")
+	} else if strings.Contains(v, "${") || strings.Contains(v, "#{") {
+		// kermit_${loopCounter}: a login built per inner instance, which is not a login.
+		pb.unsupported(pb.current, "camunda:assignee %q of %s mixes text and an expression, which is not supported; name a login or a user variable", v, pb.current)
 	} else {
 		a.User = v
 	}

@@ -7,7 +7,7 @@
 import { h } from './dom.js';
 import { field, formDialog } from './dialog.js';
 
-const kinds = ['string', 'integer', 'number', 'boolean', 'datetime', 'money', 'phone', 'email', 'user', 'session'];
+const kinds = ['string', 'integer', 'number', 'boolean', 'datetime', 'money', 'phone', 'email', 'user', 'session', 'list', 'object'];
 
 function variableRow(tbody, v = {}) {
   const i = tbody.children.length;
@@ -33,7 +33,7 @@ function variablesEditor(vars) {
   (vars || []).forEach((v) => variableRow(tbody, v));
   return h('div', { class: 'field' },
     h('label', {}, 'Variables'),
-    h('p', { class: 'hint' }, 'The data the process works with. Types: string, integer, number, boolean, datetime, money, phone, email, user, session or item:<workspace>/<app>.'),
+    h('p', { class: 'hint' }, 'The data the process works with. Types: string, integer, number, boolean, datetime, money, phone, email, user, session, list (a JSON array), object (a JSON object) or item:<workspace>/<app>.'),
     h('datalist', { id: 'var-kinds' }, kinds.map((k) => h('option', { value: k }))),
     h('table', { class: 'vars' }, h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Type'), h('th', {}, 'Required'), h('th', {}, 'Title'), h('th', {}))), tbody),
     h('button', { type: 'button', class: 'btn btn-sm', dataset: { action: 'add-variable' }, onclick: () => variableRow(tbody) }, '+ Variable'));

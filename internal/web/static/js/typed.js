@@ -13,17 +13,24 @@ function inputType(t) {
   if (t === 'datetime') return 'datetime-local';
   if (t === 'email') return 'email';
   if (t === 'phone') return 'tel';
+  if (t === 'list' || t === 'object') return 'textarea';
   return 'text';
 }
+
+// structuredHint shows the JSON shape a list or object variable is typed in.
+const structuredHint = {
+  list: 'A JSON array, such as ["a", 2, {"b": true}].',
+  object: 'A JSON object, such as {"name": "Ann", "age": 31}.',
+};
 
 // typedField builds the control of one value: {name, label, type, required, value}.
 export function typedField(v) {
   const f = field({
     name: `in.${v.name}`, label: v.label || v.name, type: inputType(v.type), required: v.required,
     value: v.value ?? '',
-    hint: v.type === 'money' ? 'An amount and a currency, such as 12.50 EUR.' : `Type: ${v.type}`,
+    hint: v.type === 'money' ? 'An amount and a currency, such as 12.50 EUR.' : structuredHint[v.type] || `Type: ${v.type}`,
   });
-  const input = f.querySelector('input');
+  const input = f.querySelector('input, textarea');
   input.dataset.type = v.type;
   if (v.type === 'integer') input.step = '1';
   if (v.type === 'number') input.step = 'any';
@@ -39,6 +46,7 @@ function typedValue(input) {
   if (raw === '') return undefined;
   if (t === 'integer' || t === 'number') return Number(raw);
   if (t === 'datetime') return new Date(raw).toISOString();
+  if (t === 'list' || t === 'object') return jsonValue(input.name, t, raw);
   if (t === 'money') {
     const m = raw.match(/^(-?\d+(?:\.\d+)?)\s*([A-Za-z]{3})$/);
     if (!m) throw fieldError(input.name, 'must be an amount and a currency, such as 12.50 EUR');
@@ -57,3 +65,19 @@ export function inputsOf(form) {
   return inputs;
 }
 
+
+// jsonValue reads a list or object typed as JSON into the control called name; the server
+// checks the shape again, this only points at the field before anything is sent.
+export function jsonValue(name, t, raw) {
+  let v;
+  try {
+    v = JSON.parse(raw);
+  } catch (e) {
+    throw fieldError(name, `is not valid JSON (${e.message})`);
+  }
+  const isList = Array.isArray(v);
+  const isObject = v !== null && typeof v === 'object' && !isList;
+  if (t === 'list' && !isList) throw fieldError(name, 'must be a JSON array, such as ["a", 2]');
+  if (t === 'object' && !isObject) throw fieldError(name, 'must be a JSON object, such as {"name": "Ann"}');
+  return v;
+}

@@ -8,7 +8,7 @@ import { button, checkField, note, section, selectField, textField } from './pro
 
 // kinds are the value types of internal/value (value.kinds), item aside: items are listed per
 // app, as item:<workspace>/<app>.
-export const kinds = ['string', 'integer', 'number', 'boolean', 'datetime', 'money', 'phone', 'email', 'user', 'session'];
+export const kinds = ['string', 'integer', 'number', 'boolean', 'datetime', 'money', 'phone', 'email', 'user', 'session', 'list', 'object'];
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

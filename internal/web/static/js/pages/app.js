@@ -5,10 +5,11 @@
 import { APIError, clearErrors, fieldError, get, patch, post, showErrors } from '../api.js';
 import { $, h, replace, toast, when } from '../dom.js';
 import { confirmDialog, field, formDialog } from '../dialog.js';
+import { jsonValue } from '../typed.js';
 
 const root = $('[data-app]');
 const base = `/api/v1/workspaces/${encodeURIComponent(root.dataset.workspace)}/apps/${encodeURIComponent(root.dataset.app)}`;
-const kinds = ['string', 'integer', 'number', 'boolean', 'datetime', 'money', 'phone', 'email', 'user', 'session', 'file', 'files'];
+const kinds = ['string', 'integer', 'number', 'boolean', 'datetime', 'money', 'phone', 'email', 'user', 'session', 'file', 'files', 'list', 'object'];
 const filterForm = $('[data-filter]');
 const more = $('[data-more]');
 let app = null;
@@ -182,6 +183,7 @@ function inputType(t) {
   if (t === 'datetime') return 'datetime-local';
   if (t === 'email') return 'email';
   if (t === 'phone') return 'tel';
+  if (t === 'list' || t === 'object') return 'textarea';
   return 'text';
 }
 
@@ -196,7 +198,7 @@ function valueField(f) {
       h('p', { class: 'hint' }, 'Set by processes from the files customers send.'));
   }
   const el = field({ name, label: f.title, type: inputType(f.type), required: f.required, autocomplete: 'off', hint: `Type: ${f.type}` });
-  const input = el.querySelector('input');
+  const input = el.querySelector('input, textarea');
   if (f.type === 'integer') input.step = '1';
   if (f.type === 'number') input.step = 'any';
   return el;
@@ -227,6 +229,7 @@ function typedValue(f, form) {
   if (raw === '') return undefined;
   if (f.type === 'integer' || f.type === 'number') return Number(raw);
   if (f.type === 'datetime') return new Date(raw).toISOString();
+  if (f.type === 'list' || f.type === 'object') return jsonValue(input.name, f.type, raw);
   return raw;
 }
 

@@ -58,11 +58,21 @@ function card(t) {
       h('h2', {}, t.name || t.element),
       h('span', { class: 'muted small' }, t.due_at ? `Due ${when(t.due_at)}` : `Since ${when(t.created_at)}`)),
     t.documentation ? h('p', { class: 'muted' }, t.documentation) : null,
+    local(t.local),
     h('p', { class: 'small' },
       h('a', { href: `/instances/${encodeURIComponent(t.instance_id)}` }, 'Process instance'),
       t.session_id ? [' · ', h('a', { href: `/console/sessions/${encodeURIComponent(t.session_id)}` }, 'Session')] : null,
       t.assignee ? null : h('span', { class: 'muted' }, ` · Offered to ${offeredTo(t)}`)),
     form);
+}
+
+// local shows the variables of one inner instance of a multi-instance task: which element of
+// the list this task is for, and its number.
+function local(vars) {
+  const names = Object.keys(vars || {}).sort();
+  if (!names.length) return null;
+  return h('dl', { class: 'task-local small', dataset: { local: '' } }, names.map((k) =>
+    [h('dt', {}, h('code', {}, k)), h('dd', {}, JSON.stringify(vars[k]))]));
 }
 
 function offeredTo(t) {

@@ -9,7 +9,7 @@ import { field, formDialog } from '../dialog.js';
 const ws = $('[data-workspace]').dataset.workspace;
 const base = `/api/v1/workspaces/${encodeURIComponent(ws)}`;
 const table = $('[data-apps] tbody');
-const kinds = ['string', 'integer', 'number', 'boolean', 'datetime', 'money', 'phone', 'email', 'user', 'session'];
+const kinds = ['string', 'integer', 'number', 'boolean', 'datetime', 'money', 'phone', 'email', 'user', 'session', 'list', 'object'];
 
 function row(app) {
   return h('tr', { dataset: { app: app.code } },
