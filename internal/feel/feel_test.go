@@ -178,6 +178,8 @@ func TestParseErrors(t *testing.T) {
 		`1 instance of thing`: "unknown type",
 		`@"tomorrow"`:         "not a date",
 		`(1 + 2`:              `expected ")"`,
+		`is defined(x)`:       "unknown function is defined()",
+		`a < b < c`:           "cannot be chained",
 		`a # b`:               "unexpected character",
 		strings.Repeat("(", 100) + "1" + strings.Repeat(")", 100): "nests deeper",
 		strings.Repeat("a", MaxSource+1):                          "longer than",

@@ -182,24 +182,28 @@ func (p *parser) and() node {
 
 var comparisons = map[string]bool{"=": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true}
 
+// comparison reads one comparison. Chains such as a < b < c are refused: FEEL would compare
+// a boolean with c, which is never what was meant.
 func (p *parser) comparison() node {
 	n := p.instanceOf()
-	for {
-		t := p.peek()
-		switch {
-		case t.kind == tOp && comparisons[t.text]:
-			p.next()
-			n = &cmpNode{op: t.text, l: n, r: p.instanceOf()}
-		case p.accept("between"):
-			lo := p.instanceOf()
-			p.expect("and")
-			n = &betweenNode{x: n, lo: lo, hi: p.instanceOf()}
-		case p.accept("in"):
-			n = &inNode{x: n, tests: p.unaryTests()}
-		default:
-			return n
-		}
+	t := p.peek()
+	switch {
+	case t.kind == tOp && comparisons[t.text]:
+		p.next()
+		n = &cmpNode{op: t.text, l: n, r: p.instanceOf()}
+	case p.accept("between"):
+		lo := p.instanceOf()
+		p.expect("and")
+		n = &betweenNode{x: n, lo: lo, hi: p.instanceOf()}
+	case p.accept("in"):
+		n = &inNode{x: n, tests: p.unaryTests()}
+	default:
+		return n
 	}
+	if t := p.peek(); t.kind == tOp && comparisons[t.text] || p.is("between") || p.is("in") {
+		p.fail("comparisons cannot be chained (%s at %d); join them with and, or add parentheses", describe(t), t.pos)
+	}
+	return n
 }
 
 // unaryTests reads the right side of in: one test, or a parenthesised list of tests.
@@ -362,6 +366,7 @@ func (p *parser) primary() node {
 // call reads a call of a built-in function, whose name may have several words (string length,
 // date and time); it returns nil when the tokens are no call.
 func (p *parser) call() node {
+	unknown := ""
 	for k := 4; k >= 1; k-- {
 		words := make([]string, 0, k)
 		for i := 0; i < k; i++ {
@@ -375,15 +380,27 @@ func (p *parser) call() node {
 		}
 		b, ok := builtins[name]
 		if !ok {
-			if k == 1 {
-				p.fail("unknown function %s()", name)
+			if unknown == "" && !hasKeyword(words) {
+				unknown = name
 			}
 			continue
 		}
 		p.p += k + 1
 		return p.arguments(name, b)
 	}
+	if unknown != "" {
+		p.fail("unknown function %s()", unknown)
+	}
 	return nil
+}
+
+func hasKeyword(words []string) bool {
+	for _, w := range words {
+		if keywords[w] {
+			return true
+		}
+	}
+	return false
 }
 
 // argName reads the name of a named argument, which may have several words (start position),

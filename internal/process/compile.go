@@ -72,6 +72,9 @@ func compileVersion(p *bpmn.Process, vars []Variable) (*programs, error) {
 }
 
 func (c *programs) compile(src string, env map[string]any, opts ...expr.Option) (*vm.Program, error) {
+	if f, ok := bpmn.FEELSource(src); ok {
+		return c.compileFEEL(src, f, env, opts...)
+	}
 	all := append([]expr.Option{expr.Env(env), expr.MaxNodes(maxNodes)}, opts...)
 	return expr.Compile(src, all...)
 }
