@@ -234,3 +234,19 @@ func TestToGo(t *testing.T) {
 		t.Errorf("ToGo = %#v", m)
 	}
 }
+
+func TestType(t *testing.T) {
+	for src, want := range map[string]string{
+		`a > 1`: "boolean", `"a" + "b"`: "string", `1 + 2`: "number", `a + 1`: "", `[1]`: "list", `{a: 1}`: "context",
+		`upper case(a)`: "string", `count(a)`: "number", `if a then "x" else "y"`: "string", `if a then 1 else "y"`: "",
+		`a`: "", `null`: "", `some x in a satisfies x`: "boolean", `date(a)`: "date", `-1`: "number",
+	} {
+		x, err := Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := x.Type(); got != want {
+			t.Errorf("Type(%s) = %q, want %q", src, got, want)
+		}
+	}
+}

@@ -28,6 +28,7 @@ type programs struct {
 	types   map[string]value.Type      // declared variables
 	zero    map[string]any             // the compile-time environment
 	result  map[string]map[string]any  // extra names an output sees, by element id
+	io      map[string]*ioPrograms     // zeebe:ioMapping, by element id
 }
 
 // assignProgram sets a variable from an expression: a script assignment or a task output.
@@ -92,6 +93,7 @@ func (c *programs) compileCondition(list *errs.List, f *bpmn.Flow) {
 }
 
 func (c *programs) compileElement(list *errs.List, e *bpmn.Element) {
+	c.compileIO(list, e)
 	switch {
 	case e.Script != nil:
 		for _, a := range e.Script.Assignments {

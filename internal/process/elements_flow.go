@@ -112,7 +112,7 @@ func (r *runner) script(t *token, el *bpmn.Element) error {
 	vals := make([]value.Value, len(assigns))
 	old := make([]value.Value, len(assigns))
 	for i, a := range assigns {
-		v, err := r.evalAssign(a, r.st.environment())
+		v, err := r.evalAssign(a, r.st.envFor(t))
 		if err != nil {
 			for j := i - 1; j >= 0; j-- {
 				r.st.set(assigns[j].variable, old[j])

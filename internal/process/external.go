@@ -26,7 +26,9 @@ type ExternalJob struct {
 	Type       string                 `json:"type"`
 	Headers    map[string]string      `json:"headers"`
 	Variables  map[string]value.Value `json:"variables"`
-	CreatedAt  time.Time              `json:"created_at"`
+	// Locals are the task's zeebe:input values, computed when the token entered it.
+	Locals    map[string]any `json:"locals,omitempty"`
+	CreatedAt time.Time      `json:"created_at"`
 }
 
 // mayWorkJobs allows administrators and worker API keys (policy.JobWork).
@@ -82,6 +84,9 @@ func (s *Service) describeJob(ctx context.Context, tx *store.Tx, j *ExternalJob)
 		return err
 	}
 	j.Process, j.Version, j.Variables = st.v.Code, st.v.Number, st.vars
+	if j.Locals, err = jobLocals(ctx, tx, st, j.ID); err != nil {
+		return err
+	}
 	j.Headers = map[string]string{}
 	if el := st.v.Process.Elements[j.Element]; el != nil && el.Service != nil && el.Service.Headers != nil {
 		j.Headers = el.Service.Headers

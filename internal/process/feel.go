@@ -39,6 +39,10 @@ func (c *programs) compileFEEL(wrapped, src string, env map[string]any, opts ...
 		}
 	}
 	condition := cfg.Expect == reflect.Bool
+	typ := x.Type()
+	if condition && typ != "" && typ != "boolean" {
+		return nil, fmt.Errorf("it gives a %s; a condition must give true or false", typ)
+	}
 	run := func(params ...any) (any, error) {
 		vars, _ := params[0].(map[string]any)
 		v, err := x.Eval(vars)
@@ -50,7 +54,13 @@ func (c *programs) compileFEEL(wrapped, src string, env map[string]any, opts ...
 		}
 		return feel.ToGo(v), nil
 	}
-	all := append([]expr.Option{expr.Env(env), expr.MaxNodes(maxNodes), expr.Function(bpmn.FEELFunction, run)}, opts...)
+	fn := expr.Function(bpmn.FEELFunction, run)
+	if t, ok := feelGoTypes[typ]; ok && !condition {
+		// Declaring the result's type lets publish check it against the variable it fills.
+		proto := reflect.FuncOf([]reflect.Type{reflect.TypeOf(env), reflect.TypeOf("")}, []reflect.Type{t}, false)
+		fn = expr.Function(bpmn.FEELFunction, run, reflect.New(proto).Interface())
+	}
+	all := append([]expr.Option{expr.Env(env), expr.MaxNodes(maxNodes), fn}, opts...)
 	// The source stays in the program (as its second, unused argument) for messages.
 	return expr.Compile(wrapped, all...)
 }
@@ -62,4 +72,14 @@ func expressionSource(prog *vm.Program) string {
 		return "=" + f
 	}
 	return src
+}
+
+// feelGoTypes are the Go types of the FEEL results whose type publish can check. Numbers are
+// left out: FEEL has no integers, and a whole number fills an integer variable.
+var feelGoTypes = map[string]reflect.Type{
+	"boolean":       reflect.TypeOf(true),
+	"string":        reflect.TypeOf(""),
+	"list":          reflect.TypeOf([]any{}),
+	"date and time": timeType,
+	"date":          timeType,
 }

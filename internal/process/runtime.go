@@ -78,7 +78,11 @@ func (r *runner) arrive(t *token, el *bpmn.Element, via *bpmn.Flow) {
 func (r *runner) take(t *token, f *bpmn.Flow) { r.arrive(t, f.To, f) }
 
 // leave moves a token out of an element that has one way out.
-func (r *runner) leave(t *token, el *bpmn.Element) { r.take(t, el.Outgoing[0]) }
+func (r *runner) leave(t *token, el *bpmn.Element) {
+	if r.mapOutputs(t, el) {
+		r.take(t, el.Outgoing[0])
+	}
+}
 
 // run handles queued tokens until none is left. A token that cannot go on raises an incident
 // at its element; an error is returned only for failures of the database itself.
@@ -103,6 +107,9 @@ func (r *runner) run() error {
 
 // enter does what the element's kind does when a token arrives.
 func (r *runner) enter(p pending) error {
+	if ok, err := r.mapInputs(p.tok, p.el); !ok {
+		return err
+	}
 	switch p.el.Kind {
 	case bpmn.KindStart, bpmn.KindTask:
 		r.record(p.el, evCompleted, "")

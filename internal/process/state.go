@@ -40,6 +40,10 @@ type token struct {
 	El   string `json:"el"`
 	Flow string `json:"flow,omitempty"` // the flow a token waiting at a join arrived by
 	Wait string `json:"wait"`
+	// Vars are the token's local variables (see envFor), as JSON.
+	Vars map[string]json.RawMessage `json:"vars,omitempty"`
+	// LocalsOf is the element whose zeebe:input locals are in Vars, dropped when the token leaves.
+	LocalsOf string `json:"locals_of,omitempty"`
 }
 
 type tokenSet struct {

@@ -115,6 +115,8 @@ type Element struct {
 	Error   *ErrorEvent  // endError, boundaryError
 	// Escalation is what a throwEscalation or endEscalation element raises.
 	Escalation *Escalation
+	// IO is the element's zeebe:ioMapping; nil when it has none.
+	IO *IOMapping
 }
 
 // Flow is a sequence flow.
