@@ -88,8 +88,8 @@ func lex(src string) ([]token, error) {
 			toks = append(toks, token{kind: tNumber, text: src[i : i+n], num: v, pos: i})
 			i += n
 		case isNameStart(r):
-			n := 0
-			for _, c := range src[i:] {
+			n := size // the first character may be one (?) that cannot continue a name
+			for _, c := range src[i+size:] {
 				if !isNamePart(c) {
 					break
 				}

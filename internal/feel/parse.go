@@ -211,15 +211,13 @@ func (p *parser) unaryTests() []node {
 	if !p.is("(") {
 		return []node{p.unaryTest()}
 	}
-	save := p.p
 	p.next()
 	var tests []node
 	for {
 		t := p.unaryTest()
-		if p.is("..") {
+		if eq, ok := t.(*testEq); ok && len(tests) == 0 && p.accept("..") {
 			// (a..b]: a range whose start is open, not a list of tests.
-			p.p = save
-			return []node{p.instanceOf()}
+			return []node{&testEq{r: p.postfix(p.rangeEnd(eq.r, true))}}
 		}
 		tests = append(tests, t)
 		if !p.accept(",") {
