@@ -615,8 +615,8 @@ func init() {
 			}
 			return Months(m)
 		}),
-		"now":   fn("", 0, func(e *evaluator, _ []any) any { return e.now }),
-		"today": fn("", 0, func(e *evaluator, _ []any) any { return Date{e.now.UTC().Truncate(24 * time.Hour)} }),
+		"now":   fn("", 0, func(e *evaluator, _ []any) any { return e.now() }),
+		"today": fn("", 0, func(e *evaluator, _ []any) any { return Date{e.now().UTC().Truncate(24 * time.Hour)} }),
 
 		// Contexts.
 		"get value": fn("m,key", 2, func(_ *evaluator, a []any) any {

@@ -25,7 +25,14 @@ type evaluator struct {
 	lim   Limits
 	steps int
 	env   map[string]any
-	now   time.Time
+	at    time.Time // now, read once per evaluation when the expression asks for it
+}
+
+func (e *evaluator) now() time.Time {
+	if e.at.IsZero() {
+		e.at = time.Now()
+	}
+	return e.at
 }
 
 // scope is the names bound inside an expression (iteration variables, a filter's item, a
@@ -65,7 +72,7 @@ func (x *Expr) Eval(env map[string]any) (any, error) {
 // EvalLimits evaluates with the given limits. Only limits give an error: FEEL turns every other
 // failure (a wrong type, a missing variable) into null.
 func (x *Expr) EvalLimits(env map[string]any, lim Limits) (out any, err error) {
-	e := &evaluator{lim: lim, env: env, now: time.Now()}
+	e := &evaluator{lim: lim, env: env}
 	defer func() {
 		if r := recover(); r != nil {
 			le, ok := r.(*LimitError)
