@@ -186,3 +186,18 @@ func jobLocals(ctx context.Context, tx *store.Tx, st *state, jobID string) (map[
 	}
 	return t.locals(), nil
 }
+
+// taskLocals fills an open task's locals from the token that waits at it, for the task page.
+func (s *Service) taskLocals(ctx context.Context, tx *store.Tx, t *Task) error {
+	if t.State != TaskOpen {
+		return nil
+	}
+	st, err := s.loadState(ctx, tx, t.InstanceID, false)
+	if err != nil {
+		return err
+	}
+	if tok := st.token(t.token); tok != nil && len(tok.Vars) > 0 {
+		t.Locals = tok.locals()
+	}
+	return nil
+}

@@ -81,6 +81,10 @@ func TestIOMappingUserTask(t *testing.T) {
 		e.deploy("io-user", zeebeDiagram(body), variable("customer", "string"), variable("note", "string"),
 			variable("summary", "string"), variable("size", "integer"))
 		inst := e.start("io-user", map[string]value.Value{"customer": v(typ("string"), `"Ann"`)}, "")
+		task, err := e.svc.Task(e.admin, e.instance(inst.ID).Tasks[0].ID)
+		if err != nil || task.Locals["greeting"] != "Ann!" || task.Locals["parts"] != 3.0 {
+			t.Fatalf("the open task shows locals %v, %v", task.Locals, err)
+		}
 		e.completeTaskAt(e.admin, inst.ID, "review", map[string]string{"note": `"hello"`})
 		got := e.instance(inst.ID)
 		if active(got) != "next:task" || got.Variables["summary"].String() != "Ann! hello 3" || got.Variables["size"].String() != "5" {

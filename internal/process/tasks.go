@@ -39,7 +39,9 @@ type Task struct {
 	// Form and Documentation come from the diagram, for the task page.
 	Form          []FormField `json:"form"`
 	Documentation string      `json:"documentation,omitempty"`
-	token         int
+	// Locals are an open task's zeebe:input values, when it is read on its own (Task).
+	Locals map[string]any `json:"locals,omitempty"`
+	token  int
 }
 
 // FormField is one variable a person fills in to complete a task.
@@ -185,7 +187,10 @@ func (s *Service) Task(ctx context.Context, id string) (*Task, error) {
 		if err := allowTask(ctx, tx, policy.TaskRead, t); err != nil {
 			return err
 		}
-		return s.describe(ctx, tx, t)
+		if err := s.describe(ctx, tx, t); err != nil {
+			return err
+		}
+		return s.taskLocals(ctx, tx, t)
 	})
 	return t, err
 }
