@@ -14,6 +14,10 @@ import (
 	"github.com/parleychat/parley/internal/value"
 )
 
+// jobOutputs is the kind of the incident of an element whose outputs failed after its work was
+// done: a retry evaluates the outputs again and moves on, rather than redoing the element.
+const jobOutputs = "outputs"
+
 // ioPrograms are an element's compiled zeebe:ioMapping.
 type ioPrograms struct {
 	inputs  []localProgram
@@ -144,7 +148,9 @@ func (r *runner) mapOutputs(t *token, el *bpmn.Element) bool {
 		for i, o := range io.outputs {
 			v, err := r.evalAssign(o, env)
 			if err != nil {
-				_ = r.incident(t, el, err) // incidents are buffered; they do not fail here
+				// Raising only buffers a job, so it cannot fail here. Retrying it computes the
+				// outputs again and leaves: the element's own work is done.
+				_ = r.raise(t, el, err, job{kind: jobOutputs, max: 1})
 				return false
 			}
 			vals[i] = v

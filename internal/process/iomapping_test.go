@@ -107,6 +107,14 @@ func TestIOMappingFailures(t *testing.T) {
 		if msg := e.incidentError(inst.ID); !strings.Contains(msg, "n") || !strings.Contains(msg, "1.5") {
 			t.Errorf("the incident does not name the variable and its value: %s", msg)
 		}
+		// A retry computes the outputs again (and fails again the same way), without redoing the task.
+		if _, err := e.svc.RetryIncident(e.admin, e.instance(inst.ID).Incidents[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		e.runJobs()
+		if msg := e.incidentError(inst.ID); !strings.Contains(msg, "1.5") {
+			t.Errorf("after a retry: %s", msg)
+		}
 		ok := e.start("io-fail", map[string]value.Value{"text": v(typ("string"), `"12"`)}, "")
 		if ok.State != StateCompleted || ok.Variables["n"].String() != "12" {
 			t.Fatalf("state %s n=%s", ok.State, ok.Variables["n"].String())
