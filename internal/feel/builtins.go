@@ -170,6 +170,9 @@ func nums(a []any) ([]float64, bool) {
 func init() {
 	builtins = map[string]*builtin{
 		"not": fn("negand", 1, func(_ *evaluator, a []any) any { return not(a[0]) }),
+		// Zeebe's is defined: a variable without a value is not defined in Parley, where every
+		// variable is declared.
+		"is defined": fn("value", 1, func(_ *evaluator, a []any) any { return a[0] != nil }),
 
 		// Strings. Positions count characters from 1; a negative one counts from the end.
 		"substring": fn("string,start position,length", 2, func(_ *evaluator, a []any) any {

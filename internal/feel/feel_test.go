@@ -40,6 +40,7 @@ var cases = []struct{ src, want string }{
 	{`not(null)`, `null`}, {`not(1)`, `null`}, {`[1, 2] = [1, 2]`, `true`}, {`{a: 1} = {a: 1}`, `true`},
 	{`[1, 2] = [2, 1]`, `false`},
 	// Variables and paths.
+	{`is defined(age)`, `true`}, {`is defined(unknown)`, `false`}, {`is defined(customer.nothing)`, `false`},
 	{`age`, `34`}, {`age > 18`, `true`}, {`unknown`, `null`}, {`unknown > 1`, `null`}, {`customer.name`, `"Ann"`},
 	{`customer.tier = "gold"`, `true`}, {`customer.nothing`, `null`}, {`missing.name`, `null`}, {`items.sku`, `["a", "b", "c"]`},
 	{`customer.orders[2]`, `8`},
@@ -178,7 +179,7 @@ func TestParseErrors(t *testing.T) {
 		`1 instance of thing`: "unknown type",
 		`@"tomorrow"`:         "not a date",
 		`(1 + 2`:              `expected ")"`,
-		`is defined(x)`:       "unknown function is defined()",
+		`is empty(x)`:         "unknown function is empty()",
 		`a < b < c`:           "cannot be chained",
 		`a # b`:               "unexpected character",
 		strings.Repeat("(", 100) + "1" + strings.Repeat(")", 100): "nests deeper",

@@ -13,7 +13,7 @@ func init() {
 	for t, names := range map[string][]string{
 		"string": {"substring", "upper case", "lower case", "trim", "substring before",
 			"substring after", "replace", "string join", "string"},
-		"boolean": {"not", "contains", "starts with", "ends with", "matches", "list contains", "odd", "even", "all", "any"},
+		"boolean": {"not", "is defined", "contains", "starts with", "ends with", "matches", "list contains", "odd", "even", "all", "any"},
 		"number": {"string length", "count", "sum", "product", "mean", "median", "decimal", "floor", "ceiling",
 			"round up", "round down", "round half up", "round half down", "modulo", "sqrt", "log", "exp", "number"},
 		"list": {"split", "sublist", "append", "concatenate", "insert before", "remove", "reverse", "index of",
