@@ -29,6 +29,7 @@ type programs struct {
 	zero    map[string]any             // the compile-time environment
 	result  map[string]map[string]any  // extra names an output sees, by element id
 	loops   map[string]*loopPrograms   // multi-instance activities, by element id
+	io      map[string]*ioPrograms     // zeebe:ioMapping, by element id
 }
 
 // assignProgram sets a variable from an expression: a script assignment or a task output.
@@ -73,6 +74,9 @@ func compileVersion(p *bpmn.Process, vars []Variable) (*programs, error) {
 }
 
 func (c *programs) compile(src string, env map[string]any, opts ...expr.Option) (*vm.Program, error) {
+	if f, ok := bpmn.FEELSource(src); ok {
+		return c.compileFEEL(src, f, env, opts...)
+	}
 	all := append([]expr.Option{expr.Env(typedEnv(env)), expr.MaxNodes(maxNodes)}, opts...)
 	return expr.Compile(src, all...)
 }
@@ -90,6 +94,7 @@ func (c *programs) compileCondition(list *errs.List, f *bpmn.Flow) {
 }
 
 func (c *programs) compileElement(list *errs.List, e *bpmn.Element) {
+	c.compileIO(list, e)
 	switch {
 	case e.Script != nil:
 		for _, a := range e.Script.Assignments {

@@ -52,6 +52,7 @@ func (c *programs) outputEnv(e *bpmn.Element) (map[string]any, []expr.Option) {
 	for k, v := range resultEnv[e.Service.Type] {
 		env[k] = v
 	}
+	addLocals(env, e)
 	if e.Service.External() {
 		return env, []expr.Option{expr.AllowUndefinedVariables()}
 	}

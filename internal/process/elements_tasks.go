@@ -109,7 +109,7 @@ func (r *runner) serviceTask(t *token, el *bpmn.Element, first bool) error {
 		return r.addJob(job{token: t.ID, element: el.ID, kind: jobStep, typ: svc.Type, state: jobReady, due: r.tx.Now(),
 			attempts: r.attempt - 1, max: r.retries(svc)})
 	}
-	outputsFailed, err := r.runBuiltin(el)
+	outputsFailed, err := r.runBuiltin(t, el)
 	switch {
 	case outputsFailed:
 		return r.incident(t, el, err)
@@ -124,13 +124,13 @@ func (r *runner) serviceTask(t *token, el *bpmn.Element, first bool) error {
 // item or reply the task wrote must go with it, or the administrator's retry would write it a
 // second time. outputsFailed tells such a failure, which repeats on every attempt, from one of
 // the task itself, which may pass when tried again.
-func (r *runner) runBuiltin(el *bpmn.Element) (outputsFailed bool, err error) {
+func (r *runner) runBuiltin(t *token, el *bpmn.Element) (outputsFailed bool, err error) {
 	err = r.tx.Savepoint(r.ctx, func() error {
 		result, err := r.builtin(el)
 		if err != nil {
 			return err
 		}
-		if err := r.applyOutputs(el, result); err != nil {
+		if err := r.applyOutputs(t, el, result); err != nil {
 			outputsFailed = true
 			return err
 		}
@@ -142,7 +142,7 @@ func (r *runner) runBuiltin(el *bpmn.Element) (outputsFailed bool, err error) {
 // completeService stores a finished task's outputs and moves the token on.
 func (r *runner) completeService(t *token, el *bpmn.Element, result map[string]any) error {
 	r.tok = t
-	if err := r.applyOutputs(el, result); err != nil {
+	if err := r.applyOutputs(t, el, result); err != nil {
 		return r.incident(t, el, err)
 	}
 	return r.leaveService(t, el)
@@ -165,15 +165,16 @@ func (r *runner) retries(svc *bpmn.ServiceTask) int {
 	return r.s.opts.DefaultRetries
 }
 
-// applyOutputs evaluates a task's outputs against the variables and the task's result.
-func (r *runner) applyOutputs(el *bpmn.Element, result map[string]any) error {
+// applyOutputs evaluates a task's outputs against the variables, the token's locals and the
+// task's result.
+func (r *runner) applyOutputs(t *token, el *bpmn.Element, result map[string]any) error {
 	outs := r.st.v.progs.outputs[el.ID]
 	if len(outs) == 0 {
 		return nil
 	}
-	base := r.env()
-	env := make(map[string]any, len(base)+len(result))
-	for k, v := range base {
+	vars := r.st.envFor(t)
+	env := make(map[string]any, len(vars)+len(result))
+	for k, v := range vars {
 		env[k] = v
 	}
 	for k, v := range result {

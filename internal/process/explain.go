@@ -46,7 +46,7 @@ func tagWords(tag string) string {
 // and did not get, or else what the runtime found wrong, without Go's own vocabulary.
 func (r *runner) exprFailed(prog *vm.Program, src string, err error) error {
 	if src == "" {
-		src = prog.Source().String()
+		src = expressionSource(prog)
 	}
 	msg := firstLine(err)
 	names := r.unsetIdentifiers(prog)

@@ -26,10 +26,11 @@ type ExternalJob struct {
 	Type       string                 `json:"type"`
 	Headers    map[string]string      `json:"headers"`
 	Variables  map[string]value.Value `json:"variables"`
-	// Local are the variables of the job's token alone, such as the element and loopCounter
-	// of an inner instance of a multi-instance task; they shadow Variables of the same name.
-	Local     map[string]json.RawMessage `json:"local,omitempty"`
-	CreatedAt time.Time                  `json:"created_at"`
+	// Locals are the variables of the job's token alone: the element and loopCounter of an
+	// inner instance of a multi-instance task, and the task's zeebe:input values; they shadow
+	// Variables of the same name.
+	Locals    map[string]any `json:"locals,omitempty"`
+	CreatedAt time.Time      `json:"created_at"`
 	token     int
 }
 
@@ -86,8 +87,8 @@ func (s *Service) describeJob(ctx context.Context, tx *store.Tx, j *ExternalJob)
 		return err
 	}
 	j.Process, j.Version, j.Variables = st.v.Code, st.v.Number, st.vars
-	if t := st.token(j.token); t != nil {
-		j.Local = t.Vars
+	if t := st.token(j.token); t != nil && len(t.Vars) > 0 {
+		j.Locals = t.locals()
 	}
 	j.Headers = map[string]string{}
 	if el := st.v.Process.Elements[j.Element]; el != nil && el.Service != nil && el.Service.Headers != nil {

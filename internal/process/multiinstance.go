@@ -165,6 +165,11 @@ func (r *runner) startInner(body *token, el *bpmn.Element, item json.RawMessage)
 // token t, which carries the instance's variables. It is the one place an activity kind is
 // run as an inner instance, so new kinds (sub-processes, call activities) plug in here.
 func (r *runner) runInner(t *token, el *bpmn.Element) error {
+	// Input mappings give each inner instance its own locals, as in Camunda 8; output
+	// mappings are written once, when the whole activity completes.
+	if ok, err := r.mapInputs(t, el); !ok {
+		return err
+	}
 	if el.Kind == bpmn.KindTask {
 		r.record(el, evCompleted, "")
 		r.leave(t, el)

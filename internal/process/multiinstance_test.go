@@ -25,11 +25,6 @@ func zeebeLoop(sequential bool, attrs, children string) string {
 		sequential, attrs, children)
 }
 
-// zeebeDiagram is diagram with the Zeebe namespace declared.
-func zeebeDiagram(body string) string {
-	return strings.Replace(diagram(body), `xmlns:parley=`, `xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:parley=`, 1)
-}
-
 const reviewForm = `<bpmn:extensionElements><parley:form><parley:field variable="answer"/></parley:form></bpmn:extensionElements>`
 
 var reviewVars = []Variable{variable("items", "list"), variable("results", "list"), variable("answer", "string")}
@@ -75,9 +70,9 @@ func TestMultiInstanceParallelUserTasks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			n := string(got.Local["loopCounter"])
-			if want := fmt.Sprintf(`{"name":"%c"}`, 'a'+n[0]-'1'); string(got.Local["item"]) != want {
-				t.Fatalf("task %s local = %s", task.ID, got.Local)
+			n := fmt.Sprint(got.Locals["loopCounter"])
+			if want := fmt.Sprintf(`map[name:%c]`, 'a'+n[0]-'1'); fmt.Sprint(got.Locals["item"]) != want {
+				t.Fatalf("task %s locals = %v", task.ID, got.Locals)
 			}
 		}
 		for i, answer := range []string{"z", "y"} {
@@ -171,8 +166,8 @@ func TestMultiInstanceServiceTasks(t *testing.T) {
 			t.Fatalf("jobs %v, %v", jobs.Items, err)
 		}
 		for i, j := range jobs.Items {
-			if want := `{"id":"l` + string(j.Local["loopCounter"]) + `"}`; string(j.Local["lead"]) != want {
-				t.Fatalf("job %d local = %s", i, j.Local)
+			if want := fmt.Sprintf("map[id:l%v]", j.Locals["loopCounter"]); fmt.Sprint(j.Locals["lead"]) != want {
+				t.Fatalf("job %d locals = %v", i, j.Locals)
 			}
 		}
 		for i := len(jobs.Items) - 1; i >= 0; i-- {
@@ -260,7 +255,7 @@ func TestMultiInstanceRefused(t *testing.T) {
 			{zeebeLoop(false, `inputCollection="= items"`, `<bpmn:loopCardinality>2</bpmn:loopCardinality>`), "has both an input collection and a loopCardinality"},
 			{zeebeLoop(false, `inputCollection="= items" outputElement="= 1"`, ""), "has an outputElement but no outputCollection"},
 			{zeebeLoop(false, `inputCollection="= items" inputElement="item" outputCollection="results" outputElement="= item"`,
-				`<bpmn:completionCondition>= loopCounter + 1</bpmn:completionCondition>`), `completionCondition "= loopCounter + 1"`},
+				`<bpmn:completionCondition>= "all"</bpmn:completionCondition>`), `completionCondition "= \"all\""`},
 		} {
 			_, err := e.tryDeploy(fmt.Sprintf("bad%d", i), zeebeDiagram(loopTask("userTask", "", c.loop, "")), reviewVars...)
 			if !errs.Is(err, errs.Invalid) || !strings.Contains(err.Error(), c.msg) {

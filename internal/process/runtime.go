@@ -85,12 +85,16 @@ func (r *runner) arrive(t *token, el *bpmn.Element, via *bpmn.Flow) {
 func (r *runner) take(t *token, f *bpmn.Flow) { r.arrive(t, f.To, f) }
 
 // leave moves a token out of an element. An inner instance of a multi-instance activity goes
-// back to its body instead (multiinstance.go). With one unconditional flow out it is taken at
-// once; otherwise the choice of flows is queued (see split), since a condition may fail and
-// raise an incident, which must happen in turn like any other step.
+// back to its body instead (multiinstance.go). Otherwise the element's output mappings are
+// written first; then, with one unconditional flow out, it is taken at once; otherwise the
+// choice of flows is queued (see split), since a condition may fail and raise an incident,
+// which must happen in turn like any other step.
 func (r *runner) leave(t *token, el *bpmn.Element) {
 	if t.Body != 0 && el.Loop != nil {
 		r.queue = append(r.queue, pending{tok: t, el: el, done: true})
+		return
+	}
+	if !r.mapOutputs(t, el) {
 		return
 	}
 	if len(el.Outgoing) == 1 && el.Outgoing[0].Condition == "" {
@@ -146,6 +150,9 @@ func (r *runner) enter(p pending) error {
 	}
 	if p.done || p.el.Loop != nil {
 		return r.enterLoop(p)
+	}
+	if ok, err := r.mapInputs(p.tok, p.el); !ok {
+		return err
 	}
 	switch p.el.Kind {
 	case bpmn.KindStart, bpmn.KindTask:

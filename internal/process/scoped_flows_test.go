@@ -92,3 +92,31 @@ func mustComplete(t *testing.T, e *env, task *Task) {
 		t.Fatalf("complete %s: %v", task.ID, err)
 	}
 }
+
+// TestIOMappingOnSubProcess: a sub-process's zeebe:input values are seen by everything inside
+// it and gone after it; its outputs are written when it completes.
+func TestIOMappingOnSubProcess(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		inner := `<bpmn:scriptTask id="calc"><bpmn:extensionElements><zeebe:script expression="=limit * 2" resultVariable="doubled"/></bpmn:extensionElements></bpmn:scriptTask>` +
+			`<bpmn:userTask id="inner"/><bpmn:endEvent id="sub_end"/>` + chain("sub_start", "calc", "inner", "sub_end")
+		body := `<bpmn:subProcess id="sub"><bpmn:extensionElements><zeebe:ioMapping><zeebe:input source="=base + 1" target="limit"/>` +
+			`<zeebe:output source="=limit + doubled" target="total"/></zeebe:ioMapping></bpmn:extensionElements><bpmn:startEvent id="sub_start"/>` + inner +
+			`</bpmn:subProcess><bpmn:userTask id="after"/><bpmn:endEvent id="done"/>` + chain("start", "sub", "after", "done")
+		// As with any element's inputs, a name used by other elements' expressions is declared;
+		// the input shadows it inside the sub-process only.
+		e.deploy("io_sub", zeebeDiagram(body), variable("base", "integer"), variable("doubled", "integer"), variable("total", "integer"),
+			variable("limit", "integer"))
+		inst := e.start("io_sub", intIn("base", "4"), "")
+		if got := e.instance(inst.ID); active(got) != "inner:task sub:scope" || got.Variables["doubled"].String() != "10" {
+			t.Fatalf("inside: %q doubled=%s\n%s", active(got), got.Variables["doubled"].String(), trail(got))
+		}
+		e.completeTaskAt(e.admin, inst.ID, "inner", nil)
+		got := e.instance(inst.ID)
+		if active(got) != "after:task" || got.Variables["total"].String() != "15" {
+			t.Fatalf("after: %q total=%s\n%s", active(got), got.Variables["total"].String(), trail(got))
+		}
+		if !got.Variables["limit"].IsNull() {
+			t.Fatalf("the input leaked into the process: %v", got.Variables)
+		}
+	})
+}

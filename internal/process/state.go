@@ -53,6 +53,8 @@ type token struct {
 	Index int `json:"index,omitempty"`
 	// Loop is the bookkeeping of a multi-instance activity, on its body token.
 	Loop *loopState `json:"loop,omitempty"`
+	// LocalsOf is the element whose zeebe:input locals are in Vars, dropped when the token leaves.
+	LocalsOf string `json:"locals_of,omitempty"`
 }
 
 type tokenSet struct {

@@ -39,10 +39,11 @@ type Task struct {
 	// Form and Documentation come from the diagram, for the task page.
 	Form          []FormField `json:"form"`
 	Documentation string      `json:"documentation,omitempty"`
-	// Local are the task's own variables: the element and loopCounter of one inner instance
-	// of a multi-instance task, so that the person sees which element is theirs.
-	Local map[string]json.RawMessage `json:"local,omitempty"`
-	token int
+	// Locals are the task's own variables: the element and loopCounter of one inner instance
+	// of a multi-instance task, so that the person sees which element is theirs, and the
+	// task's zeebe:input values, computed when it opened.
+	Locals map[string]any `json:"locals,omitempty"`
+	token  int
 }
 
 // FormField is one variable a person fills in to complete a task.
@@ -102,7 +103,9 @@ func (s *Service) describe(ctx context.Context, tx *store.Tx, t *Task) error {
 	if err := tx.QueryRow(ctx, "SELECT code, version, tokens FROM process_instances WHERE id = ?", t.InstanceID).Scan(&code, &n, &toks); err != nil {
 		return err
 	}
-	t.Local = localVars(toks, t.token)
+	if vars := localVars(toks, t.token); len(vars) > 0 {
+		t.Locals = (&token{Vars: vars}).locals()
+	}
 	v, err := s.VersionTx(ctx, tx, code, n)
 	if err != nil {
 		return err

@@ -8,7 +8,8 @@ import (
 )
 
 // envFor returns what expressions evaluated for token t see: the process's variables,
-// overlaid by the local variables of the scopes t runs in, the innermost winning, overlaid by
+// overlaid by the local variables of the scopes t runs in (and the input mappings of their
+// sub-processes), the innermost winning, overlaid by
 // the token's own variables (an inner instance's input element and loopCounter). Without any
 // local variable it is the process's environment itself, which callers must not change.
 func (st *state) envFor(t *token) map[string]any {
@@ -17,11 +18,17 @@ func (st *state) envFor(t *token) map[string]any {
 		return base
 	}
 	chain := st.scopeChain(t)
-	if !hasLocals(chain) && len(t.Vars) == 0 {
+	if !st.hasLocals(chain) && len(t.Vars) == 0 {
 		return base
 	}
 	env := maps.Clone(base)
 	for i := len(chain) - 1; i >= 0; i-- {
+		// The token waiting at the sub-process holds the sub-process's zeebe:input values.
+		if owner := st.token(chain[i].Owner); owner != nil {
+			for k, raw := range owner.Vars {
+				env[k], _ = value.NativeJSON(raw)
+			}
+		}
 		for name := range chain[i].Vars {
 			env[name] = st.local(chain[i], name).Native()
 		}
@@ -65,9 +72,12 @@ func (st *state) scopeChain(t *token) []*scope {
 	return out
 }
 
-func hasLocals(chain []*scope) bool {
+func (st *state) hasLocals(chain []*scope) bool {
 	for _, sc := range chain {
 		if len(sc.Vars) > 0 {
+			return true
+		}
+		if owner := st.token(sc.Owner); owner != nil && len(owner.Vars) > 0 {
 			return true
 		}
 	}

@@ -118,6 +118,8 @@ func (s *Service) fire(ctx context.Context, j job) error {
 			case jobBoundary:
 				r.attempt = j.attempts + 1
 				return r.boundaryTimer(t, el)
+			case jobOutputs:
+				r.leave(t, el)
 			case jobDelivery:
 				r.attempt = j.attempts + 1
 				return r.redeliver(t, el, j.payload)

@@ -195,9 +195,9 @@ func checkFEELGateway(t *testing.T, d *Definitions) {
 	gw := element(t, d, "Gateway_01wr5g0")
 	var got []string
 	for _, f := range gw.Outgoing {
-		got = append(got, f.ID+":"+f.Condition)
+		got = append(got, f.ID+":"+unwrapFEEL(f.Condition))
 	}
-	want := "price-gt-zero:price >= 0,price-eq-zero:price == 0,Flow_0hei4kw:"
+	want := "price-gt-zero:price >= 0,price-eq-zero:price = 0,Flow_0hei4kw:"
 	if strings.Join(got, ",") != want || gw.Default == nil || gw.Default.ID != "Flow_0hei4kw" {
 		t.Errorf("outgoing = %v default %v, want %s", got, gw.Default, want)
 	}

@@ -32,7 +32,7 @@ func TestDocsExample(t *testing.T) {
 	if len(call.Boundaries) != 1 || call.User.Assignee.Groups[0] != "sales" || len(call.User.Form) != 2 || call.User.Due != "PT4H" {
 		t.Errorf("call = %+v %+v", call, call.User)
 	}
-	if p.Flows["Flow_Qualified"].Condition != "score >= 50" || p.Elements["Event_Answer"].Message.Variable != "answer" {
+	if unwrapFEEL(p.Flows["Flow_Qualified"].Condition) != "score >= 50" || p.Elements["Event_Answer"].Message.Variable != "answer" {
 		t.Error("condition or message wait misread")
 	}
 	if len(d.Diagram.Shapes) != len(p.Elements) || len(d.Diagram.Edges) != len(p.Flows) {
@@ -44,7 +44,7 @@ func TestDocsExample(t *testing.T) {
 		if x.Use == UseOutput {
 			env = map[string]any{"item": map[string]any{}}
 		}
-		_, err := expr.Compile(x.Source, expr.Env(env))
+		_, err := expr.Compile(x.Source, expr.Env(withFEEL(env)))
 		return err
 	})
 	if err != nil {

@@ -34,6 +34,8 @@ func (pb *processBuilder) extensionList(ext *node, e *Element, handlers extHandl
 		switch {
 		case handlers[tag] != nil:
 			handlers[tag](x)
+		case tag == "zeebe:ioMapping":
+			pb.ioMapping(x, e)
 		case ignoredExtensions[tag]:
 		case x.XMLName.Space == Namespace:
 			pb.problem(e.ID, "the extension element %s is not allowed on %s (%s)", tag, e.Tag, e.ID)

@@ -21,7 +21,7 @@ const (
 	tokRParen
 )
 
-// token is one lexed piece of a FEEL or JUEL expression; text is already in expr-lang form.
+// token is one lexed piece of a JUEL expression; text is already in expr-lang form.
 type token struct {
 	kind tokKind
 	text string
@@ -34,20 +34,8 @@ type dialect struct {
 	symbols      []string // longest first
 	symbolMap    map[string]string
 	words        map[string]string
-	notFunction  bool // FEEL writes negation as a function: not(x)
 	singleQuotes bool // JUEL also quotes strings with '
 	escapes      string
-}
-
-var feelDialect = &dialect{
-	name:      "FEEL",
-	symbols:   []string{"!=", "<=", ">=", "=", "<", ">", "+", "-", "*", "/"},
-	symbolMap: map[string]string{"=": "==", "!=": "!=", "<=": "<=", ">=": ">=", "<": "<", ">": ">", "+": "+", "-": "-", "*": "*", "/": "/"},
-	words: map[string]string{"and": "and", "or": "or", "not": "!", "true": "true", "false": "false", "null": "nil",
-		"in": "", "between": "", "instance": "", "of": "", "if": "", "then": "", "else": "", "for": "",
-		"some": "", "every": "", "satisfies": "", "function": "", "return": ""},
-	notFunction: true,
-	escapes:     `"\'ntru`,
 }
 
 var juelDialect = &dialect{
@@ -72,9 +60,12 @@ var exprKeywords = map[string]bool{"in": true, "matches": true, "contains": true
 // the translator's work small on hostile input.
 const maxExpression = 4096
 
+// errLong refuses an expression longer than maxExpression.
+var errLong = fmt.Errorf("the expression is longer than %d characters", maxExpression)
+
 func lex(src string, d *dialect) ([]token, error) {
 	if len(src) > maxExpression {
-		return nil, fmt.Errorf("the expression is longer than %d characters", maxExpression)
+		return nil, errLong
 	}
 	var toks []token
 	for rest := strings.TrimLeftFunc(src, unicode.IsSpace); rest != ""; rest = strings.TrimLeftFunc(rest, unicode.IsSpace) {
@@ -149,7 +140,7 @@ func lexName(s string, d *dialect) ([]token, int, error) {
 	}
 	word := s[:n]
 	if tr, ok := d.words[word]; ok {
-		return lexWord(word, tr, s[n:], d)
+		return lexWord(word, tr, d)
 	}
 	for _, part := range strings.Split(word, ".") {
 		if exprKeywords[part] {
@@ -170,16 +161,10 @@ func nameLen(s string) int {
 	return n
 }
 
-// lexWord turns a dialect word into its expr-lang form; FEEL's not must be called like a
-// function, since "not x" is not FEEL.
-func lexWord(word, tr, after string, d *dialect) ([]token, int, error) {
+// lexWord turns a dialect word into its expr-lang form.
+func lexWord(word, tr string, d *dialect) ([]token, int, error) {
 	switch {
-	case word == "not" && d.notFunction:
-		if !strings.HasPrefix(strings.TrimLeftFunc(after, unicode.IsSpace), "(") {
-			return nil, 0, errors.New("not must be followed by a parenthesis: not(...)")
-		}
-		return []token{{tokOp, "!"}}, len(word), nil
-	case word == "not" && !d.notFunction:
+	case word == "not":
 		return []token{{tokOp, "!"}}, len(word), nil
 	case tr == "":
 		return nil, 0, fmt.Errorf("%s %q is not supported", d.name, word)

@@ -145,6 +145,8 @@ type Element struct {
 	LinkTo *Element `json:"-"`
 	// Loop makes the activity multi-instance (multiInstanceLoopCharacteristics); nil otherwise.
 	Loop *Loop
+	// IO is the element's zeebe:ioMapping; nil when it has none.
+	IO *IOMapping
 }
 
 // Flow is a sequence flow.

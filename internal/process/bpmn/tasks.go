@@ -19,7 +19,7 @@ func (pb *processBuilder) serviceTask(n *node, e *Element) {
 	pb.extensions(n, e, extHandlers{
 		"parley:task":          func(x *node) { pb.parleyTask(x, &c) },
 		"zeebe:taskDefinition": func(x *node) { pb.zeebeTaskDefinition(x, &c) },
-		"zeebe:ioMapping":      func(x *node) { pb.zeebeIOMapping(x, &c.task) },
+		"zeebe:ioMapping":      func(x *node) { pb.zeebeIOMapping(x, e, &c.task) },
 		"zeebe:taskHeaders":    func(x *node) { zeebeHeaders(x, &c.task) },
 	})
 	e.Service = &c.task
@@ -115,7 +115,7 @@ func (pb *processBuilder) zeebeTaskDefinition(x *node, c *serviceConfig) {
 
 // zeebeIOMapping maps zeebe:input (source → target) to task inputs and zeebe:output to outputs.
 // A source without "=" is a literal in Zeebe, so it becomes a quoted string.
-func (pb *processBuilder) zeebeIOMapping(x *node, t *ServiceTask) {
+func (pb *processBuilder) zeebeIOMapping(x *node, e *Element, t *ServiceTask) {
 	for i := range x.Children {
 		y := &x.Children[i]
 		src, target := y.attr("", "source"), strings.TrimSpace(y.attr("", "target"))
@@ -126,6 +126,7 @@ func (pb *processBuilder) zeebeIOMapping(x *node, t *ServiceTask) {
 		switch {
 		case y.is(nsZeebe, "input"):
 			t.Inputs = append(t.Inputs, Input{Name: target, Expression: out})
+			pb.ioLocals(e, t.Inputs[len(t.Inputs)-1], src)
 		case y.is(nsZeebe, "output") && isIdentifier(target):
 			t.Outputs = append(t.Outputs, Output{Variable: target, Expression: out})
 		case y.is(nsZeebe, "output"):

@@ -11,8 +11,9 @@ import (
 // Dialect is the expression language an expression was written in.
 type Dialect string
 
-// The dialects Parley reads. Everything is evaluated as expr-lang; FEEL and JUEL are translated
-// first, and only a small subset of each whose meaning is the same in expr-lang is accepted.
+// The dialects Parley reads. Everything reaches the engine as expr-lang: JUEL is translated, and
+// only the subset whose meaning is the same in expr-lang is accepted; FEEL is carried whole to
+// package feel inside an expr-lang call (see feelCall).
 const (
 	DialectExpr Dialect = "expr" // plain text: already expr-lang
 	DialectFEEL Dialect = "feel" // Zeebe style, starts with "="
@@ -80,10 +81,9 @@ func firstLine(s string) string {
 	return line
 }
 
-// translateFEEL translates the FEEL subset: names and dotted paths, numbers, strings, true,
-// false, null, comparison, arithmetic, and, or, not(...) and parentheses.
+// translateFEEL checks a FEEL expression and wraps it for the engine.
 func translateFEEL(src string) (string, error) {
-	return translate(src, feelDialect)
+	return feelCall(src)
 }
 
 // translateJUEL translates the body of a JUEL ${...} with the same subset plus JUEL's word

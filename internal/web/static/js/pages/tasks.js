@@ -58,7 +58,7 @@ function card(t) {
       h('h2', {}, t.name || t.element),
       h('span', { class: 'muted small' }, t.due_at ? `Due ${when(t.due_at)}` : `Since ${when(t.created_at)}`)),
     t.documentation ? h('p', { class: 'muted' }, t.documentation) : null,
-    local(t.local),
+    local(t.locals),
     h('p', { class: 'small' },
       h('a', { href: `/instances/${encodeURIComponent(t.instance_id)}` }, 'Process instance'),
       t.session_id ? [' · ', h('a', { href: `/console/sessions/${encodeURIComponent(t.session_id)}` }, 'Session')] : null,
