@@ -160,4 +160,3 @@ func (r *runner) dropLocals(t *token) {
 		t.Vars = nil
 	}
 }
-
