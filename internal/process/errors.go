@@ -32,6 +32,9 @@ func (e *thrown) Error() string {
 func (r *runner) throwError(t *token, el *bpmn.Element, e *thrown) error {
 	catcher := catcherOf(el, e.code)
 	if catcher == nil {
+		if caught, err := r.raiseToCaller(el, e); caught || err != nil {
+			return err
+		}
 		// The worker's job is answered; the task's boundary timers stay armed, so that a timer
 		// can still interrupt the incident, as with any failed step.
 		if err := r.exec("DELETE FROM process_jobs WHERE instance_id = ? AND token_id = ? AND kind = ?", r.st.id, t.ID, jobExternal); err != nil {

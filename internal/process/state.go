@@ -40,6 +40,8 @@ type token struct {
 	El   string `json:"el"`
 	Flow string `json:"flow,omitempty"` // the flow a token waiting at a join arrived by
 	Wait string `json:"wait"`
+	// Call is the instance a token waiting at a call activity waits for.
+	Call string `json:"call,omitempty"`
 }
 
 type tokenSet struct {
@@ -164,6 +166,11 @@ func (s *Service) loadState(ctx context.Context, tx *store.Tx, id string, lock b
 	q := "SELECT " + instanceColumns + " FROM process_instances WHERE id = ?"
 	if lock {
 		q += tx.ForUpdate()
+	}
+	if lock && tx.ForUpdate() != "" {
+		if err := lockCallers(ctx, tx, id); err != nil {
+			return nil, err
+		}
 	}
 	err := tx.QueryRow(ctx, q, id).
 		Scan(&st.id, &code, &n, &st.status, &vars, &toks, &st.seq, &st.sessionID, &trig, &created, &ended)

@@ -26,6 +26,7 @@ var readers = map[string]elementReader{
 	"exclusiveGateway":       (*processBuilder).gateway,
 	"parallelGateway":        (*processBuilder).gateway,
 	"eventBasedGateway":      (*processBuilder).eventGateway,
+	"callActivity":           (*processBuilder).callActivity,
 }
 
 // containers are the refused elements that hold a flow of their own. Their content is read

@@ -65,6 +65,7 @@ const (
 	KindBoundaryTimer    Kind = "boundaryTimer"    // timer on a user, service or receive task
 	KindBoundaryMessage  Kind = "boundaryMessage"  // message on a user, service or receive task
 	KindEventGateway     Kind = "eventGateway"     // waits on the catch events after it; the first to fire wins
+	KindCallActivity     Kind = "callActivity"     // starts an instance of another process and waits for it
 
 	// kindRefused marks an element that Parse has already reported as unsupported. It only
 	// exists while checking, so that flows to it resolve and do not cause a second problem.
@@ -115,6 +116,7 @@ type Element struct {
 	Error   *ErrorEvent  // endError, boundaryError
 	// Escalation is what a throwEscalation or endEscalation element raises.
 	Escalation *Escalation
+	Call       *CallActivity // callActivity
 }
 
 // Flow is a sequence flow.

@@ -248,10 +248,10 @@ func (pb *processBuilder) linkBoundary(e *Element) {
 		pb.problem(e.ID, "boundaryEvent (%s) is attached to %s, which is not an element of process %s", e.ID, quoteID(e.AttachedTo), pb.p.ID)
 	case host.Kind == kindRefused:
 		// The host is already reported; a second problem would only repeat it.
-	case host.Kind != KindUserTask && host.Kind != KindServiceTask && host.Kind != KindReceiveTask:
-		pb.problem(e.ID, "boundaryEvent (%s) is attached to %s (%s); boundary events are supported on user, service and receive tasks only", e.ID, host.Tag, host.ID)
-	case e.Kind == KindBoundaryError && host.Kind != KindServiceTask:
-		pb.problem(e.ID, "boundaryEvent (%s) catches errors but is attached to %s (%s); only service tasks throw errors", e.ID, host.Tag, host.ID)
+	case host.Kind != KindUserTask && host.Kind != KindServiceTask && host.Kind != KindReceiveTask && host.Kind != KindCallActivity:
+		pb.problem(e.ID, "boundaryEvent (%s) is attached to %s (%s); boundary events are supported on user, service and receive tasks and call activities only", e.ID, host.Tag, host.ID)
+	case e.Kind == KindBoundaryError && host.Kind != KindServiceTask && host.Kind != KindCallActivity:
+		pb.problem(e.ID, "boundaryEvent (%s) catches errors but is attached to %s (%s); only service tasks and call activities throw errors", e.ID, host.Tag, host.ID)
 	default:
 		host.Boundaries = append(host.Boundaries, e)
 		return
