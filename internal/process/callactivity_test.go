@@ -372,3 +372,34 @@ func TestCallActivitySession(t *testing.T) {
 		}
 	})
 }
+
+// TestCallActivityRace completes children (by a message) while their callers' boundary
+// timers fire, many times at once: each caller leaves by exactly one path, and the child
+// either completed and moved its caller on, or was cancelled by the timer.
+func TestCallActivityRace(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ticketVar := variable("ticket", "string")
+		receive := `<bpmn:receiveTask id="wait" messageRef="msg_go"/><bpmn:endEvent id="end"/>` + chain("start", "wait", "end")
+		e.deploy("waiter", withMessages(diagram(receive), "go"), ticketVar)
+		e.deploy("racer", diagram(withBoundary(callOf(`calledElement="waiter"`, ""), hourTimer)), ticketVar)
+		const n = 8
+		ids, keys := make([]string, n), make([]string, n)
+		for i := range ids {
+			keys[i] = "C-" + itoa(i)
+			ids[i] = e.start("racer", ticket(keys[i]), "").ID
+		}
+		e.clock.Advance(2 * time.Hour)
+		e.raceTimersAndMessages("go", keys)
+		for _, id := range ids {
+			inst := e.instance(id)
+			h := trail(inst)
+			done, out := strings.Count(h, "done completed"), strings.Count(h, "out completed")
+			child := e.instance(inst.Children[0].Instance)
+			ok := inst.State == StateCompleted && done+out == 1 &&
+				(done == 1 && child.State == StateCompleted || out == 1 && child.State == StateCancelled)
+			if !ok || e.waitsLeft(id) != 0 || e.waitsLeft(child.ID) != 0 {
+				t.Fatalf("caller %s: %s, history %s; child %s: %s", id, inst.State, h, child.ID, child.State)
+			}
+		}
+	})
+}
