@@ -97,7 +97,7 @@ func (r *runner) callActivity(t *token, el *bpmn.Element, first bool) error {
 		return r.incident(t, el, fmt.Errorf("process '%s' called by callActivity (%s) would run %d calls deep; calls nest at most %d levels, which a process calling itself on every path reaches",
 			el.Call.Process, el.ID, depth, maxCallDepth))
 	}
-	v, problem, err := r.calledVersion(el)
+	v, problem, err := r.s.calledVersion(r.ctx, r.tx, el)
 	if err != nil {
 		return err
 	}
@@ -132,12 +132,12 @@ func (r *runner) callActivity(t *token, el *bpmn.Element, first bool) error {
 // calledVersion resolves the called process: the pinned version, or the newest published one
 // at the moment of the call, as Camunda resolves it at run time. A process that is missing or
 // not published is a problem for an incident; err is for the database.
-func (r *runner) calledVersion(el *bpmn.Element) (v *Version, problem, err error) {
+func (s *Service) calledVersion(ctx context.Context, tx *store.Tx, el *bpmn.Element) (v *Version, problem, err error) {
 	c := el.Call
 	if c.Version == 0 {
-		v, err = r.s.LatestVersionTx(r.ctx, r.tx, c.Process)
+		v, err = s.LatestVersionTx(ctx, tx, c.Process)
 	} else {
-		v, err = r.s.VersionTx(r.ctx, r.tx, c.Process, c.Version)
+		v, err = s.VersionTx(ctx, tx, c.Process, c.Version)
 	}
 	if errs.Is(err, errs.NotFound) || errs.Is(err, errs.Conflict) {
 		what := fmt.Sprintf("process '%s'", c.Process)

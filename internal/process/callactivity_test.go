@@ -307,7 +307,13 @@ func TestCallActivityVersions(t *testing.T) {
 
 func TestCallActivityMissingProcess(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		e.deploy("caller", diagram(callOf(`calledElement="later"`, "")), variable("word", "string"))
+		pub, err := e.tryDeploy("caller", diagram(callOf(`calledElement="later"`, "")), variable("word", "string"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pub.Warnings) != 1 || pub.Warnings[0].Message != "process 'later' called by callActivity (call) is not published; the call stops with an incident until it is" {
+			t.Fatalf("warnings %+v", pub.Warnings)
+		}
 		inst := e.start("caller", nil, "")
 		in := e.onlyIncident(inst.ID)
 		if !strings.Contains(in.Error, "process 'later' called by callActivity (call) is not published") {

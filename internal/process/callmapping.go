@@ -170,3 +170,25 @@ func callRefs(ctx context.Context, tx *store.Tx, id string) (*CallRef, []CallRef
 	}
 	return parent, children, rows.Err()
 }
+
+// callWarnings is a publish hook: a call activity whose process (or pinned version) is not
+// published is not refused, since Camunda resolves the called process when the call starts and
+// processes are often published callee last; but the author hears that the call would stop
+// with an incident now.
+func (s *Service) callWarnings(ctx context.Context, tx *store.Tx, v *Version) ([]Warning, error) {
+	var out []Warning
+	for _, el := range v.Process.ElementOrder {
+		c := el.Call
+		if c == nil || (c.Process == v.Code && c.Version == 0) {
+			continue
+		}
+		_, problem, err := s.calledVersion(ctx, tx, el)
+		if err != nil {
+			return nil, err
+		}
+		if problem != nil {
+			out = append(out, Warning{Source: "bpmn", Message: problem.Error() + "; the call stops with an incident until it is"})
+		}
+	}
+	return out, nil
+}

@@ -103,6 +103,7 @@ func New(db *store.DB, deps Deps, opts Options) *Service {
 	s := &Service{db: db, deps: deps, opts: opts.withDefaults(), log: deps.Logger,
 		workerID: store.NewID("wrk")}
 	s.client = egress.Client(s.opts.AllowPrivateNetworks)
+	s.hooks, s.checks = []PublishHook{s.callWarnings}, []PublishHook{s.callWarnings}
 	return s
 }
 
