@@ -70,9 +70,10 @@ func (r *runner) callLink() (*callLink, error) {
 
 // callActivity starts an instance of the called process and makes the token wait for it. The
 // child runs to its first wait in this transaction; when it completes (now or later) the token
-// moves on in the transaction that completes it. Whatever cannot start the child (a process
-// that is not published, mappings that do not fit its variables, nesting too deep) is an
-// incident at the call activity, which a retry runs again. A retry after the child completed
+// moves on in the transaction that completes it. The boundary events are armed first, so that
+// whatever cannot start the child (a process that is not published, mappings that do not fit
+// its variables, nesting too deep) is an incident at the call activity that a timer can still
+// interrupt, as at a task; a retry runs the call again. A retry after the child completed
 // and only its output mappings failed applies them again rather than calling a second time.
 func (r *runner) callActivity(t *token, el *bpmn.Element, first bool) error {
 	if !first && t.Call != "" {
@@ -85,37 +86,21 @@ func (r *runner) callActivity(t *token, el *bpmn.Element, first bool) error {
 		}
 		return nil
 	}
-	link, err := r.callLink()
-	if err != nil {
-		return err
-	}
-	depth := 1
-	if link != nil {
-		depth = link.depth + 1
-	}
-	if depth > maxCallDepth {
-		return r.incident(t, el, fmt.Errorf("process '%s' called by callActivity (%s) would run %d calls deep; calls nest at most %d levels, which a process calling itself on every path reaches",
-			el.Call.Process, el.ID, depth, maxCallDepth))
-	}
-	v, problem, err := r.s.calledVersion(r.ctx, r.tx, el)
-	if err != nil {
-		return err
-	}
-	var vars map[string]value.Value
-	if problem == nil {
-		vars, problem = r.callInputs(el, v)
-	}
-	var keys map[string]string
-	if problem == nil {
-		keys, problem = r.boundaryKeys(el)
-	}
-	if problem != nil {
-		return r.incident(t, el, problem)
-	}
 	if first {
+		keys, err := r.boundaryKeys(el)
+		if err != nil {
+			return r.incident(t, el, err)
+		}
 		if left, err := r.startActivity(t, el, keys); left || err != nil {
 			return err
 		}
+	}
+	v, vars, depth, problem, err := r.prepareCall(el)
+	if err != nil {
+		return err
+	}
+	if problem != nil {
+		return r.incident(t, el, problem)
 	}
 	child, cr, err := r.startChild(t, el, v, vars, depth)
 	if err != nil {
@@ -127,6 +112,29 @@ func (r *runner) callActivity(t *token, el *bpmn.Element, first bool) error {
 		return r.childEnded(t, el, child, cr.call.raised)
 	}
 	return nil
+}
+
+// prepareCall finds what a call starts with: the called version, the child's variables and
+// its depth. A problem (a process that is not published, mappings that do not fit, nesting
+// too deep) becomes an incident; err is for the database.
+func (r *runner) prepareCall(el *bpmn.Element) (v *Version, vars map[string]value.Value, depth int, problem, err error) {
+	link, err := r.callLink()
+	if err != nil {
+		return nil, nil, 0, nil, err
+	}
+	depth = 1
+	if link != nil {
+		depth = link.depth + 1
+	}
+	if depth > maxCallDepth {
+		return nil, nil, 0, fmt.Errorf("process '%s' called by callActivity (%s) would run %d calls deep; calls nest at most %d levels, which a process calling itself on every path reaches",
+			el.Call.Process, el.ID, depth, maxCallDepth), nil
+	}
+	if v, problem, err = r.s.calledVersion(r.ctx, r.tx, el); err != nil || problem != nil {
+		return nil, nil, 0, problem, err
+	}
+	vars, problem = r.callInputs(el, v)
+	return v, vars, depth, problem, nil
 }
 
 // calledVersion resolves the called process: the pinned version, or the newest published one

@@ -249,7 +249,7 @@ func TestCallActivityCancel(t *testing.T) {
 	})
 }
 
-func TestCallActivityBoundaryTimer(t *testing.T) {
+func TestCallActivityBoundaries(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		e.deploy("ask-double", diagram(asker+chain("start", "ask", "calc", "end")), childVars()...)
 		e.deploy("timed", diagram(withBoundary(callOf(`calledElement="ask-double"`, `<parley:in source="2" target="n"/>`), hourTimer)))
@@ -271,6 +271,26 @@ func TestCallActivityBoundaryTimer(t *testing.T) {
 		e.wantEnded(inTime.ID, "call completed", "done completed")
 		if n := e.waitsLeft(inTime.ID); n != 0 {
 			t.Fatalf("%d waits left after the child completed", n)
+		}
+
+		// A call that cannot start is an incident the timer still interrupts, as at a task.
+		e.deploy("timed-missing", diagram(withBoundary(callOf(`calledElement="nowhere"`, ""), hourTimer)))
+		stuck := e.start("timed-missing", nil, "")
+		e.onlyIncident(stuck.ID)
+		e.clock.Advance(time.Hour + time.Second)
+		e.runJobs()
+		e.wantEnded(stuck.ID, "call failed", "call cancelled", "b fired", "out completed")
+
+		// A message boundary interrupts the call like a timer.
+		e.deploy("on-message", withMessages(diagram(withBoundary(callOf(`calledElement="ask-double"`, `<parley:in source="2" target="n"/>`), cancelMsg)), "cancel"),
+			variable("ticket", "string"))
+		called := e.start("on-message", ticket("M-1"), "")
+		if res := e.publish(Message{Name: "cancel", CorrelationKey: "M-1"}); res.Delivered != 1 {
+			t.Fatalf("delivered %d", res.Delivered)
+		}
+		e.wantEnded(called.ID, "call cancelled", "b completed", "out completed")
+		if got := e.childOf(called.ID).State; got != StateCancelled {
+			t.Fatalf("the child is %s", got)
 		}
 	})
 }
