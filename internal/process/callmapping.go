@@ -64,9 +64,9 @@ func (s *Service) callPlan(parent *Version, el *bpmn.Element, child *Version) (*
 	return actual.(*callPlan), nil
 }
 
-// callInputs computes the variables the child starts with. Without input mappings the child
-// receives each caller variable it declares under the same name with a compatible type, as
-// Zeebe passes all variables down; the mappings then replace that. The result is checked as
+// callInputs computes the variables the child starts with: each caller variable it declares
+// under the same name with a compatible type, as Zeebe passes all variables down (unless
+// propagateAllParentVariables is off), then the input mappings over those. The result is checked as
 // any start's inputs are, so a required variable left unset is named.
 func (r *runner) callInputs(el *bpmn.Element, v *Version) (map[string]value.Value, error) {
 	plan, err := r.s.callPlan(r.st.v, el, v)
@@ -74,7 +74,7 @@ func (r *runner) callInputs(el *bpmn.Element, v *Version) (map[string]value.Valu
 		return nil, err
 	}
 	vars := map[string]value.Value{}
-	if len(el.Call.Inputs) == 0 && el.Call.PropagateParent {
+	if el.Call.PropagateParent {
 		copyCompatible(vars, r.st.vars, v)
 	}
 	env := r.st.environment()

@@ -21,8 +21,8 @@ type CallActivity struct {
 	// declares under the same name with a compatible type. Zeebe's default: on unless output
 	// mappings are written.
 	PropagateAll bool
-	// PropagateParent gives the child, when no input mapping is written, every caller variable
-	// that the child declares under the same name with a compatible type.
+	// PropagateParent gives the child every caller variable that the child declares under the
+	// same name with a compatible type, before the input mappings. Zeebe's default: on.
 	PropagateParent bool
 }
 
@@ -55,6 +55,8 @@ func (pb *processBuilder) callActivity(n *node, e *Element) {
 		"parley:out":          func(x *node) { c.outs = append(c.outs, pb.parleyMapping(x, "parley:out")) },
 		"zeebe:calledElement": func(x *node) { pb.zeebeCalledElement(x, e, &c) },
 		"zeebe:ioMapping":     func(x *node) { pb.zeebeIOMapping(x, &c.io) },
+		"camunda:in":          func(x *node) { pb.camundaMapping(x, &c, true) },
+		"camunda:out":         func(x *node) { pb.camundaMapping(x, &c, false) },
 	})
 	call := &CallActivity{Process: firstNonEmpty(c.parley, c.zeebe, strings.TrimSpace(n.attr("", "calledElement"))), Version: c.version}
 	e.Call = call
@@ -83,6 +85,32 @@ func (pb *processBuilder) parleyCall(x *node, c *callConfig) {
 	}
 	if v := x.attr("", "propagateAll"); v != "" {
 		c.propagate = v
+	}
+	if v := x.attr("", "propagateParent"); v != "" {
+		c.parent = v
+	}
+}
+
+// camundaMapping reads Camunda 7's camunda:in and camunda:out: source (a variable) or
+// sourceExpression (JUEL) into target, or variables="all", which propagates every variable of
+// the same name that way.
+func (pb *processBuilder) camundaMapping(x *node, c *callConfig, in bool) {
+	tag := x.tag()
+	switch {
+	case x.hasAttr("", "businessKey"):
+		pb.problem(pb.current, "%s businessKey on %s is not supported: Parley instances have no business key", tag, pb.current)
+	case strings.TrimSpace(x.attr("", "variables")) == "all" && in:
+		c.parent = "true"
+	case strings.TrimSpace(x.attr("", "variables")) == "all":
+		c.propagate = "true"
+	default:
+		raw := firstNonEmpty(x.attr("", "sourceExpression"), strings.TrimSpace(x.attr("", "source")))
+		m := Mapping{Source: pb.expression(raw, tag+" source"), Raw: raw, Target: pb.variableAttr(x, "target", tag)}
+		if in {
+			c.ins = append(c.ins, m)
+		} else {
+			c.outs = append(c.outs, m)
+		}
 	}
 }
 

@@ -31,6 +31,14 @@ func TestCallActivityDialects(t *testing.T) {
 		{"output mappings turn propagation off", `<bpmn:callActivity id="C" calledElement="child"><bpmn:extensionElements>
 			<parley:out source="x" target="y"/></bpmn:extensionElements></bpmn:callActivity>`,
 			CallActivity{Process: "child", PropagateParent: true, Outputs: []Mapping{{Source: "x", Raw: "x", Target: "y"}}}},
+		{"camunda 7 mappings", `<bpmn:callActivity id="C" calledElement="child"><bpmn:extensionElements>
+			<camunda:in source="amount" target="total"/><camunda:in sourceExpression="${amount * 2}" target="twice"/>
+			<camunda:out variables="all"/><camunda:out source="status" target="result"/></bpmn:extensionElements></bpmn:callActivity>`,
+			CallActivity{Process: "child", PropagateAll: true, PropagateParent: true,
+				Inputs:  []Mapping{{Source: "amount", Raw: "amount", Target: "total"}, {Source: "amount * 2", Raw: "${amount * 2}", Target: "twice"}},
+				Outputs: []Mapping{{Source: "status", Raw: "status", Target: "result"}}}},
+		{"parley without propagation", `<bpmn:callActivity id="C"><bpmn:extensionElements><parley:call process="child" propagateParent="false"/></bpmn:extensionElements></bpmn:callActivity>`,
+			CallActivity{Process: "child", PropagateAll: true}},
 		{"camunda 7 version binding", `<bpmn:callActivity id="C" calledElement="child" camunda:calledElementBinding="version" camunda:calledElementVersion="4"/>`,
 			CallActivity{Process: "child", Version: 4, PropagateAll: true, PropagateParent: true}},
 	}
@@ -58,6 +66,7 @@ func TestCallActivityProblems(t *testing.T) {
 		{ext(`<parley:call process="child"/><parley:in source="a +" target="b"/>`), "C", "parley:in source"},
 		{ext(`<parley:call process="child"/><parley:out source="a" target="not a name"/>`), "C", "must name a variable"},
 		{around("C", `<bpmn:callActivity id="C" calledElement="child" camunda:calledElementBinding="deployment"/>`), "C", "camunda:calledElementBinding"},
+		{ext(`<parley:call process="child"/><camunda:in businessKey="#{key}"/>`), "C", "no business key"},
 		{around("C", `<bpmn:callActivity id="C" calledElement="child"><bpmn:multiInstanceLoopCharacteristics/></bpmn:callActivity>`), "C", "multi-instance"},
 	}
 	for _, tt := range tests {
