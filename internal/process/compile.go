@@ -108,6 +108,8 @@ func (c *programs) compileElement(list *errs.List, e *bpmn.Element) {
 		c.checkUserTask(list, e)
 	case e.Message != nil:
 		c.compileMessage(list, e)
+	case e.Call != nil:
+		c.compileCall(list, e)
 	}
 }
 

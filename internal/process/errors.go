@@ -36,6 +36,10 @@ func (r *runner) throwError(t *token, el *bpmn.Element, e *thrown) error {
 		if caught, err := r.catchError(t, el, e); caught || err != nil {
 			return err
 		}
+		// Nothing in this instance catches it: a called instance passes it to its call activity.
+		if caught, err := r.raiseToCaller(el, e); caught || err != nil {
+			return err
+		}
 		// The worker's job is answered; the task's boundary timers stay armed, so that a timer
 		// can still interrupt the incident, as with any failed step.
 		if err := r.exec("DELETE FROM process_jobs WHERE instance_id = ? AND token_id = ? AND kind = ?", r.st.id, t.ID, jobExternal); err != nil {

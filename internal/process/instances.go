@@ -33,6 +33,10 @@ type Instance struct {
 	History   []Step      `json:"history,omitempty"`
 	Tasks     []*Task     `json:"tasks,omitempty"`
 	Incidents []*Incident `json:"incidents,omitempty"`
+	// Parent is the instance whose call activity started this one; Children are the instances
+	// this one's call activities started. Filled by Instance.
+	Parent   *CallRef  `json:"parent,omitempty"`
+	Children []CallRef `json:"children,omitempty"`
 }
 
 // ActiveElement is an element where a token is, and what it waits for there.
@@ -111,6 +115,9 @@ func (s *Service) Instance(ctx context.Context, id string) (*Instance, error) {
 			return err
 		}
 		if inst.Tasks, err = queryTasks(ctx, tx, "WHERE instance_id = ? ORDER BY created_at, id", id); err != nil {
+			return err
+		}
+		if inst.Parent, inst.Children, err = callRefs(ctx, tx, id); err != nil {
 			return err
 		}
 		inst.Incidents, err = queryIncidents(ctx, tx, "WHERE j.instance_id = ? AND j.state = ? ORDER BY j.created_at", id, jobIncident)
@@ -193,6 +200,9 @@ func (s *Service) Cancel(ctx context.Context, id string) (*Instance, error) {
 		}
 		if st.done() {
 			return errEnded(st)
+		}
+		if err := errCalledCancel(ctx, tx, st); err != nil {
+			return err
 		}
 		r := s.newRunner(ctx, tx, st)
 		if err := r.terminate(StateCancelled, "cancelled by "+admin.Login); err != nil {

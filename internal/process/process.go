@@ -75,6 +75,7 @@ type Service struct {
 	opts     Options
 	log      *slog.Logger
 	versions sync.Map // versionKey -> *Version
+	calls    sync.Map // caller version, call activity and called version -> *callPlan
 	hooksMu  sync.RWMutex
 	hooks    []PublishHook
 	checks   []PublishHook
@@ -90,6 +91,7 @@ func New(db *store.DB, deps Deps, opts Options) *Service {
 	s := &Service{db: db, deps: deps, opts: opts.withDefaults(), log: deps.Logger,
 		workerID: store.NewID("wrk")}
 	s.client = egress.Client(s.opts.AllowPrivateNetworks)
+	s.hooks, s.checks = []PublishHook{s.callWarnings}, []PublishHook{s.callWarnings}
 	return s
 }
 

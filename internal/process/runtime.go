@@ -60,6 +60,8 @@ type runner struct {
 	shared bool
 	// tok is the token whose element runs now: expressions see its own variables (envFor).
 	tok *token
+	// call links the run to the call activity that started the instance, if any.
+	call callRun
 }
 
 func (s *Service) newRunner(ctx context.Context, tx *store.Tx, st *state) *runner {
@@ -214,6 +216,8 @@ func (r *runner) execute(t *token, el *bpmn.Element, first bool) error {
 		return r.eventGateway(t, el)
 	case bpmn.KindSubProcess:
 		return r.enterSubProcess(t, el)
+	case bpmn.KindCallActivity:
+		return r.callActivity(t, el, first)
 	}
 	return fmt.Errorf("element %s of kind %s cannot be executed", el.ID, el.Kind)
 }
@@ -242,6 +246,9 @@ func (r *runner) terminate(status, detail string) error {
 // jobs, incidents and message subscriptions are deleted.
 func (r *runner) cancelAllWaits() error {
 	id := r.st.id
+	if err := r.cancelAllCalled(); err != nil {
+		return err
+	}
 	if err := r.notifyOpenTaskInboxes("instance_id = ? AND state = ?", id, TaskOpen); err != nil {
 		return err
 	}
@@ -258,6 +265,7 @@ func (r *runner) cancelAllWaits() error {
 // finish writes what the run changed: the instance row and the history, and wakes the
 // workers when a job was created.
 func (r *runner) finish() error {
+	back := r.returning()
 	if err := r.st.save(r.ctx, r.tx, r.b); err != nil {
 		return err
 	}
@@ -269,5 +277,8 @@ func (r *runner) finish() error {
 	if r.shared {
 		return nil
 	}
-	return r.b.flush(r.ctx, r.tx)
+	if err := r.b.flush(r.ctx, r.tx); err != nil || !back {
+		return err
+	}
+	return r.returnToCaller()
 }

@@ -28,6 +28,36 @@ func (r *runner) catchError(t *token, el *bpmn.Element, e *thrown) (bool, error)
 	}
 }
 
+// catchesError reports whether an error with this code, thrown at element el where token t
+// is, would be caught in this instance: by a boundary event of el, by an error event
+// sub-process of a scope around t, or by an error boundary event of a sub-process around it.
+// It changes nothing; a called instance asks it of its caller before passing an error up.
+func (st *state) catchesError(t *token, el *bpmn.Element, code string) bool {
+	if catcherOf(el, code) != nil {
+		return true
+	}
+	for id := t.Scope; ; {
+		subs := st.v.Process.EventSubs
+		sc := st.scope(id)
+		if id != 0 {
+			if sc == nil {
+				return false
+			}
+			subs = st.v.Process.Elements[sc.El].EventSubs
+		}
+		if startCatching(subs, errorCode, code) != nil {
+			return true
+		}
+		if sc == nil {
+			return false
+		}
+		if catcherOf(st.v.Process.Elements[sc.El], code) != nil {
+			return true
+		}
+		id = sc.Parent
+	}
+}
+
 // thrownAway records what became of the throwing element; its token is about to be cancelled
 // with its scope, and must not be recorded as cancelled a second time.
 func (r *runner) thrownAway(t *token, el *bpmn.Element, detail string) {

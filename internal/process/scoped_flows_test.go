@@ -120,3 +120,28 @@ func TestIOMappingOnSubProcess(t *testing.T) {
 		}
 	})
 }
+
+// TestCallActivityInsideSubProcess: a call activity inside a sub-process waits in its scope;
+// an error the called instance does not catch, and no boundary on the call activity catches,
+// goes on out to the sub-process's error boundary event, which cancels the called instance.
+func TestCallActivityInsideSubProcess(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.deploy("charge", diagram(charger+chain("start", "charge", "end")))
+		inner := `<bpmn:callActivity id="call" calledElement="charge"/><bpmn:endEvent id="sub_end"/>` + chain("sub_start", "call", "sub_end")
+		e.deploy("scoped_call", aroundSub(inner, boundaryOnSub(`<bpmn:errorEventDefinition/>`)))
+
+		ok := e.start("scoped_call", nil, "")
+		if got := active(ok); got != "call:call sub:scope" {
+			t.Fatalf("after start: %q", got)
+		}
+		e.completeJobAt(e.childOf(ok.ID).ID, "charge")
+		e.wantEnded(ok.ID, "call completed", "sub completed", "done completed")
+
+		failed := e.start("scoped_call", nil, "")
+		c := e.throwInChild(failed.ID, "DECLINED")
+		e.wantEnded(failed.ID, "b fired", "out completed")
+		if got := e.instance(c.ID); got.State != StateCancelled {
+			t.Fatalf("the called instance is %s\n%s", got.State, trail(got))
+		}
+	})
+}

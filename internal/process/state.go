@@ -55,6 +55,8 @@ type token struct {
 	Loop *loopState `json:"loop,omitempty"`
 	// LocalsOf is the element whose zeebe:input locals are in Vars, dropped when the token leaves.
 	LocalsOf string `json:"locals_of,omitempty"`
+	// Call is the instance a token waiting at a call activity waits for.
+	Call string `json:"call,omitempty"`
 }
 
 type tokenSet struct {
@@ -181,6 +183,11 @@ func (s *Service) loadState(ctx context.Context, tx *store.Tx, id string, lock b
 	q := "SELECT " + instanceColumns + " FROM process_instances WHERE id = ?"
 	if lock {
 		q += tx.ForUpdate()
+	}
+	if lock && tx.ForUpdate() != "" {
+		if err := lockCallers(ctx, tx, id); err != nil {
+			return nil, err
+		}
 	}
 	err := tx.QueryRow(ctx, q, id).
 		Scan(&st.id, &code, &n, &st.status, &vars, &toks, &st.seq, &st.sessionID, &trig, &created, &ended)

@@ -164,6 +164,9 @@ func (s *Service) withJob(ctx context.Context, tx *store.Tx, j job, act func(*ru
 // state is settled afterwards.
 func (r *runner) cancelTokenWaits(t *token) error {
 	id := r.st.id
+	if err := r.cancelCalled(t); err != nil {
+		return err
+	}
 	if err := r.notifyOpenTaskInboxes("instance_id = ? AND token_id = ? AND state = ?", id, t.ID, TaskOpen); err != nil {
 		return err
 	}

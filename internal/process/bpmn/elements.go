@@ -27,6 +27,7 @@ var readers = map[string]elementReader{
 	"parallelGateway":        (*processBuilder).gateway,
 	"inclusiveGateway":       (*processBuilder).gateway,
 	"eventBasedGateway":      (*processBuilder).eventGateway,
+	"callActivity":           (*processBuilder).callActivity,
 }
 
 // containers are the refused elements that hold a flow of their own. Their content is read

@@ -80,6 +80,7 @@ const (
 	KindLinkCatch        Kind = "linkCatch"        // link catch event: where a link throw's token goes on
 	KindMessageStart     Kind = "messageStart"     // message start event: a published message starts an instance
 	KindTimerStart       Kind = "timerStart"       // timer start event: instances start on a schedule
+	KindCallActivity     Kind = "callActivity"     // starts an instance of another process and waits for it
 
 	// kindRefused marks an element that Parse has already reported as unsupported. It only
 	// exists while checking, so that flows to it resolve and do not cause a second problem.
@@ -146,7 +147,8 @@ type Element struct {
 	// Loop makes the activity multi-instance (multiInstanceLoopCharacteristics); nil otherwise.
 	Loop *Loop
 	// IO is the element's zeebe:ioMapping; nil when it has none.
-	IO *IOMapping
+	IO   *IOMapping
+	Call *CallActivity // callActivity
 }
 
 // Flow is a sequence flow.

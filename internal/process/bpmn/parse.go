@@ -250,10 +250,10 @@ func (pb *processBuilder) linkBoundary(e *Element) {
 		pb.problem(e.ID, "boundaryEvent (%s) is attached to %s, which is not an element of process %s", e.ID, quoteID(e.AttachedTo), pb.p.ID)
 	case host.Kind == kindRefused:
 		// The host is already reported; a second problem would only repeat it.
-	case host.Kind != KindUserTask && host.Kind != KindServiceTask && host.Kind != KindReceiveTask && host.Kind != KindSubProcess:
-		pb.problem(e.ID, "boundaryEvent (%s) is attached to %s (%s); boundary events are supported on user, service and receive tasks and sub-processes only", e.ID, host.Tag, host.ID)
-	case e.Kind == KindBoundaryError && host.Kind != KindServiceTask && host.Kind != KindSubProcess:
-		pb.problem(e.ID, "boundaryEvent (%s) catches errors but is attached to %s (%s); only service tasks and sub-processes throw errors", e.ID, host.Tag, host.ID)
+	case host.Kind != KindUserTask && host.Kind != KindServiceTask && host.Kind != KindReceiveTask && host.Kind != KindSubProcess && host.Kind != KindCallActivity:
+		pb.problem(e.ID, "boundaryEvent (%s) is attached to %s (%s); boundary events are supported on user, service and receive tasks, sub-processes and call activities only", e.ID, host.Tag, host.ID)
+	case e.Kind == KindBoundaryError && host.Kind != KindServiceTask && host.Kind != KindSubProcess && host.Kind != KindCallActivity:
+		pb.problem(e.ID, "boundaryEvent (%s) catches errors but is attached to %s (%s); only service tasks, sub-processes and call activities throw errors", e.ID, host.Tag, host.ID)
 	case e.Kind == KindBoundaryEscalation && host.Kind != KindSubProcess:
 		pb.problem(e.ID, "boundaryEvent (%s) catches escalations but is attached to %s (%s); only sub-processes raise them", e.ID, host.Tag, host.ID)
 	default:

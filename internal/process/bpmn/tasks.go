@@ -115,6 +115,8 @@ func (pb *processBuilder) zeebeTaskDefinition(x *node, c *serviceConfig) {
 
 // zeebeIOMapping maps zeebe:input (source → target) to task inputs and zeebe:output to outputs.
 // A source without "=" is a literal in Zeebe, so it becomes a quoted string.
+// A call activity passes no element: its inputs are the called instance's variables, not
+// locals of its own.
 func (pb *processBuilder) zeebeIOMapping(x *node, e *Element, t *ServiceTask) {
 	for i := range x.Children {
 		y := &x.Children[i]
@@ -126,7 +128,9 @@ func (pb *processBuilder) zeebeIOMapping(x *node, e *Element, t *ServiceTask) {
 		switch {
 		case y.is(nsZeebe, "input"):
 			t.Inputs = append(t.Inputs, Input{Name: target, Expression: out})
-			pb.ioLocals(e, t.Inputs[len(t.Inputs)-1], src)
+			if e != nil {
+				pb.ioLocals(e, t.Inputs[len(t.Inputs)-1], src)
+			}
 		case y.is(nsZeebe, "output") && isIdentifier(target):
 			t.Outputs = append(t.Outputs, Output{Variable: target, Expression: out})
 		case y.is(nsZeebe, "output"):

@@ -37,7 +37,7 @@ func TestValidationProblems(t *testing.T) {
 			task("A") + task("B") + flow("ab", "A", "B") + flow("ba", "B", "A"), "A", "no path to an end event"},
 		{"boundary on an unsupported activity", around("T", task("T")) + `<bpmn:boundaryEvent id="B" attachedToRef="T">
 <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>` +
-			flow("b", "B", "E"), "B", "supported on user, service and receive tasks and sub-processes only"},
+			flow("b", "B", "E"), "B", "supported on user, service and receive tasks, sub-processes and call activities only"},
 		{"boundary on an unknown id", around("T", `<bpmn:userTask id="T"/>`) + `<bpmn:boundaryEvent id="B" attachedToRef="Nope">
 <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>` +
 			flow("b", "B", "E"), "B", "attached to Nope"},
@@ -71,7 +71,7 @@ func TestValidationProblems(t *testing.T) {
 			flow("a", "G", "W") + flow("b", "G", "V") + flow("c", "W", "E") + flow("d", "V", "E"),
 			"W", "is reached from it only"},
 		{"message boundary on a plain task", around("T", task("T")) + `<bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:messageEventDefinition/></bpmn:boundaryEvent>` +
-			flow("b", "B", "E"), "B", "supported on user, service and receive tasks and sub-processes only"},
+			flow("b", "B", "E"), "B", "supported on user, service and receive tasks, sub-processes and call activities only"},
 		{"end with outgoing", around("T", task("T")) + flow("x", "E", "T"), "E", "cannot have outgoing flows"},
 		{"start with incoming", around("T", task("T")) + `<bpmn:parallelGateway id="J"/>` + flow("x", "T", "J") + flow("y", "J", "S"),
 			"S", "cannot have incoming flows"},
@@ -82,7 +82,7 @@ func TestValidationProblems(t *testing.T) {
 		{"outgoing child unknown", around("T", `<bpmn:task id="T"><bpmn:outgoing>nope</bpmn:outgoing></bpmn:task>`), "T", "lists outgoing flow nope"},
 		{"element without id", around("T", task("T")) + `<bpmn:task/>`, "P", "has no id"},
 		{"error boundary on a user task", around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:errorEventDefinition/></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
-			"B", "only service tasks and sub-processes throw errors"},
+			"B", "only service tasks, sub-processes and call activities throw errors"},
 		{"non-interrupting error boundary", around("T", `<bpmn:serviceTask id="T"><bpmn:extensionElements><parley:task type="x"/></bpmn:extensionElements></bpmn:serviceTask><bpmn:boundaryEvent id="B" attachedToRef="T" cancelActivity="false"><bpmn:errorEventDefinition/></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
 			"B", "an error always interrupts its activity"},
 		{"error end without a code", around("T", task("T")) + `<bpmn:endEvent id="X"><bpmn:errorEventDefinition/></bpmn:endEvent>`, "X", "needs an error with an error code"},
@@ -106,7 +106,7 @@ func TestRefusedElements(t *testing.T) {
 		{around("G", `<bpmn:complexGateway id="G"/>`), "G", "element complexGateway (G) is not supported"},
 		{around("G", `<bpmn:eventBasedGateway id="G" eventGatewayType="Parallel"/>`), "G", "element eventBasedGateway (G) is not supported: parallel event-based gateways"},
 		{around("G", `<bpmn:eventBasedGateway id="G" instantiate="true"/>`), "G", "event-based gateways that start instances"},
-		{around("C", `<bpmn:callActivity id="C"/>`), "C", "element callActivity (C) is not supported"},
+		{around("C", `<bpmn:callActivity id="C"/>`), "C", "callActivity (C) names no process to call"},
 		{around("R", `<bpmn:receiveTask id="R" instantiate="true"/>`), "R", "receive tasks that start instances"},
 		{around("R", `<bpmn:businessRuleTask id="R"/>`), "R", "element businessRuleTask (R) is not supported"},
 		{around("R", `<bpmn:sendTask id="R"/>`), "R", "element sendTask (R) is not supported"},

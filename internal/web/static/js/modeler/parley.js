@@ -10,6 +10,7 @@ import { serviceTask } from './props-service.js';
 import { userTask } from './props-user.js';
 import { scriptTask, sequenceFlow } from './props-flow.js';
 import { message, timer } from './props-timer.js';
+import { callActivity } from './props-call.js';
 
 // parleyModdle describes every parley: element the engine's parser accepts, with the element
 // each one may sit on. Without it bpmn-js would keep the elements as untyped XML, and the panel
@@ -115,8 +116,8 @@ export const parleyModdle = {
 
 // refused names the element types the engine does not run, so the panel can say so at once
 // rather than leave it to publish (docs/bpmn.md, "What is refused").
-const refused = ['bpmn:ComplexGateway', 'bpmn:SubProcess', 'bpmn:Transaction',
-  'bpmn:CallActivity', 'bpmn:SendTask', 'bpmn:BusinessRuleTask', 'bpmn:ManualTask', 'bpmn:IntermediateThrowEvent'];
+const refused = ['bpmn:ComplexGateway', 'bpmn:Transaction',
+  'bpmn:SendTask', 'bpmn:BusinessRuleTask', 'bpmn:ManualTask'];
 
 // sectionsFor draws the sections of the element's kind.
 function sectionsFor(ctx) {
@@ -132,6 +133,7 @@ function sectionsFor(ctx) {
   if (bo.$instanceOf('bpmn:ServiceTask')) return serviceTask(ctx);
   if (bo.$instanceOf('bpmn:UserTask')) return userTask(ctx);
   if (bo.$instanceOf('bpmn:ScriptTask')) return scriptTask(ctx);
+  if (bo.$instanceOf('bpmn:CallActivity')) return callActivity(ctx);
   if (bo.$instanceOf('bpmn:SequenceFlow')) return sequenceFlow(ctx);
   const timerDef = eventDefinition(bo, 'bpmn:TimerEventDefinition');
   if (timerDef) return timer(ctx, timerDef);

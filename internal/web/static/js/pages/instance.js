@@ -19,7 +19,21 @@ function drawProps(inst) {
     h('dt', {}, 'Started by'), h('dd', {}, trigger),
     h('dt', {}, 'Started'), h('dd', {}, when(inst.created_at)),
     h('dt', {}, 'Ended'), h('dd', {}, inst.ended_at ? when(inst.ended_at) : '—'),
-    h('dt', {}, 'Waiting at'), h('dd', {}, inst.active.length ? inst.active.map((a) => `${a.element}${a.wait ? ` (${a.wait})` : ''}`).join(', ') : '—'));
+    h('dt', {}, 'Waiting at'), h('dd', {}, inst.active.length ? inst.active.map((a) => `${a.element}${a.wait ? ` (${a.wait})` : ''}`).join(', ') : '—'),
+    ...callLinks(inst));
+}
+
+// callLinks names the instance whose call activity started this one and the instances this
+// one's call activities started, each a link to its page.
+function callLinks(inst) {
+  const link = (c, rel) => h('a', { href: `/instances/${encodeURIComponent(c.instance)}`, dataset: { call: rel } },
+    `${c.process} v${c.version} at ${c.element} (${c.state})`);
+  const rows = [];
+  if (inst.parent) rows.push(h('dt', {}, 'Called by'), h('dd', {}, link(inst.parent, 'parent')));
+  if (inst.children && inst.children.length) {
+    rows.push(h('dt', {}, 'Calls'), h('dd', {}, h('ul', {}, inst.children.map((c) => h('li', {}, link(c, 'child'))))));
+  }
+  return rows;
 }
 
 function stateBadge(state) {
