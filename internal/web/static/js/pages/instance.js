@@ -1,10 +1,12 @@
 // The page of one process instance: its state, session, variables, incidents and history,
 // and the diagram of its version with the elements where tokens are now in one colour and
-// the elements already completed in another.
+// the elements already completed in another, with the number of tokens at each element (inside
+// sub-processes too: a collapsed one opens to its own level). An instance started by a call
+// activity links to the instance that called it, and a calling one to those it started.
 
 import { get } from '../api.js';
 import { $, h, replace, toast, when } from '../dom.js';
-import { highlight, renderDiagram } from '../diagram.js';
+import { mountDiagram } from '../diagram.js';
 
 const root = $('[data-instance]');
 const id = root.dataset.instance;
@@ -19,7 +21,30 @@ function drawProps(inst) {
     h('dt', {}, 'Started by'), h('dd', {}, trigger),
     h('dt', {}, 'Started'), h('dd', {}, when(inst.created_at)),
     h('dt', {}, 'Ended'), h('dd', {}, inst.ended_at ? when(inst.ended_at) : '—'),
-    h('dt', {}, 'Waiting at'), h('dd', {}, inst.active.length ? inst.active.map((a) => `${a.element}${a.wait ? ` (${a.wait})` : ''}`).join(', ') : '—'));
+    h('dt', {}, 'Waiting at'), h('dd', {}, inst.active.length ? inst.active.map((a) => `${a.element}${a.wait ? ` (${a.wait})` : ''}`).join(', ') : '—'),
+    ...relatives(inst));
+}
+
+// link writes another instance as a link to its page. The API gives either its id or an object
+// {id, process, version, element, state}; what it gives is shown.
+function link(other) {
+  const o = typeof other === 'object' ? other : { id: other };
+  const what = [o.name || o.process, o.version ? `version ${o.version}` : '', o.state].filter(Boolean).join(' · ');
+  return h('span', { class: 'instance-link', dataset: { instanceLink: o.id } },
+    h('a', { href: `/instances/${encodeURIComponent(o.id)}` }, `Instance ${o.id}`),
+    what ? ` (${what})` : '', o.element ? h('span', { class: 'muted' }, ' at ', h('code', {}, o.element)) : '');
+}
+
+// relatives lists the calling instance and the called ones, when there are any.
+function relatives(inst) {
+  const out = [];
+  if (inst.parent) out.push(h('dt', {}, 'Called by'), h('dd', { dataset: { parent: '' } }, link(inst.parent)));
+  const children = inst.children || [];
+  if (children.length) {
+    out.push(h('dt', {}, 'Calls'), h('dd', { dataset: { children: '' } },
+      h('ul', { class: 'instance-links' }, children.map((c) => h('li', {}, link(c))))));
+  }
+  return out;
 }
 
 function stateBadge(state) {
@@ -46,15 +71,15 @@ function drawTables(inst) {
 }
 
 // drawDiagram draws the instance's version. Completed elements are those the history says a
-// token left; active ones are where tokens are now.
+// token left; active ones are where tokens are now, each with its number of tokens.
 async function drawDiagram(inst) {
   const box = $('[data-diagram]');
   try {
     const version = await get(`/api/v1/processes/${encodeURIComponent(inst.process)}/versions/${inst.version}`);
-    const svg = renderDiagram(version.bpmn);
     const completed = (inst.history || []).filter((s) => s.event === 'completed' || s.event === 'ended' || s.event === 'joined').map((s) => s.element);
-    highlight(svg, { active: inst.active.map((a) => a.element), completed });
-    replace(box, svg);
+    const tokens = new Map();
+    for (const a of inst.active) tokens.set(a.element, (tokens.get(a.element) || 0) + 1);
+    mountDiagram(box, version.bpmn, { active: [...tokens.keys()], completed, tokens });
   } catch (err) {
     replace(box, h('p', { class: 'empty' }, err.message));
   }
