@@ -9,7 +9,9 @@ import { processSection } from './props-process.js';
 import { serviceTask } from './props-service.js';
 import { userTask } from './props-user.js';
 import { scriptTask, sequenceFlow } from './props-flow.js';
-import { message, timer } from './props-timer.js';
+import { message, messageStart, timer } from './props-timer.js';
+import { codedEvent, link } from './props-events.js';
+import { callActivity, loops, multiInstance } from './props-call.js';
 
 // parleyModdle describes every parley: element the engine's parser accepts, with the element
 // each one may sit on. Without it bpmn-js would keep the elements as untyped XML, and the panel
@@ -115,32 +117,58 @@ export const parleyModdle = {
 
 // refused names the element types the engine does not run, so the panel can say so at once
 // rather than leave it to publish (docs/bpmn.md, "What is refused").
-const refused = ['bpmn:InclusiveGateway', 'bpmn:ComplexGateway', 'bpmn:SubProcess', 'bpmn:Transaction',
-  'bpmn:CallActivity', 'bpmn:SendTask', 'bpmn:BusinessRuleTask', 'bpmn:ManualTask', 'bpmn:IntermediateThrowEvent'];
+const refused = ['bpmn:ComplexGateway', 'bpmn:Transaction', 'bpmn:AdHocSubProcess',
+  'bpmn:SendTask', 'bpmn:BusinessRuleTask', 'bpmn:ManualTask'];
 
-// sectionsFor draws the sections of the element's kind.
+// throws names the event definitions an intermediate throw event may have in Parley.
+const throws = ['bpmn:EscalationEventDefinition', 'bpmn:LinkEventDefinition'];
+
+// sectionsFor draws the sections of the element's kind, then the multi-instance section of
+// an activity that may run once per item.
 function sectionsFor(ctx) {
   const { bo } = ctx;
-  // An intermediate throw event runs when it raises an escalation (docs/bpmn.md, throwEscalation).
-  const escalation = bo.$instanceOf('bpmn:IntermediateThrowEvent') && eventDefinition(bo, 'bpmn:EscalationEventDefinition');
-  if (!escalation && refused.some((t) => bo.$instanceOf(t))) {
+  const unsupported = refused.some((t) => bo.$instanceOf(t))
+    || (bo.$instanceOf('bpmn:IntermediateThrowEvent') && !throws.some((t) => eventDefinition(bo, t)));
+  if (unsupported) {
     return [section('Not supported', note(`Parley does not run ${bo.$type.replace('bpmn:', '')} elements: publishing will refuse it. See docs/bpmn.md.`, 'warn'))];
   }
+  const out = kindSections(ctx);
+  if (loops(bo)) out.push(...multiInstance(ctx));
+  return out;
+}
+
+function kindSections(ctx) {
+  const { bo } = ctx;
   if (bo.$instanceOf('bpmn:Process') || bo.$instanceOf('bpmn:Collaboration') || bo.$instanceOf('bpmn:Participant')) return processSection(ctx);
   if (bo.$instanceOf('bpmn:ServiceTask')) return serviceTask(ctx);
   if (bo.$instanceOf('bpmn:UserTask')) return userTask(ctx);
   if (bo.$instanceOf('bpmn:ScriptTask')) return scriptTask(ctx);
   if (bo.$instanceOf('bpmn:SequenceFlow')) return sequenceFlow(ctx);
+  if (bo.$instanceOf('bpmn:CallActivity')) return callActivity(ctx);
   const timerDef = eventDefinition(bo, 'bpmn:TimerEventDefinition');
   if (timerDef) return timer(ctx, timerDef);
   const messageDef = eventDefinition(bo, 'bpmn:MessageEventDefinition');
+  if (messageDef && bo.$instanceOf('bpmn:StartEvent')) return messageStart(ctx, messageDef);
   if (messageDef && (bo.$instanceOf('bpmn:IntermediateCatchEvent') || bo.$instanceOf('bpmn:BoundaryEvent'))) return message(ctx, messageDef);
+  const errorDef = eventDefinition(bo, 'bpmn:ErrorEventDefinition');
+  if (errorDef) return codedEvent(ctx, errorDef, 'error');
+  const escalationDef = eventDefinition(bo, 'bpmn:EscalationEventDefinition');
+  if (escalationDef) return codedEvent(ctx, escalationDef, 'escalation');
+  const linkDef = eventDefinition(bo, 'bpmn:LinkEventDefinition');
+  if (linkDef) return link(ctx, linkDef);
   if (bo.$instanceOf('bpmn:EventBasedGateway')) {
     return [section('Event-based gateway', note('Follow it with timer and message catch events only: the first of them to fire takes the token, and the others are cancelled.'))];
   }
-  if (bo.$instanceOf('bpmn:ReceiveTask')) {
-    return [section('Receive task', note('Waits for the message its messageRef names, like a message catch event, and may carry boundary events. Its message is set in the file for now: use a message catch event to set it here.'))];
+  if (bo.$instanceOf('bpmn:InclusiveGateway')) {
+    return [section('Inclusive gateway', note('Takes every outgoing flow whose condition is true (select a flow to set its condition), else the default flow; as a merge it waits for the tokens that can still arrive.'))];
   }
+  if (bo.$instanceOf('bpmn:SubProcess') && bo.triggeredByEvent) {
+    return [section('Event sub-process', note('Starts when its start event fires while the process (or sub-process) around it runs: an error, escalation, message or timer start event. Select the start event to set it.'))];
+  }
+  if (bo.$instanceOf('bpmn:SubProcess')) {
+    return [section('Sub-process', note('Its steps run as one scope: boundary events on it catch what is thrown inside, and interrupting ones cancel every step inside. Collapse it to draw its steps on a level of their own.'))];
+  }
+  if (bo.$instanceOf('bpmn:ReceiveTask')) return message(ctx, bo);
   return [];
 }
 
@@ -161,7 +189,7 @@ export function mountProperties({ modeler, container, api, definition, onVariabl
   const canvas = modeler.get('canvas');
   const registry = modeler.get('elementRegistry');
   let vars = ((definition && definition.variables) || []).map((v) => ({ name: v.name, type: v.type, required: !!v.required, title: v.title || '' }));
-  const data = { users: null, groups: null, apps: null };
+  const data = { users: null, groups: null, apps: null, processes: null };
   const pending = new Map();
   let current = null;
   let scheduled = false;
@@ -260,6 +288,7 @@ export function mountProperties({ modeler, container, api, definition, onVariabl
   };
   load('users', () => api.listAll('/api/v1/users'));
   load('groups', () => api.listAll('/api/v1/groups'));
+  load('processes', () => api.listAll('/api/v1/processes'));
   load('apps', async () => {
     const spaces = await api.listAll('/api/v1/workspaces');
     const lists = await Promise.all(spaces.map((ws) => api.listAll(`/api/v1/workspaces/${encodeURIComponent(ws.code)}/apps`)));

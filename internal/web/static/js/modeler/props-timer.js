@@ -100,7 +100,9 @@ export function timer(ctx, def) {
       onChange: (v) => write(kind, v.trim()) }),
     h('p', { class: preview.error ? 'pp-note pp-warn' : 'pp-preview', dataset: { preview: 'timer' }, 'aria-live': 'polite' },
       preview.error || `Fires ${preview.text}.`),
-    kind === 'timeCycle' ? note('Parley refuses repeating timers on catch and interrupting boundary events: publishing will name this event.', 'warn') : null)];
+    kind === 'timeCycle' && !ctx.bo.$instanceOf('bpmn:StartEvent')
+      ? note('Parley refuses repeating timers on catch and interrupting boundary events: publishing will name this event.', 'warn') : null,
+    ctx.bo.$instanceOf('bpmn:StartEvent') ? note('A timer start event starts a new instance of the published version each time it fires.') : null)];
 }
 
 // message edits a message catch event: the bpmn:Message it refers to (its name), the
@@ -128,6 +130,15 @@ export function message(ctx, def) {
   }, (v) => v.type === 'string', 'A string variable that gets the customer’s message text.'));
   parts.push(note(key ? 'Correlated wait: completed by a published message with this name and key.' : 'Session wait: completed by the customer’s next message in the linked session.'));
   return [section('Message', ...parts)];
+}
+
+// messageStart edits a message start event: the name of the message that starts an instance.
+export function messageStart(ctx, def) {
+  return [section('Message',
+    textField({ key: 'message.name', label: 'Message name', value: def.messageRef?.name ?? '',
+      hint: 'A message published with this name (POST /api/v1/messages) starts an instance of the published version; its variables are the instance’s.',
+      onChange: (v) => setMessage(ctx, def, { name: v.trim() || undefined }) }),
+    def.messageRef?.name ? null : note('Name the message: publishing refuses a message start event without one.', 'warn'))];
 }
 
 function extensionOf(el, type) {
