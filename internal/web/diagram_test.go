@@ -161,6 +161,27 @@ func TestDiagramDrawsSubProcessesAndFollowsTokens(t *testing.T) {
 	if admin.Has(`.diagram-nav button`) {
 		t.Error("a diagram without collapsed sub-processes offers a way down")
 	}
+	drillInModeler(t, env, admin)
+}
+
+// drillInModeler opens the same file as a draft: the modeler (bpmn-js) opens the collapsed
+// sub-process's level with the arrow on its shape and goes back with its trail, within the
+// page's content security policy.
+func drillInModeler(t *testing.T, env *servertest.Env, admin *Tab) {
+	env.MustDo("POST", "/api/v1/processes", env.Admin, map[string]any{"code": "shapes", "name": "Shapes", "bpmn": readFixture(t, "shapes.bpmn")}, 201, nil)
+	admin.recordCSP()
+	admin.Open("/admin/processes/shapes")
+	admin.WaitFor(`[data-canvas] .bjs-drilldown`)
+	admin.Click(`[data-canvas] .bjs-drilldown`)
+	admin.WaitFor(`[data-canvas] [data-element-id="pack_box"]`)
+	admin.WaitText(`[data-canvas] .bjs-breadcrumbs`, "Pack")
+	admin.WaitText(panel+" .pp-title", "Sub process “Pack”")
+	admin.Shot("modeler-collapsed-sub-process")
+	admin.Click(`[data-canvas] .bjs-breadcrumbs li:first-child .bjs-crumb`)
+	admin.WaitFor(`[data-canvas] [data-element-id="check"]`)
+	if v := admin.cspViolations(); len(v) > 0 {
+		t.Errorf("the modeler's way into a sub-process breaks the content security policy: %v", v)
+	}
 }
 
 // assertTitles checks the accessible names of the shapes (their <title>) by element id.

@@ -230,7 +230,12 @@ export function mountProperties({ modeler, container, api, definition, onVariabl
     const typed = key && active.tagName === 'INPUT' && active.type === 'text' && dirty(active)
       ? { value: active.value, start: active.selectionStart, end: active.selectionEnd } : null;
     const scroll = container.scrollTop;
-    const shape = (current && registry.get(current.id)) || canvas.getRootElement();
+    let shape = (current && registry.get(current.id)) || canvas.getRootElement();
+    // On a collapsed sub-process's own level the root stands for the sub-process: its shape on
+    // the level above is what the panel edits.
+    if (shape && shape === canvas.getRootElement() && shape.businessObject?.$instanceOf('bpmn:SubProcess')) {
+      shape = registry.get(shape.businessObject.id) || shape;
+    }
     const bo = shape && shape.businessObject;
     if (!bo) {
       root.replaceChildren(note('Open or draw a diagram to set its properties.'));
@@ -277,6 +282,8 @@ export function mountProperties({ modeler, container, api, definition, onVariabl
   eventBus.on('selection.changed', onSelect);
   eventBus.on('commandStack.changed', schedule);
   eventBus.on('import.done', onImport);
+  // Opening a collapsed sub-process's level, or leaving it, changes what "nothing selected" means.
+  eventBus.on('root.set', schedule);
 
   // The pickers' lists load once; the panel draws again as each arrives.
   const load = (what, fn) => {
@@ -302,6 +309,7 @@ export function mountProperties({ modeler, container, api, definition, onVariabl
       eventBus.off('selection.changed', onSelect);
       eventBus.off('commandStack.changed', schedule);
       eventBus.off('import.done', onImport);
+      eventBus.off('root.set', schedule);
       container.replaceChildren();
     },
   };
