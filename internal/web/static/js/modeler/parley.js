@@ -148,7 +148,10 @@ function kindSections(ctx) {
   const timerDef = eventDefinition(bo, 'bpmn:TimerEventDefinition');
   if (timerDef) return timer(ctx, timerDef);
   const messageDef = eventDefinition(bo, 'bpmn:MessageEventDefinition');
-  if (messageDef && bo.$instanceOf('bpmn:StartEvent')) return messageStart(ctx, messageDef);
+  // A message start event of the process starts instances; one of an event sub-process waits,
+  // correlated, like a catch event.
+  if (messageDef && bo.$instanceOf('bpmn:StartEvent') && !bo.$parent?.$instanceOf('bpmn:SubProcess')) return messageStart(ctx, messageDef);
+  if (messageDef && bo.$instanceOf('bpmn:StartEvent')) return message(ctx, messageDef);
   if (messageDef && (bo.$instanceOf('bpmn:IntermediateCatchEvent') || bo.$instanceOf('bpmn:BoundaryEvent'))) return message(ctx, messageDef);
   const errorDef = eventDefinition(bo, 'bpmn:ErrorEventDefinition');
   if (errorDef) return codedEvent(ctx, errorDef, 'error');

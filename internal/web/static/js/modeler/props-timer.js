@@ -91,6 +91,7 @@ export function timer(ctx, def) {
     model.set(shape, def, props);
   };
   const preview = timerPreview(kind, value);
+  const start = ctx.bo.$instanceOf('bpmn:StartEvent');
   return [section('Timer',
     selectField({ key: 'timer.kind', label: 'When it fires', value: kind, options: kinds.map(([v, label]) => ({ value: v, label })),
       onChange: (k) => { ctx.setPending('timer', k); if (value) write(k, value); else ctx.rerender(); } }),
@@ -100,9 +101,10 @@ export function timer(ctx, def) {
       onChange: (v) => write(kind, v.trim()) }),
     h('p', { class: preview.error ? 'pp-note pp-warn' : 'pp-preview', dataset: { preview: 'timer' }, 'aria-live': 'polite' },
       preview.error || `Fires ${preview.text}.`),
-    kind === 'timeCycle' && !ctx.bo.$instanceOf('bpmn:StartEvent')
-      ? note('Parley refuses repeating timers on catch and interrupting boundary events: publishing will name this event.', 'warn') : null,
-    ctx.bo.$instanceOf('bpmn:StartEvent') ? note('A timer start event starts a new instance of the published version each time it fires.') : null)];
+    kind === 'timeCycle' && !start ? note('Parley refuses repeating timers on catch and interrupting boundary events: publishing will name this event.', 'warn') : null,
+    start ? note(ctx.bo.$parent?.$instanceOf('bpmn:SubProcess')
+      ? 'Starts the event sub-process when it fires, while the scope around it runs.'
+      : 'A timer start event starts a new instance of the published version each time it fires.') : null)];
 }
 
 // message edits a message catch event: the bpmn:Message it refers to (its name), the
