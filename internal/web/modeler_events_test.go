@@ -12,7 +12,7 @@ import (
 // TestPropertiesPanelErrorsLoopsAndCalls sets, with the panel's controls only, a new error with
 // its code on an error end event, parallel multi-instance over a collection on a service task,
 // the called process and its pinned version on a call activity, and the message of a message
-// start event; the exported XML must hold them in the form the engine reads, and the draft is
+// start event, and the condition and default flow of an inclusive gateway; the exported XML must hold them in the form the engine reads, and the draft is
 // still checked while it is drawn.
 func TestPropertiesPanelErrorsLoopsAndCalls(t *testing.T) {
 	env := servertest.Start(t, "sqlite", servertest.Options{})
@@ -44,8 +44,16 @@ func TestPropertiesPanelErrorsLoopsAndCalls(t *testing.T) {
 	admin.choose("call.process", "Lead intake (lead)")
 	admin.choose("call.version", "Version 1")
 
+	// The start event sits by the palette once the wider diagram is fitted: move it clear.
+	var moved bool
+	admin.Eval(`parleyModeler.get('canvas').scroll({ dx: 120, dy: 0 }), true`, &moved)
 	admin.selectShape("Start")
 	admin.enter("message.name", "order.placed")
+
+	admin.selectShape("Flow_Bill")
+	admin.enter("flow.condition", "invoice")
+	admin.selectShape("Flow_Skip")
+	admin.activate("flow.default")
 	admin.Shot("props-events")
 
 	xml := exportXML(admin)
@@ -57,6 +65,8 @@ func TestPropertiesPanelErrorsLoopsAndCalls(t *testing.T) {
 		regexp.MustCompile(`<bpmn:serviceTask id="CheckItems"[\s\S]*<bpmn:multiInstanceLoopCharacteristics>\s*<bpmn:extensionElements>\s*<zeebe:loopCharacteristics inputCollection="=items" inputElement="item" />`),
 		regexp.MustCompile(`<zeebe:calledElement processId="lead" bindingType="versionTag" versionTag="1" />`),
 		regexp.MustCompile(`<bpmn:message id="([^"]+)" name="order.placed" />`),
+		regexp.MustCompile(`<bpmn:inclusiveGateway id="Which" name="Which\?" default="Flow_Skip"`),
+		regexp.MustCompile(`<bpmn:sequenceFlow id="Flow_Bill" name="bill" sourceRef="Which" targetRef="Bill">\s*<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">invoice</bpmn:conditionExpression>`),
 	} {
 		if !want.MatchString(xml) {
 			t.Errorf("the exported XML lacks %s:\n%s", want, xml)
