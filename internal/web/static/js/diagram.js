@@ -245,7 +245,8 @@ function drawPlane(plane, label) {
   // shapes with boundary events last, so that shapes sit on top of lines and of their container.
   const local = (s) => (s.ref ? s.ref.localName : '');
   const isContainer = (s) => kindOf(local(s)) === 'pool' || (isSubProcess(local(s)) && expanded(s, plane));
-  const containers = plane.shapes.filter(isContainer).sort((a, b) => depth(a.ref) - depth(b.ref));
+  const rank = (s) => (kindOf(local(s)) === 'pool' ? -1 : depth(s.ref));
+  const containers = plane.shapes.filter(isContainer).sort((a, b) => rank(a) - rank(b));
   const rest = plane.shapes.filter((s) => !isContainer(s));
   for (const s of containers) svg.append(drawShape(s, plane));
   for (const e of plane.edges) svg.append(drawEdge(e));
