@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -77,12 +76,13 @@ func TestDiagramDrawsSubProcessesAndFollowsTokens(t *testing.T) {
 	admin.Login("admin", servertest.AdminPassword)
 	admin.stubAPI(map[string]any{
 		"/api/v1/instances/fx1": stubInstance("fx1", "order", []string{"check", "check", "pack", "pack_box"}, map[string]any{
-			"parent":   map[string]any{"id": "fx0", "process": "shop", "version": 2, "element": "order_call"},
-			"children": []any{map[string]any{"id": "fx2", "process": "billing", "version": 1, "state": "active", "element": "bill"}},
+			"parent":   map[string]any{"instance": "fx0", "process": "shop", "version": 2, "element": "order_call", "state": "active"},
+			"children": []any{map[string]any{"instance": "fx2", "process": "billing", "version": 1, "state": "active", "element": "bill"}},
 			"history":  []any{map[string]any{"seq": 1, "at": "2026-01-02T10:00:00Z", "element": "start_msg", "event": "completed"}},
 		}),
-		"/api/v1/processes/order/versions/1":  map[string]any{"number": 1, "bpmn": readFixture(t, "shapes.bpmn")},
-		"/api/v1/instances/fx3":               stubInstance("fx3", "errors", []string{"error-task"}, map[string]any{"parent": "fx1"}),
+		"/api/v1/processes/order/versions/1": map[string]any{"number": 1, "bpmn": readFixture(t, "shapes.bpmn")},
+		"/api/v1/instances/fx3": stubInstance("fx3", "errors", []string{"error-task"}, map[string]any{
+			"parent": map[string]any{"instance": "fx1", "process": "order", "version": 1, "element": "call_errors", "state": "active"}}),
 		"/api/v1/processes/errors/versions/1": map[string]any{"number": 1, "bpmn": readFixture(t, "event-subprocess-error.bpmn")},
 		"/api/v1/instances/fx4":               stubInstance("fx4", "incl", nil, nil),
 		"/api/v1/processes/incl/versions/1":   map[string]any{"number": 1, "bpmn": readFixture(t, "inclusive-gateway-plain-conditions.bpmn")},
@@ -118,15 +118,15 @@ func TestDiagramDrawsSubProcessesAndFollowsTokens(t *testing.T) {
 		`[data-element="link_out"] [data-symbol="link"].bpmn-symbol-filled`:           "the link throw event's filled arrow",
 		`[data-element="pack"].bpmn-active [data-tokens="1"]`:                         "the token of the collapsed sub-process",
 		`[data-element="start_msg"].bpmn-completed`:                                   "the completed start event",
-		`[data-parent] a[href="/instances/fx0"]`:                                      "the link to the calling instance",
-		`[data-children] a[href="/instances/fx2"]`:                                    "the link to the called instance",
+		`a[data-call="parent"][href="/instances/fx0"]`:                                "the link to the calling instance",
+		`a[data-call="child"][href="/instances/fx2"]`:                                 "the link to the called instance",
 	} {
 		if !admin.Has(sel) {
 			t.Errorf("the instance page lacks %s (%s)", what, sel)
 		}
 	}
-	if got := admin.Text(`[data-children] li`); !strings.Contains(got, "billing") || !strings.Contains(got, "bill") {
-		t.Errorf("the called instance reads %q, want its process and the call activity", got)
+	if got := admin.Text(`[data-call="child"]`); got != "billing v1 at bill (active)" {
+		t.Errorf("the called instance reads %q, want its process, version, call activity and state", got)
 	}
 	admin.Audit("instance-with-sub-processes")
 	admin.Shot("instance-sub-processes")
@@ -153,8 +153,8 @@ func TestDiagramDrawsSubProcessesAndFollowsTokens(t *testing.T) {
 	admin.Open("/instances/fx3")
 	admin.WaitFor(`.diagram svg [data-element="error-task"].bpmn-active`)
 	assertTitles(t, admin, map[string]string{"error-sub-process": "error-sub-process (event sub-process)"})
-	if !admin.Has(`[data-element="error-sub-process"] rect.bpmn-event-sub`) || !admin.Has(`[data-parent] a[href="/instances/fx1"]`) {
-		t.Error("the event sub-process of the corpus file is not dotted, or the parent given by id is not linked")
+	if !admin.Has(`[data-element="error-sub-process"] rect.bpmn-event-sub`) || !admin.Has(`a[data-call="parent"][href="/instances/fx1"]`) {
+		t.Error("the event sub-process of the corpus file is not dotted, or its calling instance is not linked")
 	}
 	admin.Open("/instances/fx4")
 	admin.WaitFor(`.diagram svg [data-element="Gateway_01wr5g0"] [data-marker="inclusive"]`)

@@ -22,29 +22,20 @@ function drawProps(inst) {
     h('dt', {}, 'Started'), h('dd', {}, when(inst.created_at)),
     h('dt', {}, 'Ended'), h('dd', {}, inst.ended_at ? when(inst.ended_at) : '—'),
     h('dt', {}, 'Waiting at'), h('dd', {}, inst.active.length ? inst.active.map((a) => `${a.element}${a.wait ? ` (${a.wait})` : ''}`).join(', ') : '—'),
-    ...relatives(inst));
+    ...callLinks(inst));
 }
 
-// link writes another instance as a link to its page. The API gives either its id or an object
-// {id, process, version, element, state}; what it gives is shown.
-function link(other) {
-  const o = typeof other === 'object' ? other : { id: other };
-  const what = [o.name || o.process, o.version ? `version ${o.version}` : '', o.state].filter(Boolean).join(' · ');
-  return h('span', { class: 'instance-link', dataset: { instanceLink: o.id } },
-    h('a', { href: `/instances/${encodeURIComponent(o.id)}` }, `Instance ${o.id}`),
-    what ? ` (${what})` : '', o.element ? h('span', { class: 'muted' }, ' at ', h('code', {}, o.element)) : '');
-}
-
-// relatives lists the calling instance and the called ones, when there are any.
-function relatives(inst) {
-  const out = [];
-  if (inst.parent) out.push(h('dt', {}, 'Called by'), h('dd', { dataset: { parent: '' } }, link(inst.parent)));
-  const children = inst.children || [];
-  if (children.length) {
-    out.push(h('dt', {}, 'Calls'), h('dd', { dataset: { children: '' } },
-      h('ul', { class: 'instance-links' }, children.map((c) => h('li', {}, link(c))))));
+// callLinks names the instance whose call activity started this one and the instances this
+// one's call activities started, each a link to its page.
+function callLinks(inst) {
+  const link = (c, rel) => h('a', { href: `/instances/${encodeURIComponent(c.instance)}`, dataset: { call: rel } },
+    `${c.process} v${c.version} at ${c.element} (${c.state})`);
+  const rows = [];
+  if (inst.parent) rows.push(h('dt', {}, 'Called by'), h('dd', {}, link(inst.parent, 'parent')));
+  if (inst.children && inst.children.length) {
+    rows.push(h('dt', {}, 'Calls'), h('dd', {}, h('ul', {}, inst.children.map((c) => h('li', {}, link(c, 'child'))))));
   }
-  return out;
+  return rows;
 }
 
 function stateBadge(state) {
