@@ -69,6 +69,10 @@ export function timerPreview(kind, value) {
     const d = dateText(v);
     return d ? { text: `on ${d}` } : { error: `“${v}” is not an RFC 3339 time such as 2030-01-31T09:00:00Z.` };
   }
+  // Zeebe writes a timer start event's cycle as cron: six fields, seconds first, or @daily…
+  if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(v) || v.split(/\s+/).length === 6) {
+    return { text: `on the cron schedule “${v}”, in UTC` };
+  }
   const m = /^R(\d*)\/(?:([^/]+)\/)?(P[^/]+)$/.exec(v);
   const parts = m && parseDuration(m[3]);
   if (!parts) return { error: `“${v}” is not a cycle such as R3/PT1H (every hour, 3 times).` };
