@@ -121,7 +121,8 @@ export function multiInstance(ctx) {
           const expr = feel(v) ? model.create('bpmn:FormalExpression', { body: feel(v) }, mi) : undefined;
           model.run([setCmd(shape, mi, { completionCondition: expr })]);
         } }));
-    if (!zl?.inputCollection) parts.push(note('Set the input collection: publishing refuses a multi-instance activity without one.', 'warn'));
+    if (mi.loopCardinality) parts.push(note(`The file sets a loop cardinality (${mi.loopCardinality.body}): without an input collection, it runs that many times.`));
+    else if (!zl?.inputCollection) parts.push(note('Set the input collection: publishing refuses a multi-instance activity without one (or a loop cardinality).', 'warn'));
   }
   return [section('Multi-instance', ...parts)];
 }
