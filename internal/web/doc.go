@@ -19,6 +19,7 @@
 //	static/js/tabs.js         keyboard for tablists and menus (WAI-ARIA authoring practices)
 //	static/js/ws.js           reconnecting WebSocket that resumes from the last cursor
 //	static/js/diagram.js      BPMN diagrams as SVG, drawn in the browser from the file's DI
+//	static/js/diagram-*.js    its event symbols and markers, and the way into collapsed sub-processes
 //	static/js/app.js          what every page has: the presence buttons, the skip link
 //	static/js/pages/<page>.js one module per page
 //	static/js/widget-embed.js the customer widget's loader, served as /widget.js

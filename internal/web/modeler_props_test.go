@@ -437,6 +437,7 @@ func TestTimerPreviewAgreesWithTheEngine(t *testing.T) {
 		{"timeCycle", "R3/PT1H", "every hour, 3 times"},
 		{"timeCycle", "R/P1D", "every day, without end"},
 		{"timeCycle", "R2/PT30M", "every 30 minutes, 2 times"},
+		{"timeCycle", "0 0 9 * * MON-FRI", "on the cron schedule “0 0 9 * * MON-FRI”, in UTC"},
 		{"timeDuration", "=later", "Expressions in timers are not supported; write a fixed value."},
 		{"timeDate", "tomorrow", "“tomorrow” is not an RFC 3339 time such as 2030-01-31T09:00:00Z."},
 	}

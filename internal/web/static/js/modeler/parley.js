@@ -9,8 +9,9 @@ import { processSection } from './props-process.js';
 import { serviceTask } from './props-service.js';
 import { userTask } from './props-user.js';
 import { scriptTask, sequenceFlow } from './props-flow.js';
-import { message, timer } from './props-timer.js';
-import { callActivity } from './props-call.js';
+import { message, messageStart, timer } from './props-timer.js';
+import { codedEvent, link } from './props-events.js';
+import { callActivity, loops, multiInstance } from './props-call.js';
 
 // parleyModdle describes every parley: element the engine's parser accepts, with the element
 // each one may sit on. Without it bpmn-js would keep the elements as untyped XML, and the panel
@@ -116,35 +117,61 @@ export const parleyModdle = {
 
 // refused names the element types the engine does not run, so the panel can say so at once
 // rather than leave it to publish (docs/bpmn.md, "What is refused").
-const refused = ['bpmn:ComplexGateway', 'bpmn:Transaction',
+const refused = ['bpmn:ComplexGateway', 'bpmn:Transaction', 'bpmn:AdHocSubProcess',
   'bpmn:SendTask', 'bpmn:BusinessRuleTask', 'bpmn:ManualTask'];
 
-// sectionsFor draws the sections of the element's kind.
+// throws names the event definitions an intermediate throw event may have in Parley.
+const throws = ['bpmn:EscalationEventDefinition', 'bpmn:LinkEventDefinition'];
+
+// sectionsFor draws the sections of the element's kind, then the multi-instance section of
+// an activity that may run once per item.
 function sectionsFor(ctx) {
   const { bo } = ctx;
-  // An intermediate throw event runs when it raises an escalation or jumps by a link (docs/bpmn.md,
-  // throwEscalation and linkThrow).
-  const escalation = bo.$instanceOf('bpmn:IntermediateThrowEvent') &&
-    (eventDefinition(bo, 'bpmn:EscalationEventDefinition') || eventDefinition(bo, 'bpmn:LinkEventDefinition'));
-  if (!escalation && refused.some((t) => bo.$instanceOf(t))) {
+  const unsupported = refused.some((t) => bo.$instanceOf(t))
+    || (bo.$instanceOf('bpmn:IntermediateThrowEvent') && !throws.some((t) => eventDefinition(bo, t)));
+  if (unsupported) {
     return [section('Not supported', note(`Parley does not run ${bo.$type.replace('bpmn:', '')} elements: publishing will refuse it. See docs/bpmn.md.`, 'warn'))];
   }
+  const out = kindSections(ctx);
+  if (loops(bo)) out.push(...multiInstance(ctx));
+  return out;
+}
+
+function kindSections(ctx) {
+  const { bo } = ctx;
   if (bo.$instanceOf('bpmn:Process') || bo.$instanceOf('bpmn:Collaboration') || bo.$instanceOf('bpmn:Participant')) return processSection(ctx);
   if (bo.$instanceOf('bpmn:ServiceTask')) return serviceTask(ctx);
   if (bo.$instanceOf('bpmn:UserTask')) return userTask(ctx);
   if (bo.$instanceOf('bpmn:ScriptTask')) return scriptTask(ctx);
-  if (bo.$instanceOf('bpmn:CallActivity')) return callActivity(ctx);
   if (bo.$instanceOf('bpmn:SequenceFlow')) return sequenceFlow(ctx);
+  if (bo.$instanceOf('bpmn:CallActivity')) return callActivity(ctx);
   const timerDef = eventDefinition(bo, 'bpmn:TimerEventDefinition');
   if (timerDef) return timer(ctx, timerDef);
   const messageDef = eventDefinition(bo, 'bpmn:MessageEventDefinition');
+  // A message start event of the process starts instances; one of an event sub-process waits,
+  // correlated, like a catch event.
+  if (messageDef && bo.$instanceOf('bpmn:StartEvent') && !bo.$parent?.$instanceOf('bpmn:SubProcess')) return messageStart(ctx, messageDef);
+  if (messageDef && bo.$instanceOf('bpmn:StartEvent')) return message(ctx, messageDef);
   if (messageDef && (bo.$instanceOf('bpmn:IntermediateCatchEvent') || bo.$instanceOf('bpmn:BoundaryEvent'))) return message(ctx, messageDef);
+  const errorDef = eventDefinition(bo, 'bpmn:ErrorEventDefinition');
+  if (errorDef) return codedEvent(ctx, errorDef, 'error');
+  const escalationDef = eventDefinition(bo, 'bpmn:EscalationEventDefinition');
+  if (escalationDef) return codedEvent(ctx, escalationDef, 'escalation');
+  const linkDef = eventDefinition(bo, 'bpmn:LinkEventDefinition');
+  if (linkDef) return link(ctx, linkDef);
   if (bo.$instanceOf('bpmn:EventBasedGateway')) {
     return [section('Event-based gateway', note('Follow it with timer and message catch events only: the first of them to fire takes the token, and the others are cancelled.'))];
   }
-  if (bo.$instanceOf('bpmn:ReceiveTask')) {
-    return [section('Receive task', note('Waits for the message its messageRef names, like a message catch event, and may carry boundary events. Its message is set in the file for now: use a message catch event to set it here.'))];
+  if (bo.$instanceOf('bpmn:InclusiveGateway')) {
+    return [section('Inclusive gateway', note('Takes every outgoing flow whose condition is true (select a flow to set its condition), else the default flow; as a merge it waits for the tokens that can still arrive.'))];
   }
+  if (bo.$instanceOf('bpmn:SubProcess') && bo.triggeredByEvent) {
+    return [section('Event sub-process', note('Starts when its start event fires while the process (or sub-process) around it runs: an error, escalation, message or timer start event. Select the start event to set it.'))];
+  }
+  if (bo.$instanceOf('bpmn:SubProcess')) {
+    return [section('Sub-process', note('Its steps run as one scope: boundary events on it catch what is thrown inside, and interrupting ones cancel every step inside. Collapse it to draw its steps on a level of their own.'))];
+  }
+  if (bo.$instanceOf('bpmn:ReceiveTask')) return message(ctx, bo);
   return [];
 }
 
@@ -165,7 +192,7 @@ export function mountProperties({ modeler, container, api, definition, onVariabl
   const canvas = modeler.get('canvas');
   const registry = modeler.get('elementRegistry');
   let vars = ((definition && definition.variables) || []).map((v) => ({ name: v.name, type: v.type, required: !!v.required, title: v.title || '' }));
-  const data = { users: null, groups: null, apps: null };
+  const data = { users: null, groups: null, apps: null, processes: null };
   const pending = new Map();
   let current = null;
   let scheduled = false;
@@ -206,7 +233,12 @@ export function mountProperties({ modeler, container, api, definition, onVariabl
     const typed = key && active.tagName === 'INPUT' && active.type === 'text' && dirty(active)
       ? { value: active.value, start: active.selectionStart, end: active.selectionEnd } : null;
     const scroll = container.scrollTop;
-    const shape = (current && registry.get(current.id)) || canvas.getRootElement();
+    let shape = (current && registry.get(current.id)) || canvas.getRootElement();
+    // On a collapsed sub-process's own level the root stands for the sub-process: its shape on
+    // the level above is what the panel edits.
+    if (shape && shape === canvas.getRootElement() && shape.businessObject?.$instanceOf('bpmn:SubProcess')) {
+      shape = registry.get(shape.businessObject.id) || shape;
+    }
     const bo = shape && shape.businessObject;
     if (!bo) {
       root.replaceChildren(note('Open or draw a diagram to set its properties.'));
@@ -253,6 +285,8 @@ export function mountProperties({ modeler, container, api, definition, onVariabl
   eventBus.on('selection.changed', onSelect);
   eventBus.on('commandStack.changed', schedule);
   eventBus.on('import.done', onImport);
+  // Opening a collapsed sub-process's level, or leaving it, changes what "nothing selected" means.
+  eventBus.on('root.set', schedule);
 
   // The pickers' lists load once; the panel draws again as each arrives.
   const load = (what, fn) => {
@@ -264,6 +298,7 @@ export function mountProperties({ modeler, container, api, definition, onVariabl
   };
   load('users', () => api.listAll('/api/v1/users'));
   load('groups', () => api.listAll('/api/v1/groups'));
+  load('processes', () => api.listAll('/api/v1/processes'));
   load('apps', async () => {
     const spaces = await api.listAll('/api/v1/workspaces');
     const lists = await Promise.all(spaces.map((ws) => api.listAll(`/api/v1/workspaces/${encodeURIComponent(ws.code)}/apps`)));
@@ -277,6 +312,7 @@ export function mountProperties({ modeler, container, api, definition, onVariabl
       eventBus.off('selection.changed', onSelect);
       eventBus.off('commandStack.changed', schedule);
       eventBus.off('import.done', onImport);
+      eventBus.off('root.set', schedule);
       container.replaceChildren();
     },
   };

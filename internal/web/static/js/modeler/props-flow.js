@@ -1,4 +1,4 @@
-// Script tasks' assignments, and the conditions of sequence flows out of exclusive gateways,
+// Script tasks' assignments, and the conditions of sequence flows out of exclusive and inclusive gateways,
 // with completion of the declared variables in every expression.
 
 import { addListItem, extension, moveListItem, removeListItem } from './props-model.js';
@@ -27,13 +27,14 @@ export function scriptTask(ctx) {
   return [section('Script: assignments, in order', ...parts)];
 }
 
-// sequenceFlow edits the condition of a flow leaving an exclusive gateway, and whether it is
-// the gateway's default flow (which has no condition).
+// sequenceFlow edits the condition of a flow leaving an exclusive or inclusive gateway, and
+// whether it is the gateway's default flow (which has no condition).
 export function sequenceFlow(ctx) {
   const { model, shape, bo } = ctx;
   const source = bo.sourceRef;
-  if (!source || !source.$instanceOf('bpmn:ExclusiveGateway')) {
-    return [section('Sequence flow', note('Only flows out of an exclusive gateway have conditions.'))];
+  const inclusive = source && source.$instanceOf('bpmn:InclusiveGateway');
+  if (!source || !(source.$instanceOf('bpmn:ExclusiveGateway') || inclusive)) {
+    return [section('Sequence flow', note('Only flows out of an exclusive or inclusive gateway have conditions.'))];
   }
   const isDefault = source.default === bo;
   const body = bo.conditionExpression?.body ?? '';
@@ -48,7 +49,8 @@ export function sequenceFlow(ctx) {
   })];
   if (!isDefault) {
     parts.push(exprField({ key: 'flow.condition', label: 'Condition', value: body, names: ctx.names, placeholder: 'score >= 50',
-      hint: 'A true/false expression over the declared variables. Conditions are tried in the order the flows were drawn.',
+      hint: inclusive ? 'A true/false expression over the declared variables. Every flow whose condition is true is taken.'
+        : 'A true/false expression over the declared variables. Conditions are tried in the order the flows were drawn.',
       onChange: (v) => {
         v = v.trim();
         const expr = v ? model.create('bpmn:FormalExpression', { body: v }) : undefined;

@@ -69,6 +69,10 @@ export function timerPreview(kind, value) {
     const d = dateText(v);
     return d ? { text: `on ${d}` } : { error: `“${v}” is not an RFC 3339 time such as 2030-01-31T09:00:00Z.` };
   }
+  // Zeebe writes a timer start event's cycle as cron: six fields, seconds first, or @daily…
+  if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(v) || v.split(/\s+/).length === 6) {
+    return { text: `on the cron schedule “${v}”, in UTC` };
+  }
   const m = /^R(\d*)\/(?:([^/]+)\/)?(P[^/]+)$/.exec(v);
   const parts = m && parseDuration(m[3]);
   if (!parts) return { error: `“${v}” is not a cycle such as R3/PT1H (every hour, 3 times).` };
@@ -91,6 +95,7 @@ export function timer(ctx, def) {
     model.set(shape, def, props);
   };
   const preview = timerPreview(kind, value);
+  const start = ctx.bo.$instanceOf('bpmn:StartEvent');
   return [section('Timer',
     selectField({ key: 'timer.kind', label: 'When it fires', value: kind, options: kinds.map(([v, label]) => ({ value: v, label })),
       onChange: (k) => { ctx.setPending('timer', k); if (value) write(k, value); else ctx.rerender(); } }),
@@ -100,7 +105,10 @@ export function timer(ctx, def) {
       onChange: (v) => write(kind, v.trim()) }),
     h('p', { class: preview.error ? 'pp-note pp-warn' : 'pp-preview', dataset: { preview: 'timer' }, 'aria-live': 'polite' },
       preview.error || `Fires ${preview.text}.`),
-    kind === 'timeCycle' ? note('Parley refuses repeating timers on catch and interrupting boundary events: publishing will name this event.', 'warn') : null)];
+    kind === 'timeCycle' && !start ? note('Parley refuses repeating timers on catch and interrupting boundary events: publishing will name this event.', 'warn') : null,
+    start ? note(ctx.bo.$parent?.$instanceOf('bpmn:SubProcess')
+      ? 'Starts the event sub-process when it fires, while the scope around it runs.'
+      : 'A timer start event starts a new instance of the published version each time it fires.') : null)];
 }
 
 // message edits a message catch event: the bpmn:Message it refers to (its name), the
@@ -128,6 +136,15 @@ export function message(ctx, def) {
   }, (v) => v.type === 'string', 'A string variable that gets the customer’s message text.'));
   parts.push(note(key ? 'Correlated wait: completed by a published message with this name and key.' : 'Session wait: completed by the customer’s next message in the linked session.'));
   return [section('Message', ...parts)];
+}
+
+// messageStart edits a message start event: the name of the message that starts an instance.
+export function messageStart(ctx, def) {
+  return [section('Message',
+    textField({ key: 'message.name', label: 'Message name', value: def.messageRef?.name ?? '',
+      hint: 'A message published with this name (POST /api/v1/messages) starts an instance of the published version; its variables are the instance’s.',
+      onChange: (v) => setMessage(ctx, def, { name: v.trim() || undefined }) }),
+    def.messageRef?.name ? null : note('Name the message: publishing refuses a message start event without one.', 'warn'))];
 }
 
 function extensionOf(el, type) {

@@ -1,10 +1,12 @@
 // The page of one process instance: its state, session, variables, incidents and history,
 // and the diagram of its version with the elements where tokens are now in one colour and
-// the elements already completed in another.
+// the elements already completed in another, with the number of tokens at each element (inside
+// sub-processes too: a collapsed one opens to its own level). An instance started by a call
+// activity links to the instance that called it, and a calling one to those it started.
 
 import { get } from '../api.js';
 import { $, h, replace, toast, when } from '../dom.js';
-import { highlight, renderDiagram } from '../diagram.js';
+import { mountDiagram } from '../diagram.js';
 
 const root = $('[data-instance]');
 const id = root.dataset.instance;
@@ -60,15 +62,15 @@ function drawTables(inst) {
 }
 
 // drawDiagram draws the instance's version. Completed elements are those the history says a
-// token left; active ones are where tokens are now.
+// token left; active ones are where tokens are now, each with its number of tokens.
 async function drawDiagram(inst) {
   const box = $('[data-diagram]');
   try {
     const version = await get(`/api/v1/processes/${encodeURIComponent(inst.process)}/versions/${inst.version}`);
-    const svg = renderDiagram(version.bpmn);
     const completed = (inst.history || []).filter((s) => s.event === 'completed' || s.event === 'ended' || s.event === 'joined').map((s) => s.element);
-    highlight(svg, { active: inst.active.map((a) => a.element), completed });
-    replace(box, svg);
+    const tokens = new Map();
+    for (const a of inst.active) tokens.set(a.element, (tokens.get(a.element) || 0) + 1);
+    mountDiagram(box, version.bpmn, { active: [...tokens.keys()], completed, tokens });
   } catch (err) {
     replace(box, h('p', { class: 'empty' }, err.message));
   }
