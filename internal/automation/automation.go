@@ -85,6 +85,8 @@ type Service struct {
 	afterBatch func(messageIDs []string)
 	// counts are the committed log lines by outcome, for the metrics (stats.go).
 	counts outcomeCounts
+	// lease is what this dispatcher holds of PostgreSQL's outbox (leases.go).
+	lease leaseState
 }
 
 // New returns the service and registers its publish hook with the engine.
@@ -101,7 +103,7 @@ func New(db *store.DB, c *chat.Service, p *process.Service, log *slog.Logger, op
 	if opts.Workers <= 0 {
 		opts.Workers = 4
 	}
-	s := &Service{db: db, chat: c, process: p, log: log, opts: opts}
+	s := &Service{db: db, chat: c, process: p, log: log, opts: opts, lease: leaseState{node: store.NewID("node")}}
 	p.OnPublish(s.recheckBindings)
 	p.OnCheck(s.checkBindings)
 	return s

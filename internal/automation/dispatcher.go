@@ -22,12 +22,22 @@ func (s *Service) Run(ctx context.Context) {
 	defer cancel()
 	poll := time.NewTicker(s.opts.Poll)
 	defer poll.Stop()
+	gained := make(chan struct{}, 1)
+	if s.db.Dialect() == store.Postgres {
+		if _, err := s.renewLeases(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("automation: taking leases on the outbox's parts failed; will retry", "err", err)
+		}
+		leasing := make(chan struct{})
+		defer func() { <-leasing }()
+		go func() { defer close(leasing); s.holdLeases(ctx, gained) }()
+	}
 	for {
 		s.drain(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-wake:
+		case <-gained:
 		case <-poll.C:
 			// Number the events a node that died after its commit left without a seq.
 			if err := chat.SequencePending(ctx, s.db); err != nil && ctx.Err() == nil {
@@ -72,7 +82,7 @@ func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
 	if s.db.Dialect() != store.Postgres {
 		return s.dispatchCursor(ctx, consumer, -1)
 	}
-	parts, err := s.pendingParts(ctx)
+	parts, err := s.pendingParts(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
