@@ -145,6 +145,9 @@ func (s *Service) readBatch(ctx context.Context, tx *store.Tx, part int, after i
 // after its chat write. Either way, starts keep the events' order.
 func (s *Service) dispatchBatch(ctx context.Context, tx *store.Tx, batch []chat.Event) ([]chat.Event, error) {
 	ctx = withMemo(ctx)
+	if err := readSessionStates(ctx, tx, batch); err != nil {
+		return nil, err
+	}
 	var run []queued
 	for i := range batch {
 		ev := &batch[i]
@@ -339,11 +342,11 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, b *Binding, line *lo
 		line.outcome, line.reason = Skipped, fmt.Sprintf("processes started one another %d times in a row on this session; the bound is %d", line.depth-1, MaxChainDepth)
 		return nil, nil
 	}
-	sess, err := s.chat.SessionTx(ctx, tx, line.ev.SessionID)
+	state, err := s.sessionState(ctx, tx, line.ev.SessionID)
 	if err != nil {
 		return nil, err
 	}
-	if sess.State == chat.Spam {
+	if state == chat.Spam {
 		line.outcome, line.reason = Skipped, "the session is marked as spam"
 		return nil, nil
 	}
