@@ -11,8 +11,9 @@
 // crash before the commit replays the batch and a crash after it never sees it again; the log
 // line's unique key on (event, binding) is a second guard. On SQLite one cursor follows the
 // whole outbox. On PostgreSQL the outbox is divided into parts by session, each with its own
-// cursor claimed with SKIP LOCKED, so that every node dispatches some parts at once while each
-// session's events are still handled in order by one transaction at a time (partitions.go).
+// cursor claimed with SKIP LOCKED, and each node holds leases on its share of the parts, so
+// that every node dispatches its own parts at once while each session's events are still
+// handled in order by one transaction at a time (partitions.go, leases.go).
 // A batch ends early after an event whose process wrote to the chat, because that write holds
 // the session's row (and on SQLite the chat's outbox counter) until commit (see DispatchOnce).
 //
@@ -85,6 +86,8 @@ type Service struct {
 	afterBatch func(messageIDs []string)
 	// counts are the committed log lines by outcome, for the metrics (stats.go).
 	counts outcomeCounts
+	// lease is what this dispatcher holds of PostgreSQL's outbox (leases.go).
+	lease leaseState
 }
 
 // New returns the service and registers its publish hook with the engine.
@@ -99,9 +102,9 @@ func New(db *store.DB, c *chat.Service, p *process.Service, log *slog.Logger, op
 		opts.Poll = 2 * time.Second
 	}
 	if opts.Workers <= 0 {
-		opts.Workers = 4
+		opts.Workers = 8
 	}
-	s := &Service{db: db, chat: c, process: p, log: log, opts: opts}
+	s := &Service{db: db, chat: c, process: p, log: log, opts: opts, lease: leaseState{node: store.NewID("node")}}
 	p.OnPublish(s.recheckBindings)
 	p.OnCheck(s.checkBindings)
 	return s

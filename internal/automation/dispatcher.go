@@ -22,12 +22,22 @@ func (s *Service) Run(ctx context.Context) {
 	defer cancel()
 	poll := time.NewTicker(s.opts.Poll)
 	defer poll.Stop()
+	gained := make(chan struct{}, 1)
+	if s.db.Dialect() == store.Postgres {
+		if _, err := s.renewLeases(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("automation: taking leases on the outbox's parts failed; will retry", "err", err)
+		}
+		leasing := make(chan struct{})
+		defer func() { <-leasing }()
+		go func() { defer close(leasing); s.holdLeases(ctx, gained) }()
+	}
 	for {
 		s.drain(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-wake:
+		case <-gained:
 		case <-poll.C:
 			// Number the events a node that died after its commit left without a seq.
 			if err := chat.SequencePending(ctx, s.db); err != nil && ctx.Err() == nil {
@@ -72,7 +82,7 @@ func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
 	if s.db.Dialect() != store.Postgres {
 		return s.dispatchCursor(ctx, consumer, -1)
 	}
-	parts, err := s.pendingParts(ctx)
+	parts, err := s.pendingParts(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -135,6 +145,9 @@ func (s *Service) readBatch(ctx context.Context, tx *store.Tx, part int, after i
 // after its chat write. Either way, starts keep the events' order.
 func (s *Service) dispatchBatch(ctx context.Context, tx *store.Tx, batch []chat.Event) ([]chat.Event, error) {
 	ctx = withMemo(ctx)
+	if err := readSessionStates(ctx, tx, batch); err != nil {
+		return nil, err
+	}
 	var run []queued
 	for i := range batch {
 		ev := &batch[i]
@@ -329,11 +342,11 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, b *Binding, line *lo
 		line.outcome, line.reason = Skipped, fmt.Sprintf("processes started one another %d times in a row on this session; the bound is %d", line.depth-1, MaxChainDepth)
 		return nil, nil
 	}
-	sess, err := s.chat.SessionTx(ctx, tx, line.ev.SessionID)
+	state, err := s.sessionState(ctx, tx, line.ev.SessionID)
 	if err != nil {
 		return nil, err
 	}
-	if sess.State == chat.Spam {
+	if state == chat.Spam {
 		line.outcome, line.reason = Skipped, "the session is marked as spam"
 		return nil, nil
 	}

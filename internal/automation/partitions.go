@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/parleychat/parley/internal/store"
@@ -11,49 +12,56 @@ import (
 
 // Dispatch on several nodes. On PostgreSQL the outbox is divided into chat.Partitions parts
 // by session, and each part has its own cursor ("automation/<part>", made by migration 0530).
-// A node's dispatcher finds the parts with events waiting and works on several at once, each
-// batch in a transaction that holds that part's cursor row (FOR UPDATE SKIP LOCKED): a part is
-// dispatched by one transaction at a time anywhere, in seq order, so every session's events
-// are handled in order and exactly once, while different parts go on in parallel on every
-// node. Nodes share the parts by taking whichever is free, so a busier node takes fewer; a
-// node that dies lets go of its parts when PostgreSQL ends its connection's transaction, and
-// another node takes them at its next wake-up or poll (Options.Poll, 2 s by default).
+// Each node's dispatcher holds leases on about its share of the parts (leases.go) and works on
+// the waiting ones among them, several at once, each batch in a transaction that holds that
+// part's cursor row (FOR UPDATE SKIP LOCKED): a part is dispatched by one transaction at a
+// time anywhere, in seq order, so every session's events are handled in order and exactly
+// once, while different parts go on in parallel on every node. A node that dies lets go of
+// its cursor rows when PostgreSQL ends its connection's transaction, and of its leases when
+// they expire; the other nodes take its parts at their next renewal, within 4 s.
 
 // partCursor names the cursor of one part of the outbox.
 func partCursor(part int) string { return consumer + "/" + strconv.Itoa(part) }
 
 // pendingParts returns, in random order, the parts of the outbox that have events after
-// their cursor, so that nodes do not all start with the same part.
-func (s *Service) pendingParts(ctx context.Context) ([]int, error) {
+// their cursor, so that nodes do not all start with the same part: among the parts given, or
+// among all when only is nil.
+func (s *Service) pendingParts(ctx context.Context, only []int) ([]int, error) {
+	cond, args := "c.consumer LIKE ?", []any{len(consumer) + 2, consumer + "/%"}
+	if only != nil {
+		if len(only) == 0 {
+			return nil, nil
+		}
+		marks := make([]string, len(only))
+		args = args[:1]
+		for i, p := range only {
+			marks[i] = "?"
+			args = append(args, partCursor(p))
+		}
+		cond = "c.consumer IN (" + strings.Join(marks, ", ") + ")"
+	}
+	args = append(args, len(consumer)+2)
 	var parts []int
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		parts = parts[:0]
-		rows, err := tx.Query(ctx, `SELECT CAST(substr(c.consumer, ?) AS INTEGER) FROM outbox_cursors c
-			WHERE c.consumer LIKE ? AND EXISTS (SELECT 1 FROM outbox o
-				WHERE o.part = CAST(substr(c.consumer, ?) AS INTEGER) AND o.seq > c.seq)`,
-			len(consumer)+2, consumer+"/%", len(consumer)+2)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var p int
-			if err := rows.Scan(&p); err != nil {
-				return err
-			}
-			parts = append(parts, p)
-		}
-		return rows.Err()
+	err := s.db.Read(ctx, func(tx *store.Tx) (err error) {
+		parts, err = queryInts(ctx, tx, `SELECT CAST(substr(c.consumer, ?) AS INTEGER) FROM outbox_cursors c
+			WHERE `+cond+` AND EXISTS (SELECT 1 FROM outbox o
+				WHERE o.part = CAST(substr(c.consumer, ?) AS INTEGER) AND o.seq > c.seq)`, args...)
+		return err
 	})
 	rand.Shuffle(len(parts), func(i, j int) { parts[i], parts[j] = parts[j], parts[i] })
 	return parts, err
 }
 
-// drainPartitions dispatches the waiting parts with up to Options.Workers batches at once,
-// each part until it is caught up, and goes on while a round made progress.
+// drainPartitions dispatches the waiting parts this node holds (leases.go) with up to
+// Options.Workers batches at once, each part until it is caught up, and goes on while a round
+// made progress.
 func (s *Service) drainPartitions(ctx context.Context) {
 	for ctx.Err() == nil {
-		parts, err := s.pendingParts(ctx)
+		held, all := s.lease.parts()
+		if all {
+			held = nil
+		}
+		parts, err := s.pendingParts(ctx, held)
 		if !s.progressed(ctx, len(parts), err) || !s.drainParts(ctx, parts) {
 			return
 		}
@@ -75,7 +83,7 @@ func (s *Service) drainParts(ctx context.Context, parts []int) bool {
 		go func() {
 			defer wg.Done()
 			for p := range queue {
-				for ctx.Err() == nil {
+				for ctx.Err() == nil && s.lease.holds(p) {
 					n, err := s.dispatchCursor(ctx, partCursor(p), p)
 					if !s.progressed(ctx, n, err) {
 						break
@@ -89,4 +97,22 @@ func (s *Service) drainParts(ctx context.Context, parts []int) bool {
 	}
 	wg.Wait()
 	return progress
+}
+
+// queryInts returns the one integer column of a query's rows.
+func queryInts(ctx context.Context, tx *store.Tx, q string, args ...any) ([]int, error) {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var n int
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }

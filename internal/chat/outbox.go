@@ -79,11 +79,13 @@ func appendEvents(ctx context.Context, tx *store.Tx, sess *Session, snap Snapsho
 	// The first events of a transaction register its wait for seqs; a savepoint that undoes
 	// them undoes both the registration and this mark.
 	first := !tx.Notifies(EventsChannel)
+	if tx.Dialect() == store.Postgres {
+		// Readers see the events once numbered, and the sequencer wakes them then.
+		tx.NotifyLater(EventsChannel)
+		return insertUnsequenced(ctx, tx, sess, string(data), by, firstSessionSeq, types, first)
+	}
 	if err := tx.Notify(ctx, EventsChannel); err != nil {
 		return err
-	}
-	if tx.Dialect() == store.Postgres {
-		return insertUnsequenced(ctx, tx, sess, string(data), by, firstSessionSeq, types, first)
 	}
 	var last int64
 	if err := tx.QueryRow(ctx, "UPDATE outbox_counter SET seq = seq + ? WHERE id = 1 RETURNING seq", len(types)).Scan(&last); err != nil {

@@ -118,13 +118,22 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	return db, nil
 }
 
+// pgPoolSize bounds a node's connections to PostgreSQL (its pool; the listener and the
+// notifier take one each besides). It was 32: three nodes then took nearly all of
+// PostgreSQL's default max_connections of 100, and a fourth connection anywhere (a node's
+// listener reconnecting, a migration, psql) was refused with "too many clients" (seen as
+// HTTP 500s in `parley bench --nodes 3`). More connections than this do not help anyway:
+// the server runs as many statements at once as it has cores, and the rest wait on its
+// locks (LWLock waits in pg_stat_activity) instead of in the pool.
+const pgPoolSize = 20
+
 func openPostgres(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	pool, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, errs.Field("db", "bad PostgreSQL URL: %v", err)
 	}
-	pool.SetMaxOpenConns(32)
-	pool.SetMaxIdleConns(32)
+	pool.SetMaxOpenConns(pgPoolSize)
+	pool.SetMaxIdleConns(pgPoolSize)
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := pool.PingContext(pctx); err != nil {

@@ -85,7 +85,10 @@ func (db *DB) Subscribe(channel string) (<-chan struct{}, func()) {
 
 // Notifies reports whether the transaction, as it stands, will wake the subscribers of
 // channel when it commits: work undone by a savepoint's rollback no longer counts.
-func (tx *Tx) Notifies(channel string) bool { return tx.notify[channel] }
+func (tx *Tx) Notifies(channel string) bool {
+	_, ok := tx.notify[channel]
+	return ok
+}
 
 // Notify wakes the subscribers of channel once this transaction commits. On PostgreSQL the
 // other nodes are told after the commit, not by a NOTIFY inside the transaction: PostgreSQL
@@ -98,6 +101,20 @@ func (tx *Tx) Notify(ctx context.Context, channel string) error {
 	}
 	tx.notify[channel] = true
 	return nil
+}
+
+// NotifyLater marks the transaction as one that Notifies channel, but leaves waking the
+// subscribers to the caller's own work after the commit, for writes they cannot read yet at
+// commit: PostgreSQL's outbox events, which the sequencer numbers after the commit and then
+// wakes the readers for itself. Waking them at the commit too only had every reader on every
+// node look, find nothing new, and look again. A Notify of the same channel still wakes them.
+func (tx *Tx) NotifyLater(channel string) {
+	if tx.notify == nil {
+		tx.notify = map[string]bool{}
+	}
+	if _, ok := tx.notify[channel]; !ok {
+		tx.notify[channel] = false
+	}
 }
 
 // notifier sends the channels committed on this node to the other nodes, coalescing what
@@ -133,8 +150,15 @@ func (n *notifier) take() []string {
 	return out
 }
 
-// sendNotifications relays this node's commits to the other nodes until ctx ends.
+// sendNotifications relays this node's commits to the other nodes until ctx ends, on a
+// connection of its own (notifyConn).
 func (db *DB) sendNotifications(ctx context.Context) {
+	var conn *pgx.Conn
+	defer func() {
+		if conn != nil {
+			conn.Close(context.Background())
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
@@ -142,11 +166,36 @@ func (db *DB) sendNotifications(ctx context.Context) {
 		case <-db.notifier.kick:
 		}
 		for _, ch := range db.notifier.take() {
-			if _, err := db.pool.ExecContext(ctx, "SELECT pg_notify($1, $2)", db.wake, ch); err != nil && ctx.Err() == nil {
+			var err error
+			if conn == nil {
+				conn, err = db.notifyConn(ctx)
+			}
+			if err == nil {
+				_, err = conn.Exec(ctx, "SELECT pg_notify($1, $2)", db.wake, ch)
+			}
+			if err != nil && ctx.Err() == nil {
 				db.log.Warn("cannot tell other nodes of a commit; they will see it on their next poll", "channel", ch, "err", err)
+			}
+			if err != nil && conn != nil {
+				conn.Close(context.Background())
+				conn = nil
 			}
 		}
 	}
+}
+
+// notifyConn connects for sending notifications without waiting for their commits' WAL
+// flush (synchronous_commit off): a notifying transaction gets a transaction id and a commit
+// record, and with the default each wake-up waited for a flush of its own, in turn with the
+// writers' commits. A wake-up needs no durability; one lost to a crash is covered by the
+// subscribers' slow polls.
+func (db *DB) notifyConn(ctx context.Context) (*pgx.Conn, error) {
+	cfg, err := pgx.ParseConfig(db.dsn)
+	if err != nil {
+		return nil, err
+	}
+	cfg.RuntimeParams["synchronous_commit"] = "off"
+	return pgx.ConnectConfig(ctx, cfg)
 }
 
 // listenPostgres relays PostgreSQL notifications to local subscribers, reconnecting after

@@ -109,7 +109,10 @@ func (tx *Tx) Exists(ctx context.Context, query string, args ...any) (bool, erro
 func (tx *Tx) AfterCommit(fn func()) { tx.afterCommit = append(tx.afterCommit, fn) }
 
 func (tx *Tx) committed() {
-	for ch := range tx.notify {
+	for ch, now := range tx.notify {
+		if !now {
+			continue // NotifyLater: the caller wakes them
+		}
 		tx.db.hub.publish(ch)
 		if tx.db.notifier != nil {
 			tx.db.notifier.add(ch)
