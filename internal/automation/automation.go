@@ -74,8 +74,9 @@ type Service struct {
 	opts    Options
 	// conds caches the bindings' compiled conditions.
 	conds conditions
-	// beforeCommit, when set by tests, runs after a batch's work and before its commit, to
-	// simulate a crash between starting an instance and committing it.
+	// beforeCommit, when set by tests, runs after a batch's work (or the work a commit does
+	// inline) and before its commit, to simulate a crash between starting an instance and
+	// committing it.
 	beforeCommit func() error
 	// afterEvent, when set by tests, runs inside a batch's transaction after each event's
 	// work, to let a concurrent writer in at that point.

@@ -43,7 +43,7 @@ func (s *Service) drain(ctx context.Context) {
 		s.drainPartitions(ctx)
 		return
 	}
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && !s.caughtUp(ctx) {
 		n, err := s.dispatchCursor(ctx, consumer, -1)
 		if !s.progressed(ctx, n, err) {
 			return
@@ -149,6 +149,7 @@ func (s *Service) dispatchBatch(ctx context.Context, tx *store.Tx, batch []chat.
 		if err := s.startRun(ctx, tx, run); err != nil {
 			return nil, err
 		}
+		s.runDone(run)
 		run = nil
 		if err := s.startAlone(ctx, tx, p); err != nil {
 			return nil, err
@@ -158,7 +159,11 @@ func (s *Service) dispatchBatch(ctx context.Context, tx *store.Tx, batch []chat.
 			return batch[:i+1], nil
 		}
 	}
-	return batch, s.startRun(ctx, tx, run)
+	if err := s.startRun(ctx, tx, run); err != nil {
+		return nil, err
+	}
+	s.runDone(run)
+	return batch, nil
 }
 
 // queued is an event of the current run: finished (start is nil), or waiting for its
@@ -185,15 +190,17 @@ func (s *Service) startRun(ctx context.Context, tx *store.Tx, run []queued) erro
 			pending = append(pending, q.start)
 		}
 	}
-	if len(pending) > 0 {
-		if err := s.startTogether(ctx, tx, pending); err != nil {
-			return err
-		}
+	if len(pending) == 0 {
+		return nil
 	}
+	return s.startTogether(ctx, tx, pending)
+}
+
+// runDone tells the tests' hook that the run's events are done.
+func (s *Service) runDone(run []queued) {
 	for _, q := range run {
 		s.eventDone(q.ev)
 	}
-	return nil
 }
 
 func (s *Service) startTogether(ctx context.Context, tx *store.Tx, pending []*pendingStart) error {

@@ -92,14 +92,28 @@ func appendEvents(ctx context.Context, tx *store.Tx, sess *Session, snap Snapsho
 	rows := make([]string, len(types))
 	args := make([]any, 0, 9*len(types))
 	at := store.TS(tx.Now())
+	var written []Event
+	hook := hookFor(tx)
+	if hook != nil {
+		written = make([]Event, len(types))
+	}
 	for i, typ := range types {
 		rows[i] = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
-		args = append(args, last-int64(len(types)-1-i), store.NewID("evt"), typ, sess.ID, sess.LiveChatID,
-			firstSessionSeq+int64(i), by, string(data), at)
+		seq, id := last-int64(len(types)-1-i), store.NewID("evt")
+		args = append(args, seq, id, typ, sess.ID, sess.LiveChatID, firstSessionSeq+int64(i), by, string(data), at)
+		if written != nil {
+			written[i] = Event{Seq: seq, ID: id, Type: typ, SessionID: sess.ID, LiveChatID: sess.LiveChatID,
+				SessionSeq: firstSessionSeq + int64(i), By: by, Snapshot: snap, At: at.Time}
+		}
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO outbox (seq, id, type, session_id, live_chat_id, session_seq, actor, snapshot, created_at)
-		VALUES `+strings.Join(rows, ", "), args...)
-	return err
+	if _, err = tx.Exec(ctx, `INSERT INTO outbox (seq, id, type, session_id, live_chat_id, session_seq, actor, snapshot, created_at)
+		VALUES `+strings.Join(rows, ", "), args...); err != nil {
+		return err
+	}
+	if hook != nil {
+		handOver(tx, hook, written)
+	}
+	return nil
 }
 
 // insertUnsequenced writes PostgreSQL's events with their partition and no seq, and has the
