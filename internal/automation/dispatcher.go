@@ -135,6 +135,9 @@ func (s *Service) readBatch(ctx context.Context, tx *store.Tx, part int, after i
 // after its chat write. Either way, starts keep the events' order.
 func (s *Service) dispatchBatch(ctx context.Context, tx *store.Tx, batch []chat.Event) ([]chat.Event, error) {
 	ctx = withMemo(ctx)
+	if err := loadStates(ctx, tx, batch); err != nil {
+		return nil, err
+	}
 	var run []queued
 	for i := range batch {
 		ev := &batch[i]
@@ -154,6 +157,7 @@ func (s *Service) dispatchBatch(ctx context.Context, tx *store.Tx, batch []chat.
 		if err := s.startAlone(ctx, tx, p); err != nil {
 			return nil, err
 		}
+		forgetStates(ctx)
 		s.eventDone(ev)
 		if chat.WroteEvents(tx) {
 			return batch[:i+1], nil
@@ -336,11 +340,11 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, b *Binding, line *lo
 		line.outcome, line.reason = Skipped, fmt.Sprintf("processes started one another %d times in a row on this session; the bound is %d", line.depth-1, MaxChainDepth)
 		return nil, nil
 	}
-	sess, err := s.chat.SessionTx(ctx, tx, line.ev.SessionID)
+	state, err := sessionState(ctx, tx, line.ev.SessionID)
 	if err != nil {
 		return nil, err
 	}
-	if sess.State == chat.Spam {
+	if state == chat.Spam {
 		line.outcome, line.reason = Skipped, "the session is marked as spam"
 		return nil, nil
 	}

@@ -3,6 +3,9 @@ package automation
 import (
 	"context"
 
+	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/errs"
+
 	"github.com/parleychat/parley/internal/process"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -15,6 +18,8 @@ type batchMemo struct {
 	bindings map[[2]string]memoBinding
 	verbose  map[string]bool
 	versions map[string]memoVersion
+	// states are the batch's sessions' states (loadStates); nil: read each when needed.
+	states map[string]chat.State
 }
 
 type memoBinding struct {
@@ -83,4 +88,53 @@ func (s *Service) latestVersionOf(ctx context.Context, tx *store.Tx, code string
 	v, err := s.process.LatestVersionTx(ctx, tx, code)
 	m.versions[code] = memoVersion{v, err}
 	return v, err
+}
+
+// loadStates reads the states of the sessions of a batch's automation events with one query,
+// for decide's spam check; sessionState reads them from there until forgetStates.
+func loadStates(ctx context.Context, tx *store.Tx, events []chat.Event) error {
+	m := memoOf(ctx)
+	if m == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var ids []string
+	for _, ev := range events {
+		if isAutomationEvent(ev.Type) && !seen[ev.SessionID] {
+			seen[ev.SessionID] = true
+			ids = append(ids, ev.SessionID)
+		}
+	}
+	states, err := chat.SessionStatesTx(ctx, tx, ids)
+	m.states = states
+	return err
+}
+
+// forgetStates drops the states read for the batch, after a process that can change its
+// session has run.
+func forgetStates(ctx context.Context) {
+	if m := memoOf(ctx); m != nil {
+		m.states = nil
+	}
+}
+
+// sessionState is the session's state as it is now in tx.
+func sessionState(ctx context.Context, tx *store.Tx, id string) (chat.State, error) {
+	m := memoOf(ctx)
+	if m == nil || m.states == nil {
+		states, err := chat.SessionStatesTx(ctx, tx, []string{id})
+		if err != nil {
+			return "", err
+		}
+		return stateOf(states, id)
+	}
+	return stateOf(m.states, id)
+}
+
+func stateOf(states map[string]chat.State, id string) (chat.State, error) {
+	st, ok := states[id]
+	if !ok {
+		return "", errs.New(errs.NotFound, "session %q not found", id)
+	}
+	return st, nil
 }
