@@ -10,6 +10,8 @@ type gathered struct {
 	key  any
 	item any
 	fn   func(ctx context.Context, tx *Tx, items []any) error
+	// must: the group cannot commit without this work (GatherMust).
+	must bool
 }
 
 // Gather leaves item for fn, which runs once the transaction's work is done, in the same
@@ -25,32 +27,50 @@ type gathered struct {
 // be done later by other means. fn sees one transaction for the whole group: Notify and
 // AfterCommit on it take effect when the group commits.
 func Gather[T any](tx *Tx, key any, item T, fn func(ctx context.Context, tx *Tx, items []T) error) {
-	tx.gathered = append(tx.gathered, gathered{key: key, item: item, fn: func(ctx context.Context, tx *Tx, items []any) error {
+	tx.gathered = append(tx.gathered, gathered{key: key, item: item, fn: typed(fn)})
+}
+
+// GatherMust is Gather for work the transactions cannot commit without, such as keeping an
+// index in step with their rows: when fn fails, every transaction of the group fails with its
+// error and nothing of them commits.
+func GatherMust[T any](tx *Tx, key any, item T, fn func(ctx context.Context, tx *Tx, items []T) error) {
+	tx.gathered = append(tx.gathered, gathered{key: key, item: item, fn: typed(fn), must: true})
+}
+
+func typed[T any](fn func(ctx context.Context, tx *Tx, items []T) error) func(context.Context, *Tx, []any) error {
+	return func(ctx context.Context, tx *Tx, items []any) error {
 		typed := make([]T, len(items))
 		for i, it := range items {
 			typed[i] = it.(T)
 		}
 		return fn(ctx, tx, typed)
-	}})
+	}
 }
 
 // runGathered calls each key's fn once with its items, keys in the order first gathered. It
-// fails only when the savepoint around a fn cannot be taken or undone.
+// fails when work gathered with GatherMust fails, or when the savepoint around other work
+// cannot be taken or undone.
 func (tx *Tx) runGathered(ctx context.Context, work []gathered) error {
 	if len(work) == 0 {
 		return nil
 	}
 	var keys []any
 	byKey := map[any][]any{}
-	fns := map[any]func(context.Context, *Tx, []any) error{}
+	first := map[any]gathered{}
 	for _, g := range work {
-		if _, ok := fns[g.key]; !ok {
+		if _, ok := first[g.key]; !ok {
 			keys = append(keys, g.key)
-			fns[g.key] = g.fn
+			first[g.key] = g
 		}
 		byKey[g.key] = append(byKey[g.key], g.item)
 	}
 	for _, k := range keys {
+		if first[k].must {
+			if err := first[k].fn(ctx, tx, byKey[k]); err != nil {
+				return err
+			}
+			continue
+		}
 		var failed error
 		err := tx.Savepoint(ctx, func() (err error) {
 			defer func() {
@@ -59,7 +79,7 @@ func (tx *Tx) runGathered(ctx context.Context, work []gathered) error {
 				}
 				failed = err
 			}()
-			return fns[k](ctx, tx, byKey[k])
+			return first[k].fn(ctx, tx, byKey[k])
 		})
 		if failed != nil {
 			tx.db.log.Warn("store: work gathered for the commit failed and was undone", "err", failed)

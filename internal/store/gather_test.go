@@ -94,5 +94,17 @@ func TestGatheredWorkCommitsWithItsWriters(t *testing.T) {
 		if err != nil || count(t, db) != before+1 {
 			t.Fatalf("failing gathered work: err %v, %d rows, want the writer's one row committed", err, count(t, db)-before)
 		}
+
+		required := errors.New("required work fails")
+		err = db.Tx(ctx, func(tx *store.Tx) error {
+			if err := insert(ctx, tx, "lost"); err != nil {
+				return err
+			}
+			store.GatherMust(tx, gatherKey{}, "lost", func(context.Context, *store.Tx, []string) error { return required })
+			return nil
+		})
+		if !errors.Is(err, required) || count(t, db) != before+1 {
+			t.Fatalf("failing required work: err %v, %d rows, want the error and nothing committed", err, count(t, db)-before)
+		}
 	})
 }
