@@ -15,6 +15,8 @@
 // session's events are still handled in order by one transaction at a time (partitions.go).
 // A batch ends early after an event whose process wrote to the chat, because that write holds
 // the session's row (and on SQLite the chat's outbox counter) until commit (see DispatchOnce).
+// On SQLite the events are usually handled before the dispatcher sees them, in the commit that
+// wrote them, under the same cursor (see StartInline).
 //
 // Bounded triggering. Processes act on their session (reply, close, assign), and a close by a
 // process is a close: it fires session_closed. Process, operator and system messages never
