@@ -16,6 +16,8 @@
 // handled in order by one transaction at a time (partitions.go, leases.go).
 // A batch ends early after an event whose process wrote to the chat, because that write holds
 // the session's row (and on SQLite the chat's outbox counter) until commit (see DispatchOnce).
+// On SQLite the events are usually handled before the dispatcher sees them, in the commit that
+// wrote them, under the same cursor (see StartInline).
 //
 // Bounded triggering. Processes act on their session (reply, close, assign), and a close by a
 // process is a close: it fires session_closed. Process, operator and system messages never
@@ -75,8 +77,9 @@ type Service struct {
 	opts    Options
 	// conds caches the bindings' compiled conditions.
 	conds conditions
-	// beforeCommit, when set by tests, runs after a batch's work and before its commit, to
-	// simulate a crash between starting an instance and committing it.
+	// beforeCommit, when set by tests, runs after a batch's work (or the work a commit does
+	// inline) and before its commit, to simulate a crash between starting an instance and
+	// committing it.
 	beforeCommit func() error
 	// afterEvent, when set by tests, runs inside a batch's transaction after each event's
 	// work, to let a concurrent writer in at that point.

@@ -53,7 +53,7 @@ func (s *Service) drain(ctx context.Context) {
 		s.drainPartitions(ctx)
 		return
 	}
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && !s.caughtUp(ctx) {
 		n, err := s.dispatchCursor(ctx, consumer, -1)
 		if !s.progressed(ctx, n, err) {
 			return
@@ -145,7 +145,7 @@ func (s *Service) readBatch(ctx context.Context, tx *store.Tx, part int, after i
 // after its chat write. Either way, starts keep the events' order.
 func (s *Service) dispatchBatch(ctx context.Context, tx *store.Tx, batch []chat.Event) ([]chat.Event, error) {
 	ctx = withMemo(ctx)
-	if err := readSessionStates(ctx, tx, batch); err != nil {
+	if err := loadStates(ctx, tx, batch); err != nil {
 		return nil, err
 	}
 	var run []queued
@@ -162,16 +162,22 @@ func (s *Service) dispatchBatch(ctx context.Context, tx *store.Tx, batch []chat.
 		if err := s.startRun(ctx, tx, run); err != nil {
 			return nil, err
 		}
+		s.runDone(run)
 		run = nil
 		if err := s.startAlone(ctx, tx, p); err != nil {
 			return nil, err
 		}
+		forgetStates(ctx)
 		s.eventDone(ev)
 		if chat.WroteEvents(tx) {
 			return batch[:i+1], nil
 		}
 	}
-	return batch, s.startRun(ctx, tx, run)
+	if err := s.startRun(ctx, tx, run); err != nil {
+		return nil, err
+	}
+	s.runDone(run)
+	return batch, nil
 }
 
 // queued is an event of the current run: finished (start is nil), or waiting for its
@@ -198,15 +204,17 @@ func (s *Service) startRun(ctx context.Context, tx *store.Tx, run []queued) erro
 			pending = append(pending, q.start)
 		}
 	}
-	if len(pending) > 0 {
-		if err := s.startTogether(ctx, tx, pending); err != nil {
-			return err
-		}
+	if len(pending) == 0 {
+		return nil
 	}
+	return s.startTogether(ctx, tx, pending)
+}
+
+// runDone tells the tests' hook that the run's events are done.
+func (s *Service) runDone(run []queued) {
 	for _, q := range run {
 		s.eventDone(q.ev)
 	}
-	return nil
 }
 
 func (s *Service) startTogether(ctx context.Context, tx *store.Tx, pending []*pendingStart) error {
@@ -342,7 +350,7 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, b *Binding, line *lo
 		line.outcome, line.reason = Skipped, fmt.Sprintf("processes started one another %d times in a row on this session; the bound is %d", line.depth-1, MaxChainDepth)
 		return nil, nil
 	}
-	state, err := s.sessionState(ctx, tx, line.ev.SessionID)
+	state, err := sessionState(ctx, tx, line.ev.SessionID)
 	if err != nil {
 		return nil, err
 	}

@@ -75,9 +75,12 @@ func (s *stack) automation(t *testing.T) *Service {
 }
 
 // write sends n messages from each of several customers.
-func (s *stack) write(t *testing.T, customers, n int) {
+func (s *stack) write(t *testing.T, customers, n int) { s.writeFrom(t, customers, 0, n) }
+
+// writeFrom sends each customer's messages from to n-1 (the texts number them).
+func (s *stack) writeFrom(t *testing.T, customers, from, n int) {
 	for c := range customers {
-		for i := range n {
+		for i := from; i < n; i++ {
 			_, err := s.chat.Receive(s.ctx, chat.Inbound{ChannelID: s.channel, Identity: fmt.Sprintf("visitor-%d", c),
 				Customer: chat.CustomerInfo{Name: fmt.Sprintf("C%d", c)}, Text: fmt.Sprintf("c%d-m%d", c, i)})
 			must(t, err)

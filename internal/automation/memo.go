@@ -2,10 +2,9 @@ package automation
 
 import (
 	"context"
-	"strings"
 
 	"github.com/parleychat/parley/internal/chat"
-
+	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process"
 	"github.com/parleychat/parley/internal/store"
 )
@@ -20,7 +19,8 @@ type batchMemo struct {
 	bindings map[[2]string]memoBinding
 	verbose  map[string]bool
 	versions map[string]memoVersion
-	states   map[string]chat.State
+	// states are the batch's sessions' states (loadStates); nil: read each when needed.
+	states map[string]chat.State
 }
 
 type memoBinding struct {
@@ -91,56 +91,51 @@ func (s *Service) latestVersionOf(ctx context.Context, tx *store.Tx, code string
 	return v, err
 }
 
-// sessionStatesPerQuery bounds the ids of one look-up of session states.
-const sessionStatesPerQuery = 256
-
-// readSessionStates reads the states of the batch's sessions into the memo, with one query
-// per sessionStatesPerQuery of them rather than one per event.
-func readSessionStates(ctx context.Context, tx *store.Tx, batch []chat.Event) error {
+// loadStates reads the states of the sessions of a batch's automation events with one query,
+// for decide's spam check; sessionState reads them from there until forgetStates.
+func loadStates(ctx context.Context, tx *store.Tx, events []chat.Event) error {
 	m := memoOf(ctx)
-	var ids []any
+	if m == nil {
+		return nil
+	}
 	seen := map[string]bool{}
-	for _, ev := range batch {
+	var ids []string
+	for _, ev := range events {
 		if isAutomationEvent(ev.Type) && !seen[ev.SessionID] {
 			seen[ev.SessionID] = true
 			ids = append(ids, ev.SessionID)
 		}
 	}
-	for len(ids) > 0 {
-		n := min(len(ids), sessionStatesPerQuery)
-		rows, err := tx.Query(ctx, "SELECT id, state FROM sessions WHERE id IN (?"+strings.Repeat(", ?", n-1)+")", ids[:n]...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id, state string
-			if err := rows.Scan(&id, &state); err != nil {
-				rows.Close()
-				return err
-			}
-			m.states[id] = chat.State(state)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return err
-		}
-		ids = ids[n:]
-	}
-	return nil
+	states, err := chat.SessionStatesTx(ctx, tx, ids)
+	m.states = states
+	return err
 }
 
-// sessionState is the session's state as the batch read it, or read now when the batch did
-// not (a session that is gone is an error, as it was).
-func (s *Service) sessionState(ctx context.Context, tx *store.Tx, id string) (chat.State, error) {
+// forgetStates drops the states read for the batch, after a process that can change its
+// session has run.
+func forgetStates(ctx context.Context) {
 	if m := memoOf(ctx); m != nil {
-		if st, ok := m.states[id]; ok {
-			return st, nil
+		m.states = nil
+	}
+}
+
+// sessionState is the session's state as it is now in tx.
+func sessionState(ctx context.Context, tx *store.Tx, id string) (chat.State, error) {
+	m := memoOf(ctx)
+	if m == nil || m.states == nil {
+		states, err := chat.SessionStatesTx(ctx, tx, []string{id})
+		if err != nil {
+			return "", err
 		}
+		return stateOf(states, id)
 	}
-	sess, err := s.chat.SessionTx(ctx, tx, id)
-	if err != nil {
-		return "", err
+	return stateOf(m.states, id)
+}
+
+func stateOf(states map[string]chat.State, id string) (chat.State, error) {
+	st, ok := states[id]
+	if !ok {
+		return "", errs.New(errs.NotFound, "session %q not found", id)
 	}
-	return sess.State, nil
+	return st, nil
 }

@@ -62,6 +62,7 @@ func addMessage(ctx context.Context, tx *store.Tx, sess *Session, m *Message, de
 	if err != nil {
 		return err
 	}
+	indexMessage(tx, m.ID)
 	sess.MessageCount, sess.lastMessageID, sess.LastActivityAt = m.Seq, m.ID, m.SentAt
 	return nil
 }

@@ -94,14 +94,30 @@ func appendEvents(ctx context.Context, tx *store.Tx, sess *Session, snap Snapsho
 	rows := make([]string, len(types))
 	args := make([]any, 0, 9*len(types))
 	at := store.TS(tx.Now())
+	recent := recentOf(tx.DB())
+	var written []Event
+	hook := hookFor(tx)
+	if hook != nil {
+		written = make([]Event, len(types))
+	}
 	for i, typ := range types {
 		rows[i] = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
-		args = append(args, last-int64(len(types)-1-i), store.NewID("evt"), typ, sess.ID, sess.LiveChatID,
-			firstSessionSeq+int64(i), by, string(data), at)
+		seq, id := last-int64(len(types)-1-i), store.NewID("evt")
+		args = append(args, seq, id, typ, sess.ID, sess.LiveChatID, firstSessionSeq+int64(i), by, string(data), at)
+		recent.put(seq, id, snap)
+		if written != nil {
+			written[i] = Event{Seq: seq, ID: id, Type: typ, SessionID: sess.ID, LiveChatID: sess.LiveChatID,
+				SessionSeq: firstSessionSeq + int64(i), By: by, Snapshot: snap, At: at.Time}
+		}
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO outbox (seq, id, type, session_id, live_chat_id, session_seq, actor, snapshot, created_at)
-		VALUES `+strings.Join(rows, ", "), args...)
-	return err
+	if _, err = tx.Exec(ctx, `INSERT INTO outbox (seq, id, type, session_id, live_chat_id, session_seq, actor, snapshot, created_at)
+		VALUES `+strings.Join(rows, ", "), args...); err != nil {
+		return err
+	}
+	if hook != nil {
+		handOver(tx, hook, written)
+	}
+	return nil
 }
 
 // insertUnsequenced writes PostgreSQL's events with their partition and no seq, and has the
@@ -137,6 +153,7 @@ func queryEvents(ctx context.Context, tx *store.Tx, q string, args ...any) ([]Ev
 		return nil, err
 	}
 	defer rows.Close()
+	recent := recentOf(tx.DB())
 	var out []Event
 	for rows.Next() {
 		var e Event
@@ -144,6 +161,11 @@ func queryEvents(ctx context.Context, tx *store.Tx, q string, args ...any) ([]Ev
 		var at store.Timestamp
 		if err := rows.Scan(&e.Seq, &e.ID, &e.Type, &e.SessionID, &e.LiveChatID, &e.SessionSeq, &e.By, &data, &at); err != nil {
 			return nil, err
+		}
+		if snap, ok := recent.get(e.Seq, e.ID); ok {
+			e.Snapshot, e.At = snap, at.Time
+			out = append(out, e)
+			continue
 		}
 		if err := json.Unmarshal([]byte(data), &e.Snapshot); err != nil {
 			return nil, fmt.Errorf("event %d: decode snapshot: %w", e.Seq, err)

@@ -166,6 +166,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		process.Options{AllowPrivateNetworks: cfg.AllowPrivateNetworks})
 	s.Workspaces.FieldUse = s.Processes.FieldUse
 	s.Automation = automation.New(db, s.Chat, s.Processes, log, automation.Options{})
+	s.Automation.StartInline()
 	if err := s.ensureAdmin(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -140,8 +140,22 @@ func (b *batcher) commit(batch []*request) {
 		fail(batch, err)
 		return
 	}
+	var work []gathered
 	for _, r := range batch {
 		if err := b.step(ctx, r); err != nil {
+			_, _ = b.conn.ExecContext(ctx, "ROLLBACK")
+			fail(batch, err)
+			return
+		}
+		if r.err == nil {
+			work = append(work, r.tx.gathered...)
+		}
+	}
+	var gtx *Tx
+	if len(work) > 0 {
+		gtx = b.db.newTx(b.conn)
+		gtx.prepared = b.prepared
+		if err := gtx.runGathered(ctx, work); err != nil {
 			_, _ = b.conn.ExecContext(ctx, "ROLLBACK")
 			fail(batch, err)
 			return
@@ -151,6 +165,9 @@ func (b *batcher) commit(batch []*request) {
 		_, _ = b.conn.ExecContext(ctx, "ROLLBACK")
 		fail(batch, translate(err))
 		return
+	}
+	if gtx != nil {
+		gtx.committed()
 	}
 	for _, r := range batch {
 		if r.err == nil {

@@ -252,6 +252,10 @@ func (db *DB) pgTx(ctx context.Context, fn func(*Tx) error) (err error) {
 		_ = stx.Rollback()
 		return err
 	}
+	if err := tx.runGathered(ctx, tx.gathered); err != nil {
+		_ = stx.Rollback()
+		return err
+	}
 	if err := stx.Commit(); err != nil {
 		return translate(err)
 	}

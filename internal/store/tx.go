@@ -30,6 +30,8 @@ type Tx struct {
 	depth       int
 	// prepared, when set (SQLite's writer), returns a cached prepared statement for a query.
 	prepared func(ctx context.Context, query string) *sql.Stmt
+	// gathered is work left for the end of the transaction's group (see Gather).
+	gathered []gathered
 }
 
 // Now is the time of this transaction: every row it writes carries the same instant.
@@ -169,14 +171,14 @@ func (tx *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	if _, err := tx.Exec(ctx, "SAVEPOINT "+name); err != nil {
 		return err
 	}
-	n := len(tx.afterCommit)
+	n, g := len(tx.afterCommit), len(tx.gathered)
 	notify := maps.Clone(tx.notify)
 	if err := fn(); err != nil {
 		if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
 			return errors.Join(err, rerr)
 		}
 		// What fn asked to run after commit belongs to the undone work.
-		tx.afterCommit, tx.notify = tx.afterCommit[:n], notify
+		tx.afterCommit, tx.gathered, tx.notify = tx.afterCommit[:n], tx.gathered[:g], notify
 		_, _ = tx.Exec(ctx, "RELEASE SAVEPOINT "+name)
 		return err
 	}
