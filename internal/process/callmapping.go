@@ -44,10 +44,11 @@ func (s *Service) callPlan(parent *Version, el *bpmn.Element, child *Version) (*
 	var list errs.List
 	p := &callPlan{}
 	in := &programs{types: child.progs.types}
+	callerEnv := namesAround(parent.Process, parent.progs.zero, el, true)
 	for _, m := range el.Call.Inputs {
 		if _, ok := child.Variable(m.Target); !ok {
 			list.Add(m.Target, "process '%s' has no variable %q for the input mapping %q", child.Code, m.Target, m.SourceRaw)
-		} else if a, ok := in.assignment(&list, el.ID, m.Target, m.SourceRaw, m.Source, parent.progs.zero); ok {
+		} else if a, ok := in.assignment(&list, el.ID, m.Target, m.SourceRaw, m.Source, callerEnv); ok {
 			p.ins = append(p.ins, a)
 		}
 	}
@@ -77,7 +78,9 @@ func (r *runner) callInputs(el *bpmn.Element, v *Version) (map[string]value.Valu
 	if el.Call.PropagateParent {
 		copyCompatible(vars, r.st.vars, v)
 	}
-	env := r.st.environment()
+	// The running token's view: an inner instance of a multi-instance call activity sees its
+	// element, and a call inside sub-processes their locals.
+	env := r.env()
 	for _, a := range plan.ins {
 		val, err := r.evalAssign(a, env)
 		if err != nil {

@@ -2,6 +2,7 @@ package process
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"time"
@@ -65,12 +66,61 @@ func compileVersion(p *bpmn.Process, vars []Variable) (*programs, error) {
 	}
 	var list errs.List
 	for _, f := range p.FlowOrder {
-		c.compileCondition(&list, f)
+		c.inScopes(p, f.From, func() { c.compileCondition(&list, f) })
 	}
 	for _, e := range p.ElementOrder {
-		c.compileWithLoop(&list, e)
+		c.inScopes(p, e, func() { c.compileWithLoop(&list, e) })
 	}
 	return c, list.Err()
+}
+
+// inScopes runs fn with the names an element inside sub-processes sees besides the process
+// variables (see namesAround).
+func (c *programs) inScopes(p *bpmn.Process, e *bpmn.Element, fn func()) {
+	env := namesAround(p, c.zero, e, false)
+	outer := c.zero
+	c.zero = env
+	fn()
+	c.zero = outer
+}
+
+// namesAround returns zero with the names an element sees besides the process variables: the
+// loopCounter and input element of a multi-instance sub-process around it (and, with own, of
+// the element itself), and the zeebe:input locals of the sub-processes around it, as envFor
+// gives them at run time. Without any it is zero itself.
+func namesAround(p *bpmn.Process, zero map[string]any, e *bpmn.Element, own bool) map[string]any {
+	env := zero
+	add := func(a *bpmn.Element, io bool) {
+		if a.Loop == nil && (!io || a.IO == nil) {
+			return
+		}
+		if len(env) == len(zero) {
+			env = maps.Clone(zero)
+		}
+		if a.Loop != nil {
+			setIfUnset(env, bpmn.LoopCounter, 0)
+			if a.Loop.InputElement != "" {
+				setIfUnset(env, a.Loop.InputElement, anyValue{})
+			}
+		}
+		if io {
+			addLocals(env, a)
+		}
+	}
+	if own {
+		add(e, false)
+	}
+	for a := p.Elements[e.Parent]; a != nil; a = p.Elements[a.Parent] {
+		add(a, true)
+	}
+	return env
+}
+
+// setIfUnset gives a name its compile-time value unless an inner scope already named it.
+func setIfUnset(env map[string]any, name string, v any) {
+	if _, ok := env[name]; !ok {
+		env[name] = v
+	}
 }
 
 func (c *programs) compile(src string, env map[string]any, opts ...expr.Option) (*vm.Program, error) {

@@ -286,6 +286,10 @@ func (r *runner) cancelInner(body *token, el *bpmn.Element) error {
 		}
 	}
 	for _, t := range inner {
+		// An inner instance of a sub-process owns a scope: everything inside goes with it.
+		if err := r.cancelScopeOf(t, "inner instance of "+el.ID+" cancelled"); err != nil {
+			return err
+		}
 		if err := r.cancelTokenWaits(t); err != nil {
 			return err
 		}

@@ -34,7 +34,7 @@ const (
 // loopable are the kinds an engine runs as multi-instance. Other activities with the marker
 // stay refused by name.
 var loopable = map[Kind]bool{KindTask: true, KindUserTask: true, KindServiceTask: true, KindScriptTask: true,
-	KindReceiveTask: true}
+	KindReceiveTask: true, KindSubProcess: true, KindCallActivity: true}
 
 // loop reads multiInstanceLoopCharacteristics: isSequential, loopCardinality,
 // completionCondition, and the collection settings of zeebe:loopCharacteristics or

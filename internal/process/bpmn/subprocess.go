@@ -33,8 +33,11 @@ func (pb *processBuilder) subProcess(n *node, e *Element) {
 	}
 	for i := range n.Children {
 		c := &n.Children[i]
-		if local := c.XMLName.Local; c.XMLName.Space == nsBPMN &&
-			(local == "multiInstanceLoopCharacteristics" || local == "standardLoopCharacteristics") {
+		switch local := c.XMLName.Local; {
+		case c.XMLName.Space != nsBPMN:
+		case local == "multiInstanceLoopCharacteristics" && loopable[e.Kind]:
+			pb.loop(c, e)
+		case local == "multiInstanceLoopCharacteristics" || local == "standardLoopCharacteristics":
 			pb.refuse(e, "it has "+local+" (loops and multi-instance are not supported)")
 		}
 	}

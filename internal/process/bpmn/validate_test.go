@@ -143,7 +143,7 @@ func TestRefusedContainerNamesOnlyItsContent(t *testing.T) {
 	body := around("X", `<bpmn:subProcess id="X"><bpmn:documentation>steps</bpmn:documentation>
 <bpmn:extensionElements><zeebe:ioMapping><zeebe:input source="=a" target="b"/></zeebe:ioMapping></bpmn:extensionElements>
 <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-<bpmn:multiInstanceLoopCharacteristics/>
+<bpmn:standardLoopCharacteristics/>
 <bpmn:startEvent id="in"><bpmn:outgoing>g</bpmn:outgoing></bpmn:startEvent>
 <bpmn:complexGateway id="deep"><bpmn:incoming>g</bpmn:incoming></bpmn:complexGateway>
 <bpmn:sequenceFlow id="g" sourceRef="in" targetRef="deep"/></bpmn:subProcess>`)
@@ -152,7 +152,7 @@ func TestRefusedContainerNamesOnlyItsContent(t *testing.T) {
 	for _, p := range ps {
 		got = append(got, p.Field+": "+p.Message)
 	}
-	want := []string{"X: element subProcess (X) is not supported: it has multiInstanceLoopCharacteristics (loops and multi-instance are not supported)",
+	want := []string{"X: element subProcess (X) is not supported: it has standardLoopCharacteristics (loops and multi-instance are not supported)",
 		"deep: element complexGateway (deep) is not supported"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -304,8 +304,8 @@ func TestScopeRules(t *testing.T) {
 		{"non-interrupting error start", `<bpmn:startEvent id="S"/><bpmn:endEvent id="E"/>` + flow("f", "S", "E") +
 			`<bpmn:subProcess id="V" triggeredByEvent="true"><bpmn:startEvent id="vs" isInterrupting="false"><bpmn:errorEventDefinition/></bpmn:startEvent><bpmn:endEvent id="ve"/>` + flow("v1", "vs", "ve") + `</bpmn:subProcess>`,
 			"vs", "an error always interrupts its scope"},
-		{"multi-instance sub-process", inner(`<bpmn:multiInstanceLoopCharacteristics/><bpmn:startEvent id="in"/><bpmn:endEvent id="out"/>` + flow("g", "in", "out")),
-			"X", "element subProcess (X) is not supported: it has multiInstanceLoopCharacteristics"},
+		{"multi-instance sub-process without a collection", inner(`<bpmn:multiInstanceLoopCharacteristics/><bpmn:startEvent id="in"/><bpmn:endEvent id="out"/>` + flow("g", "in", "out")),
+			"X", "the multi-instance subProcess (X) needs an input collection"},
 		{"unreachable inside", inner(`<bpmn:startEvent id="in"/><bpmn:endEvent id="out"/><bpmn:task id="lost"/>` + flow("g", "in", "out") + flow("h", "lost", "out")),
 			"lost", "cannot be reached from the start event"},
 	}
