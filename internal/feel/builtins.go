@@ -182,10 +182,7 @@ func init() {
 				return nil
 			}
 			r := []rune(s)
-			i := int(start) - 1
-			if start < 0 {
-				i = len(r) + int(start)
-			}
+			i := position(start, len(r))
 			if i < 0 || i > len(r) {
 				return nil
 			}
@@ -326,10 +323,7 @@ func init() {
 			if !ok1 || !ok2 {
 				return nil
 			}
-			i := int(start) - 1
-			if start < 0 {
-				i = len(l) + int(start)
-			}
+			i := position(start, len(l))
 			if i < 0 || i >= len(l) {
 				return nil
 			}
@@ -366,10 +360,7 @@ func init() {
 		"insert before": fn("list,position,newItem", 3, func(e *evaluator, a []any) any {
 			l, ok1 := list(a[0])
 			p, ok2 := num(a[1])
-			i := int(p) - 1
-			if p < 0 {
-				i = len(l) + int(p)
-			}
+			i := position(p, len(l))
 			if !ok1 || !ok2 || i < 0 || i >= len(l) {
 				return nil
 			}
@@ -380,10 +371,7 @@ func init() {
 		"remove": fn("list,position", 2, func(_ *evaluator, a []any) any {
 			l, ok1 := list(a[0])
 			p, ok2 := num(a[1])
-			i := int(p) - 1
-			if p < 0 {
-				i = len(l) + int(p)
-			}
+			i := position(p, len(l))
 			if !ok1 || !ok2 || i < 0 || i >= len(l) {
 				return nil
 			}
@@ -764,4 +752,13 @@ func roundWith(round func(float64) float64) func(*evaluator, []any) any {
 		scaled, _ := strconv.ParseFloat(strconv.FormatFloat(n*p, 'g', 15, 64), 64)
 		return tidy(round(scaled) / p)
 	}
+}
+
+// position turns a FEEL position into a Go index: positions count from 1, and negative ones
+// from the end (-1 is the last). The result may be out of range; callers check it.
+func position(p float64, n int) int {
+	if p < 0 {
+		return n + int(p)
+	}
+	return int(p) - 1
 }
