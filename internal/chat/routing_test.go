@@ -1,7 +1,6 @@
 package chat_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -191,19 +190,7 @@ func TestTwoNodesNeverDoubleAssign(t *testing.T) {
 		t.Skip("PostgreSQL only: set PARLEY_TEST_POSTGRES")
 	}
 	clock := &storetest.Clock{}
-	dsn := storetest.NewSchema(t, base)
-	nodes := make([]*store.DB, 2)
-	for i := range nodes {
-		db, err := store.Open(context.Background(), dsn, store.Options{Clock: clock})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if err := db.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		nodes[i] = db
-	}
+	nodes := storetest.Nodes(t, 2, storetest.Options{Clock: clock})
 	f := newFixture(t, nodes[0])
 	second := chat.New(nodes[1], nil)
 	f.route(chat.Routing{Mode: chat.RoutingRoundRobin, MaxOpen: 1, ReassignAfter: 30})

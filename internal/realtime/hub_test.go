@@ -109,20 +109,9 @@ func TestHubAcrossNodes(t *testing.T) {
 	if base == "" {
 		t.Skip("PostgreSQL only: set PARLEY_TEST_POSTGRES")
 	}
-	dsn := storetest.NewSchema(t, base)
 	ctx := context.Background()
-	open := func() *store.DB {
-		db, err := store.Open(ctx, dsn, store.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return db
-	}
-	nodeA, nodeB := open(), open()
+	nodes := storetest.Nodes(t, 2)
+	nodeA, nodeB := nodes[0], nodes[1]
 	ch := liveChat(t, nodeA, "Support")
 	h := realtime.New(nodeB, nil)
 	h.Poll = time.Hour

@@ -7,7 +7,6 @@ import (
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/realtime"
-	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/store/storetest"
 )
 
@@ -59,20 +58,9 @@ func TestTypingAcrossNodes(t *testing.T) {
 	if base == "" {
 		t.Skip("PostgreSQL only: set PARLEY_TEST_POSTGRES")
 	}
-	dsn := storetest.NewSchema(t, base)
 	ctx := context.Background()
-	open := func() *store.DB {
-		db, err := store.Open(ctx, dsn, store.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return db
-	}
-	nodeA, nodeB := open(), open()
+	nodes := storetest.Nodes(t, 2)
+	nodeA, nodeB := nodes[0], nodes[1]
 	wake, cancel := nodeB.Subscribe(realtime.TypingChannel("ses_x", realtime.SideCustomer))
 	defer cancel()
 	// Node B's listener may not be in place yet, and when it comes it wakes every channel: wait

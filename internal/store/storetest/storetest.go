@@ -61,6 +61,19 @@ func Postgres(t testing.TB, opts ...Options) *store.DB {
 	return open(t, dsn, opts)
 }
 
+// Nodes opens n migrated databases on one new schema of the PostgreSQL test server, as n
+// nodes of one cluster see it. The caller skips the test first when PARLEY_TEST_POSTGRES is
+// unset.
+func Nodes(t testing.TB, n int, opts ...Options) []*store.DB {
+	t.Helper()
+	dsn := NewSchema(t, PostgresURL(t))
+	nodes := make([]*store.DB, n)
+	for i := range nodes {
+		nodes[i] = open(t, dsn, opts)
+	}
+	return nodes
+}
+
 // NewSchema creates a fresh schema on the server at base and returns a URL whose connections
 // use it; the schema is dropped when the test ends.
 func NewSchema(t testing.TB, base string) string {
