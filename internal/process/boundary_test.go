@@ -239,12 +239,7 @@ func TestBoundaryRace(t *testing.T) {
 			<bpmn:endEvent id="done"/><bpmn:endEvent id="byMessage"/><bpmn:endEvent id="byTimer"/>`+
 			chain("start", "host", "done")+chain("m", "byMessage")+chain("late", "byTimer")), "cancel")
 		e.deploy("race", xml, variable("ticket", "string"))
-		const n = 8
-		ids, keys := make([]string, n), make([]string, n)
-		for i := range ids {
-			keys[i] = "B-" + itoa(i)
-			ids[i] = e.start("race", ticket(keys[i]), "").ID
-		}
+		ids, keys := e.startRacers("race", "B", 8)
 		e.clock.Advance(2 * time.Hour)
 		e.raceTimersAndMessages("cancel", keys)
 		for _, id := range ids {
@@ -259,4 +254,15 @@ func TestBoundaryRace(t *testing.T) {
 			}
 		}
 	})
+}
+
+// startRacers starts n instances of a process that waits for a message keyed by its ticket,
+// with the tickets prefix-0 … prefix-(n-1), for the race tests.
+func (e *env) startRacers(code, prefix string, n int) (ids, keys []string) {
+	ids, keys = make([]string, n), make([]string, n)
+	for i := range ids {
+		keys[i] = prefix + "-" + itoa(i)
+		ids[i] = e.start(code, ticket(keys[i]), "").ID
+	}
+	return ids, keys
 }

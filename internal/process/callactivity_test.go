@@ -408,12 +408,7 @@ func TestCallActivityRace(t *testing.T) {
 		receive := `<bpmn:receiveTask id="wait" messageRef="msg_go"/><bpmn:endEvent id="end"/>` + chain("start", "wait", "end")
 		e.deploy("waiter", withMessages(diagram(receive), "go"), ticketVar)
 		e.deploy("racer", diagram(withBoundary(callOf(`calledElement="waiter"`, ""), hourTimer)), ticketVar)
-		const n = 8
-		ids, keys := make([]string, n), make([]string, n)
-		for i := range ids {
-			keys[i] = "C-" + itoa(i)
-			ids[i] = e.start("racer", ticket(keys[i]), "").ID
-		}
+		ids, keys := e.startRacers("racer", "C", 8)
 		e.clock.Advance(2 * time.Hour)
 		e.raceTimersAndMessages("go", keys)
 		for _, id := range ids {
