@@ -53,16 +53,7 @@ func filesInEveryChannel(t *testing.T, dialect string) {
 
 	// The widget: a photo chosen with the file input.
 	cust := b.Tab("customer")
-	cust.Open("/widget/" + liveChat)
-	cust.WaitFor("[data-start]:not([hidden])")
-	cust.Fill("#wg-name", "Fay Photo")
-	cust.Fill("#wg-message", "The lamp arrived broken")
-	cust.Click("[data-start] [type=submit]")
-	cust.WaitFor("[data-chat]:not([hidden])")
-	cust.Upload("#wg-file", writeFile(t, "broken-lamp.png", photoPNG(t)))
-	cust.WaitText("[data-files]", "broken-lamp.png")
-	cust.Click("[data-send] [type=submit]")
-	cust.WaitTrue(`(() => { const i = document.querySelector('[data-messages] .wg-mine img.attachment-thumb'); return !!i && i.complete && i.naturalWidth > 0; })()`)
+	sendWidgetPhoto(t, cust, liveChat, "The lamp arrived broken")
 
 	// Mail: a PDF as a MIME part, through the listener as a mail server would hand it over.
 	pdf := "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"

@@ -24,6 +24,22 @@ func writeFile(t *testing.T, name string, data []byte) string {
 	return p
 }
 
+// sendWidgetPhoto has Fay start a chat in the widget with a message, attach a PNG photo with
+// the file input and send it, then waits until the widget shows her photo.
+func sendWidgetPhoto(t *testing.T, cust *Tab, liveChat, message string) {
+	t.Helper()
+	cust.Open("/widget/" + liveChat)
+	cust.WaitFor("[data-start]:not([hidden])")
+	cust.Fill("#wg-name", "Fay Photo")
+	cust.Fill("#wg-message", message)
+	cust.Click("[data-start] [type=submit]")
+	cust.WaitFor("[data-chat]:not([hidden])")
+	cust.Upload("#wg-file", writeFile(t, "broken-lamp.png", photoPNG(t)))
+	cust.WaitText("[data-files]", "broken-lamp.png")
+	cust.Click("[data-send] [type=submit]")
+	cust.WaitTrue(`(() => { const i = document.querySelector('[data-messages] .wg-mine img.attachment-thumb'); return !!i && i.complete && i.naturalWidth > 0; })()`)
+}
+
 func photoPNG(t *testing.T) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, 640, 480))
 	for x := range 640 {
@@ -54,16 +70,7 @@ func TestPhotoFromWidgetToConsoleAndBack(t *testing.T) {
 	b := startBrowser(t, env.URL)
 
 	cust := b.Tab("customer")
-	cust.Open("/widget/" + liveChat)
-	cust.WaitFor("[data-start]:not([hidden])")
-	cust.Fill("#wg-name", "Fay Photo")
-	cust.Fill("#wg-message", "The lamp arrived broken, see the photo")
-	cust.Click("[data-start] [type=submit]")
-	cust.WaitFor("[data-chat]:not([hidden])")
-	cust.Upload("#wg-file", writeFile(t, "broken-lamp.png", photoPNG(t)))
-	cust.WaitText("[data-files]", "broken-lamp.png")
-	cust.Click("[data-send] [type=submit]")
-	cust.WaitTrue(`(() => { const i = document.querySelector('[data-messages] .wg-mine img.attachment-thumb'); return !!i && i.complete && i.naturalWidth > 0; })()`)
+	sendWidgetPhoto(t, cust, liveChat, "The lamp arrived broken, see the photo")
 	cust.WaitTrue(`document.querySelector('[data-files]').hidden`)
 	cust.Shot("photo-sent")
 
