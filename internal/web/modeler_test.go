@@ -170,7 +170,12 @@ func drawUserTask(t *testing.T, admin *Tab) string {
 	admin.Press(kb.Enter)
 	admin.WaitTrue(fmt.Sprintf(`window.parleyModeler.get('elementRegistry').get(%q).type === 'bpmn:UserTask'`, task))
 
-	admin.clickAt(`.djs-element[data-element-id="start"]`)
+	// Select the start event as a click on it does, and wait until the context pad is the start
+	// event's: clicking the pad while it still belongs to the task would connect the task to
+	// itself.
+	var selected bool
+	admin.Eval(`(() => { const m = window.parleyModeler; m.get('selection').select(m.get('elementRegistry').get('start')); return true; })()`, &selected)
+	admin.WaitTrue(`(() => { const p = window.parleyModeler.get('contextPad'); return !!p.isOpen && p.isOpen(window.parleyModeler.get('elementRegistry').get('start')); })()`)
 	admin.clickAt(`.djs-context-pad [data-action="connect"]`)
 	admin.clickAt(fmt.Sprintf(`.djs-element[data-element-id=%q]`, task))
 	admin.WaitTrue(fmt.Sprintf(`window.parleyModeler.get('elementRegistry').get(%q).incoming.length === 1`, task))
