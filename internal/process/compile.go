@@ -26,6 +26,7 @@ type programs struct {
 	inputs  map[string][]inputProgram  // by element id, in document order
 	outputs map[string][]assignProgram // by element id
 	keys    map[string]*vm.Program     // correlation keys, by element id
+	logins  map[string]*vm.Program     // user tasks' computed assignees, by element id
 	types   map[string]value.Type      // declared variables
 	zero    map[string]any             // the compile-time environment
 	result  map[string]map[string]any  // extra names an output sees, by element id
@@ -60,7 +61,7 @@ type template struct {
 func compileVersion(p *bpmn.Process, vars []Variable) (*programs, error) {
 	c := &programs{conds: map[string]*vm.Program{}, assigns: map[string][]assignProgram{},
 		inputs: map[string][]inputProgram{}, outputs: map[string][]assignProgram{}, keys: map[string]*vm.Program{},
-		types: map[string]value.Type{}, zero: map[string]any{}, result: map[string]map[string]any{}}
+		logins: map[string]*vm.Program{}, types: map[string]value.Type{}, zero: map[string]any{}, result: map[string]map[string]any{}}
 	for _, v := range vars {
 		c.types[v.Name], c.zero[v.Name] = v.Type, v.Type.Zero()
 	}
@@ -249,7 +250,8 @@ func describeGoType(t reflect.Type) string {
 	return "a " + t.String()
 }
 
-// checkUserTask checks that a task's form fields and assignee variable are declared.
+// checkUserTask checks that a task's form fields and assignee variable are declared, and
+// compiles an assignee computed by an expression.
 func (c *programs) checkUserTask(list *errs.List, e *bpmn.Element) {
 	for _, f := range e.User.Form {
 		if _, ok := c.types[f.Variable]; !ok {
@@ -260,6 +262,19 @@ func (c *programs) checkUserTask(list *errs.List, e *bpmn.Element) {
 		if t, ok := c.types[v]; !ok || t.Kind != value.KindUser {
 			list.Add(e.ID, "userTask %s is assigned to the variable %q, which must be a declared variable of type user", e.ID, v)
 		}
+	}
+	if a := e.User.Assignee; a.Expression != "" {
+		prog, err := c.compile(a.Expression, c.zero)
+		if err == nil {
+			if k := prog.Node().Type(); k != nil && k.Kind() != reflect.Interface && k.Kind() != reflect.String {
+				err = fmt.Errorf("it gives %s; a login is a string", describeGoType(k))
+			}
+		}
+		if err != nil {
+			list.Add(e.ID, "the assignee %q of userTask %s cannot be used: %s", a.ExpressionRaw, e.ID, firstLine(err))
+			return
+		}
+		c.logins[e.ID] = prog
 	}
 }
 
