@@ -30,7 +30,8 @@
 // drawn in runs (a job or subscription whose token_id is that scope's id, 0 for the process),
 // and when it fires a new token, waiting at the event sub-process, owns the new scope. Errors
 // and escalations go outward from the thrower's scope: an event sub-process of the scope
-// first, then a boundary event on the sub-process, then the parent scope (scope_events.go).
+// first, then a boundary event on the sub-process, then the parent scope (scope_events.go);
+// from a called instance they go on to its call activity (callactivity.go).
 // Scopes and tokens take their ids from one counter, so a scope id never names a token.
 //
 // docs/bpmn.md describes the BPMN subset; this package gives each element its behaviour.

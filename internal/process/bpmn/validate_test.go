@@ -120,7 +120,7 @@ func TestRefusedElements(t *testing.T) {
 		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:timerEventDefinition><bpmn:timeCycle>R3/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
 			"B", `timer cycles (timeCycle "R3/PT1H") are supported on timer start events, non-interrupting boundary events and non-interrupting event sub-process starts only`},
 		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:escalationEventDefinition/></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
-			"B", "catches escalations but is attached to userTask (T); only sub-processes raise them"},
+			"B", "catches escalations but is attached to userTask (T); only sub-processes and call activities raise them"},
 		{`<bpmn:startEvent id="S"><bpmn:signalEventDefinition/></bpmn:startEvent>`, "S", "only none, message and timer start events"},
 		{around("T", `<bpmn:task id="T"/>`) + `<bpmn:endEvent id="E2"><bpmn:messageEventDefinition/></bpmn:endEvent>`, "E2", "it has messageEventDefinition"},
 		{around("T", `<bpmn:serviceTask id="T" isForCompensation="true"><bpmn:extensionElements><parley:task type="x"/></bpmn:extensionElements></bpmn:serviceTask>`),
