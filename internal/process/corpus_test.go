@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +64,7 @@ var corpusRuns = []corpusRun{
 	{file: "user-task-boundary-timer.bpmn", users: map[string][]string{"kermit": {"management"}}, active: "firstLineSupport:task"},
 	// MANIFEST #22: three parallel tasks, each assigned to the login kermit_${loopCounter}
 	// computes; TestCorpusComputedAssignees completes them and checks who has each.
-	{file: "multi-instance-parallel-user-task.bpmn", users: map[string][]string{"kermit_1": nil, "kermit_2": nil, "kermit_3": nil},
+	{file: "multi-instance-parallel-user-task.bpmn", users: map[string][]string{"kermit_0": nil, "kermit_1": nil, "kermit_2": nil},
 		active: "miTasks:multi miTasks:task miTasks:task miTasks:task"},
 }
 
@@ -204,8 +205,8 @@ func TestCorpusRunsToEnd(t *testing.T) {
 }
 
 // TestCorpusComputedAssignees runs MANIFEST #22: loopCardinality ${5-2} opens three parallel
-// tasks, and camunda:assignee kermit_${loopCounter} gives each to its own person (loopCounter
-// counts from 1, as in Zeebe). Without such a user the task stops with an incident that names
+// tasks, and camunda:assignee kermit_${loopCounter} gives each to its own person: kermit_0,
+// kermit_1 and kermit_2, because a Camunda 7 file counts its runs from 0. Without such a user the task stops with an incident that names
 // the login it computed.
 func TestCorpusComputedAssignees(t *testing.T) {
 	bpmntest.Dir(t)
@@ -213,13 +214,13 @@ func TestCorpusComputedAssignees(t *testing.T) {
 		e.deploy("mi", corpusFile(t, "multi-instance-parallel-user-task.bpmn"))
 		missing := e.start("mi", nil, "")
 		in := e.onlyIncidents(missing.ID)
-		want := `user task 'My Task ${loopCounter}' (miTasks): the assignee kermit_${loopCounter} gave the login "kermit_1", and no user has that login`
+		want := `user task 'My Task ${loopCounter}' (miTasks): the assignee kermit_${loopCounter} gave the login "kermit_0", and no user has that login`
 		if len(in) == 0 || !strings.Contains(strings.Join(in, "\n"), want) {
 			t.Fatalf("incidents %q; want one saying %q", in, want)
 		}
 
 		people := map[string]context.Context{}
-		for _, login := range []string{"kermit_1", "kermit_2", "kermit_3"} {
+		for _, login := range []string{"kermit_0", "kermit_1", "kermit_2"} {
 			people[login] = e.user(login)
 		}
 		inst := e.start("mi", nil, "")
@@ -232,7 +233,11 @@ func TestCorpusComputedAssignees(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			login := "kermit_" + fmt.Sprint(got.Locals["loopCounter"])
+			counter, err := strconv.Atoi(fmt.Sprint(got.Locals["loopCounter"]))
+			if err != nil {
+				t.Fatalf("task locals %v: loopCounter: %v", got.Locals, err)
+			}
+			login := fmt.Sprintf("kermit_%d", counter-1)
 			if owner := auth.FromContext(people[login]).User.ID; task.Assignee != owner {
 				t.Fatalf("task %v has assignee %q, want %s's %q", got.Locals, task.Assignee, login, owner)
 			}

@@ -255,10 +255,10 @@ func checkParallelUsers(t *testing.T, d *Definitions) {
 }
 
 // checkComputedAssignee: the Camunda 7 template kermit_${loopCounter} computes a login per
-// inner instance, joining the text and the counter's value.
+// inner instance, joining the text and the counter's value counted from 0, as Camunda 7 counts.
 func checkComputedAssignee(t *testing.T, d *Definitions) {
 	a := element(t, d, "miTasks").User.Assignee
-	if a.Expression != `"kermit_" + string(loopCounter)` || a.ExpressionRaw != "kermit_${loopCounter}" || a.User != "" || a.UserVariable != "" {
+	if a.Expression != `"kermit_" + string((loopCounter - 1))` || a.ExpressionRaw != "kermit_${loopCounter}" || a.User != "" || a.UserVariable != "" {
 		t.Errorf("assignee = %+v", a)
 	}
 }
