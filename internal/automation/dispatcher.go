@@ -459,7 +459,8 @@ func writeLog(ctx context.Context, tx *store.Tx, l logLine) error {
 // logRowsPerInsert bounds one INSERT of log lines (12 parameters each).
 const logRowsPerInsert = 64
 
-// writeLogs writes the lines with one INSERT per logRowsPerInsert of them.
+// writeLogs writes the lines with one INSERT per logRowsPerInsert of them, sent with the
+// batch's next write (ExecLater), usually the cursor's advance: a round trip less per batch.
 func writeLogs(ctx context.Context, tx *store.Tx, lines []logLine) error {
 	for len(lines) > 0 {
 		n := min(len(lines), logRowsPerInsert)
@@ -471,7 +472,7 @@ func writeLogs(ctx context.Context, tx *store.Tx, lines []logLine) error {
 			args = append(args, store.NewID("alog"), l.ev.ID, l.ev.Seq, l.ev.Type, l.ev.LiveChatID, l.ev.SessionID, l.process,
 				l.outcome, l.reason, l.instance, l.depth, at)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO automation_log (id, event_id, event_seq, event, live_chat_id, session_id, process_code,
+		if err := tx.ExecLater(ctx, `INSERT INTO automation_log (id, event_id, event_seq, event, live_chat_id, session_id, process_code,
 			outcome, reason, instance_id, chain_depth, at) VALUES `+strings.Join(rows, ", "), args...); err != nil {
 			return err
 		}
