@@ -284,6 +284,7 @@ func (s *Service) UpdateChannel(ctx context.Context, liveChatID, id string, p Ch
 		if in.Type == ChannelEmail {
 			in.Address, _ = normalize(value.KindEmail, in.Address)
 		}
+		forgetSessions(tx) // cached sessions hold what this changes
 		_, err = tx.Exec(ctx, "UPDATE channels SET name = ?, address = ?, webhook_url = ?, updated_at = ? WHERE id = ?",
 			strings.TrimSpace(in.Name), in.Address, in.WebhookURL, store.TS(tx.Now()), id)
 		if err != nil {
@@ -312,6 +313,7 @@ func (s *Service) DeleteChannel(ctx context.Context, liveChatID, id string) erro
 		if _, err := liveChatChannel(ctx, tx, liveChatID, id); err != nil {
 			return err
 		}
+		forgetSessions(tx) // cached sessions hold what this changes
 		if _, err := tx.Exec(ctx, "UPDATE channels SET deleted_at = ?, updated_at = ? WHERE id = ?", store.TS(tx.Now()), store.TS(tx.Now()), id); err != nil {
 			return err
 		}

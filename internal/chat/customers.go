@@ -97,6 +97,7 @@ func updateCustomer(ctx context.Context, tx *store.Tx, sess *Session, info Custo
 	if !changed {
 		return nil
 	}
+	forgetSessions(tx) // cached sessions hold what this changes
 	_, err := tx.Exec(ctx, "UPDATE customers SET name = ?, phone = ?, email = ?, updated_at = ? WHERE id = ?",
 		c.Name, c.Phone, c.Email, store.TS(tx.Now()), c.ID)
 	return err

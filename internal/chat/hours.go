@@ -261,6 +261,7 @@ func (s *Service) SetWorkingHours(ctx context.Context, u *auth.User, liveChatID 
 		if err := allow(ctx, tx, u, policy.LiveChatConfigure, liveChatID); err != nil {
 			return err
 		}
+		forgetSessions(tx) // cached sessions hold what this changes
 		if _, err := tx.Exec(ctx, "UPDATE live_chats SET working_hours = ?, updated_at = ? WHERE id = ?",
 			string(raw), store.TS(tx.Now()), liveChatID); err != nil {
 			return err

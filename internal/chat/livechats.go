@@ -275,6 +275,7 @@ func (s *Service) UpdateLiveChat(ctx context.Context, id string, p LiveChatPatch
 }
 
 func patchLiveChat(ctx context.Context, tx *store.Tx, old *LiveChat, p LiveChatPatch) error {
+	forgetSessions(tx) // cached sessions hold what this changes
 	_, err := tx.Exec(ctx, "UPDATE live_chats SET name = COALESCE(?, name), description = COALESCE(?, description), updated_at = ? WHERE id = ?",
 		p.Name, p.Description, store.TS(tx.Now()), old.ID)
 	if err != nil && p.Name != nil {
@@ -312,6 +313,7 @@ func (s *Service) DeleteLiveChat(ctx context.Context, id string) error {
 		if err := revokeChannelKeys(ctx, tx, id); err != nil {
 			return err
 		}
+		forgetSessions(tx) // cached sessions hold what this changes
 		if _, err = tx.Exec(ctx, "DELETE FROM live_chats WHERE id = ?", id); err != nil {
 			return err
 		}

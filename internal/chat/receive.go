@@ -185,9 +185,11 @@ func duplicateReceipt(ctx context.Context, tx *store.Tx, channelID, key string) 
 // found by its unique key even where the planner has no statistics yet, instead of a scan of
 // the channel's sessions.
 func lockCustomerSession(ctx context.Context, tx *store.Tx, channelID, identity string) (*Session, error) {
-	return scanSession(tx.QueryRow(ctx, sessionSelect+`WHERE s.channel_id = ? AND ch.deleted_at IS NULL
+	sess, err := scanSession(tx.QueryRow(ctx, sessionSelect+`WHERE s.channel_id = ? AND ch.deleted_at IS NULL
 		AND s.customer_id = (SELECT id FROM customers WHERE channel_id = ? AND identity = ?)`+lockSuffix(tx),
 		channelID, channelID, identity))
+	sessionCacheOf(tx).stamp(tx, sess)
+	return sess, err
 }
 
 // openSession creates the customer's session on the channel: waiting, medium priority, named

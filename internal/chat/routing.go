@@ -78,6 +78,7 @@ func (s *Service) SetRouting(ctx context.Context, u *auth.User, liveChatID strin
 		if err := allow(ctx, tx, u, policy.LiveChatConfigure, liveChatID); err != nil {
 			return err
 		}
+		forgetSessions(tx) // cached sessions hold what this changes
 		if _, err := tx.Exec(ctx, "UPDATE live_chats SET routing_mode = ?, routing_limit = ?, reassign_after = ?, updated_at = ? WHERE id = ?",
 			string(r.Mode), r.MaxOpen, r.ReassignAfter, store.TS(tx.Now()), liveChatID); err != nil {
 			return err
@@ -317,6 +318,7 @@ func dueSessions(ctx context.Context, tx *store.Tx) ([]dueSession, error) {
 // first and then matches nothing. With nobody else online it stays with its operator and its
 // hand-on time starts again.
 func handOn(ctx context.Context, tx *store.Tx, d dueSession) (bool, error) {
+	forgetSessions(tx) // cached sessions hold what this changes
 	res, err := tx.Exec(ctx, `UPDATE sessions SET routed_at = ? WHERE id = ? AND routed_at = ? AND operator_id = ? AND state = ?`,
 		store.TS(tx.Now()), d.id, d.routedAt, d.operator, string(Assigned))
 	if err != nil {

@@ -69,6 +69,8 @@ type Session struct {
 	// loaded is the lifecycle as read, so that saveSession can tell a message's counter
 	// update, the hot path, from a change of state.
 	loaded lifecycle
+	// cacheGen is the session cache's generation when this was read (sessioncache.go).
+	cacheGen uint64
 }
 
 // lifecycle is the part of a session that actions change.
@@ -139,9 +141,16 @@ func getSession(ctx context.Context, tx *store.Tx, id string) (*Session, error) 
 }
 
 // lockSession reads a session and locks its row until commit, so that concurrent changes to
-// one session apply one after the other.
+// one session apply one after the other. On SQLite the single writer is the lock, and the
+// session comes from the writer's cache when it is there.
 func lockSession(ctx context.Context, tx *store.Tx, id string) (*Session, error) {
+	cache := sessionCacheOf(tx)
+	if sess, ok := cache.get(tx, id); ok {
+		sess.loaded = sess.lifecycle()
+		return sess, nil
+	}
 	sess, err := scanSession(tx.QueryRow(ctx, sessionSelect+"WHERE s.id = ?"+lockSuffix(tx), id))
+	cache.stamp(tx, sess)
 	return sess, store.NotFound(err, "session %q not found", id)
 }
 
@@ -151,6 +160,7 @@ func lockSession(ctx context.Context, tx *store.Tx, id string) (*Session, error)
 func saveSession(ctx context.Context, tx *store.Tx, sess *Session) error {
 	sess.UpdatedAt = tx.Now()
 	if sess.lifecycle() == sess.loaded {
+		sessionCacheOf(tx).put(tx, sess)
 		return tx.ExecLater(ctx, `UPDATE sessions SET message_count = ?, last_message_id = ?, event_seq = ?, updated_at = ?,
 			last_activity_at = ? WHERE id = ?`, sess.MessageCount, sess.lastMessageID, sess.eventSeq, store.TS(sess.UpdatedAt),
 			store.TS(sess.LastActivityAt), sess.ID)
@@ -168,6 +178,7 @@ func saveSession(ctx context.Context, tx *store.Tx, sess *Session) error {
 		string(sess.spamState), sess.spamOperator, string(sess.spamPriority), sess.MessageCount, sess.lastMessageID, sess.eventSeq,
 		store.TS(sess.UpdatedAt), store.TS(sess.LastActivityAt), closed, routed, sess.offHoursKey, sess.ID)
 	sess.loaded = sess.lifecycle()
+	sessionCacheOf(tx).put(tx, sess)
 	return err
 }
 

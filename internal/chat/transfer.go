@@ -74,6 +74,7 @@ func transfer(ctx context.Context, tx *store.Tx, id string, in TransferInput, u 
 	}
 	if in.ToLiveChat != "" {
 		sess.LiveChatID, sess.LiveChatName = target.ID, target.Name
+		forgetSessions(tx) // cached sessions hold what this changes
 		if _, err := tx.Exec(ctx, "UPDATE sessions SET live_chat_id = ? WHERE id = ?", target.ID, sess.ID); err != nil {
 			return nil, err
 		}

@@ -143,14 +143,14 @@ func (b *batcher) commit(batch []*request) {
 	ctx := context.Background()
 	began := time.Now()
 	if _, err := b.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		fail(batch, err)
+		b.fail(batch, err)
 		return
 	}
 	var work []gathered
 	for _, r := range batch {
 		if err := b.step(ctx, r); err != nil {
 			_, _ = b.conn.ExecContext(ctx, "ROLLBACK")
-			fail(batch, err)
+			b.fail(batch, err)
 			return
 		}
 		if r.err == nil {
@@ -163,14 +163,14 @@ func (b *batcher) commit(batch []*request) {
 		gtx.prepared = b.prepared
 		if err := gtx.runGathered(ctx, work); err != nil {
 			_, _ = b.conn.ExecContext(ctx, "ROLLBACK")
-			fail(batch, err)
+			b.fail(batch, err)
 			return
 		}
 	}
 	ran := time.Now()
 	if _, err := b.conn.ExecContext(ctx, "COMMIT"); err != nil {
 		_, _ = b.conn.ExecContext(ctx, "ROLLBACK")
-		fail(batch, translate(err))
+		b.fail(batch, translate(err))
 		return
 	}
 	if fn := b.observe.Load(); fn != nil {
@@ -201,6 +201,7 @@ func (b *batcher) step(ctx context.Context, r *request) error {
 	r.tx.prepared = b.prepared
 	r.err = call(r.fn, r.tx)
 	if r.err != nil {
+		b.db.undone.Add(1)
 		if _, err := b.conn.ExecContext(ctx, "ROLLBACK TO g"); err != nil {
 			return err
 		}
@@ -218,7 +219,9 @@ func call(fn func(*Tx) error, tx *Tx) (err error) {
 	return fn(tx)
 }
 
-func fail(batch []*request, err error) {
+// fail ends the group with err; the writer rolled back whatever the group did.
+func (b *batcher) fail(batch []*request, err error) {
+	b.db.undone.Add(1)
 	for _, r := range batch {
 		if r.err == nil {
 			r.err = err

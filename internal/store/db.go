@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/stdlib"
@@ -60,7 +61,14 @@ type DB struct {
 	dsn      string
 	// wake is the PostgreSQL channel of this database's schema (notify.go).
 	wake string
+	// undone counts the SQLite writer's rollbacks, whole or to a savepoint (see Undone).
+	undone atomic.Uint64
 }
+
+// Undone counts the rollbacks of the SQLite writer, of a whole group or to a savepoint. A
+// cache of what the writer wrote, kept by the writer's callers, is good only while the count
+// is what it was when the cache was filled: a rollback may have undone any of it.
+func (db *DB) Undone() uint64 { return db.undone.Load() }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL, or else the path
 // of an SQLite file (an optional "sqlite:" prefix is removed), created when missing.

@@ -282,6 +282,7 @@ func (tx *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	}
 	if err != nil {
 		tx.later = nil // fn's, undone with it: SAVEPOINT ran the ones before
+		tx.db.undone.Add(1)
 
 		if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
 			return errors.Join(err, rerr)
