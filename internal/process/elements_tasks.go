@@ -168,7 +168,7 @@ func (r *runner) retries(svc *bpmn.ServiceTask) int {
 // applyOutputs evaluates a task's outputs against the variables, the token's locals and the
 // task's result.
 func (r *runner) applyOutputs(t *token, el *bpmn.Element, result map[string]any) error {
-	outs := r.st.v.progs.outputs[el.ID]
+	outs := r.st.v.progs.Outputs(el.ID)
 	if len(outs) == 0 {
 		return nil
 	}
@@ -189,7 +189,7 @@ func (r *runner) applyOutputs(t *token, el *bpmn.Element, result map[string]any)
 		vals[i] = v
 	}
 	for i, o := range outs {
-		r.st.set(o.variable, vals[i])
+		r.st.set(o.Variable, vals[i])
 	}
 	return nil
 }

@@ -75,7 +75,7 @@ type Service struct {
 	opts     Options
 	log      *slog.Logger
 	versions sync.Map // versionKey -> *Version
-	calls    sync.Map // caller version, call activity and called version -> *callPlan
+	calls    sync.Map // caller version, call activity and called version -> *program.CallPlan
 	hooksMu  sync.RWMutex
 	hooks    []PublishHook
 	checks   []PublishHook

@@ -7,6 +7,7 @@ import (
 
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/program"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -103,7 +104,7 @@ func (v *Version) appOf(e *bpmn.Element) (ws, app string, err error) {
 			}
 			return ws, app, nil
 		case e.Service.Type == bpmn.TypeUpdateItem && in.Name == "item":
-			t, ok := v.progs.staticType(in)
+			t, ok := v.progs.StaticType(in)
 			if !ok || t.Kind != value.KindItem {
 				return "", "", errs.New(errs.Invalid, "the input item of %s must be a variable of type item:<workspace>/<app>", e.ID)
 			}
@@ -154,7 +155,7 @@ func (s *Service) checkRequiredInputs(ctx context.Context, tx *store.Tx, list *e
 		return err
 	}
 	for _, f := range required {
-		if !hasInput(e, f) {
+		if !program.HasInput(e, f) {
 			list.Add(e.ID, "%s sets no value for the field %q of %s/%s, which is required", e.ID, f, ws, app)
 		}
 	}
@@ -167,7 +168,7 @@ func checkFieldInput(list *errs.List, v *Version, e *bpmn.Element, in bpmn.Input
 		list.Add(e.ID, "%s sets the field %q, which the app does not have", e.ID, in.Name)
 		return
 	}
-	if vt, ok := v.progs.staticType(in); ok {
+	if vt, ok := v.progs.StaticType(in); ok {
 		if !value.Assignable(vt, ft) {
 			list.Add(e.ID, "%s maps the variable %s (%s) to the field %s (%s); only the same type maps", e.ID, strings.TrimSpace(in.Expression), vt, in.Name, ft)
 		}
@@ -175,9 +176,9 @@ func checkFieldInput(list *errs.List, v *Version, e *bpmn.Element, in bpmn.Input
 	}
 	var err error
 	if in.Expression != "" {
-		for _, ip := range v.progs.inputs[e.ID] {
-			if ip.name == in.Name && ip.prog != nil {
-				err = fits(ip.prog.Node().Type(), ft)
+		for _, ip := range v.progs.Inputs(e.ID) {
+			if ip.Name == in.Name && ip.Prog != nil {
+				err = program.Fits(ip.Prog.Node().Type(), ft)
 			}
 		}
 	} else if ft.Kind != value.KindString {
@@ -190,7 +191,7 @@ func checkFieldInput(list *errs.List, v *Version, e *bpmn.Element, in bpmn.Input
 
 func checkItemOutput(list *errs.List, v *Version, e *bpmn.Element, ws, app string) {
 	for _, o := range e.Service.Outputs {
-		t, ok := v.progs.types[o.Variable]
+		t, ok := v.progs.Type(o.Variable)
 		if strings.TrimSpace(o.Expression) == "item" && ok && t.Kind == value.KindItem && (t.Workspace != ws || t.App != app) {
 			list.Add(e.ID, "%s stores an item of %s/%s in %s, which holds items of %s/%s", e.ID, ws, app, o.Variable, t.Workspace, t.App)
 		}

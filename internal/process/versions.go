@@ -8,6 +8,7 @@ import (
 
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/program"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -28,7 +29,7 @@ type Version struct {
 	// Model is the parsed diagram and Process its executable process.
 	Model   *bpmn.Definitions `json:"-"`
 	Process *bpmn.Process     `json:"-"`
-	progs   *programs
+	progs   *program.Program
 	vars    map[string]Variable
 }
 
@@ -47,10 +48,11 @@ func (v *Version) build() error {
 	}
 	v.Model, v.Process = d, d.Main()
 	v.vars = make(map[string]Variable, len(v.Variables))
+	types := make(map[string]value.Type, len(v.Variables))
 	for _, x := range v.Variables {
-		v.vars[x.Name] = x
+		v.vars[x.Name], types[x.Name] = x, x.Type
 	}
-	v.progs, err = compileVersion(v.Process, v.Variables)
+	v.progs, err = program.Compile(v.Process, types)
 	return err
 }
 
