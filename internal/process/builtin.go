@@ -9,6 +9,7 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/catalog"
 	"github.com/parleychat/parley/internal/process/program"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -44,7 +45,7 @@ func (r *runner) builtin(el *bpmn.Element) (map[string]any, error) {
 
 // inputs evaluates a task's inputs: expressions give their value, templates their text.
 func (r *runner) inputs(el *bpmn.Element) (map[string]any, error) {
-	progs := r.st.v.progs.Inputs(el.ID)
+	progs := r.st.v.Program().Inputs(el.ID)
 	out := make(map[string]any, len(progs))
 	for _, ip := range progs {
 		v, err := r.input(ip, formatText)
@@ -119,9 +120,9 @@ func (r *runner) assign(el *bpmn.Element, in map[string]any) error {
 	if op == "" {
 		return errs.New(errs.Invalid, "the input operator of %s has no value", el.ID)
 	}
-	for _, ip := range r.st.v.progs.Inputs(el.ID) {
+	for _, ip := range r.st.v.Program().Inputs(el.ID) {
 		if ip.Name == "operator" && ip.Prog == nil {
-			id, err := userIDByLogin(r.ctx, r.tx, op)
+			id, err := catalog.UserIDByLogin(r.ctx, r.tx, op)
 			if err != nil {
 				return err
 			}
@@ -161,7 +162,7 @@ func (r *runner) itemValues(el *bpmn.Element, ws, app string, in map[string]any)
 // createItem creates an app item in the step's transaction: if the step commits, the item
 // exists exactly once; if it rolls back or is retried, no stray item is left.
 func (r *runner) createItem(el *bpmn.Element, in map[string]any) (map[string]any, error) {
-	ws, app, err := r.st.v.appOf(el)
+	ws, app, err := r.st.v.AppOf(el)
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +178,7 @@ func (r *runner) createItem(el *bpmn.Element, in map[string]any) (map[string]any
 }
 
 func (r *runner) updateItem(el *bpmn.Element, in map[string]any) (map[string]any, error) {
-	ws, app, err := r.st.v.appOf(el)
+	ws, app, err := r.st.v.AppOf(el)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ func (s *Service) callPlan(parent *Version, el *bpmn.Element, child *Version) (*
 	if p, ok := s.calls.Load(key); ok {
 		return p.(*program.CallPlan), nil
 	}
-	p, err := program.CompileCall(parent.progs, parent.Process, el, child.progs, child.Code)
+	p, err := program.CompileCall(parent.Program(), parent.Process, el, child.Program(), child.Code)
 	if err != nil {
 		return nil, fmt.Errorf("the mappings of callActivity (%s) do not fit version %d of process '%s': %v", el.ID, child.Number, child.Code, err)
 	}
@@ -49,7 +49,7 @@ func (r *runner) callInputs(el *bpmn.Element, v *Version) (map[string]value.Valu
 		}
 		vars[a.Variable] = val
 	}
-	checked, err := v.checkInputs(vars)
+	checked, err := v.CheckInputs(vars)
 	if err != nil {
 		return nil, fmt.Errorf("process '%s' called by callActivity (%s) cannot start: %v", v.Code, el.ID, err)
 	}

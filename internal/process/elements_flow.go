@@ -72,7 +72,7 @@ func (r *runner) exclusive(t *token, el *bpmn.Element) error {
 		return nil
 	}
 	for _, f := range el.Outgoing {
-		prog := r.st.v.progs.Condition(f.ID)
+		prog := r.st.v.Program().Condition(f.ID)
 		if prog == nil {
 			continue
 		}
@@ -109,7 +109,7 @@ func (r *runner) evalBool(env map[string]any, prog *vm.Program, raw string) (boo
 // script evaluates the task's assignments in order; each sees the ones before it. The values
 // are checked against the variables' types, and a failure leaves every variable unchanged.
 func (r *runner) script(t *token, el *bpmn.Element) error {
-	assigns := r.st.v.progs.Assigns(el.ID)
+	assigns := r.st.v.Program().Assigns(el.ID)
 	vals := make([]value.Value, len(assigns))
 	old := make([]value.Value, len(assigns))
 	env := r.st.envFor(t)

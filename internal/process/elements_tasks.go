@@ -7,6 +7,7 @@ import (
 
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/catalog"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -65,7 +66,7 @@ func (r *runner) assignee(a bpmn.Assignee) (string, []string, error) {
 	}
 	groups := make([]string, 0, len(a.Groups))
 	for _, name := range a.Groups {
-		id, err := groupIDByName(r.ctx, r.tx, name)
+		id, err := catalog.GroupIDByName(r.ctx, r.tx, name)
 		if err != nil {
 			return "", nil, err
 		}
@@ -168,7 +169,7 @@ func (r *runner) retries(svc *bpmn.ServiceTask) int {
 // applyOutputs evaluates a task's outputs against the variables, the token's locals and the
 // task's result.
 func (r *runner) applyOutputs(t *token, el *bpmn.Element, result map[string]any) error {
-	outs := r.st.v.progs.Outputs(el.ID)
+	outs := r.st.v.Program().Outputs(el.ID)
 	if len(outs) == 0 {
 		return nil
 	}

@@ -82,7 +82,7 @@ func (s *Service) prepareHTTP(ctx context.Context, j job) (*httpCall, error) {
 // shape of the request.
 func (r *runner) httpRequest(el *bpmn.Element) (*httpCall, error) {
 	c := &httpCall{headers: map[string]string{}, errors: map[string]string{}}
-	for _, ip := range r.st.v.progs.Inputs(el.ID) {
+	for _, ip := range r.st.v.Program().Inputs(el.ID) {
 		format := formatText
 		switch {
 		case ip.Name == "url":

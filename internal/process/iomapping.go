@@ -29,7 +29,7 @@ func (t *token) locals() map[string]any {
 // mapInputs evaluates the inputs of the element a token enters into the token's locals. ok is
 // false when an input failed and the token stopped with an incident.
 func (r *runner) mapInputs(t *token, el *bpmn.Element) (ok bool, err error) {
-	io := r.st.v.progs.IO(el.ID)
+	io := r.st.v.Program().IO(el.ID)
 	if io == nil || len(io.Inputs) == 0 {
 		return true, nil
 	}
@@ -65,7 +65,7 @@ func (t *token) setLocal(name string, v any) error {
 // drops the element's locals. It returns false when an output failed and the token stopped
 // with an incident; no variable is then changed.
 func (r *runner) mapOutputs(t *token, el *bpmn.Element) bool {
-	if io := r.st.v.progs.IO(el.ID); io != nil && len(io.Outputs) > 0 {
+	if io := r.st.v.Program().IO(el.ID); io != nil && len(io.Outputs) > 0 {
 		env := r.st.envFor(t)
 		vals := make([]value.Value, len(io.Outputs))
 		for i, o := range io.Outputs {
@@ -93,7 +93,7 @@ func (r *runner) dropLocals(t *token) {
 	if t.LocalsOf == "" {
 		return
 	}
-	if io := r.st.v.progs.IO(t.LocalsOf); io != nil {
+	if io := r.st.v.Program().IO(t.LocalsOf); io != nil {
 		for _, in := range io.Inputs {
 			delete(t.Vars, in.Name)
 		}

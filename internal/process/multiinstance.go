@@ -89,7 +89,7 @@ func (r *runner) multiInstance(t *token, el *bpmn.Element) error {
 // loopInput evaluates the input collection into its elements as JSON, or the cardinality
 // into as many null elements.
 func (r *runner) loopInput(t *token, el *bpmn.Element) ([]json.RawMessage, error) {
-	progs := r.st.v.progs.Loop(el.ID)
+	progs := r.st.v.Program().Loop(el.ID)
 	if progs.Input == nil {
 		n, err := r.loopCardinality(t, el, progs.Cardinality)
 		return make([]json.RawMessage, n), err
@@ -181,7 +181,7 @@ func (r *runner) innerDone(t *token, el *bpmn.Element) error {
 		r.st.removeToken(t)
 		return nil
 	}
-	l, progs := body.Loop, r.st.v.progs.Loop(el.ID)
+	l, progs := body.Loop, r.st.v.Program().Loop(el.ID)
 	r.tok = t
 	env := r.st.envFor(t)
 	var result json.RawMessage

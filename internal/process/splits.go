@@ -48,7 +48,7 @@ func (r *runner) chooseFlows(t *token, el *bpmn.Element) ([]*bpmn.Flow, error) {
 		if f == el.Default {
 			continue
 		}
-		prog := r.st.v.progs.Condition(f.ID)
+		prog := r.st.v.Program().Condition(f.ID)
 		if prog == nil {
 			out = append(out, f)
 			continue
