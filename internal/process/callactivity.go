@@ -166,7 +166,7 @@ func (r *runner) startChild(t *token, el *bpmn.Element, v *Version, vars map[str
 	cr := r.s.newRunner(r.ctx, r.tx, child)
 	cr.call = callRun{caller: r, loaded: true, link: &callLink{parent: r.st.id, token: t.ID, el: el, depth: depth}}
 	cr.record(v.Process.Start, evStarted, TriggerCall)
-	cr.arrive(child.newToken(v.Process.Start.ID), v.Process.Start, nil)
+	cr.arrive(child.toks.NewToken(v.Process.Start.ID), v.Process.Start, nil)
 	if err := cr.run(); err != nil {
 		return nil, nil, err
 	}
@@ -244,7 +244,7 @@ func (r *runner) returnToCaller() error {
 	if err != nil {
 		return err
 	}
-	t := parent.token(link.token)
+	t := parent.toks.Token(link.token)
 	if parent.done() || t == nil || t.Call != r.st.id || t.Wait != waitCall {
 		return nil
 	}
@@ -274,7 +274,7 @@ func (r *runner) raiseToCaller(el *bpmn.Element, e *thrown) (bool, error) {
 	} else if parent, err = r.s.loadState(r.ctx, r.tx, link.parent, true); err != nil {
 		return false, err
 	}
-	t := parent.token(link.token)
+	t := parent.toks.Token(link.token)
 	if t == nil || !parent.catchesError(t, link.el, e.code) {
 		return false, nil
 	}

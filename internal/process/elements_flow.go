@@ -26,7 +26,7 @@ func (r *runner) parallel(p pending) {
 			return
 		}
 		for _, t := range arrived[1:] {
-			r.st.removeToken(t)
+			r.st.toks.Remove(t)
 		}
 		p.tok = arrived[0]
 		r.record(el, evJoined, "")
@@ -36,7 +36,7 @@ func (r *runner) parallel(p pending) {
 	for i, f := range el.Outgoing {
 		t := p.tok
 		if i > 0 {
-			t = r.st.fork(p.tok, el.ID)
+			t = r.st.toks.Fork(p.tok, el.ID)
 		}
 		r.take(t, f)
 	}

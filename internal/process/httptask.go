@@ -70,7 +70,7 @@ func (s *Service) prepareHTTP(ctx context.Context, j job) (*httpCall, error) {
 			return errs.New(errs.NotFound, "element %s is gone", j.element)
 		}
 		r := s.newRunner(ctx, tx, st)
-		r.tok = st.token(j.token)
+		r.tok = st.toks.Token(j.token)
 		c, err = r.httpRequest(el)
 		return err
 	})

@@ -1,7 +1,6 @@
 package process
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 
@@ -13,18 +12,6 @@ import (
 // jobOutputs is the kind of the incident of an element whose outputs failed after its work was
 // done: a retry evaluates the outputs again and moves on, rather than redoing the element.
 const jobOutputs = "outputs"
-
-// locals decodes the token's local variables.
-func (t *token) locals() map[string]any {
-	out := make(map[string]any, len(t.Vars))
-	for k, raw := range t.Vars {
-		var v any
-		if err := json.Unmarshal(raw, &v); err == nil {
-			out[k] = v
-		}
-	}
-	return out
-}
 
 // mapInputs evaluates the inputs of the element a token enters into the token's locals. ok is
 // false when an input failed and the token stopped with an incident.
@@ -38,7 +25,7 @@ func (r *runner) mapInputs(t *token, el *bpmn.Element) (ok bool, err error) {
 	for _, in := range io.Inputs {
 		v, err := expr.Run(in.Prog, env)
 		if err == nil {
-			err = t.setLocal(in.Name, v)
+			err = t.SetLocal(in.Name, v)
 		}
 		if err != nil {
 			return false, r.incident(t, el, fmt.Errorf("the input %s: %w", in.Name, r.exprFailed(in.Prog, "", err)))
@@ -47,18 +34,6 @@ func (r *runner) mapInputs(t *token, el *bpmn.Element) (ok bool, err error) {
 	}
 	t.LocalsOf = el.ID
 	return true, nil
-}
-
-func (t *token) setLocal(name string, v any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("the value of %s cannot be stored: %w", name, err)
-	}
-	if t.Vars == nil {
-		t.Vars = map[string]json.RawMessage{}
-	}
-	t.Vars[name] = raw
-	return nil
 }
 
 // mapOutputs writes the outputs of the element a token completes to process variables and

@@ -130,7 +130,7 @@ func takeSubscription(ctx context.Context, tx *store.Tx, st *state, sub subscrip
 	if err != nil || !found {
 		return nil, nil, "", err
 	}
-	t, el := st.token(sub.token), st.v.Process.Elements[sub.element]
+	t, el := st.toks.Token(sub.token), st.v.Process.Elements[sub.element]
 	if t == nil || el == nil || st.done() || (el.Kind.IsBoundary() && t.El != el.AttachedTo) {
 		return nil, nil, "", nil
 	}

@@ -26,18 +26,6 @@ import (
 // cannot flood the task lists or the job table.
 const maxLoopInstances = 1000
 
-// loopState is the bookkeeping of a multi-instance activity, kept on its body token.
-type loopState struct {
-	Total     int `json:"total"`
-	Started   int `json:"started"`
-	Completed int `json:"completed"`
-	// Items is the input of a sequential activity, kept for the instances still to start.
-	Items []json.RawMessage `json:"items,omitempty"`
-	// Results holds each inner instance's output element by input position, null until it
-	// completed; only with an output collection.
-	Results []json.RawMessage `json:"results,omitempty"`
-}
-
 // enterLoop handles a token that reaches a multi-instance activity, or an inner instance that
 // finished its work.
 func (r *runner) enterLoop(p pending) error {
@@ -144,7 +132,7 @@ func describeResult(v any) string {
 // startInner starts the next inner instance of body with item (nil without a collection).
 func (r *runner) startInner(body *token, el *bpmn.Element, item json.RawMessage) error {
 	l := body.Loop
-	inner := r.st.fork(body, el.ID)
+	inner := r.st.toks.Fork(body, el.ID)
 	inner.Body, inner.Index = body.ID, l.Started
 	inner.Vars = map[string]json.RawMessage{bpmn.LoopCounter: json.RawMessage(strconv.Itoa(l.Started + 1))}
 	if name := el.Loop.InputElement; name != "" && item != nil {
@@ -176,9 +164,9 @@ func (r *runner) runInner(t *token, el *bpmn.Element) error {
 // holds; a sequential body starts the next instance. A failing output element or condition
 // raises an incident on the inner instance, whose retry runs it again.
 func (r *runner) innerDone(t *token, el *bpmn.Element) error {
-	body := r.st.token(t.Body)
+	body := r.st.toks.Token(t.Body)
 	if body == nil || body.Loop == nil {
-		r.st.removeToken(t)
+		r.st.toks.Remove(t)
 		return nil
 	}
 	l, progs := body.Loop, r.st.v.Program().Loop(el.ID)
@@ -212,7 +200,7 @@ func (r *runner) innerDone(t *token, el *bpmn.Element) error {
 		l.Results[t.Index] = result
 	}
 	l.Completed++
-	r.st.removeToken(t)
+	r.st.toks.Remove(t)
 	switch {
 	case stop:
 		if err := r.cancelInner(body, el); err != nil {
@@ -286,7 +274,7 @@ func (r *runner) cancelInner(body *token, el *bpmn.Element) error {
 		if err := r.cancelTokenWaits(t); err != nil {
 			return err
 		}
-		r.st.removeToken(t)
+		r.st.toks.Remove(t)
 	}
 	if len(inner) > 0 {
 		r.record(el, evCancelled, fmt.Sprintf("%d inner instances", len(inner)))
@@ -306,7 +294,7 @@ func (r *runner) interruptLoop(body *token, el *bpmn.Element) error {
 // error is caught by a boundary event of the activity: its body, with the other inner
 // instances cancelled. Any other token is returned as it is.
 func (r *runner) bodyOf(t *token, el *bpmn.Element) (*token, error) {
-	body := r.st.token(t.Body)
+	body := r.st.toks.Token(t.Body)
 	if t.Body == 0 || body == nil {
 		return t, nil
 	}

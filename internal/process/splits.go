@@ -31,7 +31,7 @@ func (r *runner) split(t *token, el *bpmn.Element) error {
 	for i, f := range flows {
 		next := t
 		if i > 0 {
-			next = r.st.fork(t, el.ID)
+			next = r.st.toks.Fork(t, el.ID)
 		}
 		r.take(next, f)
 	}

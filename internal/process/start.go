@@ -116,7 +116,7 @@ func (s *Service) startOne(ctx context.Context, tx *store.Tx, in Start, b *batch
 	r := s.newRunner(ctx, tx, st)
 	r.b, r.shared = b, true
 	r.record(start, evStarted, in.Trigger.Kind)
-	if err := r.beginProcess(st.newToken(start.ID), start); err != nil {
+	if err := r.beginProcess(st.toks.NewToken(start.ID), start); err != nil {
 		return nil, err
 	}
 	if err := r.run(); err != nil {
