@@ -71,7 +71,7 @@ func (c *Catalog) Check(ctx context.Context, d Draft) (*Checked, error) {
 			return err
 		}
 		out.Warnings = append(out.Warnings, modelWarnings(v)...)
-		w, err := c.runChecks(ctx, tx, v)
+		w, err := c.runHooks(ctx, tx, v, &c.checks)
 		out.Warnings = append(out.Warnings, w...)
 		return err
 	})
@@ -79,21 +79,6 @@ func (c *Catalog) Check(ctx context.Context, d Draft) (*Checked, error) {
 		return nil, err
 	}
 	return out, nil
-}
-
-func (c *Catalog) runChecks(ctx context.Context, tx *store.Tx, v *Version) ([]Warning, error) {
-	c.hooksMu.RLock()
-	checks := append([]PublishHook(nil), c.checks...)
-	c.hooksMu.RUnlock()
-	var warnings []Warning
-	for _, h := range checks {
-		w, err := h(ctx, tx, v)
-		if err != nil {
-			return nil, err
-		}
-		warnings = append(warnings, w...)
-	}
-	return warnings, nil
 }
 
 // idAttr finds the ids a diagram declares. A problem's field is an element id exactly when

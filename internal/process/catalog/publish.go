@@ -93,7 +93,7 @@ func (c *Catalog) publishTx(ctx context.Context, tx *store.Tx, code, by string, 
 	if _, err := tx.Exec(ctx, "UPDATE process_definitions SET published_version = ?, unpublished = ? WHERE code = ?", v.Number, false, code); err != nil {
 		return nil, err
 	}
-	hooked, err := c.runHooks(ctx, tx, v)
+	hooked, err := c.runHooks(ctx, tx, v, &c.hooks)
 	if err != nil {
 		return nil, err
 	}
@@ -148,9 +148,11 @@ func processLabel(p *bpmn.Process) string {
 	return fmt.Sprintf("'%s' (%s)", p.Name, p.ID)
 }
 
-func (c *Catalog) runHooks(ctx context.Context, tx *store.Tx, v *Version) ([]Warning, error) {
+// runHooks runs the publish hooks, or their read-only twins, in the order they were
+// registered, and gathers their warnings.
+func (c *Catalog) runHooks(ctx context.Context, tx *store.Tx, v *Version, list *[]PublishHook) ([]Warning, error) {
 	c.hooksMu.RLock()
-	hooks := append([]PublishHook(nil), c.hooks...)
+	hooks := append([]PublishHook(nil), *list...)
 	c.hooksMu.RUnlock()
 	warnings := []Warning{}
 	for _, h := range hooks {
