@@ -55,6 +55,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	})
 	fs.BoolVar(&cfg.Sockets, "sockets", false, "each customer also holds its widget WebSocket open, as an open widget does")
+	fs.BoolVar(&cfg.Timeline, "timeline", false, "also report the accept latency of each second of the window, to see when a tail came")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	fs.Usage = func() { fmt.Fprint(stderr, benchUsage); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {

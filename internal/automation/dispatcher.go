@@ -459,8 +459,12 @@ func writeLog(ctx context.Context, tx *store.Tx, l logLine) error {
 // logRowsPerInsert bounds one INSERT of log lines (12 parameters each).
 const logRowsPerInsert = 64
 
-// writeLogs writes the lines with one INSERT per logRowsPerInsert of them.
+// writeLogs writes the lines with one INSERT per logRowsPerInsert of them, sent with the
+// batch's next write (ExecLater), usually the cursor's advance: a round trip less per batch.
 func writeLogs(ctx context.Context, tx *store.Tx, lines []logLine) error {
+	if tx.Dialect() == store.Postgres {
+		return writeLogArrays(ctx, tx, lines)
+	}
 	for len(lines) > 0 {
 		n := min(len(lines), logRowsPerInsert)
 		rows := make([]string, n)
@@ -471,14 +475,44 @@ func writeLogs(ctx context.Context, tx *store.Tx, lines []logLine) error {
 			args = append(args, store.NewID("alog"), l.ev.ID, l.ev.Seq, l.ev.Type, l.ev.LiveChatID, l.ev.SessionID, l.process,
 				l.outcome, l.reason, l.instance, l.depth, at)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO automation_log (id, event_id, event_seq, event, live_chat_id, session_id, process_code,
+		if err := tx.ExecLater(ctx, `INSERT INTO automation_log (id, event_id, event_seq, event, live_chat_id, session_id, process_code,
 			outcome, reason, instance_id, chain_depth, at) VALUES `+strings.Join(rows, ", "), args...); err != nil {
 			return err
 		}
-		for _, l := range lines[:n] {
-			countLine(ctx, tx, l.outcome)
-		}
+		countLines(ctx, tx, lines[:n])
 		lines = lines[n:]
 	}
 	return nil
+}
+
+// writeLogArrays is writeLogs on PostgreSQL: one statement of one shape for any number of
+// lines, its columns as arrays. A VALUES list is a new statement for each number of rows, which
+// each pooled connection prepares (a round trip more) and plans afresh for its first runs.
+func writeLogArrays(ctx context.Context, tx *store.Tx, lines []logLine) error {
+	n := len(lines)
+	ids, events, types, chats, sessions := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	processes, outcomes, reasons, instances := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	seqs, depths := make([]int64, n), make([]int64, n)
+	for i, l := range lines {
+		ids[i], events[i], seqs[i], types[i], chats[i], sessions[i] = store.NewID("alog"), l.ev.ID, l.ev.Seq, l.ev.Type, l.ev.LiveChatID, l.ev.SessionID
+		processes[i], outcomes[i], reasons[i], instances[i], depths[i] = l.process, l.outcome, l.reason, l.instance, int64(l.depth)
+	}
+	err := tx.ExecLater(ctx, `INSERT INTO automation_log (id, event_id, event_seq, event, live_chat_id, session_id, process_code,
+		outcome, reason, instance_id, chain_depth, at)
+		SELECT id, event_id, event_seq, event, live_chat_id, session_id, process_code, outcome, reason, instance_id, chain_depth, CAST(? AS BIGINT)
+		FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+			CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]))
+		AS l (id, event_id, event_seq, event, live_chat_id, session_id, process_code, outcome, reason, instance_id, chain_depth)`,
+		store.TS(tx.Now()), ids, events, seqs, types, chats, sessions, processes, outcomes, reasons, instances, depths)
+	if err != nil {
+		return err
+	}
+	countLines(ctx, tx, lines)
+	return nil
+}
+
+func countLines(ctx context.Context, tx *store.Tx, lines []logLine) {
+	for _, l := range lines {
+		countLine(ctx, tx, l.outcome)
+	}
 }

@@ -56,7 +56,10 @@ func checkText(text string) error {
 func addMessage(ctx context.Context, tx *store.Tx, sess *Session, m *Message, dedupKey string) error {
 	m.ID, m.SessionID, m.SentAt = store.NewID("msg"), sess.ID, tx.Now()
 	m.Seq = sess.MessageCount + 1
-	_, err := tx.Exec(ctx, `INSERT INTO messages (id, session_id, channel_id, seq, author_kind, author_id, author_name, text, dedup_key, created_at)
+	// Sent with the next write (ExecLater): the attachments' rows or the change's outbox
+	// insert, which do not read the message row (the attachments' foreign key is checked at
+	// their statement's end, once the message is in).
+	err := tx.ExecLater(ctx, `INSERT INTO messages (id, session_id, channel_id, seq, author_kind, author_id, author_name, text, dedup_key, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, sess.ID, sess.ChannelID, m.Seq, string(m.Author), m.AuthorID, m.AuthorName,
 		m.Text, nullable(dedupKey), store.TS(m.SentAt))
 	if err != nil {

@@ -147,13 +147,13 @@ func lockSession(ctx context.Context, tx *store.Tx, id string) (*Session, error)
 
 // saveSession writes the session's mutable columns back: only the counters when the
 // lifecycle is as it was loaded (a message in an ongoing conversation), else all of them.
+// The write goes with the change's outbox insert (ExecLater), which commitChange makes next.
 func saveSession(ctx context.Context, tx *store.Tx, sess *Session) error {
 	sess.UpdatedAt = tx.Now()
 	if sess.lifecycle() == sess.loaded {
-		_, err := tx.Exec(ctx, `UPDATE sessions SET message_count = ?, last_message_id = ?, event_seq = ?, updated_at = ?,
+		return tx.ExecLater(ctx, `UPDATE sessions SET message_count = ?, last_message_id = ?, event_seq = ?, updated_at = ?,
 			last_activity_at = ? WHERE id = ?`, sess.MessageCount, sess.lastMessageID, sess.eventSeq, store.TS(sess.UpdatedAt),
 			store.TS(sess.LastActivityAt), sess.ID)
-		return err
 	}
 	var closed, routed store.Timestamp
 	if sess.ClosedAt != nil {
@@ -162,7 +162,7 @@ func saveSession(ctx context.Context, tx *store.Tx, sess *Session) error {
 	if sess.State == Assigned {
 		routed = store.TS(sess.routedAt)
 	}
-	_, err := tx.Exec(ctx, `UPDATE sessions SET state = ?, priority = ?, operator_id = ?, spam_state = ?, spam_operator_id = ?,
+	err := tx.ExecLater(ctx, `UPDATE sessions SET state = ?, priority = ?, operator_id = ?, spam_state = ?, spam_operator_id = ?,
 		spam_priority = ?, message_count = ?, last_message_id = ?, event_seq = ?, updated_at = ?, last_activity_at = ?, closed_at = ?,
 		routed_at = ?, off_hours_key = ? WHERE id = ?`, string(sess.State), string(sess.Priority), nullable(sess.OperatorID),
 		string(sess.spamState), sess.spamOperator, string(sess.spamPriority), sess.MessageCount, sess.lastMessageID, sess.eventSeq,

@@ -146,3 +146,27 @@ func latency(ds []time.Duration) Latency {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// Second is the accept latency of the messages due (or sent) in one second of the window.
+type Second struct {
+	Second int     `json:"second"`
+	Accept Latency `json:"accept_ms"`
+}
+
+// timeline splits the latencies by the second of the window they were measured from, so
+// that a run's tail shows as the burst it came in or as a drift over the whole window.
+func timeline(at, lat []time.Duration) []Second {
+	var secs [][]time.Duration
+	for i, a := range at {
+		s := max(int(a/time.Second), 0)
+		for len(secs) <= s {
+			secs = append(secs, nil)
+		}
+		secs[s] = append(secs[s], lat[i])
+	}
+	out := make([]Second, len(secs))
+	for s, ds := range secs {
+		out[s] = Second{Second: s, Accept: latency(ds)}
+	}
+	return out
+}

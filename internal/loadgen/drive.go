@@ -19,15 +19,20 @@ type customer struct {
 
 // tally collects accept latencies and errors from many goroutines.
 type tally struct {
-	mu       sync.Mutex
-	lat      []time.Duration
-	errs     map[string]int64
+	mu   sync.Mutex
+	lat  []time.Duration
+	errs map[string]int64
+	// from is the window's start; at holds when each latency in lat was measured from.
+	from     time.Time
+	at       []time.Duration
 	accepted int64
 }
 
-func newTally() *tally { return &tally{errs: map[string]int64{}} }
+func newTally(from time.Time) *tally { return &tally{errs: map[string]int64{}, from: from} }
 
-func (t *tally) add(d time.Duration, err error) {
+// add records one message measured from start (when it was due, or sent).
+func (t *tally) add(start time.Time, err error) {
+	d := time.Since(start)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if err != nil {
@@ -36,6 +41,7 @@ func (t *tally) add(d time.Duration, err error) {
 	}
 	t.accepted++
 	t.lat = append(t.lat, d)
+	t.at = append(t.at, start.Sub(t.from))
 }
 
 func (t *tally) fail(kind string) {
@@ -93,8 +99,7 @@ func closedLoop(ctx context.Context, customers []*customer, until time.Time, t *
 			defer wg.Done()
 			for ctx.Err() == nil && time.Now().Before(until) {
 				start := time.Now()
-				err := cu.send(ctx)
-				t.add(time.Since(start), err)
+				t.add(start, cu.send(ctx))
 			}
 		}()
 	}
@@ -131,8 +136,7 @@ func openLoop(ctx context.Context, customers []*customer, rate float64, from, un
 			wg.Add(1)
 			go func(cu *customer, due time.Time) {
 				defer func() { <-inFlight; wg.Done() }()
-				err := cu.send(ctx)
-				t.add(time.Since(due), err)
+				t.add(due, cu.send(ctx))
 			}(customers[next%len(customers)], due)
 		}
 		if !now.Before(until) {

@@ -39,6 +39,8 @@ type Config struct {
 	Duration time.Duration
 	// Sockets opens each customer's widget WebSocket for the run, as an open widget does.
 	Sockets bool
+	// Timeline adds the accept latency of each second of the window to the report.
+	Timeline bool
 	// Drain bounds the wait after the window for the dispatcher to start every instance.
 	Drain time.Duration
 	// MetricsURLs and MetricsToken reach the nodes' /metrics when they were not launched
@@ -167,9 +169,9 @@ func drive(ctx context.Context, cfg Config, r *Report) error {
 		}()
 	}
 	w := newWatch(cfg, clients[0])
-	t := newTally()
 	fmt.Fprintf(cfg.Log, "%d customers writing for %s\n", len(customers), cfg.Duration)
 	from := time.Now().UTC()
+	t := newTally(from)
 	w.begin(ctx)
 	if cfg.Rate > 0 {
 		openLoop(ctx, customers, cfg.Rate, from, from.Add(cfg.Duration), 4096, t)
@@ -183,6 +185,9 @@ func drive(ctx context.Context, cfg Config, r *Report) error {
 	}
 	r.Window = until.Sub(from).Seconds()
 	r.Messages.Accepted, r.Messages.PerSecond = t.accepted, float64(t.accepted)/r.Window
+	if cfg.Timeline {
+		r.Timeline = timeline(t.at, t.lat)
+	}
 	r.Accept = latency(t.lat)
 	r.Errors = t.errs
 	return collect(ctx, cfg, clients[0], fx, from, until, r)

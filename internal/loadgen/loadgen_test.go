@@ -74,13 +74,27 @@ func TestClosedLoop(t *testing.T) {
 }
 
 // TestOpenLoop: at a fixed rate the generator sends no more than the rate allows, and each
-// message still starts its instance.
+// message still starts its instance; the timeline accounts for every message, second by
+// second of the window.
 func TestOpenLoop(t *testing.T) {
 	env := servertest.Start(t, "sqlite", servertest.Options{Configure: metricsOn})
-	r := run(t, env, loadgen.Config{Chats: 2, Customers: 4, Rate: 50, Duration: 2 * time.Second})
+	r := run(t, env, loadgen.Config{Chats: 2, Customers: 4, Rate: 50, Duration: 2 * time.Second, Timeline: true})
 	checkConsistent(t, r)
 	if r.Messages.Accepted > 101 {
 		t.Fatalf("%d messages accepted at 50/s for 2s", r.Messages.Accepted)
+	}
+	if len(r.Timeline) != 2 {
+		t.Fatalf("timeline of %d seconds for a 2 s window: %+v", len(r.Timeline), r.Timeline)
+	}
+	var n int
+	for i, s := range r.Timeline {
+		if s.Second != i || s.Accept.Count < 40 || s.Accept.Max > r.Accept.Max {
+			t.Fatalf("second %d of the timeline: %+v (whole window %+v)", i, s, r.Accept)
+		}
+		n += s.Accept.Count
+	}
+	if n != r.Accept.Count {
+		t.Fatalf("the timeline counts %d messages, the window %d", n, r.Accept.Count)
 	}
 }
 

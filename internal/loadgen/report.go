@@ -27,7 +27,9 @@ type Report struct {
 	Window   float64  `json:"window_s"`
 	Messages Messages `json:"messages"`
 	// Accept is each message's time to its 201, in milliseconds.
-	Accept    Latency          `json:"accept_ms"`
+	Accept Latency `json:"accept_ms"`
+	// Timeline is Accept second by second (--timeline), by when each message was due or sent.
+	Timeline  []Second         `json:"timeline,omitempty"`
 	Instances Instances        `json:"instances"`
 	Backlog   Backlog          `json:"backlog_at_end"`
 	Errors    map[string]int64 `json:"errors"`
@@ -126,6 +128,9 @@ func (r *Report) Print(w io.Writer) {
 		fmt.Fprintf(w, "sockets:    %d widget WebSockets open, %d frames received, %d closed by the server\n", s.Opened, s.Frames, s.Dropped)
 	}
 	fmt.Fprintf(w, "errors:     %s\n", errorList(r.Errors))
+	for _, s := range r.Timeline {
+		fmt.Fprintf(w, "second %3d: %6d accepted, %s\n", s.Second, s.Accept.Count, s.Accept)
+	}
 }
 
 func (l Latency) String() string {

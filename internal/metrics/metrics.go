@@ -24,6 +24,9 @@ type Metrics struct {
 	requests *prometheus.HistogramVec
 }
 
+// secondBuckets are the histograms' buckets, in seconds.
+var secondBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+
 // New returns a registry with the Go runtime and process collectors and the request
 // duration histogram.
 func New() *Metrics {
@@ -31,7 +34,7 @@ func New() *Metrics {
 	m.requests = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Namespace: Namespace, Name: "http_request_duration_seconds",
 		Help:    "Time to answer an HTTP request, by route pattern, method and status class.",
-		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		Buckets: secondBuckets,
 	}, []string{"route", "method", "code"})
 	m.Registry.MustRegister(m.requests,
 		collectors.NewGoCollector(),
@@ -53,6 +56,17 @@ func statusClass(status int) string {
 		return "other"
 	}
 	return strconv.Itoa(status/100) + "xx"
+}
+
+// Histogram registers a histogram of seconds by label, with buckets from 0.5 ms to 10 s,
+// and returns what observes one value.
+func (m *Metrics) Histogram(name, help, label string) func(value string, d time.Duration) {
+	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Namespace: Namespace, Name: name, Help: help,
+		Buckets: secondBuckets,
+	}, labels(label))
+	m.Registry.MustRegister(h)
+	return func(value string, d time.Duration) { h.WithLabelValues(value).Observe(d.Seconds()) }
 }
 
 // CounterFunc registers a counter whose value fn returns, by label: fn is read at scrape

@@ -141,6 +141,30 @@ func TestTimersOnEveryWait(t *testing.T) {
 	})
 }
 
+// TestBoundaryCycleWithPastStartDate: a reminder cycle whose start date has passed fires
+// neither at once nor a period after the task starts, but at the next time on the start's grid
+// (here half past each hour), then each period after, up to the count.
+func TestBoundaryCycleWithPastStartDate(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.deploy("remind", diagram(`<bpmn:userTask id="host"/><bpmn:boundaryEvent id="b" attachedToRef="host" cancelActivity="false">
+			<bpmn:timerEventDefinition><bpmn:timeCycle>R2/2025-12-01T00:30:00Z/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+			<bpmn:userTask id="remind"/><bpmn:endEvent id="done"/><bpmn:endEvent id="reminded"/>`+chain("start", "host", "done")+chain("b", "remind", "reminded")))
+		inst := e.start("remind", nil, "")
+		for i, step := range []struct {
+			advance time.Duration
+			jobs    int
+		}{{29 * time.Minute, 0}, {time.Minute, 1}, {59 * time.Minute, 0}, {time.Minute, 1}, {time.Hour, 0}} {
+			e.clock.Advance(step.advance)
+			if n := e.runJobs(); n != step.jobs {
+				t.Fatalf("step %d: ran %d jobs, want %d", i, n, step.jobs)
+			}
+		}
+		if got := e.instance(inst.ID); strings.Count(active(got), "remind:task") != 2 || !strings.Contains(active(got), "host:task") {
+			t.Fatalf("active %q", active(got))
+		}
+	})
+}
+
 // TestNonInterruptingBoundaries: a reminder cycle and a message beside a person's task each
 // start a branch of their own while the task keeps waiting; once the task is done, neither
 // fires again.

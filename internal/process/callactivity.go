@@ -37,8 +37,13 @@ type callRun struct {
 	caller *runner
 	link   *callLink
 	loaded bool
-	// raised is an error this instance ended with because its call activity catches it.
+	// raised is an error this instance ended with because its call activity catches it, or an
+	// escalation that an interrupting catcher of its caller takes.
 	raised *thrown
+	// escalated are the codes of escalations raised in this run that a non-interrupting
+	// catcher of the caller takes while this instance goes on; the caller gets them once this
+	// run is over (passEscalations).
+	escalated []string
 }
 
 // callLink returns where this instance returns to, or nil for an instance nobody called.
@@ -108,6 +113,11 @@ func (r *runner) callActivity(t *token, el *bpmn.Element, first bool) error {
 	}
 	t.Wait, t.Call = waitCall, child.id
 	r.record(el, evWaiting, "instance "+child.id+" of process "+v.Code)
+	for _, code := range cr.call.escalated {
+		if err := r.childEscalated(t, el, child.id, code); err != nil {
+			return err
+		}
+	}
 	if child.status == StateCompleted || cr.call.raised != nil {
 		return r.childEnded(t, el, child, cr.call.raised)
 	}
@@ -192,7 +202,16 @@ func (r *runner) childEnded(t *token, el *bpmn.Element, child *state, raised *th
 	if raised != nil {
 		t.Call = ""
 		catcher := catcherOf(el, raised.code)
+		if raised.escalation {
+			catcher = catching(el.Boundaries, escalationCode, raised.code)
+		}
 		if err := r.cancelTokenWaits(t); err != nil {
+			return err
+		}
+		if catcher == nil && raised.escalation {
+			// An event sub-process or a sub-process's boundary event around the call activity
+			// (escalateToCaller checked that one catches it and interrupts).
+			_, _, err := r.catchEscalation(t, el, raised.code)
 			return err
 		}
 		if catcher == nil {
@@ -236,19 +255,10 @@ func (r *runner) returning() bool {
 // transaction. The caller's token is found again under its lock; when it no longer waits for
 // this instance (a boundary event interrupted the call meanwhile), there is nothing to do.
 func (r *runner) returnToCaller() error {
-	link, err := r.callLink()
-	if err != nil || link == nil {
+	pr, t, link, err := r.waitingCaller()
+	if err != nil || pr == nil {
 		return err
 	}
-	parent, err := r.s.loadState(r.ctx, r.tx, link.parent, true)
-	if err != nil {
-		return err
-	}
-	t := parent.toks.Token(link.token)
-	if parent.done() || t == nil || t.Call != r.st.id || t.Wait != waitCall {
-		return nil
-	}
-	pr := r.s.newRunner(r.ctx, r.tx, parent)
 	if err := pr.childEnded(t, link.el, r.st, r.call.raised); err != nil {
 		return err
 	}
@@ -256,6 +266,25 @@ func (r *runner) returnToCaller() error {
 		return err
 	}
 	return pr.finish()
+}
+
+// waitingCaller loads the calling instance of this one, under its lock, with a runner for it
+// and its token at the call activity. The runner is nil when nobody called this instance or
+// the token no longer waits for it (a boundary event interrupted the call meanwhile).
+func (r *runner) waitingCaller() (*runner, *token, *callLink, error) {
+	link, err := r.callLink()
+	if err != nil || link == nil {
+		return nil, nil, nil, err
+	}
+	parent, err := r.s.loadState(r.ctx, r.tx, link.parent, true)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	t := parent.toks.Token(link.token)
+	if parent.done() || t == nil || t.Call != r.st.id || t.Wait != waitCall {
+		return nil, nil, nil, nil
+	}
+	return r.s.newRunner(r.ctx, r.tx, parent), t, link, nil
 }
 
 // raiseToCaller ends this instance with an error that its own elements do not catch but the
@@ -275,12 +304,85 @@ func (r *runner) raiseToCaller(el *bpmn.Element, e *thrown) (bool, error) {
 		return false, err
 	}
 	t := parent.toks.Token(link.token)
-	if t == nil || !parent.catchesError(t, link.el, e.code) {
+	if t == nil || parent.catcherAround(t, link.el, errorCode, e.code) == nil {
 		return false, nil
 	}
 	r.call.raised = e
 	r.record(el, evCompleted, fmt.Sprintf("%s passed to callActivity %s of instance %s", e, link.el.ID, link.parent))
 	return true, r.terminate(StateCancelled, fmt.Sprintf("ended by %s, caught by the calling instance %s", e, link.parent))
+}
+
+// escalateToCaller passes an escalation that nothing in this instance catches to the call
+// activity that started it, as Camunda 8 does: an escalation boundary event of the call
+// activity, or an escalation event sub-process or boundary event around it, catches it. An
+// interrupting catcher ends this instance (the caller takes the escalation as it would an
+// error); a non-interrupting one leaves it running, and the caller gets the escalation when
+// this run is over. It returns what the history says of the throw, "" when the caller does
+// not catch it either, and whether this instance ended.
+func (r *runner) escalateToCaller(el *bpmn.Element, code string) (string, bool, error) {
+	link, err := r.callLink()
+	if err != nil || link == nil {
+		return "", false, err
+	}
+	parent := (*state)(nil)
+	if r.call.caller != nil {
+		parent = r.call.caller.st
+	} else if parent, err = r.s.loadState(r.ctx, r.tx, link.parent, true); err != nil {
+		return "", false, err
+	}
+	t := parent.toks.Token(link.token)
+	if t == nil || (t.Call != r.st.id && r.call.caller == nil) {
+		return "", false, nil
+	}
+	by := parent.catcherAround(t, link.el, escalationCode, code)
+	if by == nil {
+		return "", false, nil
+	}
+	passed := fmt.Sprintf("escalation %q raised; passed to callActivity %s of instance %s, caught by %s", code, link.el.ID, link.parent, by.ID)
+	if by.Interrupting {
+		r.call.raised = &thrown{code: code, escalation: true}
+		r.record(el, evCompleted, passed)
+		return passed, true, r.terminate(StateCancelled, fmt.Sprintf("ended by escalation %q, caught by the calling instance %s", code, link.parent))
+	}
+	r.call.escalated = append(r.call.escalated, code)
+	return passed + ", which does not interrupt", false, nil
+}
+
+// childEscalated takes an escalation that the instance a token's call activity waits for
+// raised and that a non-interrupting catcher here takes: a boundary event of the call activity
+// starts a branch of its own, and the call goes on.
+func (r *runner) childEscalated(t *token, el *bpmn.Element, child, code string) error {
+	if b := catching(el.Boundaries, escalationCode, code); b != nil {
+		r.record(el, evWaiting, fmt.Sprintf("escalation %q raised in instance %s; caught by %s, which does not interrupt", code, child, b.ID))
+		r.arrive(r.st.toks.Fork(t, b.ID), b, nil)
+		return nil
+	}
+	_, _, err := r.catchEscalation(t, el, code)
+	return err
+}
+
+// passEscalations gives the caller the escalations this run raised for its non-interrupting
+// catchers, in the same transaction (see escalateToCaller). A child started in its caller's
+// own run is handled by that run instead.
+func (r *runner) passEscalations() error {
+	if len(r.call.escalated) == 0 || r.call.caller != nil {
+		return nil
+	}
+	codes := r.call.escalated
+	r.call.escalated = nil
+	pr, t, link, err := r.waitingCaller()
+	if err != nil || pr == nil {
+		return err
+	}
+	for _, code := range codes {
+		if err := pr.childEscalated(t, link.el, r.st.id, code); err != nil {
+			return err
+		}
+	}
+	if err := pr.run(); err != nil {
+		return err
+	}
+	return pr.finish()
 }
 
 // cancelCalled cancels the instance a token's call activity waits for, with its own waits and

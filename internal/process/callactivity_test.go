@@ -424,3 +424,107 @@ func TestCallActivityRace(t *testing.T) {
 		}
 	})
 }
+
+// TestCallActivityEscalations: an escalation that nothing in a called instance catches goes to
+// its call activity, as in Camunda 8. An interrupting escalation boundary event cancels the
+// child and takes the token; a non-interrupting one starts a branch while the child goes on;
+// an escalation event sub-process around the call catches it too; and one nobody catches is
+// no incident: the child just goes on.
+func TestCallActivityEscalations(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		raise := `<bpmn:intermediateThrowEvent id="raise">` + lateEsc + `</bpmn:intermediateThrowEvent><bpmn:userTask id="work"/><bpmn:endEvent id="end"/>`
+		e.deploy("late-later", withDefs(diagram(`<bpmn:userTask id="ask"/>`+raise+chain("start", "ask", "raise", "work", "end")), errDefs))
+		e.deploy("late-now", withDefs(diagram(raise+chain("start", "raise", "work", "end")), errDefs))
+		caller := func(called, boundary string) string {
+			return withDefs(diagram(callOf(`calledElement="`+called+`"`, "")+boundary+`<bpmn:userTask id="notice"/><bpmn:endEvent id="out"/>`+chain("b", "notice", "out")), errDefs)
+		}
+		on := func(interrupting bool) string {
+			attr := ""
+			if !interrupting {
+				attr = ` cancelActivity="false"`
+			}
+			return `<bpmn:boundaryEvent id="b" attachedToRef="call"` + attr + `>` + lateEsc + `</bpmn:boundaryEvent>`
+		}
+		e.deploy("p-int", caller("late-later", on(true)))
+		e.deploy("p-int-now", caller("late-now", on(true)))
+		e.deploy("p-nonint", caller("late-later", on(false)))
+		e.deploy("p-nonint-now", caller("late-now", on(false)))
+		e.deploy("p-none", withDefs(diagram(callOf(`calledElement="late-later"`, "")), errDefs))
+		handler := `<bpmn:userTask id="notice"/><bpmn:endEvent id="handled"/>` + chain("ev_start", "notice", "handled")
+		e.deploy("p-eventsub", withDefs(diagram(callOf(`calledElement="late-later"`, "")+eventSub("ev", lateEsc, true, handler)), errDefs))
+
+		t.Run("an interrupting boundary event cancels the child", func(t *testing.T) {
+			e := e.with(t)
+			for _, code := range []string{"p-int", "p-int-now"} {
+				inst := e.start(code, nil, "")
+				child := e.childOf(inst.ID)
+				if code == "p-int" {
+					e.completeTaskAt(e.admin, child.ID, "ask", nil)
+				}
+				if got := active(e.instance(inst.ID)); got != "notice:task" {
+					t.Fatalf("%s: caller active %q\n%s", code, got, trail(e.instance(inst.ID)))
+				}
+				got := e.instance(child.ID)
+				if got.State != StateCancelled || e.waitsLeft(child.ID) != 0 || !strings.Contains(details(got), `escalation "late" raised; passed to callActivity call of instance `+inst.ID+", caught by b") {
+					t.Fatalf("%s: child %s, %d waits left\n%s", code, got.State, e.waitsLeft(child.ID), trail(got))
+				}
+				e.completeTaskAt(e.admin, inst.ID, "notice", nil)
+				e.wantEnded(inst.ID, "call waiting", "b fired", "notice completed", "out completed")
+			}
+		})
+
+		t.Run("a non-interrupting boundary event starts a branch and the child goes on", func(t *testing.T) {
+			e := e.with(t)
+			for _, code := range []string{"p-nonint", "p-nonint-now"} {
+				inst := e.start(code, nil, "")
+				child := e.childOf(inst.ID)
+				if code == "p-nonint" {
+					e.completeTaskAt(e.admin, child.ID, "ask", nil)
+				}
+				if got := active(e.instance(inst.ID)); got != "call:call notice:task" {
+					t.Fatalf("%s: caller active %q\n%s", code, got, trail(e.instance(inst.ID)))
+				}
+				if got := e.instance(child.ID); active(got) != "work:task" || !strings.Contains(details(got), "caught by b, which does not interrupt") {
+					t.Fatalf("%s: child active %q\n%s", code, active(got), details(got))
+				}
+				e.completeTaskAt(e.admin, child.ID, "work", nil)
+				e.completeTaskAt(e.admin, inst.ID, "notice", nil)
+				e.wantEnded(inst.ID, "b fired", "call completed", "notice completed")
+				e.wantEnded(child.ID, "raise completed", "work completed", "end completed")
+			}
+		})
+
+		t.Run("an escalation event sub-process around the call catches it", func(t *testing.T) {
+			e := e.with(t)
+			inst := e.start("p-eventsub", nil, "")
+			child := e.childOf(inst.ID)
+			e.completeTaskAt(e.admin, child.ID, "ask", nil)
+			if got := e.instance(child.ID); got.State != StateCancelled {
+				t.Fatalf("child %s\n%s", got.State, trail(got))
+			}
+			e.completeTaskAt(e.admin, inst.ID, "notice", nil)
+			e.wantEnded(inst.ID, "ev_start fired", "notice completed", "handled completed")
+		})
+
+		t.Run("an escalation nobody catches is no incident", func(t *testing.T) {
+			e := e.with(t)
+			inst := e.start("p-none", nil, "")
+			child := e.childOf(inst.ID)
+			e.completeTaskAt(e.admin, child.ID, "ask", nil)
+			if got := e.instance(child.ID); got.State != StateActive || active(got) != "work:task" || !strings.Contains(details(got), `escalation "late" raised; nothing catches it here`) {
+				t.Fatalf("child %s %q\n%s", got.State, active(got), trail(got))
+			}
+			e.completeTaskAt(e.admin, child.ID, "work", nil)
+			e.wantEnded(inst.ID, "call completed", "done completed")
+		})
+	})
+}
+
+// details joins the details of an instance's history, which say what became of a throw.
+func details(inst *Instance) string {
+	parts := make([]string, len(inst.History))
+	for i, h := range inst.History {
+		parts[i] = h.Detail
+	}
+	return strings.Join(parts, "\n")
+}

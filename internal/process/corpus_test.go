@@ -3,10 +3,13 @@ package process
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/process/bpmntest"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
@@ -59,6 +62,10 @@ var corpusRuns = []corpusRun{
 	// MANIFEST #21: the error event sub-processes listen; TestCorpusErrorEventSubProcess runs it on.
 	{file: "event-subprocess-error.bpmn", active: "error-task:job"},
 	{file: "user-task-boundary-timer.bpmn", users: map[string][]string{"kermit": {"management"}}, active: "firstLineSupport:task"},
+	// MANIFEST #22: three parallel tasks, each assigned to the login kermit_${loopCounter}
+	// computes; TestCorpusComputedAssignees completes them and checks who has each.
+	{file: "multi-instance-parallel-user-task.bpmn", users: map[string][]string{"kermit_0": nil, "kermit_1": nil, "kermit_2": nil},
+		active: "miTasks:multi miTasks:task miTasks:task miTasks:task"},
 }
 
 // TestCorpusFirstWaits starts every accepted corpus file and checks where it waits once the
@@ -97,7 +104,6 @@ func TestCorpusRefused(t *testing.T) {
 		"event-based-gateway-timer-message.bpmn": {"message", "unknown name message"},
 		"complex-gateway-only.bpmn":              {"complexGateway (Gateway)"},
 		"transaction-compensation-cancel.bpmn":   {"transaction (tx)"},
-		"multi-instance-parallel-user-task.bpmn": {"miTasks", "kermit_${loopCounter}"},
 		"script-task-juel.bpmn":                  {"theScriptTaskWithExistingProcessVariableName", "juel"},
 	}
 	e := newEnv(t, "sqlite", Options{})
@@ -195,6 +201,51 @@ func TestCorpusRunsToEnd(t *testing.T) {
 			}
 			e.wantEnded(inst.ID, "msg completed", "EndEvent_1 completed")
 		})
+	})
+}
+
+// TestCorpusComputedAssignees runs MANIFEST #22: loopCardinality ${5-2} opens three parallel
+// tasks, and camunda:assignee kermit_${loopCounter} gives each to its own person: kermit_0,
+// kermit_1 and kermit_2, because a Camunda 7 file counts its runs from 0. Without such a user the task stops with an incident that names
+// the login it computed.
+func TestCorpusComputedAssignees(t *testing.T) {
+	bpmntest.Dir(t)
+	each(t, func(t *testing.T, e *env) {
+		e.deploy("mi", corpusFile(t, "multi-instance-parallel-user-task.bpmn"))
+		missing := e.start("mi", nil, "")
+		in := e.onlyIncidents(missing.ID)
+		want := `user task 'My Task ${loopCounter}' (miTasks): the assignee kermit_${loopCounter} gave the login "kermit_0", and no user has that login`
+		if len(in) == 0 || !strings.Contains(strings.Join(in, "\n"), want) {
+			t.Fatalf("incidents %q; want one saying %q", in, want)
+		}
+
+		people := map[string]context.Context{}
+		for _, login := range []string{"kermit_0", "kermit_1", "kermit_2"} {
+			people[login] = e.user(login)
+		}
+		inst := e.start("mi", nil, "")
+		tasks := e.openTasks(inst.ID, "miTasks")
+		if len(tasks) != 3 {
+			t.Fatalf("open tasks %d, want 3: %s", len(tasks), active(e.instance(inst.ID)))
+		}
+		for _, task := range tasks {
+			got, err := e.svc.Task(e.admin, task.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			counter, err := strconv.Atoi(fmt.Sprint(got.Locals["loopCounter"]))
+			if err != nil {
+				t.Fatalf("task locals %v: loopCounter: %v", got.Locals, err)
+			}
+			login := fmt.Sprintf("kermit_%d", counter-1)
+			if owner := auth.FromContext(people[login]).User.ID; task.Assignee != owner {
+				t.Fatalf("task %v has assignee %q, want %s's %q", got.Locals, task.Assignee, login, owner)
+			}
+			if _, err := e.svc.CompleteTask(people[login], task.ID, nil); err != nil {
+				t.Fatalf("%s completes their task: %v", login, err)
+			}
+		}
+		e.wantEnded(inst.ID, "miTasks completed", "theEnd completed")
 	})
 }
 

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/expr-lang/expr"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
 	"github.com/parleychat/parley/internal/process/catalog"
@@ -14,7 +16,7 @@ import (
 
 // userTask creates the task row and waits for a person to complete it.
 func (r *runner) userTask(t *token, el *bpmn.Element) error {
-	assignee, groups, err := r.assignee(el.User.Assignee)
+	assignee, groups, err := r.assignee(t, el)
 	if err != nil {
 		return r.incident(t, el, err)
 	}
@@ -47,13 +49,17 @@ func nameOf(el *bpmn.Element) string {
 }
 
 // assignee resolves who a task goes to when it is created: logins and group names become ids,
-// and "the session's operator" becomes whoever operates the linked session now.
-func (r *runner) assignee(a bpmn.Assignee) (string, []string, error) {
+// a computed login is computed with the token's variables, and "the session's operator"
+// becomes whoever operates the linked session now.
+func (r *runner) assignee(t *token, el *bpmn.Element) (string, []string, error) {
+	a := el.User.Assignee
 	var user string
 	var err error
 	switch {
 	case a.User != "":
 		user, err = r.userID(a.User)
+	case a.Expression != "":
+		user, err = r.computedAssignee(t, el)
 	case a.UserVariable != "":
 		if user = r.st.vars[a.UserVariable].String(); user == "" {
 			err = fmt.Errorf("the assignee variable %s has no value", a.UserVariable)
@@ -73,6 +79,42 @@ func (r *runner) assignee(a bpmn.Assignee) (string, []string, error) {
 		groups = append(groups, id)
 	}
 	return user, groups, nil
+}
+
+// computedAssignee evaluates a task's assignee expression and finds the user with that login.
+// A login nobody has is said in full, since the administrator reading the incident sees
+// neither the loop counter nor the other variables the login was built from.
+func (r *runner) computedAssignee(t *token, el *bpmn.Element) (string, error) {
+	a := el.User.Assignee
+	prog := r.st.v.Program().Login(el.ID)
+	out, err := expr.Run(prog, r.st.envFor(t))
+	if err != nil {
+		return "", fmt.Errorf("the assignee cannot be computed: %w", r.exprFailed(prog, a.ExpressionRaw, err))
+	}
+	login, ok := out.(string)
+	if !ok {
+		return "", fmt.Errorf("the assignee %s gave %s, which is not a login: a login is text", a.ExpressionRaw, plainValue(out))
+	}
+	if strings.TrimSpace(login) == "" {
+		return "", fmt.Errorf("the assignee %s gave an empty login", a.ExpressionRaw)
+	}
+	id, err := r.userID(login)
+	if errs.Is(err, errs.NotFound) {
+		return "", fmt.Errorf("the assignee %s gave the login %q, and no user has that login", a.ExpressionRaw, login)
+	}
+	return id, err
+}
+
+// plainValue writes a value as its author would: nothing, a number or a list as JSON.
+func plainValue(v any) string {
+	if v == nil {
+		return "nothing"
+	}
+	b, err := json.Marshal(v)
+	if err != nil || len(b) > 40 {
+		return "a value of another kind"
+	}
+	return string(b)
 }
 
 func (r *runner) sessionOperator() (string, error) {

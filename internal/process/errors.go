@@ -12,13 +12,19 @@ import (
 )
 
 // thrown is a BPMN error raised by a task: a business outcome the model may catch with an error
-// boundary event, unlike a failure, which is retried and then becomes an incident.
+// boundary event, unlike a failure, which is retried and then becomes an incident. A called
+// instance also ends with one for an escalation (escalation set) that an interrupting catcher
+// in its caller takes.
 type thrown struct {
-	code    string
-	message string
+	code       string
+	message    string
+	escalation bool
 }
 
 func (e *thrown) Error() string {
+	if e.escalation {
+		return fmt.Sprintf("escalation %q", e.code)
+	}
 	if e.message == "" {
 		return fmt.Sprintf("error %q", e.code)
 	}

@@ -355,3 +355,43 @@ func TestMultiInstanceCamundaCollection(t *testing.T) {
 		}
 	})
 }
+
+// TestComputedAssignee: a Zeebe FEEL assignee computes a login from the variables when the task
+// is created. A login nobody has, or a value that is not text, stops the task with an incident
+// that says what was computed; once the user exists, a retry creates the task for them.
+func TestComputedAssignee(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		task := func(assignee string) string {
+			return zeebeDiagram(`<bpmn:userTask id="T"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="` + assignee + `"/></bpmn:extensionElements></bpmn:userTask>
+				<bpmn:endEvent id="end"/>` + chain("start", "T", "end"))
+		}
+		vars := []Variable{variable("team", "string"), variable("n", "integer")}
+		e.deploy("lead", task(`=team + &quot;-lead&quot;`), vars...)
+		team := func(name string) map[string]value.Value {
+			return map[string]value.Value{"team": v(typ("string"), `"`+name+`"`), "n": v(typ("integer"), "3")}
+		}
+		lead := e.user("sales-lead")
+		inst := e.start("lead", team("sales"), "")
+		e.completeTaskAt(lead, inst.ID, "T", nil)
+		e.wantEnded(inst.ID, "T completed", "end completed")
+
+		late := e.start("lead", team("support"), "")
+		want := `user task T: the assignee =team + "-lead" gave the login "support-lead", and no user has that login`
+		if got := e.incidentError(late.ID); got != want {
+			t.Fatalf("incident %q, want %q", got, want)
+		}
+		supportLead := e.user("support-lead")
+		if _, err := e.svc.RetryIncident(e.admin, e.onlyIncident(late.ID).ID); err != nil {
+			t.Fatal(err)
+		}
+		e.runJobs()
+		e.completeTaskAt(supportLead, late.ID, "T", nil)
+		e.wantEnded(late.ID, "T completed", "end completed")
+
+		e.deploy("number", task(`=n + 1`), vars...)
+		odd := e.start("number", team("sales"), "")
+		if got, want := e.incidentError(odd.ID), `user task T: the assignee =n + 1 gave 4, which is not a login: a login is text`; got != want {
+			t.Fatalf("incident %q, want %q", got, want)
+		}
+	})
+}

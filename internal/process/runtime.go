@@ -277,7 +277,10 @@ func (r *runner) finish() error {
 	if r.shared {
 		return nil
 	}
-	if err := r.b.flush(r.ctx, r.tx); err != nil || !back {
+	if err := r.b.flush(r.ctx, r.tx); err != nil {
+		return err
+	}
+	if err := r.passEscalations(); err != nil || !back {
 		return err
 	}
 	return r.returnToCaller()

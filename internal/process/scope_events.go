@@ -28,31 +28,32 @@ func (r *runner) catchError(t *token, el *bpmn.Element, e *thrown) (bool, error)
 	}
 }
 
-// catchesError reports whether an error with this code, thrown at element el where token t
-// is, would be caught in this instance: by a boundary event of el, by an error event
-// sub-process of a scope around t, or by an error boundary event of a sub-process around it.
-// It changes nothing; a called instance asks it of its caller before passing an error up.
-func (st *state) catchesError(t *token, el *bpmn.Element, code string) bool {
-	if catcherOf(el, code) != nil {
-		return true
+// catcherAround returns what would catch an error or escalation (codeOf says which) with this
+// code, thrown at element el where token t is: a boundary event of el, else, from t's scope
+// outward, an event sub-process of the scope, then a boundary event of the sub-process; nil
+// when nothing in this instance does. It changes nothing; a called instance asks it of its
+// caller before passing an error or an escalation up.
+func (st *state) catcherAround(t *token, el *bpmn.Element, codeOf func(*bpmn.Element) *string, code string) *bpmn.Element {
+	if b := catching(el.Boundaries, codeOf, code); b != nil {
+		return b
 	}
 	for id := t.Scope; ; {
 		subs := st.v.Process.EventSubs
 		sc := st.toks.Scope(id)
 		if id != 0 {
 			if sc == nil {
-				return false
+				return nil
 			}
 			subs = st.v.Process.Elements[sc.El].EventSubs
 		}
-		if startCatching(subs, errorCode, code) != nil {
-			return true
+		if s := startCatching(subs, codeOf, code); s != nil {
+			return s
 		}
 		if sc == nil {
-			return false
+			return nil
 		}
-		if catcherOf(st.v.Process.Elements[sc.El], code) != nil {
-			return true
+		if b := catching(st.v.Process.Elements[sc.El].Boundaries, codeOf, code); b != nil {
+			return b
 		}
 		id = sc.Parent
 	}
@@ -110,9 +111,10 @@ func catching(events []*bpmn.Element, code func(*bpmn.Element) *string, want str
 }
 
 // escalate runs an escalation throw or end event. The escalation goes out through the token's
-// scopes like an error (catchEscalation). When what catches it interrupts, the thrower is
-// cancelled with its scope; otherwise, and when nothing catches it (recorded, as in Camunda 8,
-// without an incident), the token goes on or ends.
+// scopes like an error (catchEscalation), then, in a called instance, to its call activity
+// (escalateToCaller). When what catches it interrupts, the thrower is cancelled with its scope;
+// otherwise, and when nothing catches it (recorded, as in Camunda 8, without an incident), the
+// token goes on or ends.
 func (r *runner) escalate(t *token, el *bpmn.Element) error {
 	code := el.Escalation.Code
 	by, interrupted, err := r.catchEscalation(t, el, code)
@@ -122,6 +124,14 @@ func (r *runner) escalate(t *token, el *bpmn.Element) error {
 	detail := fmt.Sprintf("escalation %q raised; nothing catches it here", code)
 	if by != nil {
 		detail = fmt.Sprintf("escalation %q raised; caught by %s, which does not interrupt", code, by.ID)
+	} else {
+		passed, ended, err := r.escalateToCaller(el, code)
+		if err != nil || ended {
+			return err
+		}
+		if passed != "" {
+			detail = passed
+		}
 	}
 	r.record(el, evCompleted, detail)
 	if el.Kind.IsEnd() {

@@ -157,6 +157,29 @@ func TestTimerStartCycle(t *testing.T) {
 	})
 }
 
+// TestTimerStartCycleWithStartDate: a cycle with a start date starts nothing before that date,
+// then an instance at the date and one each period after it, up to the count.
+func TestTimerStartCycleWithStartDate(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.deploy("launch", timerStart(`<bpmn:timeCycle>R2/2026-01-02T10:00:00Z/PT1H</bpmn:timeCycle>`))
+		count := func(at string, want int) {
+			t.Helper()
+			when, _ := time.Parse(time.RFC3339, at)
+			e.clock.Set(when)
+			e.runJobs()
+			e.runJobs()
+			if n := len(e.instancesOf("launch")); n != want {
+				t.Fatalf("at %s: %d instances, want %d", at, n, want)
+			}
+		}
+		count("2026-01-02T09:59:59Z", 0)
+		count("2026-01-02T10:00:00Z", 1)
+		count("2026-01-02T10:59:00Z", 1)
+		count("2026-01-02T11:00:00Z", 2)
+		count("2026-01-03T11:00:00Z", 2)
+	})
+}
+
 // A new version's schedule replaces the old one; unpublishing stops it.
 func TestTimerStartReplacedOnPublish(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/metrics"
+	"github.com/parleychat/parley/internal/store"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
@@ -28,6 +29,12 @@ func (s *Server) newMetrics() *metrics.Metrics {
 	m.CounterFunc("messages_received_total", "Customer messages stored by this node, by channel type.", "channel", s.Channels.Received)
 	m.CounterFunc("automation_instances_total", "Automation log lines committed by this node's dispatcher, by outcome (started, skipped, failed).", "outcome", s.Automation.Outcomes)
 	m.GaugeFunc("websocket_connections", "WebSockets this node is serving: operator consoles and widgets.", func() float64 { return float64(s.Hub.Sockets()) })
+	group := m.Histogram("sqlite_group_seconds", "SQLite group commits by phase: wait (the first transaction's time in the writer's queue), run (the transactions' statements), commit (the COMMIT with its fsync and any checkpoint).", "phase")
+	s.DB.ObserveGroups(func(g store.GroupTimes) {
+		group("wait", g.Wait)
+		group("run", g.Run)
+		group("commit", g.Commit)
+	})
 	for name, pool := range s.DB.Pools() {
 		m.Registry.MustRegister(collectors.NewDBStatsCollector(pool, name))
 	}

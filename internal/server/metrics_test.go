@@ -12,6 +12,7 @@ import (
 
 	"github.com/parleychat/parley/internal/server"
 	"github.com/parleychat/parley/internal/server/servertest"
+	"github.com/parleychat/parley/internal/store"
 )
 
 const metricsToken = "metrics-token-0123456789"
@@ -127,6 +128,14 @@ func TestMetricsBehindToken(t *testing.T) {
 		for _, positive := range []string{"process_resident_memory_bytes", "go_goroutines"} {
 			if v := sample(t, text, positive); v <= 0 {
 				t.Errorf("%s = %v, want > 0", positive, v)
+			}
+		}
+		if env.Server.DB.Dialect() == store.SQLite {
+			// Three customer messages, each committed by the writer in some group.
+			for _, phase := range []string{"wait", "run", "commit"} {
+				if n := sample(t, text, `parley_sqlite_group_seconds_count{phase="`+phase+`"}`); n < 1 {
+					t.Errorf("SQLite groups timed in phase %s: %v, want at least one", phase, n)
+				}
 			}
 		}
 		if !strings.Contains(text, "go_sql_max_open_connections{db_name=") {

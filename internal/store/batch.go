@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
+	"time"
 )
 
 // errClosed is returned to writers that arrive after Close.
@@ -22,6 +24,8 @@ type batcher struct {
 	done  chan struct{}
 	ended chan struct{}
 	max   int
+	// observe, when set, is told how long each group took (ObserveGroups).
+	observe atomic.Pointer[func(GroupTimes)]
 	// stmts caches prepared statements on the writer connection: parsing SQL was a third of
 	// the writer's time. Only the writer goroutine touches it.
 	stmts map[string]*sql.Stmt
@@ -50,6 +54,7 @@ func (b *batcher) prepared(ctx context.Context, query string) *sql.Stmt {
 
 type request struct {
 	ctx    context.Context
+	queued time.Time
 	fn     func(*Tx) error
 	tx     *Tx
 	err    error
@@ -80,7 +85,7 @@ func newBatcher(ctx context.Context, db *DB, w *sql.DB, max int) (*batcher, erro
 // run queues fn and waits for its outcome. It waits even when ctx ends meanwhile, because
 // once fn has started the caller must learn whether it committed.
 func (b *batcher) run(ctx context.Context, fn func(*Tx) error) error {
-	req := &request{ctx: ctx, fn: fn, result: make(chan error, 1)}
+	req := &request{ctx: ctx, queued: time.Now(), fn: fn, result: make(chan error, 1)}
 	select {
 	case b.reqs <- req:
 	case <-ctx.Done():
@@ -136,6 +141,7 @@ func (b *batcher) drain() {
 // others commit together. If the commit itself fails, every caller gets that error.
 func (b *batcher) commit(batch []*request) {
 	ctx := context.Background()
+	began := time.Now()
 	if _, err := b.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		fail(batch, err)
 		return
@@ -161,10 +167,14 @@ func (b *batcher) commit(batch []*request) {
 			return
 		}
 	}
+	ran := time.Now()
 	if _, err := b.conn.ExecContext(ctx, "COMMIT"); err != nil {
 		_, _ = b.conn.ExecContext(ctx, "ROLLBACK")
 		fail(batch, translate(err))
 		return
+	}
+	if fn := b.observe.Load(); fn != nil {
+		(*fn)(GroupTimes{Size: len(batch), Wait: began.Sub(batch[0].queued), Run: ran.Sub(began), Commit: time.Since(ran)})
 	}
 	if gtx != nil {
 		gtx.committed()
@@ -224,4 +234,26 @@ func (b *batcher) close() error {
 		st.Close()
 	}
 	return errors.Join(b.conn.Close(), b.w.Close())
+}
+
+// GroupTimes is where one SQLite group commit spent its time.
+type GroupTimes struct {
+	// Size is how many write transactions the group held.
+	Size int
+	// Wait is how long its first transaction queued for the writer.
+	Wait time.Duration
+	// Run is the transactions' own statements and the group's gathered work.
+	Run time.Duration
+	// Commit is the COMMIT: the log's fsync, and SQLite's checkpoint when one falls due.
+	Commit time.Duration
+}
+
+// ObserveGroups has fn told the times of every SQLite group commit that commits, from the
+// writer goroutine (so fn must be quick). An accept-latency tail is then seen in the phase
+// it comes from: transactions queueing behind a slow group, slow statements, or a slow
+// COMMIT. A no-op on PostgreSQL.
+func (db *DB) ObserveGroups(fn func(GroupTimes)) {
+	if db.writer != nil {
+		db.writer.observe.Store(&fn)
+	}
 }

@@ -256,6 +256,10 @@ func (db *DB) pgTx(ctx context.Context, fn func(*Tx) error) (err error) {
 		_ = stx.Rollback()
 		return err
 	}
+	if err := tx.flushLater(ctx); err != nil {
+		_ = stx.Rollback()
+		return err
+	}
 	if err := stx.Commit(); err != nil {
 		return translate(err)
 	}

@@ -165,21 +165,26 @@ func (db *DB) sendNotifications(ctx context.Context) {
 			return
 		case <-db.notifier.kick:
 		}
-		for _, ch := range db.notifier.take() {
-			var err error
-			if conn == nil {
-				conn, err = db.notifyConn(ctx)
-			}
-			if err == nil {
-				_, err = conn.Exec(ctx, "SELECT pg_notify($1, $2)", db.wake, ch)
-			}
-			if err != nil && ctx.Err() == nil {
-				db.log.Warn("cannot tell other nodes of a commit; they will see it on their next poll", "channel", ch, "err", err)
-			}
-			if err != nil && conn != nil {
-				conn.Close(context.Background())
-				conn = nil
-			}
+		channels := db.notifier.take()
+		if len(channels) == 0 {
+			continue
+		}
+		var err error
+		if conn == nil {
+			conn, err = db.notifyConn(ctx)
+		}
+		if err == nil {
+			// Every channel in one statement, so one transaction: a commit of PostgreSQL's
+			// and one wake-up of each listening node for what was one of each per channel
+			// (started instances notify two channels, the chat's events a third).
+			_, err = conn.Exec(ctx, "SELECT pg_notify($1, ch) FROM unnest($2::text[]) AS ch", db.wake, channels)
+		}
+		if err != nil && ctx.Err() == nil {
+			db.log.Warn("cannot tell other nodes of a commit; they will see it on their next poll", "channels", channels, "err", err)
+		}
+		if err != nil && conn != nil {
+			conn.Close(context.Background())
+			conn = nil
 		}
 	}
 }

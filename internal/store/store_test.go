@@ -82,6 +82,76 @@ func TestConformance(t *testing.T) {
 				t.Fatalf("got %v (code %s), want conflict", err, errs.CodeOf(err))
 			}
 		})
+		t.Run("a later write is in before the reads and the commit that follow it", func(t *testing.T) {
+			before := count(t, db)
+			var seen int
+			err := db.Tx(ctx, func(tx *store.Tx) error {
+				if err := tx.ExecLater(ctx, "INSERT INTO things (id, name, at) VALUES (?, ?, ?)", store.NewID("th"), "later-read", 1); err != nil {
+					return err
+				}
+				if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM things WHERE name = ?", "later-read").Scan(&seen); err != nil {
+					return err
+				}
+				// Carried by the next write, and the last one by the commit.
+				if err := tx.ExecLater(ctx, "INSERT INTO things (id, name, at) VALUES (?, ?, ?)", store.NewID("th"), "later-carried", 2); err != nil {
+					return err
+				}
+				if err := insert(ctx, tx, "later-carrier"); err != nil {
+					return err
+				}
+				return tx.ExecLater(ctx, "UPDATE things SET at = ? WHERE name = ?", 3, "later-read")
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if seen != 1 {
+				t.Fatalf("the query saw %d rows of the later write before it, want 1", seen)
+			}
+			if got := count(t, db); got != before+3 {
+				t.Fatalf("rows = %d, want %d", got, before+3)
+			}
+			var at int64
+			err = db.Read(ctx, func(tx *store.Tx) error {
+				return tx.QueryRow(ctx, "SELECT at FROM things WHERE name = ?", "later-read").Scan(&at)
+			})
+			if err != nil || at != 3 {
+				t.Fatalf("the last later write, left for the commit: at = %d (err %v), want 3", at, err)
+			}
+		})
+		t.Run("a later write that fails fails its transaction, or only its savepoint", func(t *testing.T) {
+			if err := db.Tx(ctx, func(tx *store.Tx) error { return insert(ctx, tx, "later-dup") }); err != nil {
+				t.Fatal(err)
+			}
+			before := count(t, db)
+			err := db.Tx(ctx, func(tx *store.Tx) error {
+				if err := tx.ExecLater(ctx, "INSERT INTO things (id, name, at) VALUES (?, ?, ?)", store.NewID("th"), "later-dup", 1); err != nil {
+					return err
+				}
+				return insert(ctx, tx, "later-dup-carrier")
+			})
+			if errs.CodeOf(err) != errs.Conflict {
+				t.Fatalf("got %v, want conflict", err)
+			}
+			if got := count(t, db); got != before {
+				t.Fatalf("rows = %d after the failed transaction, want %d", got, before)
+			}
+			var inner error
+			err = db.Tx(ctx, func(tx *store.Tx) error {
+				inner = tx.Savepoint(ctx, func() error {
+					return tx.ExecLater(ctx, "INSERT INTO things (id, name, at) VALUES (?, ?, ?)", store.NewID("th"), "later-dup", 1)
+				})
+				return insert(ctx, tx, "later-after-savepoint")
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if errs.CodeOf(inner) != errs.Conflict {
+				t.Fatalf("savepoint got %v, want conflict", inner)
+			}
+			if got := count(t, db); got != before+1 {
+				t.Fatalf("rows = %d, want %d: the savepoint's write undone, the transaction's kept", got, before+1)
+			}
+		})
 		t.Run("missing row is not_found", func(t *testing.T) {
 			var name string
 			err := db.Read(ctx, func(tx *store.Tx) error {

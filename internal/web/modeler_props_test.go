@@ -269,7 +269,7 @@ func checkPanelXML(t *testing.T, xml string) {
 		{"service task", got(el("CreateLead").Service), `{"Type":"app.createItem","Retries":5,"Inputs":[{"Name":"app","Value":"crm/leads","Expression":""},{"Name":"name","Value":"","Expression":"name"},{"Name":"phone","Value":"","Expression":"phone"}],"Outputs":[{"Variable":"lead","Expression":"item"}],"Headers":null}`},
 		{"message", got(el("Answer").Message), `{"Name":"customer-answer","Variable":"answer","CorrelationKey":"","CorrelationKeyRaw":""}`},
 		{"script", got(el("Score").Script), `{"Assignments":[{"Variable":"score","Expression":"len(answer)","ExpressionRaw":"len(answer)"}]}`},
-		{"assignee", got(el("CallBack").User.Assignee), `{"User":"olga","UserVariable":"","Groups":["sales"],"SessionOperator":false}`},
+		{"assignee", got(el("CallBack").User.Assignee), `{"User":"olga","UserVariable":"","Expression":"","ExpressionRaw":"","Groups":["sales"],"SessionOperator":false}`},
 		{"form", got(el("CallBack").User.Form), `[{"Variable":"reached","Label":"Reached the customer?","Required":true}]`},
 		{"due", el("CallBack").User.Due, "PT4H"},
 		{"timer", el("Late").Timer.Duration, "PT1H"},

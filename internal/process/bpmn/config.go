@@ -97,6 +97,11 @@ type Assignee struct {
 	User string
 	// UserVariable names a process variable of type user whose value is the assignee.
 	UserVariable string
+	// Expression is an expr-lang expression, evaluated when the task is created, that gives the
+	// assignee's login, such as a Camunda 7 template kermit_${loopCounter} or a Zeebe FEEL
+	// expression ="kermit_" + string(loopCounter). ExpressionRaw is the text as written.
+	Expression    string
+	ExpressionRaw string
 	// Groups are the names of groups whose members may claim the task.
 	Groups []string
 	// SessionOperator assigns the task to the operator of the linked session.

@@ -328,8 +328,8 @@ func (pb *processBuilder) timer(def *node, e *Element) {
 	}
 }
 
-// timerCycle reads an ISO 8601 repetition, Rn/duration or R/duration, or on a timer start
-// event a cron expression. Only a timer start event, a non-interrupting boundary timer or a
+// timerCycle reads an ISO 8601 repetition, Rn/duration or R/duration, with or without a start
+// date (Rn/start/duration), or on a timer start event a cron expression. Only a timer start event, a non-interrupting boundary timer or a
 // non-interrupting event sub-process start may repeat: anywhere else the first firing moves
 // the token on for good.
 func (pb *processBuilder) timerCycle(t *Timer, e *Element) {
@@ -343,14 +343,20 @@ func (pb *processBuilder) timerCycle(t *Timer, e *Element) {
 		return
 	}
 	reps, period, ok := strings.Cut(t.Cycle, "/")
-	n, err := 0, error(nil)
-	if count := strings.TrimPrefix(reps, "R"); ok && count != reps && count != "" {
+	start, err := time.Time{}, error(nil)
+	if first, second, two := strings.Cut(period, "/"); two {
+		start, period, err = cycleStart(first, second)
+	}
+	n, count := 0, strings.TrimPrefix(reps, "R")
+	switch {
+	case err != nil:
+	case !ok || count == reps:
+		err = errors.New("it is not a repetition such as R3/PT1H")
+	case count != "":
 		n, err = strconv.Atoi(count)
 		if err == nil && (n < 1 || n > 1000) {
 			err = errors.New("the number of repetitions must be 1 to 1000")
 		}
-	} else if !ok || count == reps {
-		err = errors.New("it is not a repetition such as R3/PT1H")
 	}
 	var d Duration
 	if err == nil {
@@ -363,7 +369,26 @@ func (pb *processBuilder) timerCycle(t *Timer, e *Element) {
 		pb.problem(e.ID, "the timer cycle %q of %s (%s) cannot be read: %v%s", t.Cycle, e.Tag, e.ID, err, expressionHint(t.Cycle))
 		return
 	}
-	t.duration, t.repeat = d, n
+	t.duration, t.repeat, t.start = d, n, start
+}
+
+// cycleStart reads the two parts after the count of a cycle with a start date, such as
+// 2030-01-01T10:00:00Z and PT1H in R3/2030-01-01T10:00:00Z/PT1H, and returns the start and the
+// period. A cycle that ends at a date instead (R/PT1H/2030-01-01T10:00:00Z, or start/end) is
+// refused: its last firing would depend on a date, where a count says it plainly.
+func cycleStart(first, second string) (time.Time, string, error) {
+	if strings.HasPrefix(first, "P") || !strings.HasPrefix(second, "P") {
+		return time.Time{}, "", errors.New("a cycle that ends at a date is not supported; give a count instead, as in R3/PT1H, or a start date, as in R3/2030-01-01T10:00:00Z/PT1H")
+	}
+	start, err := time.Parse(time.RFC3339, first)
+	if err != nil {
+		return time.Time{}, "", fmt.Errorf("the start date %q is not an RFC 3339 time such as 2030-01-01T10:00:00Z", first)
+	}
+	// The next firing is counted in periods from the start, in time.Duration's range.
+	if start.Year() < 1970 {
+		return time.Time{}, "", fmt.Errorf("the start date %q is before 1970", first)
+	}
+	return start, second, nil
 }
 
 func (pb *processBuilder) timerDuration(t *Timer, e *Element) {

@@ -2,10 +2,9 @@ package bpmn
 
 import "strings"
 
-// The kinds of escalations. An escalation tells an enclosing scope that something needs
-// attention without stopping the work. Parley has no sub-processes or call activities yet,
-// and only those catch escalations, so a thrown escalation is recorded and, as in Camunda 8
-// when nothing catches it, the token goes on (or ends).
+// The kinds of escalations. An escalation tells an enclosing scope (a sub-process, or the call
+// activity that started the instance) that something needs attention without stopping the
+// work; as in Camunda 8, when nothing catches it the token goes on (or ends).
 const (
 	KindThrowEscalation Kind = "throwEscalation" // intermediate throw event: records the escalation and passes on
 	KindEndEscalation   Kind = "endEscalation"   // end event: records the escalation and ends the token

@@ -19,6 +19,7 @@ const (
 	UseTemplate       Use = "template"       // one {{ ... }} placeholder of a task input's text
 	UseOutput         Use = "output"         // a service task output: over the task's result
 	UseCorrelationKey Use = "correlationKey" // a message wait's key: string or number
+	UseAssignee       Use = "assignee"       // a user task's computed login: string
 )
 
 // Expression is one expr-lang expression of a process, with where it comes from.
@@ -68,6 +69,9 @@ func elementExpressions(e *Element) []Expression {
 		for _, a := range e.Script.Assignments {
 			add(UseAssignment, a.Variable, a.Expression)
 		}
+	}
+	if e.User != nil && e.User.Assignee.Expression != "" {
+		add(UseAssignee, "", e.User.Assignee.Expression)
 	}
 	if e.Message != nil && e.Message.CorrelationKey != "" {
 		add(UseCorrelationKey, "", e.Message.CorrelationKey)

@@ -84,6 +84,10 @@ func TestUserTaskAssignment(t *testing.T) {
 		{`<bpmn:userTask id="T" camunda:assignee="${reviewer}" camunda:candidateGroups="management"/>`, Assignee{UserVariable: "reviewer", Groups: []string{"management"}}},
 		{ext("userTask", "T", `<parley:assignee user="p"/><zeebe:assignmentDefinition assignee="z"/>`), Assignee{User: "p"}},
 		{`<bpmn:userTask id="T"/>`, Assignee{}},
+		{ext("userTask", "T", `<zeebe:assignmentDefinition assignee="=&quot;kermit_&quot; + string(loopCounter)"/>`),
+			Assignee{Expression: feelPrefix + `"\"kermit_\" + string(loopCounter)")`, ExpressionRaw: `="kermit_" + string(loopCounter)`}},
+		{`<bpmn:userTask id="T" camunda:assignee="${team}-#{n + 1}.lead"/>`,
+			Assignee{Expression: `string(team) + "-" + string(n + 1) + ".lead"`, ExpressionRaw: "${team}-#{n + 1}.lead"}},
 	}
 	for _, tt := range tests {
 		p := mustParse(t, doc(around("T", tt.element)))
@@ -96,7 +100,9 @@ func TestUserTaskAssignment(t *testing.T) {
 func TestUserTaskAssignmentProblems(t *testing.T) {
 	tests := []struct{ element, phrase string }{
 		{ext("userTask", "T", `<parley:assignee user="a" sessionOperator="true"/>`), "more than one of user, userVariable and sessionOperator"},
-		{ext("userTask", "T", `<zeebe:assignmentDefinition assignee="=if a then b else c"/>`), "only a variable name or a fixed login"},
+		{ext("userTask", "T", `<zeebe:assignmentDefinition assignee="=&quot;kermit_&quot; +"/>`), `zeebe:assignmentDefinition assignee "=\"kermit_\" +" on T cannot be read`},
+		{`<bpmn:userTask id="T" camunda:assignee="kermit_${loopCounter"/>`, `camunda:assignee "kermit_${loopCounter" on T cannot be read: the ${ at "${loopCounter" is not closed with }`},
+		{`<bpmn:userTask id="T" camunda:assignee="kermit_${pick(a)}"/>`, "function call pick(...) is not supported"},
 		{ext("userTask", "T", `<zeebe:assignmentDefinition candidateGroups="=[&quot;a&quot;]"/>`), "are an expression"},
 		{ext("userTask", "T", `<zeebe:assignmentDefinition candidateUsers="a,b"/>`), "candidateUsers on T is not supported"},
 		{`<bpmn:userTask id="T" camunda:candidateUsers="a"/>`, "camunda:candidateUsers on T is not supported"},

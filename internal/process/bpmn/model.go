@@ -174,12 +174,14 @@ type Timer struct {
 	// Date is an RFC 3339 time such as 2030-01-01T09:00:00Z, as written.
 	Date string
 	// Cycle is an ISO 8601 repetition such as R3/PT1H (three times, an hour apart) or R/PT1H
-	// (until the activity ends), as written. Only a non-interrupting boundary timer or event
-	// sub-process start accepts one: on any other timer a repetition could never happen.
+	// (until the activity ends), optionally with a start date (R3/2030-01-01T10:00:00Z/PT1H), as
+	// written. Only a timer start event, a non-interrupting boundary timer or event sub-process
+	// start accepts one: on any other timer a repetition could never happen.
 	Cycle string
 
 	duration Duration
 	date     time.Time
+	start    time.Time // a cycle's start date: the firings are start, start+period, …
 	repeat   int
 	cron     cron.Schedule // a timer start event's cron cycle, such as 0 0 9 * * MON-FRI
 }
@@ -202,5 +204,33 @@ func (t *Timer) Due(from time.Time) time.Time {
 	if t.cron != nil {
 		return t.cron.Next(from.UTC())
 	}
+	if !t.start.IsZero() {
+		return t.nextOnGrid(from)
+	}
 	return t.duration.AddTo(from)
+}
+
+// nextOnGrid returns the first firing of a cycle with a start date that is after from: the start
+// itself while it is ahead, else start plus the fewest whole periods that pass from. A start in
+// the past thus keeps its times of day (a daily cycle from 10:00 fires at 10:00), as Camunda
+// computes it, rather than firing at once for a date already gone. Each candidate is the start
+// plus k periods, not k additions of one, so that P1M from January 31 gives March 31, not 28.
+func (t *Timer) nextOnGrid(from time.Time) time.Time {
+	if from.Before(t.start) {
+		return t.start
+	}
+	at := func(k int) time.Time {
+		d := t.duration
+		return Duration{Years: d.Years * k, Months: d.Months * k, Weeks: d.Weeks * k, Days: d.Days * k, Clock: d.Clock * time.Duration(k)}.AddTo(t.start)
+	}
+	// Guess k from the length of the first period, then correct it: calendar periods vary a
+	// little in length, so the guess is close but may be off either way.
+	k := int(from.Sub(t.start) / at(1).Sub(t.start))
+	for k > 0 && at(k).After(from) {
+		k--
+	}
+	for !at(k).After(from) {
+		k++
+	}
+	return at(k)
 }

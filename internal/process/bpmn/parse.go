@@ -254,8 +254,8 @@ func (pb *processBuilder) linkBoundary(e *Element) {
 		pb.problem(e.ID, "boundaryEvent (%s) is attached to %s (%s); boundary events are supported on user, service and receive tasks, sub-processes and call activities only", e.ID, host.Tag, host.ID)
 	case e.Kind == KindBoundaryError && host.Kind != KindServiceTask && host.Kind != KindSubProcess && host.Kind != KindCallActivity:
 		pb.problem(e.ID, "boundaryEvent (%s) catches errors but is attached to %s (%s); only service tasks, sub-processes and call activities throw errors", e.ID, host.Tag, host.ID)
-	case e.Kind == KindBoundaryEscalation && host.Kind != KindSubProcess:
-		pb.problem(e.ID, "boundaryEvent (%s) catches escalations but is attached to %s (%s); only sub-processes raise them", e.ID, host.Tag, host.ID)
+	case e.Kind == KindBoundaryEscalation && host.Kind != KindSubProcess && host.Kind != KindCallActivity:
+		pb.problem(e.ID, "boundaryEvent (%s) catches escalations but is attached to %s (%s); only sub-processes and call activities raise them", e.ID, host.Tag, host.ID)
 	default:
 		host.Boundaries = append(host.Boundaries, e)
 		return

@@ -13,7 +13,8 @@ const (
 	// KindEventStart is the start event of an event sub-process: a timer, a message, an error
 	// or an escalation, interrupting the enclosing scope or running beside it.
 	KindEventStart Kind = "eventStart"
-	// KindBoundaryEscalation catches an escalation raised inside the sub-process it sits on.
+	// KindBoundaryEscalation catches an escalation raised inside the sub-process it sits on, or
+	// in the instance the call activity it sits on started.
 	KindBoundaryEscalation Kind = "boundaryEscalation"
 )
 

@@ -92,6 +92,11 @@ func translateJUEL(src string) (string, error) {
 	return translate(src, juelDialect)
 }
 
+// juelLoopCounter is what a JUEL expression's loopCounter becomes. Camunda 7 counts a
+// multi-instance activity's runs from 0 and Parley (like Zeebe) from 1, so a Camunda 7 file's
+// kermit_${loopCounter} names kermit_0 for the first run, as its author meant.
+var juelLoopCounter = []token{{tokLParen, "("}, {tokName, LoopCounter}, {tokOp, "-"}, {tokNumber, "1"}, {tokRParen, ")"}}
+
 func translate(src string, d *dialect) (string, error) {
 	toks, err := lex(src, d)
 	if err != nil {
@@ -99,6 +104,9 @@ func translate(src string, d *dialect) (string, error) {
 	}
 	if err := checkTokens(toks, d); err != nil {
 		return "", err
+	}
+	if d == juelDialect {
+		toks = zeroBasedLoopCounter(toks)
 	}
 	out := render(toks)
 	if err := checkSyntax(out); err != nil {
@@ -130,6 +138,19 @@ func checkTokens(toks []token, d *dialect) error {
 		}
 	}
 	return nil
+}
+
+// zeroBasedLoopCounter rewrites each bare loopCounter of a JUEL expression (see juelLoopCounter).
+func zeroBasedLoopCounter(toks []token) []token {
+	out := make([]token, 0, len(toks))
+	for _, t := range toks {
+		if t.kind == tokName && t.text == LoopCounter {
+			out = append(out, juelLoopCounter...)
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 func isComparison(op string) bool {

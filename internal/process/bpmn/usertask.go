@@ -1,6 +1,9 @@
 package bpmn
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // userConfig collects who a user task goes to from each dialect; parley:assignee wins over
 // zeebe:assignmentDefinition, which wins over Camunda 7 attributes.
@@ -79,13 +82,18 @@ func (pb *processBuilder) parleyDue(x *node, u *UserTask) {
 }
 
 // zeebeAssignment reads <zeebe:assignmentDefinition assignee candidateGroups candidateUsers>.
-// Zeebe writes a static value as is and an expression with "="; of expressions only a plain
-// variable name is understood (it becomes UserVariable), the rest is refused.
+// Zeebe writes a static value as is and an expression with "=": a plain variable name becomes
+// UserVariable (a variable of type user), any other expression computes a login.
 func (pb *processBuilder) zeebeAssignment(x *node) *Assignee {
 	a := &Assignee{}
-	if v := strings.TrimSpace(x.attr("", "assignee")); strings.HasPrefix(v, "=") {
-		a.UserVariable = pb.assigneeVariable(strings.TrimSpace(v[1:]), v, "zeebe:assignmentDefinition")
-	} else {
+	v := strings.TrimSpace(x.attr("", "assignee"))
+	expression, isExpr := strings.CutPrefix(v, "=")
+	switch expression = strings.TrimSpace(expression); {
+	case isExpr && isIdentifier(expression):
+		a.UserVariable = expression
+	case isExpr:
+		pb.assigneeExpression(a, v, "zeebe:assignmentDefinition assignee", translateFEEL)
+	default:
 		a.User = v
 	}
 	a.Groups = pb.staticGroups(x.attr("", "candidateGroups"), "=", "zeebe:assignmentDefinition")
@@ -96,16 +104,18 @@ func (pb *processBuilder) zeebeAssignment(x *node) *Assignee {
 }
 
 // camundaAssignment reads the Camunda 7 attributes camunda:assignee and
-// camunda:candidateGroups; ${name} in the assignee names a variable.
+// camunda:candidateGroups; ${name} alone in the assignee names a variable, and any other text
+// with ${...} in it is a template that computes a login.
 func (pb *processBuilder) camundaAssignment(n *node) Assignee {
 	var a Assignee
 	v := strings.TrimSpace(camundaAttr(n, "assignee"))
-	if strings.HasPrefix(v, "${") || strings.HasPrefix(v, "#{") {
-		a.UserVariable = pb.assigneeVariable(strings.TrimSuffix(v[2:], "}"), v, "camunda:assignee")
-	} else if strings.Contains(v, "${") || strings.Contains(v, "#{") {
-		// kermit_${loopCounter}: a login built per inner instance, which is not a login.
-		pb.unsupported(pb.current, "camunda:assignee %q of %s mixes text and an expression, which is not supported; name a login or a user variable", v, pb.current)
-	} else {
+	name := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(v, "${"), "#{"), "}"))
+	switch {
+	case (strings.HasPrefix(v, "${") || strings.HasPrefix(v, "#{")) && strings.HasSuffix(v, "}") && isIdentifier(name):
+		a.UserVariable = name
+	case strings.Contains(v, "${") || strings.Contains(v, "#{"):
+		pb.assigneeExpression(&a, v, "camunda:assignee", juelTemplate)
+	default:
 		a.User = v
 	}
 	a.Groups = pb.staticGroups(camundaAttr(n, "candidateGroups"), "${", "camunda:candidateGroups")
@@ -115,12 +125,52 @@ func (pb *processBuilder) camundaAssignment(n *node) Assignee {
 	return a
 }
 
-func (pb *processBuilder) assigneeVariable(name, raw, tag string) string {
-	name = strings.TrimSpace(name)
-	if !isIdentifier(name) {
-		pb.unsupported(pb.current, "%s assignee %q on %s is not supported: only a variable name or a fixed login is", tag, raw, pb.current)
+// assigneeExpression sets the expression that computes a task's login, or says why the text
+// written cannot be one.
+func (pb *processBuilder) assigneeExpression(a *Assignee, raw, tag string, translate func(string) (string, error)) {
+	src, err := translate(strings.TrimPrefix(raw, "="))
+	if err != nil {
+		pb.unsupported(pb.current, "%s %q on %s cannot be read: %v", tag, raw, pb.current, err)
+		return
 	}
-	return name
+	a.Expression, a.ExpressionRaw = src, raw
+}
+
+// juelTemplate translates Camunda 7 text with ${...} (or #{...}) parts, such as
+// kermit_${loopCounter}, into an expr-lang expression that joins the text and each part's
+// value as a string: "kermit_" + string(loopCounter).
+func juelTemplate(s string) (string, error) {
+	var parts []string
+	for s != "" {
+		start := exprStart(s)
+		if start < 0 {
+			parts = append(parts, quote(s))
+			break
+		}
+		if start > 0 {
+			parts = append(parts, quote(s[:start]))
+		}
+		end := strings.IndexByte(s[start:], '}')
+		if end < 0 {
+			return "", fmt.Errorf("the %s at %q is not closed with }", s[start:start+2], s[start:])
+		}
+		body, err := translateJUEL(s[start+2 : start+end])
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, "string("+body+")")
+		s = s[start+end+1:]
+	}
+	return strings.Join(parts, " + "), nil
+}
+
+// exprStart is where the first ${ or #{ of s starts, or -1.
+func exprStart(s string) int {
+	dollar, hash := strings.Index(s, "${"), strings.Index(s, "#{")
+	if dollar < 0 || (hash >= 0 && hash < dollar) {
+		return hash
+	}
+	return dollar
 }
 
 // staticGroups reads a comma-separated group list; a list computed by an expression is refused.

@@ -120,7 +120,7 @@ func TestRefusedElements(t *testing.T) {
 		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:timerEventDefinition><bpmn:timeCycle>R3/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
 			"B", `timer cycles (timeCycle "R3/PT1H") are supported on timer start events, non-interrupting boundary events and non-interrupting event sub-process starts only`},
 		{around("T", `<bpmn:userTask id="T"/><bpmn:boundaryEvent id="B" attachedToRef="T"><bpmn:escalationEventDefinition/></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`),
-			"B", "catches escalations but is attached to userTask (T); only sub-processes raise them"},
+			"B", "catches escalations but is attached to userTask (T); only sub-processes and call activities raise them"},
 		{`<bpmn:startEvent id="S"><bpmn:signalEventDefinition/></bpmn:startEvent>`, "S", "only none, message and timer start events"},
 		{around("T", `<bpmn:task id="T"/>`) + `<bpmn:endEvent id="E2"><bpmn:messageEventDefinition/></bpmn:endEvent>`, "E2", "it has messageEventDefinition"},
 		{around("T", `<bpmn:serviceTask id="T" isForCompensation="true"><bpmn:extensionElements><parley:task type="x"/></bpmn:extensionElements></bpmn:serviceTask>`),
@@ -274,6 +274,60 @@ func TestTimerCycles(t *testing.T) {
 		b := d.Main().Elements["B"]
 		if b.Interrupting || b.Timer.Repetitions() != want || b.Timer.Due(time.Unix(0, 0)).IsZero() {
 			t.Errorf("%s: interrupting %v, repetitions %d, want %d", cycle, b.Interrupting, b.Timer.Repetitions(), want)
+		}
+	}
+}
+
+// TestTimerCycleStartDate: a cycle with a start date fires first at the start, then once a
+// period, on the grid of the start; a start already past gives the next time on that grid. A
+// cycle that ends at a date is refused in words that say what to write instead.
+func TestTimerCycleStartDate(t *testing.T) {
+	boundary := func(cycle string) []byte {
+		return doc(around("T", `<bpmn:userTask id="T"/>`) + `<bpmn:boundaryEvent id="B" attachedToRef="T" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeCycle>` +
+			cycle + `</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent><bpmn:sequenceFlow id="b" sourceRef="B" targetRef="E"/>`)
+	}
+	at := func(s string) time.Time {
+		tm, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	tests := []struct {
+		cycle, from, want string
+		reps              int
+	}{
+		{"R3/2030-01-01T10:00:00Z/PT1H", "2026-01-01T00:00:00Z", "2030-01-01T10:00:00Z", 3},
+		{"R3/2030-01-01T10:00:00Z/PT1H", "2030-01-01T10:00:00Z", "2030-01-01T11:00:00Z", 3},
+		{"R3/2030-01-01T10:00:00Z/PT1H", "2030-01-01T10:00:01Z", "2030-01-01T11:00:00Z", 3},
+		{"R/2030-01-01T10:00:00Z/P1D", "2030-03-05T09:59:00Z", "2030-03-05T10:00:00Z", 0},
+		{"R/2020-01-01T10:00:00Z/P1D", "2026-01-01T00:00:00Z", "2026-01-01T10:00:00Z", 0},
+		{"R/2020-01-01T10:00:00Z/P1D", "2026-01-01T10:00:00Z", "2026-01-02T10:00:00Z", 0},
+		{"R/2026-01-31T00:00:00Z/P1M", "2026-03-01T00:00:00Z", "2026-03-31T00:00:00Z", 0},
+		{"R/2020-02-29T12:00:00Z/P1Y", "2026-01-01T00:00:00Z", "2026-02-28T12:00:00Z", 0},
+		{"R2/2020-01-01T00:00:00+02:00/PT90M", "2020-01-01T00:00:00Z", "2020-01-01T01:00:00Z", 2},
+	}
+	for _, tt := range tests {
+		d, err := Parse(boundary(tt.cycle))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.cycle, err)
+		}
+		timer := d.Main().Elements["B"].Timer
+		if got := timer.Due(at(tt.from)); !got.Equal(at(tt.want)) || timer.Repetitions() != tt.reps {
+			t.Errorf("%s from %s: due %s, want %s; repetitions %d, want %d", tt.cycle, tt.from, got, tt.want, timer.Repetitions(), tt.reps)
+		}
+	}
+	for cycle, phrase := range map[string]string{
+		"R/PT1H/2030-01-01T10:00:00Z":                 "a cycle that ends at a date is not supported; give a count instead",
+		"R/2030-01-01T10:00:00Z/2030-01-02T10:00:00Z": "a cycle that ends at a date is not supported",
+		"R3/tomorrow/PT1H":                            `the start date "tomorrow" is not an RFC 3339 time`,
+		"R3/1900-01-01T00:00:00Z/PT1H":                "is before 1970",
+		"R3/2030-01-01T10:00:00Z/PT0S":                "the period must be longer than zero",
+		"2030-01-01T10:00:00Z/PT1H":                   "it is not a repetition such as R3/PT1H",
+	} {
+		_, err := Parse(boundary(cycle))
+		if err == nil || !strings.Contains(err.Error(), phrase) || !strings.Contains(err.Error(), "boundaryEvent (B)") {
+			t.Errorf("%s: got %v, want %q", cycle, err, phrase)
 		}
 	}
 }

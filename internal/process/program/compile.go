@@ -26,6 +26,7 @@ type Program struct {
 	inputs  map[string][]Input        // by element id, in document order
 	outputs map[string][]Assign       // by element id
 	keys    map[string]*vm.Program    // correlation keys, by element id
+	logins  map[string]*vm.Program    // user tasks' computed assignees, by element id
 	types   map[string]value.Type     // declared variables
 	zero    map[string]any            // the compile-time environment
 	result  map[string]map[string]any // extra names an output sees, by element id
@@ -61,7 +62,7 @@ type Template struct {
 func Compile(p *bpmn.Process, types map[string]value.Type) (*Program, error) {
 	c := &Program{conds: map[string]*vm.Program{}, assigns: map[string][]Assign{},
 		inputs: map[string][]Input{}, outputs: map[string][]Assign{}, keys: map[string]*vm.Program{},
-		types: map[string]value.Type{}, zero: map[string]any{}, result: map[string]map[string]any{}}
+		logins: map[string]*vm.Program{}, types: map[string]value.Type{}, zero: map[string]any{}, result: map[string]map[string]any{}}
 	for name, t := range types {
 		c.types[name], c.zero[name] = t, t.Zero()
 	}
@@ -89,6 +90,9 @@ func (c *Program) Outputs(id string) []Assign { return c.outputs[id] }
 
 // Key returns the correlation key of message wait id, nil when it has none.
 func (c *Program) Key(id string) *vm.Program { return c.keys[id] }
+
+// Login returns the computed assignee of user task id, nil when it has none.
+func (c *Program) Login(id string) *vm.Program { return c.logins[id] }
 
 // IO returns the zeebe:ioMapping of element id, nil when it has none.
 func (c *Program) IO(id string) *IO { return c.io[id] }
@@ -277,7 +281,8 @@ func describeGoType(t reflect.Type) string {
 	return "a " + t.String()
 }
 
-// checkUserTask checks that a task's form fields and assignee variable are declared.
+// checkUserTask checks that a task's form fields and assignee variable are declared, and
+// compiles an assignee computed by an expression.
 func (c *Program) checkUserTask(list *errs.List, e *bpmn.Element) {
 	for _, f := range e.User.Form {
 		if _, ok := c.types[f.Variable]; !ok {
@@ -288,6 +293,19 @@ func (c *Program) checkUserTask(list *errs.List, e *bpmn.Element) {
 		if t, ok := c.types[v]; !ok || t.Kind != value.KindUser {
 			list.Add(e.ID, "userTask %s is assigned to the variable %q, which must be a declared variable of type user", e.ID, v)
 		}
+	}
+	if a := e.User.Assignee; a.Expression != "" {
+		prog, err := c.compile(a.Expression, c.zero)
+		if err == nil {
+			if k := prog.Node().Type(); k != nil && k.Kind() != reflect.Interface && k.Kind() != reflect.String {
+				err = fmt.Errorf("it gives %s; a login is a string", describeGoType(k))
+			}
+		}
+		if err != nil {
+			list.Add(e.ID, "the assignee %q of userTask %s cannot be used: %s", a.ExpressionRaw, e.ID, firstLine(err))
+			return
+		}
+		c.logins[e.ID] = prog
 	}
 }
 

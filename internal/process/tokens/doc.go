@@ -26,7 +26,8 @@
 // and when it fires a new token, waiting at the event sub-process, owns the new scope. Errors
 // and escalations go outward from the thrower's scope: an event sub-process of the scope
 // first, then a boundary event on the sub-process, then the parent scope (the runner's
-// scope_events.go). Scopes and tokens take their ids from one counter, so a scope id never
+// scope_events.go); from a called instance they go on to its call activity (the runner's
+// callactivity.go). Scopes and tokens take their ids from one counter, so a scope id never
 // names a token.
 //
 // Variables follow the scopes: a scope's own variables and its owner's zeebe:input locals
