@@ -31,7 +31,7 @@ func TestEventCommittedLateIsNotLost(t *testing.T) {
 		var cursor int64
 		if db.Dialect() == store.Postgres {
 			f.send("quick", "second written")
-			evs := f.eventsAfter(start)
+			evs := f.events(start)
 			if len(evs) == 0 || evs[len(evs)-1].Snapshot.LastMessage.Text != "second written" {
 				t.Fatalf("after the quick write the reader sees %v, want its events only", texts(evs))
 			}
@@ -39,7 +39,7 @@ func TestEventCommittedLateIsNotLost(t *testing.T) {
 		}
 		close(release)
 		f.must(<-done)
-		evs := f.eventsAfter(cursor)
+		evs := f.events(cursor)
 		found := false
 		for _, e := range evs {
 			found = found || e.Snapshot.LastMessage.Text == "first written"
@@ -63,6 +63,7 @@ func TestPartitionEventsKeepSessionOrder(t *testing.T) {
 				f.send(string(rune('a'+c)), "m"+string(rune('0'+i)))
 			}
 		}
+		f.must(chat.SequencePending(f.ctx, db))
 		total := 0
 		for p := range chat.Partitions {
 			var evs []chat.Event
@@ -88,16 +89,6 @@ func TestPartitionEventsKeepSessionOrder(t *testing.T) {
 	})
 }
 
-func (f *fixture) eventsAfter(after int64) []chat.Event {
-	f.t.Helper()
-	var evs []chat.Event
-	f.must(f.db.Read(f.ctx, func(tx *store.Tx) (err error) {
-		evs, err = chat.EventsAfter(f.ctx, tx, after, 1000)
-		return err
-	}))
-	return evs
-}
-
 func texts(evs []chat.Event) []string {
 	var out []string
 	for _, e := range evs {
@@ -106,4 +97,37 @@ func texts(evs []chat.Event) []string {
 		}
 	}
 	return out
+}
+
+// TestWriterDoesNotWaitForTheClusterSequencer holds the cluster's sequencer lock, as another
+// node's run does, while a customer writes: the write is answered at its commit, and its
+// event is read in order once the numbering gets through. If writers still waited for a run,
+// the write would wait for the lock, which this test releases only after the write returned.
+func TestWriterDoesNotWaitForTheClusterSequencer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect() != store.Postgres {
+			return // SQLite numbers events as they are written
+		}
+		f := newFixture(t, db)
+		f.customer("warm up")
+		start := f.latest()
+		held, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			done <- db.Tx(f.ctx, func(tx *store.Tx) error {
+				if _, err := tx.Exec(f.ctx, "SELECT pg_advisory_xact_lock(7245019388)"); err != nil {
+					return err
+				}
+				close(held)
+				<-release
+				return nil
+			})
+		}()
+		<-held
+		f.send("busy", "while another node numbers")
+		close(release)
+		f.must(<-done)
+		if got := texts(f.events(start)); len(got) == 0 || got[len(got)-1] != "message_received:while another node numbers" {
+			t.Fatalf("after the lock was released the reader sees %v, want the write's events", got)
+		}
+	})
 }
