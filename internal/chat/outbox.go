@@ -177,9 +177,31 @@ func queryEvents(ctx context.Context, tx *store.Tx, q string, args ...any) ([]Ev
 	return out, rows.Err()
 }
 
-// EventsAfter returns up to limit events with seq > after, in seq order.
+// EventsAfter returns up to limit events with seq > after, in seq order, including every
+// event committed before the call: on PostgreSQL, when some committed event still waits for
+// its seq, it first waits for the numbering (SequencePending). The readers of the whole
+// outbox (the engine's message waits, the realtime hub, the webhook queue) read it after a
+// write of their own node or a test's as they did when writers waited for their seqs. The
+// dispatcher's parts (PartitionEventsAfter) do not wait: the runs wake it.
 func EventsAfter(ctx context.Context, tx *store.Tx, after int64, limit int) ([]Event, error) {
+	if err := awaitUnsequenced(ctx, tx.DB()); err != nil {
+		return nil, err
+	}
 	return queryEvents(ctx, tx, "WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+}
+
+// awaitUnsequenced waits for a run of the sequencer when PostgreSQL's outbox holds committed
+// events without a seq. It asks on a connection of its own, so that a read-only transaction's
+// snapshot is taken only by the read that follows, after the run.
+func awaitUnsequenced(ctx context.Context, db *store.DB) error {
+	if db.Dialect() != store.Postgres {
+		return nil
+	}
+	var pending bool
+	if err := db.QueryAlone(ctx, "SELECT EXISTS (SELECT 1 FROM outbox WHERE seq IS NULL)").Scan(&pending); err != nil || !pending {
+		return err
+	}
+	return SequencePending(ctx, db)
 }
 
 // PartitionEventsAfter returns up to limit events of one part of PostgreSQL's outbox (see
