@@ -18,16 +18,10 @@ func TestEventCommittedLateIsNotLost(t *testing.T) {
 		f := newFixture(t, db)
 		f.customer("warm up")
 		start := f.latest()
-		wrote, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-		go func() {
-			done <- db.Tx(f.ctx, func(tx *store.Tx) error {
-				_, err := f.chat.ReceiveTx(f.ctx, tx, chat.Inbound{ChannelID: f.widget.ID, Identity: "slow", Text: "first written"})
-				close(wrote)
-				<-release
-				return err
-			})
-		}()
-		<-wrote
+		release := f.holdOpen(func(tx *store.Tx) error {
+			_, err := f.chat.ReceiveTx(f.ctx, tx, chat.Inbound{ChannelID: f.widget.ID, Identity: "slow", Text: "first written"})
+			return err
+		})
 		var cursor int64
 		if db.Dialect() == store.Postgres {
 			f.send("quick", "second written")
@@ -37,8 +31,7 @@ func TestEventCommittedLateIsNotLost(t *testing.T) {
 			}
 			cursor = evs[len(evs)-1].Seq
 		}
-		close(release)
-		f.must(<-done)
+		f.must(release())
 		evs := f.events(cursor)
 		found := false
 		for _, e := range evs {
@@ -111,23 +104,33 @@ func TestWriterDoesNotWaitForTheClusterSequencer(t *testing.T) {
 		f := newFixture(t, db)
 		f.customer("warm up")
 		start := f.latest()
-		held, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-		go func() {
-			done <- db.Tx(f.ctx, func(tx *store.Tx) error {
-				if _, err := tx.Exec(f.ctx, "SELECT pg_advisory_xact_lock(7245019388)"); err != nil {
-					return err
-				}
-				close(held)
-				<-release
-				return nil
-			})
-		}()
-		<-held
+		release := f.holdOpen(func(tx *store.Tx) error {
+			_, err := tx.Exec(f.ctx, "SELECT pg_advisory_xact_lock(7245019388)")
+			return err
+		})
 		f.send("busy", "while another node numbers")
-		close(release)
-		f.must(<-done)
+		f.must(release())
 		if got := texts(f.events(start)); len(got) == 0 || got[len(got)-1] != "message_received:while another node numbers" {
 			t.Fatalf("after the lock was released the reader sees %v, want the write's events", got)
 		}
 	})
+}
+
+// holdOpen runs fn in a transaction of its own and keeps that open until release is called,
+// which returns how it ended.
+func (f *fixture) holdOpen(fn func(tx *store.Tx) error) (release func() error) {
+	ran, end, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- f.db.Tx(f.ctx, func(tx *store.Tx) error {
+			err := fn(tx)
+			close(ran)
+			<-end
+			return err
+		})
+	}()
+	<-ran
+	return func() error {
+		close(end)
+		return <-done
+	}
 }
