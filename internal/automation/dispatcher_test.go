@@ -192,6 +192,7 @@ func TestRefusedStartFailsAloneInABatch(t *testing.T) {
 				Customer: chat.CustomerInfo{Name: "Late"}, Text: fmt.Sprintf("late-m%d", i)})
 			must(t, err)
 		}
+		must(t, chat.SequencePending(s.ctx, db))
 
 		// On PostgreSQL the two sessions may be in different parts of the outbox, and so in two
 		// batches; the closed session's events are always in one.

@@ -86,6 +86,9 @@ func (s *stack) writeFrom(t *testing.T, customers, from, n int) {
 			must(t, err)
 		}
 	}
+	// A writer on PostgreSQL returns before its events are numbered; a dispatcher reads them
+	// once they are, as this does.
+	must(t, chat.SequencePending(s.ctx, s.db))
 }
 
 // startedTexts returns, per session, the message text each started instance got, in the
@@ -146,6 +149,8 @@ func checkOnce(t *testing.T, s *stack, customers, n int) {
 
 func drainAll(t *testing.T, a *Service) {
 	for {
+		// What was written so far, by the test or by the instances just started, numbered.
+		must(t, chat.SequencePending(context.Background(), a.db))
 		n, err := a.DispatchOnce(context.Background())
 		must(t, err)
 		if n == 0 {

@@ -76,6 +76,7 @@ func TestDeadDispatchersPartIsTakenOver(t *testing.T) {
 
 // messagesIn counts the customer messages in one part of the outbox.
 func messagesIn(t *testing.T, s *stack, part int) int {
+	must(t, chat.SequencePending(s.ctx, s.db))
 	var evs []chat.Event
 	must(t, s.db.Read(s.ctx, func(tx *store.Tx) (err error) {
 		evs, err = chat.PartitionEventsAfter(s.ctx, tx, part, 0, 1000)

@@ -43,7 +43,9 @@
 // a counter row updated by the last statement of the writing transaction (one writer). On
 // PostgreSQL a counter row would make every event-writing transaction in the cluster commit
 // one at a time, so events are written without a seq and numbered right after their commit
-// by the sequencer (sequencer.go); the writer's call returns once they are. Seqs have no gaps
+// by the node's sequencer (sequencer.go); the writer's call returns at its commit, before
+// they are, and a reader that must see everything committed before it calls SequencePending
+// first (LatestSeq does). Seqs have no gaps
 // in practice, but do not rely on that. Event.SessionSeq counts one session's events from 1
 // without gaps, and a session's events get their seqs in that order.
 // Within a session, session_created precedes the first message_received.

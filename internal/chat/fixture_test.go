@@ -104,9 +104,10 @@ func (f *fixture) session(id string) *chat.Session {
 	return s
 }
 
-// events returns every event after seq.
+// events returns every event after seq, once what was committed so far is numbered.
 func (f *fixture) events(after int64) []chat.Event {
 	f.t.Helper()
+	f.must(chat.SequencePending(f.ctx, f.db))
 	var evs []chat.Event
 	f.must(f.db.Read(f.ctx, func(tx *store.Tx) (err error) {
 		evs, err = chat.EventsAfter(f.ctx, tx, after, 10000)

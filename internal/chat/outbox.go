@@ -70,7 +70,8 @@ func commitChange(ctx context.Context, tx *store.Tx, sess *Session, last *Messag
 // appendEvents writes events to the outbox, after the session's row was locked by its update.
 // On SQLite their global seqs come from outbox_counter, which the single writer takes in
 // commit order. On PostgreSQL they are written without a seq and numbered after the commit by
-// the sequencer (see sequencer.go), so that writers do not wait for each other.
+// the node's sequencer (see sequencer.go), so that writers wait neither for each other nor
+// for the numbering.
 func appendEvents(ctx context.Context, tx *store.Tx, sess *Session, snap Snapshot, by string, firstSessionSeq int64, types []string) error {
 	data, err := json.Marshal(snap)
 	if err != nil {
@@ -121,7 +122,7 @@ func appendEvents(ctx context.Context, tx *store.Tx, sess *Session, snap Snapsho
 }
 
 // insertUnsequenced writes PostgreSQL's events with their partition and no seq, and has the
-// transaction wait for their seqs once committed.
+// transaction ask for their numbering once committed.
 func insertUnsequenced(ctx context.Context, tx *store.Tx, sess *Session, data, by string, firstSessionSeq int64, types []string, first bool) error {
 	rows := make([]string, len(types))
 	args := make([]any, 0, 9*len(types))
@@ -176,9 +177,31 @@ func queryEvents(ctx context.Context, tx *store.Tx, q string, args ...any) ([]Ev
 	return out, rows.Err()
 }
 
-// EventsAfter returns up to limit events with seq > after, in seq order.
+// EventsAfter returns up to limit events with seq > after, in seq order, including every
+// event committed before the call: on PostgreSQL, when some committed event still waits for
+// its seq, it first waits for the numbering (SequencePending). The readers of the whole
+// outbox (the engine's message waits, the realtime hub, the webhook queue) read it after a
+// write of their own node or a test's as they did when writers waited for their seqs. The
+// dispatcher's parts (PartitionEventsAfter) do not wait: the runs wake it.
 func EventsAfter(ctx context.Context, tx *store.Tx, after int64, limit int) ([]Event, error) {
+	if err := awaitUnsequenced(ctx, tx.DB()); err != nil {
+		return nil, err
+	}
 	return queryEvents(ctx, tx, "WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+}
+
+// awaitUnsequenced waits for a run of the sequencer when PostgreSQL's outbox holds committed
+// events without a seq. It asks on a connection of its own, so that a read-only transaction's
+// snapshot is taken only by the read that follows, after the run.
+func awaitUnsequenced(ctx context.Context, db *store.DB) error {
+	if db.Dialect() != store.Postgres {
+		return nil
+	}
+	var pending bool
+	if err := db.QueryAlone(ctx, "SELECT EXISTS (SELECT 1 FROM outbox WHERE seq IS NULL)").Scan(&pending); err != nil || !pending {
+		return err
+	}
+	return SequencePending(ctx, db)
 }
 
 // PartitionEventsAfter returns up to limit events of one part of PostgreSQL's outbox (see
@@ -187,8 +210,15 @@ func PartitionEventsAfter(ctx context.Context, tx *store.Tx, part int, after int
 	return queryEvents(ctx, tx, "WHERE part = ? AND seq > ? ORDER BY seq LIMIT ?", part, after, limit)
 }
 
-// LatestSeq returns the seq of the newest committed event, 0 when there is none.
+// LatestSeq returns the seq of the newest committed event, 0 when there is none. Every event
+// committed before the call has a seq at or below it: on PostgreSQL, where writers do not
+// wait for their events' seqs, it first waits for those to be numbered (SequencePending), so
+// that an event that came before (a customer's message answered before a message wait
+// began) is never taken for one that came after.
 func LatestSeq(ctx context.Context, tx *store.Tx) (int64, error) {
+	if err := SequencePending(ctx, tx.DB()); err != nil {
+		return 0, err
+	}
 	var seq int64
 	err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(seq), 0) FROM outbox").Scan(&seq)
 	return seq, err

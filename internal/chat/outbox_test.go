@@ -188,6 +188,7 @@ func TestCursors(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		f.customer("one")
+		f.must(chat.SequencePending(f.ctx, db))
 		claim := func(tx *store.Tx) (int64, bool) {
 			after, ok, err := chat.ClaimCursor(f.ctx, tx, "test")
 			f.must(err)

@@ -35,74 +35,121 @@ const sequenceBatch = 5000
 // inserted after the earlier one committed, so it has the larger wid and no run can see it
 // without the earlier one.
 //
-// A writer waits, after its commit, for a run that began after its commit: when its call
-// returns, its events have seqs, as they had before. The writers of a node share runs (one
-// at a time per node, the next taking everything committed meanwhile), so a run costs a few
-// round trips for however many writers came. Events left without a seq by a node that died
-// between commit and run are numbered by the next run anywhere (SequencePending).
+// A writer does not wait for the numbering: its commit asks its node for a run and returns.
+// It used to wait, and since runs are one at a time in the cluster, every node's writers then
+// waited on every other node's runs, which kept CPU-limited nodes from adding throughput.
+// Each node numbers on a loop of its own (one run at a time per node, the next taking
+// everything committed meanwhile), which runs while commits keep asking and ends when they
+// stop. The consumers of the outbox lose nothing by it: a run wakes them once it numbered
+// events, as the writer's commit did before. What needs "now" waits instead (Sequenced): a
+// reader that must see every event committed before it, such as LatestSeq, which a session's
+// message wait uses to tell the messages that came before it from those after. Events left
+// without a seq by a node that died between commit and run are numbered by the next run
+// anywhere (SequencePending).
 type sequencer struct {
+	db       *store.DB
 	mu       sync.Mutex
-	cond     *sync.Cond
-	running  bool
+	ran      chan struct{} // closed, and replaced, each time a run finishes
+	running  bool          // the loop is on
+	wanted   bool          // someone asked for a run after the current one began
 	started  uint64
 	finished uint64
+	err      error // of the last finished run
 }
 
 type sequencerKey struct{}
 
 func sequencerOf(db *store.DB) *sequencer {
 	return db.Local(sequencerKey{}, func() any {
-		q := &sequencer{}
-		q.cond = sync.NewCond(&q.mu)
-		return q
+		return &sequencer{db: db, ran: make(chan struct{})}
 	}).(*sequencer)
 }
 
-// await returns once a run that began after the call has finished.
-func (q *sequencer) await(run func()) {
+// kick asks for a run that begins after the call, without waiting for it.
+func (q *sequencer) kick() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	arrived := q.started
-	for q.finished <= arrived {
-		if q.running {
-			q.cond.Wait()
-			continue
-		}
-		q.running = true
+	q.kickLocked()
+}
+
+func (q *sequencer) kickLocked() {
+	if q.running {
+		q.wanted = true
+		return
+	}
+	q.running = true
+	go q.loop()
+}
+
+// loop runs the sequencer until a run ends with nobody having asked for another meanwhile.
+func (q *sequencer) loop() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for {
+		q.wanted = false
 		q.started++
 		n := q.started
 		q.mu.Unlock()
-		run()
+		err := q.run()
 		q.mu.Lock()
-		q.running, q.finished = false, n
-		q.cond.Broadcast()
+		q.finished, q.err = n, err
+		close(q.ran)
+		q.ran = make(chan struct{})
+		if !q.wanted {
+			q.running = false
+			return
+		}
 	}
 }
 
-// sequenceAfterCommit makes tx, once committed, wait for its events' seqs.
-func sequenceAfterCommit(tx *store.Tx) {
-	db := tx.DB()
-	tx.AfterCommit(func() {
-		sequencerOf(db).await(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			if err := sequenceAll(ctx, db); err != nil {
-				db.Logger().Warn("chat outbox: numbering events failed; the next run will", "err", err)
-			}
-		})
-	})
+func (q *sequencer) run() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := sequenceAll(ctx, q.db)
+	if err != nil {
+		q.db.Logger().Warn("chat outbox: numbering events failed; the next run will", "err", err)
+	}
+	return err
 }
 
-// SequencePending numbers the committed events that have no seq yet: those of a node that
-// died between its commit and its run. The dispatcher calls it on its slow poll. Nothing to
-// do on SQLite, whose events get their seqs as they are written.
+// await returns once a run that began after the call has finished, with that run's error,
+// or when ctx ends.
+func (q *sequencer) await(ctx context.Context) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	arrived := q.started
+	q.kickLocked()
+	for q.finished <= arrived {
+		ran := q.ran
+		q.mu.Unlock()
+		select {
+		case <-ran:
+		case <-ctx.Done():
+			q.mu.Lock()
+			return ctx.Err()
+		}
+		q.mu.Lock()
+	}
+	return q.err
+}
+
+// sequenceAfterCommit has tx, once committed, ask its node for a run that numbers its events.
+func sequenceAfterCommit(tx *store.Tx) {
+	q := sequencerOf(tx.DB())
+	tx.AfterCommit(q.kick)
+}
+
+// SequencePending returns once every event committed before the call has its seq, so that a
+// read after it sees them all, including those of a node that died between its commit and
+// its run (the dispatcher calls it on its slow poll for those). On PostgreSQL it waits for a
+// run of this node's sequencer that began after the call; a caller inside a transaction holds
+// a connection meanwhile, and the run needs another. Nothing to do on SQLite, whose events
+// get their seqs as they are written.
 func SequencePending(ctx context.Context, db *store.DB) error {
 	if db.Dialect() != store.Postgres {
 		return nil
 	}
-	var err error
-	sequencerOf(db).await(func() { err = sequenceAll(ctx, db) })
-	return err
+	return sequencerOf(db).await(ctx)
 }
 
 // sequenceAll runs the sequencer until no committed event is left without a seq.

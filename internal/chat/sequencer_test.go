@@ -18,28 +18,21 @@ func TestEventCommittedLateIsNotLost(t *testing.T) {
 		f := newFixture(t, db)
 		f.customer("warm up")
 		start := f.latest()
-		wrote, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-		go func() {
-			done <- db.Tx(f.ctx, func(tx *store.Tx) error {
-				_, err := f.chat.ReceiveTx(f.ctx, tx, chat.Inbound{ChannelID: f.widget.ID, Identity: "slow", Text: "first written"})
-				close(wrote)
-				<-release
-				return err
-			})
-		}()
-		<-wrote
+		release := f.holdOpen(func(tx *store.Tx) error {
+			_, err := f.chat.ReceiveTx(f.ctx, tx, chat.Inbound{ChannelID: f.widget.ID, Identity: "slow", Text: "first written"})
+			return err
+		})
 		var cursor int64
 		if db.Dialect() == store.Postgres {
 			f.send("quick", "second written")
-			evs := f.eventsAfter(start)
+			evs := f.events(start)
 			if len(evs) == 0 || evs[len(evs)-1].Snapshot.LastMessage.Text != "second written" {
 				t.Fatalf("after the quick write the reader sees %v, want its events only", texts(evs))
 			}
 			cursor = evs[len(evs)-1].Seq
 		}
-		close(release)
-		f.must(<-done)
-		evs := f.eventsAfter(cursor)
+		f.must(release())
+		evs := f.events(cursor)
 		found := false
 		for _, e := range evs {
 			found = found || e.Snapshot.LastMessage.Text == "first written"
@@ -63,6 +56,7 @@ func TestPartitionEventsKeepSessionOrder(t *testing.T) {
 				f.send(string(rune('a'+c)), "m"+string(rune('0'+i)))
 			}
 		}
+		f.must(chat.SequencePending(f.ctx, db))
 		total := 0
 		for p := range chat.Partitions {
 			var evs []chat.Event
@@ -88,16 +82,6 @@ func TestPartitionEventsKeepSessionOrder(t *testing.T) {
 	})
 }
 
-func (f *fixture) eventsAfter(after int64) []chat.Event {
-	f.t.Helper()
-	var evs []chat.Event
-	f.must(f.db.Read(f.ctx, func(tx *store.Tx) (err error) {
-		evs, err = chat.EventsAfter(f.ctx, tx, after, 1000)
-		return err
-	}))
-	return evs
-}
-
 func texts(evs []chat.Event) []string {
 	var out []string
 	for _, e := range evs {
@@ -106,4 +90,47 @@ func texts(evs []chat.Event) []string {
 		}
 	}
 	return out
+}
+
+// TestWriterDoesNotWaitForTheClusterSequencer holds the cluster's sequencer lock, as another
+// node's run does, while a customer writes: the write is answered at its commit, and its
+// event is read in order once the numbering gets through. If writers still waited for a run,
+// the write would wait for the lock, which this test releases only after the write returned.
+func TestWriterDoesNotWaitForTheClusterSequencer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect() != store.Postgres {
+			return // SQLite numbers events as they are written
+		}
+		f := newFixture(t, db)
+		f.customer("warm up")
+		start := f.latest()
+		release := f.holdOpen(func(tx *store.Tx) error {
+			_, err := tx.Exec(f.ctx, "SELECT pg_advisory_xact_lock(7245019388)")
+			return err
+		})
+		f.send("busy", "while another node numbers")
+		f.must(release())
+		if got := texts(f.events(start)); len(got) == 0 || got[len(got)-1] != "message_received:while another node numbers" {
+			t.Fatalf("after the lock was released the reader sees %v, want the write's events", got)
+		}
+	})
+}
+
+// holdOpen runs fn in a transaction of its own and keeps that open until release is called,
+// which returns how it ended.
+func (f *fixture) holdOpen(fn func(tx *store.Tx) error) (release func() error) {
+	ran, end, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- f.db.Tx(f.ctx, func(tx *store.Tx) error {
+			err := fn(tx)
+			close(ran)
+			<-end
+			return err
+		})
+	}()
+	<-ran
+	return func() error {
+		close(end)
+		return <-done
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/parleychat/parley/internal/process/catalog"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -98,7 +99,7 @@ func (r *runner) userID(login string) (string, error) {
 	if id, ok := r.b.logins[login]; ok {
 		return id, nil
 	}
-	id, err := userIDByLogin(r.ctx, r.tx, login)
+	id, err := catalog.UserIDByLogin(r.ctx, r.tx, login)
 	if err == nil {
 		r.b.logins[login] = id
 	}

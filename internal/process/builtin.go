@@ -9,6 +9,8 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/catalog"
+	"github.com/parleychat/parley/internal/process/program"
 	"github.com/parleychat/parley/internal/value"
 )
 
@@ -43,45 +45,45 @@ func (r *runner) builtin(el *bpmn.Element) (map[string]any, error) {
 
 // inputs evaluates a task's inputs: expressions give their value, templates their text.
 func (r *runner) inputs(el *bpmn.Element) (map[string]any, error) {
-	progs := r.st.v.progs.inputs[el.ID]
+	progs := r.st.v.Program().Inputs(el.ID)
 	out := make(map[string]any, len(progs))
 	for _, ip := range progs {
 		v, err := r.input(ip, formatText)
 		if err != nil {
 			return nil, err
 		}
-		out[ip.name] = v
+		out[ip.Name] = v
 	}
 	return out, nil
 }
 
-func (r *runner) input(ip inputProgram, format func(any) string) (any, error) {
+func (r *runner) input(ip program.Input, format func(any) string) (any, error) {
 	switch {
-	case ip.prog != nil:
-		v, err := expr.Run(ip.prog, r.env())
+	case ip.Prog != nil:
+		v, err := expr.Run(ip.Prog, r.env())
 		if err != nil {
-			return nil, errs.New(errs.Invalid, "the input %s: %v", ip.name, r.exprFailed(ip.prog, "", err))
+			return nil, errs.New(errs.Invalid, "the input %s: %v", ip.Name, r.exprFailed(ip.Prog, "", err))
 		}
 		return v, nil
-	case ip.tmpl != nil:
-		return r.render(ip.name, ip.tmpl, format)
+	case ip.Template != nil:
+		return r.render(ip.Name, ip.Template, format)
 	}
-	return ip.plain, nil
+	return ip.Plain, nil
 }
 
 // render fills a template's placeholders, each formatted by format (plain text, URL-escaped,
 // or JSON, depending on where the text goes).
-func (r *runner) render(name string, t *template, format func(any) string) (string, error) {
+func (r *runner) render(name string, t *program.Template, format func(any) string) (string, error) {
 	var b strings.Builder
-	for i, p := range t.progs {
-		b.WriteString(t.parts[i])
+	for i, p := range t.Progs {
+		b.WriteString(t.Parts[i])
 		v, err := expr.Run(p, r.env())
 		if err != nil {
 			return "", errs.New(errs.Invalid, "a placeholder of the input %s: %v", name, r.exprFailed(p, "", err))
 		}
 		b.WriteString(format(v))
 	}
-	b.WriteString(t.parts[len(t.parts)-1])
+	b.WriteString(t.Parts[len(t.Parts)-1])
 	return b.String(), nil
 }
 
@@ -118,9 +120,9 @@ func (r *runner) assign(el *bpmn.Element, in map[string]any) error {
 	if op == "" {
 		return errs.New(errs.Invalid, "the input operator of %s has no value", el.ID)
 	}
-	for _, ip := range r.st.v.progs.inputs[el.ID] {
-		if ip.name == "operator" && ip.prog == nil {
-			id, err := userIDByLogin(r.ctx, r.tx, op)
+	for _, ip := range r.st.v.Program().Inputs(el.ID) {
+		if ip.Name == "operator" && ip.Prog == nil {
+			id, err := catalog.UserIDByLogin(r.ctx, r.tx, op)
 			if err != nil {
 				return err
 			}
@@ -160,7 +162,7 @@ func (r *runner) itemValues(el *bpmn.Element, ws, app string, in map[string]any)
 // createItem creates an app item in the step's transaction: if the step commits, the item
 // exists exactly once; if it rolls back or is retried, no stray item is left.
 func (r *runner) createItem(el *bpmn.Element, in map[string]any) (map[string]any, error) {
-	ws, app, err := r.st.v.appOf(el)
+	ws, app, err := r.st.v.AppOf(el)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +178,7 @@ func (r *runner) createItem(el *bpmn.Element, in map[string]any) (map[string]any
 }
 
 func (r *runner) updateItem(el *bpmn.Element, in map[string]any) (map[string]any, error) {
-	ws, app, err := r.st.v.appOf(el)
+	ws, app, err := r.st.v.AppOf(el)
 	if err != nil {
 		return nil, err
 	}

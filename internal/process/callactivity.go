@@ -176,7 +176,7 @@ func (r *runner) startChild(t *token, el *bpmn.Element, v *Version, vars map[str
 	cr := r.s.newRunner(r.ctx, r.tx, child)
 	cr.call = callRun{caller: r, loaded: true, link: &callLink{parent: r.st.id, token: t.ID, el: el, depth: depth}}
 	cr.record(v.Process.Start, evStarted, TriggerCall)
-	cr.arrive(child.newToken(v.Process.Start.ID), v.Process.Start, nil)
+	cr.arrive(child.toks.NewToken(v.Process.Start.ID), v.Process.Start, nil)
 	if err := cr.run(); err != nil {
 		return nil, nil, err
 	}
@@ -280,7 +280,7 @@ func (r *runner) waitingCaller() (*runner, *token, *callLink, error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	t := parent.token(link.token)
+	t := parent.toks.Token(link.token)
 	if parent.done() || t == nil || t.Call != r.st.id || t.Wait != waitCall {
 		return nil, nil, nil, nil
 	}
@@ -303,7 +303,7 @@ func (r *runner) raiseToCaller(el *bpmn.Element, e *thrown) (bool, error) {
 	} else if parent, err = r.s.loadState(r.ctx, r.tx, link.parent, true); err != nil {
 		return false, err
 	}
-	t := parent.token(link.token)
+	t := parent.toks.Token(link.token)
 	if t == nil || parent.catcherAround(t, link.el, errorCode, e.code) == nil {
 		return false, nil
 	}
@@ -330,7 +330,7 @@ func (r *runner) escalateToCaller(el *bpmn.Element, code string) (string, bool, 
 	} else if parent, err = r.s.loadState(r.ctx, r.tx, link.parent, true); err != nil {
 		return "", false, err
 	}
-	t := parent.token(link.token)
+	t := parent.toks.Token(link.token)
 	if t == nil || (t.Call != r.st.id && r.call.caller == nil) {
 		return "", false, nil
 	}
@@ -354,7 +354,7 @@ func (r *runner) escalateToCaller(el *bpmn.Element, code string) (string, bool, 
 func (r *runner) childEscalated(t *token, el *bpmn.Element, child, code string) error {
 	if b := catching(el.Boundaries, escalationCode, code); b != nil {
 		r.record(el, evWaiting, fmt.Sprintf("escalation %q raised in instance %s; caught by %s, which does not interrupt", code, child, b.ID))
-		r.arrive(r.st.fork(t, b.ID), b, nil)
+		r.arrive(r.st.toks.Fork(t, b.ID), b, nil)
 		return nil
 	}
 	_, _, err := r.catchEscalation(t, el, code)

@@ -6,63 +6,24 @@ import (
 
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/program"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
 
-// callPlan is a call activity's mappings compiled for one called version: the inputs over the
-// caller's variables, typed as the child's; the outputs over the child's variables, typed as
-// the caller's. Both versions are immutable, so a plan is compiled once per pair.
-type callPlan struct {
-	ins  []assignProgram
-	outs []assignProgram
-}
-
-// compileCall checks at publish what does not depend on the called process, which is only
-// resolved when the call starts: the inputs compile over the variables, and the outputs set
-// declared variables.
-func (c *programs) compileCall(list *errs.List, e *bpmn.Element) {
-	for _, m := range e.Call.Inputs {
-		if _, err := c.compile(m.Source, c.zero); err != nil {
-			list.Add(e.ID, "the input mapping %q of callActivity %s (for %s) does not compile: %s", m.SourceRaw, e.ID, m.Target, firstLine(err))
-		}
-	}
-	for _, m := range e.Call.Outputs {
-		if _, ok := c.types[m.Target]; !ok {
-			list.Add(e.ID, "the output mapping of callActivity %s sets the unknown variable %q; declare it in the process's variables", e.ID, m.Target)
-		}
-	}
-}
-
 // callPlan compiles (once) the mappings of call activity el of version parent for the called
 // version child, checking each against the child's declared variables.
-func (s *Service) callPlan(parent *Version, el *bpmn.Element, child *Version) (*callPlan, error) {
+func (s *Service) callPlan(parent *Version, el *bpmn.Element, child *Version) (*program.CallPlan, error) {
 	key := versionKey(parent.Code, parent.Number) + "\x00" + el.ID + "\x00" + versionKey(child.Code, child.Number)
 	if p, ok := s.calls.Load(key); ok {
-		return p.(*callPlan), nil
+		return p.(*program.CallPlan), nil
 	}
-	var list errs.List
-	p := &callPlan{}
-	in := &programs{types: child.progs.types}
-	callerEnv := namesAround(parent.Process, parent.progs.zero, el, true)
-	for _, m := range el.Call.Inputs {
-		if _, ok := child.Variable(m.Target); !ok {
-			list.Add(m.Target, "process '%s' has no variable %q for the input mapping %q", child.Code, m.Target, m.SourceRaw)
-		} else if a, ok := in.assignment(&list, el.ID, m.Target, m.SourceRaw, m.Source, callerEnv); ok {
-			p.ins = append(p.ins, a)
-		}
-	}
-	out := &programs{types: parent.progs.types}
-	for _, m := range el.Call.Outputs {
-		if a, ok := out.assignment(&list, el.ID, m.Target, m.SourceRaw, m.Source, child.progs.zero); ok {
-			p.outs = append(p.outs, a)
-		}
-	}
-	if err := list.Err(); err != nil {
+	p, err := program.CompileCall(parent.Program(), parent.Process, el, child.Program(), child.Code)
+	if err != nil {
 		return nil, fmt.Errorf("the mappings of callActivity (%s) do not fit version %d of process '%s': %v", el.ID, child.Number, child.Code, err)
 	}
 	actual, _ := s.calls.LoadOrStore(key, p)
-	return actual.(*callPlan), nil
+	return actual.(*program.CallPlan), nil
 }
 
 // callInputs computes the variables the child starts with: each caller variable it declares
@@ -81,14 +42,14 @@ func (r *runner) callInputs(el *bpmn.Element, v *Version) (map[string]value.Valu
 	// The running token's view: an inner instance of a multi-instance call activity sees its
 	// element, and a call inside sub-processes their locals.
 	env := r.env()
-	for _, a := range plan.ins {
+	for _, a := range plan.Ins {
 		val, err := r.evalAssign(a, env)
 		if err != nil {
-			return nil, fmt.Errorf("the input mapping for %s of process '%s': %w", a.variable, v.Code, err)
+			return nil, fmt.Errorf("the input mapping for %s of process '%s': %w", a.Variable, v.Code, err)
 		}
-		vars[a.variable] = val
+		vars[a.Variable] = val
 	}
-	checked, err := v.checkInputs(vars)
+	checked, err := v.CheckInputs(vars)
 	if err != nil {
 		return nil, fmt.Errorf("process '%s' called by callActivity (%s) cannot start: %v", v.Code, el.ID, err)
 	}
@@ -104,10 +65,10 @@ func (r *runner) callOutputs(el *bpmn.Element, child *state) error {
 		return err
 	}
 	env := child.environment()
-	vals := make([]value.Value, len(plan.outs))
-	for i, a := range plan.outs {
+	vals := make([]value.Value, len(plan.Outs))
+	for i, a := range plan.Outs {
 		if vals[i], err = r.evalAssign(a, env); err != nil {
-			return fmt.Errorf("the output mapping for %s from instance %s: %w", a.variable, child.id, err)
+			return fmt.Errorf("the output mapping for %s from instance %s: %w", a.Variable, child.id, err)
 		}
 	}
 	if el.Call.PropagateAll {
@@ -117,8 +78,8 @@ func (r *runner) callOutputs(el *bpmn.Element, child *state) error {
 			r.st.set(name, val)
 		}
 	}
-	for i, a := range plan.outs {
-		r.st.set(a.variable, vals[i])
+	for i, a := range plan.Outs {
+		r.st.set(a.Variable, vals[i])
 	}
 	return nil
 }

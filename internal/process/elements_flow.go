@@ -7,6 +7,7 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/program"
 	"github.com/parleychat/parley/internal/value"
 )
 
@@ -25,7 +26,7 @@ func (r *runner) parallel(p pending) {
 			return
 		}
 		for _, t := range arrived[1:] {
-			r.st.removeToken(t)
+			r.st.toks.Remove(t)
 		}
 		p.tok = arrived[0]
 		r.record(el, evJoined, "")
@@ -35,7 +36,7 @@ func (r *runner) parallel(p pending) {
 	for i, f := range el.Outgoing {
 		t := p.tok
 		if i > 0 {
-			t = r.st.fork(p.tok, el.ID)
+			t = r.st.toks.Fork(p.tok, el.ID)
 		}
 		r.take(t, f)
 	}
@@ -71,7 +72,7 @@ func (r *runner) exclusive(t *token, el *bpmn.Element) error {
 		return nil
 	}
 	for _, f := range el.Outgoing {
-		prog := r.st.v.progs.conds[f.ID]
+		prog := r.st.v.Program().Condition(f.ID)
 		if prog == nil {
 			continue
 		}
@@ -108,7 +109,7 @@ func (r *runner) evalBool(env map[string]any, prog *vm.Program, raw string) (boo
 // script evaluates the task's assignments in order; each sees the ones before it. The values
 // are checked against the variables' types, and a failure leaves every variable unchanged.
 func (r *runner) script(t *token, el *bpmn.Element) error {
-	assigns := r.st.v.progs.assigns[el.ID]
+	assigns := r.st.v.Program().Assigns(el.ID)
 	vals := make([]value.Value, len(assigns))
 	old := make([]value.Value, len(assigns))
 	env := r.st.envFor(t)
@@ -116,13 +117,13 @@ func (r *runner) script(t *token, el *bpmn.Element) error {
 		v, err := r.evalAssign(a, env)
 		if err != nil {
 			for j := i - 1; j >= 0; j-- {
-				r.st.setFor(t, assigns[j].variable, old[j])
+				r.st.setFor(t, assigns[j].Variable, old[j])
 			}
 			return r.incident(t, el, err)
 		}
-		old[i], vals[i] = r.st.valueFor(t, a.variable), v
-		r.st.setFor(t, a.variable, v)
-		env[a.variable] = v.Native()
+		old[i], vals[i] = r.st.valueFor(t, a.Variable), v
+		r.st.setFor(t, a.Variable, v)
+		env[a.Variable] = v.Native()
 	}
 	r.record(el, evCompleted, "")
 	r.leave(t, el)
@@ -130,18 +131,18 @@ func (r *runner) script(t *token, el *bpmn.Element) error {
 }
 
 // evalAssign evaluates an assignment and turns its result into a value of the variable's type.
-func (r *runner) evalAssign(a assignProgram, env map[string]any) (value.Value, error) {
-	out, err := expr.Run(a.prog, env)
+func (r *runner) evalAssign(a program.Assign, env map[string]any) (value.Value, error) {
+	out, err := expr.Run(a.Prog, env)
 	if err != nil {
-		return value.Value{}, fmt.Errorf("the value of %s: %w", a.variable, r.exprFailed(a.prog, "", err))
+		return value.Value{}, fmt.Errorf("the value of %s: %w", a.Variable, r.exprFailed(a.Prog, "", err))
 	}
-	v, err := value.Options{AllowNull: true}.FromNative(a.t, out)
+	v, err := value.Options{AllowNull: true}.FromNative(a.Type, out)
 	if err != nil {
-		return value.Value{}, value.InField(a.variable, err)
+		return value.Value{}, value.InField(a.Variable, err)
 	}
 	// An expression can build any well-formed id, from an http answer say; only a link to a
 	// record that exists may enter the context.
-	if err := value.CheckRefs(r.ctx, refs{s: r.s, tx: r.tx}, a.variable, v); err != nil {
+	if err := value.CheckRefs(r.ctx, refs{s: r.s, tx: r.tx}, a.Variable, v); err != nil {
 		return value.Value{}, err
 	}
 	return v, nil

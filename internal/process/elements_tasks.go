@@ -9,6 +9,7 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/catalog"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -71,7 +72,7 @@ func (r *runner) assignee(t *token, el *bpmn.Element) (string, []string, error) 
 	}
 	groups := make([]string, 0, len(a.Groups))
 	for _, name := range a.Groups {
-		id, err := groupIDByName(r.ctx, r.tx, name)
+		id, err := catalog.GroupIDByName(r.ctx, r.tx, name)
 		if err != nil {
 			return "", nil, err
 		}
@@ -85,7 +86,7 @@ func (r *runner) assignee(t *token, el *bpmn.Element) (string, []string, error) 
 // neither the loop counter nor the other variables the login was built from.
 func (r *runner) computedAssignee(t *token, el *bpmn.Element) (string, error) {
 	a := el.User.Assignee
-	prog := r.st.v.progs.logins[el.ID]
+	prog := r.st.v.Program().Login(el.ID)
 	out, err := expr.Run(prog, r.st.envFor(t))
 	if err != nil {
 		return "", fmt.Errorf("the assignee cannot be computed: %w", r.exprFailed(prog, a.ExpressionRaw, err))
@@ -210,7 +211,7 @@ func (r *runner) retries(svc *bpmn.ServiceTask) int {
 // applyOutputs evaluates a task's outputs against the variables, the token's locals and the
 // task's result.
 func (r *runner) applyOutputs(t *token, el *bpmn.Element, result map[string]any) error {
-	outs := r.st.v.progs.outputs[el.ID]
+	outs := r.st.v.Program().Outputs(el.ID)
 	if len(outs) == 0 {
 		return nil
 	}
@@ -231,7 +232,7 @@ func (r *runner) applyOutputs(t *token, el *bpmn.Element, result map[string]any)
 		vals[i] = v
 	}
 	for i, o := range outs {
-		r.st.set(o.variable, vals[i])
+		r.st.set(o.Variable, vals[i])
 	}
 	return nil
 }

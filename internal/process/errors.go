@@ -135,7 +135,7 @@ func (s *Service) onWaitingJob(ctx context.Context, id string, act func(*runner,
 		if err != nil {
 			return store.NotFound(err, "job %q not found (or already completed)", id)
 		}
-		t, el := st.token(tokID), st.v.Process.Elements[element]
+		t, el := st.toks.Token(tokID), st.v.Process.Elements[element]
 		if t == nil || el == nil {
 			return errs.New(errs.Conflict, "job %s no longer waits in its instance", id)
 		}

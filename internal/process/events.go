@@ -95,7 +95,7 @@ func (r *runner) catchMessage(t *token, el *bpmn.Element, key string) (*token, e
 		if err := r.subscribe(t, el, key); err != nil {
 			return nil, err
 		}
-		return r.st.fork(t, el.ID), nil
+		return r.st.toks.Fork(t, el.ID), nil
 	}
 	return t, r.claimEvent(t, el)
 }
@@ -120,7 +120,7 @@ func (r *runner) boundaryTimer(t *token, b *bpmn.Element) error {
 				return err
 			}
 		}
-		t = r.st.fork(t, b.ID)
+		t = r.st.toks.Fork(t, b.ID)
 	}
 	r.record(b, evFired, "")
 	r.leave(t, b)
@@ -195,7 +195,7 @@ func (r *runner) startActivity(t *token, el *bpmn.Element, keys map[string]strin
 		return false, err
 	}
 	if m != nil {
-		return false, r.consumeBuffered(r.st.fork(t, b.ID), b, m)
+		return false, r.consumeBuffered(r.st.toks.Fork(t, b.ID), b, m)
 	}
 	return false, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/vm"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/program"
 	"github.com/parleychat/parley/internal/value"
 )
 
@@ -46,9 +47,9 @@ func tagWords(tag string) string {
 // and did not get, or else what the runtime found wrong, without Go's own vocabulary.
 func (r *runner) exprFailed(prog *vm.Program, src string, err error) error {
 	if src == "" {
-		src = expressionSource(prog)
+		src = program.Source(prog)
 	}
-	msg := firstLine(err)
+	msg, _, _ := strings.Cut(err.Error(), "\n")
 	names := r.unsetIdentifiers(prog)
 	switch {
 	case len(names) > 0 && nilFailure(msg):

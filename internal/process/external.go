@@ -87,8 +87,8 @@ func (s *Service) describeJob(ctx context.Context, tx *store.Tx, j *ExternalJob)
 		return err
 	}
 	j.Process, j.Version, j.Variables = st.v.Code, st.v.Number, st.vars
-	if t := st.token(j.token); t != nil && len(t.Vars) > 0 {
-		j.Locals = t.locals()
+	if t := st.toks.Token(j.token); t != nil && len(t.Vars) > 0 {
+		j.Locals = t.Locals()
 	}
 	j.Headers = map[string]string{}
 	if el := st.v.Process.Elements[j.Element]; el != nil && el.Service != nil && el.Service.Headers != nil {

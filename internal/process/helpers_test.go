@@ -3,6 +3,7 @@ package process
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -314,3 +315,5 @@ func (e *env) publishCount(_ context.Context, m Message) (int, error) {
 	res, err := e.svc.PublishMessage(e.admin, m)
 	return res.Delivered, err
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

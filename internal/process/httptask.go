@@ -70,7 +70,7 @@ func (s *Service) prepareHTTP(ctx context.Context, j job) (*httpCall, error) {
 			return errs.New(errs.NotFound, "element %s is gone", j.element)
 		}
 		r := s.newRunner(ctx, tx, st)
-		r.tok = st.token(j.token)
+		r.tok = st.toks.Token(j.token)
 		c, err = r.httpRequest(el)
 		return err
 	})
@@ -82,19 +82,19 @@ func (s *Service) prepareHTTP(ctx context.Context, j job) (*httpCall, error) {
 // shape of the request.
 func (r *runner) httpRequest(el *bpmn.Element) (*httpCall, error) {
 	c := &httpCall{headers: map[string]string{}, errors: map[string]string{}}
-	for _, ip := range r.st.v.progs.inputs[el.ID] {
+	for _, ip := range r.st.v.Program().Inputs(el.ID) {
 		format := formatText
 		switch {
-		case ip.name == "url":
+		case ip.Name == "url":
 			format = formatURL
-		case ip.name == "body":
+		case ip.Name == "body":
 			format = formatJSON
 		}
 		v, err := r.input(ip, format)
 		if err != nil {
 			return nil, err
 		}
-		r.setHTTPInput(c, ip.name, v)
+		r.setHTTPInput(c, ip.Name, v)
 	}
 	if c.method == "" {
 		c.method = http.MethodGet

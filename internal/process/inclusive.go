@@ -97,7 +97,7 @@ func (r *runner) joinInclusive(el *bpmn.Element, scope int) error {
 			if keep == nil {
 				keep = t
 			} else {
-				r.st.removeToken(t)
+				r.st.toks.Remove(t)
 			}
 			break
 		}

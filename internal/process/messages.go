@@ -46,7 +46,7 @@ func (r *runner) messageCatch(t *token, el *bpmn.Element) error {
 // undefined or empty key, or a session wait without a session, is an error the caller turns
 // into an incident: waiting on "" would catch another instance's message or wait forever.
 func (r *runner) correlationKey(el *bpmn.Element) (string, error) {
-	prog := r.st.v.progs.keys[el.ID]
+	prog := r.st.v.Program().Key(el.ID)
 	if prog == nil {
 		if r.st.sessionID == "" {
 			return "", fmt.Errorf("the message wait %s needs a linked session, and the instance has none", el.ID)
@@ -130,7 +130,7 @@ func takeSubscription(ctx context.Context, tx *store.Tx, st *state, sub subscrip
 	if err != nil || !found {
 		return nil, nil, "", err
 	}
-	t, el := st.token(sub.token), st.v.Process.Elements[sub.element]
+	t, el := st.toks.Token(sub.token), st.v.Process.Elements[sub.element]
 	if t == nil || el == nil || st.done() || (el.Kind.IsBoundary() && t.El != el.AttachedTo) {
 		return nil, nil, "", nil
 	}

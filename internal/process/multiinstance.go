@@ -8,9 +8,7 @@ import (
 	"strings"
 
 	"github.com/expr-lang/expr"
-	"github.com/expr-lang/expr/types"
 	"github.com/expr-lang/expr/vm"
-	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -27,23 +25,6 @@ import (
 // maxLoopInstances bounds the inner instances of one activity, so that a wrong collection
 // cannot flood the task lists or the job table.
 const maxLoopInstances = 1000
-
-// loopState is the bookkeeping of a multi-instance activity, kept on its body token.
-type loopState struct {
-	Total     int `json:"total"`
-	Started   int `json:"started"`
-	Completed int `json:"completed"`
-	// Items is the input of a sequential activity, kept for the instances still to start.
-	Items []json.RawMessage `json:"items,omitempty"`
-	// Results holds each inner instance's output element by input position, null until it
-	// completed; only with an output collection.
-	Results []json.RawMessage `json:"results,omitempty"`
-}
-
-// loopPrograms are the compiled expressions of a multi-instance activity.
-type loopPrograms struct {
-	input, cardinality, output, completion *vm.Program
-}
 
 // enterLoop handles a token that reaches a multi-instance activity, or an inner instance that
 // finished its work.
@@ -96,14 +77,14 @@ func (r *runner) multiInstance(t *token, el *bpmn.Element) error {
 // loopInput evaluates the input collection into its elements as JSON, or the cardinality
 // into as many null elements.
 func (r *runner) loopInput(t *token, el *bpmn.Element) ([]json.RawMessage, error) {
-	progs := r.st.v.progs.loops[el.ID]
-	if progs.input == nil {
-		n, err := r.loopCardinality(t, el, progs.cardinality)
+	progs := r.st.v.Program().Loop(el.ID)
+	if progs.Input == nil {
+		n, err := r.loopCardinality(t, el, progs.Cardinality)
 		return make([]json.RawMessage, n), err
 	}
-	out, err := expr.Run(progs.input, r.st.envFor(t))
+	out, err := expr.Run(progs.Input, r.st.envFor(t))
 	if err != nil {
-		return nil, fmt.Errorf("the input collection: %w", r.exprFailed(progs.input, "", err))
+		return nil, fmt.Errorf("the input collection: %w", r.exprFailed(progs.Input, "", err))
 	}
 	rv := reflect.ValueOf(out)
 	if out == nil || rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
@@ -151,7 +132,7 @@ func describeResult(v any) string {
 // startInner starts the next inner instance of body with item (nil without a collection).
 func (r *runner) startInner(body *token, el *bpmn.Element, item json.RawMessage) error {
 	l := body.Loop
-	inner := r.st.fork(body, el.ID)
+	inner := r.st.toks.Fork(body, el.ID)
 	inner.Body, inner.Index = body.ID, l.Started
 	inner.Vars = map[string]json.RawMessage{bpmn.LoopCounter: json.RawMessage(strconv.Itoa(l.Started + 1))}
 	if name := el.Loop.InputElement; name != "" && item != nil {
@@ -183,26 +164,26 @@ func (r *runner) runInner(t *token, el *bpmn.Element) error {
 // holds; a sequential body starts the next instance. A failing output element or condition
 // raises an incident on the inner instance, whose retry runs it again.
 func (r *runner) innerDone(t *token, el *bpmn.Element) error {
-	body := r.st.token(t.Body)
+	body := r.st.toks.Token(t.Body)
 	if body == nil || body.Loop == nil {
-		r.st.removeToken(t)
+		r.st.toks.Remove(t)
 		return nil
 	}
-	l, progs := body.Loop, r.st.v.progs.loops[el.ID]
+	l, progs := body.Loop, r.st.v.Program().Loop(el.ID)
 	r.tok = t
 	env := r.st.envFor(t)
 	var result json.RawMessage
-	if progs.output != nil {
-		out, err := expr.Run(progs.output, env)
+	if progs.Output != nil {
+		out, err := expr.Run(progs.Output, env)
 		if err == nil {
 			result, err = json.Marshal(out)
 		}
 		if err != nil {
-			return r.incident(t, el, fmt.Errorf("the outputElement %s: %w", el.Loop.OutputElementRaw, r.exprFailed(progs.output, "", err)))
+			return r.incident(t, el, fmt.Errorf("the outputElement %s: %w", el.Loop.OutputElementRaw, r.exprFailed(progs.Output, "", err)))
 		}
 	}
 	stop := false
-	if progs.completion != nil {
+	if progs.Completion != nil {
 		counts := map[string]any{bpmn.NumberOfInstances: l.Total, bpmn.NumberOfCompletedInstances: l.Completed + 1,
 			bpmn.NumberOfActiveInstances: l.Started - l.Completed - 1}
 		for k, v := range env {
@@ -211,7 +192,7 @@ func (r *runner) innerDone(t *token, el *bpmn.Element) error {
 			}
 		}
 		var err error
-		if stop, err = r.evalBoolIn(progs.completion, el.Loop.CompletionConditionRaw, counts); err != nil {
+		if stop, err = r.evalBoolIn(progs.Completion, el.Loop.CompletionConditionRaw, counts); err != nil {
 			return r.incident(t, el, fmt.Errorf("the completionCondition: %w", err))
 		}
 	}
@@ -219,7 +200,7 @@ func (r *runner) innerDone(t *token, el *bpmn.Element) error {
 		l.Results[t.Index] = result
 	}
 	l.Completed++
-	r.st.removeToken(t)
+	r.st.toks.Remove(t)
 	switch {
 	case stop:
 		if err := r.cancelInner(body, el); err != nil {
@@ -293,7 +274,7 @@ func (r *runner) cancelInner(body *token, el *bpmn.Element) error {
 		if err := r.cancelTokenWaits(t); err != nil {
 			return err
 		}
-		r.st.removeToken(t)
+		r.st.toks.Remove(t)
 	}
 	if len(inner) > 0 {
 		r.record(el, evCancelled, fmt.Sprintf("%d inner instances", len(inner)))
@@ -313,111 +294,9 @@ func (r *runner) interruptLoop(body *token, el *bpmn.Element) error {
 // error is caught by a boundary event of the activity: its body, with the other inner
 // instances cancelled. Any other token is returned as it is.
 func (r *runner) bodyOf(t *token, el *bpmn.Element) (*token, error) {
-	body := r.st.token(t.Body)
+	body := r.st.toks.Token(t.Body)
 	if t.Body == 0 || body == nil {
 		return t, nil
 	}
 	return body, r.interruptLoop(body, el)
-}
-
-// compileWithLoop compiles an element's expressions; those of a multi-instance activity see
-// the inner instance's own variables too, and its loop expressions are compiled and checked.
-func (c *programs) compileWithLoop(list *errs.List, e *bpmn.Element) {
-	if e.Loop == nil {
-		c.compileElement(list, e)
-		return
-	}
-	outer := c.zero
-	inner := make(map[string]any, len(outer)+2)
-	for k, v := range outer {
-		inner[k] = v
-	}
-	inner[bpmn.LoopCounter] = 0
-	if e.Loop.InputElement != "" {
-		inner[e.Loop.InputElement] = anyValue{} // any element of any list
-	}
-	c.zero = inner
-	c.compileElement(list, e)
-	c.zero = outer
-	c.compileLoop(list, e, outer, inner)
-}
-
-// compileLoop compiles the input collection or cardinality against the process variables,
-// and the output element and completion condition against an inner instance's.
-func (c *programs) compileLoop(list *errs.List, e *bpmn.Element, outer, inner map[string]any) {
-	l, p := e.Loop, &loopPrograms{}
-	if c.loops == nil {
-		c.loops = map[string]*loopPrograms{}
-	}
-	c.loops[e.ID] = p
-	fail := func(what, raw string, err error) {
-		list.Add(e.ID, "the %s %q of %s cannot be used: %s", what, raw, e.ID, firstLine(err))
-	}
-	var err error
-	if l.InputCollection != "" {
-		if p.input, err = c.compile(l.InputCollection, outer); err == nil {
-			if k := p.input.Node().Type(); k != nil && k.Kind() != reflect.Interface && k.Kind() != reflect.Slice && k.Kind() != reflect.Array {
-				err = fmt.Errorf("it gives %s, not a list", describeGoType(k))
-			}
-		}
-		if err != nil {
-			fail("inputCollection", l.InputCollectionRaw, err)
-		}
-	} else if l.Cardinality != "" {
-		if p.cardinality, err = c.compile(l.Cardinality, outer); err == nil {
-			if k := p.cardinality.Node().Type(); k != nil && k.Kind() != reflect.Interface && (k.Kind() < reflect.Int || k.Kind() > reflect.Uint64) {
-				err = fmt.Errorf("it gives %s, not a whole number", describeGoType(k))
-			}
-		}
-		if err != nil {
-			fail("loopCardinality", l.CardinalityRaw, err)
-		}
-	}
-	if l.OutputCollection != "" {
-		if t, ok := c.types[l.OutputCollection]; !ok || t.Kind != value.KindList {
-			list.Add(e.ID, "the outputCollection %q of %s must be a declared variable of type list", l.OutputCollection, e.ID)
-		}
-	}
-	if l.OutputElement != "" {
-		if p.output, err = c.compile(l.OutputElement, inner); err != nil {
-			fail("outputElement", l.OutputElementRaw, err)
-		}
-	}
-	if l.CompletionCondition != "" {
-		env := make(map[string]any, len(inner)+3)
-		for k, v := range inner {
-			env[k] = v
-		}
-		env[bpmn.NumberOfInstances], env[bpmn.NumberOfCompletedInstances], env[bpmn.NumberOfActiveInstances] = 0, 0, 0
-		if p.completion, err = c.compile(l.CompletionCondition, env, expr.AsBool()); err != nil {
-			fail("completionCondition", l.CompletionConditionRaw, err)
-		}
-	}
-}
-
-// anyValue marks, in a compile-time environment, a name whose value may be of any type, such
-// as the element of a list: expressions using it are checked when they run.
-type anyValue struct{}
-
-// typedEnv gives expr the environment to compile against: env itself, or, when a name in it
-// may be of any type, its types with that name's unknown.
-func typedEnv(env map[string]any) any {
-	var m types.Map
-	for k, v := range env {
-		if _, ok := v.(anyValue); ok {
-			if m == nil {
-				m = make(types.Map, len(env))
-			}
-			m[k] = types.Any
-		}
-	}
-	if m == nil {
-		return env
-	}
-	for k, v := range env {
-		if _, ok := v.(anyValue); !ok {
-			m[k] = types.TypeOf(v)
-		}
-	}
-	return m
 }

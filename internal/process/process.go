@@ -1,6 +1,7 @@
 package process
 
 import (
+	"context"
 	"embed"
 	"log/slog"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/egress"
+	"github.com/parleychat/parley/internal/process/catalog"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -68,17 +70,15 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Service is the process engine.
+// Service is the process engine. The catalog's methods (drafts, publish, versions) are its
+// own, promoted from the embedded Catalog.
 type Service struct {
+	*catalog.Catalog
 	db       *store.DB
 	deps     Deps
 	opts     Options
 	log      *slog.Logger
-	versions sync.Map // versionKey -> *Version
-	calls    sync.Map // caller version, call activity and called version -> *callPlan
-	hooksMu  sync.RWMutex
-	hooks    []PublishHook
-	checks   []PublishHook
+	calls    sync.Map // caller version, call activity and called version -> *program.CallPlan
 	workerID string
 	client   *http.Client
 }
@@ -91,7 +91,20 @@ func New(db *store.DB, deps Deps, opts Options) *Service {
 	s := &Service{db: db, deps: deps, opts: opts.withDefaults(), log: deps.Logger,
 		workerID: store.NewID("wrk")}
 	s.client = egress.Client(s.opts.AllowPrivateNetworks)
-	s.hooks, s.checks = []PublishHook{s.callWarnings}, []PublishHook{s.callWarnings}
+	s.Catalog = catalog.New(db, func() catalog.Apps {
+		if s.deps.Workspace == nil {
+			return nil
+		}
+		return s.deps.Workspace
+	})
+	// The engine's own hooks come first: a published version's start events are armed before
+	// anything else hears of it, as they are dropped when it is withdrawn.
+	s.OnPublish(func(ctx context.Context, tx *store.Tx, v *Version) ([]Warning, error) {
+		return nil, syncStartEvents(ctx, tx, v)
+	})
+	s.OnPublish(s.callWarnings)
+	s.OnCheck(s.callWarnings)
+	s.OnUnpublish(dropStartEvents)
 	return s
 }
 

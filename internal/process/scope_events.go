@@ -16,7 +16,7 @@ func (r *runner) catchError(t *token, el *bpmn.Element, e *thrown) (bool, error)
 			r.thrownAway(t, el, fmt.Sprintf("%s caught by %s", e, s.ID))
 			return true, r.triggerEventSub(id, s, e.Error())
 		}
-		sc := r.st.scope(id)
+		sc := r.st.toks.Scope(id)
 		if sc == nil {
 			return false, nil
 		}
@@ -39,7 +39,7 @@ func (st *state) catcherAround(t *token, el *bpmn.Element, codeOf func(*bpmn.Ele
 	}
 	for id := t.Scope; ; {
 		subs := st.v.Process.EventSubs
-		sc := st.scope(id)
+		sc := st.toks.Scope(id)
 		if id != 0 {
 			if sc == nil {
 				return nil
@@ -153,7 +153,7 @@ func (r *runner) catchEscalation(t *token, el *bpmn.Element, code string) (*bpmn
 			}
 			return s, s.Interrupting, r.triggerEventSub(id, s, fmt.Sprintf("escalation %q", code))
 		}
-		sc := r.st.scope(id)
+		sc := r.st.toks.Scope(id)
 		if sc == nil {
 			return nil, false, nil
 		}
@@ -167,8 +167,8 @@ func (r *runner) catchEscalation(t *token, el *bpmn.Element, code string) (*bpmn
 			t.Wait = ""
 			return b, true, r.interruptScope(sc, b, fmt.Sprintf("escalation %q caught by %s", code, b.ID))
 		}
-		owner := r.st.token(sc.Owner)
-		r.arrive(r.st.fork(owner, b.ID), b, nil)
+		owner := r.st.toks.Token(sc.Owner)
+		r.arrive(r.st.toks.Fork(owner, b.ID), b, nil)
 		return b, false, nil
 	}
 }

@@ -31,7 +31,7 @@ func (r *runner) split(t *token, el *bpmn.Element) error {
 	for i, f := range flows {
 		next := t
 		if i > 0 {
-			next = r.st.fork(t, el.ID)
+			next = r.st.toks.Fork(t, el.ID)
 		}
 		r.take(next, f)
 	}
@@ -48,7 +48,7 @@ func (r *runner) chooseFlows(t *token, el *bpmn.Element) ([]*bpmn.Flow, error) {
 		if f == el.Default {
 			continue
 		}
-		prog := r.st.v.progs.conds[f.ID]
+		prog := r.st.v.Program().Condition(f.ID)
 		if prog == nil {
 			out = append(out, f)
 			continue

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sort"
+	"strconv"
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/auth/policy"
@@ -100,7 +101,7 @@ func (s *Service) startOne(ctx context.Context, tx *store.Tx, in Start, b *batch
 	if err != nil {
 		return nil, err
 	}
-	vars, err := v.checkInputs(in.Inputs)
+	vars, err := v.CheckInputs(in.Inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +116,7 @@ func (s *Service) startOne(ctx context.Context, tx *store.Tx, in Start, b *batch
 	r := s.newRunner(ctx, tx, st)
 	r.b, r.shared = b, true
 	r.record(start, evStarted, in.Trigger.Kind)
-	if err := r.beginProcess(st.newToken(start.ID), start); err != nil {
+	if err := r.beginProcess(st.toks.NewToken(start.ID), start); err != nil {
 		return nil, err
 	}
 	if err := r.run(); err != nil {
@@ -134,32 +135,6 @@ func (s *Service) startVersion(ctx context.Context, tx *store.Tx, in Start) (*Ve
 	return s.VersionTx(ctx, tx, in.Code, in.Version)
 }
 
-// checkInputs checks a start's inputs against the declared variables and reports every
-// problem at once.
-func (v *Version) checkInputs(inputs map[string]value.Value) (map[string]value.Value, error) {
-	var list errs.List
-	vars := make(map[string]value.Value, len(v.Variables))
-	for _, name := range sortedKeys(inputs) {
-		val := inputs[name]
-		x, ok := v.vars[name]
-		switch {
-		case !ok:
-			list.Add(name, "process %s has no variable %q", v.Code, name)
-		case val.IsNull():
-		case !value.Assignable(val.Type(), x.Type):
-			list.Add(name, "variable %s is %s, got a value of type %s", name, x.Type, val.Type())
-		default:
-			vars[name] = val
-		}
-	}
-	for _, x := range v.Variables {
-		if _, ok := vars[x.Name]; x.Required && !ok {
-			list.Add(x.Name, "variable %s (%s) is required", x.Name, x.Type)
-		}
-	}
-	return vars, list.Err()
-}
-
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -167,29 +142,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// ParseInputs reads JSON inputs into typed values of the version's variables, naming each
-// unknown variable and each value of the wrong type.
-func (v *Version) ParseInputs(raw map[string]json.RawMessage) (map[string]value.Value, error) {
-	var list errs.List
-	out := make(map[string]value.Value, len(raw))
-	for _, name := range sortedKeys(raw) {
-		x, ok := v.vars[name]
-		if !ok {
-			list.Add(name, "process %s has no variable %q", v.Code, name)
-			continue
-		}
-		val, err := value.Options{AllowNull: true}.Parse(x.Type, raw[name])
-		if e, ok := err.(*errs.Error); ok {
-			list.Add(name, "%s", e.Message)
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		out[name] = val
-	}
-	return out, list.Err()
 }
 
 // CanStart says whether a user may start instances of a version by hand: any staff user may
@@ -262,3 +214,6 @@ func (s *Service) StartOnce(ctx context.Context, idem store.Idempotency, prepare
 			return inst, err
 		})
 }
+
+// versionKey names version n of process code in the maps that hold something per version.
+func versionKey(code string, n int) string { return code + "\x00" + strconv.Itoa(n) }

@@ -20,52 +20,6 @@ const (
 	StateCancelled = "cancelled" // an administrator cancelled it
 )
 
-// What a token waits for.
-const (
-	waitTask    = "task"
-	waitJob     = "job"
-	waitTimer   = "timer"
-	waitMessage = "message"
-	waitJoin    = "join"
-	// At an event-based gateway: one timer job or message subscription per catch event after
-	// it, all under the token's id.
-	waitEvent    = "event"
-	waitIncident = "incident"
-	// At a multi-instance activity: the body token waits for its inner instances.
-	waitMulti = "multi"
-)
-
-// token is one place where an instance is. Tokens live in the instance row, so moving them is
-// part of the one write that also stores the variables.
-type token struct {
-	ID   int    `json:"id"`
-	El   string `json:"el"`
-	Flow string `json:"flow,omitempty"` // the flow a token waiting at a join arrived by
-	Wait string `json:"wait"`
-	// Scope is the id of the sub-process scope the token runs in; 0 is the process.
-	Scope int `json:"scope,omitempty"`
-	// Vars are the token's own variables, which shadow the process's in expressions evaluated
-	// for it: an inner instance's input element and loopCounter (multiinstance.go).
-	Vars map[string]json.RawMessage `json:"vars,omitempty"`
-	// Body is set on an inner instance of a multi-instance activity: the id of the token that
-	// waits at the activity for all of them (its body); Index is its place in the input.
-	Body  int `json:"body,omitempty"`
-	Index int `json:"index,omitempty"`
-	// Loop is the bookkeeping of a multi-instance activity, on its body token.
-	Loop *loopState `json:"loop,omitempty"`
-	// LocalsOf is the element whose zeebe:input locals are in Vars, dropped when the token leaves.
-	LocalsOf string `json:"locals_of,omitempty"`
-	// Call is the instance a token waiting at a call activity waits for.
-	Call string `json:"call,omitempty"`
-}
-
-type tokenSet struct {
-	Next   int      `json:"next"`
-	Tokens []*token `json:"tokens"`
-	// Scopes are the running sub-process scopes (see subprocess.go).
-	Scopes []*scope `json:"scopes,omitempty"`
-}
-
 // state is an instance loaded for one transaction.
 type state struct {
 	id        string
@@ -80,31 +34,6 @@ type state struct {
 	created   time.Time
 	ended     time.Time
 	isNew     bool
-}
-
-func (st *state) newToken(el string) *token {
-	st.toks.Next++
-	t := &token{ID: st.toks.Next, El: el}
-	st.toks.Tokens = append(st.toks.Tokens, t)
-	return t
-}
-
-func (st *state) removeToken(t *token) {
-	for i, x := range st.toks.Tokens {
-		if x == t {
-			st.toks.Tokens = append(st.toks.Tokens[:i], st.toks.Tokens[i+1:]...)
-			return
-		}
-	}
-}
-
-func (st *state) token(id int) *token {
-	for _, t := range st.toks.Tokens {
-		if t.ID == id {
-			return t
-		}
-	}
-	return nil
 }
 
 // environment returns what expressions see: every declared variable, nil when unset.

@@ -2,9 +2,7 @@ package process
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"slices"
 
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
@@ -12,71 +10,17 @@ import (
 	"github.com/parleychat/parley/internal/value"
 )
 
-// waitScope: the token waits at a sub-process (or an event sub-process) while the tokens of
-// the scope it owns run inside.
-const waitScope = "scope"
-
 // jobScopeStart is the timer of an event sub-process's start event. Its token_id is the id of
 // the scope the event sub-process listens in (0 for the process), not a token's: the same goes
 // for the message subscriptions of such start events.
 const jobScopeStart = "scope-start"
-
-// scope is one running instance of a sub-process: the tokens whose Scope is its ID run its
-// inner flow, while its owner token waits at the sub-process in the parent scope. Ids come
-// from the same counter as tokens, so a scope id never names a token as well.
-type scope struct {
-	ID     int    `json:"id"`
-	El     string `json:"el"`               // the sub-process or event sub-process
-	Parent int    `json:"parent,omitempty"` // the enclosing scope; 0 is the process
-	Owner  int    `json:"owner"`            // the token waiting at El in the parent scope
-	// Vars are the scope's local variables, which shadow the process's for its tokens.
-	Vars map[string]json.RawMessage `json:"vars,omitempty"`
-}
-
-func (st *state) newScope(el string, parent, owner int) *scope {
-	st.toks.Next++
-	sc := &scope{ID: st.toks.Next, El: el, Parent: parent, Owner: owner}
-	st.toks.Scopes = append(st.toks.Scopes, sc)
-	return sc
-}
-
-func (st *state) scope(id int) *scope {
-	for _, sc := range st.toks.Scopes {
-		if sc.ID == id {
-			return sc
-		}
-	}
-	return nil
-}
-
-// scopeOwnedBy returns the scope a token waiting at a sub-process owns, or nil.
-func (st *state) scopeOwnedBy(tok int) *scope {
-	for _, sc := range st.toks.Scopes {
-		if sc.Owner == tok {
-			return sc
-		}
-	}
-	return nil
-}
-
-func (st *state) removeScope(sc *scope) {
-	st.toks.Scopes = slices.DeleteFunc(st.toks.Scopes, func(x *scope) bool { return x == sc })
-}
-
-// fork starts a token at el in the same scope as t: a parallel branch or a non-interrupting
-// boundary event's path runs where the token it comes from runs.
-func (st *state) fork(t *token, el string) *token {
-	n := st.newToken(el)
-	n.Scope = t.Scope
-	return n
-}
 
 // eventSubs returns the event sub-processes that listen in a scope.
 func (r *runner) eventSubs(scopeID int) []*bpmn.Element {
 	if scopeID == 0 {
 		return r.st.v.Process.EventSubs
 	}
-	if sc := r.st.scope(scopeID); sc != nil {
+	if sc := r.st.toks.Scope(scopeID); sc != nil {
 		return r.st.v.Process.Elements[sc.El].EventSubs
 	}
 	return nil
@@ -98,12 +42,12 @@ func (r *runner) enterSubProcess(t *token, el *bpmn.Element) error {
 		return err
 	}
 	t.Wait = waitScope
-	sc := r.st.newScope(el.ID, t.Scope, t.ID)
+	sc := r.st.toks.NewScope(el.ID, t.Scope, t.ID)
 	r.record(el, evWaiting, "sub-process")
 	if err := r.armEventSubs(sc.ID, el.EventSubs, subKeys); err != nil {
 		return err
 	}
-	in := r.st.newToken(el.Start.ID)
+	in := r.st.toks.NewToken(el.Start.ID)
 	in.Scope = sc.ID
 	r.arrive(in, el.Start, nil)
 	return r.startKeptEventSubs(sc.ID, el.EventSubs, subKeys)
@@ -163,7 +107,7 @@ func (r *runner) armEventSubs(scopeID int, subs []*bpmn.Element, keys map[string
 // tokenEnded removes a token that reached an end and completes its scope when it was the last
 // one there: the sub-process's token leaves it, or the instance completes.
 func (r *runner) tokenEnded(t *token) error {
-	r.st.removeToken(t)
+	r.st.toks.Remove(t)
 	for _, x := range r.st.toks.Tokens {
 		if x.Scope == t.Scope {
 			return nil
@@ -178,7 +122,7 @@ func (r *runner) tokenEnded(t *token) error {
 		r.endIfIdle()
 		return nil
 	}
-	if sc := r.st.scope(t.Scope); sc != nil {
+	if sc := r.st.toks.Scope(t.Scope); sc != nil {
 		return r.completeScope(sc)
 	}
 	return nil
@@ -191,8 +135,8 @@ func (r *runner) completeScope(sc *scope) error {
 	if err := r.dropScopeWaits(sc.ID); err != nil {
 		return err
 	}
-	r.st.removeScope(sc)
-	owner, el := r.st.token(sc.Owner), r.st.v.Process.Elements[sc.El]
+	r.st.toks.RemoveScope(sc)
+	owner, el := r.st.toks.Token(sc.Owner), r.st.v.Process.Elements[sc.El]
 	if owner == nil || el == nil {
 		return nil
 	}
@@ -211,7 +155,7 @@ func (r *runner) completeScope(sc *scope) error {
 // ends, with its waits, and the sub-process completes. Only the process's own terminate end
 // events end the instance.
 func (r *runner) terminateScope(t *token, el *bpmn.Element) error {
-	sc := r.st.scope(t.Scope)
+	sc := r.st.toks.Scope(t.Scope)
 	if sc == nil {
 		return nil
 	}
@@ -250,7 +194,7 @@ func (r *runner) cancelInside(scopeID int, reason string) error {
 		if err := r.cancelTokenWaits(x); err != nil {
 			return err
 		}
-		r.st.removeToken(x)
+		r.st.toks.Remove(x)
 		r.dequeue(x)
 	}
 	return nil
@@ -258,14 +202,14 @@ func (r *runner) cancelInside(scopeID int, reason string) error {
 
 // cancelScopeOf cancels and removes the scope a token waiting at a sub-process owns, if any.
 func (r *runner) cancelScopeOf(t *token, reason string) error {
-	sc := r.st.scopeOwnedBy(t.ID)
+	sc := r.st.toks.ScopeOwnedBy(t.ID)
 	if sc == nil {
 		return nil
 	}
 	if err := r.cancelInside(sc.ID, reason); err != nil {
 		return err
 	}
-	r.st.removeScope(sc)
+	r.st.toks.RemoveScope(sc)
 	return nil
 }
 
@@ -283,7 +227,7 @@ func (r *runner) dequeue(t *token) {
 // interruptScope cancels a sub-process through an interrupting boundary event b: everything
 // inside ends and the owner token leaves by b.
 func (r *runner) interruptScope(sc *scope, b *bpmn.Element, detail string) error {
-	owner, host := r.st.token(sc.Owner), r.st.v.Process.Elements[sc.El]
+	owner, host := r.st.toks.Token(sc.Owner), r.st.v.Process.Elements[sc.El]
 	if err := r.cancelScopeOf(owner, "sub-process "+host.ID+" interrupted by "+b.ID); err != nil {
 		return err
 	}
@@ -316,9 +260,9 @@ func (r *runner) openEventSub(scopeID int, s *bpmn.Element, detail string) (*tok
 			return nil, err
 		}
 	}
-	holder := r.st.newToken(es.ID)
+	holder := r.st.toks.NewToken(es.ID)
 	holder.Scope, holder.Wait = scopeID, waitScope
-	sc := r.st.newScope(es.ID, scopeID, holder.ID)
+	sc := r.st.toks.NewScope(es.ID, scopeID, holder.ID)
 	r.record(s, evFired, detail)
 	r.record(es, evWaiting, "event sub-process")
 	if len(es.EventSubs) > 0 {
@@ -330,7 +274,7 @@ func (r *runner) openEventSub(scopeID int, s *bpmn.Element, detail string) (*tok
 			return nil, err
 		}
 	}
-	in := r.st.newToken(s.ID)
+	in := r.st.toks.NewToken(s.ID)
 	in.Scope = sc.ID
 	return in, nil
 }
@@ -364,7 +308,7 @@ func (r *runner) startKeptEventSubs(scopeID int, subs []*bpmn.Element, keys map[
 
 // scopeListens reports whether the scope an event sub-process's wait belongs to still runs.
 func (st *state) scopeListens(scopeID int) bool {
-	return !st.done() && (scopeID == 0 || st.scope(scopeID) != nil)
+	return !st.done() && (scopeID == 0 || st.toks.Scope(scopeID) != nil)
 }
 
 // fireScopeStart fires the timer start event of an event sub-process.

@@ -9,6 +9,7 @@ import (
 	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/tokens"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -103,8 +104,8 @@ func (s *Service) describe(ctx context.Context, tx *store.Tx, t *Task) error {
 	if err := tx.QueryRow(ctx, "SELECT code, version, tokens FROM process_instances WHERE id = ?", t.InstanceID).Scan(&code, &n, &toks); err != nil {
 		return err
 	}
-	if vars := localVars(toks, t.token); len(vars) > 0 {
-		t.Locals = (&token{Vars: vars}).locals()
+	if vars := tokens.LocalVars(toks, t.token); len(vars) > 0 {
+		t.Locals = (&token{Vars: vars}).Locals()
 	}
 	v, err := s.VersionTx(ctx, tx, code, n)
 	if err != nil {
@@ -238,7 +239,7 @@ func (s *Service) completeTask(ctx context.Context, tx *store.Tx, st *state, t *
 	if t.State != TaskOpen {
 		return errs.New(errs.Conflict, "task %s is %s", t.ID, t.State)
 	}
-	el, tok := st.v.Process.Elements[t.Element], st.token(t.token)
+	el, tok := st.v.Process.Elements[t.Element], st.toks.Token(t.token)
 	if el == nil || el.User == nil || tok == nil {
 		return errs.New(errs.Conflict, "task %s no longer waits in its instance", t.ID)
 	}

@@ -1,7 +1,6 @@
 package process
 
 import (
-	"encoding/json"
 	"maps"
 
 	"github.com/parleychat/parley/internal/value"
@@ -17,14 +16,14 @@ func (st *state) envFor(t *token) map[string]any {
 	if t == nil {
 		return base
 	}
-	chain := st.scopeChain(t)
+	chain := st.toks.Chain(t)
 	if !st.hasLocals(chain) && len(t.Vars) == 0 {
 		return base
 	}
 	env := maps.Clone(base)
 	for i := len(chain) - 1; i >= 0; i-- {
 		// The token waiting at the sub-process holds the sub-process's zeebe:input values.
-		if owner := st.token(chain[i].Owner); owner != nil {
+		if owner := st.toks.Token(chain[i].Owner); owner != nil {
 			for k, raw := range owner.Vars {
 				env[k], _ = value.NativeJSON(raw)
 			}
@@ -42,7 +41,7 @@ func (st *state) envFor(t *token) map[string]any {
 
 // valueFor returns the value of a variable as token t sees it.
 func (st *state) valueFor(t *token, name string) value.Value {
-	for _, sc := range st.scopeChain(t) {
+	for _, sc := range st.toks.Chain(t) {
 		if _, ok := sc.Vars[name]; ok {
 			return st.local(sc, name)
 		}
@@ -54,7 +53,7 @@ func (st *state) valueFor(t *token, name string) value.Value {
 // variable, else on the process. This is Camunda 8's rule: a variable no scope declares
 // propagates to the process instance.
 func (st *state) setFor(t *token, name string, v value.Value) {
-	for _, sc := range st.scopeChain(t) {
+	for _, sc := range st.toks.Chain(t) {
 		if _, ok := sc.Vars[name]; ok {
 			sc.Vars[name] = value.Encode(v)
 			return
@@ -63,21 +62,12 @@ func (st *state) setFor(t *token, name string, v value.Value) {
 	st.set(name, v)
 }
 
-// scopeChain lists the scopes token t runs in, innermost first.
-func (st *state) scopeChain(t *token) []*scope {
-	var out []*scope
-	for sc := st.scope(t.Scope); sc != nil; sc = st.scope(sc.Parent) {
-		out = append(out, sc)
-	}
-	return out
-}
-
 func (st *state) hasLocals(chain []*scope) bool {
 	for _, sc := range chain {
 		if len(sc.Vars) > 0 {
 			return true
 		}
-		if owner := st.token(sc.Owner); owner != nil && len(owner.Vars) > 0 {
+		if owner := st.toks.Token(sc.Owner); owner != nil && len(owner.Vars) > 0 {
 			return true
 		}
 	}
@@ -96,19 +86,4 @@ func (st *state) local(sc *scope, name string) value.Value {
 		return value.Value{}
 	}
 	return v
-}
-
-// localVars returns the own variables of token id in an instance's stored tokens, or nil when
-// the token has none or is gone (its task ended).
-func localVars(tokens string, id int) map[string]json.RawMessage {
-	var set tokenSet
-	if json.Unmarshal([]byte(tokens), &set) != nil {
-		return nil
-	}
-	for _, t := range set.Tokens {
-		if t.ID == id {
-			return t.Vars
-		}
-	}
-	return nil
 }

@@ -145,7 +145,7 @@ func (s *Service) withJob(ctx context.Context, tx *store.Tx, j job, act func(*ru
 	if err != nil || !ok || st.done() {
 		return err
 	}
-	t, el := st.token(j.token), st.v.Process.Elements[j.element]
+	t, el := st.toks.Token(j.token), st.v.Process.Elements[j.element]
 	if t == nil || el == nil {
 		return nil
 	}

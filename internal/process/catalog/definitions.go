@@ -1,4 +1,4 @@
-package process
+package catalog
 
 import (
 	"context"
@@ -113,7 +113,7 @@ func bpmnKeyword(s string) bool {
 }
 
 // CreateDraft adds a process definition as a draft. Only administrators may.
-func (s *Service) CreateDraft(ctx context.Context, d Draft) (*Definition, error) {
+func (c *Catalog) CreateDraft(ctx context.Context, d Draft) (*Definition, error) {
 	admin, err := policy.UserCan(ctx, policy.ProcessManage)
 	if err != nil {
 		return nil, err
@@ -121,10 +121,10 @@ func (s *Service) CreateDraft(ctx context.Context, d Draft) (*Definition, error)
 	if err := d.check(); err != nil {
 		return nil, err
 	}
-	return store.CreateOnce(ctx, s.db, d.Idempotency, store.Target{Table: "process_definitions", IDColumn: "code"},
+	return store.CreateOnce(ctx, c.db, d.Idempotency, store.Target{Table: "process_definitions", IDColumn: "code"},
 		func(tx *store.Tx, code string) (*Definition, error) { return definitionTx(ctx, tx, code) },
 		func(tx *store.Tx) (*Definition, error) {
-			if err := s.checkScope(ctx, tx, d.Scope); err != nil {
+			if err := c.checkScope(ctx, tx, d.Scope); err != nil {
 				return nil, err
 			}
 			vars, _ := json.Marshal(nonNilVars(d.Variables))
@@ -145,7 +145,7 @@ func (s *Service) CreateDraft(ctx context.Context, d Draft) (*Definition, error)
 }
 
 // UpdateDraft replaces the draft of an existing process; published versions stay as they are.
-func (s *Service) UpdateDraft(ctx context.Context, code string, d Draft) (*Definition, error) {
+func (c *Catalog) UpdateDraft(ctx context.Context, code string, d Draft) (*Definition, error) {
 	if err := policy.Check(ctx, policy.ProcessManage); err != nil {
 		return nil, err
 	}
@@ -159,8 +159,8 @@ func (s *Service) UpdateDraft(ctx context.Context, code string, d Draft) (*Defin
 		return nil, err
 	}
 	var out *Definition
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		if err := s.checkScope(ctx, tx, d.Scope); err != nil {
+	err := c.db.Tx(ctx, func(tx *store.Tx) error {
+		if err := c.checkScope(ctx, tx, d.Scope); err != nil {
 			return err
 		}
 		vars, _ := json.Marshal(nonNilVars(d.Variables))
@@ -211,9 +211,9 @@ func definitionTx(ctx context.Context, tx *store.Tx, code string) (*Definition, 
 }
 
 // Definition returns one process definition with its draft.
-func (s *Service) Definition(ctx context.Context, code string) (*Definition, error) {
+func (c *Catalog) Definition(ctx context.Context, code string) (*Definition, error) {
 	var d *Definition
-	err := s.db.Read(ctx, func(tx *store.Tx) (err error) {
+	err := c.db.Read(ctx, func(tx *store.Tx) (err error) {
 		d, err = definitionTx(ctx, tx, code)
 		return err
 	})
@@ -229,7 +229,7 @@ type DefinitionFilter struct {
 }
 
 // Definitions lists process definitions by code.
-func (s *Service) Definitions(ctx context.Context, f DefinitionFilter) (store.List[*Definition], error) {
+func (c *Catalog) Definitions(ctx context.Context, f DefinitionFilter) (store.List[*Definition], error) {
 	var out store.List[*Definition]
 	if err := f.Page.Check(); err != nil {
 		return out, err
@@ -238,7 +238,7 @@ func (s *Service) Definitions(ctx context.Context, f DefinitionFilter) (store.Li
 	if err != nil {
 		return out, err
 	}
-	err = s.db.Read(ctx, func(tx *store.Tx) error {
+	err = c.db.Read(ctx, func(tx *store.Tx) error {
 		q := "SELECT " + definitionColumns + " FROM process_definitions WHERE code > ?" + where
 		args := append([]any{f.Page.Cursor}, args...)
 		rows, err := tx.Query(ctx, q+" ORDER BY code LIMIT ?", append(args, f.Page.Size()+1)...)
@@ -289,7 +289,7 @@ func checkScopeForm(scope string) error {
 
 // checkScope checks that a scope names something that exists: "global", a workspace, or an
 // app inside a workspace.
-func (s *Service) checkScope(ctx context.Context, tx *store.Tx, scope string) error {
+func (c *Catalog) checkScope(ctx context.Context, tx *store.Tx, scope string) error {
 	if scope == "global" {
 		return nil
 	}
@@ -297,10 +297,10 @@ func (s *Service) checkScope(ctx context.Context, tx *store.Tx, scope string) er
 		return err
 	}
 	ws, _, _ := strings.Cut(scope, "/")
-	if s.deps.Workspace == nil {
+	if c.apps() == nil {
 		return errs.Field("scope", "workspace %q does not exist (workspaces are not available)", ws)
 	}
-	if err := s.deps.Workspace.ScopeExists(ctx, tx, scope); err != nil {
+	if err := c.apps().ScopeExists(ctx, tx, scope); err != nil {
 		return value.InField("scope", err)
 	}
 	return nil

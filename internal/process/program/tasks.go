@@ -1,4 +1,4 @@
-package process
+package program
 
 import (
 	"net/http"
@@ -19,7 +19,7 @@ var resultEnv = map[string]map[string]any{
 
 // compileService compiles a service task's inputs and outputs and checks the settings its
 // type needs that can be checked without the database.
-func (c *programs) compileService(list *errs.List, e *bpmn.Element) {
+func (c *Program) compileService(list *errs.List, e *bpmn.Element) {
 	for _, in := range e.Service.Inputs {
 		if ip, ok := c.input(list, e, in); ok {
 			c.inputs[e.ID] = append(c.inputs[e.ID], ip)
@@ -36,7 +36,7 @@ func (c *programs) compileService(list *errs.List, e *bpmn.Element) {
 	case bpmn.TypeHTTP:
 		c.checkHTTP(list, e)
 	case bpmn.TypeAssign:
-		if !hasInput(e, "operator") {
+		if !HasInput(e, "operator") {
 			list.Add(e.ID, "serviceTask %s of type livechat.assign needs the input \"operator\" (a user variable, or a login)", e.ID)
 		}
 	}
@@ -44,7 +44,7 @@ func (c *programs) compileService(list *errs.List, e *bpmn.Element) {
 
 // outputEnv is the environment of a task's outputs: the variables and the task's result. An
 // outside worker's result is whatever it sends, so names there are checked when it completes.
-func (c *programs) outputEnv(e *bpmn.Element) (map[string]any, []expr.Option) {
+func (c *Program) outputEnv(e *bpmn.Element) (map[string]any, []expr.Option) {
 	env := make(map[string]any, len(c.zero)+3)
 	for k, v := range c.zero {
 		env[k] = v
@@ -59,15 +59,15 @@ func (c *programs) outputEnv(e *bpmn.Element) (map[string]any, []expr.Option) {
 	return env, nil
 }
 
-func (c *programs) input(list *errs.List, e *bpmn.Element, in bpmn.Input) (inputProgram, bool) {
-	ip := inputProgram{name: in.Name}
+func (c *Program) input(list *errs.List, e *bpmn.Element, in bpmn.Input) (Input, bool) {
+	ip := Input{Name: in.Name}
 	if in.Expression != "" {
 		prog, err := c.compile(in.Expression, c.zero)
 		if err != nil {
 			list.Add(e.ID, "the input %q of %s does not compile: %s", in.Name, e.ID, firstLine(err))
 			return ip, false
 		}
-		ip.prog = prog
+		ip.Prog = prog
 		return ip, true
 	}
 	t, err := c.compileTemplate(in.Value, c.zero)
@@ -75,15 +75,16 @@ func (c *programs) input(list *errs.List, e *bpmn.Element, in bpmn.Input) (input
 		list.Add(e.ID, "the input %q of %s: %v", in.Name, e.ID, err)
 		return ip, false
 	}
-	if len(t.progs) == 0 {
-		ip.plain = in.Value
+	if len(t.Progs) == 0 {
+		ip.Plain = in.Value
 	} else {
-		ip.tmpl = t
+		ip.Template = t
 	}
 	return ip, true
 }
 
-func hasInput(e *bpmn.Element, name string) bool {
+// HasInput reports whether service task e has the input called name.
+func HasInput(e *bpmn.Element, name string) bool {
 	for _, in := range e.Service.Inputs {
 		if in.Name == name {
 			return true
@@ -93,7 +94,7 @@ func hasInput(e *bpmn.Element, name string) bool {
 }
 
 // checkHTTP checks an http task's method, which must be fixed, and its input names.
-func (c *programs) checkHTTP(list *errs.List, e *bpmn.Element) {
+func (c *Program) checkHTTP(list *errs.List, e *bpmn.Element) {
 	for _, in := range e.Service.Inputs {
 		switch {
 		case in.Name == "method":
@@ -116,9 +117,9 @@ func validMethod(m string) bool {
 	return false
 }
 
-// staticType returns the declared type of an input that is one bare variable name, which is
+// StaticType returns the declared type of an input that is one bare variable name, which is
 // how a field ← variable mapping is written; ok is false for any other input.
-func (c *programs) staticType(in bpmn.Input) (value.Type, bool) {
+func (c *Program) StaticType(in bpmn.Input) (value.Type, bool) {
 	name := strings.TrimSpace(in.Expression)
 	if name == "" {
 		return value.Type{}, false

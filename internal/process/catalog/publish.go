@@ -1,4 +1,4 @@
-package process
+package catalog
 
 import (
 	"context"
@@ -26,10 +26,10 @@ type PublishHook func(ctx context.Context, tx *store.Tx, v *Version) ([]Warning,
 
 // OnPublish registers a hook; other packages (automation) use it to re-check what depends on
 // a process.
-func (s *Service) OnPublish(h PublishHook) {
-	s.hooksMu.Lock()
-	defer s.hooksMu.Unlock()
-	s.hooks = append(s.hooks, h)
+func (c *Catalog) OnPublish(h PublishHook) {
+	c.hooksMu.Lock()
+	defer c.hooksMu.Unlock()
+	c.hooks = append(c.hooks, h)
 }
 
 // Published is the answer to a publish: the new version and the warnings of the hooks.
@@ -42,14 +42,14 @@ type Published struct {
 // problem at once, each naming the element: unsupported elements, structure, expressions that
 // do not compile or are not boolean, unknown variables, type mismatches, unknown users,
 // groups and app fields.
-func (s *Service) Publish(ctx context.Context, code string) (*Published, error) {
-	return s.PublishOnce(ctx, code, store.Idempotency{})
+func (c *Catalog) Publish(ctx context.Context, code string) (*Published, error) {
+	return c.PublishOnce(ctx, code, store.Idempotency{})
 }
 
 // PublishOnce is Publish made safe to retry: a repeat with the same Idempotency-Key by the same
 // administrator returns the version the first one made, and publishes nothing. The repeat's
 // warnings are empty: they were the first answer's news, reported then.
-func (s *Service) PublishOnce(ctx context.Context, code string, idem store.Idempotency) (*Published, error) {
+func (c *Catalog) PublishOnce(ctx context.Context, code string, idem store.Idempotency) (*Published, error) {
 	admin, err := policy.UserCan(ctx, policy.ProcessManage)
 	if err != nil {
 		return nil, err
@@ -65,23 +65,23 @@ func (s *Service) PublishOnce(ctx context.Context, code string, idem store.Idemp
 		v, err := loadVersion(ctx, tx, code, n)
 		return &Published{Version: v, Warnings: []Warning{}}, err
 	}
-	out, err := store.CreateOnce(ctx, s.db, idem, store.Target{Table: "process_versions", IDColumn: "number"},
-		load, func(tx *store.Tx) (*Published, error) { return s.publishTx(ctx, tx, code, admin.ID, idem) })
+	out, err := store.CreateOnce(ctx, c.db, idem, store.Target{Table: "process_versions", IDColumn: "number"},
+		load, func(tx *store.Tx) (*Published, error) { return c.publishTx(ctx, tx, code, admin.ID, idem) })
 	if err != nil {
 		return nil, err
 	}
-	s.versions.Store(versionKey(out.Code, out.Number), out.Version)
+	c.versions.Store(versionKey(out.Code, out.Number), out.Version)
 	return out, nil
 }
 
-func (s *Service) publishTx(ctx context.Context, tx *store.Tx, code, by string, idem store.Idempotency) (*Published, error) {
+func (c *Catalog) publishTx(ctx context.Context, tx *store.Tx, code, by string, idem store.Idempotency) (*Published, error) {
 	d, err := scanDefinition(tx.QueryRow(ctx, "SELECT "+definitionColumns+" FROM process_definitions WHERE code = ?"+tx.ForUpdate(), code))
 	if err != nil {
 		return nil, store.NotFound(err, "process %q not found", code)
 	}
 	v := &Version{Code: code, Number: d.PublishedVersion + 1, Name: d.Name, Scope: d.Scope,
 		Variables: nonNilVars(d.Variables), BPMN: d.BPMN, PublishedAt: tx.Now(), PublishedBy: by}
-	if err := s.validate(ctx, tx, v); err != nil {
+	if err := c.validate(ctx, tx, v); err != nil {
 		return nil, err
 	}
 	vars, _ := json.Marshal(v.Variables)
@@ -93,10 +93,7 @@ func (s *Service) publishTx(ctx context.Context, tx *store.Tx, code, by string, 
 	if _, err := tx.Exec(ctx, "UPDATE process_definitions SET published_version = ?, unpublished = ? WHERE code = ?", v.Number, false, code); err != nil {
 		return nil, err
 	}
-	if err := syncStartEvents(ctx, tx, v); err != nil {
-		return nil, err
-	}
-	hooked, err := s.runHooks(ctx, tx, v)
+	hooked, err := c.runHooks(ctx, tx, v, &c.hooks)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +106,7 @@ func (s *Service) publishTx(ctx context.Context, tx *store.Tx, code, by string, 
 
 // validate is everything publish checks: the diagram and its expressions, then what needs the
 // database (scope, users, groups, apps).
-func (s *Service) validate(ctx context.Context, tx *store.Tx, v *Version) error {
+func (c *Catalog) validate(ctx context.Context, tx *store.Tx, v *Version) error {
 	var list errs.List
 	checkVariables(&list, v.Variables)
 	if err := list.Err(); err != nil {
@@ -121,10 +118,10 @@ func (s *Service) validate(ctx context.Context, tx *store.Tx, v *Version) error 
 	if err := v.build(); err != nil {
 		return err
 	}
-	if err := s.checkScope(ctx, tx, v.Scope); err != nil {
+	if err := c.checkScope(ctx, tx, v.Scope); err != nil {
 		return err
 	}
-	return s.checkReferences(ctx, tx, v)
+	return c.checkReferences(ctx, tx, v)
 }
 
 // modelWarnings are what a published diagram holds that Parley will not run: an executable
@@ -151,10 +148,12 @@ func processLabel(p *bpmn.Process) string {
 	return fmt.Sprintf("'%s' (%s)", p.Name, p.ID)
 }
 
-func (s *Service) runHooks(ctx context.Context, tx *store.Tx, v *Version) ([]Warning, error) {
-	s.hooksMu.RLock()
-	hooks := append([]PublishHook(nil), s.hooks...)
-	s.hooksMu.RUnlock()
+// runHooks runs the publish hooks, or their read-only twins, in the order they were
+// registered, and gathers their warnings.
+func (c *Catalog) runHooks(ctx context.Context, tx *store.Tx, v *Version, list *[]PublishHook) ([]Warning, error) {
+	c.hooksMu.RLock()
+	hooks := append([]PublishHook(nil), *list...)
+	c.hooksMu.RUnlock()
 	warnings := []Warning{}
 	for _, h := range hooks {
 		w, err := h(ctx, tx, v)
@@ -168,12 +167,12 @@ func (s *Service) runHooks(ctx context.Context, tx *store.Tx, v *Version) ([]War
 
 // Unpublish withdraws a process: running instances go on with their version, and nothing new
 // starts until it is published again.
-func (s *Service) Unpublish(ctx context.Context, code string) (*Definition, error) {
+func (c *Catalog) Unpublish(ctx context.Context, code string) (*Definition, error) {
 	if err := policy.Check(ctx, policy.ProcessManage); err != nil {
 		return nil, err
 	}
 	var d *Definition
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err := c.db.Tx(ctx, func(tx *store.Tx) error {
 		res, err := tx.Exec(ctx, "UPDATE process_definitions SET unpublished = ?, updated_at = ? WHERE code = ? AND published_version > 0",
 			true, store.TS(tx.Now()), code)
 		if err != nil {
@@ -185,8 +184,13 @@ func (s *Service) Unpublish(ctx context.Context, code string) (*Definition, erro
 			}
 			return errs.New(errs.Conflict, "process %s has no published version", code)
 		}
-		if err := dropStartEvents(ctx, tx, code); err != nil {
-			return err
+		c.hooksMu.RLock()
+		hooks := append([]UnpublishHook(nil), c.unpublish...)
+		c.hooksMu.RUnlock()
+		for _, h := range hooks {
+			if err := h(ctx, tx, code); err != nil {
+				return err
+			}
 		}
 		if err := auth.Audit(ctx, tx, "process.unpublish", "process", code, nil); err != nil {
 			return err

@@ -1,4 +1,4 @@
-package process
+package catalog
 
 import (
 	"context"
@@ -30,17 +30,17 @@ type CheckProblem struct {
 
 // OnCheck registers a read-only twin of a publish hook: what the hook would warn about, found
 // inside a read-only transaction, so that a check reports the same warnings as a publish.
-func (s *Service) OnCheck(h PublishHook) {
-	s.hooksMu.Lock()
-	defer s.hooksMu.Unlock()
-	s.checks = append(s.checks, h)
+func (c *Catalog) OnCheck(h PublishHook) {
+	c.hooksMu.Lock()
+	defer c.hooksMu.Unlock()
+	c.checks = append(c.checks, h)
 }
 
 // Check runs publish's validation over a draft that need not be saved — the name, scope,
 // variables and diagram in the body — and returns every problem and warning publish would
 // report, without writing anything. When the draft names an existing process (code), the
 // warnings include that process's bindings which the new version would no longer fit.
-func (s *Service) Check(ctx context.Context, d Draft) (*Checked, error) {
+func (c *Catalog) Check(ctx context.Context, d Draft) (*Checked, error) {
 	if err := policy.Check(ctx, policy.ProcessCheck); err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func (s *Service) Check(ctx context.Context, d Draft) (*Checked, error) {
 	v := &Version{Code: d.Code, Name: d.Name, Scope: d.Scope, Variables: nonNilVars(d.Variables), BPMN: d.BPMN}
 	// A read-write transaction that writes nothing: publish's checks of app tasks take a share
 	// lock on the app (workspace.AppTx), which PostgreSQL refuses in a read-only one.
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err := c.db.Tx(ctx, func(tx *store.Tx) error {
 		// The version a publish would make, so that warnings name it as publish's would.
 		if d.Code != "" {
 			err := tx.QueryRow(ctx, "SELECT published_version + 1 FROM process_definitions WHERE code = ?", d.Code).Scan(&v.Number)
@@ -62,7 +62,7 @@ func (s *Service) Check(ctx context.Context, d Draft) (*Checked, error) {
 				return err
 			}
 		}
-		err := s.validate(ctx, tx, v)
+		err := c.validate(ctx, tx, v)
 		if errs.Is(err, errs.Invalid) || errs.Is(err, errs.NotFound) {
 			out.Problems = checkProblems(err, d.BPMN)
 			return nil
@@ -71,7 +71,7 @@ func (s *Service) Check(ctx context.Context, d Draft) (*Checked, error) {
 			return err
 		}
 		out.Warnings = append(out.Warnings, modelWarnings(v)...)
-		w, err := s.runChecks(ctx, tx, v)
+		w, err := c.runHooks(ctx, tx, v, &c.checks)
 		out.Warnings = append(out.Warnings, w...)
 		return err
 	})
@@ -79,21 +79,6 @@ func (s *Service) Check(ctx context.Context, d Draft) (*Checked, error) {
 		return nil, err
 	}
 	return out, nil
-}
-
-func (s *Service) runChecks(ctx context.Context, tx *store.Tx, v *Version) ([]Warning, error) {
-	s.hooksMu.RLock()
-	checks := append([]PublishHook(nil), s.checks...)
-	s.hooksMu.RUnlock()
-	var warnings []Warning
-	for _, h := range checks {
-		w, err := h(ctx, tx, v)
-		if err != nil {
-			return nil, err
-		}
-		warnings = append(warnings, w...)
-	}
-	return warnings, nil
 }
 
 // idAttr finds the ids a diagram declares. A problem's field is an element id exactly when

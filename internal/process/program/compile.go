@@ -1,4 +1,4 @@
-package process
+package program
 
 import (
 	"fmt"
@@ -18,52 +18,53 @@ import (
 // memory one evaluation may use, so together every evaluation is bounded.
 const maxNodes = 2000
 
-// programs are a version's expressions compiled once against its variables' types. A version
-// never changes, so they are kept as long as the version is cached.
-type programs struct {
-	conds   map[string]*vm.Program     // by flow id
-	assigns map[string][]assignProgram // by element id, in order
-	inputs  map[string][]inputProgram  // by element id, in document order
-	outputs map[string][]assignProgram // by element id
-	keys    map[string]*vm.Program     // correlation keys, by element id
-	logins  map[string]*vm.Program     // user tasks' computed assignees, by element id
-	types   map[string]value.Type      // declared variables
-	zero    map[string]any             // the compile-time environment
-	result  map[string]map[string]any  // extra names an output sees, by element id
-	loops   map[string]*loopPrograms   // multi-instance activities, by element id
-	io      map[string]*ioPrograms     // zeebe:ioMapping, by element id
+// A Program is a version's expressions compiled once against its variables' types. A version
+// never changes, so its program is kept as long as the version is cached.
+type Program struct {
+	conds   map[string]*vm.Program    // by flow id
+	assigns map[string][]Assign       // by element id, in order
+	inputs  map[string][]Input        // by element id, in document order
+	outputs map[string][]Assign       // by element id
+	keys    map[string]*vm.Program    // correlation keys, by element id
+	logins  map[string]*vm.Program    // user tasks' computed assignees, by element id
+	types   map[string]value.Type     // declared variables
+	zero    map[string]any            // the compile-time environment
+	result  map[string]map[string]any // extra names an output sees, by element id
+	loops   map[string]*Loop          // multi-instance activities, by element id
+	io      map[string]*IO            // zeebe:ioMapping, by element id
 }
 
-// assignProgram sets a variable from an expression: a script assignment or a task output.
-type assignProgram struct {
-	variable string
-	t        value.Type
-	prog     *vm.Program
+// Assign sets a variable from an expression: a script assignment, a task output, an output
+// mapping.
+type Assign struct {
+	Variable string
+	Type     value.Type
+	Prog     *vm.Program
 }
 
-// inputProgram is a task input: one expression, or a template of literal text and
+// Input is a task input: one expression, or a template of literal text and
 // {{ expression }} placeholders.
-type inputProgram struct {
-	name  string
-	prog  *vm.Program
-	tmpl  *template
-	plain string
+type Input struct {
+	Name     string
+	Prog     *vm.Program
+	Template *Template
+	Plain    string
 }
 
 // template is literal parts with placeholders between them: parts[0] progs[0] parts[1] ... .
-type template struct {
-	parts []string
-	progs []*vm.Program
+type Template struct {
+	Parts []string
+	Progs []*vm.Program
 }
 
-// compileVersion compiles every expression of the process and checks every variable it names,
-// returning all problems at once, each naming its element.
-func compileVersion(p *bpmn.Process, vars []Variable) (*programs, error) {
-	c := &programs{conds: map[string]*vm.Program{}, assigns: map[string][]assignProgram{},
-		inputs: map[string][]inputProgram{}, outputs: map[string][]assignProgram{}, keys: map[string]*vm.Program{},
+// Compile compiles every expression of process p and checks every variable it names against
+// the declared variables' types, returning all problems at once, each naming its element.
+func Compile(p *bpmn.Process, types map[string]value.Type) (*Program, error) {
+	c := &Program{conds: map[string]*vm.Program{}, assigns: map[string][]Assign{},
+		inputs: map[string][]Input{}, outputs: map[string][]Assign{}, keys: map[string]*vm.Program{},
 		logins: map[string]*vm.Program{}, types: map[string]value.Type{}, zero: map[string]any{}, result: map[string]map[string]any{}}
-	for _, v := range vars {
-		c.types[v.Name], c.zero[v.Name] = v.Type, v.Type.Zero()
+	for name, t := range types {
+		c.types[name], c.zero[name] = t, t.Zero()
 	}
 	var list errs.List
 	for _, f := range p.FlowOrder {
@@ -75,9 +76,39 @@ func compileVersion(p *bpmn.Process, vars []Variable) (*programs, error) {
 	return c, list.Err()
 }
 
+// Condition returns the condition of sequence flow id, nil when it has none.
+func (c *Program) Condition(id string) *vm.Program { return c.conds[id] }
+
+// Assigns returns the assignments of script task id, in order.
+func (c *Program) Assigns(id string) []Assign { return c.assigns[id] }
+
+// Inputs returns the inputs of service task id, in document order.
+func (c *Program) Inputs(id string) []Input { return c.inputs[id] }
+
+// Outputs returns the outputs of service task id.
+func (c *Program) Outputs(id string) []Assign { return c.outputs[id] }
+
+// Key returns the correlation key of message wait id, nil when it has none.
+func (c *Program) Key(id string) *vm.Program { return c.keys[id] }
+
+// Login returns the computed assignee of user task id, nil when it has none.
+func (c *Program) Login(id string) *vm.Program { return c.logins[id] }
+
+// IO returns the zeebe:ioMapping of element id, nil when it has none.
+func (c *Program) IO(id string) *IO { return c.io[id] }
+
+// Loop returns the loop expressions of multi-instance activity id, nil for any other element.
+func (c *Program) Loop(id string) *Loop { return c.loops[id] }
+
+// Type returns the type of the declared variable called name.
+func (c *Program) Type(name string) (value.Type, bool) {
+	t, ok := c.types[name]
+	return t, ok
+}
+
 // inScopes runs fn with the names an element inside sub-processes sees besides the process
 // variables (see namesAround).
-func (c *programs) inScopes(p *bpmn.Process, e *bpmn.Element, fn func()) {
+func (c *Program) inScopes(p *bpmn.Process, e *bpmn.Element, fn func()) {
 	env := namesAround(p, c.zero, e, false)
 	outer := c.zero
 	c.zero = env
@@ -124,7 +155,7 @@ func setIfUnset(env map[string]any, name string, v any) {
 	}
 }
 
-func (c *programs) compile(src string, env map[string]any, opts ...expr.Option) (*vm.Program, error) {
+func (c *Program) compile(src string, env map[string]any, opts ...expr.Option) (*vm.Program, error) {
 	if f, ok := bpmn.FEELSource(src); ok {
 		return c.compileFEEL(src, f, env, opts...)
 	}
@@ -132,7 +163,7 @@ func (c *programs) compile(src string, env map[string]any, opts ...expr.Option) 
 	return expr.Compile(src, all...)
 }
 
-func (c *programs) compileCondition(list *errs.List, f *bpmn.Flow) {
+func (c *Program) compileCondition(list *errs.List, f *bpmn.Flow) {
 	if f.Condition == "" {
 		return
 	}
@@ -144,7 +175,7 @@ func (c *programs) compileCondition(list *errs.List, f *bpmn.Flow) {
 	c.conds[f.ID] = prog
 }
 
-func (c *programs) compileElement(list *errs.List, e *bpmn.Element) {
+func (c *Program) compileElement(list *errs.List, e *bpmn.Element) {
 	c.compileIO(list, e)
 	switch {
 	case e.Script != nil:
@@ -166,11 +197,11 @@ func (c *programs) compileElement(list *errs.List, e *bpmn.Element) {
 
 // assignment compiles an expression whose value goes into a declared variable, checking that
 // the expression's type fits the variable's.
-func (c *programs) assignment(list *errs.List, el, variable, raw, src string, env map[string]any, opts ...expr.Option) (assignProgram, bool) {
+func (c *Program) assignment(list *errs.List, el, variable, raw, src string, env map[string]any, opts ...expr.Option) (Assign, bool) {
 	t, ok := c.types[variable]
 	if !ok {
 		list.Add(el, "%s assigns the unknown variable %q; declare it in the process's variables", el, variable)
-		return assignProgram{}, false
+		return Assign{}, false
 	}
 	if raw == "" {
 		raw = src
@@ -178,13 +209,13 @@ func (c *programs) assignment(list *errs.List, el, variable, raw, src string, en
 	prog, err := c.compile(src, env, opts...)
 	if err != nil {
 		list.Add(el, "the expression %q of %s (for %s) does not compile: %s", raw, el, variable, firstLine(err))
-		return assignProgram{}, false
+		return Assign{}, false
 	}
-	if err := fits(prog.Node().Type(), t); err != nil {
+	if err := Fits(prog.Node().Type(), t); err != nil {
 		list.Add(el, "the expression %q of %s cannot be assigned to %s: %v", raw, el, variable, err)
-		return assignProgram{}, false
+		return Assign{}, false
 	}
-	return assignProgram{variable: variable, t: t, prog: prog}, true
+	return Assign{Variable: variable, Type: t, Prog: prog}, true
 }
 
 var (
@@ -192,10 +223,10 @@ var (
 	moneyType = reflect.TypeOf(value.Money{})
 )
 
-// fits checks at publish that an expression whose static type is got can fill a variable of
+// Fits checks at publish that an expression whose static type is got can fill a variable of
 // type t. An expression whose type expr cannot know (a field of a JSON body) is checked again
 // with the value when it runs.
-func fits(got reflect.Type, t value.Type) error {
+func Fits(got reflect.Type, t value.Type) error {
 	if got == nil || got.Kind() == reflect.Interface {
 		return nil
 	}
@@ -252,7 +283,7 @@ func describeGoType(t reflect.Type) string {
 
 // checkUserTask checks that a task's form fields and assignee variable are declared, and
 // compiles an assignee computed by an expression.
-func (c *programs) checkUserTask(list *errs.List, e *bpmn.Element) {
+func (c *Program) checkUserTask(list *errs.List, e *bpmn.Element) {
 	for _, f := range e.User.Form {
 		if _, ok := c.types[f.Variable]; !ok {
 			list.Add(e.ID, "the form of userTask %s names the unknown variable %q", e.ID, f.Variable)
@@ -280,7 +311,7 @@ func (c *programs) checkUserTask(list *errs.List, e *bpmn.Element) {
 
 // compileMessage checks a message wait: the variable that receives the text must be a string,
 // and a correlation key must give a string or a number.
-func (c *programs) compileMessage(list *errs.List, e *bpmn.Element) {
+func (c *Program) compileMessage(list *errs.List, e *bpmn.Element) {
 	m := e.Message
 	if m.Variable != "" {
 		if t, ok := c.types[m.Variable]; !ok || t.Kind != value.KindString {
@@ -320,18 +351,18 @@ func parseTemplate(s string) (parts, srcs []string, err error) {
 	}
 }
 
-func (c *programs) compileTemplate(s string, env map[string]any) (*template, error) {
+func (c *Program) compileTemplate(s string, env map[string]any) (*Template, error) {
 	parts, srcs, err := parseTemplate(s)
 	if err != nil {
 		return nil, err
 	}
-	t := &template{parts: parts}
+	t := &Template{Parts: parts}
 	for _, src := range srcs {
 		prog, err := c.compile(src, env)
 		if err != nil {
 			return nil, fmt.Errorf("the placeholder {{ %s }} does not compile: %s", src, firstLine(err))
 		}
-		t.progs = append(t.progs, prog)
+		t.Progs = append(t.Progs, prog)
 	}
 	return t, nil
 }

@@ -1,4 +1,4 @@
-package process
+package program
 
 import (
 	"fmt"
@@ -17,7 +17,7 @@ import (
 // whatever the dialect. The options say what the caller expects: a condition (AsBool) reads a
 // null result as false, as FEEL conditions do; a strict environment (the default) refuses the
 // names that are neither declared variables nor bound by the expression itself.
-func (c *programs) compileFEEL(wrapped, src string, env map[string]any, opts ...expr.Option) (*vm.Program, error) {
+func (c *Program) compileFEEL(wrapped, src string, env map[string]any, opts ...expr.Option) (*vm.Program, error) {
 	x, err := feel.Parse(src)
 	if err != nil {
 		return nil, err
@@ -65,8 +65,9 @@ func (c *programs) compileFEEL(wrapped, src string, env map[string]any, opts ...
 	return expr.Compile(wrapped, all...)
 }
 
-// expressionSource is how a failing expression is quoted to people: as it was written.
-func expressionSource(prog *vm.Program) string {
+// Source returns an expression as people wrote it, to quote it when it fails: FEEL with its
+// leading =, expr-lang as it is.
+func Source(prog *vm.Program) string {
 	src := prog.Source().String()
 	if f, ok := bpmn.FEELSource(src); ok {
 		return "=" + f

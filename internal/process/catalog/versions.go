@@ -1,13 +1,16 @@
-package process
+package catalog
 
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/program"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -28,9 +31,12 @@ type Version struct {
 	// Model is the parsed diagram and Process its executable process.
 	Model   *bpmn.Definitions `json:"-"`
 	Process *bpmn.Process     `json:"-"`
-	progs   *programs
+	program *program.Program
 	vars    map[string]Variable
 }
+
+// Program returns the version's compiled expressions.
+func (v *Version) Program() *program.Program { return v.program }
 
 // Variable returns the declared variable called name.
 func (v *Version) Variable(name string) (Variable, bool) {
@@ -47,10 +53,11 @@ func (v *Version) build() error {
 	}
 	v.Model, v.Process = d, d.Main()
 	v.vars = make(map[string]Variable, len(v.Variables))
+	types := make(map[string]value.Type, len(v.Variables))
 	for _, x := range v.Variables {
-		v.vars[x.Name] = x
+		v.vars[x.Name], types[x.Name] = x, x.Type
 	}
-	v.progs, err = compileVersion(v.Process, v.Variables)
+	v.program, err = program.Compile(v.Process, types)
 	return err
 }
 
@@ -58,7 +65,7 @@ func versionKey(code string, n int) string { return code + "\x00" + strconv.Itoa
 
 // LatestVersionTx returns the newest published version of a process: not_found when there is
 // no such process, conflict when it was never published or has been unpublished.
-func (s *Service) LatestVersionTx(ctx context.Context, tx *store.Tx, code string) (*Version, error) {
+func (c *Catalog) LatestVersionTx(ctx context.Context, tx *store.Tx, code string) (*Version, error) {
 	var n int
 	var unpublished bool
 	err := tx.QueryRow(ctx, "SELECT published_version, unpublished FROM process_definitions WHERE code = ?", code).Scan(&n, &unpublished)
@@ -68,12 +75,12 @@ func (s *Service) LatestVersionTx(ctx context.Context, tx *store.Tx, code string
 	if n == 0 || unpublished {
 		return nil, errs.New(errs.Conflict, "process %s has no published version", code).With("process", code)
 	}
-	return s.VersionTx(ctx, tx, code, n)
+	return c.VersionTx(ctx, tx, code, n)
 }
 
 // VersionTx returns one published version, from the cache when it is there.
-func (s *Service) VersionTx(ctx context.Context, tx *store.Tx, code string, n int) (*Version, error) {
-	if v, ok := s.versions.Load(versionKey(code, n)); ok {
+func (c *Catalog) VersionTx(ctx context.Context, tx *store.Tx, code string, n int) (*Version, error) {
+	if v, ok := c.versions.Load(versionKey(code, n)); ok {
 		return v.(*Version), nil
 	}
 	v, err := loadVersion(ctx, tx, code, n)
@@ -85,25 +92,25 @@ func (s *Service) VersionTx(ctx context.Context, tx *store.Tx, code string, n in
 		// differently, which an administrator must hear about rather than have guessed.
 		return nil, errs.New(errs.Conflict, "version %d of process %s no longer compiles: %v", n, code, err)
 	}
-	actual, _ := s.versions.LoadOrStore(versionKey(code, n), v)
+	actual, _ := c.versions.LoadOrStore(versionKey(code, n), v)
 	return actual.(*Version), nil
 }
 
 // Version returns one published version.
-func (s *Service) Version(ctx context.Context, code string, n int) (*Version, error) {
+func (c *Catalog) Version(ctx context.Context, code string, n int) (*Version, error) {
 	var v *Version
-	err := s.db.Read(ctx, func(tx *store.Tx) (err error) {
-		v, err = s.VersionTx(ctx, tx, code, n)
+	err := c.db.Read(ctx, func(tx *store.Tx) (err error) {
+		v, err = c.VersionTx(ctx, tx, code, n)
 		return err
 	})
 	return v, err
 }
 
 // LatestVersion is LatestVersionTx in its own read transaction.
-func (s *Service) LatestVersion(ctx context.Context, code string) (*Version, error) {
+func (c *Catalog) LatestVersion(ctx context.Context, code string) (*Version, error) {
 	var v *Version
-	err := s.db.Read(ctx, func(tx *store.Tx) (err error) {
-		v, err = s.LatestVersionTx(ctx, tx, code)
+	err := c.db.Read(ctx, func(tx *store.Tx) (err error) {
+		v, err = c.LatestVersionTx(ctx, tx, code)
 		return err
 	})
 	return v, err
@@ -127,13 +134,13 @@ func loadVersion(ctx context.Context, tx *store.Tx, code string, n int) (*Versio
 
 // PublishedVersionsTx returns the newest published version of every process that has one and
 // is not unpublished, for checks that span processes (such as removing an app field).
-func (s *Service) PublishedVersionsTx(ctx context.Context, tx *store.Tx) ([]*Version, error) {
-	return s.versionsWhere(ctx, tx, "SELECT code, published_version FROM process_definitions WHERE published_version > 0 AND unpublished = ? ORDER BY code", false)
+func (c *Catalog) PublishedVersionsTx(ctx context.Context, tx *store.Tx) ([]*Version, error) {
+	return c.VersionsWhere(ctx, tx, "SELECT code, published_version FROM process_definitions WHERE published_version > 0 AND unpublished = ? ORDER BY code", false)
 }
 
-// versionsWhere loads the versions named by a query returning (code, version) rows. The rows
+// VersionsWhere loads the versions named by a query returning (code, version) rows. The rows
 // are read whole before any version is loaded, since loading runs queries of its own.
-func (s *Service) versionsWhere(ctx context.Context, tx *store.Tx, query string, args ...any) ([]*Version, error) {
+func (c *Catalog) VersionsWhere(ctx context.Context, tx *store.Tx, query string, args ...any) ([]*Version, error) {
 	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -157,7 +164,7 @@ func (s *Service) versionsWhere(ctx context.Context, tx *store.Tx, query string,
 	}
 	out := make([]*Version, 0, len(refs))
 	for _, r := range refs {
-		v, err := s.VersionTx(ctx, tx, r.code, r.n)
+		v, err := c.VersionTx(ctx, tx, r.code, r.n)
 		if err != nil {
 			return nil, err
 		}
@@ -180,4 +187,53 @@ func (v *Version) ActsOnChat() bool {
 		}
 	}
 	return false
+}
+
+// CheckInputs checks a start's inputs against the declared variables and reports every
+// problem at once.
+func (v *Version) CheckInputs(inputs map[string]value.Value) (map[string]value.Value, error) {
+	var list errs.List
+	vars := make(map[string]value.Value, len(v.Variables))
+	for _, name := range slices.Sorted(maps.Keys(inputs)) {
+		val := inputs[name]
+		x, ok := v.vars[name]
+		switch {
+		case !ok:
+			list.Add(name, "process %s has no variable %q", v.Code, name)
+		case val.IsNull():
+		case !value.Assignable(val.Type(), x.Type):
+			list.Add(name, "variable %s is %s, got a value of type %s", name, x.Type, val.Type())
+		default:
+			vars[name] = val
+		}
+	}
+	for _, x := range v.Variables {
+		if _, ok := vars[x.Name]; x.Required && !ok {
+			list.Add(x.Name, "variable %s (%s) is required", x.Name, x.Type)
+		}
+	}
+	return vars, list.Err()
+}
+
+// ParseInputs reads JSON inputs into typed values of the version's variables, naming each
+// unknown variable and each value of the wrong type.
+func (v *Version) ParseInputs(raw map[string]json.RawMessage) (map[string]value.Value, error) {
+	var list errs.List
+	out := make(map[string]value.Value, len(raw))
+	for _, name := range slices.Sorted(maps.Keys(raw)) {
+		x, ok := v.vars[name]
+		if !ok {
+			list.Add(name, "process %s has no variable %q", v.Code, name)
+			continue
+		}
+		val, err := value.Options{AllowNull: true}.Parse(x.Type, raw[name])
+		if e, ok := err.(*errs.Error); ok {
+			list.Add(name, "%s", e.Message)
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		out[name] = val
+	}
+	return out, list.Err()
 }
