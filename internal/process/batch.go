@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/parleychat/parley/internal/process/catalog"
+	"github.com/parleychat/parley/internal/process/waits"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -33,7 +34,7 @@ var (
 	historyTable    = &table{"process_history", "instance_id, seq, element_id, kind, event, detail, at", 7}
 	tasksTable      = &table{"process_tasks", "id, instance_id, token_id, element_id, name, state, assignee, group_ids, session_id, due_at, created_at", 11}
 	taskGroupsTable = &table{"process_task_groups", "group_id, task_id", 2}
-	jobsTable       = &table{"process_jobs", "id, instance_id, token_id, element_id, kind, type, state, due_at, attempts, max_attempts, error, payload, created_at, updated_at", 14}
+	jobsTable       = &table{"process_jobs", waits.JobColumns, 14}
 )
 
 // insertOrder writes parents before children, in case foreign keys are ever added.
@@ -62,7 +63,7 @@ func (b *batch) flush(ctx context.Context, tx *store.Tx) error {
 	}
 	if b.notify {
 		b.notify = false
-		return tx.Notify(ctx, jobsChannel)
+		return tx.Notify(ctx, waits.JobsChannel)
 	}
 	return nil
 }

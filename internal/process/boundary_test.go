@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/process/waits"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -34,7 +35,7 @@ func (e *env) jobAt(instanceID string) string {
 	e.t.Helper()
 	var id string
 	err := e.db.Read(context.Background(), func(tx *store.Tx) error {
-		return tx.QueryRow(context.Background(), "SELECT id FROM process_jobs WHERE instance_id = ? AND state = ?", instanceID, jobWaiting).Scan(&id)
+		return tx.QueryRow(context.Background(), "SELECT id FROM process_jobs WHERE instance_id = ? AND state = ?", instanceID, waits.JobWaiting).Scan(&id)
 	})
 	if err != nil && !errs.Is(err, errs.NotFound) {
 		e.t.Fatal(err)

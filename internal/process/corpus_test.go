@@ -11,6 +11,7 @@ import (
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/process/bpmntest"
+	"github.com/parleychat/parley/internal/process/waits"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -280,7 +281,7 @@ func (e *env) completeJobAt(instanceID, element string) {
 	var id string
 	err := e.db.Read(context.Background(), func(tx *store.Tx) error {
 		return tx.QueryRow(context.Background(), "SELECT id FROM process_jobs WHERE instance_id = ? AND element_id = ? AND state = ?",
-			instanceID, element, jobWaiting).Scan(&id)
+			instanceID, element, waits.JobWaiting).Scan(&id)
 	})
 	if err != nil {
 		e.t.Fatalf("no job at %s: %v\n%s", element, err, trail(e.instance(instanceID)))

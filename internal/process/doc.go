@@ -20,8 +20,10 @@
 // # Packages
 //
 // Compiling a version's expressions is package program; definitions, publish and versions are
-// package catalog, which Service embeds; the diagram model is package bpmn. This package is
-// the runner and the waits (jobs, timers, messages, the worker).
+// package catalog, which Service embeds; the diagram model is package bpmn. How the waits (jobs,
+// timers, message subscriptions, kept messages) are stored, claimed, leased and found due is
+// package waits. This package is the runner: what each element does, what happens when a wait
+// fires, and the worker loop that fires them.
 //
 // docs/bpmn.md describes the BPMN subset; this package gives each element its behaviour.
 package process

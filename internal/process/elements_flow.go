@@ -8,6 +8,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 	"github.com/parleychat/parley/internal/process/bpmn"
 	"github.com/parleychat/parley/internal/process/program"
+	"github.com/parleychat/parley/internal/process/waits"
 	"github.com/parleychat/parley/internal/value"
 )
 
@@ -152,7 +153,7 @@ func (r *runner) evalAssign(a program.Assign, env map[string]any) (value.Value, 
 func (r *runner) timerCatch(t *token, el *bpmn.Element) error {
 	t.Wait = waitTimer
 	due := el.Timer.Due(r.tx.Now())
-	if err := r.addJob(job{token: t.ID, element: el.ID, kind: jobTimer, state: jobReady, due: due, max: 1}); err != nil {
+	if err := r.addJob(waits.Job{Token: t.ID, Element: el.ID, Kind: waits.JobTimer, State: waits.JobReady, Due: due, Max: 1}); err != nil {
 		return err
 	}
 	r.record(el, evWaiting, "until "+due.UTC().Format("2006-01-02T15:04:05Z07:00"))

@@ -10,6 +10,7 @@ import (
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
 	"github.com/parleychat/parley/internal/process/catalog"
+	"github.com/parleychat/parley/internal/process/waits"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -145,12 +146,12 @@ func (r *runner) serviceTask(t *token, el *bpmn.Element, first bool) error {
 	case svc.External():
 		t.Wait = waitJob
 		r.record(el, evWaiting, "job "+svc.Type)
-		return r.addJob(job{token: t.ID, element: el.ID, kind: jobExternal, typ: svc.Type, state: jobWaiting, due: r.tx.Now(), max: r.retries(svc)})
+		return r.addJob(waits.Job{Token: t.ID, Element: el.ID, Kind: waits.JobExternal, Type: svc.Type, State: waits.JobWaiting, Due: r.tx.Now(), Max: r.retries(svc)})
 	case svc.Type == bpmn.TypeHTTP:
 		t.Wait = waitJob
 		r.record(el, evWaiting, "http call")
-		return r.addJob(job{token: t.ID, element: el.ID, kind: jobStep, typ: svc.Type, state: jobReady, due: r.tx.Now(),
-			attempts: r.attempt - 1, max: r.retries(svc)})
+		return r.addJob(waits.Job{Token: t.ID, Element: el.ID, Kind: waits.JobStep, Type: svc.Type, State: waits.JobReady, Due: r.tx.Now(),
+			Attempts: r.attempt - 1, Max: r.retries(svc)})
 	}
 	outputsFailed, err := r.runBuiltin(t, el)
 	switch {
@@ -261,8 +262,8 @@ func (r *runner) stepFailed(t *token, el *bpmn.Element, err error) error {
 	t.Wait = waitJob
 	due := r.tx.Now().Add(r.s.backoff(attempt))
 	r.record(el, evRetrying, fmt.Sprintf("attempt %d of %d failed: %v", attempt, max, err))
-	return r.addJob(job{token: t.ID, element: el.ID, kind: jobStep, typ: el.Service.Type, state: jobReady, due: due,
-		attempts: attempt, max: max, err: err.Error()})
+	return r.addJob(waits.Job{Token: t.ID, Element: el.ID, Kind: waits.JobStep, Type: el.Service.Type, State: waits.JobReady, Due: due,
+		Attempts: attempt, Max: max, Err: err.Error()})
 }
 
 // incident stops a token at an element until an administrator retries it.
@@ -271,18 +272,18 @@ func (r *runner) incident(t *token, el *bpmn.Element, cause error) error {
 	if el.Service != nil {
 		max = r.retries(el.Service)
 	}
-	return r.raise(t, el, cause, job{kind: jobStep, max: max})
+	return r.raise(t, el, cause, waits.Job{Kind: waits.JobStep, Max: max})
 }
 
 // raise stops a token at an element with an incident job of j's kind; a retry sets the job
 // ready and the worker does what its kind says, so the kind decides what a retry repeats.
-func (r *runner) raise(t *token, el *bpmn.Element, cause error, j job) error {
+func (r *runner) raise(t *token, el *bpmn.Element, cause error, j waits.Job) error {
 	// Said where it happened first, so that the incident list reads on its own.
 	cause = fmt.Errorf("%s: %w", elementLabel(el), cause)
 	t.Wait = waitIncident
 	r.st.status = StateIncident
 	r.record(el, evFailed, cause.Error())
-	j.token, j.element, j.typ, j.state, j.due, j.attempts, j.err = t.ID, el.ID, typeOf(el), jobIncident, r.tx.Now(), r.attempt, cause.Error()
+	j.Token, j.Element, j.Type, j.State, j.Due, j.Attempts, j.Err = t.ID, el.ID, typeOf(el), waits.JobIncident, r.tx.Now(), r.attempt, cause.Error()
 	return r.addJob(j)
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/waits"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -48,7 +49,7 @@ func (r *runner) throwError(t *token, el *bpmn.Element, e *thrown) error {
 		}
 		// The worker's job is answered; the task's boundary timers stay armed, so that a timer
 		// can still interrupt the incident, as with any failed step.
-		if err := r.exec("DELETE FROM process_jobs WHERE instance_id = ? AND token_id = ? AND kind = ?", r.st.id, t.ID, jobExternal); err != nil {
+		if err := r.exec("DELETE FROM process_jobs WHERE instance_id = ? AND token_id = ? AND kind = ?", r.st.id, t.ID, waits.JobExternal); err != nil {
 			return err
 		}
 		return r.incident(t, el, fmt.Errorf("it threw %s, and no error boundary event catches it", e))
@@ -120,7 +121,7 @@ func (s *Service) ThrowJobError(ctx context.Context, id string, in JobError) err
 func (s *Service) onWaitingJob(ctx context.Context, id string, act func(*runner, *token, *bpmn.Element) error) error {
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
 		var instanceID string
-		err := tx.QueryRow(ctx, "SELECT instance_id FROM process_jobs WHERE id = ? AND state = ?", id, jobWaiting).Scan(&instanceID)
+		err := tx.QueryRow(ctx, "SELECT instance_id FROM process_jobs WHERE id = ? AND state = ?", id, waits.JobWaiting).Scan(&instanceID)
 		if err != nil {
 			return store.NotFound(err, "job %q not found (or already completed)", id)
 		}
@@ -131,7 +132,7 @@ func (s *Service) onWaitingJob(ctx context.Context, id string, act func(*runner,
 		var tokID int
 		var element string
 		// Read again under the instance's lock: another worker may have finished the job meanwhile.
-		err = tx.QueryRow(ctx, "SELECT token_id, element_id FROM process_jobs WHERE id = ? AND state = ?", id, jobWaiting).Scan(&tokID, &element)
+		err = tx.QueryRow(ctx, "SELECT token_id, element_id FROM process_jobs WHERE id = ? AND state = ?", id, waits.JobWaiting).Scan(&tokID, &element)
 		if err != nil {
 			return store.NotFound(err, "job %q not found (or already completed)", id)
 		}

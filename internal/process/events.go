@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/waits"
 )
 
 // eventGateway makes the token wait for the catch events after the gateway at once: a timer job
@@ -25,7 +26,7 @@ func (r *runner) eventGateway(t *token, el *bpmn.Element) error {
 	}
 	for _, f := range el.Outgoing {
 		if key := keys[f.To.ID]; key != "" {
-			b, err := takeBuffered(r.ctx, r.tx, f.To.Message.Name, key)
+			b, err := waits.TakeBuffered(r.ctx, r.tx, f.To.Message.Name, key)
 			if err != nil {
 				return err
 			} else if b == nil {
@@ -41,7 +42,7 @@ func (r *runner) eventGateway(t *token, el *bpmn.Element) error {
 		c := f.To
 		ids = append(ids, c.ID)
 		if c.Kind == bpmn.KindTimerCatch {
-			if err := r.addJob(job{token: t.ID, element: c.ID, kind: jobTimer, state: jobReady, due: c.Timer.Due(r.tx.Now()), max: 1}); err != nil {
+			if err := r.addJob(waits.Job{Token: t.ID, Element: c.ID, Kind: waits.JobTimer, State: waits.JobReady, Due: c.Timer.Due(r.tx.Now()), Max: 1}); err != nil {
 				return err
 			}
 			continue
@@ -115,7 +116,7 @@ func (r *runner) boundaryTimer(t *token, b *bpmn.Element) error {
 		}
 	} else {
 		if reps := b.Timer.Repetitions(); reps == 0 || r.attempt < reps {
-			j := job{token: t.ID, element: b.ID, kind: jobBoundary, state: jobReady, due: b.Timer.Due(r.tx.Now()), attempts: r.attempt, max: 1}
+			j := waits.Job{Token: t.ID, Element: b.ID, Kind: waits.JobBoundary, State: waits.JobReady, Due: b.Timer.Due(r.tx.Now()), Attempts: r.attempt, Max: 1}
 			if err := r.addJob(j); err != nil {
 				return err
 			}
@@ -150,10 +151,10 @@ func (r *runner) boundaryKeys(el *bpmn.Element) (map[string]string, error) {
 
 // keptForBoundary takes a message kept for one of the activity's message boundary events
 // (published before with a ttl), in document order of the boundaries, or returns nil.
-func (r *runner) keptForBoundary(el *bpmn.Element, keys map[string]string) (*bpmn.Element, *buffered, error) {
+func (r *runner) keptForBoundary(el *bpmn.Element, keys map[string]string) (*bpmn.Element, *waits.Buffered, error) {
 	for _, b := range el.Boundaries {
 		if key := keys[b.ID]; key != "" {
-			m, err := takeBuffered(r.ctx, r.tx, b.Message.Name, key)
+			m, err := waits.TakeBuffered(r.ctx, r.tx, b.Message.Name, key)
 			if err != nil || m != nil {
 				return b, m, err
 			}
@@ -213,7 +214,7 @@ func (r *runner) armBoundaries(t *token, el *bpmn.Element, keys map[string]strin
 		if b.Timer == nil {
 			continue // an error boundary waits for a throw, not for time
 		}
-		j := job{token: t.ID, element: b.ID, kind: jobBoundary, state: jobReady, due: b.Timer.Due(r.tx.Now()), max: 1}
+		j := waits.Job{Token: t.ID, Element: b.ID, Kind: waits.JobBoundary, State: waits.JobReady, Due: b.Timer.Due(r.tx.Now()), Max: 1}
 		if err := r.addJob(j); err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/waits"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -51,7 +52,7 @@ func (s *Service) Jobs(ctx context.Context, typ string, p store.Page) (store.Lis
 	}
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id, instance_id, token_id, element_id, type, created_at FROM process_jobs
-			WHERE type = ? AND state = ? AND due_at <= ? AND id > ? ORDER BY id LIMIT ?`, typ, jobWaiting, store.TS(tx.Now()), p.Cursor, p.Size()+1)
+			WHERE type = ? AND state = ? AND due_at <= ? AND id > ? ORDER BY id LIMIT ?`, typ, waits.JobWaiting, store.TS(tx.Now()), p.Cursor, p.Size()+1)
 		if err != nil {
 			return err
 		}

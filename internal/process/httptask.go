@@ -14,6 +14,7 @@ import (
 
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/waits"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -34,7 +35,7 @@ type httpCall struct {
 // fireHTTP runs an http task: the request is computed in a read transaction, the call is made
 // outside any transaction, and the result is committed in a new transaction that checks the
 // job's lease, so a worker that lost its lease changes nothing.
-func (s *Service) fireHTTP(ctx context.Context, j job) error {
+func (s *Service) fireHTTP(ctx context.Context, j waits.Job) error {
 	call, err := s.prepareHTTP(ctx, j)
 	if errs.Is(err, errs.NotFound) {
 		return nil
@@ -45,7 +46,7 @@ func (s *Service) fireHTTP(ctx context.Context, j job) error {
 	}
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
 		return s.withJob(ctx, tx, j, func(r *runner, t *token, el *bpmn.Element) error {
-			r.attempt = j.attempts + 1
+			r.attempt = j.Attempts + 1
 			var e *thrown
 			if errors.As(err, &e) {
 				return r.throwError(t, el, e)
@@ -58,19 +59,19 @@ func (s *Service) fireHTTP(ctx context.Context, j job) error {
 	})
 }
 
-func (s *Service) prepareHTTP(ctx context.Context, j job) (*httpCall, error) {
+func (s *Service) prepareHTTP(ctx context.Context, j waits.Job) (*httpCall, error) {
 	var c *httpCall
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		st, err := s.loadState(ctx, tx, j.instance, false)
+		st, err := s.loadState(ctx, tx, j.Instance, false)
 		if err != nil {
 			return err
 		}
-		el := st.v.Process.Elements[j.element]
+		el := st.v.Process.Elements[j.Element]
 		if el == nil || el.Service == nil {
-			return errs.New(errs.NotFound, "element %s is gone", j.element)
+			return errs.New(errs.NotFound, "element %s is gone", j.Element)
 		}
 		r := s.newRunner(ctx, tx, st)
-		r.tok = st.toks.Token(j.token)
+		r.tok = st.toks.Token(j.Token)
 		c, err = r.httpRequest(el)
 		return err
 	})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/process/waits"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -53,7 +54,7 @@ func (s *Service) Incidents(ctx context.Context, p store.Page) (store.List[*Inci
 		return out, err
 	}
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		items, err := queryIncidents(ctx, tx, "WHERE j.state = ? AND j.id > ? ORDER BY j.id LIMIT ?", jobIncident, p.Cursor, p.Size()+1)
+		items, err := queryIncidents(ctx, tx, "WHERE j.state = ? AND j.id > ? ORDER BY j.id LIMIT ?", waits.JobIncident, p.Cursor, p.Size()+1)
 		out = store.Cut(items, p, func(x *Incident) string { return x.ID })
 		return err
 	})
@@ -68,7 +69,7 @@ func (s *Service) RetryIncident(ctx context.Context, id string) (*Incident, erro
 	var out *Incident
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		var instanceID string
-		err := tx.QueryRow(ctx, "SELECT instance_id FROM process_jobs WHERE id = ? AND state = ?", id, jobIncident).Scan(&instanceID)
+		err := tx.QueryRow(ctx, "SELECT instance_id FROM process_jobs WHERE id = ? AND state = ?", id, waits.JobIncident).Scan(&instanceID)
 		if err != nil {
 			return store.NotFound(err, "incident %q not found", id)
 		}
@@ -88,7 +89,7 @@ func (s *Service) RetryIncident(ctx context.Context, id string) (*Incident, erro
 
 func (s *Service) retryTx(ctx context.Context, tx *store.Tx, st *state, id string) error {
 	if _, err := tx.Exec(ctx, `UPDATE process_jobs SET state = ?, attempts = 0, due_at = ?, lease_owner = '', lease_until = NULL, updated_at = ?
-		WHERE id = ? AND state = ?`, jobReady, store.TS(tx.Now()), store.TS(tx.Now()), id, jobIncident); err != nil {
+		WHERE id = ? AND state = ?`, waits.JobReady, store.TS(tx.Now()), store.TS(tx.Now()), id, waits.JobIncident); err != nil {
 		return err
 	}
 	r := s.newRunner(ctx, tx, st)
@@ -99,7 +100,7 @@ func (s *Service) retryTx(ctx context.Context, tx *store.Tx, st *state, id strin
 	if err := r.finish(); err != nil {
 		return err
 	}
-	return tx.Notify(ctx, jobsChannel)
+	return tx.Notify(ctx, waits.JobsChannel)
 }
 
 // settleIncidents puts an instance in incident back to active once none of its incidents is
@@ -113,7 +114,7 @@ func (r *runner) settleIncidents() error {
 	if err := r.b.flush(r.ctx, r.tx); err != nil {
 		return err
 	}
-	more, err := r.tx.Exists(r.ctx, "SELECT 1 FROM process_jobs WHERE instance_id = ? AND state = ?", r.st.id, jobIncident)
+	more, err := r.tx.Exists(r.ctx, "SELECT 1 FROM process_jobs WHERE instance_id = ? AND state = ?", r.st.id, waits.JobIncident)
 	if err != nil || more {
 		return err
 	}

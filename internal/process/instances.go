@@ -9,6 +9,7 @@ import (
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
+	"github.com/parleychat/parley/internal/process/waits"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -120,7 +121,7 @@ func (s *Service) Instance(ctx context.Context, id string) (*Instance, error) {
 		if inst.Parent, inst.Children, err = callRefs(ctx, tx, id); err != nil {
 			return err
 		}
-		inst.Incidents, err = queryIncidents(ctx, tx, "WHERE j.instance_id = ? AND j.state = ? ORDER BY j.created_at", id, jobIncident)
+		inst.Incidents, err = queryIncidents(ctx, tx, "WHERE j.instance_id = ? AND j.state = ? ORDER BY j.created_at", id, waits.JobIncident)
 		return err
 	})
 	return inst, err

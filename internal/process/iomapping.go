@@ -6,12 +6,9 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/waits"
 	"github.com/parleychat/parley/internal/value"
 )
-
-// jobOutputs is the kind of the incident of an element whose outputs failed after its work was
-// done: a retry evaluates the outputs again and moves on, rather than redoing the element.
-const jobOutputs = "outputs"
 
 // mapInputs evaluates the inputs of the element a token enters into the token's locals. ok is
 // false when an input failed and the token stopped with an incident.
@@ -48,7 +45,7 @@ func (r *runner) mapOutputs(t *token, el *bpmn.Element) bool {
 			if err != nil {
 				// Raising only buffers a job, so it cannot fail here. Retrying it computes the
 				// outputs again and leaves: the element's own work is done.
-				_ = r.raise(t, el, err, job{kind: jobOutputs, max: 1})
+				_ = r.raise(t, el, err, waits.Job{Kind: waits.JobOutputs, Max: 1})
 				return false
 			}
 			vals[i] = v

@@ -9,6 +9,7 @@ import (
 	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/waits"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -78,9 +79,8 @@ func (r *runner) subscribe(t *token, el *bpmn.Element, key string) error {
 		}
 	}
 	m := el.Message
-	_, err := r.tx.Exec(r.ctx, `INSERT INTO process_messages (instance_id, token_id, element_id, session_id, name, correlation_key, variable, after_seq, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.st.id, t.ID, el.ID, session, m.Name, key, m.Variable, after, store.TS(r.tx.Now()))
-	return err
+	return waits.Subscribe(r.ctx, r.tx, waits.Subscription{Instance: r.st.id, Token: t.ID, Element: el.ID,
+		Session: session, Name: m.Name, Key: key, Variable: m.Variable, After: after})
 }
 
 // lastEventSeq is the newest chat event at the time a session wait starts, so that only a
@@ -94,12 +94,12 @@ func (r *runner) lastEventSeq() (int64, error) {
 
 // receive completes a message wait of an instance with the message's text (or payload): the
 // token leaves by the element the wait belongs to, which cancels the waits that lost to it.
-func (s *Service) receive(ctx context.Context, tx *store.Tx, sub subscription, text string, vars map[string]value.Value) error {
-	st, err := s.loadState(ctx, tx, sub.instance, true)
+func (s *Service) receive(ctx context.Context, tx *store.Tx, sub waits.Subscription, text string, vars map[string]value.Value) error {
+	st, err := s.loadState(ctx, tx, sub.Instance, true)
 	if err != nil {
 		return err
 	}
-	if el := st.v.Process.Elements[sub.element]; el != nil && el.Kind == bpmn.KindEventStart {
+	if el := st.v.Process.Elements[sub.Element]; el != nil && el.Kind == bpmn.KindEventStart {
 		return s.receiveScopeStart(ctx, tx, st, sub, el, text, vars)
 	}
 	t, el, key, err := takeSubscription(ctx, tx, st, sub)
@@ -125,31 +125,16 @@ func (s *Service) receive(ctx context.Context, tx *store.Tx, sub subscription, t
 // its correlation key ("" for a session wait); a nil token means there is nothing to complete: another
 // delivery, a timer or the task itself got there first, or the instance ended. The row is
 // looked up again under the instance's lock, which is what makes the first event win.
-func takeSubscription(ctx context.Context, tx *store.Tx, st *state, sub subscription) (*token, *bpmn.Element, string, error) {
-	key, found, err := deleteSubscription(ctx, tx, st, sub)
+func takeSubscription(ctx context.Context, tx *store.Tx, st *state, sub waits.Subscription) (*token, *bpmn.Element, string, error) {
+	key, found, err := waits.DeleteSubscription(ctx, tx, sub)
 	if err != nil || !found {
 		return nil, nil, "", err
 	}
-	t, el := st.toks.Token(sub.token), st.v.Process.Elements[sub.element]
+	t, el := st.toks.Token(sub.Token), st.v.Process.Elements[sub.Element]
 	if t == nil || el == nil || st.done() || (el.Kind.IsBoundary() && t.El != el.AttachedTo) {
 		return nil, nil, "", nil
 	}
 	return t, el, key, nil
-}
-
-// deleteSubscription deletes a message wait and returns its correlation key; false means it
-// was gone already.
-func deleteSubscription(ctx context.Context, tx *store.Tx, st *state, sub subscription) (string, bool, error) {
-	var key string
-	where := " FROM process_messages WHERE instance_id = ? AND token_id = ? AND element_id = ?"
-	err := tx.QueryRow(ctx, "SELECT correlation_key"+where, st.id, sub.token, sub.element).Scan(&key)
-	if errs.Is(err, errs.NotFound) {
-		return "", false, nil
-	} else if err != nil {
-		return "", false, err
-	}
-	_, err = tx.Exec(ctx, "DELETE"+where, st.id, sub.token, sub.element)
-	return key, err == nil, err
 }
 
 func receivedValues(st *state, variable, text string, vars map[string]value.Value) error {
@@ -184,6 +169,11 @@ type Message struct {
 	MessageID string `json:"message_id"`
 }
 
+// kept is the message as the buffer keeps it.
+func (m Message) kept() waits.Kept {
+	return waits.Kept{Name: m.Name, CorrelationKey: m.CorrelationKey, Text: m.Text, Variables: m.Variables, MessageID: m.MessageID}
+}
+
 // MessageResult says what became of a published message.
 type MessageResult struct {
 	Delivered int  // instances the message reached now
@@ -202,7 +192,7 @@ func (s *Service) PublishMessage(ctx context.Context, m Message) (MessageResult,
 	if m.Name == "" {
 		return MessageResult{}, errs.Field("name", "a message needs a name")
 	}
-	if _, err := messageTTL(m, s.db.Now()); err != nil {
+	if _, err := waits.MessageTTL(m.MessageID, m.TTL, s.db.Now()); err != nil {
 		return MessageResult{}, err
 	}
 	var res MessageResult
@@ -216,27 +206,27 @@ func (s *Service) PublishMessage(ctx context.Context, m Message) (MessageResult,
 // publishMessageTx publishes in one transaction: the message is remembered by its message_id before
 // it is delivered, so that a repeat racing it waits for this commit and then finds it.
 func (s *Service) publishMessageTx(ctx context.Context, tx *store.Tx, m Message) (MessageResult, error) {
-	ttl, err := messageTTL(m, tx.Now())
+	ttl, err := waits.MessageTTL(m.MessageID, m.TTL, tx.Now())
 	if err != nil {
 		return MessageResult{}, err
 	}
-	if err := purgeMessages(ctx, tx); err != nil {
+	if err := waits.PurgeMessages(ctx, tx); err != nil {
 		return MessageResult{}, err
 	}
-	if err := lockCorrelation(ctx, tx, m.Name, m.CorrelationKey); err != nil {
+	if err := waits.LockCorrelation(ctx, tx, m.Name, m.CorrelationKey); err != nil {
 		return MessageResult{}, err
 	}
 	expires := tx.Now().Add(ttl)
 	if ttl > 0 && m.MessageID != "" {
-		fresh, err := keepMessage(ctx, tx, m, false, expires)
+		fresh, err := waits.KeepMessage(ctx, tx, m.kept(), false, expires)
 		if err != nil || !fresh {
 			return MessageResult{Duplicate: !fresh}, err
 		}
 	}
 	// Without a key the message can only start instances: an empty key is a session wait's.
-	var subs []subscription
+	var subs []waits.Subscription
 	if m.CorrelationKey != "" {
-		subs, err = subscriptions(ctx, tx, "WHERE name = ? AND correlation_key = ?", m.Name, m.CorrelationKey)
+		subs, err = waits.Correlated(ctx, tx, m.Name, m.CorrelationKey)
 	}
 	if err != nil {
 		return MessageResult{}, err
@@ -256,13 +246,13 @@ func (s *Service) publishMessageTx(ctx context.Context, tx *store.Tx, m Message)
 	}
 	if res.Delivered == 0 && res.Started == 0 && ttl > 0 {
 		res.Buffered = true
-		return res, bufferKept(ctx, tx, m, expires)
+		return res, waits.BufferKept(ctx, tx, m.kept(), expires)
 	}
 	return res, nil
 }
 
-func (s *Service) deliverPublished(ctx context.Context, tx *store.Tx, sub subscription, m Message) error {
-	st, err := s.loadState(ctx, tx, sub.instance, false)
+func (s *Service) deliverPublished(ctx context.Context, tx *store.Tx, sub waits.Subscription, m Message) error {
+	st, err := s.loadState(ctx, tx, sub.Instance, false)
 	if err != nil {
 		return err
 	}
@@ -276,38 +266,13 @@ func (s *Service) deliverPublished(ctx context.Context, tx *store.Tx, sub subscr
 	return s.receive(ctx, tx, sub, m.Text, vars)
 }
 
-// subscription is one waiting message catch.
-type subscription struct {
-	instance string
-	token    int
-	element  string
-	after    int64
-}
-
-func subscriptions(ctx context.Context, tx *store.Tx, where string, args ...any) ([]subscription, error) {
-	rows, err := tx.Query(ctx, "SELECT instance_id, token_id, element_id, after_seq FROM process_messages "+where+" ORDER BY created_at, instance_id, token_id, element_id", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []subscription
-	for rows.Next() {
-		var s subscription
-		if err := rows.Scan(&s.instance, &s.token, &s.element, &s.after); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
 // DeliverCustomerMessageTx completes the session waits of the session that were waiting
 // before the message's event (seq) with the message's text. The chat consumer calls it for
 // each customer message, in the transaction that advances its cursor. Each wait is completed
 // in its own savepoint: one that fails becomes an incident of its instance, holding the
 // message, and the others are completed all the same.
 func (s *Service) DeliverCustomerMessageTx(ctx context.Context, tx *store.Tx, sessionID string, seq int64, text string) error {
-	subs, err := subscriptions(ctx, tx, "WHERE session_id = ? AND after_seq < ?", sessionID, seq)
+	subs, err := waits.SessionWaits(ctx, tx, sessionID, seq)
 	if err != nil {
 		return err
 	}
@@ -317,7 +282,7 @@ func (s *Service) DeliverCustomerMessageTx(ctx context.Context, tx *store.Tx, se
 			continue
 		}
 		s.log.Warn("a customer message failed to complete a session wait; raising an incident",
-			"instance", sub.instance, "session", sessionID, "seq", seq, "err", err)
+			"instance", sub.Instance, "session", sessionID, "seq", seq, "err", err)
 		if err := s.failDelivery(ctx, tx, sub, seq, text, err); err != nil {
 			return err
 		}
@@ -329,8 +294,8 @@ func (s *Service) DeliverCustomerMessageTx(ctx context.Context, tx *store.Tx, se
 // incident at the wait, which keeps the message: the consumer's cursor moves past the
 // message, so anything less would lose it without a trace. Retrying the incident delivers the
 // message again (see redeliver).
-func (s *Service) failDelivery(ctx context.Context, tx *store.Tx, sub subscription, seq int64, text string, cause error) error {
-	st, err := s.loadState(ctx, tx, sub.instance, true)
+func (s *Service) failDelivery(ctx context.Context, tx *store.Tx, sub waits.Subscription, seq int64, text string, cause error) error {
+	st, err := s.loadState(ctx, tx, sub.Instance, true)
 	if err != nil {
 		return err
 	}
@@ -343,7 +308,7 @@ func (s *Service) failDelivery(ctx context.Context, tx *store.Tx, sub subscripti
 		return err
 	}
 	cause = fmt.Errorf("the customer's message (event %d) could not be delivered: %w", seq, cause)
-	if err := r.raise(t, el, cause, job{kind: jobDelivery, max: 1, payload: text}); err != nil {
+	if err := r.raise(t, el, cause, waits.Job{Kind: waits.JobDelivery, Max: 1, Payload: text}); err != nil {
 		return err
 	}
 	return r.finish()
@@ -354,7 +319,7 @@ func (s *Service) failDelivery(ctx context.Context, tx *store.Tx, sub subscripti
 // the message still kept.
 func (r *runner) redeliver(t *token, el *bpmn.Element, text string) error {
 	if err := receivedValues(r.st, el.Message.Variable, text, nil); err != nil {
-		return r.raise(t, el, err, job{kind: jobDelivery, max: 1, payload: text})
+		return r.raise(t, el, err, waits.Job{Kind: waits.JobDelivery, Max: 1, Payload: text})
 	}
 	r.record(el, evCompleted, "redelivered")
 	r.leave(t, el)

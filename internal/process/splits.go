@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/waits"
 )
 
 // split moves a token out of an element by the flows chosen for it (see chooseFlows): the
@@ -19,7 +20,7 @@ func (r *runner) split(t *token, el *bpmn.Element) error {
 		err = errors.New("no condition of its outgoing flows is true and it has no default flow")
 	}
 	if err != nil {
-		return r.raise(t, el, err, job{kind: jobSplit, max: 1})
+		return r.raise(t, el, err, waits.Job{Kind: waits.JobSplit, Max: 1})
 	}
 	if len(flows) > 1 || flows[0].Condition != "" || flows[0] == el.Default {
 		ids := make([]string, len(flows))
@@ -73,7 +74,7 @@ func (r *runner) chooseFlows(t *token, el *bpmn.Element) ([]*bpmn.Flow, error) {
 // than doing the element's work a second time.
 func (r *runner) stepLimit(p pending, err error) error {
 	if p.split {
-		return r.raise(p.tok, p.el, err, job{kind: jobSplit, max: 1})
+		return r.raise(p.tok, p.el, err, waits.Job{Kind: waits.JobSplit, Max: 1})
 	}
 	return r.incident(p.tok, p.el, err)
 }

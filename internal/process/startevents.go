@@ -6,6 +6,7 @@ import (
 
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/waits"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -56,7 +57,7 @@ func syncStartEvents(ctx context.Context, tx *store.Tx, v *Version) error {
 				VALUES (?, ?, ?, ?, '', ?, ?)`, v.Code, v.Number, el.ID, startByTimer, store.TS(el.Timer.Due(tx.Now())), el.Timer.Repetitions())
 			if err == nil {
 				// The workers sleep until their next due time; this one may come sooner.
-				err = tx.Notify(ctx, jobsChannel)
+				err = tx.Notify(ctx, waits.JobsChannel)
 			}
 		}
 		if err != nil {

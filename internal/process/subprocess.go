@@ -6,14 +6,10 @@ import (
 
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/waits"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
-
-// jobScopeStart is the timer of an event sub-process's start event. Its token_id is the id of
-// the scope the event sub-process listens in (0 for the process), not a token's: the same goes
-// for the message subscriptions of such start events.
-const jobScopeStart = "scope-start"
 
 // eventSubs returns the event sub-processes that listen in a scope.
 func (r *runner) eventSubs(scopeID int) []*bpmn.Element {
@@ -91,7 +87,7 @@ func (r *runner) armEventSubs(scopeID int, subs []*bpmn.Element, keys map[string
 		s := es.Start
 		switch {
 		case s.Timer != nil:
-			j := job{token: scopeID, element: s.ID, kind: jobScopeStart, state: jobReady, due: s.Timer.Due(r.tx.Now()), max: 1}
+			j := waits.Job{Token: scopeID, Element: s.ID, Kind: waits.JobScopeStart, State: waits.JobReady, Due: s.Timer.Due(r.tx.Now()), Max: 1}
 			if err := r.addJob(j); err != nil {
 				return err
 			}
@@ -168,7 +164,7 @@ func (r *runner) terminateScope(t *token, el *bpmn.Element) error {
 
 // dropScopeWaits deletes the start-event waits of the event sub-processes of a scope.
 func (r *runner) dropScopeWaits(scopeID int) error {
-	if err := r.exec("DELETE FROM process_jobs WHERE instance_id = ? AND token_id = ? AND kind = ?", r.st.id, scopeID, jobScopeStart); err != nil {
+	if err := r.exec("DELETE FROM process_jobs WHERE instance_id = ? AND token_id = ? AND kind = ?", r.st.id, scopeID, waits.JobScopeStart); err != nil {
 		return err
 	}
 	return r.exec("DELETE FROM process_messages WHERE instance_id = ? AND token_id = ?", r.st.id, scopeID)
@@ -289,7 +285,7 @@ func (r *runner) startKeptEventSubs(scopeID int, subs []*bpmn.Element, keys map[
 		if s.Message == nil || keys[s.ID] == "" {
 			continue
 		}
-		b, err := takeBuffered(r.ctx, r.tx, s.Message.Name, keys[s.ID])
+		b, err := waits.TakeBuffered(r.ctx, r.tx, s.Message.Name, keys[s.ID])
 		if err != nil {
 			return err
 		} else if b == nil {
@@ -312,26 +308,26 @@ func (st *state) scopeListens(scopeID int) bool {
 }
 
 // fireScopeStart fires the timer start event of an event sub-process.
-func (s *Service) fireScopeStart(ctx context.Context, tx *store.Tx, j job) error {
-	st, err := s.loadState(ctx, tx, j.instance, true)
+func (s *Service) fireScopeStart(ctx context.Context, tx *store.Tx, j waits.Job) error {
+	st, err := s.loadState(ctx, tx, j.Instance, true)
 	if err != nil {
 		return err
 	}
-	ok, err := takeJob(ctx, tx, j)
-	el := st.v.Process.Elements[j.element]
-	if err != nil || !ok || el == nil || !st.scopeListens(j.token) {
+	ok, err := waits.Take(ctx, tx, j)
+	el := st.v.Process.Elements[j.Element]
+	if err != nil || !ok || el == nil || !st.scopeListens(j.Token) {
 		return err
 	}
 	r := s.newRunner(ctx, tx, st)
 	// A non-interrupting start with a cycle is armed again while firings are left, as a
-	// non-interrupting boundary timer is; j.attempts counts the firings before this one.
-	if reps := el.Timer.Repetitions(); !el.Interrupting && el.Timer.Cycle != "" && (reps == 0 || j.attempts+1 < reps) {
-		next := job{token: j.token, element: el.ID, kind: jobScopeStart, state: jobReady, due: el.Timer.Due(tx.Now()), attempts: j.attempts + 1, max: 1}
+	// non-interrupting boundary timer is; j.Attempts counts the firings before this one.
+	if reps := el.Timer.Repetitions(); !el.Interrupting && el.Timer.Cycle != "" && (reps == 0 || j.Attempts+1 < reps) {
+		next := waits.Job{Token: j.Token, Element: el.ID, Kind: waits.JobScopeStart, State: waits.JobReady, Due: el.Timer.Due(tx.Now()), Attempts: j.Attempts + 1, Max: 1}
 		if err := r.addJob(next); err != nil {
 			return err
 		}
 	}
-	if err := r.triggerEventSub(j.token, el, "timer"); err != nil {
+	if err := r.triggerEventSub(j.Token, el, "timer"); err != nil {
 		return err
 	}
 	if err := r.run(); err != nil {
@@ -343,9 +339,9 @@ func (s *Service) fireScopeStart(ctx context.Context, tx *store.Tx, j job) error
 // receiveScopeStart completes the message start event el of an event sub-process: the
 // message's values are set and the event sub-process starts. A non-interrupting one listens
 // again with the same key, since it may start many times while its scope runs.
-func (s *Service) receiveScopeStart(ctx context.Context, tx *store.Tx, st *state, sub subscription, el *bpmn.Element, text string, vars map[string]value.Value) error {
-	key, found, err := deleteSubscription(ctx, tx, st, sub)
-	if err != nil || !found || !st.scopeListens(sub.token) {
+func (s *Service) receiveScopeStart(ctx context.Context, tx *store.Tx, st *state, sub waits.Subscription, el *bpmn.Element, text string, vars map[string]value.Value) error {
+	key, found, err := waits.DeleteSubscription(ctx, tx, sub)
+	if err != nil || !found || !st.scopeListens(sub.Token) {
 		return err
 	}
 	if err := receivedValues(st, el.Message.Variable, text, vars); err != nil {
@@ -353,11 +349,11 @@ func (s *Service) receiveScopeStart(ctx context.Context, tx *store.Tx, st *state
 	}
 	r := s.newRunner(ctx, tx, st)
 	if !el.Interrupting {
-		if err := r.subscribe(&token{ID: sub.token}, el, key); err != nil {
+		if err := r.subscribe(&token{ID: sub.Token}, el, key); err != nil {
 			return err
 		}
 	}
-	if err := r.triggerEventSub(sub.token, el, "message"); err != nil {
+	if err := r.triggerEventSub(sub.Token, el, "message"); err != nil {
 		return err
 	}
 	if err := r.run(); err != nil {

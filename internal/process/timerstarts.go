@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/parleychat/parley/internal/process/waits"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -77,10 +78,10 @@ func (s *Service) nextFiring(ctx context.Context, tx *store.Tx, row startRow) (t
 }
 
 // nextTimerStart returns when the earliest timer start event is due, for the worker's sleep.
-func (s *Service) nextTimerStart(ctx context.Context) (time.Time, bool, error) {
-	var at store.Timestamp
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		return tx.QueryRow(ctx, "SELECT MIN(due_at) FROM process_start_events WHERE kind = ?", startByTimer).Scan(&at)
+func (s *Service) nextTimerStart(ctx context.Context) (at time.Time, ok bool, err error) {
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		at, ok, err = waits.NextTimerStart(ctx, tx, startByTimer)
+		return err
 	})
-	return at.Time, !at.IsZero(), err
+	return at, ok, err
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/waits"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -27,7 +28,7 @@ func (s *Service) Run(ctx context.Context) {
 // runJobs fires due jobs, then sleeps until the earliest due time, a notification that a new
 // job was committed (on any node), or the poll interval, whichever comes first.
 func (s *Service) runJobs(ctx context.Context) {
-	wake, cancel := s.db.Subscribe(jobsChannel)
+	wake, cancel := s.db.Subscribe(waits.JobsChannel)
 	defer cancel()
 	var purged time.Time
 	for ctx.Err() == nil {
@@ -81,16 +82,16 @@ func (s *Service) RunDueJobs(ctx context.Context) (int, error) {
 
 // runClaimed runs claimed jobs concurrently, bounded, so that SQLite can commit them in groups
 // and slow http calls do not hold up timers.
-func (s *Service) runClaimed(ctx context.Context, jobs []job) {
+func (s *Service) runClaimed(ctx context.Context, jobs []waits.Job) {
 	sem := make(chan struct{}, s.opts.Concurrency)
 	var wg sync.WaitGroup
 	for _, j := range jobs {
 		sem <- struct{}{}
 		wg.Add(1)
-		go func(j job) {
+		go func(j waits.Job) {
 			defer func() { <-sem; wg.Done() }()
 			if err := s.fire(ctx, j); err != nil {
-				s.log.Error("process job failed", "job", j.id, "instance", j.instance, "element", j.element, "err", err)
+				s.log.Error("process job failed", "job", j.ID, "instance", j.Instance, "element", j.Element, "err", err)
 			}
 		}(j)
 	}
@@ -99,34 +100,34 @@ func (s *Service) runClaimed(ctx context.Context, jobs []job) {
 
 // fire runs one claimed job. An http call happens before its transaction; everything else
 // happens inside one transaction that also deletes the job, so a job fires at most once.
-func (s *Service) fire(ctx context.Context, j job) error {
-	if j.kind == jobStep && j.typ == bpmn.TypeHTTP {
+func (s *Service) fire(ctx context.Context, j waits.Job) error {
+	if j.Kind == waits.JobStep && j.Type == bpmn.TypeHTTP {
 		return s.fireHTTP(ctx, j)
 	}
-	if j.kind == jobScopeStart {
+	if j.Kind == waits.JobScopeStart {
 		return s.db.Tx(ctx, func(tx *store.Tx) error { return s.fireScopeStart(ctx, tx, j) })
 	}
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
 		return s.withJob(ctx, tx, j, func(r *runner, t *token, el *bpmn.Element) error {
-			switch j.kind {
-			case jobTimer:
+			switch j.Kind {
+			case waits.JobTimer:
 				if err := r.claimEvent(t, el); err != nil {
 					return err
 				}
 				r.record(el, evFired, "")
 				r.leave(t, el)
-			case jobBoundary:
-				r.attempt = j.attempts + 1
+			case waits.JobBoundary:
+				r.attempt = j.Attempts + 1
 				return r.boundaryTimer(t, el)
-			case jobOutputs:
+			case waits.JobOutputs:
 				r.leave(t, el)
-			case jobDelivery:
-				r.attempt = j.attempts + 1
-				return r.redeliver(t, el, j.payload)
-			case jobSplit:
+			case waits.JobDelivery:
+				r.attempt = j.Attempts + 1
+				return r.redeliver(t, el, j.Payload)
+			case waits.JobSplit:
 				return r.split(t, el)
 			default:
-				r.attempt = j.attempts + 1
+				r.attempt = j.Attempts + 1
 				return r.execute(t, el, false)
 			}
 			return nil
@@ -136,16 +137,16 @@ func (s *Service) fire(ctx context.Context, j job) error {
 
 // withJob locks the job's instance, takes the job (or does nothing when it is gone), runs act
 // with the token and element, and saves what the run changed.
-func (s *Service) withJob(ctx context.Context, tx *store.Tx, j job, act func(*runner, *token, *bpmn.Element) error) error {
-	st, err := s.loadState(ctx, tx, j.instance, true)
+func (s *Service) withJob(ctx context.Context, tx *store.Tx, j waits.Job, act func(*runner, *token, *bpmn.Element) error) error {
+	st, err := s.loadState(ctx, tx, j.Instance, true)
 	if err != nil {
 		return err
 	}
-	ok, err := takeJob(ctx, tx, j)
+	ok, err := waits.Take(ctx, tx, j)
 	if err != nil || !ok || st.done() {
 		return err
 	}
-	t, el := st.toks.Token(j.token), st.v.Process.Elements[j.element]
+	t, el := st.toks.Token(j.Token), st.v.Process.Elements[j.Element]
 	if t == nil || el == nil {
 		return nil
 	}
