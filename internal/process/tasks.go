@@ -9,6 +9,7 @@ import (
 	"github.com/parleychat/parley/internal/auth/policy"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
+	"github.com/parleychat/parley/internal/process/catalog"
 	"github.com/parleychat/parley/internal/process/tokens"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
@@ -291,14 +292,11 @@ func formValues(v *Version, form []bpmn.FormField, raw map[string]json.RawMessag
 			list.Add(name, "is not a field of this task")
 			continue
 		}
-		val, err := value.Options{AllowNull: true}.Parse(x.Type, raw[name])
-		if e, ok := err.(*errs.Error); ok {
-			list.Add(name, "%s", e.Message)
-			continue
-		} else if err != nil {
+		if val, ok, err := catalog.ParseValue(&list, name, x.Type, raw[name]); err != nil {
 			return nil, err
+		} else if ok {
+			out[name] = val
 		}
-		out[name] = val
 	}
 	for _, f := range form {
 		if val, ok := out[f.Variable]; f.Required && (!ok || val.IsNull()) {

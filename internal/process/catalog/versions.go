@@ -226,14 +226,22 @@ func (v *Version) ParseInputs(raw map[string]json.RawMessage) (map[string]value.
 			list.Add(name, "process %s has no variable %q", v.Code, name)
 			continue
 		}
-		val, err := value.Options{AllowNull: true}.Parse(x.Type, raw[name])
-		if e, ok := err.(*errs.Error); ok {
-			list.Add(name, "%s", e.Message)
-			continue
-		} else if err != nil {
+		if val, ok, err := ParseValue(&list, name, x.Type, raw[name]); err != nil {
 			return nil, err
+		} else if ok {
+			out[name] = val
 		}
-		out[name] = val
 	}
 	return out, list.Err()
+}
+
+// ParseValue reads one JSON value of a variable's type (null allowed). A value that does not
+// fit is added to list under the variable's name and ok is false; any other failure is err.
+func ParseValue(list *errs.List, name string, t value.Type, raw json.RawMessage) (val value.Value, ok bool, err error) {
+	val, err = value.Options{AllowNull: true}.Parse(t, raw)
+	if e, isUser := err.(*errs.Error); isUser {
+		list.Add(name, "%s", e.Message)
+		return val, false, nil
+	}
+	return val, err == nil, err
 }
