@@ -147,7 +147,8 @@ func (s *Service) ReceiveInSessionWith(ctx context.Context, in SessionInbound) (
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+	// Customers' messages come many at once: on PostgreSQL those of this node share commits.
+	err = s.db.GroupTx(ctx, sessionID, func(tx *store.Tx) error {
 		sess, err := lockSession(ctx, tx, sessionID)
 		if err != nil {
 			return err

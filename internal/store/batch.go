@@ -54,6 +54,7 @@ func (b *batcher) prepared(ctx context.Context, query string) *sql.Stmt {
 
 type request struct {
 	ctx    context.Context
+	key    string // GroupTx's ordering key
 	queued time.Time
 	fn     func(*Tx) error
 	tx     *Tx

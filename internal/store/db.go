@@ -50,6 +50,8 @@ type DB struct {
 	dialect Dialect
 	pool    *sql.DB // PostgreSQL: everything; SQLite: readers
 	writer  *batcher
+	// grouper shares PostgreSQL transactions among GroupTx writes; nil on SQLite.
+	grouper *grouper
 	clock   Clock
 	log     *slog.Logger
 	hub     *hub
@@ -154,6 +156,7 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("read the PostgreSQL schema: %w", err)
 	}
 	db := &DB{dialect: Postgres, pool: pool, clock: opts.Clock, log: opts.Logger, dsn: dsn, wake: wake}
+	db.grouper = newGrouper(db, pgGroupWorkers, pgGroupMax)
 	lctx, stop := context.WithCancel(context.Background())
 	db.stop = stop
 	db.hub = newHub()
@@ -218,6 +221,9 @@ func (db *DB) Close() error {
 		}
 		if db.writer != nil {
 			err = db.writer.close()
+		}
+		if db.grouper != nil {
+			db.grouper.close()
 		}
 		err = errors.Join(err, db.pool.Close())
 	})
