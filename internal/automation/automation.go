@@ -64,7 +64,8 @@ type Options struct {
 	Batch int
 	// Poll is the safety-net interval when no wake-up arrives.
 	Poll time.Duration
-	// Workers is how many parts of the outbox one node dispatches at once on PostgreSQL.
+	// Workers is how many batches one node dispatches at once on PostgreSQL, each over its
+	// share of the parts of the outbox that the node holds.
 	Workers int
 }
 
@@ -105,7 +106,7 @@ func New(db *store.DB, c *chat.Service, p *process.Service, log *slog.Logger, op
 		opts.Poll = 2 * time.Second
 	}
 	if opts.Workers <= 0 {
-		opts.Workers = 8
+		opts.Workers = 2
 	}
 	s := &Service{db: db, chat: c, process: p, log: log, opts: opts, lease: leaseState{node: store.NewID("node")}}
 	p.OnPublish(s.recheckBindings)

@@ -54,7 +54,7 @@ func (s *Service) drain(ctx context.Context) {
 		return
 	}
 	for ctx.Err() == nil && !s.caughtUp(ctx) {
-		n, err := s.dispatchCursor(ctx, consumer, -1)
+		n, err := s.dispatchCursor(ctx, consumer)
 		if !s.progressed(ctx, n, err) {
 			return
 		}
@@ -80,23 +80,23 @@ func (s *Service) progressed(ctx context.Context, n int, err error) bool {
 // once still rests on the cursor and the log line committing with the instance.
 func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
 	if s.db.Dialect() != store.Postgres {
-		return s.dispatchCursor(ctx, consumer, -1)
+		return s.dispatchCursor(ctx, consumer)
 	}
 	parts, err := s.pendingParts(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
 	for _, p := range parts {
-		if n, err := s.dispatchCursor(ctx, partCursor(p), p); err != nil || n > 0 {
+		if n, err := s.dispatchParts(ctx, []int{p}); err != nil || n > 0 {
 			return n, err
 		}
 	}
 	return 0, nil
 }
 
-// dispatchCursor handles the next batch of the events that the named cursor follows: one
-// part of the outbox, or all of it when part is negative.
-func (s *Service) dispatchCursor(ctx context.Context, cursor string, part int) (int, error) {
+// dispatchCursor handles the next batch of the events that the named cursor follows: the
+// whole outbox on SQLite (PostgreSQL's parts: dispatchParts).
+func (s *Service) dispatchCursor(ctx context.Context, cursor string) (int, error) {
 	var events []chat.Event
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		events = nil
@@ -104,7 +104,7 @@ func (s *Service) dispatchCursor(ctx context.Context, cursor string, part int) (
 		if err != nil || !ok {
 			return err
 		}
-		batch, err := s.readBatch(ctx, tx, part, after)
+		batch, err := chat.EventsAfter(ctx, tx, after, s.opts.Batch)
 		if err != nil || len(batch) == 0 {
 			return err
 		}
@@ -126,13 +126,6 @@ func (s *Service) dispatchCursor(ctx context.Context, cursor string, part int) (
 		s.afterBatch(messageIDs(events))
 	}
 	return len(events), nil
-}
-
-func (s *Service) readBatch(ctx context.Context, tx *store.Tx, part int, after int64) ([]chat.Event, error) {
-	if part < 0 {
-		return chat.EventsAfter(ctx, tx, after, s.opts.Batch)
-	}
-	return chat.PartitionEventsAfter(ctx, tx, part, after, s.opts.Batch)
 }
 
 // dispatchBatch handles the batch's events in order and returns those it handled: all of

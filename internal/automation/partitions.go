@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -68,35 +69,96 @@ func (s *Service) drainPartitions(ctx context.Context) {
 	}
 }
 
-// drainParts works the parts down and reports whether any batch handled events.
+// drainParts works the parts down and reports whether any batch handled events. The parts
+// are shared among Options.Workers transactions at once, each dispatching its share of them
+// together: one batch of a node's parts costs the statements of one, and under load the
+// events of sixteen parts in one batch are many more than those of one, which would
+// otherwise make batches of a few events, each paying a transaction.
 func (s *Service) drainParts(ctx context.Context, parts []int) bool {
-	queue := make(chan int, len(parts))
-	for _, p := range parts {
-		queue <- p
+	n := min(s.opts.Workers, len(parts))
+	shares := make([][]int, n)
+	for i, p := range parts {
+		shares[i%n] = append(shares[i%n], p)
 	}
-	close(queue)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	progress := false
-	for range min(s.opts.Workers, len(parts)) {
+	for _, share := range shares {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for p := range queue {
-				for ctx.Err() == nil && s.lease.holds(p) {
-					n, err := s.dispatchCursor(ctx, partCursor(p), p)
-					if !s.progressed(ctx, n, err) {
-						break
+			for ctx.Err() == nil {
+				held := share[:0:0]
+				for _, p := range share {
+					if s.lease.holds(p) {
+						held = append(held, p)
 					}
-					mu.Lock()
-					progress = true
-					mu.Unlock()
 				}
+				if len(held) == 0 {
+					return
+				}
+				n, err := s.dispatchParts(ctx, held)
+				if !s.progressed(ctx, n, err) {
+					return
+				}
+				mu.Lock()
+				progress = true
+				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
 	return progress
+}
+
+// dispatchParts handles the next batch of several parts of PostgreSQL's outbox in one
+// transaction: of the parts' cursors, those no other transaction holds are claimed, the
+// batch takes the next events of each in seq order (each session's events are in one part,
+// so in order), and each cursor advances to its part's last event handled.
+func (s *Service) dispatchParts(ctx context.Context, parts []int) (int, error) {
+	var events []chat.Event
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		events = nil
+		names := make([]string, len(parts))
+		for i, p := range parts {
+			names[i] = partCursor(p)
+		}
+		claimed, err := chat.ClaimCursors(ctx, tx, names)
+		if err != nil || len(claimed) == 0 {
+			return err
+		}
+		after := make(map[int]int64, len(claimed))
+		for i, p := range parts {
+			if seq, ok := claimed[names[i]]; ok {
+				after[p] = seq
+			}
+		}
+		batch, err := chat.PartitionsEventsAfter(ctx, tx, after, s.opts.Batch)
+		if err != nil || len(batch) == 0 {
+			return err
+		}
+		if events, err = s.dispatchBatch(ctx, tx, batch); err != nil {
+			return err
+		}
+		last := map[string]int64{}
+		for _, ev := range events {
+			last[partCursor(chat.PartitionOf(ev.SessionID))] = ev.Seq
+		}
+		if err := chat.AdvanceCursors(ctx, tx, last); err != nil {
+			return err
+		}
+		if s.beforeCommit != nil {
+			return s.beforeCommit()
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if s.afterBatch != nil {
+		s.afterBatch(messageIDs(events))
+	}
+	return len(events), nil
 }
 
 // queryInts returns the one integer column of a query's rows.

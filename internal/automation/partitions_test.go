@@ -129,3 +129,36 @@ func TestBacklogCountsWhatIsNotDispatched(t *testing.T) {
 		}
 	})
 }
+
+// TestOneBatchTakesSeveralParts dispatches several parts of the outbox in one transaction, a
+// batch smaller than what waits: each part's cursor moves to its own last event handled, so
+// the next batches start each part where it stopped, and every message starts one instance,
+// in order.
+func TestOneBatchTakesSeveralParts(t *testing.T) {
+	db := postgresOnly(t)
+	s := newStack(t, db)
+	d := New(db, s.chat, s.process, nil, Options{Batch: 5})
+	s.automation(t) // the binding
+	s.write(t, 6, 4)
+	parts := map[int]bool{}
+	for _, id := range s.sessionIDs(t) {
+		parts[chat.PartitionOf(id)] = true
+	}
+	if len(parts) < 2 {
+		t.Skip("the six sessions fell into one part") // PartitionOf hashes random ids
+	}
+	n, err := d.dispatchParts(s.ctx, allParts())
+	must(t, err)
+	if n != 5 {
+		t.Fatalf("the first batch handled %d events, want its limit of 5", n)
+	}
+	for {
+		n, err := d.dispatchParts(s.ctx, allParts())
+		must(t, err)
+		if n == 0 {
+			break
+		}
+	}
+	waitStarted(t, s, 24)
+	checkOnce(t, s, 6, 4)
+}

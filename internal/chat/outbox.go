@@ -149,7 +149,12 @@ func WroteEvents(tx *store.Tx) bool { return tx.Notifies(EventsChannel) }
 const eventColumns = "seq, id, type, session_id, live_chat_id, session_seq, actor, snapshot, created_at"
 
 func queryEvents(ctx context.Context, tx *store.Tx, q string, args ...any) ([]Event, error) {
-	rows, err := tx.Query(ctx, "SELECT "+eventColumns+" FROM outbox "+q, args...)
+	return scanEvents(ctx, tx, "SELECT "+eventColumns+" FROM outbox "+q, args...)
+}
+
+// scanEvents runs a query whose columns are eventColumns.
+func scanEvents(ctx context.Context, tx *store.Tx, query string, args ...any) ([]Event, error) {
+	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -210,6 +215,21 @@ func PartitionEventsAfter(ctx context.Context, tx *store.Tx, part int, after int
 	return queryEvents(ctx, tx, "WHERE part = ? AND seq > ? ORDER BY seq LIMIT ?", part, after, limit)
 }
 
+// PartitionsEventsAfter is PartitionEventsAfter for several parts at once, each after its own
+// seq: up to limit events in seq order, of each part its next ones. A consumer that handles
+// the events up to some seq may then advance each part's cursor to its last event handled.
+// One statement of one shape for any set of parts (PostgreSQL only: SQLite has no parts).
+func PartitionsEventsAfter(ctx context.Context, tx *store.Tx, after map[int]int64, limit int) ([]Event, error) {
+	parts, seqs := make([]int64, 0, len(after)), make([]int64, 0, len(after))
+	for p, seq := range after {
+		parts, seqs = append(parts, int64(p)), append(seqs, seq)
+	}
+	return scanEvents(ctx, tx, `SELECT o.seq, o.id, o.type, o.session_id, o.live_chat_id, o.session_seq, o.actor, o.snapshot, o.created_at
+		FROM unnest(CAST(? AS SMALLINT[]), CAST(? AS BIGINT[])) AS c (part, after)
+		CROSS JOIN LATERAL (SELECT `+eventColumns+` FROM outbox WHERE part = c.part AND seq > c.after ORDER BY seq LIMIT ?) AS o
+		ORDER BY o.seq LIMIT ?`, parts, seqs, limit, limit)
+}
+
 // LatestSeq returns the seq of the newest committed event, 0 when there is none. Every event
 // committed before the call has a seq at or below it: on PostgreSQL, where writers do not
 // wait for their events' seqs, it first waits for those to be numbered (SequencePending), so
@@ -246,6 +266,39 @@ func ClaimCursor(ctx context.Context, tx *store.Tx, consumer string) (after int6
 		}
 	}
 	return 0, false, nil
+}
+
+// ClaimCursors is ClaimCursor for several cursors that exist already, on PostgreSQL: it locks
+// those that no other transaction holds, with one statement, and returns what each of them
+// has handled everything up to; the ones held elsewhere are left out.
+func ClaimCursors(ctx context.Context, tx *store.Tx, consumers []string) (map[string]int64, error) {
+	rows, err := tx.Query(ctx, "SELECT consumer, seq FROM outbox_cursors WHERE consumer = ANY(CAST(? AS TEXT[]))"+tx.SkipLocked(), consumers)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var c string
+		var seq int64
+		if err := rows.Scan(&c, &seq); err != nil {
+			return nil, err
+		}
+		out[c] = seq
+	}
+	return out, rows.Err()
+}
+
+// AdvanceCursors is AdvanceCursor for several cursors, with one statement (PostgreSQL).
+func AdvanceCursors(ctx context.Context, tx *store.Tx, seqs map[string]int64) error {
+	names, values := make([]string, 0, len(seqs)), make([]int64, 0, len(seqs))
+	for c, seq := range seqs {
+		names, values = append(names, c), append(values, seq)
+	}
+	_, err := tx.Exec(ctx, `UPDATE outbox_cursors AS c SET seq = GREATEST(c.seq, v.seq), updated_at = ?
+		FROM unnest(CAST(? AS TEXT[]), CAST(? AS BIGINT[])) AS v (consumer, seq) WHERE c.consumer = v.consumer`,
+		store.TS(tx.Now()), names, values)
+	return err
 }
 
 // AdvanceCursor records that the consumer has handled every event up to seq. Call it in the
