@@ -106,7 +106,7 @@ func New(db *store.DB, c *chat.Service, p *process.Service, log *slog.Logger, op
 		opts.Poll = 2 * time.Second
 	}
 	if opts.Workers <= 0 {
-		opts.Workers = 2
+		opts.Workers = 4
 	}
 	s := &Service{db: db, chat: c, process: p, log: log, opts: opts, lease: leaseState{node: store.NewID("node")}}
 	p.OnPublish(s.recheckBindings)
