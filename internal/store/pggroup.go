@@ -25,6 +25,7 @@ type grouper struct {
 	reqs    chan *request
 	done    chan struct{}
 	workers sync.WaitGroup
+	ended   chan struct{} // closed once every worker has stopped
 	max     int
 }
 
@@ -37,7 +38,7 @@ const pgGroupWorkers = 4
 const pgGroupMax = 32
 
 func newGrouper(db *DB, workers, max int) *grouper {
-	g := &grouper{db: db, reqs: make(chan *request, workers*max), done: make(chan struct{}), max: max}
+	g := &grouper{db: db, reqs: make(chan *request, workers*max), done: make(chan struct{}), ended: make(chan struct{}), max: max}
 	for range workers {
 		g.workers.Add(1)
 		go g.loop()
@@ -71,7 +72,17 @@ func (g *grouper) run(ctx context.Context, key string, fn func(*Tx) error) error
 	case <-g.done:
 		return errClosed
 	}
-	err := <-req.result
+	var err error
+	select {
+	case err = <-req.result:
+	case <-g.ended:
+		// Queued as the workers stopped: answered if a worker took it, else never run.
+		select {
+		case err = <-req.result:
+		default:
+			err = errClosed
+		}
+	}
 	var p panicked
 	if errors.As(err, &p) {
 		panic(p.value)
@@ -199,4 +210,5 @@ func (g *grouper) attempt(group []*request) []*request {
 func (g *grouper) close() {
 	close(g.done)
 	g.workers.Wait()
+	close(g.ended)
 }
