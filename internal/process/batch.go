@@ -3,6 +3,7 @@ package process
 import (
 	"context"
 	"strings"
+	"sync"
 
 	"github.com/parleychat/parley/internal/process/catalog"
 	"github.com/parleychat/parley/internal/process/waits"
@@ -27,14 +28,22 @@ type table struct {
 	name    string
 	columns string
 	n       int
+	// types are the columns' PostgreSQL types, in order, for the insert of arrays.
+	types  string
+	once   sync.Once
+	arrays string
 }
 
 var (
-	instancesTable  = &table{"process_instances", instanceColumns + ", updated_at", 12}
-	historyTable    = &table{"process_history", "instance_id, seq, element_id, kind, event, detail, at", 7}
-	tasksTable      = &table{"process_tasks", "id, instance_id, token_id, element_id, name, state, assignee, group_ids, session_id, due_at, created_at", 11}
-	taskGroupsTable = &table{"process_task_groups", "group_id, task_id", 2}
-	jobsTable       = &table{"process_jobs", waits.JobColumns, 14}
+	instancesTable = &table{name: "process_instances", columns: instanceColumns + ", updated_at", n: 12,
+		types: "TEXT, TEXT, INTEGER, TEXT, TEXT, TEXT, INTEGER, TEXT, TEXT, BIGINT, BIGINT, BIGINT"}
+	historyTable = &table{name: "process_history", columns: "instance_id, seq, element_id, kind, event, detail, at", n: 7,
+		types: "TEXT, INTEGER, TEXT, TEXT, TEXT, TEXT, BIGINT"}
+	tasksTable = &table{name: "process_tasks", columns: "id, instance_id, token_id, element_id, name, state, assignee, group_ids, session_id, due_at, created_at", n: 11,
+		types: "TEXT, TEXT, INTEGER, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, BIGINT, BIGINT"}
+	taskGroupsTable = &table{name: "process_task_groups", columns: "group_id, task_id", n: 2, types: "TEXT, TEXT"}
+	jobsTable       = &table{name: "process_jobs", columns: waits.JobColumns, n: 14,
+		types: "TEXT, TEXT, INTEGER, TEXT, TEXT, TEXT, TEXT, BIGINT, INTEGER, INTEGER, TEXT, TEXT, BIGINT, BIGINT"}
 )
 
 // insertOrder writes parents before children, in case foreign keys are ever added.
@@ -51,6 +60,13 @@ const maxParams = 8000
 func (b *batch) flush(ctx context.Context, tx *store.Tx) error {
 	for _, t := range insertOrder {
 		rows := b.rows[t]
+		if tx.Dialect() == store.Postgres && len(rows) > 0 {
+			if err := insertArrays(ctx, tx, t, rows); err != nil {
+				return err
+			}
+			delete(b.rows, t)
+			continue
+		}
 		per := maxParams / t.n
 		for len(rows) > 0 {
 			n := min(len(rows), per)
@@ -82,6 +98,37 @@ func insertRows(ctx context.Context, tx *store.Tx, t *table, rows [][]any) error
 	}
 	_, err := tx.Exec(ctx, q.String(), args...)
 	return err
+}
+
+// insertArrays is insertRows on PostgreSQL: one statement of one shape for any number of
+// rows, each column sent as an array. A VALUES list is a new statement for every number of
+// rows, and once a dispatcher's batches took the events of many parts, their sizes varied
+// so much that the pooled connections' statement caches kept preparing (a round trip) and
+// planning them afresh.
+func insertArrays(ctx context.Context, tx *store.Tx, t *table, rows [][]any) error {
+	cols := make([]any, t.n)
+	for c := range cols {
+		col := make([]any, len(rows))
+		for i, r := range rows {
+			col[i] = r[c]
+		}
+		cols[c] = col
+	}
+	_, err := tx.Exec(ctx, t.arraysInsert(), cols...)
+	return err
+}
+
+// arraysInsert is the table's INSERT of arrays, made once.
+func (t *table) arraysInsert() string {
+	t.once.Do(func() {
+		types := strings.Split(t.types, ", ")
+		casts := make([]string, len(types))
+		for i, typ := range types {
+			casts[i] = "CAST(? AS " + typ + "[])"
+		}
+		t.arrays = "INSERT INTO " + t.name + " (" + t.columns + ") SELECT * FROM unnest(" + strings.Join(casts, ", ") + ")"
+	})
+	return t.arrays
 }
 
 // exec runs a statement that updates or deletes wait rows, after writing the buffered rows
