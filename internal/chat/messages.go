@@ -56,11 +56,8 @@ func checkText(text string) error {
 func addMessage(ctx context.Context, tx *store.Tx, sess *Session, m *Message, dedupKey string) error {
 	m.ID, m.SessionID, m.SentAt = store.NewID("msg"), sess.ID, tx.Now()
 	m.Seq = sess.MessageCount + 1
-	// Sent with the next write (ExecLater): the attachments' rows or the change's outbox
-	// insert, which do not read the message row (the attachments' foreign key is checked at
-	// their statement's end, once the message is in).
-	err := tx.ExecLater(ctx, `INSERT INTO messages (id, session_id, channel_id, seq, author_kind, author_id, author_name, text, dedup_key, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, sess.ID, sess.ChannelID, m.Seq, string(m.Author), m.AuthorID, m.AuthorName,
+	// Sent with the transaction's next statement, or with its group's (store.ExecRows).
+	err := tx.ExecRows(ctx, messageRow, m.ID, sess.ID, sess.ChannelID, m.Seq, string(m.Author), m.AuthorID, m.AuthorName,
 		m.Text, nullable(dedupKey), store.TS(m.SentAt))
 	if err != nil {
 		return err
@@ -68,6 +65,15 @@ func addMessage(ctx context.Context, tx *store.Tx, sess *Session, m *Message, de
 	indexMessage(tx, m.ID)
 	sess.MessageCount, sess.lastMessageID, sess.LastActivityAt = m.Seq, m.ID, m.SentAt
 	return nil
+}
+
+var messageRow = &store.Rows{
+	One: `INSERT INTO messages (id, session_id, channel_id, seq, author_kind, author_id, author_name, text, dedup_key, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	Many: `INSERT INTO messages (id, session_id, channel_id, seq, author_kind, author_id, author_name, text, dedup_key, created_at)
+		SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]),
+			CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]))`,
+	Key: -1,
 }
 
 const messageColumns = "id, session_id, seq, author_kind, author_id, author_name, text, created_at"

@@ -122,23 +122,33 @@ func appendEvents(ctx context.Context, tx *store.Tx, sess *Session, snap Snapsho
 }
 
 // insertUnsequenced writes PostgreSQL's events with their partition and no seq, and has the
-// transaction ask for their numbering once committed.
+// transaction ask for their numbering once committed. The rows go with the transaction's next
+// statement, or with the other customers' messages of its group (store.ExecRows), in the
+// order written: a session's events get their seqs in the order of the rows.
 func insertUnsequenced(ctx context.Context, tx *store.Tx, sess *Session, data, by string, firstSessionSeq int64, types []string, first bool) error {
-	rows := make([]string, len(types))
-	args := make([]any, 0, 9*len(types))
 	at, part := store.TS(tx.Now()), PartitionOf(sess.ID)
 	for i, typ := range types {
-		rows[i] = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
-		args = append(args, part, store.NewID("evt"), typ, sess.ID, sess.LiveChatID, firstSessionSeq+int64(i), by, data, at)
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO outbox (part, id, type, session_id, live_chat_id, session_seq, actor, snapshot, created_at)
-		VALUES `+strings.Join(rows, ", "), args...); err != nil {
-		return err
+		if err := tx.ExecRows(ctx, outboxRow, part, store.NewID("evt"), typ, sess.ID, sess.LiveChatID, firstSessionSeq+int64(i), by, data, at); err != nil {
+			return err
+		}
 	}
 	if first {
 		sequenceAfterCommit(tx)
 	}
 	return nil
+}
+
+var outboxRow = &store.Rows{
+	One: `INSERT INTO outbox (part, id, type, session_id, live_chat_id, session_seq, actor, snapshot, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	// WITH ORDINALITY keeps the rows' order, so a session's events keep theirs in wid.
+	Many: `INSERT INTO outbox (part, id, type, session_id, live_chat_id, session_seq, actor, snapshot, created_at)
+		SELECT part, id, type, session_id, live_chat_id, session_seq, actor, snapshot, created_at
+		FROM unnest(CAST(? AS SMALLINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+			CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]))
+			WITH ORDINALITY AS r (part, id, type, session_id, live_chat_id, session_seq, actor, snapshot, created_at, n)
+		ORDER BY n`,
+	Key: -1,
 }
 
 // WroteEvents reports whether tx has appended events to the outbox. Such a transaction holds

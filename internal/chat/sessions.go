@@ -156,13 +156,12 @@ func lockSession(ctx context.Context, tx *store.Tx, id string) (*Session, error)
 
 // saveSession writes the session's mutable columns back: only the counters when the
 // lifecycle is as it was loaded (a message in an ongoing conversation), else all of them.
-// The write goes with the change's outbox insert (ExecLater), which commitChange makes next.
+// The write goes with the change's outbox insert, which commitChange makes next.
 func saveSession(ctx context.Context, tx *store.Tx, sess *Session) error {
 	sess.UpdatedAt = tx.Now()
 	if sess.lifecycle() == sess.loaded {
 		sessionCacheOf(tx).put(tx, sess)
-		return tx.ExecLater(ctx, `UPDATE sessions SET message_count = ?, last_message_id = ?, event_seq = ?, updated_at = ?,
-			last_activity_at = ? WHERE id = ?`, sess.MessageCount, sess.lastMessageID, sess.eventSeq, store.TS(sess.UpdatedAt),
+		return tx.ExecRows(ctx, sessionCountersRow, sess.MessageCount, sess.lastMessageID, sess.eventSeq, store.TS(sess.UpdatedAt),
 			store.TS(sess.LastActivityAt), sess.ID)
 	}
 	var closed, routed store.Timestamp
@@ -180,6 +179,18 @@ func saveSession(ctx context.Context, tx *store.Tx, sess *Session) error {
 	sess.loaded = sess.lifecycle()
 	sessionCacheOf(tx).put(tx, sess)
 	return err
+}
+
+// sessionCountersRow writes a session's counters; the values are whole, so a second write of a
+// session in one statement replaces the first (store.Rows.Key).
+var sessionCountersRow = &store.Rows{
+	One: `UPDATE sessions SET message_count = ?, last_message_id = ?, event_seq = ?, updated_at = ?, last_activity_at = ? WHERE id = ?`,
+	Many: `UPDATE sessions AS s SET message_count = v.message_count, last_message_id = v.last_message_id, event_seq = v.event_seq,
+			updated_at = v.updated_at, last_activity_at = v.last_activity_at
+		FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]))
+			AS v (message_count, last_message_id, event_seq, updated_at, last_activity_at, id)
+		WHERE s.id = v.id`,
+	Key: 5,
 }
 
 // SessionExists reports whether a session has the id, inside the caller's transaction. Other

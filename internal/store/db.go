@@ -270,7 +270,7 @@ func (db *DB) pgTx(ctx context.Context, fn func(*Tx) error) (err error) {
 		_ = stx.Rollback()
 		return err
 	}
-	if err := tx.flushLater(ctx); err != nil {
+	if err := tx.flushWaiting(ctx); err != nil {
 		_ = stx.Rollback()
 		return err
 	}

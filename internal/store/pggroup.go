@@ -161,13 +161,24 @@ func (g *grouper) attempt(group []*request) []*request {
 	}
 	var work []gathered
 	ran := group[:0:0]
+	rows := newRowBuffer() // the group's ExecRows, sent together
+	gtx := g.db.newTx(stx)
+	gtx.rows = rows
 	for i, r := range group {
 		if err := r.ctx.Err(); err != nil {
 			r.result <- err // its caller has gone; it did nothing
 			continue
 		}
 		r.tx = g.db.newTx(stx)
-		err := call(r.fn, r.tx)
+		r.tx.rows = rows
+		var err error
+		if i > 0 && r.key == group[i-1].key {
+			// The same row again: it must read what the write before it wrote.
+			err = gtx.sendRows(ctx)
+		}
+		if err == nil {
+			err = call(r.fn, r.tx)
+		}
 		if err == nil {
 			err = r.tx.flushLater(ctx)
 		}
@@ -184,7 +195,13 @@ func (g *grouper) attempt(group []*request) []*request {
 		_ = stx.Rollback()
 		return nil
 	}
-	gtx := g.db.newTx(stx)
+	if err := gtx.sendRows(ctx); err != nil {
+		_ = stx.Rollback()
+		for _, r := range group {
+			r.result <- g.alone(r)
+		}
+		return nil
+	}
 	if err := gtx.runGathered(ctx, work); err != nil {
 		_ = stx.Rollback()
 		for _, r := range group {

@@ -34,6 +34,10 @@ type Tx struct {
 	gathered []gathered
 	// later holds PostgreSQL writes waiting for a statement to carry them (see ExecLater).
 	later []laterWrite
+	// rows holds PostgreSQL's ExecRows writes not yet sent, shared by the writes of a group;
+	// wroteRows is set while some of them are this transaction's.
+	rows      *rowBuffer
+	wroteRows bool
 }
 
 // laterWrite is one write of ExecLater.
@@ -70,6 +74,9 @@ func (tx *Tx) ForUpdate() string {
 
 // Exec runs a statement.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := tx.flushRows(ctx); err != nil {
+		return nil, err
+	}
 	if len(tx.later) > 0 {
 		if !carries(query) {
 			if err := tx.flushLater(ctx); err != nil {
@@ -112,6 +119,9 @@ func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
 func (tx *Tx) ExecLater(ctx context.Context, query string, args ...any) error {
 	if tx.db.dialect != Postgres {
 		_, err := tx.Exec(ctx, query, args...)
+		return err
+	}
+	if err := tx.flushRows(ctx); err != nil {
 		return err
 	}
 	tx.later = append(tx.later, laterWrite{query: query, args: args})
@@ -166,9 +176,18 @@ func (tx *Tx) flushLater(ctx context.Context) error {
 	return err
 }
 
+// flushWaiting sends this transaction's writes that wait for a statement: its later writes
+// and its rows (of which at most one kind waits at a time).
+func (tx *Tx) flushWaiting(ctx context.Context) error {
+	if err := tx.flushLater(ctx); err != nil {
+		return err
+	}
+	return tx.flushRows(ctx)
+}
+
 // Query runs a query that returns rows.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if err := tx.flushLater(ctx); err != nil {
+	if err := tx.flushWaiting(ctx); err != nil {
 		return nil, err
 	}
 	if stmt := tx.stmt(ctx, query); stmt != nil {
@@ -181,7 +200,7 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 
 // QueryRow runs a query that returns one row; its Scan reports a missing row as not_found.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
-	if err := tx.flushLater(ctx); err != nil {
+	if err := tx.flushWaiting(ctx); err != nil {
 		return &Row{err: err}
 	}
 	if stmt := tx.stmt(ctx, query); stmt != nil {
@@ -270,6 +289,11 @@ func (tx *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	tx.depth++
 	name := "sp" + strconv.Itoa(tx.depth)
 	defer func() { tx.depth-- }()
+	// Rows waiting now, whoever wrote them, go before the savepoint: undoing it must not
+	// undo them, and what waits after it is then fn's alone.
+	if err := tx.sendRows(ctx); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, "SAVEPOINT "+name); err != nil {
 		return err
 	}
@@ -278,10 +302,14 @@ func (tx *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	err := fn()
 	if err == nil {
 		// fn's later writes fail inside its savepoint, as they would have as Execs.
-		err = tx.flushLater(ctx)
+		err = tx.flushWaiting(ctx)
 	}
 	if err != nil {
 		tx.later = nil // fn's, undone with it: SAVEPOINT ran the ones before
+		if tx.rows != nil {
+			*tx.rows = *newRowBuffer()
+		}
+		tx.wroteRows = false
 		tx.db.undone.Add(1)
 
 		if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
