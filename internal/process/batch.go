@@ -21,6 +21,7 @@ type batch struct {
 	rows   map[*table][][]any
 	notify bool
 	logins map[string]string // login -> user id, resolved once per batch
+	groups map[string]string // group name -> group id, resolved once per batch
 }
 
 // table is one buffered INSERT target.
@@ -49,7 +50,9 @@ var (
 // insertOrder writes parents before children, in case foreign keys are ever added.
 var insertOrder = []*table{instancesTable, historyTable, tasksTable, taskGroupsTable, jobsTable}
 
-func newBatch() *batch { return &batch{rows: map[*table][][]any{}, logins: map[string]string{}} }
+func newBatch() *batch {
+	return &batch{rows: map[*table][][]any{}, logins: map[string]string{}, groups: map[string]string{}}
+}
 
 func (b *batch) add(t *table, row ...any) { b.rows[t] = append(b.rows[t], row) }
 
@@ -150,6 +153,20 @@ func (r *runner) userID(login string) (string, error) {
 	id, err := catalog.UserIDByLogin(r.ctx, r.tx, login)
 	if err == nil {
 		r.b.logins[login] = id
+	}
+	return id, err
+}
+
+// groupID resolves a group name once per batch, as userID does logins: a batch of starts whose
+// tasks are offered to the same groups asks the database once per group, not once per task.
+// A name that finds no group is not remembered, so each task that names it fails alike.
+func (r *runner) groupID(name string) (string, error) {
+	if id, ok := r.b.groups[name]; ok {
+		return id, nil
+	}
+	id, err := catalog.GroupIDByName(r.ctx, r.tx, name)
+	if err == nil {
+		r.b.groups[name] = id
 	}
 	return id, err
 }

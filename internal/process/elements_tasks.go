@@ -9,7 +9,6 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/process/bpmn"
-	"github.com/parleychat/parley/internal/process/catalog"
 	"github.com/parleychat/parley/internal/process/waits"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
@@ -73,7 +72,7 @@ func (r *runner) assignee(t *token, el *bpmn.Element) (string, []string, error) 
 	}
 	groups := make([]string, 0, len(a.Groups))
 	for _, name := range a.Groups {
-		id, err := catalog.GroupIDByName(r.ctx, r.tx, name)
+		id, err := r.groupID(name)
 		if err != nil {
 			return "", nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/internal/chat"
+	"github.com/parleychat/parley/internal/process/waits"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/value"
 )
@@ -116,6 +117,10 @@ func (s *Service) ConsumeMessages(ctx context.Context) (int, error) {
 		if err != nil || len(events) == 0 {
 			return err
 		}
+		ctx, err := s.readSessionWaits(ctx, tx, events)
+		if err != nil {
+			return err
+		}
 		for _, ev := range events {
 			n++
 			if err := s.deliver(ctx, tx, ev); err != nil {
@@ -130,12 +135,32 @@ func (s *Service) ConsumeMessages(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// readSessionWaits reads the waits of the sessions of the round's customer messages at once:
+// a query per round instead of one per message, most of which find no wait at all.
+func (s *Service) readSessionWaits(ctx context.Context, tx *store.Tx, events []chat.Event) (context.Context, error) {
+	var sessions []string
+	var upTo int64
+	for _, ev := range events {
+		if isCustomerMessage(ev) {
+			sessions, upTo = append(sessions, ev.SessionID), max(upTo, ev.Seq)
+		}
+	}
+	if len(sessions) == 0 {
+		return ctx, nil
+	}
+	return waits.WithSessionWaits(ctx, tx, sessions, upTo)
+}
+
+func isCustomerMessage(ev chat.Event) bool {
+	return ev.Type == chat.EventMessageReceived && ev.Snapshot.LastMessage != nil
+}
+
 // deliver completes the waits of a customer message's session. A wait that the message fails
 // to complete becomes an incident of its instance, so a poison message holds up no other
 // wait. What is left to fail here is the database itself; the round is then rolled back and
 // read again, never skipped.
 func (s *Service) deliver(ctx context.Context, tx *store.Tx, ev chat.Event) error {
-	if ev.Type != chat.EventMessageReceived || ev.Snapshot.LastMessage == nil {
+	if !isCustomerMessage(ev) {
 		return nil
 	}
 	if err := s.DeliverCustomerMessageTx(ctx, tx, ev.SessionID, ev.Seq, ev.Snapshot.LastMessage.Text); err != nil {

@@ -110,16 +110,25 @@ func (s *Service) loadState(ctx context.Context, tx *store.Tx, id string, lock b
 	var n int
 	var created, ended store.Timestamp
 	q := "SELECT " + instanceColumns + " FROM process_instances WHERE id = ?"
-	if lock {
-		q += tx.ForUpdate()
+	read := func(q string) error {
+		return tx.QueryRow(ctx, q, id).
+			Scan(&st.id, &code, &n, &st.status, &vars, &toks, &st.seq, &st.sessionID, &trig, &created, &ended)
 	}
-	if lock && tx.ForUpdate() != "" {
-		if err := lockCallers(ctx, tx, id); err != nil {
-			return nil, err
+	var err error
+	if !lock || tx.ForUpdate() == "" {
+		err = read(q)
+	} else {
+		// The callers of an instance are locked before it (lockCallers). Most instances have no
+		// caller, and reading such a row locks it in one statement; parent_id is final once
+		// others can see the row, so the condition never skips a row it should have locked.
+		// Only an instance with a caller (or none at all) is read again, after its callers.
+		err = read(q + " AND parent_id = ''" + tx.ForUpdate())
+		if errs.Is(err, errs.NotFound) {
+			if err = lockCallers(ctx, tx, id); err == nil {
+				err = read(q + tx.ForUpdate())
+			}
 		}
 	}
-	err := tx.QueryRow(ctx, q, id).
-		Scan(&st.id, &code, &n, &st.status, &vars, &toks, &st.seq, &st.sessionID, &trig, &created, &ended)
 	if err != nil {
 		return nil, store.NotFound(err, "instance %q not found", id)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/parleychat/parley/internal/errs"
@@ -155,6 +156,7 @@ type Subscription struct {
 
 // Subscribe stores a message wait.
 func Subscribe(ctx context.Context, tx *store.Tx, s Subscription) error {
+	touched(ctx, s.Session)
 	_, err := tx.Exec(ctx, `INSERT INTO process_messages (instance_id, token_id, element_id, session_id, name, correlation_key, variable, after_seq, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.Instance, s.Token, s.Element, s.Session, s.Name, s.Key, s.Variable, s.After, store.TS(tx.Now()))
 	return err
@@ -166,9 +168,117 @@ func Correlated(ctx context.Context, tx *store.Tx, name, key string) ([]Subscrip
 }
 
 // SessionWaits returns the waits for a session's next customer message that began before the
-// message's event seq, oldest first.
+// message's event seq, oldest first. Under a context from WithSessionWaits it answers from the
+// round's read when that read still holds for the session (see sessionRound).
 func SessionWaits(ctx context.Context, tx *store.Tx, sessionID string, seq int64) ([]Subscription, error) {
-	return subscriptions(ctx, tx, "WHERE session_id = ? AND after_seq < ?", sessionID, seq)
+	if r, _ := ctx.Value(roundKey{}).(*sessionRound); r != nil {
+		if subs, ok := r.lookup(sessionID, seq); ok {
+			return subs, nil
+		}
+	}
+	// session_id <> '' lets both databases use the partial index on session_id.
+	return subscriptions(ctx, tx, "WHERE session_id = ? AND session_id <> '' AND after_seq < ?", sessionID, seq)
+}
+
+// sessionRound is the session waits of a round of customer messages, read with one query
+// rather than one per message. It answers for a session only while nothing the round did can
+// have changed that session's waits since the read:
+//   - a wait the round adds to a session (Subscribe) makes the session's next lookup read the
+//     database again, so a later message of the round finds it as it always did;
+//   - a lookup that found waits does the same, since delivering them deletes them: a delivered
+//     wait is never offered to a later message, and what the delivery wrote is read back.
+//
+// Both only ever send a lookup to the database, so a savepoint that undoes part of the round's
+// work cannot leave the read wrong. A wait deleted some other way (its instance ended while
+// moving on another session) may still be offered; the delivery finds it gone under the
+// instance's lock and completes nothing, as when two messages race for one wait.
+type sessionRound struct {
+	upTo  int64                     // the read holds the waits that began before this seq
+	waits map[string][]Subscription // session -> its waits, oldest first; every read session has a key
+	stale map[string]bool           // sessions to read again
+}
+
+type roundKey struct{}
+
+func (r *sessionRound) lookup(session string, seq int64) ([]Subscription, bool) {
+	subs, ok := r.waits[session]
+	if !ok || r.stale[session] || seq > r.upTo {
+		return nil, false
+	}
+	var out []Subscription
+	for _, s := range subs {
+		if s.After < seq {
+			out = append(out, s)
+		}
+	}
+	if len(out) > 0 {
+		r.stale[session] = true
+	}
+	return out, true
+}
+
+// touched marks a session whose waits the round changed.
+func touched(ctx context.Context, session string) {
+	if r, _ := ctx.Value(roundKey{}).(*sessionRound); r != nil && session != "" {
+		r.stale[session] = true
+	}
+}
+
+// sessionsPerQuery bounds the sessions one SQLite query names, under its parameter limit.
+const sessionsPerQuery = 500
+
+// WithSessionWaits reads the waits of the sessions that began before seq upTo, with one query
+// (on SQLite one per sessionsPerQuery sessions), and returns a context under which SessionWaits
+// answers for those sessions and seqs up to upTo without asking the database again. It is for
+// a consumer that delivers a round of customer messages in one transaction: the round's
+// deliveries must run under the returned context, which is only good within tx.
+func WithSessionWaits(ctx context.Context, tx *store.Tx, sessions []string, upTo int64) (context.Context, error) {
+	r := &sessionRound{upTo: upTo, waits: map[string][]Subscription{}, stale: map[string]bool{}}
+	var ids []string
+	for _, s := range sessions {
+		if _, ok := r.waits[s]; !ok && s != "" {
+			r.waits[s] = nil
+			ids = append(ids, s)
+		}
+	}
+	const cols = "SELECT session_id, instance_id, token_id, element_id, after_seq FROM process_messages WHERE "
+	const rest = " AND session_id <> '' AND after_seq < ? ORDER BY created_at, instance_id, token_id, element_id"
+	for len(ids) > 0 {
+		var q string
+		var args []any
+		if tx.Dialect() == store.Postgres {
+			// One statement of one shape for any number of sessions, prepared once per connection.
+			q, args, ids = cols+"session_id = ANY(CAST(? AS TEXT[]))"+rest, []any{ids, upTo}, nil
+		} else {
+			n := min(len(ids), sessionsPerQuery)
+			q = cols + "session_id IN (?" + strings.Repeat(", ?", n-1) + ")" + rest
+			for _, id := range ids[:n] {
+				args = append(args, id)
+			}
+			args, ids = append(args, upTo), ids[n:]
+		}
+		if err := r.read(ctx, tx, q, args); err != nil {
+			return nil, err
+		}
+	}
+	return context.WithValue(ctx, roundKey{}, r), nil
+}
+
+func (r *sessionRound) read(ctx context.Context, tx *store.Tx, q string, args []any) error {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var session string
+		var s Subscription
+		if err := rows.Scan(&session, &s.Instance, &s.Token, &s.Element, &s.After); err != nil {
+			return err
+		}
+		r.waits[session] = append(r.waits[session], s)
+	}
+	return rows.Err()
 }
 
 func subscriptions(ctx context.Context, tx *store.Tx, where string, args ...any) ([]Subscription, error) {
