@@ -186,6 +186,9 @@ func scanEvents(ctx context.Context, tx *store.Tx, query string, args ...any) ([
 		if err := json.Unmarshal([]byte(data), &e.Snapshot); err != nil {
 			return nil, fmt.Errorf("event %d: decode snapshot: %w", e.Seq, err)
 		}
+		if tx.Dialect() == store.Postgres {
+			recent.put(e.Seq, e.ID, e.Snapshot)
+		}
 		e.At = at.Time
 		out = append(out, e)
 	}
