@@ -142,16 +142,52 @@ func getSession(ctx context.Context, tx *store.Tx, id string) (*Session, error) 
 
 // lockSession reads a session and locks its row until commit, so that concurrent changes to
 // one session apply one after the other. On SQLite the single writer is the lock, and the
-// session comes from the writer's cache when it is there.
+// session comes from the writer's cache when it is there. On PostgreSQL, in a group of
+// customers' messages (store.GroupTx keyed by session id), the group's sessions are read and
+// locked with one statement, and each message takes its own.
 func lockSession(ctx context.Context, tx *store.Tx, id string) (*Session, error) {
 	cache := sessionCacheOf(tx)
 	if sess, ok := cache.get(tx, id); ok {
 		sess.loaded = sess.lifecycle()
 		return sess, nil
 	}
+	v, ok, err := tx.Shared(ctx, lockedSessionsKey{}, lockSessions)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		locked := v.(map[string]*Session)
+		if sess, found := locked[id]; found {
+			// Taken once: a second write of the session in the group reads it again, after
+			// the first one's rows (store.GroupTx sends them before it).
+			delete(locked, id)
+			return sess, nil
+		}
+	}
 	sess, err := scanSession(tx.QueryRow(ctx, sessionSelect+"WHERE s.id = ?"+lockSuffix(tx), id))
 	cache.stamp(tx, sess)
 	return sess, store.NotFound(err, "session %q not found", id)
+}
+
+type lockedSessionsKey struct{}
+
+// lockSessions reads and locks a group's sessions by id (keys of store.GroupTx), in id order
+// as every group takes its locks.
+func lockSessions(ctx context.Context, tx *store.Tx, ids []string) (any, error) {
+	rows, err := tx.Query(ctx, sessionSelect+"WHERE s.id = ANY(CAST(? AS TEXT[])) ORDER BY s.id"+lockSuffix(tx), ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	locked := map[string]*Session{}
+	for rows.Next() {
+		sess, err := scanSession(rows)
+		if err != nil {
+			return nil, err
+		}
+		locked[sess.ID] = sess
+	}
+	return locked, rows.Err()
 }
 
 // saveSession writes the session's mutable columns back: only the counters when the

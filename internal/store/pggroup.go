@@ -164,13 +164,17 @@ func (g *grouper) attempt(group []*request) []*request {
 	rows := newRowBuffer() // the group's ExecRows, sent together
 	gtx := g.db.newTx(stx)
 	gtx.rows = rows
+	shared := &groupShared{values: map[any]any{}}
+	for _, r := range group {
+		shared.keys = append(shared.keys, r.key)
+	}
 	for i, r := range group {
 		if err := r.ctx.Err(); err != nil {
 			r.result <- err // its caller has gone; it did nothing
 			continue
 		}
 		r.tx = g.db.newTx(stx)
-		r.tx.rows = rows
+		r.tx.rows, r.tx.shared = rows, shared
 		var err error
 		if i > 0 && r.key == group[i-1].key {
 			// The same row again: it must read what the write before it wrote.
@@ -228,4 +232,32 @@ func (g *grouper) close() {
 	close(g.done)
 	g.workers.Wait()
 	close(g.ended)
+}
+
+// groupShared is what the writes of one group transaction read once for all of them (Shared).
+type groupShared struct {
+	keys   []string
+	values map[any]any
+}
+
+// Shared returns what load reads for the whole group of writes that tx belongs to (GroupTx):
+// load runs once, at the first call of any of them, in the group's transaction, with the keys
+// of all the group's writes, and what it returns is given to every write that asks for kind
+// after it. So a group of customers' messages locks and reads its sessions with one
+// statement instead of one each. The writes share the value: a write must take from it only
+// what is its own. ok is false outside a group (a Tx, or a write that ran alone); the caller
+// then reads for itself.
+func (tx *Tx) Shared(ctx context.Context, kind any, load func(ctx context.Context, tx *Tx, keys []string) (any, error)) (v any, ok bool, err error) {
+	if tx.shared == nil {
+		return nil, false, nil
+	}
+	if v, ok := tx.shared.values[kind]; ok {
+		return v, true, nil
+	}
+	v, err = load(ctx, tx, tx.shared.keys)
+	if err != nil {
+		return nil, false, err
+	}
+	tx.shared.values[kind] = v
+	return v, true, nil
 }

@@ -89,3 +89,57 @@ func TestGroupTxCallersCommitOrFailAlone(t *testing.T) {
 		}
 	})
 }
+
+// TestGroupTxSharesOneRead has the writes of a group read once for all of them: the read
+// gets every write's key, and each write finds its own in what was read.
+func TestGroupTxSharesOneRead(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		type kind struct{}
+		var mu sync.Mutex
+		loads, grouped := 0, 0
+		var wg sync.WaitGroup
+		for i := range 60 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				key := fmt.Sprintf("k%02d", i)
+				err := db.GroupTx(ctx, key, func(tx *store.Tx) error {
+					v, ok, err := tx.Shared(ctx, kind{}, func(ctx context.Context, tx *store.Tx, keys []string) (any, error) {
+						mu.Lock()
+						loads++
+						mu.Unlock()
+						seen := map[string]bool{}
+						for _, k := range keys {
+							seen[k] = true
+						}
+						return seen, nil
+					})
+					if err != nil || !ok {
+						return err
+					}
+					if !v.(map[string]bool)[key] {
+						return fmt.Errorf("the group's read did not have the key %s", key)
+					}
+					mu.Lock()
+					grouped++
+					mu.Unlock()
+					return insert(ctx, tx, "shared-"+key)
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if db.Dialect() == store.SQLite {
+			if grouped != 0 {
+				t.Errorf("%d writes shared a read on SQLite, whose transactions are not GroupTx groups", grouped)
+			}
+			return
+		}
+		if grouped == 0 || loads >= grouped {
+			t.Errorf("%d reads for %d writes in groups: the writes of a group should share one", loads, grouped)
+		}
+	})
+}

@@ -38,6 +38,8 @@ type Tx struct {
 	// wroteRows is set while some of them are this transaction's.
 	rows      *rowBuffer
 	wroteRows bool
+	// shared is what a GroupTx's writes read once for the group (Shared); nil outside one.
+	shared *groupShared
 }
 
 // laterWrite is one write of ExecLater.
