@@ -31,12 +31,14 @@ func (s *Service) Run(ctx context.Context) {
 		defer func() { <-leasing }()
 		go func() { defer close(leasing); s.holdLeases(ctx, gained) }()
 	}
+	pace := s.db.Pacer()
 	for {
 		s.drain(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-wake:
+			pace.Wait(ctx)
 		case <-gained:
 		case <-poll.C:
 			// Number the events a node that died after its commit left without a seq.

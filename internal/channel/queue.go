@@ -156,6 +156,7 @@ func (s *Service) runQueue(ctx context.Context) {
 	defer cancel()
 	tick := time.NewTicker(s.cfg.Poll)
 	defer tick.Stop()
+	pace := s.db.Pacer()
 	for {
 		more, err := s.enqueue(ctx)
 		if err != nil && ctx.Err() == nil {
@@ -168,6 +169,7 @@ func (s *Service) runQueue(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-wake:
+			pace.Wait(ctx)
 		case <-tick.C:
 		}
 	}

@@ -80,6 +80,7 @@ const eventsPerRound = 200
 func (s *Service) runMessages(ctx context.Context) {
 	wake, cancel := s.db.Subscribe(chat.EventsChannel)
 	defer cancel()
+	pace := s.db.Pacer()
 	for ctx.Err() == nil {
 		n, err := s.ConsumeMessages(ctx)
 		if err != nil && ctx.Err() == nil {
@@ -92,6 +93,7 @@ func (s *Service) runMessages(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 		case <-wake:
+			pace.Wait(ctx)
 		case <-timer.C:
 		}
 		timer.Stop()

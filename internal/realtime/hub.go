@@ -63,6 +63,7 @@ func (h *Hub) Run(ctx context.Context) {
 	}
 	tick := time.NewTicker(h.Poll)
 	defer tick.Stop()
+	pace := h.db.Pacer()
 	for {
 		if err := h.catchUp(ctx); err != nil && ctx.Err() == nil {
 			h.log.Error("realtime: reading the outbox failed", "err", err)
@@ -71,6 +72,7 @@ func (h *Hub) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-wake:
+			pace.Wait(ctx)
 		case <-tick.C:
 		}
 	}

@@ -243,3 +243,39 @@ func (db *DB) listenOnce(ctx context.Context, listening func()) error {
 		db.hub.publish(n.Payload)
 	}
 }
+
+// Pacer spaces out the passes of a consumer that a channel's notifications wake. On
+// PostgreSQL every commit of every node wakes every node's consumers of the outbox (through
+// the sequencer's runs), so with more nodes each woke more often for fewer events, and most
+// passes were a transaction that found little or nothing: per-node work that grew with the
+// number of nodes. A pass at most every WakeGap keeps what a wake costs per event small, for
+// a delay under a dispatcher's batch.
+type Pacer struct {
+	gap  time.Duration
+	last time.Time
+}
+
+// WakeGap is the least time between two woken passes of an outbox consumer on PostgreSQL.
+const WakeGap = 10 * time.Millisecond
+
+// Pacer returns a pacer for a consumer woken by this database's notifications: WakeGap on
+// PostgreSQL, none on SQLite, whose one writer wakes its consumers once per group commit.
+func (db *DB) Pacer() *Pacer {
+	if db.dialect == Postgres {
+		return &Pacer{gap: WakeGap}
+	}
+	return &Pacer{}
+}
+
+// Wait returns once the gap has passed since it last returned, or when ctx ends.
+func (p *Pacer) Wait(ctx context.Context) {
+	if d := p.gap - time.Since(p.last); p.gap > 0 && d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
+	p.last = time.Now()
+}
