@@ -99,21 +99,33 @@ func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
 // dispatchCursor handles the next batch of the events that the named cursor follows: the
 // whole outbox on SQLite (PostgreSQL's parts: dispatchParts).
 func (s *Service) dispatchCursor(ctx context.Context, cursor string) (int, error) {
+	return s.dispatchIn(ctx, func(tx *store.Tx) ([]chat.Event, error) {
+		after, ok, err := chat.ClaimCursor(ctx, tx, cursor)
+		if err != nil || !ok {
+			return nil, err
+		}
+		return chat.EventsAfter(ctx, tx, after, s.opts.Batch)
+	}, func(tx *store.Tx, events []chat.Event) error {
+		return chat.AdvanceCursor(ctx, tx, cursor, events[len(events)-1].Seq)
+	})
+}
+
+// dispatchIn handles one batch in one transaction: read claims its cursors and returns the
+// batch, advance records the events handled (all of the batch, or those up to the first that
+// wrote to the chat), and both commit with the instances started.
+func (s *Service) dispatchIn(ctx context.Context, read func(*store.Tx) ([]chat.Event, error),
+	advance func(*store.Tx, []chat.Event) error) (int, error) {
 	var events []chat.Event
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		events = nil
-		after, ok, err := chat.ClaimCursor(ctx, tx, cursor)
-		if err != nil || !ok {
-			return err
-		}
-		batch, err := chat.EventsAfter(ctx, tx, after, s.opts.Batch)
+		batch, err := read(tx)
 		if err != nil || len(batch) == 0 {
 			return err
 		}
 		if events, err = s.dispatchBatch(ctx, tx, batch); err != nil {
 			return err
 		}
-		if err := chat.AdvanceCursor(ctx, tx, cursor, events[len(events)-1].Seq); err != nil {
+		if err := advance(tx, events); err != nil {
 			return err
 		}
 		if s.beforeCommit != nil {

@@ -116,16 +116,14 @@ func (s *Service) drainParts(ctx context.Context, parts []int) bool {
 // batch takes the next events of each in seq order (each session's events are in one part,
 // so in order), and each cursor advances to its part's last event handled.
 func (s *Service) dispatchParts(ctx context.Context, parts []int) (int, error) {
-	var events []chat.Event
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		events = nil
-		names := make([]string, len(parts))
-		for i, p := range parts {
-			names[i] = partCursor(p)
-		}
+	names := make([]string, len(parts))
+	for i, p := range parts {
+		names[i] = partCursor(p)
+	}
+	return s.dispatchIn(ctx, func(tx *store.Tx) ([]chat.Event, error) {
 		claimed, err := chat.ClaimCursors(ctx, tx, names)
 		if err != nil || len(claimed) == 0 {
-			return err
+			return nil, err
 		}
 		after := make(map[int]int64, len(claimed))
 		for i, p := range parts {
@@ -133,32 +131,14 @@ func (s *Service) dispatchParts(ctx context.Context, parts []int) (int, error) {
 				after[p] = seq
 			}
 		}
-		batch, err := chat.PartitionsEventsAfter(ctx, tx, after, s.opts.Batch)
-		if err != nil || len(batch) == 0 {
-			return err
-		}
-		if events, err = s.dispatchBatch(ctx, tx, batch); err != nil {
-			return err
-		}
+		return chat.PartitionsEventsAfter(ctx, tx, after, s.opts.Batch)
+	}, func(tx *store.Tx, events []chat.Event) error {
 		last := map[string]int64{}
 		for _, ev := range events {
 			last[partCursor(chat.PartitionOf(ev.SessionID))] = ev.Seq
 		}
-		if err := chat.AdvanceCursors(ctx, tx, last); err != nil {
-			return err
-		}
-		if s.beforeCommit != nil {
-			return s.beforeCommit()
-		}
-		return nil
+		return chat.AdvanceCursors(ctx, tx, last)
 	})
-	if err != nil {
-		return 0, err
-	}
-	if s.afterBatch != nil {
-		s.afterBatch(messageIDs(events))
-	}
-	return len(events), nil
 }
 
 // queryInts returns the one integer column of a query's rows.

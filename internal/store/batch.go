@@ -112,25 +112,32 @@ func (b *batcher) loop() {
 			b.drain()
 			return
 		}
-		batch := []*request{first}
-	gather:
-		for len(batch) < b.max {
-			select {
-			case r := <-b.reqs:
-				batch = append(batch, r)
-			default:
-				break gather
-			}
-		}
-		b.commit(batch)
+		b.commit(queued(first, b.reqs, b.max))
 	}
 }
 
+// queued returns first and the requests waiting behind it, up to max in all.
+func queued(first *request, reqs chan *request, max int) []*request {
+	group := []*request{first}
+	for len(group) < max {
+		select {
+		case r := <-reqs:
+			group = append(group, r)
+		default:
+			return group
+		}
+	}
+	return group
+}
+
 // drain refuses the writers still queued at Close.
-func (b *batcher) drain() {
+func (b *batcher) drain() { refuse(b.reqs) }
+
+// refuse answers the requests still queued with errClosed.
+func refuse(reqs chan *request) {
 	for {
 		select {
-		case r := <-b.reqs:
+		case r := <-reqs:
 			r.result <- errClosed
 		default:
 			return

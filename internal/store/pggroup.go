@@ -97,31 +97,10 @@ func (g *grouper) loop() {
 		select {
 		case first = <-g.reqs:
 		case <-g.done:
-			g.drain()
+			refuse(g.reqs)
 			return
 		}
-		group := []*request{first}
-	gather:
-		for len(group) < g.max {
-			select {
-			case r := <-g.reqs:
-				group = append(group, r)
-			default:
-				break gather
-			}
-		}
-		g.commit(group)
-	}
-}
-
-func (g *grouper) drain() {
-	for {
-		select {
-		case r := <-g.reqs:
-			r.result <- errClosed
-		default:
-			return
-		}
+		g.commit(queued(first, g.reqs, g.max))
 	}
 }
 
