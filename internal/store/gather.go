@@ -18,8 +18,8 @@ type gathered struct {
 // database transaction, and gets the items of every transaction committing with it under the
 // same key, in the order they were gathered. On SQLite that is the whole group that shares one
 // commit (see batcher), so that work which is cheaper in bulk (many rows with one statement)
-// is done once per commit rather than once per caller; on PostgreSQL, where there are no
-// groups, it is the transaction's own items.
+// is done once per commit rather than once per caller; on PostgreSQL it is the group of a
+// GroupTx, or else the transaction's own items.
 //
 // Items of a transaction that fails, or of a savepoint that is undone, are dropped. fn runs
 // in a savepoint of its own: when it fails (or panics), what it did is undone, the failure is
