@@ -77,6 +77,6 @@
 // with a customer message, which PostgreSQL breaks and store.DB.Tx retries.
 //
 // Partitions. On PostgreSQL each event also carries its session's part of the outbox
-// (PartitionOf, one of Partitions), and PartitionEventsAfter reads one part in seq order, so
+// (PartitionOf, one of Partitions), and PartitionsEventsAfter reads parts in seq order, so
 // that several consumers can each follow some parts, every session's events in order.
 package chat

@@ -200,7 +200,7 @@ func scanEvents(ctx context.Context, tx *store.Tx, query string, args ...any) ([
 // its seq, it first waits for the numbering (SequencePending). The readers of the whole
 // outbox (the engine's message waits, the realtime hub, the webhook queue) read it after a
 // write of their own node or a test's as they did when writers waited for their seqs. The
-// dispatcher's parts (PartitionEventsAfter) do not wait: the runs wake it.
+// dispatcher's parts (PartitionsEventsAfter) do not wait: the runs wake it.
 func EventsAfter(ctx context.Context, tx *store.Tx, after int64, limit int) ([]Event, error) {
 	if err := awaitUnsequenced(ctx, tx.DB()); err != nil {
 		return nil, err
@@ -222,14 +222,8 @@ func awaitUnsequenced(ctx context.Context, db *store.DB) error {
 	return SequencePending(ctx, db)
 }
 
-// PartitionEventsAfter returns up to limit events of one part of PostgreSQL's outbox (see
-// PartitionOf) with seq > after, in seq order.
-func PartitionEventsAfter(ctx context.Context, tx *store.Tx, part int, after int64, limit int) ([]Event, error) {
-	return queryEvents(ctx, tx, "WHERE part = ? AND seq > ? ORDER BY seq LIMIT ?", part, after, limit)
-}
-
-// PartitionsEventsAfter is PartitionEventsAfter for several parts at once, each after its own
-// seq: up to limit events in seq order, of each part its next ones. A consumer that handles
+// PartitionsEventsAfter returns up to limit events of some parts of PostgreSQL's outbox (see
+// PartitionOf), each part after its own seq, in seq order: of each part its next ones. A consumer that handles
 // the events up to some seq may then advance each part's cursor to its last event handled.
 // One statement of one shape for any set of parts (PostgreSQL only: SQLite has no parts).
 func PartitionsEventsAfter(ctx context.Context, tx *store.Tx, after map[int]int64, limit int) ([]Event, error) {

@@ -61,7 +61,7 @@ func TestPartitionEventsKeepSessionOrder(t *testing.T) {
 		for p := range chat.Partitions {
 			var evs []chat.Event
 			f.must(db.Read(f.ctx, func(tx *store.Tx) (err error) {
-				evs, err = chat.PartitionEventsAfter(f.ctx, tx, p, 0, 1000)
+				evs, err = chat.PartitionsEventsAfter(f.ctx, tx, map[int]int64{p: 0}, 1000)
 				return err
 			}))
 			last := map[string]int64{}

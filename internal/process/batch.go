@@ -109,15 +109,7 @@ func insertRows(ctx context.Context, tx *store.Tx, t *table, rows [][]any) error
 // so much that the pooled connections' statement caches kept preparing (a round trip) and
 // planning them afresh.
 func insertArrays(ctx context.Context, tx *store.Tx, t *table, rows [][]any) error {
-	cols := make([]any, t.n)
-	for c := range cols {
-		col := make([]any, len(rows))
-		for i, r := range rows {
-			col[i] = r[c]
-		}
-		cols[c] = col
-	}
-	_, err := tx.Exec(ctx, t.arraysInsert(), cols...)
+	_, err := tx.Exec(ctx, t.arraysInsert(), store.Columns(rows)...)
 	return err
 }
 
@@ -147,26 +139,25 @@ func (r *runner) exec(query string, args ...any) error {
 // userID resolves a login once per batch; a batch of starts assigning tasks to the same
 // person asks the database once.
 func (r *runner) userID(login string) (string, error) {
-	if id, ok := r.b.logins[login]; ok {
-		return id, nil
-	}
-	id, err := catalog.UserIDByLogin(r.ctx, r.tx, login)
-	if err == nil {
-		r.b.logins[login] = id
-	}
-	return id, err
+	return r.once(r.b.logins, login, catalog.UserIDByLogin)
 }
 
 // groupID resolves a group name once per batch, as userID does logins: a batch of starts whose
 // tasks are offered to the same groups asks the database once per group, not once per task.
 // A name that finds no group is not remembered, so each task that names it fails alike.
 func (r *runner) groupID(name string) (string, error) {
-	if id, ok := r.b.groups[name]; ok {
+	return r.once(r.b.groups, name, catalog.GroupIDByName)
+}
+
+// once answers a look-up from the batch's memory of it, asking find only the first time; a
+// failed look-up is not remembered.
+func (r *runner) once(memo map[string]string, key string, find func(context.Context, *store.Tx, string) (string, error)) (string, error) {
+	if id, ok := memo[key]; ok {
 		return id, nil
 	}
-	id, err := catalog.GroupIDByName(r.ctx, r.tx, name)
+	id, err := find(r.ctx, r.tx, key)
 	if err == nil {
-		r.b.groups[name] = id
+		memo[key] = id
 	}
 	return id, err
 }

@@ -71,17 +71,23 @@ func (b *rowBuffer) statement() (string, []any) {
 		} else {
 			q.WriteString(w.Many)
 		}
-		rows := b.rows[w]
-		n := len(rows[0])
-		for c := range n {
-			col := make([]any, len(rows))
-			for r, row := range rows {
-				col[r] = row[c]
-			}
-			args = append(args, col)
-		}
+		args = append(args, Columns(b.rows[w])...)
 	}
 	return q.String(), args
+}
+
+// Columns turns rows of values into one array per column, the arguments of a statement that
+// takes its rows as arrays (CAST(? AS type[]) … unnest).
+func Columns(rows [][]any) []any {
+	cols := make([]any, len(rows[0]))
+	for c := range cols {
+		col := make([]any, len(rows))
+		for r, row := range rows {
+			col[r] = row[c]
+		}
+		cols[c] = col
+	}
+	return cols
 }
 
 // ExecRows writes one row with w, whose outcome the caller does not need. On SQLite it is
