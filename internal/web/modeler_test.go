@@ -126,9 +126,8 @@ func assignAndDeclare(admin *Tab, task string) {
 	admin.selectShape(task)
 	admin.choose("assignee.kind", "The operator of the linked session")
 	// A click on the empty canvas selects nothing: the panel shows the process.
-	var empty struct{ X, Y float64 }
-	admin.Eval(`(() => { const b = document.querySelector('[data-canvas]').getBoundingClientRect(); return {x: b.x + b.width / 2, y: b.bottom - 30}; })()`, &empty)
-	admin.edit(func() { admin.mouse(empty.X, empty.Y, true) })
+	x, y := admin.emptyCanvasPoint()
+	admin.edit(func() { admin.mouse(x, y, true) })
 	admin.edit(func() { admin.Click(key("vars.add")) })
 	admin.enter("vars.0.name", "customer_name")
 	admin.WaitFor(`[data-variables] tr[data-variable="customer_name"]`)
@@ -270,6 +269,35 @@ func (p *Tab) drag(fromX, fromY, toX, toY float64) {
 	p.do(fmt.Sprintf("drag from %.0f,%.0f to %.0f,%.0f", fromX, fromY, toX, toY), steps...)
 	var moved bool
 	p.Eval(fmt.Sprintf(`(window.lastMouseX = %f, window.lastMouseY = %f, true)`, toX, toY), &moved)
+}
+
+// emptyCanvasPoint returns a point of the canvas inside the window where nothing is drawn:
+// no shape, flow, label, palette or overlay takes a click there. A fixed offset from the
+// canvas's edge is not enough: the page may have scrolled the edge out of the window, or a
+// shape may lie there.
+func (p *Tab) emptyCanvasPoint() (float64, float64) {
+	p.t.Helper()
+	p.centerCanvas()
+	var at *struct{ X, Y float64 }
+	p.Eval(`(() => {
+		const canvas = document.querySelector('[data-canvas]');
+		const b = canvas.getBoundingClientRect();
+		const top = Math.max(b.top, 0) + 20, bottom = Math.min(b.bottom, window.innerHeight) - 20;
+		const left = Math.max(b.left, 0) + 20, right = Math.min(b.right, window.innerWidth) - 20;
+		for (let y = bottom; y >= top; y -= 15) {
+			for (let x = right; x >= left; x -= 15) {
+				const e = document.elementFromPoint(x, y);
+				if (!e || !canvas.contains(e)) continue;
+				if (e.closest('.djs-element, .djs-overlay, .djs-palette, .djs-context-pad, button, a, input, select')) continue;
+				return { x, y };
+			}
+		}
+		return null;
+	})()`, &at)
+	if at == nil {
+		p.t.Fatalf("%s: the canvas has no empty point inside the window", p.name)
+	}
+	return at.X, at.Y
 }
 
 // centerCanvas scrolls the modeler to the middle of the window, clear of the sticky top bar,
