@@ -141,8 +141,16 @@ func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, cfg SocketConfig,
 	if len(st.Signals) > 0 {
 		sets = append([]SignalSet{{Channels: st.Signals, Frame: st.SignalFrame}}, sets...)
 	}
-	signals := h.signals(ctx, sets)
-	w := &writer{ctx: ctx, conn: conn, cfg: cfg, st: st, last: max(sub.Start, st.Cursor), signals: signals}
+	w := &writer{ctx: ctx, conn: conn, cfg: cfg, st: st, last: max(sub.Start, st.Cursor)}
+	if len(sets) == 1 && len(sets[0].Channels) == 1 {
+		// The one signal of most sockets (a widget's typing) is waited for by the writer
+		// itself: a goroutine less for each open widget.
+		wake, cancel := h.db.Subscribe(sets[0].Channels[0])
+		defer cancel()
+		w.wake, w.wakeFrame = wake, sets[0].Frame
+	} else {
+		w.signals = h.signals(ctx, sets)
+	}
 	err = w.run(ctx, h, sub)
 	switch {
 	case errors.Is(err, errSlow):
@@ -186,8 +194,11 @@ type writer struct {
 	// last is the seq after which live events are new; sent the seq of the last event sent
 	// or skipped, the cursor a client should reconnect with.
 	last, sent int64
-	// signals receives the frame of a signal set after any of its channels was notified.
-	signals <-chan any
+	// signals receives the frame of a signal set after any of its channels was notified;
+	// or, for a socket with one signal of one channel, wake says when to send wakeFrame.
+	signals   <-chan any
+	wake      <-chan struct{}
+	wakeFrame any
 }
 
 // signals merges the wake-ups of each set's channels into one coalescing channel per set,
@@ -199,6 +210,16 @@ func (h *Hub) signals(ctx context.Context, sets []SignalSet) <-chan any {
 	}
 	frames := make(chan any)
 	for _, set := range sets {
+		if len(set.Channels) == 1 {
+			// One channel's wake-ups coalesce already: one goroutine instead of two for
+			// each socket (a widget's typing signal), a fifth of an idle socket's memory.
+			wake, cancel := h.db.Subscribe(set.Channels[0])
+			go func() {
+				defer cancel()
+				forward(ctx, wake, frames, set.Frame)
+			}()
+			continue
+		}
 		merged := make(chan struct{}, 1)
 		for _, name := range set.Channels {
 			wake, cancel := h.db.Subscribe(name)
@@ -217,22 +238,25 @@ func (h *Hub) signals(ctx context.Context, sets []SignalSet) <-chan any {
 				}
 			}()
 		}
-		go func() {
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-merged:
-					select {
-					case frames <- set.Frame:
-					case <-ctx.Done():
-						return
-					}
-				}
-			}
-		}()
+		go forward(ctx, merged, frames, set.Frame)
 	}
 	return frames
+}
+
+// forward sends frame on frames after each wake-up, until ctx ends.
+func forward(ctx context.Context, wake <-chan struct{}, frames chan<- any, frame any) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+			select {
+			case frames <- frame:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
 }
 
 func (w *writer) run(ctx context.Context, h *Hub, sub *Subscription) error {
@@ -273,7 +297,7 @@ func (w *writer) live(ctx context.Context, sub *Subscription) error {
 			return errSlow
 		case e := <-sub.C:
 			if e.Seq > w.last {
-				if err := w.send(e); err != nil {
+				if err := w.send(*e); err != nil {
 					return err
 				}
 			}
@@ -290,6 +314,10 @@ func (w *writer) live(ctx context.Context, sub *Subscription) error {
 			}
 		case frame := <-w.signals:
 			if err := w.write(frame); err != nil {
+				return err
+			}
+		case <-w.wake:
+			if err := w.write(w.wakeFrame); err != nil {
 				return err
 			}
 		}
