@@ -27,6 +27,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := o.logger()
+	tuneGC(ctx)
 	srv, err := server.Open(ctx, o.Config, log)
 	if err != nil {
 		return err
