@@ -11,9 +11,10 @@ import (
 // The Go runtime's default (GOGC=100) collects whenever the heap has grown by as much as the
 // collector found live plus the goroutines' stacks. A server's live heap is small — tens of
 // megabytes at thousands of messages a second — so it collected many times a second, and the
-// collections' CPU came out of the single SQLite writer's and PostgreSQL's share of the
-// cores: with GOGC=400, `parley bench` accepted 2–13 % more messages on SQLite and 7–10 % more
-// on PostgreSQL for 35–65 MiB more memory (docs/performance.md). Four times the headroom is
+// collections' CPU came out of PostgreSQL's share of the two cores: at GOGC=400 `parley
+// bench` accepted 5–7 % more messages on PostgreSQL, and SQLite, whose single writer is its
+// limit, as many within the noise, for 35–65 MiB more memory (docs/performance.md, 2026-12-04
+// 14:39). Four times the headroom is
 // too much where the live heap is large (10,000 open widgets), so a soft memory limit bounds
 // it there: 512 MiB, or half as much again as the working set when that is larger, so that
 // the collector always has a third of the limit to work in and never runs back to back.
