@@ -220,22 +220,13 @@ func (h *Hub) signals(ctx context.Context, sets []SignalSet) <-chan any {
 			}()
 			continue
 		}
+		// While merged is full its senders wait, and their channels' own wake-ups coalesce.
 		merged := make(chan struct{}, 1)
 		for _, name := range set.Channels {
 			wake, cancel := h.db.Subscribe(name)
 			go func() {
 				defer cancel()
-				for {
-					select {
-					case <-ctx.Done():
-						return
-					case <-wake:
-						select {
-						case merged <- struct{}{}:
-						default:
-						}
-					}
-				}
+				forward(ctx, wake, merged, struct{}{})
 			}()
 		}
 		go forward(ctx, merged, frames, set.Frame)
@@ -243,15 +234,15 @@ func (h *Hub) signals(ctx context.Context, sets []SignalSet) <-chan any {
 	return frames
 }
 
-// forward sends frame on frames after each wake-up, until ctx ends.
-func forward(ctx context.Context, wake <-chan struct{}, frames chan<- any, frame any) {
+// forward sends v on out after each wake-up, until ctx ends.
+func forward[T any](ctx context.Context, wake <-chan struct{}, out chan<- T, v T) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-wake:
 			select {
-			case frames <- frame:
+			case out <- v:
 			case <-ctx.Done():
 				return
 			}
