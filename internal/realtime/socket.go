@@ -142,11 +142,11 @@ func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, cfg SocketConfig,
 		sets = append([]SignalSet{{Channels: st.Signals, Frame: st.SignalFrame}}, sets...)
 	}
 	w := &writer{ctx: ctx, conn: conn, cfg: cfg, st: st, last: max(sub.Start, st.Cursor)}
-	if len(sets) == 1 && len(sets[0].Channels) == 1 {
-		// The one signal of most sockets (a widget's typing) is waited for by the writer
-		// itself: a goroutine less for each open widget.
-		wake, cancel := h.db.Subscribe(sets[0].Channels[0])
-		defer cancel()
+	if len(sets) == 1 {
+		// The one signal set of most sockets (a widget's typing) is waited for by the
+		// writer itself: no goroutine of its own for each open widget.
+		wake := make(chan struct{}, 1)
+		defer h.db.SubscribeAll(wake, sets[0].Channels...)()
 		w.wake, w.wakeFrame = wake, sets[0].Frame
 	} else {
 		w.signals = h.signals(ctx, sets)
@@ -195,7 +195,7 @@ type writer struct {
 	// or skipped, the cursor a client should reconnect with.
 	last, sent int64
 	// signals receives the frame of a signal set after any of its channels was notified;
-	// or, for a socket with one signal of one channel, wake says when to send wakeFrame.
+	// or, for a socket with one signal set, wake says when to send wakeFrame.
 	signals   <-chan any
 	wake      <-chan struct{}
 	wakeFrame any
@@ -210,39 +210,25 @@ func (h *Hub) signals(ctx context.Context, sets []SignalSet) <-chan any {
 	}
 	frames := make(chan any)
 	for _, set := range sets {
-		if len(set.Channels) == 1 {
-			// One channel's wake-ups coalesce already: one goroutine instead of two for
-			// each socket (a widget's typing signal), a fifth of an idle socket's memory.
-			wake, cancel := h.db.Subscribe(set.Channels[0])
-			go func() {
-				defer cancel()
-				forward(ctx, wake, frames, set.Frame)
-			}()
-			continue
-		}
-		// While merged is full its senders wait, and their channels' own wake-ups coalesce.
-		merged := make(chan struct{}, 1)
-		for _, name := range set.Channels {
-			wake, cancel := h.db.Subscribe(name)
-			go func() {
-				defer cancel()
-				forward(ctx, wake, merged, struct{}{})
-			}()
-		}
-		go forward(ctx, merged, frames, set.Frame)
+		wake := make(chan struct{}, 1)
+		cancel := h.db.SubscribeAll(wake, set.Channels...)
+		go func() {
+			defer cancel()
+			forward(ctx, wake, frames, set.Frame)
+		}()
 	}
 	return frames
 }
 
-// forward sends v on out after each wake-up, until ctx ends.
-func forward[T any](ctx context.Context, wake <-chan struct{}, out chan<- T, v T) {
+// forward sends frame on frames after each wake-up, until ctx ends.
+func forward(ctx context.Context, wake <-chan struct{}, frames chan<- any, frame any) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-wake:
 			select {
-			case out <- v:
+			case frames <- frame:
 			case <-ctx.Done():
 				return
 			}

@@ -70,15 +70,27 @@ func (h *hub) publishAll() {
 // with this channel name, on this node or (PostgreSQL) any other. Call cancel when done.
 func (db *DB) Subscribe(channel string) (<-chan struct{}, func()) {
 	c := make(chan struct{}, 1)
+	return c, db.SubscribeAll(c, channel)
+}
+
+// SubscribeAll has c signalled as Subscribe's channel is, after a commit that notified any of
+// channels. Signals never wait: one that finds c full is merged into the one waiting there,
+// so one buffered channel follows several names without a goroutine for each. Call the
+// returned function when done.
+func (db *DB) SubscribeAll(c chan struct{}, channels ...string) func() {
 	db.hub.mu.Lock()
-	if db.hub.subs[channel] == nil {
-		db.hub.subs[channel] = map[chan struct{}]bool{}
+	for _, name := range channels {
+		if db.hub.subs[name] == nil {
+			db.hub.subs[name] = map[chan struct{}]bool{}
+		}
+		db.hub.subs[name][c] = true
 	}
-	db.hub.subs[channel][c] = true
 	db.hub.mu.Unlock()
-	return c, func() {
+	return func() {
 		db.hub.mu.Lock()
-		delete(db.hub.subs[channel], c)
+		for _, name := range channels {
+			delete(db.hub.subs[name], c)
+		}
 		db.hub.mu.Unlock()
 	}
 }

@@ -282,3 +282,35 @@ func TestSavepointUndoesOnlyItsPart(t *testing.T) {
 		}
 	})
 }
+
+// TestOneChannelFollowsSeveralNames: a channel subscribed to two names is woken by a commit
+// that notified either, and by neither once cancelled.
+func TestOneChannelFollowsSeveralNames(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		wake := make(chan struct{}, 1)
+		cancel := db.SubscribeAll(wake, "typing", "reads")
+		notify := func(name string) {
+			t.Helper()
+			if err := db.Tx(ctx, func(tx *store.Tx) error { return tx.Notify(ctx, name) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, name := range []string{"typing", "reads"} {
+			notify(name)
+			select {
+			case <-wake:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("not woken by a commit that notified %q", name)
+			}
+		}
+		cancel()
+		notify("typing")
+		notify("reads")
+		select {
+		case <-wake:
+			t.Fatal("woken after cancel")
+		case <-time.After(50 * time.Millisecond):
+		}
+	})
+}
