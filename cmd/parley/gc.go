@@ -14,10 +14,10 @@ import (
 // collections' CPU came out of PostgreSQL's share of the two cores: at GOGC=400 `parley
 // bench` accepted 5–7 % more messages on PostgreSQL, and SQLite, whose single writer is its
 // limit, as many within the noise, for 35–65 MiB more memory (docs/performance.md, 2026-12-04
-// 14:39). Four times the headroom is
-// too much where the live heap is large (10,000 open widgets), so a soft memory limit bounds
-// it there: 512 MiB, or half as much again as the working set when that is larger, so that
-// the collector always has a third of the limit to work in and never runs back to back.
+// 14:39). Four times the headroom is too much where the live heap is large (10,000 open
+// widgets), so a soft memory limit bounds it there: 512 MiB, or half as much again as the
+// working set when that is larger, so that the collector always has a third of the limit to
+// work in and never runs back to back.
 const (
 	gcPercent       = 400
 	baseMemoryLimit = 512 << 20

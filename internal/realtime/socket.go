@@ -214,26 +214,21 @@ func (h *Hub) signals(ctx context.Context, sets []SignalSet) <-chan any {
 		cancel := h.db.SubscribeAll(wake, set.Channels...)
 		go func() {
 			defer cancel()
-			forward(ctx, wake, frames, set.Frame)
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-wake:
+					select {
+					case frames <- set.Frame:
+					case <-ctx.Done():
+						return
+					}
+				}
+			}
 		}()
 	}
 	return frames
-}
-
-// forward sends frame on frames after each wake-up, until ctx ends.
-func forward(ctx context.Context, wake <-chan struct{}, frames chan<- any, frame any) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-wake:
-			select {
-			case frames <- frame:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}
 }
 
 func (w *writer) run(ctx context.Context, h *Hub, sub *Subscription) error {
