@@ -1,6 +1,12 @@
 package httpapi
 
 import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -87,14 +93,60 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request, st realtime
 			Message: "this route is a WebSocket: connect with Connection: Upgrade and Upgrade: websocket"}})
 		return nil
 	}
-	conn, err := websocket.Accept(w, r, nil)
+	conn, err := websocket.Accept(smallBuffers{w}, r, nil)
 	if err != nil {
 		return nil // Accept has answered the request already
 	}
-	if err := s.Hub.Serve(r.Context(), conn, s.Sockets, st); err != nil && r.Context().Err() == nil {
-		s.log.Debug("socket ended", "path", r.URL.Path, "err", err, "request_id", requestID(r.Context()))
-	}
+	// The stream goes on in a goroutine of its own and this handler returns, so that net/http's
+	// goroutine for the connection ends: its stack grew while serving the request through every
+	// middleware (16 KiB), and a new goroutine blocked in the writer's select needs less. The
+	// request's context ends when the handler returns; the stream keeps its values, and ends
+	// with the hub, the client, or a failed write instead.
+	ctx := context.WithoutCancel(r.Context())
+	path := r.URL.Path
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				conn.Close(websocket.StatusInternalError, "")
+				s.log.Error("socket panicked", "path", path, "panic", p, "request_id", requestID(ctx))
+			}
+		}()
+		if err := s.Hub.Serve(ctx, conn, s.Sockets, st); err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Debug("socket ended", "path", path, "err", err, "request_id", requestID(ctx))
+		}
+	}()
 	return nil
+}
+
+// smallBuffers gives the WebSocket library the hijacked connection with small buffers.
+// net/http's are 4 KiB each way: 80 MiB for 10,000 open widgets, which send a few bytes
+// ("typing") and are sent a message now and then. A frame larger than a buffer is read or
+// written in more than one system call, which is rare and cheap next to holding the memory.
+type smallBuffers struct{ http.ResponseWriter }
+
+const (
+	socketReadBuffer  = 512
+	socketWriteBuffer = 1024
+)
+
+func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	// What the client sent after its request (its first frame, if it did not wait for the
+	// answer) sits in net/http's reader; it must be in the new reader's buffer, which is
+	// where the library looks for it.
+	n := brw.Reader.Buffered()
+	early, _ := brw.Reader.Peek(n)
+	br := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(early)), conn), max(socketReadBuffer, n))
+	if n > 0 {
+		if _, err := br.Peek(n); err != nil {
+			conn.Close()
+			return nil, nil, err
+		}
+	}
+	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(conn, socketWriteBuffer)), nil
 }
 
 // isUpgrade says the request asks for a WebSocket.

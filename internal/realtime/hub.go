@@ -37,6 +37,10 @@ type Hub struct {
 	subs  map[*Subscription]struct{}
 	last  int64
 	ready chan struct{}
+	// life ends when Run returns; the sockets end with it. Sockets are served outside any
+	// request's context (see Serve), so this is what stops them with the server.
+	life context.Context
+	end  context.CancelFunc
 	// sockets counts the WebSockets being served, for the metrics.
 	sockets atomic.Int64
 }
@@ -46,8 +50,10 @@ func New(db *store.DB, log *slog.Logger) *Hub {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Hub{db: db, log: log, Poll: 2 * time.Second,
+	h := &Hub{db: db, log: log, Poll: 2 * time.Second,
 		subs: map[*Subscription]struct{}{}, ready: make(chan struct{})}
+	h.life, h.end = context.WithCancel(context.Background())
+	return h
 }
 
 // readBatch bounds one outbox read.
@@ -56,6 +62,7 @@ const readBatch = 500
 // Run follows the outbox until ctx ends. It starts at the newest event: sockets that want
 // older ones replay them themselves.
 func (h *Hub) Run(ctx context.Context) {
+	defer h.end()
 	wake, cancel := h.db.Subscribe(chat.EventsChannel)
 	defer cancel()
 	if !h.start(ctx) {
@@ -171,6 +178,8 @@ func (h *Hub) Subscribe(ctx context.Context, filter func(*chat.Event) bool, buff
 	case <-h.ready:
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	case <-h.life.Done():
+		return nil, errStopped
 	}
 	s := &Subscription{c: make(chan *chat.Event, buffer), dropped: make(chan struct{}), filter: filter, hub: h}
 	s.C, s.Dropped = s.c, s.dropped

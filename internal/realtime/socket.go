@@ -115,12 +115,13 @@ type Hello struct {
 // errSlow ends a stream whose subscription was dropped; errTooOld one whose cursor is
 // further back than MaxReplay.
 var (
-	errSlow   = errors.New("slow consumer")
-	errTooOld = errors.New("cursor too old")
+	errSlow    = errors.New("slow consumer")
+	errTooOld  = errors.New("cursor too old")
+	errStopped = errors.New("the hub has stopped")
 )
 
-// Serve streams events to conn until the client leaves, ctx ends, a ping goes unanswered, or
-// the client falls too far behind. It closes conn.
+// Serve streams events to conn until the client leaves, ctx ends, the hub stops, a ping goes
+// unanswered, or the client falls too far behind. It closes conn.
 func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, cfg SocketConfig, st Stream) error {
 	h.sockets.Add(1)
 	defer h.sockets.Add(-1)
@@ -131,6 +132,12 @@ func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, cfg SocketConfig,
 	} else {
 		ctx = conn.CloseRead(ctx) // answers pings and closes; ctx ends when the client goes
 	}
+	// The writer also stops with the hub. The reader does not: it must go on to read the
+	// client's answer to the close frame that tells it the server is going away (a read
+	// whose context ends drops the connection).
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(h.life, cancel)()
 	sub, err := h.Subscribe(ctx, st.Filter, cfg.Buffer)
 	if err != nil {
 		conn.Close(websocket.StatusGoingAway, "the server is stopping")
