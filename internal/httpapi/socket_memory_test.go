@@ -146,13 +146,14 @@ func rawSocket(t *testing.T, addr, path, token string) net.Conn {
 	return conn
 }
 
-// serverMemory is the heap in use after a collection, goroutine stacks, and goroutines.
-func serverMemory() (heap, stacks, goroutines uint64) {
+// serverMemory is the heap in use after a collection, goroutine stacks, and goroutines. They
+// are signed, so that what an earlier test's server frees meanwhile cannot wrap a difference.
+func serverMemory() (heap, stacks, goroutines int64) {
 	runtime.GC()
 	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/stacks:bytes"},
 		{Name: "/sched/goroutines:goroutines"}}
 	metrics.Read(s)
-	return s[0].Value.Uint64(), s[1].Value.Uint64(), s[2].Value.Uint64()
+	return int64(s[0].Value.Uint64()), int64(s[1].Value.Uint64()), int64(s[2].Value.Uint64())
 }
 
 // TestOpenWidgetsHoldLittleMemory opens a thousand idle widget sockets and measures what the
@@ -179,7 +180,7 @@ func TestOpenWidgetsHoldLittleMemory(t *testing.T) {
 		conns = append(conns, rawSocket(t, addr, path, visitor))
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	var heap, stacks, g uint64
+	var heap, stacks, g int64
 	for {
 		// A socket's goroutines settle after its hello was sent: the handler's ends.
 		heap, stacks, g = serverMemory()
@@ -191,9 +192,8 @@ func TestOpenWidgetsHoldLittleMemory(t *testing.T) {
 	if per := (g - g0) / n; g-g0 > 2*n+20 {
 		t.Errorf("%d open sockets added %d goroutines, %d each; want at most 2 each", n, g-g0, per)
 	}
-	grew := int64(heap+stacks) - int64(heap0+stacks0)
-	t.Logf("%d sockets: heap %+d KiB, stacks %+d KiB, %d bytes each", n, (int64(heap)-int64(heap0))>>10,
-		(int64(stacks)-int64(stacks0))>>10, grew/n)
+	grew := heap + stacks - heap0 - stacks0
+	t.Logf("%d sockets: heap %+d KiB, stacks %+d KiB, %d bytes each", n, (heap-heap0)>>10, (stacks-stacks0)>>10, grew/n)
 	if grew > n*perSocket {
 		t.Errorf("%d open sockets took %d KiB of heap and stacks, %d bytes each; want at most %d each", n, grew>>10, grew/n, perSocket)
 	}
