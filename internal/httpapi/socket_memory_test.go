@@ -51,9 +51,9 @@ type eagerConn struct {
 }
 
 func (c *eagerConn) Write(p []byte) (int, error) {
-	sent := false
-	c.once.Do(func() { sent = true })
-	if !sent {
+	first := false
+	c.once.Do(func() { first = true })
+	if !first {
 		return c.Conn.Write(p)
 	}
 	if _, err := c.Conn.Write(append(append([]byte(nil), p...), c.extra...)); err != nil {

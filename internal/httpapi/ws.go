@@ -135,11 +135,11 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, err
 	}
 	// What the client sent after its request (its first frame, if it did not wait for the
-	// answer) sits in net/http's reader; it must be in the new reader's buffer, which is
-	// where the library looks for it.
+	// answer) sits in net/http's reader, which the hijack made ours; it must be in the new
+	// reader's buffer, which is where the library looks for it.
 	n := brw.Reader.Buffered()
 	early, _ := brw.Reader.Peek(n)
-	br := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(early)), conn), max(socketReadBuffer, n))
+	br := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(early), conn), max(socketReadBuffer, n))
 	if n > 0 {
 		if _, err := br.Peek(n); err != nil {
 			conn.Close()
