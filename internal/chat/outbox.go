@@ -53,6 +53,29 @@ type Event struct {
 	By       string    `json:"by"`
 	Snapshot Snapshot  `json:"snapshot"`
 	At       time.Time `json:"at"`
+
+	// undecoded holds the snapshot's JSON until Decode (EventsAfterUndecoded), and keep
+	// remembers the snapshot once decoded, for the node's other readers (PostgreSQL).
+	undecoded *string
+	keep      *recentEvents
+}
+
+// Decoded reports whether Snapshot holds the event's snapshot; only an event read by
+// EventsAfterUndecoded can lack it, until Decode.
+func (e *Event) Decoded() bool { return e.undecoded == nil }
+
+// Decode fills Snapshot from the JSON that EventsAfterUndecoded left undecoded. It does
+// nothing for an event that is decoded already.
+func (e *Event) Decode() error {
+	if e.undecoded == nil {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(*e.undecoded), &e.Snapshot); err != nil {
+		return fmt.Errorf("event %d: decode snapshot: %w", e.Seq, err)
+	}
+	e.keep.put(e.Seq, e.ID, e.Snapshot)
+	e.undecoded, e.keep = nil, nil
+	return nil
 }
 
 // commitChange saves a changed session and appends the events the change caused, all with
@@ -159,17 +182,22 @@ func WroteEvents(tx *store.Tx) bool { return tx.Notifies(EventsChannel) }
 const eventColumns = "seq, id, type, session_id, live_chat_id, session_seq, actor, snapshot, created_at"
 
 func queryEvents(ctx context.Context, tx *store.Tx, q string, args ...any) ([]Event, error) {
-	return scanEvents(ctx, tx, "SELECT "+eventColumns+" FROM outbox "+q, args...)
+	return scanEvents(ctx, tx, false, "SELECT "+eventColumns+" FROM outbox "+q, args...)
 }
 
-// scanEvents runs a query whose columns are eventColumns.
-func scanEvents(ctx context.Context, tx *store.Tx, query string, args ...any) ([]Event, error) {
+// scanEvents runs a query whose columns are eventColumns. With lazy, a snapshot that is not
+// remembered is left to Event.Decode.
+func scanEvents(ctx context.Context, tx *store.Tx, lazy bool, query string, args ...any) ([]Event, error) {
 	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	recent := recentOf(tx.DB())
+	keep := recent
+	if tx.Dialect() != store.Postgres {
+		keep = nil // SQLite's writer remembers its events itself
+	}
 	var out []Event
 	for rows.Next() {
 		var e Event
@@ -183,13 +211,12 @@ func scanEvents(ctx context.Context, tx *store.Tx, query string, args ...any) ([
 			out = append(out, e)
 			continue
 		}
-		if err := json.Unmarshal([]byte(data), &e.Snapshot); err != nil {
-			return nil, fmt.Errorf("event %d: decode snapshot: %w", e.Seq, err)
+		e.At, e.undecoded, e.keep = at.Time, &data, keep
+		if !lazy {
+			if err := e.Decode(); err != nil {
+				return nil, err
+			}
 		}
-		if tx.Dialect() == store.Postgres {
-			recent.put(e.Seq, e.ID, e.Snapshot)
-		}
-		e.At = at.Time
 		out = append(out, e)
 	}
 	return out, rows.Err()
@@ -206,6 +233,19 @@ func EventsAfter(ctx context.Context, tx *store.Tx, after int64, limit int) ([]E
 		return nil, err
 	}
 	return queryEvents(ctx, tx, "WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+}
+
+// EventsAfterUndecoded is EventsAfter for a reader that passes on only some of the events it
+// reads, by their columns: the realtime hub, which every node runs over every event of the
+// cluster, and a socket's replay. Their snapshots stay undecoded until Event.Decode, which
+// the reader calls for the events it passes on; decoding the JSON of every event was the most
+// of what following the outbox cost a node, and on PostgreSQL every node paid it for every
+// node's events.
+func EventsAfterUndecoded(ctx context.Context, tx *store.Tx, after int64, limit int) ([]Event, error) {
+	if err := awaitUnsequenced(ctx, tx.DB()); err != nil {
+		return nil, err
+	}
+	return scanEvents(ctx, tx, true, "SELECT "+eventColumns+" FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
 }
 
 // awaitUnsequenced waits for a run of the sequencer when PostgreSQL's outbox holds committed
@@ -231,7 +271,7 @@ func PartitionsEventsAfter(ctx context.Context, tx *store.Tx, after map[int]int6
 	for p, seq := range after {
 		parts, seqs = append(parts, int64(p)), append(seqs, seq)
 	}
-	return scanEvents(ctx, tx, `SELECT o.seq, o.id, o.type, o.session_id, o.live_chat_id, o.session_seq, o.actor, o.snapshot, o.created_at
+	return scanEvents(ctx, tx, false, `SELECT o.seq, o.id, o.type, o.session_id, o.live_chat_id, o.session_seq, o.actor, o.snapshot, o.created_at
 		FROM unnest(CAST(? AS SMALLINT[]), CAST(? AS BIGINT[])) AS c (part, after)
 		CROSS JOIN LATERAL (SELECT `+eventColumns+` FROM outbox WHERE part = c.part AND seq > c.after ORDER BY seq LIMIT ?) AS o
 		ORDER BY o.seq LIMIT ?`, parts, seqs, limit, limit)

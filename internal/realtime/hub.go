@@ -111,14 +111,14 @@ func (h *Hub) catchUp(ctx context.Context) error {
 	for {
 		var evs []chat.Event
 		err := h.db.Read(ctx, func(tx *store.Tx) (err error) {
-			evs, err = chat.EventsAfter(ctx, tx, h.position(), readBatch)
+			evs, err = chat.EventsAfterUndecoded(ctx, tx, h.position(), readBatch)
 			return err
 		})
 		if err != nil {
 			return err
 		}
-		for _, e := range evs {
-			h.deliver(e)
+		for i := range evs {
+			h.deliver(&evs[i])
 		}
 		if len(evs) < readBatch {
 			return nil
@@ -133,17 +133,24 @@ func (h *Hub) position() int64 {
 }
 
 // deliver hands one event to every subscription that wants it. A subscription whose buffer is
-// full is dropped: the hub never waits for a socket.
-func (h *Hub) deliver(e chat.Event) {
+// full is dropped: the hub never waits for a socket. The event's snapshot is decoded only when
+// a subscription wants it: most of a cluster's events concern sockets of other nodes, or none.
+// An event whose snapshot cannot be decoded is logged and passed over, as nobody can be
+// shown it.
+func (h *Hub) deliver(e *chat.Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.last = e.Seq
 	for s := range h.subs {
-		if !s.filter(&e) {
+		if !s.filter(e) {
 			continue
 		}
+		if err := e.Decode(); err != nil {
+			h.log.Error("realtime: event passed over", "seq", e.Seq, "err", err)
+			return
+		}
 		select {
-		case s.c <- &e:
+		case s.c <- e:
 		default:
 			delete(h.subs, s)
 			close(s.dropped)
@@ -171,7 +178,9 @@ type Subscription struct {
 }
 
 // Subscribe adds a subscription for the events that pass filter, dropped when more than
-// buffer of them wait. It waits until the hub has started. filter runs under the hub's lock
+// buffer of them wait. It waits until the hub has started. filter decides by the event's own
+// fields (type, session, live chat, actor): its Snapshot is not decoded yet when filter sees
+// it, and is decoded for the events that pass (see deliver). filter runs under the hub's lock
 // and must be quick.
 func (h *Hub) Subscribe(ctx context.Context, filter func(*chat.Event) bool, buffer int) (*Subscription, error) {
 	select {
@@ -197,13 +206,13 @@ func (s *Subscription) Close() {
 	delete(s.hub.subs, s)
 }
 
-// Replay calls fn, in order, for each event with after < seq <= upTo that passes filter,
-// reading the outbox page by page.
+// Replay calls fn, in order, for each event with after < seq <= upTo that passes filter (which
+// sees an event as Subscribe's filter does), reading the outbox page by page.
 func (h *Hub) Replay(ctx context.Context, after, upTo int64, filter func(*chat.Event) bool, fn func(chat.Event) error) error {
 	for after < upTo {
 		var evs []chat.Event
 		err := h.db.Read(ctx, func(tx *store.Tx) (err error) {
-			evs, err = chat.EventsAfter(ctx, tx, after, readBatch)
+			evs, err = chat.EventsAfterUndecoded(ctx, tx, after, readBatch)
 			return err
 		})
 		if err != nil || len(evs) == 0 {
@@ -215,6 +224,9 @@ func (h *Hub) Replay(ctx context.Context, after, upTo int64, filter func(*chat.E
 			}
 			after = e.Seq
 			if filter(&e) {
+				if err := e.Decode(); err != nil {
+					return err
+				}
 				if err := fn(e); err != nil {
 					return err
 				}

@@ -2,7 +2,9 @@ package realtime_test
 
 import (
 	"context"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +24,23 @@ func liveChat(t *testing.T, db *store.DB, name string) string {
 		t.Fatal(err)
 	}
 	return lc.Channels[0].ID
+}
+
+// channelLiveChat returns the id of the channel's live chat.
+func channelLiveChat(t *testing.T, db *store.DB, channelID string) string {
+	t.Helper()
+	var id string
+	err := db.Read(context.Background(), func(tx *store.Tx) error {
+		ch, err := chat.ChannelTx(context.Background(), tx, channelID)
+		if err == nil {
+			id = ch.LiveChatID
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 func receive(t *testing.T, db *store.DB, channelID, identity, text string) *chat.Receipt {
@@ -59,7 +78,8 @@ func TestHubFansOutFiltered(t *testing.T) {
 		h := realtime.New(db, nil)
 		run(t, h)
 		ctx := context.Background()
-		onlySales := func(e *chat.Event) bool { return e.Snapshot.LiveChat.Name == "Sales" }
+		salesID := channelLiveChat(t, db, sales)
+		onlySales := func(e *chat.Event) bool { return e.LiveChatID == salesID }
 		sub, err := h.Subscribe(ctx, onlySales, 16)
 		if err != nil {
 			t.Fatal(err)
@@ -125,6 +145,10 @@ func TestHubAcrossNodes(t *testing.T) {
 	if e := next(t, sub); e.SessionID != r.Session.ID {
 		t.Fatalf("node B got %+v", e)
 	}
+	// Node B decodes the snapshot of node A's event itself: it has none remembered.
+	if e := next(t, sub); e.Type != chat.EventMessageReceived || e.Snapshot.LastMessage == nil || e.Snapshot.LastMessage.Text != "from node A" {
+		t.Fatalf("node B got %+v", e)
+	}
 }
 
 // TestTenThousandSubscriptionsFitInMemory subscribes as 10,000 open widgets do, each with the
@@ -155,4 +179,80 @@ func TestTenThousandSubscriptionsFitInMemory(t *testing.T) {
 	for _, s := range subs {
 		s.Close()
 	}
+}
+
+// TestReplayDecodesOnlyWhatItShows: a replay decodes the snapshots of the events it passes on,
+// not of every event it reads, so an event of another live chat whose snapshot cannot be
+// decoded does not stop a widget's replay, while one it would show is reported. The reader is
+// another view of the database than the writer (a second node, or the SQLite file opened
+// again), so that no snapshot is remembered from the writing.
+func TestReplayDecodesOnlyWhatItShows(t *testing.T) {
+	views := map[string]func(t *testing.T) (writer, reader *store.DB){
+		"sqlite": func(t *testing.T) (*store.DB, *store.DB) {
+			path := filepath.Join(t.TempDir(), "parley.db")
+			w := openFile(t, path)
+			return w, openFile(t, path)
+		},
+	}
+	if storetest.PostgresURL(t) != "" {
+		views["postgres"] = func(t *testing.T) (*store.DB, *store.DB) {
+			nodes := storetest.Nodes(t, 2)
+			return nodes[0], nodes[1]
+		}
+	}
+	for name, open := range views {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			w, r := open(t)
+			support, sales := liveChat(t, w, "Support"), liveChat(t, w, "Sales")
+			broken := receive(t, w, support, "a", "not for you")
+			receive(t, w, sales, "b", "for you")
+			if err := w.Tx(ctx, func(tx *store.Tx) error {
+				_, err := tx.Exec(ctx, "UPDATE outbox SET snapshot = '{' WHERE session_id = ?", broken.Session.ID)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			var upTo int64
+			if err := r.Read(ctx, func(tx *store.Tx) (err error) {
+				upTo, err = chat.LatestSeq(ctx, tx)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			h := realtime.New(r, nil)
+			salesID, supportID := channelLiveChat(t, r, sales), channelLiveChat(t, r, support)
+
+			var texts []string
+			err := h.Replay(ctx, 0, upTo, func(e *chat.Event) bool { return e.LiveChatID == salesID }, func(e chat.Event) error {
+				if e.Snapshot.LiveChat.Name != "Sales" {
+					t.Errorf("%s event passed on with the snapshot %+v", e.Type, e.Snapshot)
+				}
+				if e.Type == chat.EventMessageReceived {
+					texts = append(texts, e.Snapshot.LastMessage.Text)
+				}
+				return nil
+			})
+			if err != nil || len(texts) != 1 || texts[0] != "for you" {
+				t.Fatalf("replay of Sales: %q, %v; want the one message, past Support's broken events", texts, err)
+			}
+			err = h.Replay(ctx, 0, upTo, func(e *chat.Event) bool { return e.LiveChatID == supportID }, func(chat.Event) error { return nil })
+			if err == nil || !strings.Contains(err.Error(), "decode snapshot") {
+				t.Fatalf("replay of Support's broken events: %v; want the decoding error", err)
+			}
+		})
+	}
+}
+
+func openFile(t *testing.T, path string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
