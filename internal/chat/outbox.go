@@ -2,12 +2,12 @@ package chat
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -295,16 +295,21 @@ func LatestSeq(ctx context.Context, tx *store.Tx) (int64, error) {
 // handled everything up to. A new consumer starts at 0, so it sees every event ever written.
 // On PostgreSQL ok is false when another transaction (another node) holds the cursor: the
 // caller should back off and try again later rather than wait.
+//
+// One statement both claims the row and tells a row held elsewhere from a missing one: a
+// claim that another node holds is most claims of a consumer that every node runs, and was
+// two round trips.
 func ClaimCursor(ctx context.Context, tx *store.Tx, consumer string) (after int64, ok bool, err error) {
-	q := "SELECT seq FROM outbox_cursors WHERE consumer = ?" + tx.SkipLocked()
+	q := "SELECT (SELECT seq FROM outbox_cursors WHERE consumer = ?" + tx.SkipLocked() +
+		"), EXISTS (SELECT 1 FROM outbox_cursors WHERE consumer = ?)"
 	for attempt := 0; attempt < 2; attempt++ {
-		err = tx.QueryRow(ctx, q, consumer).Scan(&after)
-		if err == nil || !errs.Is(err, errs.NotFound) {
-			return after, err == nil, err
+		var seq sql.NullInt64
+		var exists bool
+		if err := tx.QueryRow(ctx, q, consumer, consumer).Scan(&seq, &exists); err != nil {
+			return 0, false, err
 		}
-		exists, err := tx.Exists(ctx, "SELECT 1 FROM outbox_cursors WHERE consumer = ?", consumer)
-		if err != nil || exists {
-			return 0, false, err // it exists, so someone else holds it
+		if seq.Valid || exists {
+			return seq.Int64, seq.Valid, nil // !seq.Valid: it exists, so someone else holds it
 		}
 		_, err = tx.Exec(ctx, "INSERT INTO outbox_cursors (consumer, seq, updated_at) VALUES (?, 0, ?) ON CONFLICT (consumer) DO NOTHING",
 			consumer, store.TS(tx.Now()))
