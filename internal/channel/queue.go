@@ -66,10 +66,12 @@ const queueBatch = 500
 
 // enqueue moves the outbox forward by one batch: every reply to deliver becomes a pending
 // delivery, in the transaction that advances the cursor. It reports whether
-// a full batch was read, so the caller goes on at once.
-func (s *Service) enqueue(ctx context.Context) (more bool, err error) {
+// a full batch was read, so the caller goes on at once, and whether another node held the
+// cursor, so the caller leaves the queueing to it for a while (store.Pacer.Held).
+func (s *Service) enqueue(ctx context.Context) (more, held bool, err error) {
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		after, ok, err := chat.ClaimCursor(ctx, tx, QueueConsumer)
+		held = err == nil && !ok
 		if err != nil || !ok {
 			return err // !ok: another node is queueing right now
 		}
@@ -85,7 +87,7 @@ func (s *Service) enqueue(ctx context.Context) (more bool, err error) {
 		more = len(evs) == queueBatch
 		return chat.AdvanceCursor(ctx, tx, QueueConsumer, evs[len(evs)-1].Seq)
 	})
-	return more, err
+	return more, held, err
 }
 
 // queueReply queues the event's message if it is a reply to deliver: every message of an
@@ -158,12 +160,15 @@ func (s *Service) runQueue(ctx context.Context) {
 	defer tick.Stop()
 	pace := s.db.Pacer()
 	for {
-		more, err := s.enqueue(ctx)
+		more, held, err := s.enqueue(ctx)
 		if err != nil && ctx.Err() == nil {
 			s.log.Error("delivery queue: reading the outbox failed", "err", err)
 		}
 		if more && err == nil {
 			continue
+		}
+		if held {
+			pace.Held() // another node is queueing
 		}
 		select {
 		case <-ctx.Done():

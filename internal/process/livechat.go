@@ -82,12 +82,15 @@ func (s *Service) runMessages(ctx context.Context) {
 	defer cancel()
 	pace := s.db.Pacer()
 	for ctx.Err() == nil {
-		n, err := s.ConsumeMessages(ctx)
+		n, held, err := s.consumeMessages(ctx)
 		if err != nil && ctx.Err() == nil {
 			s.log.Error("process message waits failed", "err", err)
 		}
 		if n > 0 && err == nil {
 			continue // a round may end early (see ConsumeMessages): read on until caught up
+		}
+		if held {
+			pace.Held() // another node is on it
 		}
 		timer := time.NewTimer(s.opts.PollInterval)
 		select {
@@ -108,10 +111,16 @@ func (s *Service) runMessages(ctx context.Context) {
 // chat write and, on PostgreSQL, deadlock with a customer who locked a later event's session
 // and queued on the counter. The next round reads on from the cursor.
 func (s *Service) ConsumeMessages(ctx context.Context) (int, error) {
-	n := 0
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	n, _, err := s.consumeMessages(ctx)
+	return n, err
+}
+
+// consumeMessages is ConsumeMessages that also reports whether another node held the cursor.
+func (s *Service) consumeMessages(ctx context.Context) (n int, held bool, err error) {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		n = 0
 		after, ok, err := chat.ClaimCursor(ctx, tx, messagesConsumer)
+		held = err == nil && !ok
 		if err != nil || !ok {
 			return err
 		}
@@ -134,7 +143,7 @@ func (s *Service) ConsumeMessages(ctx context.Context) (int, error) {
 		}
 		return chat.AdvanceCursor(ctx, tx, messagesConsumer, events[n-1].Seq)
 	})
-	return n, err
+	return n, held, err
 }
 
 // readSessionWaits reads the waits of the sessions of the round's customer messages at once:

@@ -262,13 +262,27 @@ func (db *DB) listenOnce(ctx context.Context, listening func()) error {
 // passes were a transaction that found little or nothing: per-node work that grew with the
 // number of nodes. A pass at most every WakeGap keeps what a wake costs per event small, for
 // a delay under a dispatcher's batch.
+//
+// A consumer that every node runs over one cursor (the engine's message waits, the delivery
+// queue) does its work on one node at a time: the others find the cursor held (SKIP LOCKED).
+// Those call Held, and sit out the wakes of the next HeldGap: otherwise every node tried to
+// claim on every wake and most of the cluster's consumer transactions found the cursor taken.
+// The node working on keeps up alone; should it stop, another claims within HeldGap.
 type Pacer struct {
 	gap  time.Duration
 	last time.Time
+	held bool
 }
 
 // WakeGap is the least time between two woken passes of an outbox consumer on PostgreSQL.
 const WakeGap = 10 * time.Millisecond
+
+// HeldGap is how long a consumer that found its cursor held by another node ignores wakes.
+const HeldGap = time.Second
+
+// Held tells the pacer that the last pass found the cursor held elsewhere: the next Wait
+// lasts until HeldGap after that pass.
+func (p *Pacer) Held() { p.held = true }
 
 // Pacer returns a pacer for a consumer woken by this database's notifications: WakeGap on
 // PostgreSQL, none on SQLite, whose one writer wakes its consumers once per group commit.
@@ -281,7 +295,11 @@ func (db *DB) Pacer() *Pacer {
 
 // Wait returns once the gap has passed since it last returned, or when ctx ends.
 func (p *Pacer) Wait(ctx context.Context) {
-	if d := p.gap - time.Since(p.last); p.gap > 0 && d > 0 {
+	gap := p.gap
+	if p.held {
+		gap, p.held = HeldGap, false
+	}
+	if d := gap - time.Since(p.last); gap > 0 && d > 0 {
 		t := time.NewTimer(d)
 		select {
 		case <-t.C:
