@@ -60,10 +60,6 @@ type Event struct {
 	keep      *recentEvents
 }
 
-// Decoded reports whether Snapshot holds the event's snapshot; only an event read by
-// EventsAfterUndecoded can lack it, until Decode.
-func (e *Event) Decoded() bool { return e.undecoded == nil }
-
 // Decode fills Snapshot from the JSON that EventsAfterUndecoded left undecoded. It does
 // nothing for an event that is decoded already.
 func (e *Event) Decode() error {
@@ -229,10 +225,7 @@ func scanEvents(ctx context.Context, tx *store.Tx, lazy bool, query string, args
 // write of their own node or a test's as they did when writers waited for their seqs. The
 // dispatcher's parts (PartitionsEventsAfter) do not wait: the runs wake it.
 func EventsAfter(ctx context.Context, tx *store.Tx, after int64, limit int) ([]Event, error) {
-	if err := awaitUnsequenced(ctx, tx.DB()); err != nil {
-		return nil, err
-	}
-	return queryEvents(ctx, tx, "WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+	return eventsAfter(ctx, tx, after, limit, false)
 }
 
 // EventsAfterUndecoded is EventsAfter for a reader that passes on only some of the events it
@@ -242,10 +235,14 @@ func EventsAfter(ctx context.Context, tx *store.Tx, after int64, limit int) ([]E
 // of what following the outbox cost a node, and on PostgreSQL every node paid it for every
 // node's events.
 func EventsAfterUndecoded(ctx context.Context, tx *store.Tx, after int64, limit int) ([]Event, error) {
+	return eventsAfter(ctx, tx, after, limit, true)
+}
+
+func eventsAfter(ctx context.Context, tx *store.Tx, after int64, limit int, lazy bool) ([]Event, error) {
 	if err := awaitUnsequenced(ctx, tx.DB()); err != nil {
 		return nil, err
 	}
-	return scanEvents(ctx, tx, true, "SELECT "+eventColumns+" FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+	return scanEvents(ctx, tx, lazy, "SELECT "+eventColumns+" FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
 }
 
 // awaitUnsequenced waits for a run of the sequencer when PostgreSQL's outbox holds committed
