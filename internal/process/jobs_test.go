@@ -56,15 +56,7 @@ func TestDrawnModelRunsToEnd(t *testing.T) {
 
 // reopen opens the same database again, as a restarted node does.
 func reopen(t *testing.T, dsn string, clock *storetest.Clock) *store.DB {
-	db, err := store.Open(context.Background(), dsn, store.Options{Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return storetest.Open(t, dsn, storetest.Options{Clock: clock})
 }
 
 func dsnFor(t *testing.T, dialect string) string {

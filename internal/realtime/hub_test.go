@@ -190,8 +190,7 @@ func TestReplayDecodesOnlyWhatItShows(t *testing.T) {
 	views := map[string]func(t *testing.T) (writer, reader *store.DB){
 		"sqlite": func(t *testing.T) (*store.DB, *store.DB) {
 			path := filepath.Join(t.TempDir(), "parley.db")
-			w := openFile(t, path)
-			return w, openFile(t, path)
+			return storetest.Open(t, path), storetest.Open(t, path)
 		},
 	}
 	if storetest.PostgresURL(t) != "" {
@@ -242,17 +241,4 @@ func TestReplayDecodesOnlyWhatItShows(t *testing.T) {
 			}
 		})
 	}
-}
-
-func openFile(t *testing.T, path string) *store.DB {
-	t.Helper()
-	db, err := store.Open(context.Background(), path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return db
 }

@@ -47,7 +47,7 @@ type Options struct {
 // SQLite opens a migrated SQLite database in a temporary directory.
 func SQLite(t testing.TB, opts ...Options) *store.DB {
 	t.Helper()
-	return open(t, filepath.Join(t.TempDir(), "parley.db"), opts)
+	return Open(t, filepath.Join(t.TempDir(), "parley.db"), opts...)
 }
 
 // Postgres opens a migrated database in a new schema of the test server, dropped afterwards.
@@ -58,7 +58,7 @@ func Postgres(t testing.TB, opts ...Options) *store.DB {
 		t.Fatal("PARLEY_TEST_POSTGRES is not set")
 	}
 	dsn := NewSchema(t, base)
-	return open(t, dsn, opts)
+	return Open(t, dsn, opts...)
 }
 
 // Nodes opens n migrated databases on one new schema of the PostgreSQL test server, as n
@@ -69,7 +69,7 @@ func Nodes(t testing.TB, n int, opts ...Options) []*store.DB {
 	dsn := NewSchema(t, PostgresURL(t))
 	nodes := make([]*store.DB, n)
 	for i := range nodes {
-		nodes[i] = open(t, dsn, opts)
+		nodes[i] = Open(t, dsn, opts...)
 	}
 	return nodes
 }
@@ -102,7 +102,10 @@ func NewSchema(t testing.TB, base string) string {
 	return u.String()
 }
 
-func open(t testing.TB, dsn string, opts []Options) *store.DB {
+// Open opens and migrates the database at dsn (a SQLite file's path or a PostgreSQL URL),
+// closed when the test ends. Opening a dsn again gives another node of one cluster, or a node
+// restarted: one that remembers nothing of what the first wrote.
+func Open(t testing.TB, dsn string, opts ...Options) *store.DB {
 	t.Helper()
 	var o store.Options
 	if len(opts) > 0 {
