@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -90,6 +91,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"), opts)
 }
 
+// walCheckpointPages is how many pages of log the writer lets grow before it checkpoints.
+const walCheckpointPages = 10000
+
 func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	if path == "" {
 		return nil, errs.Field("db", "an SQLite file path or a postgres:// URL is required")
@@ -111,7 +115,16 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	// The writer keeps savepoints' statement journals in memory: group commit gives every
 	// caller a savepoint, and a journal file written for each was a tenth of the writer's
 	// time. They only undo a savepoint inside a transaction; durability is the WAL's.
-	w, err := sql.Open("sqlite", u+"?"+pragmas+"&_pragma=temp_store(MEMORY)")
+	//
+	// The writer checkpoints every 10,000 pages of log (40 MB) instead of SQLite's 1,000.
+	// Indexes keyed by session put each message's entry on its session's own page, so a
+	// group dirties a page per session per such index, and the same pages again in the next
+	// group: a checkpoint copies each page once however often it changed since the last, so
+	// fewer checkpoints copy far fewer pages. Measured end to end, 64 customers: about 4,400
+	// messages a second at 1,000 pages, 4,930 at 10,000 (docs/performance.md). Larger gained
+	// little more and made each checkpoint, which the writer runs inside a COMMIT, a longer
+	// pause for the writers queued behind it.
+	w, err := sql.Open("sqlite", u+"?"+pragmas+"&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint("+strconv.Itoa(walCheckpointPages)+")")
 	if err != nil {
 		readers.Close()
 		return nil, err
