@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/store"
@@ -69,11 +70,17 @@ func (s *Service) drainPartitions(ctx context.Context) {
 	}
 }
 
-// drainParts works the parts down and reports whether any batch handled events. The parts
-// are shared among Options.Workers transactions at once, each dispatching its share of them
-// together: one batch of a node's parts costs the statements of one, and under load the
-// events of sixteen parts in one batch are many more than those of one, which would
-// otherwise make batches of a few events, each paying a transaction.
+// drainParts dispatches one batch of each share of the parts and reports whether any batch
+// handled events. The parts are shared among Options.Workers transactions at once, each
+// dispatching its share of them together: one batch of a node's parts costs the statements
+// of one, and under load the events of sixteen parts in one batch are many more than those
+// of one, which would otherwise make batches of a few events, each paying a transaction.
+//
+// One batch a share, then a new round over the parts waiting then: a worker that went on
+// while its share had events kept the round open, and under steady load a busy share always
+// has some, so the parts of the workers that had finished waited for it. In one measured
+// run (one node under a 15 % CPU quota) some parts were left for 7 s while the others were
+// dispatched within 0.6 s.
 func (s *Service) drainParts(ctx context.Context, parts []int) bool {
 	n := min(s.opts.Workers, len(parts))
 	shares := make([][]int, n)
@@ -81,34 +88,28 @@ func (s *Service) drainParts(ctx context.Context, parts []int) bool {
 		shares[i%n] = append(shares[i%n], p)
 	}
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	progress := false
+	var progress atomic.Bool
 	for _, share := range shares {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
-				held := share[:0:0]
-				for _, p := range share {
-					if s.lease.holds(p) {
-						held = append(held, p)
-					}
+			held := share[:0:0]
+			for _, p := range share {
+				if s.lease.holds(p) {
+					held = append(held, p)
 				}
-				if len(held) == 0 {
-					return
-				}
-				n, err := s.dispatchParts(ctx, held)
-				if !s.progressed(ctx, n, err) {
-					return
-				}
-				mu.Lock()
-				progress = true
-				mu.Unlock()
+			}
+			if len(held) == 0 {
+				return
+			}
+			n, err := s.dispatchParts(ctx, held)
+			if s.progressed(ctx, n, err) {
+				progress.Store(true)
 			}
 		}()
 	}
 	wg.Wait()
-	return progress
+	return progress.Load()
 }
 
 // dispatchParts handles the next batch of several parts of PostgreSQL's outbox in one

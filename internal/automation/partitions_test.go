@@ -3,6 +3,7 @@ package automation
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -154,4 +155,54 @@ func TestOneBatchTakesSeveralParts(t *testing.T) {
 	}
 	waitStarted(t, s, 24)
 	checkOnce(t, s, 6, 4)
+}
+
+// TestARoundGivesEachShareOneBatch keeps one part of the outbox busy, as steady load does:
+// while each batch of it runs, its customer writes again. One round of the node's workers
+// still ends after one batch of each share, so that the next round takes the other parts'
+// new events too, instead of leaving them until the busy part runs dry.
+func TestARoundGivesEachShareOneBatch(t *testing.T) {
+	db := postgresOnly(t)
+	s := newStack(t, db)
+	d := New(db, s.chat, s.process, nil, Options{Batch: 16, Workers: 2})
+	s.automation(t) // the binding
+	// Two customers whose sessions fall in different parts, so in different shares.
+	var busy, quiet string
+	for c := 0; quiet == ""; c++ {
+		r, err := s.chat.Receive(s.ctx, chat.Inbound{ChannelID: s.channel, Identity: fmt.Sprintf("visitor-%d", c),
+			Customer: chat.CustomerInfo{Name: "C"}, Text: "hello"})
+		must(t, err)
+		switch id := r.Session.ID; {
+		case busy == "":
+			busy = id
+		case chat.PartitionOf(id) != chat.PartitionOf(busy):
+			quiet = id
+		}
+	}
+	must(t, chat.SequencePending(s.ctx, db))
+	var mu sync.Mutex
+	handled := map[string]int{}
+	d.afterEvent = func(ev *chat.Event) {
+		if ev.Type != chat.EventMessageReceived {
+			return
+		}
+		mu.Lock()
+		handled[ev.SessionID]++
+		again := ev.SessionID == busy && handled[busy] < 30
+		mu.Unlock()
+		if again { // the busy customer writes while the batch runs (on a worker's goroutine)
+			if _, err := s.chat.ReceiveInSession(s.ctx, busy, "again", ""); err != nil {
+				t.Error(err)
+			} else if err := chat.SequencePending(s.ctx, db); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	if !d.drainParts(s.ctx, []int{chat.PartitionOf(busy), chat.PartitionOf(quiet)}) {
+		t.Fatal("the round reported no progress")
+	}
+	if handled[busy] != 1 || handled[quiet] != 1 {
+		t.Fatalf("one round handled %d messages of the busy part and %d of the quiet one, want 1 and 1: "+
+			"a round that follows a busy part keeps every other share waiting", handled[busy], handled[quiet])
+	}
 }
