@@ -263,6 +263,13 @@ func (db *DB) listenOnce(ctx context.Context, listening func()) error {
 // number of nodes. A pass at most every WakeGap keeps what a wake costs per event small, for
 // a delay under a dispatcher's batch.
 //
+// On SQLite the one writer wakes every consumer once per group commit, and the consumers
+// that follow the outbox with a write of their own (the engine's message waits, the delivery
+// queue) then each put a transaction into the next group, in the writer that every customer's
+// message waits for. Paced the same way, they take the events of several groups a pass: 64
+// customers, 15 s runs alternately, 5,206 / 5,107 / 5,074 msgs/s unpaced and 5,508 / 5,603 /
+// 5,429 with passes at most every 10 ms (25 ms: 5,746 / 5,611 / 5,609, for more delay).
+//
 // A consumer that every node runs over one cursor (the engine's message waits, the delivery
 // queue) does its work on one node at a time: the others find the cursor held (SKIP LOCKED).
 // Those call Held, and sit out the wakes of the next HeldGap: otherwise every node tried to
@@ -274,7 +281,7 @@ type Pacer struct {
 	held bool
 }
 
-// WakeGap is the least time between two woken passes of an outbox consumer on PostgreSQL.
+// WakeGap is the least time between two woken passes of an outbox consumer.
 const WakeGap = 10 * time.Millisecond
 
 // HeldGap is how long a consumer that found its cursor held by another node ignores wakes.
@@ -284,14 +291,8 @@ const HeldGap = time.Second
 // lasts until HeldGap after that pass.
 func (p *Pacer) Held() { p.held = true }
 
-// Pacer returns a pacer for a consumer woken by this database's notifications: WakeGap on
-// PostgreSQL, none on SQLite, whose one writer wakes its consumers once per group commit.
-func (db *DB) Pacer() *Pacer {
-	if db.dialect == Postgres {
-		return &Pacer{gap: WakeGap}
-	}
-	return &Pacer{}
-}
+// Pacer returns a pacer for a consumer woken by this database's notifications.
+func (db *DB) Pacer() *Pacer { return &Pacer{gap: WakeGap} }
 
 // Wait returns once the gap has passed since it last returned, or when ctx ends.
 func (p *Pacer) Wait(ctx context.Context) {
