@@ -70,6 +70,11 @@ func (s *Service) drainPartitions(ctx context.Context) {
 	}
 }
 
+// partsPerWorker is the fewest waiting parts that make a share of their own: a node of several
+// holds a few parts, and a worker for each made batches of a few events, each paying a
+// transaction.
+const partsPerWorker = 4
+
 // drainParts dispatches one batch of each share of the parts and reports whether any batch
 // handled events. The parts are shared among Options.Workers transactions at once, each
 // dispatching its share of them together: one batch of a node's parts costs the statements
@@ -82,7 +87,7 @@ func (s *Service) drainPartitions(ctx context.Context) {
 // run (one node under a 15 % CPU quota) some parts were left for 7 s while the others were
 // dispatched within 0.6 s.
 func (s *Service) drainParts(ctx context.Context, parts []int) bool {
-	n := min(s.opts.Workers, len(parts))
+	n := min(s.opts.Workers, max(1, len(parts)/partsPerWorker))
 	shares := make([][]int, n)
 	for i, p := range parts {
 		shares[i%n] = append(shares[i%n], p)

@@ -164,22 +164,12 @@ func TestOneBatchTakesSeveralParts(t *testing.T) {
 func TestARoundGivesEachShareOneBatch(t *testing.T) {
 	db := postgresOnly(t)
 	s := newStack(t, db)
-	d := New(db, s.chat, s.process, nil, Options{Batch: 16, Workers: 2})
+	d := New(db, s.chat, s.process, nil, Options{Batch: 256, Workers: 2})
 	s.automation(t) // the binding
-	// Two customers whose sessions fall in different parts, so in different shares.
-	var busy, quiet string
-	for c := 0; quiet == ""; c++ {
-		r, err := s.chat.Receive(s.ctx, chat.Inbound{ChannelID: s.channel, Identity: fmt.Sprintf("visitor-%d", c),
-			Customer: chat.CustomerInfo{Name: "C"}, Text: "hello"})
-		must(t, err)
-		switch id := r.Session.ID; {
-		case busy == "":
-			busy = id
-		case chat.PartitionOf(id) != chat.PartitionOf(busy):
-			quiet = id
-		}
-	}
-	must(t, chat.SequencePending(s.ctx, db))
+	// Sessions in 2 * partsPerWorker parts: two shares. A batch holds every event of its
+	// share (each customer wrote two: session_created and the message).
+	sessions, _ := sessionsInParts(t, s, 2*partsPerWorker)
+	busy := sessions[0]
 	var mu sync.Mutex
 	handled := map[string]int{}
 	d.afterEvent = func(ev *chat.Event) {
@@ -198,11 +188,63 @@ func TestARoundGivesEachShareOneBatch(t *testing.T) {
 			}
 		}
 	}
-	if !d.drainParts(s.ctx, []int{chat.PartitionOf(busy), chat.PartitionOf(quiet)}) {
+	if !d.drainParts(s.ctx, partsOf(sessions)) {
 		t.Fatal("the round reported no progress")
 	}
-	if handled[busy] != 1 || handled[quiet] != 1 {
-		t.Fatalf("one round handled %d messages of the busy part and %d of the quiet one, want 1 and 1: "+
-			"a round that follows a busy part keeps every other share waiting", handled[busy], handled[quiet])
+	for _, id := range sessions {
+		if handled[id] != 1 {
+			t.Fatalf("one round handled %d messages of session %s (busy: %v), want 1: "+
+				"a round that follows a busy part keeps every other share waiting", handled[id], id, id == busy)
+		}
 	}
+}
+
+// TestFewPartsShareOneTransaction: a node of several holds a few parts of the outbox, and
+// those that wait go in one batch, not a worker's transaction each for a few events.
+func TestFewPartsShareOneTransaction(t *testing.T) {
+	db := postgresOnly(t)
+	s := newStack(t, db)
+	d := New(db, s.chat, s.process, nil, Options{Batch: 256, Workers: 4})
+	s.automation(t) // the binding
+	sessions, written := sessionsInParts(t, s, partsPerWorker-1)
+	var mu sync.Mutex
+	var batches []int
+	d.afterBatch = func(ids []string) {
+		mu.Lock()
+		batches = append(batches, len(ids))
+		mu.Unlock()
+	}
+	if !d.drainParts(s.ctx, partsOf(sessions)) {
+		t.Fatal("the round reported no progress")
+	}
+	if len(batches) != 1 || batches[0] != written {
+		t.Fatalf("%d waiting parts went in batches of %v messages, want one batch of %d", len(sessions), batches, written)
+	}
+}
+
+// sessionsInParts has new customers write until their sessions are in n parts of the outbox,
+// and returns one session of each part and how many customers wrote, their messages numbered.
+func sessionsInParts(t *testing.T, s *stack, n int) (sessions []string, written int) {
+	t.Helper()
+	seen := map[int]bool{}
+	for ; len(sessions) < n; written++ {
+		c := written
+		r, err := s.chat.Receive(s.ctx, chat.Inbound{ChannelID: s.channel, Identity: fmt.Sprintf("visitor-%d", c),
+			Customer: chat.CustomerInfo{Name: "C"}, Text: "hello"})
+		must(t, err)
+		if p := chat.PartitionOf(r.Session.ID); !seen[p] {
+			seen[p] = true
+			sessions = append(sessions, r.Session.ID)
+		}
+	}
+	must(t, chat.SequencePending(s.ctx, s.db))
+	return sessions, written
+}
+
+func partsOf(sessions []string) []int {
+	parts := make([]int, len(sessions))
+	for i, id := range sessions {
+		parts[i] = chat.PartitionOf(id)
+	}
+	return parts
 }
