@@ -64,6 +64,13 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.Duration == 0 {
 		return fmt.Errorf("--duration is required, such as --duration 30s")
 	}
+	// The library reads zero as "the default"; on the command line it is a mistake.
+	if cfg.Customers < 1 {
+		return fmt.Errorf("--customers: want at least 1, not %d", cfg.Customers)
+	}
+	if cfg.Chats < 1 {
+		return fmt.Errorf("--chats: want at least 1, not %d", cfg.Chats)
+	}
 	cfg.Targets, cfg.MetricsURLs = split(targets), split(metrics)
 	cfg.Log = stderr
 	counts, err := nodeCounts(nodes)
