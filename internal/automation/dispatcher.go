@@ -31,7 +31,7 @@ func (s *Service) Run(ctx context.Context) {
 		defer func() { <-leasing }()
 		go func() { defer close(leasing); s.holdLeases(ctx, gained) }()
 	}
-	pace := s.db.Pacer()
+	var pace store.Pacer
 	for {
 		s.drain(ctx)
 		select {

@@ -158,7 +158,7 @@ func (s *Service) runQueue(ctx context.Context) {
 	defer cancel()
 	tick := time.NewTicker(s.cfg.Poll)
 	defer tick.Stop()
-	pace := s.db.Pacer()
+	var pace store.Pacer
 	for {
 		more, held, err := s.enqueue(ctx)
 		if err != nil && ctx.Err() == nil {

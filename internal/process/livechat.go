@@ -80,7 +80,7 @@ const eventsPerRound = 200
 func (s *Service) runMessages(ctx context.Context) {
 	wake, cancel := s.db.Subscribe(chat.EventsChannel)
 	defer cancel()
-	pace := s.db.Pacer()
+	var pace store.Pacer
 	for ctx.Err() == nil {
 		n, held, err := s.consumeMessages(ctx)
 		if err != nil && ctx.Err() == nil {

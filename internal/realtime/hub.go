@@ -70,7 +70,7 @@ func (h *Hub) Run(ctx context.Context) {
 	}
 	tick := time.NewTicker(h.Poll)
 	defer tick.Stop()
-	pace := h.db.Pacer()
+	var pace store.Pacer
 	for {
 		if err := h.catchUp(ctx); err != nil && ctx.Err() == nil {
 			h.log.Error("realtime: reading the outbox failed", "err", err)

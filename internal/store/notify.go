@@ -275,8 +275,9 @@ func (db *DB) listenOnce(ctx context.Context, listening func()) error {
 // Those call Held, and sit out the wakes of the next HeldGap: otherwise every node tried to
 // claim on every wake and most of the cluster's consumer transactions found the cursor taken.
 // The node working on keeps up alone; should it stop, another claims within HeldGap.
+//
+// The zero Pacer is ready to use.
 type Pacer struct {
-	gap  time.Duration
 	last time.Time
 	held bool
 }
@@ -291,16 +292,13 @@ const HeldGap = time.Second
 // lasts until HeldGap after that pass.
 func (p *Pacer) Held() { p.held = true }
 
-// Pacer returns a pacer for a consumer woken by this database's notifications.
-func (db *DB) Pacer() *Pacer { return &Pacer{gap: WakeGap} }
-
 // Wait returns once the gap has passed since it last returned, or when ctx ends.
 func (p *Pacer) Wait(ctx context.Context) {
-	gap := p.gap
+	gap := WakeGap
 	if p.held {
 		gap, p.held = HeldGap, false
 	}
-	if d := gap - time.Since(p.last); gap > 0 && d > 0 {
+	if d := gap - time.Since(p.last); d > 0 {
 		t := time.NewTimer(d)
 		select {
 		case <-t.C:
