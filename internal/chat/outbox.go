@@ -218,14 +218,19 @@ func scanEvents(ctx context.Context, tx *store.Tx, lazy bool, query string, args
 	return out, rows.Err()
 }
 
+const eventsAfterQuery = "SELECT " + eventColumns + " FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?"
+
 // EventsAfter returns up to limit events with seq > after, in seq order, including every
 // event committed before the call: on PostgreSQL, when some committed event still waits for
 // its seq, it first waits for the numbering (SequencePending). The readers of the whole
-// outbox (the engine's message waits, the realtime hub, the webhook queue) read it after a
-// write of their own node or a test's as they did when writers waited for their seqs. The
-// dispatcher's parts (PartitionsEventsAfter) do not wait: the runs wake it.
+// outbox that must see what was just written (the engine's message waits, the webhook queue,
+// after a write of their own node or a test's) read it as they did when writers waited for
+// their seqs. The dispatcher's parts (PartitionsEventsAfter) do not wait: the runs wake it.
 func EventsAfter(ctx context.Context, tx *store.Tx, after int64, limit int) ([]Event, error) {
-	return eventsAfter(ctx, tx, after, limit, false)
+	if err := AwaitNumbering(ctx, tx.DB()); err != nil {
+		return nil, err
+	}
+	return scanEvents(ctx, tx, false, eventsAfterQuery, after, limit)
 }
 
 // EventsAfterUndecoded is EventsAfter for a reader that passes on only some of the events it
@@ -234,21 +239,30 @@ func EventsAfter(ctx context.Context, tx *store.Tx, after int64, limit int) ([]E
 // the reader calls for the events it passes on; decoding the JSON of every event was the most
 // of what following the outbox cost a node, and on PostgreSQL every node paid it for every
 // node's events.
+//
+// Unlike EventsAfter it does not wait for PostgreSQL's numbering: it returns the events
+// numbered so far. Its readers lose nothing by it. The hub reads when a run of the sequencer
+// wakes it, after the run numbered the events, and a replay reads up to the hub's position,
+// numbered already. Waiting cost every read a round trip to ask, and most asked for a run of
+// their own.
 func EventsAfterUndecoded(ctx context.Context, tx *store.Tx, after int64, limit int) ([]Event, error) {
-	return eventsAfter(ctx, tx, after, limit, true)
+	return scanEvents(ctx, tx, true, eventsAfterQuery, after, limit)
 }
 
-func eventsAfter(ctx context.Context, tx *store.Tx, after int64, limit int, lazy bool) ([]Event, error) {
-	if err := awaitUnsequenced(ctx, tx.DB()); err != nil {
-		return nil, err
-	}
-	return scanEvents(ctx, tx, lazy, "SELECT "+eventColumns+" FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+// NumberedSeq returns the largest seq given so far, 0 when there is none. Unlike LatestSeq it
+// does not wait for events committed but not yet numbered: those get larger seqs, so a reader
+// that starts after it misses none of them.
+func NumberedSeq(ctx context.Context, tx *store.Tx) (int64, error) {
+	var seq int64
+	err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(seq), 0) FROM outbox").Scan(&seq)
+	return seq, err
 }
 
-// awaitUnsequenced waits for a run of the sequencer when PostgreSQL's outbox holds committed
-// events without a seq. It asks on a connection of its own, so that a read-only transaction's
-// snapshot is taken only by the read that follows, after the run.
-func awaitUnsequenced(ctx context.Context, db *store.DB) error {
+// AwaitNumbering waits for a run of the sequencer when PostgreSQL's outbox holds committed
+// events without a seq, so that a read after it sees every event committed before the call
+// (EventsAfter does it first). It asks on a connection of its own, so that a read-only
+// transaction's snapshot is taken only by the read that follows, after the run.
+func AwaitNumbering(ctx context.Context, db *store.DB) error {
 	if db.Dialect() != store.Postgres {
 		return nil
 	}
@@ -283,9 +297,7 @@ func LatestSeq(ctx context.Context, tx *store.Tx) (int64, error) {
 	if err := SequencePending(ctx, tx.DB()); err != nil {
 		return 0, err
 	}
-	var seq int64
-	err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(seq), 0) FROM outbox").Scan(&seq)
-	return seq, err
+	return NumberedSeq(ctx, tx)
 }
 
 // ClaimCursor locks the consumer's cursor row until tx ends and returns the seq it has

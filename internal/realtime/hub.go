@@ -33,9 +33,14 @@ type Hub struct {
 	// Poll is the safety-net interval between outbox reads without a wake-up.
 	Poll time.Duration
 
-	mu    sync.Mutex
-	subs  map[*Subscription]struct{}
-	last  int64
+	mu   sync.Mutex
+	subs map[*Subscription]struct{}
+	last int64
+	// stale: the hub skipped reading while it had no subscription, so last may be behind.
+	stale bool
+	// kick wakes Run for a subscription that ended the hub's idleness: a wake that came
+	// while it was idle was passed over.
+	kick  chan struct{}
 	ready chan struct{}
 	// life ends when Run returns; the sockets end with it. Sockets are served outside any
 	// request's context (see Serve), so this is what stops them with the server.
@@ -51,7 +56,7 @@ func New(db *store.DB, log *slog.Logger) *Hub {
 		log = slog.New(slog.DiscardHandler)
 	}
 	h := &Hub{db: db, log: log, Poll: 2 * time.Second,
-		subs: map[*Subscription]struct{}{}, ready: make(chan struct{})}
+		subs: map[*Subscription]struct{}{}, ready: make(chan struct{}), kick: make(chan struct{}, 1)}
 	h.life, h.end = context.WithCancel(context.Background())
 	return h
 }
@@ -80,6 +85,7 @@ func (h *Hub) Run(ctx context.Context) {
 			return
 		case <-wake:
 			pace.Wait(ctx)
+		case <-h.kick:
 		case <-tick.C:
 		}
 	}
@@ -106,9 +112,15 @@ func (h *Hub) start(ctx context.Context) bool {
 	}
 }
 
-// catchUp reads and delivers every event after the last one seen.
+// catchUp reads and delivers every event after the last one seen. A hub without
+// subscriptions reads nothing: its position goes stale, and the next Subscribe moves it to
+// the newest event first. Each node's hub follows every node's events, so reading them all
+// was work that grew with the cluster on a node that had no socket to give them to.
 func (h *Hub) catchUp(ctx context.Context) error {
 	for {
+		if h.idle() {
+			return nil
+		}
 		var evs []chat.Event
 		err := h.db.Read(ctx, func(tx *store.Tx) (err error) {
 			evs, err = chat.EventsAfterUndecoded(ctx, tx, h.position(), readBatch)
@@ -124,6 +136,17 @@ func (h *Hub) catchUp(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// idle reports whether the hub has no subscription, and marks its position stale if so.
+func (h *Hub) idle() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.subs) > 0 {
+		return false
+	}
+	h.stale = true
+	return true
 }
 
 func (h *Hub) position() int64 {
@@ -192,11 +215,43 @@ func (h *Hub) Subscribe(ctx context.Context, filter func(*chat.Event) bool, buff
 	}
 	s := &Subscription{c: make(chan *chat.Event, buffer), dropped: make(chan struct{}), filter: filter, hub: h}
 	s.C, s.Dropped = s.c, s.dropped
+	if err := h.refresh(ctx); err != nil {
+		return nil, err
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s.Start = h.last
 	h.subs[s] = struct{}{}
+	if len(h.subs) == 1 {
+		select {
+		case h.kick <- struct{}{}:
+		default:
+		}
+	}
 	return s, nil
+}
+
+// refresh moves a stale position (see catchUp) to the newest event numbered. Events numbered
+// after the read get larger seqs, and the hub reads them once the subscription is in.
+func (h *Hub) refresh(ctx context.Context) error {
+	h.mu.Lock()
+	stale := h.stale
+	h.mu.Unlock()
+	if !stale {
+		return nil
+	}
+	var newest int64
+	err := h.db.Read(ctx, func(tx *store.Tx) (err error) {
+		newest, err = chat.NumberedSeq(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.last, h.stale = max(h.last, newest), false
+	return nil
 }
 
 // Close removes the subscription.

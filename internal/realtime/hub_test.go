@@ -242,3 +242,44 @@ func TestReplayDecodesOnlyWhatItShows(t *testing.T) {
 		})
 	}
 }
+
+// TestIdleHubStartsSubscriptionsAtTheNewest: a hub with no subscription reads no events, but
+// keeps its position at the newest, so a socket opened later starts there: it gets the events
+// after it opened, none of those before.
+func TestIdleHubStartsSubscriptionsAtTheNewest(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ch := liveChat(t, db, "Support")
+		h := realtime.New(db, nil)
+		run(t, h)
+		for i := range 3 {
+			receive(t, db, ch, "early", "before anyone watched "+string(rune('a'+i)))
+		}
+		var newest int64
+		if err := db.Read(ctx, func(tx *store.Tx) (err error) { newest, err = chat.LatestSeq(ctx, tx); return err }); err != nil {
+			t.Fatal(err)
+		}
+		var sub *realtime.Subscription
+		for deadline := time.Now().Add(5 * time.Second); ; {
+			s, err := h.Subscribe(ctx, func(*chat.Event) bool { return true }, 16)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Start == newest {
+				sub = s
+				break
+			}
+			s.Close()
+			if s.Start > newest || time.Now().After(deadline) {
+				t.Fatalf("a subscription starts at %d, the newest event is %d", s.Start, newest)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		defer sub.Close()
+		r := receive(t, db, ch, "late", "after the socket opened")
+		e := next(t, sub)
+		if e.SessionID != r.Session.ID || e.Seq <= newest {
+			t.Fatalf("the first event after subscribing is %d of session %s: want one after %d of session %s", e.Seq, e.SessionID, newest, r.Session.ID)
+		}
+	})
+}
