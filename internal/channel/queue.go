@@ -75,12 +75,16 @@ func (s *Service) enqueue(ctx context.Context) (more, held bool, err error) {
 		if err != nil || !ok {
 			return err // !ok: another node is queueing right now
 		}
-		evs, err := chat.EventsAfter(ctx, tx, after, queueBatch)
+		if err := chat.AwaitNumbering(ctx, s.db); err != nil {
+			return err
+		}
+		// Undecoded: most events are no reply, and their snapshots need not be read.
+		evs, err := chat.EventsAfterUndecoded(ctx, tx, after, queueBatch)
 		if err != nil || len(evs) == 0 {
 			return err
 		}
 		for _, e := range evs {
-			if err := queueReply(ctx, tx, e); err != nil {
+			if err := queueReply(ctx, tx, &e); err != nil {
 				return err
 			}
 		}
@@ -94,20 +98,26 @@ func (s *Service) enqueue(ctx context.Context) (more, held bool, err error) {
 // http channel's session goes to the webhook, and operator and process messages of an email
 // or telegram channel's session are mailed or sent to the chat. System notes are not: a
 // customer reading mail or Telegram has no use for "Olga took the session".
-func queueReply(ctx context.Context, tx *store.Tx, e chat.Event) error {
-	if e.Type != chat.EventMessageSent || e.Snapshot.LastMessage == nil {
+func queueReply(ctx context.Context, tx *store.Tx, e *chat.Event) error {
+	if e.Type != chat.EventMessageSent {
+		return nil
+	}
+	if err := e.Decode(); err != nil {
+		return err
+	}
+	if e.Snapshot.LastMessage == nil {
 		return nil
 	}
 	switch e.Snapshot.Session.Channel {
 	case chat.ChannelHTTP:
-		return queueDelivery(ctx, tx, e)
+		return queueDelivery(ctx, tx, *e)
 	case chat.ChannelEmail:
 		if a := e.Snapshot.LastMessage.Author; a == chat.AuthorOperator || a == chat.AuthorProcess {
-			return queueMail(ctx, tx, e)
+			return queueMail(ctx, tx, *e)
 		}
 	case chat.ChannelTelegram:
 		if a := e.Snapshot.LastMessage.Author; a == chat.AuthorOperator || a == chat.AuthorProcess {
-			return queueTelegram(ctx, tx, e)
+			return queueTelegram(ctx, tx, *e)
 		}
 	}
 	return nil

@@ -124,7 +124,11 @@ func (s *Service) consumeMessages(ctx context.Context) (n int, held bool, err er
 		if err != nil || !ok {
 			return err
 		}
-		events, err := chat.EventsAfter(ctx, tx, after, eventsPerRound)
+		if err := chat.AwaitNumbering(ctx, s.db); err != nil {
+			return err
+		}
+		// Undecoded: only the messages of sessions that wait for one need their snapshots.
+		events, err := chat.EventsAfterUndecoded(ctx, tx, after, eventsPerRound)
 		if err != nil || len(events) == 0 {
 			return err
 		}
@@ -132,9 +136,9 @@ func (s *Service) consumeMessages(ctx context.Context) (n int, held bool, err er
 		if err != nil {
 			return err
 		}
-		for _, ev := range events {
+		for i := range events {
 			n++
-			if err := s.deliver(ctx, tx, ev); err != nil {
+			if err := s.deliver(ctx, tx, &events[i]); err != nil {
 				return err
 			}
 			if chat.WroteEvents(tx) {
@@ -152,7 +156,7 @@ func (s *Service) readSessionWaits(ctx context.Context, tx *store.Tx, events []c
 	var sessions []string
 	var upTo int64
 	for _, ev := range events {
-		if isCustomerMessage(ev) {
+		if ev.Type == chat.EventMessageReceived {
 			sessions, upTo = append(sessions, ev.SessionID), max(upTo, ev.Seq)
 		}
 	}
@@ -162,17 +166,19 @@ func (s *Service) readSessionWaits(ctx context.Context, tx *store.Tx, events []c
 	return waits.WithSessionWaits(ctx, tx, sessions, upTo)
 }
 
-func isCustomerMessage(ev chat.Event) bool {
-	return ev.Type == chat.EventMessageReceived && ev.Snapshot.LastMessage != nil
-}
-
 // deliver completes the waits of a customer message's session. A wait that the message fails
 // to complete becomes an incident of its instance, so a poison message holds up no other
 // wait. What is left to fail here is the database itself; the round is then rolled back and
-// read again, never skipped.
-func (s *Service) deliver(ctx context.Context, tx *store.Tx, ev chat.Event) error {
-	if !isCustomerMessage(ev) {
+// read again, never skipped. The event's snapshot is decoded only when its session waits.
+func (s *Service) deliver(ctx context.Context, tx *store.Tx, ev *chat.Event) error {
+	if ev.Type != chat.EventMessageReceived {
 		return nil
+	}
+	if subs, err := waits.SessionWaits(ctx, tx, ev.SessionID, ev.Seq); err != nil || len(subs) == 0 {
+		return err
+	}
+	if err := ev.Decode(); err != nil || ev.Snapshot.LastMessage == nil {
+		return err
 	}
 	if err := s.DeliverCustomerMessageTx(ctx, tx, ev.SessionID, ev.Seq, ev.Snapshot.LastMessage.Text); err != nil {
 		return fmt.Errorf("deliver event %s of session %s to its waits: %w", ev.ID, ev.SessionID, err)
