@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // grouper shares PostgreSQL transactions among a node's short writes that arrive together
@@ -20,6 +21,13 @@ import (
 // write is run alone (as Tx runs it), and the others are run again as a group. Running
 // alone first is a valid order: the failed write's outcome then depends only on what has
 // committed, never on writes of its group that were undone.
+//
+// A worker does not start a small group while another group runs: it waits for that one to
+// end, or for pgGroupEarly writes to queue, and takes them all. With the workers free to
+// start at once, a node with few writers in flight, such as one of three nodes sharing the
+// customers, committed most writes in groups of one or two: with each node limited to 15 %
+// of a core, half the node's CPU per message went to group transactions, twice what it was
+// on a single node taking every customer.
 type grouper struct {
 	db      *DB
 	reqs    chan *request
@@ -27,6 +35,11 @@ type grouper struct {
 	workers sync.WaitGroup
 	ended   chan struct{} // closed once every worker has stopped
 	max     int
+
+	gate     sync.Mutex    // held by the worker gathering the next group
+	running  atomic.Int32  // groups being run
+	finished chan struct{} // signalled when a group ends
+	arrived  chan struct{} // signalled when a write is queued
 }
 
 // pgGroupWorkers is how many group transactions one node has running at once: enough that a
@@ -37,8 +50,12 @@ const pgGroupWorkers = 4
 // pgGroupMax bounds one group: a group holds the row locks of its writes until it commits.
 const pgGroupMax = 32
 
+// pgGroupEarly is how many queued writes start a group while another group runs.
+const pgGroupEarly = 8
+
 func newGrouper(db *DB, workers, max int) *grouper {
-	g := &grouper{db: db, reqs: make(chan *request, workers*max), done: make(chan struct{}), ended: make(chan struct{}), max: max}
+	g := &grouper{db: db, reqs: make(chan *request, workers*max), done: make(chan struct{}), ended: make(chan struct{}), max: max,
+		finished: make(chan struct{}, 1), arrived: make(chan struct{}, 1)}
 	for range workers {
 		g.workers.Add(1)
 		go g.loop()
@@ -67,6 +84,7 @@ func (g *grouper) run(ctx context.Context, key string, fn func(*Tx) error) error
 	req := &request{ctx: ctx, key: key, fn: fn, result: make(chan error, 1)}
 	select {
 	case g.reqs <- req:
+		signal(g.arrived)
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-g.done:
@@ -93,14 +111,47 @@ func (g *grouper) run(ctx context.Context, key string, fn func(*Tx) error) error
 func (g *grouper) loop() {
 	defer g.workers.Done()
 	for {
-		var first *request
-		select {
-		case first = <-g.reqs:
-		case <-g.done:
+		group := g.gather()
+		if group == nil {
 			refuse(g.reqs)
 			return
 		}
-		g.commit(queued(first, g.reqs, g.max))
+		g.commit(group)
+		g.running.Add(-1)
+		signal(g.finished)
+	}
+}
+
+// gather waits for a write and returns it with those queued after it; nil once the grouper
+// closes. While another group runs it waits for that group to end, unless pgGroupEarly
+// writes queue first: the writes that arrive meanwhile then share this group.
+func (g *grouper) gather() []*request {
+	g.gate.Lock()
+	defer g.gate.Unlock()
+	var first *request
+	select {
+	case first = <-g.reqs:
+	case <-g.done:
+		return nil
+	}
+wait:
+	for g.running.Load() > 0 && 1+len(g.reqs) < pgGroupEarly {
+		select {
+		case <-g.finished:
+		case <-g.arrived:
+		case <-g.done:
+			break wait
+		}
+	}
+	g.running.Add(1)
+	return queued(first, g.reqs, g.max)
+}
+
+// signal wakes whoever waits on c, or leaves the wake for the next one to wait.
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/parleychat/parley/internal/errs"
 	"github.com/parleychat/parley/internal/store"
@@ -142,4 +143,60 @@ func TestGroupTxSharesOneRead(t *testing.T) {
 			t.Errorf("%d reads for %d writes in groups: the writes of a group should share one", loads, grouped)
 		}
 	})
+}
+
+// TestGroupTxWaitsForTheRunningGroup: on PostgreSQL, writes that arrive while a group runs
+// wait for it and then share one transaction, rather than each starting one of its own. A
+// node with few writers in flight otherwise committed most of them one at a time.
+func TestGroupTxWaitsForTheRunningGroup(t *testing.T) {
+	if storetest.PostgresURL(t) == "" {
+		t.Skip("PostgreSQL only: set PARLEY_TEST_POSTGRES")
+	}
+	db := storetest.Postgres(t)
+	ctx := context.Background()
+	release, running := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- db.GroupTx(ctx, "a", func(tx *store.Tx) error {
+			close(running)
+			<-release
+			return insert(ctx, tx, "running-group")
+		})
+	}()
+	<-running
+	type kind struct{}
+	var mu sync.Mutex
+	var groups [][]string
+	var wg sync.WaitGroup
+	for _, key := range []string{"b", "c", "d"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := db.GroupTx(ctx, key, func(tx *store.Tx) error {
+				_, _, err := tx.Shared(ctx, kind{}, func(ctx context.Context, tx *store.Tx, keys []string) (any, error) {
+					mu.Lock()
+					groups = append(groups, keys)
+					mu.Unlock()
+					return nil, nil
+				})
+				if err != nil {
+					return err
+				}
+				return insert(ctx, tx, "waiting-"+key)
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	// The three are queued well before the running group ends; the workers left are free.
+	time.Sleep(200 * time.Millisecond)
+	close(release)
+	if err := <-first; err != nil {
+		t.Error(err)
+	}
+	wg.Wait()
+	if len(groups) != 1 || len(groups[0]) != 3 {
+		t.Fatalf("the writes that waited ran in groups %v: want one group of b, c and d", groups)
+	}
 }
