@@ -26,7 +26,7 @@ func TestLeaseTakeover(t *testing.T) {
 		messageID := queuedReply(t, db, c, srv.URL)
 		cfg := WebhookConfig{Lease: 300 * time.Millisecond, Timeout: 100 * time.Millisecond, BaseBackoff: 20 * time.Millisecond}
 		crashed := New(db, c, cfg, nil)
-		if _, _, err := crashed.enqueue(ctx); err != nil {
+		if _, _, _, err := queue.Pass(ctx, db); err != nil {
 			t.Fatal(err)
 		}
 		claims, err := crashed.claimDue(ctx)

@@ -64,35 +64,17 @@ func payloadAttachments(channelID string, list []chat.Attachment) []PayloadAttac
 // queueBatch bounds the events one queue transaction reads.
 const queueBatch = 500
 
-// enqueue moves the outbox forward by one batch: every reply to deliver becomes a pending
-// delivery, in the transaction that advances the cursor. It reports whether
-// a full batch was read, so the caller goes on at once, and whether another node held the
-// cursor, so the caller leaves the queueing to it for a while (store.Pacer.Held).
-func (s *Service) enqueue(ctx context.Context) (more, held bool, err error) {
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		after, ok, err := chat.ClaimCursor(ctx, tx, QueueConsumer)
-		held = err == nil && !ok
-		if err != nil || !ok {
-			return err // !ok: another node is queueing right now
-		}
-		if err := chat.AwaitNumbering(ctx, s.db); err != nil {
-			return err
-		}
-		// Undecoded: most events are no reply, and their snapshots need not be read.
-		evs, err := chat.EventsAfterUndecoded(ctx, tx, after, queueBatch)
-		if err != nil || len(evs) == 0 {
-			return err
-		}
-		for _, e := range evs {
-			if err := queueReply(ctx, tx, &e); err != nil {
-				return err
+// queue follows the outbox: every reply to deliver becomes a pending delivery, in the
+// transaction that advances the cursor.
+var queue = chat.Follower{Consumer: QueueConsumer, Batch: queueBatch,
+	Handle: func(ctx context.Context, tx *store.Tx, events []chat.Event) (int, error) {
+		for i := range events {
+			if err := queueReply(ctx, tx, &events[i]); err != nil {
+				return 0, err
 			}
 		}
-		more = len(evs) == queueBatch
-		return chat.AdvanceCursor(ctx, tx, QueueConsumer, evs[len(evs)-1].Seq)
-	})
-	return more, held, err
-}
+		return len(events), nil
+	}}
 
 // queueReply queues the event's message if it is a reply to deliver: every message of an
 // http channel's session goes to the webhook, and operator and process messages of an email
@@ -161,31 +143,7 @@ func insertDelivery(ctx context.Context, tx *store.Tx, id string, e chat.Event, 
 	return tx.Notify(ctx, deliveriesChannel)
 }
 
-// runQueue keeps the queue up with the outbox: at once when events are written, and every
-// Poll as a safety net against a missed wake-up.
+// runQueue keeps the queue up with the outbox (chat.Follower.Run).
 func (s *Service) runQueue(ctx context.Context) {
-	wake, cancel := s.db.Subscribe(chat.EventsChannel)
-	defer cancel()
-	tick := time.NewTicker(s.cfg.Poll)
-	defer tick.Stop()
-	var pace store.Pacer
-	for {
-		more, held, err := s.enqueue(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.log.Error("delivery queue: reading the outbox failed", "err", err)
-		}
-		if more && err == nil {
-			continue
-		}
-		if held {
-			pace.Held() // another node is queueing
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-wake:
-			pace.Wait(ctx)
-		case <-tick.C:
-		}
-	}
+	queue.Run(ctx, s.db, s.cfg.Poll, s.log, "delivery queue: reading the outbox")
 }

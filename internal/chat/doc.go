@@ -63,6 +63,10 @@
 //		return chat.AdvanceCursor(ctx, tx, "automation", events[len(events)-1].Seq)
 //	})
 //
+// A consumer of the whole outbox that needs nothing more is a Follower (follow.go), which
+// takes these steps, its wake-ups and its pacing in one place; the automation dispatcher
+// writes them itself because on PostgreSQL it follows parts of the outbox (see Partitions).
+//
 // ClaimCursor creates a new consumer's cursor at 0, so it sees every event ever written. On
 // PostgreSQL it locks the cursor row with FOR UPDATE SKIP LOCKED: one node at a time consumes,
 // and the others get ok=false at once instead of waiting. Wake-ups: every event-writing

@@ -3,7 +3,6 @@ package process
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/process/waits"
@@ -74,80 +73,47 @@ const messagesConsumer = "process-message-waits"
 // eventsPerRound bounds how many chat events one transaction of the consumer handles.
 const eventsPerRound = 200
 
-// runMessages completes session waits with customers' messages: it follows the chat outbox
-// with its own cursor, woken by the chat's notifications, so a message is delivered once even
-// across restarts and nodes (the cursor row is claimed with SKIP LOCKED).
+// messages is the engine's follower of the chat outbox (chat.Follower): customers' messages
+// complete the waits of their session that began before them, exactly once across restarts
+// and nodes.
+func (s *Service) messages() chat.Follower {
+	return chat.Follower{Consumer: messagesConsumer, Batch: eventsPerRound, Handle: s.deliverMessages}
+}
+
+// runMessages completes session waits with customers' messages as they are written.
 func (s *Service) runMessages(ctx context.Context) {
-	wake, cancel := s.db.Subscribe(chat.EventsChannel)
-	defer cancel()
-	var pace store.Pacer
-	for ctx.Err() == nil {
-		n, held, err := s.consumeMessages(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.log.Error("process message waits failed", "err", err)
-		}
-		if n > 0 && err == nil {
-			continue // a round may end early (see ConsumeMessages): read on until caught up
-		}
-		if held {
-			pace.Held() // another node is on it
-		}
-		timer := time.NewTimer(s.opts.PollInterval)
-		select {
-		case <-ctx.Done():
-		case <-wake:
-			pace.Wait(ctx)
-		case <-timer.C:
-		}
-		timer.Stop()
-	}
+	s.messages().Run(ctx, s.db, s.opts.PollInterval, s.log, "process message waits")
 }
 
 // ConsumeMessages handles the next chat events and returns how many it read. Customer
 // messages complete the waits of their session that began before them.
-//
-// A round ends early after a delivery whose instance wrote to the chat (a reply, a close):
-// that write holds the chat's outbox counter until commit, and going on would hold up every
-// chat write and, on PostgreSQL, deadlock with a customer who locked a later event's session
-// and queued on the counter. The next round reads on from the cursor.
 func (s *Service) ConsumeMessages(ctx context.Context) (int, error) {
-	n, _, err := s.consumeMessages(ctx)
+	n, _, _, err := s.messages().Pass(ctx, s.db)
 	return n, err
 }
 
-// consumeMessages is ConsumeMessages that also reports whether another node held the cursor.
-func (s *Service) consumeMessages(ctx context.Context) (n int, held bool, err error) {
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		n = 0
-		after, ok, err := chat.ClaimCursor(ctx, tx, messagesConsumer)
-		held = err == nil && !ok
-		if err != nil || !ok {
-			return err
+// deliverMessages delivers a round's customer messages to the waits of their sessions.
+//
+// A round ends after a delivery whose instance wrote to the chat (a reply, a close): that
+// write holds the chat's outbox counter until commit, and going on would hold up every chat
+// write and, on PostgreSQL, deadlock with a customer who locked a later event's session and
+// queued on the counter. The next round reads on after it.
+func (s *Service) deliverMessages(ctx context.Context, tx *store.Tx, events []chat.Event) (n int, err error) {
+	// The events come undecoded: only the messages of sessions that wait for one need their
+	// snapshots.
+	ctx, err = s.readSessionWaits(ctx, tx, events)
+	if err != nil {
+		return 0, err
+	}
+	for i := range events {
+		if err := s.deliver(ctx, tx, &events[i]); err != nil {
+			return 0, err
 		}
-		if err := chat.AwaitNumbering(ctx, s.db); err != nil {
-			return err
+		if chat.WroteEvents(tx) {
+			return i + 1, nil
 		}
-		// Undecoded: only the messages of sessions that wait for one need their snapshots.
-		events, err := chat.EventsAfterUndecoded(ctx, tx, after, eventsPerRound)
-		if err != nil || len(events) == 0 {
-			return err
-		}
-		ctx, err := s.readSessionWaits(ctx, tx, events)
-		if err != nil {
-			return err
-		}
-		for i := range events {
-			n++
-			if err := s.deliver(ctx, tx, &events[i]); err != nil {
-				return err
-			}
-			if chat.WroteEvents(tx) {
-				break
-			}
-		}
-		return chat.AdvanceCursor(ctx, tx, messagesConsumer, events[n-1].Seq)
-	})
-	return n, held, err
+	}
+	return len(events), nil
 }
 
 // readSessionWaits reads the waits of the sessions of the round's customer messages at once:
