@@ -182,23 +182,17 @@ func (c *cluster) startNode(l Launch, i int, quota int) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	n.cmd = c.command(l, args, quota)
+	n.cmd, n.cgroup = c.command(l, args, quota, i)
 	n.cmd.Stdout, n.cmd.Stderr = logf, logf
 	n.cmd.SysProcAttr = nodeAttr()
 	if err := n.cmd.Start(); err != nil {
 		logf.Close()
+		if n.cgroup != "" {
+			_ = os.Remove(n.cgroup)
+		}
 		return nil, fmt.Errorf("start node %d: %w", i+1, err)
 	}
 	go func() { n.exit = n.cmd.Wait(); logf.Close(); close(n.done) }()
-	if quota > 0 && c.quotaMethod != methodSystemd {
-		var method string
-		n.cgroup, method, err = limitCgroup(n.cmd.Process.Pid, fmt.Sprintf("parley-bench-%d-%d", os.Getpid(), i+1), quota)
-		if err != nil {
-			method = "none: " + err.Error()
-			fmt.Fprintf(l.Log, "warning: node %d runs without a CPU quota: %v\n", i+1, err)
-		}
-		c.quotaMethod = method
-	}
 	fmt.Fprintf(l.Log, "node %d: %s (pid %d, log %s)\n", i+1, n.url, n.cmd.Process.Pid, n.logPath)
 	return n, nil
 }

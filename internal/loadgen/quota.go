@@ -25,17 +25,43 @@ func parseQuota(s string) (int, error) {
 	return n, nil
 }
 
-// command is `parley serve …`, wrapped in a systemd scope with the CPU quota when systemd
-// runs this machine; otherwise the quota is applied through cgroups once the node started.
-func (c *cluster) command(l Launch, args []string, quota int) *exec.Cmd {
+// command is `parley serve …` for node i, limited to quota percent of one core: in a systemd
+// scope with CPUQuota when systemd runs this machine, otherwise in a new cgroup
+// (CgroupCommand), whose directory it returns to remove once the node has ended.
+func (c *cluster) command(l Launch, args []string, quota, i int) (*exec.Cmd, string) {
 	if quota > 0 && c.quotaMethod == "" && systemdWorks() {
 		c.quotaMethod = methodSystemd
 	}
 	if quota > 0 && c.quotaMethod == methodSystemd {
 		scope := append([]string{"--scope", "--quiet", "-p", fmt.Sprintf("CPUQuota=%d%%", quota), "--", l.Binary}, args...)
-		return exec.Command("systemd-run", scope...)
+		return exec.Command("systemd-run", scope...), ""
 	}
-	return exec.Command(l.Binary, args...)
+	if quota == 0 {
+		return exec.Command(l.Binary, args...), ""
+	}
+	cmd, dir, method, err := CgroupCommand(fmt.Sprintf("parley-bench-%d-%d", os.Getpid(), i+1), quota, l.Binary, args...)
+	if err != nil {
+		c.quotaMethod = "none: " + err.Error()
+		fmt.Fprintf(l.Log, "warning: node %d runs without a CPU quota: %v\n", i+1, err)
+		return exec.Command(l.Binary, args...), ""
+	}
+	c.quotaMethod = method
+	return cmd, dir
+}
+
+// CgroupCommand returns binary with args to run in a new cgroup named name, limited to quota
+// percent of one core, which a shell enters before it execs binary. The process is so limited
+// from its first instruction, as in a container, and what it makes of its limit at start
+// (GOMAXPROCS) is what it would make there; a node moved into its cgroup once started saw
+// the whole machine first. dir is the cgroup, to remove once the process has ended; method
+// says which kind it is.
+func CgroupCommand(name string, quota int, binary string, args ...string) (cmd *exec.Cmd, dir, method string, err error) {
+	dir, method, err = limitCgroup(name, quota)
+	if err != nil {
+		return nil, "", "", err
+	}
+	enter := append([]string{"-c", `echo $$ > "$0" && exec "$@"`, filepath.Join(dir, "cgroup.procs"), binary}, args...)
+	return exec.Command("/bin/sh", enter...), dir, method, nil
 }
 
 // systemdWorks reports whether systemd-run can make a scope here: it needs systemd as init,
@@ -54,25 +80,25 @@ var (
 	cgroupV1 = "/sys/fs/cgroup/cpu"
 )
 
-// limitCgroup moves pid into a new cgroup limited to quota percent of one core and returns
-// the cgroup's directory, to remove once the process has ended, and which kind it was.
-func limitCgroup(pid int, name string, quota int) (dir, method string, err error) {
+// limitCgroup makes a new cgroup limited to quota percent of one core and returns its
+// directory, to remove once the process in it has ended, and which kind it was.
+func limitCgroup(name string, quota int) (dir, method string, err error) {
 	period := 100000
 	limit := quota * period / 100
 	if ctl, err := os.ReadFile(filepath.Join(cgroupV2, "cgroup.controllers")); err == nil && strings.Contains(string(ctl), "cpu") {
 		_ = os.WriteFile(filepath.Join(cgroupV2, "cgroup.subtree_control"), []byte("+cpu"), 0o644)
-		dir, err = joinCgroup(filepath.Join(cgroupV2, name), pid, map[string]string{"cpu.max": fmt.Sprintf("%d %d", limit, period)})
+		dir, err = makeCgroup(filepath.Join(cgroupV2, name), map[string]string{"cpu.max": fmt.Sprintf("%d %d", limit, period)})
 		return dir, "cgroup v2 cpu.max", err
 	}
 	if _, err := os.Stat(filepath.Join(cgroupV1, "cpu.cfs_quota_us")); err == nil {
-		dir, err = joinCgroup(filepath.Join(cgroupV1, name), pid, map[string]string{
+		dir, err = makeCgroup(filepath.Join(cgroupV1, name), map[string]string{
 			"cpu.cfs_period_us": strconv.Itoa(period), "cpu.cfs_quota_us": strconv.Itoa(limit)})
 		return dir, "cgroup v1 cpu.cfs_quota_us", err
 	}
 	return "", "", errors.New("neither systemd-run nor a writable cgroup cpu controller (v2 or v1) is available")
 }
 
-func joinCgroup(dir string, pid int, settings map[string]string) (string, error) {
+func makeCgroup(dir string, settings map[string]string) (string, error) {
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return "", fmt.Errorf("create cgroup %s: %w", dir, err)
 	}
@@ -85,10 +111,6 @@ func joinCgroup(dir string, pid int, settings map[string]string) (string, error)
 			os.Remove(dir)
 			return "", fmt.Errorf("set %s: %w", file, err)
 		}
-	}
-	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
-		os.Remove(dir)
-		return "", fmt.Errorf("move the node into %s: %w", dir, err)
 	}
 	return dir, nil
 }
