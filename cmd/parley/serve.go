@@ -28,6 +28,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log := o.logger()
 	tuneGC(ctx)
+	fitProcs(log)
 	srv, err := server.Open(ctx, o.Config, log)
 	if err != nil {
 		return err
