@@ -127,10 +127,18 @@ func scanBinding(row interface{ Scan(...any) error }) (*Binding, error) {
 func bindingTx(ctx context.Context, tx *store.Tx, liveChatID, event string) (*Binding, error) {
 	b, err := scanBinding(tx.QueryRow(ctx, "SELECT "+bindingColumns+
 		" FROM automation_bindings WHERE live_chat_id = ? AND event = ?", liveChatID, event))
+	if errs.Is(err, errs.NotFound) {
+		return nil, unbound(event)
+	}
 	if err != nil {
-		return nil, store.NotFound(err, "no process is bound to %s of this live chat", event)
+		return nil, err
 	}
 	return b, nil
+}
+
+// unbound is the error of an event that has no binding.
+func unbound(event string) error {
+	return errs.New(errs.NotFound, "no process is bound to %s of this live chat", event)
 }
 
 // eventAdmin checks what every method on one event of a live chat needs: an administrator,

@@ -222,3 +222,68 @@ func TestRefusedStartFailsAloneInABatch(t *testing.T) {
 		}
 	})
 }
+
+// TestABatchFollowsEachLiveChatsOwnBindings dispatches, in one batch, the events of two live
+// chats bound to different events: each event is decided by its own live chat's binding,
+// and a binding changed between two batches holds from the next one.
+func TestABatchFollowsEachLiveChatsOwnBindings(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newStack(t, db)
+		a := s.automation(t) // the stack's live chat: message_received starts echo
+		shop, err := s.chat.CreateLiveChat(s.ctx, chat.NewLiveChat{Name: "Shop", By: chat.SystemActor().ID,
+			OperatorGroups: []string{auth.AdministratorsID}, SupervisorGroups: []string{auth.AdministratorsID}})
+		must(t, err)
+		_, err = a.SaveBinding(s.ctx, shop.ID, chat.EventSessionCreated, BindingInput{Process: "echo"})
+		must(t, err)
+		writeBoth := func(identity string) {
+			for _, ch := range []string{s.channel, shop.Channels[0].ID} {
+				for i := range 2 {
+					_, err := s.chat.Receive(s.ctx, chat.Inbound{ChannelID: ch, Identity: identity,
+						Customer: chat.CustomerInfo{Name: identity}, Text: fmt.Sprintf("%s-m%d", identity, i)})
+					must(t, err)
+				}
+			}
+		}
+		started := func() map[string]int {
+			out := map[string]int{}
+			must(t, db.Read(s.ctx, func(tx *store.Tx) error {
+				rows, err := tx.Query(s.ctx, "SELECT live_chat_id, event FROM automation_log WHERE outcome = 'started'")
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				for rows.Next() {
+					var lc, ev string
+					if err := rows.Scan(&lc, &ev); err != nil {
+						return err
+					}
+					out[map[string]string{s.chatID: "web", shop.ID: "shop"}[lc]+" "+ev]++
+				}
+				return rows.Err()
+			}))
+			return out
+		}
+
+		writeBoth("ann")
+		must(t, chat.SequencePending(s.ctx, db))
+		if n, err := a.DispatchOnce(context.Background()); err != nil || (db.Dialect() == store.SQLite && n != 6) {
+			t.Fatalf("one batch handled %d events (%v), want the six of both live chats", n, err)
+		}
+		drainAll(t, a)
+		want := map[string]int{"web " + chat.EventMessageReceived: 2, "shop " + chat.EventSessionCreated: 1}
+		if got := started(); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("started %v, want %v", got, want)
+		}
+
+		must(t, a.DeleteBinding(s.ctx, s.chatID, chat.EventMessageReceived))
+		_, err = a.SaveBinding(s.ctx, shop.ID, chat.EventMessageReceived, BindingInput{Process: "echo"})
+		must(t, err)
+		writeBoth("bob")
+		drainAll(t, a)
+		want = map[string]int{"web " + chat.EventMessageReceived: 2, "shop " + chat.EventSessionCreated: 2,
+			"shop " + chat.EventMessageReceived: 2}
+		if got := started(); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("after the bindings changed, started %v, want %v", got, want)
+		}
+	})
+}

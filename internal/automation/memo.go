@@ -2,6 +2,7 @@ package automation
 
 import (
 	"context"
+	"strings"
 
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/errs"
@@ -91,8 +92,9 @@ func (s *Service) latestVersionOf(ctx context.Context, tx *store.Tx, code string
 	return v, err
 }
 
-// loadStates reads the states of the sessions of a batch's automation events with one query,
-// for decide's spam check; sessionState reads them from there until forgetStates.
+// loadStates reads, for a batch's automation events, the states of their sessions, for
+// decide's spam check (sessionState reads them from there until forgetStates), and the
+// bindings of their live chats (bindingOf), with one query each.
 func loadStates(ctx context.Context, tx *store.Tx, events []chat.Event) error {
 	m := memoOf(ctx)
 	if m == nil {
@@ -100,16 +102,74 @@ func loadStates(ctx context.Context, tx *store.Tx, events []chat.Event) error {
 	}
 	seen := map[string]bool{}
 	var ids []string
+	chats := map[string][]string{} // live chat → the events of the batch on it
+	var chatIDs []string
 	for _, ev := range events {
-		if isAutomationEvent(ev.Type) && !seen[ev.SessionID] {
+		if !isAutomationEvent(ev.Type) {
+			continue
+		}
+		if !seen[ev.SessionID] {
 			seen[ev.SessionID] = true
 			ids = append(ids, ev.SessionID)
 		}
+		key := [2]string{ev.LiveChatID, ev.Type}
+		if _, ok := m.bindings[key]; ok {
+			continue
+		}
+		m.bindings[key] = memoBinding{err: unbound(ev.Type)} // until the read finds it
+		if chats[ev.LiveChatID] == nil {
+			chatIDs = append(chatIDs, ev.LiveChatID)
+		}
+		chats[ev.LiveChatID] = append(chats[ev.LiveChatID], ev.Type)
 	}
 	states, err := chat.SessionStatesTx(ctx, tx, ids)
 	m.states = states
-	return err
+	if err != nil {
+		return err
+	}
+	return loadBindings(ctx, tx, m, chatIDs)
 }
+
+// loadBindings reads the bindings of the live chats into the memo. A batch's events come from
+// a few live chats, and reading each (live chat, event) pair when first met was most of a
+// dispatch transaction's round trips on PostgreSQL, paid again by every smaller batch when
+// several nodes share the dispatch.
+func loadBindings(ctx context.Context, tx *store.Tx, m *batchMemo, chatIDs []string) error {
+	for len(chatIDs) > 0 {
+		n := min(len(chatIDs), bindingChatsPerQuery)
+		args := make([]any, n)
+		for i, id := range chatIDs[:n] {
+			args[i] = id
+		}
+		chatIDs = chatIDs[n:]
+		rows, err := tx.Query(ctx, "SELECT "+bindingColumns+" FROM automation_bindings WHERE live_chat_id IN (?"+
+			strings.Repeat(", ?", n-1)+")", args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			b, err := scanBinding(rows)
+			if b == nil {
+				rows.Close()
+				return err
+			}
+			// An error here is the binding's own (its inputs), as bindingTx would give it.
+			key := [2]string{b.LiveChatID, b.Event}
+			if _, ok := m.bindings[key]; ok {
+				m.bindings[key] = memoBinding{b, err}
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bindingChatsPerQuery bounds the live chats of one query.
+const bindingChatsPerQuery = 256
 
 // forgetStates drops the states read for the batch, after a process that can change its
 // session has run.
