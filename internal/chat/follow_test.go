@@ -159,18 +159,7 @@ func TestFollowerLeavesAHeldCursor(t *testing.T) {
 func TestFollowerRunWakesOnAWrite(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		handled := make(chan chat.Event, 1000)
-		fl := chat.Follower{Consumer: "test-run", Batch: 100, Handle: func(_ context.Context, _ *store.Tx, evs []chat.Event) (int, error) {
-			for _, ev := range evs {
-				handled <- ev
-			}
-			return len(evs), nil
-		}}
-		ctx, cancel := context.WithCancel(f.ctx)
-		stopped := make(chan struct{})
-		go func() { defer close(stopped); fl.Run(ctx, db, time.Hour, slog.Default(), "test follower") }()
-		defer func() { cancel(); <-stopped }()
-
+		handled := runFollower(t, f, db, time.Hour)
 		deadline := time.After(10 * time.Second)
 		// seen waits for the message_received of the receipt's session.
 		seen := func(r *chat.Receipt, what string) {
@@ -191,4 +180,61 @@ func TestFollowerRunWakesOnAWrite(t *testing.T) {
 		seen(f.customer("first"), "the first message")
 		seen(f.customer("second"), "the message written after a pass")
 	})
+}
+
+// TestFollowerRunFindsWhatADeadNodeLeftUnnumbered: an event committed by a node that died
+// before its sequencer numbered it wakes nobody; the follower's poll numbers and handles it.
+func TestFollowerRunFindsWhatADeadNodeLeftUnnumbered(t *testing.T) {
+	if storetest.PostgresURL(t) == "" {
+		t.Skip("events wait for their seqs on PostgreSQL only (SQLite numbers them as it writes)")
+	}
+	db := storetest.Postgres(t)
+	f := newFixture(t, db)
+	first := f.customer("first")
+	handled := runFollower(t, f, db, 200*time.Millisecond)
+	deadline := time.After(10 * time.Second)
+	waitFor := func(id, what string) {
+		t.Helper()
+		for {
+			select {
+			case ev := <-handled:
+				if ev.ID == id {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("%s was not handled within 10 s", what)
+			}
+		}
+	}
+	var lastID string
+	f.must(db.Read(f.ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(f.ctx, "SELECT id FROM outbox WHERE session_id = ? ORDER BY seq DESC LIMIT 1", first.Session.ID).Scan(&lastID)
+	}))
+	waitFor(lastID, "the first message")
+
+	// Written as a writer writes it, without the run its node would have asked for.
+	f.must(db.Tx(f.ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(f.ctx, `INSERT INTO outbox (part, id, type, session_id, live_chat_id, session_seq, actor, snapshot, created_at)
+			SELECT part, ?, type, session_id, live_chat_id, session_seq + 1000, actor, snapshot, created_at FROM outbox WHERE id = ?`,
+			"evt_left_by_a_dead_node", lastID)
+		return err
+	}))
+	waitFor("evt_left_by_a_dead_node", "the event nobody numbered")
+}
+
+// runFollower runs a follower, polling every poll, until the test ends; the events it handles
+// come out of the channel.
+func runFollower(t *testing.T, f *fixture, db *store.DB, poll time.Duration) <-chan chat.Event {
+	handled := make(chan chat.Event, 1000)
+	fl := chat.Follower{Consumer: "test-run", Batch: 100, Handle: func(_ context.Context, _ *store.Tx, evs []chat.Event) (int, error) {
+		for _, ev := range evs {
+			handled <- ev
+		}
+		return len(evs), nil
+	}}
+	ctx, cancel := context.WithCancel(f.ctx)
+	stopped := make(chan struct{})
+	go func() { defer close(stopped); fl.Run(ctx, db, poll, slog.Default(), "test follower") }()
+	t.Cleanup(func() { cancel(); <-stopped })
+	return handled
 }

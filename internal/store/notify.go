@@ -278,6 +278,8 @@ func (db *DB) listenOnce(ctx context.Context, listening func()) error {
 //
 // The zero Pacer is ready to use.
 type Pacer struct {
+	// Gap is the least time between two woken passes; zero is WakeGap.
+	Gap  time.Duration
 	last time.Time
 	held bool
 }
@@ -294,7 +296,10 @@ func (p *Pacer) Held() { p.held = true }
 
 // Wait returns once the gap has passed since it last returned, or when ctx ends.
 func (p *Pacer) Wait(ctx context.Context) {
-	gap := WakeGap
+	gap := p.Gap
+	if gap == 0 {
+		gap = WakeGap
+	}
 	if p.held {
 		gap, p.held = HeldGap, false
 	}

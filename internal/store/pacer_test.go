@@ -29,3 +29,21 @@ func TestPacerSitsOutWakesAfterAHeldCursor(t *testing.T) {
 		t.Fatalf("the next wake waited %v: a held cursor should hold back one wait only", waited)
 	}
 }
+
+// TestPacerKeepsItsGap: two woken passes of a consumer with a gap of its own are at least that
+// far apart, and the zero gap is WakeGap.
+func TestPacerKeepsItsGap(t *testing.T) {
+	for _, gap := range []time.Duration{0, 60 * time.Millisecond} {
+		p := store.Pacer{Gap: gap}
+		p.Wait(context.Background())
+		start := time.Now()
+		p.Wait(context.Background())
+		want := gap
+		if want == 0 {
+			want = store.WakeGap
+		}
+		if waited := time.Since(start); waited < want {
+			t.Fatalf("gap %v: the second pass came %v after the first, want at least %v", gap, waited, want)
+		}
+	}
+}
