@@ -215,6 +215,14 @@ func (db *DB) Publish(channel string) {
 	}
 }
 
+// PublishHere wakes the subscribers of channel on this node only: for a caller that has
+// woken the other nodes itself, with a NOTIFY of WakeChannel in a transaction of its own.
+func (db *DB) PublishHere(channel string) { db.hub.publish(channel) }
+
+// WakeChannel is the PostgreSQL channel whose notifications wake this database's
+// subscribers on every node, the payload naming the channel to wake ("" on SQLite).
+func (db *DB) WakeChannel() string { return db.wake }
+
 // Local returns a package's per-database state under key, made by init on first use: state
 // that must be shared by everything using this DB (a combiner, a cache) and must not outlive it.
 func (db *DB) Local(key any, init func() any) any {
