@@ -152,7 +152,7 @@ func (s *Service) dispatchIn(ctx context.Context, read func(*store.Tx) ([]chat.E
 // after its chat write. Either way, starts keep the events' order.
 func (s *Service) dispatchBatch(ctx context.Context, tx *store.Tx, batch []chat.Event) ([]chat.Event, error) {
 	ctx = withMemo(ctx)
-	if err := loadStates(ctx, tx, batch); err != nil {
+	if err := loadBatch(ctx, tx, batch); err != nil {
 		return nil, err
 	}
 	var run []queued

@@ -61,7 +61,7 @@ func (s *Service) handleInline(ctx context.Context, tx *store.Tx, events []chat.
 // inlineEvents handles the events in order up to the first whose instance must start alone
 // (see StartInline) and returns how many it handled.
 func (s *Service) inlineEvents(ctx context.Context, tx *store.Tx, events []chat.Event) (int, error) {
-	if err := loadStates(ctx, tx, events); err != nil {
+	if err := loadBatch(ctx, tx, events); err != nil {
 		return 0, err
 	}
 	var run []queued

@@ -20,7 +20,7 @@ type batchMemo struct {
 	bindings map[[2]string]memoBinding
 	verbose  map[string]bool
 	versions map[string]memoVersion
-	// states are the batch's sessions' states (loadStates); nil: read each when needed.
+	// states are the batch's sessions' states (loadBatch); nil: read each when needed.
 	states map[string]chat.State
 }
 
@@ -92,17 +92,17 @@ func (s *Service) latestVersionOf(ctx context.Context, tx *store.Tx, code string
 	return v, err
 }
 
-// loadStates reads, for a batch's automation events, the states of their sessions, for
+// loadBatch reads, for a batch's automation events, the states of their sessions, for
 // decide's spam check (sessionState reads them from there until forgetStates), and the
 // bindings of their live chats (bindingOf), with one query each.
-func loadStates(ctx context.Context, tx *store.Tx, events []chat.Event) error {
+func loadBatch(ctx context.Context, tx *store.Tx, events []chat.Event) error {
 	m := memoOf(ctx)
 	if m == nil {
 		return nil
 	}
 	seen := map[string]bool{}
 	var ids []string
-	chats := map[string][]string{} // live chat → the events of the batch on it
+	seenChat := map[string]bool{}
 	var chatIDs []string
 	for _, ev := range events {
 		if !isAutomationEvent(ev.Type) {
@@ -117,10 +117,10 @@ func loadStates(ctx context.Context, tx *store.Tx, events []chat.Event) error {
 			continue
 		}
 		m.bindings[key] = memoBinding{err: unbound(ev.Type)} // until the read finds it
-		if chats[ev.LiveChatID] == nil {
+		if !seenChat[ev.LiveChatID] {
+			seenChat[ev.LiveChatID] = true
 			chatIDs = append(chatIDs, ev.LiveChatID)
 		}
-		chats[ev.LiveChatID] = append(chats[ev.LiveChatID], ev.Type)
 	}
 	states, err := chat.SessionStatesTx(ctx, tx, ids)
 	m.states = states
