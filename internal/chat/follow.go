@@ -85,9 +85,10 @@ func (f Follower) pass(ctx context.Context, db *store.DB, numbered bool) (n int,
 const FollowGap = 50 * time.Millisecond
 
 // Run follows the outbox until ctx ends: a pass at once when events are written
-// (EventsChannel, at most one woken pass per store.WakeGap), passes in a row while there
-// are more, and one every poll as a safety net against a missed wake-up. A failed pass is
-// logged as what failed and tried again at the next wake-up.
+// (EventsChannel, at most one woken pass per FollowGap on PostgreSQL, per store.WakeGap on
+// SQLite), passes in a row while there are more, and one every poll as a safety net against
+// a missed wake-up. A failed pass is logged as what failed and tried again at the next
+// wake-up.
 //
 // A woken pass reads what is numbered without waiting for PostgreSQL's numbering: the wake
 // came from a run of the sequencer, which writers' commits ask for anyway. Waiting cost
