@@ -124,7 +124,14 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	// messages a second at 1,000 pages, 4,930 at 10,000 (docs/performance.md). Larger gained
 	// little more and made each checkpoint, which the writer runs inside a COMMIT, a longer
 	// pause for the writers queued behind it.
-	w, err := sql.Open("sqlite", u+"?"+pragmas+"&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint("+strconv.Itoa(walCheckpointPages)+")")
+	//
+	// The writer's log goes through walVFSName, which writes a commit's frames with a few
+	// calls instead of two each; it relies on the synchronous=FULL above.
+	if err := registerWALVFS(); err != nil {
+		readers.Close()
+		return nil, err
+	}
+	w, err := sql.Open("sqlite", u+"?"+pragmas+"&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint("+strconv.Itoa(walCheckpointPages)+")&vfs="+walVFSName)
 	if err != nil {
 		readers.Close()
 		return nil, err
