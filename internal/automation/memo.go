@@ -2,7 +2,6 @@ package automation
 
 import (
 	"context"
-	"strings"
 
 	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/errs"
@@ -135,22 +134,15 @@ func loadBatch(ctx context.Context, tx *store.Tx, events []chat.Event) error {
 // dispatch transaction's round trips on PostgreSQL, paid again by every smaller batch when
 // several nodes share the dispatch.
 func loadBindings(ctx context.Context, tx *store.Tx, m *batchMemo, chatIDs []string) error {
-	for len(chatIDs) > 0 {
-		n := min(len(chatIDs), bindingChatsPerQuery)
-		args := make([]any, n)
-		for i, id := range chatIDs[:n] {
-			args[i] = id
-		}
-		chatIDs = chatIDs[n:]
-		rows, err := tx.Query(ctx, "SELECT "+bindingColumns+" FROM automation_bindings WHERE live_chat_id IN (?"+
-			strings.Repeat(", ?", n-1)+")", args...)
+	return store.Chunks(chatIDs, bindingChatsPerQuery, func(args []any) error {
+		rows, err := tx.Query(ctx, "SELECT "+bindingColumns+" FROM automation_bindings WHERE live_chat_id "+store.In(len(args)), args...)
 		if err != nil {
 			return err
 		}
+		defer rows.Close()
 		for rows.Next() {
 			b, err := scanBinding(rows)
 			if b == nil {
-				rows.Close()
 				return err
 			}
 			// An error here is the binding's own (its inputs), as bindingTx would give it.
@@ -159,13 +151,8 @@ func loadBindings(ctx context.Context, tx *store.Tx, m *batchMemo, chatIDs []str
 				m.bindings[key] = memoBinding{b, err}
 			}
 		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+		return rows.Err()
+	})
 }
 
 // bindingChatsPerQuery bounds the live chats of one query.

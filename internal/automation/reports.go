@@ -39,7 +39,7 @@ func reportOutcomes(ctx context.Context, tx *store.Tx, rep *chat.Report) error {
 		rep.Automation[i].LiveChatID = c.ID
 		byChat[c.ID] = &rep.Automation[i]
 	}
-	rows, err := tx.Query(ctx, "SELECT live_chat_id, outcome, COUNT(*) FROM automation_log WHERE live_chat_id "+chat.In(len(ids))+
+	rows, err := tx.Query(ctx, "SELECT live_chat_id, outcome, COUNT(*) FROM automation_log WHERE live_chat_id "+store.In(len(ids))+
 		" AND at >= ? AND at < ? GROUP BY live_chat_id, outcome", append(ids, store.TS(r.Start), store.TS(r.End))...)
 	if err != nil {
 		return err

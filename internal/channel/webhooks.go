@@ -421,9 +421,8 @@ func (s *Service) MessageDeliveries(ctx context.Context, messages []*chat.Messag
 		byID[m.ID] = m
 		args = append(args, m.ID)
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")
 	return s.db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT message_id, state, attempts, last_error FROM channel_deliveries WHERE message_id IN ("+marks+")", args...)
+		rows, err := tx.Query(ctx, "SELECT message_id, state, attempts, last_error FROM channel_deliveries WHERE message_id "+store.In(len(args)), args...)
 		if err != nil {
 			return err
 		}

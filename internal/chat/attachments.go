@@ -3,7 +3,6 @@ package chat
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/auth/policy"
@@ -49,8 +48,8 @@ func loadAttachments(ctx context.Context, tx *store.Tx, msgs ...*Message) error 
 		byID[m.ID] = m
 		args = append(args, m.ID)
 	}
-	rows, err := tx.Query(ctx, "SELECT message_id, "+attachmentColumns+" FROM message_attachments WHERE message_id IN (?"+
-		strings.Repeat(", ?", len(args)-1)+") ORDER BY message_id, position", args...)
+	rows, err := tx.Query(ctx, "SELECT message_id, "+attachmentColumns+" FROM message_attachments WHERE message_id "+
+		store.In(len(args))+" ORDER BY message_id, position", args...)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"strings"
 
 	"github.com/parleychat/parley/internal/store"
 )
@@ -23,17 +22,8 @@ func indexMessage(tx *store.Tx, id string) {
 const ftsRowsPerInsert = 256
 
 func indexMessages(ctx context.Context, tx *store.Tx, ids []string) error {
-	for len(ids) > 0 {
-		n := min(len(ids), ftsRowsPerInsert)
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
-		}
-		if _, err := tx.Exec(ctx, "INSERT INTO messages_fts (rowid, text) SELECT rowid, text FROM messages WHERE id IN (?"+
-			strings.Repeat(", ?", n-1)+")", args...); err != nil {
-			return err
-		}
-		ids = ids[n:]
-	}
-	return nil
+	return store.Chunks(ids, ftsRowsPerInsert, func(args []any) error {
+		_, err := tx.Exec(ctx, "INSERT INTO messages_fts (rowid, text) SELECT rowid, text FROM messages WHERE id "+store.In(len(args)), args...)
+		return err
+	})
 }

@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"strings"
 
 	"github.com/parleychat/parley/internal/store"
 )
@@ -17,8 +16,7 @@ func EventsBySeq(ctx context.Context, tx *store.Tx, seqs []int64) ([]Event, erro
 	for i, seq := range seqs {
 		args[i] = seq
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(seqs)), ", ")
-	return queryEvents(ctx, tx, "WHERE seq IN ("+marks+") ORDER BY seq", args...)
+	return queryEvents(ctx, tx, "WHERE seq "+store.In(len(seqs))+" ORDER BY seq", args...)
 }
 
 // RecentScan bounds how many of the newest outbox events RecentEvents looks through. The

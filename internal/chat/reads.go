@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"strings"
 
 	"github.com/parleychat/parley/internal/auth"
 	"github.com/parleychat/parley/internal/errs"
@@ -76,7 +75,7 @@ func unreadCounts(ctx context.Context, tx *store.Tx, u *auth.User, ids []string)
 	args = append(args, string(AuthorOperator), u.ID)
 	rows, err := tx.Query(ctx, `SELECT m.session_id, COUNT(*) FROM messages m
 		LEFT JOIN session_reads r ON r.session_id = m.session_id AND r.user_id = ?
-		WHERE m.session_id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)
+		WHERE m.session_id `+store.In(len(ids))+`
 		AND m.seq > COALESCE(r.seq, 0) AND NOT (m.author_kind = ? AND m.author_id = ?)
 		GROUP BY m.session_id`, args...)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/parleychat/parley/internal/auth"
@@ -207,15 +206,12 @@ func reportChats(ctx context.Context, tx *store.Tx, u *auth.User, only string) (
 	return out, nil
 }
 
-// In returns "IN (?, ?, …)" for n values.
-func In(n int) string { return "IN (" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")" }
-
 // reportSessions counts sessions per day and live chat and measures their first response and
 // resolution times.
 func reportSessions(ctx context.Context, tx *store.Tx, rep *Report, r ReportRange, ids []any) error {
 	rows, err := tx.Query(ctx, `SELECT s.live_chat_id, s.created_at, s.state, s.closed_at,
 		(SELECT MIN(m.created_at) FROM messages m WHERE m.session_id = s.id AND m.author_kind = ?)
-		FROM sessions s WHERE s.live_chat_id `+In(len(ids))+` AND s.created_at >= ? AND s.created_at < ? AND s.state <> ?`,
+		FROM sessions s WHERE s.live_chat_id `+store.In(len(ids))+` AND s.created_at >= ? AND s.created_at < ? AND s.state <> ?`,
 		append(append([]any{string(AuthorOperator)}, ids...), store.TS(r.Start), store.TS(r.End), string(Spam))...)
 	if err != nil {
 		return err
@@ -249,7 +245,7 @@ func reportSessions(ctx context.Context, tx *store.Tx, rep *Report, r ReportRang
 
 // reportRatings summarises the ratings given in the range.
 func reportRatings(ctx context.Context, tx *store.Tx, rep *Report, r ReportRange, ids []any) error {
-	rows, err := tx.Query(ctx, "SELECT score FROM session_ratings WHERE live_chat_id "+In(len(ids))+" AND rated_at >= ? AND rated_at < ?",
+	rows, err := tx.Query(ctx, "SELECT score FROM session_ratings WHERE live_chat_id "+store.In(len(ids))+" AND rated_at >= ? AND rated_at < ?",
 		append(ids, store.TS(r.Start), store.TS(r.End))...)
 	if err != nil {
 		return err
@@ -273,7 +269,7 @@ func reportOperators(ctx context.Context, tx *store.Tx, rep *Report, r ReportRan
 		SUM(CASE WHEN s.created_at >= ? AND s.created_at < ? THEN 1 ELSE 0 END),
 		SUM(CASE WHEN s.state = ? THEN 1 ELSE 0 END)
 		FROM sessions s JOIN users u ON u.id = s.operator_id
-		WHERE s.live_chat_id `+In(len(ids))+` AND s.state <> ? AND ((s.created_at >= ? AND s.created_at < ?) OR s.state = ?)
+		WHERE s.live_chat_id `+store.In(len(ids))+` AND s.state <> ? AND ((s.created_at >= ? AND s.created_at < ?) OR s.state = ?)
 		GROUP BY u.id, u.display_name ORDER BY u.display_name, u.id`,
 		append(append([]any{store.TS(r.Start), store.TS(r.End), string(Assigned)}, ids...),
 			string(Spam), store.TS(r.Start), store.TS(r.End), string(Assigned))...)

@@ -332,12 +332,11 @@ func (f SessionFilter) query(u *auth.User) (string, []any) {
 	if len(f.States) == 0 {
 		add("s.state <> ?", string(Spam))
 	} else {
-		marks := strings.TrimSuffix(strings.Repeat("?, ", len(f.States)), ", ")
 		states := make([]any, len(f.States))
 		for i, st := range f.States {
 			states[i] = string(st)
 		}
-		add("s.state IN ("+marks+")", states...)
+		add("s.state "+store.In(len(states)), states...)
 	}
 	if f.Mine {
 		add("s.operator_id = ?", u.ID)

@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"strings"
 
 	"github.com/parleychat/parley/internal/store"
 )
@@ -12,16 +11,9 @@ import (
 // batch's sessions at once instead of each whole session alone. Unknown ids are left out.
 func SessionStatesTx(ctx context.Context, tx *store.Tx, ids []string) (map[string]State, error) {
 	out := make(map[string]State, len(ids))
-	for len(ids) > 0 {
-		n := min(len(ids), statesPerQuery)
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
-		}
-		if err := sessionStates(ctx, tx, args, out); err != nil {
-			return nil, err
-		}
-		ids = ids[n:]
+	err := store.Chunks(ids, statesPerQuery, func(args []any) error { return sessionStates(ctx, tx, args, out) })
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -30,7 +22,7 @@ func SessionStatesTx(ctx context.Context, tx *store.Tx, ids []string) (map[strin
 const statesPerQuery = 256
 
 func sessionStates(ctx context.Context, tx *store.Tx, ids []any, out map[string]State) error {
-	rows, err := tx.Query(ctx, "SELECT id, state FROM sessions WHERE id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", ids...)
+	rows, err := tx.Query(ctx, "SELECT id, state FROM sessions WHERE id "+store.In(len(ids)), ids...)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/parleychat/parley/internal/errs"
@@ -243,23 +242,19 @@ func WithSessionWaits(ctx context.Context, tx *store.Tx, sessions []string, upTo
 	}
 	const cols = "SELECT session_id, instance_id, token_id, element_id, after_seq FROM process_messages WHERE "
 	const rest = " AND session_id <> '' AND after_seq < ? ORDER BY created_at, instance_id, token_id, element_id"
-	for len(ids) > 0 {
-		var q string
-		var args []any
-		if tx.Dialect() == store.Postgres {
+	var err error
+	if tx.Dialect() == store.Postgres {
+		if len(ids) > 0 {
 			// One statement of one shape for any number of sessions, prepared once per connection.
-			q, args, ids = cols+"session_id = ANY(CAST(? AS TEXT[]))"+rest, []any{ids, upTo}, nil
-		} else {
-			n := min(len(ids), sessionsPerQuery)
-			q = cols + "session_id IN (?" + strings.Repeat(", ?", n-1) + ")" + rest
-			for _, id := range ids[:n] {
-				args = append(args, id)
-			}
-			args, ids = append(args, upTo), ids[n:]
+			err = r.read(ctx, tx, cols+"session_id = ANY(CAST(? AS TEXT[]))"+rest, []any{ids, upTo})
 		}
-		if err := r.read(ctx, tx, q, args); err != nil {
-			return nil, err
-		}
+	} else {
+		err = store.Chunks(ids, sessionsPerQuery, func(args []any) error {
+			return r.read(ctx, tx, cols+"session_id "+store.In(len(args))+rest, append(args, upTo))
+		})
+	}
+	if err != nil {
+		return nil, err
 	}
 	return context.WithValue(ctx, roundKey{}, r), nil
 }
