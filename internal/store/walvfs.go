@@ -147,6 +147,13 @@ func (w *walLog) flush(tls *libc.TLS, pFile uintptr) int32 {
 	return sqlite3.SQLITE_OK
 }
 
+// flushed is pFile's log with what it gathered written: the methods that read, sync, size
+// or truncate the log, or pass it a file control, call it before the default VFS's own.
+func flushed(tls *libc.TLS, pFile uintptr) (*walLog, int32) {
+	w := walOf(pFile)
+	return w, w.flush(tls, pFile)
+}
+
 func walWrite(tls *libc.TLS, pFile, zBuf uintptr, iAmt int32, iOfst int64) int32 {
 	w := walOf(pFile)
 	if w.n > 0 && (iOfst != w.off+int64(w.n) || w.n+iAmt > walGather) {
@@ -171,40 +178,40 @@ func walWrite(tls *libc.TLS, pFile, zBuf uintptr, iAmt int32, iOfst int64) int32
 }
 
 func walRead(tls *libc.TLS, pFile, zBuf uintptr, iAmt int32, iOfst int64) int32 {
-	w := walOf(pFile)
-	if rc := w.flush(tls, pFile); rc != sqlite3.SQLITE_OK {
+	w, rc := flushed(tls, pFile)
+	if rc != sqlite3.SQLITE_OK {
 		return rc
 	}
 	return (*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&w.real.FxRead)))(tls, pFile, zBuf, iAmt, iOfst)
 }
 
 func walSync(tls *libc.TLS, pFile uintptr, flags int32) int32 {
-	w := walOf(pFile)
-	if rc := w.flush(tls, pFile); rc != sqlite3.SQLITE_OK {
+	w, rc := flushed(tls, pFile)
+	if rc != sqlite3.SQLITE_OK {
 		return rc
 	}
 	return (*(*func(*libc.TLS, uintptr, int32) int32)(unsafe.Pointer(&w.real.FxSync)))(tls, pFile, flags)
 }
 
 func walTruncate(tls *libc.TLS, pFile uintptr, size int64) int32 {
-	w := walOf(pFile)
-	if rc := w.flush(tls, pFile); rc != sqlite3.SQLITE_OK {
+	w, rc := flushed(tls, pFile)
+	if rc != sqlite3.SQLITE_OK {
 		return rc
 	}
 	return (*(*func(*libc.TLS, uintptr, int64) int32)(unsafe.Pointer(&w.real.FxTruncate)))(tls, pFile, size)
 }
 
 func walFileSize(tls *libc.TLS, pFile, pSize uintptr) int32 {
-	w := walOf(pFile)
-	if rc := w.flush(tls, pFile); rc != sqlite3.SQLITE_OK {
+	w, rc := flushed(tls, pFile)
+	if rc != sqlite3.SQLITE_OK {
 		return rc
 	}
 	return (*(*func(*libc.TLS, uintptr, uintptr) int32)(unsafe.Pointer(&w.real.FxFileSize)))(tls, pFile, pSize)
 }
 
 func walFileControl(tls *libc.TLS, pFile uintptr, op int32, pArg uintptr) int32 {
-	w := walOf(pFile)
-	if rc := w.flush(tls, pFile); rc != sqlite3.SQLITE_OK {
+	w, rc := flushed(tls, pFile)
+	if rc != sqlite3.SQLITE_OK {
 		return rc
 	}
 	return (*(*func(*libc.TLS, uintptr, int32, uintptr) int32)(unsafe.Pointer(&w.real.FxFileControl)))(tls, pFile, op, pArg)
@@ -213,8 +220,7 @@ func walFileControl(tls *libc.TLS, pFile uintptr, op int32, pArg uintptr) int32 
 // walClose writes what was gathered, closes the file and frees the gathering. A write that
 // fails here is reported as the close's error, as the default VFS reports its own.
 func walClose(tls *libc.TLS, pFile uintptr) int32 {
-	w := walOf(pFile)
-	rc := w.flush(tls, pFile)
+	w, rc := flushed(tls, pFile)
 	if crc := (*(*func(*libc.TLS, uintptr) int32)(unsafe.Pointer(&w.real.FxClose)))(tls, pFile); rc == sqlite3.SQLITE_OK {
 		rc = crc
 	}
