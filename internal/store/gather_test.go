@@ -56,19 +56,11 @@ func TestGatheredWorkCommitsWithItsWriters(t *testing.T) {
 		wg.Wait()
 		got := map[string]bool{}
 		err := db.Read(ctx, func(tx *store.Tx) error {
-			rows, err := tx.Query(ctx, "SELECT name FROM things")
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var n string
-				if err := rows.Scan(&n); err != nil {
-					return err
-				}
+			names, err := thingNames(ctx, tx, "")
+			for _, n := range names {
 				got[n] = true
 			}
-			return rows.Err()
+			return err
 		})
 		if err != nil {
 			t.Fatal(err)

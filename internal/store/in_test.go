@@ -35,19 +35,11 @@ func TestChunksReadAListLongerThanAStatementCarries(t *testing.T) {
 		err = db.Read(ctx, func(tx *store.Tx) error {
 			return store.Chunks(want, 244, func(args []any) error {
 				sizes = append(sizes, len(args))
-				rows, err := tx.Query(ctx, "SELECT name FROM things WHERE name "+store.In(len(args)), args...)
-				if err != nil {
-					return err
-				}
-				defer rows.Close()
-				for rows.Next() {
-					var n string
-					if err := rows.Scan(&n); err != nil {
-						return err
-					}
+				names, err := thingNames(ctx, tx, "WHERE name "+store.In(len(args)), args...)
+				for _, n := range names {
 					seen[n]++
 				}
-				return rows.Err()
+				return err
 			})
 		})
 		if err != nil {
@@ -80,4 +72,22 @@ func TestChunksStopAtTheFirstError(t *testing.T) {
 	if err := store.Chunks([]string(nil), 2, func([]any) error { t.Fatal("called for no values"); return nil }); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// thingNames returns the names of the things a condition picks.
+func thingNames(ctx context.Context, tx *store.Tx, where string, args ...any) ([]string, error) {
+	rows, err := tx.Query(ctx, "SELECT name FROM things "+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	return names, rows.Err()
 }
