@@ -167,8 +167,7 @@ func (b *batcher) commit(batch []*request) {
 	}
 	var gtx *Tx
 	if len(work) > 0 {
-		gtx = b.db.newTx(b.conn)
-		gtx.prepared = b.prepared
+		gtx = b.newTx()
 		if err := gtx.runGathered(ctx, work); err != nil {
 			_, _ = b.conn.ExecContext(ctx, "ROLLBACK")
 			b.fail(batch, err)
@@ -205,8 +204,7 @@ func (b *batcher) step(ctx context.Context, r *request) error {
 	if _, err := b.conn.ExecContext(ctx, "SAVEPOINT g"); err != nil {
 		return err
 	}
-	r.tx = b.db.newTx(b.conn)
-	r.tx.prepared = b.prepared
+	r.tx = b.newTx()
 	r.err = call(r.fn, r.tx)
 	if r.err != nil {
 		b.db.undone.Add(1)
@@ -216,6 +214,14 @@ func (b *batcher) step(ctx context.Context, r *request) error {
 	}
 	_, err := b.conn.ExecContext(ctx, "RELEASE g")
 	return err
+}
+
+// newTx is a transaction on the writer's connection: its statements prepared once and sent
+// without their caller's cancellation (Tx.driverCtx).
+func (b *batcher) newTx() *Tx {
+	tx := b.db.newTx(b.conn)
+	tx.prepared, tx.uncancelled = b.prepared, true
+	return tx
 }
 
 func call(fn func(*Tx) error, tx *Tx) (err error) {

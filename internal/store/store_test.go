@@ -314,3 +314,32 @@ func TestOneChannelFollowsSeveralNames(t *testing.T) {
 		}
 	})
 }
+
+// A caller that goes away halfway through its write (a client that hangs up, a worker shut
+// down) has the write refused whole at its next statement, on SQLite's writer too, whose
+// statements are sent without the caller's cancellation and check it themselves.
+func TestWriteWhoseCallerLeftIsRefusedWhole(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		before := count(t, db)
+		for _, next := range []string{"exec", "query"} {
+			ctx, cancel := context.WithCancel(context.Background())
+			err := db.Tx(ctx, func(tx *store.Tx) error {
+				if err := insert(ctx, tx, "caller-left-"+next); err != nil {
+					return err
+				}
+				cancel()
+				if next == "exec" {
+					return insert(ctx, tx, "caller-left-after")
+				}
+				var n int
+				return tx.QueryRow(ctx, "SELECT COUNT(*) FROM things").Scan(&n)
+			})
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("%s after the caller left: %v, want context.Canceled", next, err)
+			}
+			if got := count(t, db); got != before {
+				t.Fatalf("%s after the caller left: rows = %d, want %d: nothing of the write", next, got, before)
+			}
+		}
+	})
+}

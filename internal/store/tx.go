@@ -30,6 +30,9 @@ type Tx struct {
 	depth       int
 	// prepared, when set (SQLite's writer), returns a cached prepared statement for a query.
 	prepared func(ctx context.Context, query string) *sql.Stmt
+	// uncancelled (SQLite's writer) sends statements without their caller's cancellation,
+	// checking it before each instead (driverCtx).
+	uncancelled bool
 	// gathered is work left for the end of the transaction's group (see Gather).
 	gathered []gathered
 	// later holds PostgreSQL writes waiting for a statement to carry them (see ExecLater).
@@ -92,12 +95,30 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx, err := tx.driverCtx(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if stmt := tx.stmt(ctx, query); stmt != nil {
 		res, err := stmt.ExecContext(ctx, args...)
 		return res, translate(err)
 	}
 	res, err := tx.q.ExecContext(ctx, tx.db.rebind(query), args...)
 	return res, translate(err)
+}
+
+// driverCtx is the context a statement is sent with. The SQLite writer's statements are
+// sent without their caller's cancellation, which is checked here instead, before each one:
+// a caller that has gone still has its write refused whole at its next statement, but a
+// statement under way runs to its end (the writer's are short). Sent with a context that can
+// end, each statement cost the driver a goroutine, a progress handler and a busy handler of
+// its own: in the single writer that was 5 % of the server's CPU per message, end to end
+// (docs/performance.md, "the writer's statements without a watcher each").
+func (tx *Tx) driverCtx(ctx context.Context) (context.Context, error) {
+	if !tx.uncancelled {
+		return ctx, nil
+	}
+	return context.Background(), ctx.Err()
 }
 
 // stmt returns the prepared statement for query when the connection caches them.
@@ -192,6 +213,10 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	if err := tx.flushWaiting(ctx); err != nil {
 		return nil, err
 	}
+	ctx, err := tx.driverCtx(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if stmt := tx.stmt(ctx, query); stmt != nil {
 		rows, err := stmt.QueryContext(ctx, args...)
 		return rows, translate(err)
@@ -203,6 +228,10 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 // QueryRow runs a query that returns one row; its Scan reports a missing row as not_found.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
 	if err := tx.flushWaiting(ctx); err != nil {
+		return &Row{err: err}
+	}
+	ctx, err := tx.driverCtx(ctx)
+	if err != nil {
 		return &Row{err: err}
 	}
 	if stmt := tx.stmt(ctx, query); stmt != nil {
