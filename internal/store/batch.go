@@ -67,15 +67,26 @@ type panicked struct{ value any }
 
 func (p panicked) Error() string { return fmt.Sprintf("panic in transaction: %v", p.value) }
 
+// sqliteSyncFull is PRAGMA synchronous's FULL; EXTRA is 3.
+const sqliteSyncFull = 2
+
 func newBatcher(ctx context.Context, db *DB, w *sql.DB, max int) (*batcher, error) {
 	conn, err := w.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var mode string
-	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+	// Every commit the writer acknowledges must be on disk, and the log's VFS (walVFSName)
+	// writes a commit's frames only when SQLite syncs the log, which it does at each commit
+	// with synchronous FULL or EXTRA only: with NORMAL a commit would be acknowledged, and
+	// shown to the readers, before its frames were written.
+	var level int
+	if err := conn.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&level); err != nil {
 		conn.Close()
 		return nil, err
+	}
+	if level < sqliteSyncFull {
+		conn.Close()
+		return nil, fmt.Errorf("the SQLite writer needs synchronous=FULL, not %s", [...]string{"OFF", "NORMAL"}[level])
 	}
 	b := &batcher{db: db, w: w, conn: conn, reqs: make(chan *request, max),
 		done: make(chan struct{}), ended: make(chan struct{}), max: max, stmts: map[string]*sql.Stmt{}}

@@ -126,7 +126,8 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	// pause for the writers queued behind it.
 	//
 	// The writer's log goes through walVFSName, which writes a commit's frames with a few
-	// calls instead of two each; it relies on the synchronous=FULL above.
+	// calls instead of two each; it relies on the synchronous=FULL above, which the writer
+	// checks when it starts (newBatcher).
 	if err := registerWALVFS(); err != nil {
 		readers.Close()
 		return nil, err

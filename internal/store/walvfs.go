@@ -24,7 +24,8 @@ import (
 // frame: SQLite publishes a commit's frames to the other connections (the wal-index in
 // shared memory) after that sync. That holds with synchronous=FULL, where every commit
 // syncs; with NORMAL a commit would be published unwritten, so the VFS is only for the
-// store's writer, which opens with FULL. Readers use the default VFS.
+// store's writer, which opens with FULL and refuses to start without it (newBatcher).
+// Readers use the default VFS.
 const walVFSName = "parley-wal"
 
 // walGather bounds what one log gathers before it writes: a transaction larger than that

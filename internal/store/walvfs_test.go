@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -201,5 +202,31 @@ func walWriterChild(t *testing.T, path string) {
 			t.Fatal(err)
 		}
 		fmt.Printf("committed %d\n", n)
+	}
+}
+
+// The writer refuses a connection whose commits do not sync the log: through walVFSName its
+// commits would be acknowledged, and shown to readers, before their frames were written.
+func TestWriterRefusesCommitsThatDoNotSync(t *testing.T) {
+	if err := registerWALVFS(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		sync string
+		ok   bool
+	}{{"FULL", true}, {"EXTRA", true}, {"NORMAL", false}, {"OFF", false}} {
+		w, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "w.db")+"?_pragma=journal_mode(WAL)&_pragma=synchronous("+tc.sync+")&vfs="+walVFSName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.SetMaxOpenConns(1)
+		b, err := newBatcher(context.Background(), &DB{dialect: SQLite}, w, 8)
+		if tc.ok != (err == nil) || (err != nil && !strings.Contains(err.Error(), "needs synchronous=FULL, not "+tc.sync)) {
+			t.Errorf("synchronous=%s: writer error %v, want refused: %v, naming the setting", tc.sync, err, !tc.ok)
+		}
+		if b != nil {
+			b.close()
+		}
+		w.Close()
 	}
 }
