@@ -59,7 +59,7 @@ func (l *leaseState) parts() (parts []int, all bool) {
 func (s *Service) renewLeases(ctx context.Context) (gained bool, err error) {
 	var held []int
 	err = s.db.Tx(ctx, func(tx *store.Tx) (err error) {
-		held, err = queryInts(ctx, tx, "SELECT parley_lease_parts(?, ?)", s.lease.node, leaseTTL.Milliseconds())
+		held, err = store.Column[int](ctx, tx, "SELECT parley_lease_parts(?, ?)", s.lease.node, leaseTTL.Milliseconds())
 		return err
 	})
 	if err != nil {

@@ -45,7 +45,7 @@ func (s *Service) pendingParts(ctx context.Context, only []int) ([]int, error) {
 	args = append(args, len(consumer)+2)
 	var parts []int
 	err := s.db.Read(ctx, func(tx *store.Tx) (err error) {
-		parts, err = queryInts(ctx, tx, `SELECT CAST(substr(c.consumer, ?) AS INTEGER) FROM outbox_cursors c
+		parts, err = store.Column[int](ctx, tx, `SELECT CAST(substr(c.consumer, ?) AS INTEGER) FROM outbox_cursors c
 			WHERE `+cond+` AND EXISTS (SELECT 1 FROM outbox o
 				WHERE o.part = CAST(substr(c.consumer, ?) AS INTEGER) AND o.seq > c.seq)`, args...)
 		return err
@@ -145,22 +145,4 @@ func (s *Service) dispatchParts(ctx context.Context, parts []int) (int, error) {
 		}
 		return chat.AdvanceCursors(ctx, tx, last)
 	})
-}
-
-// queryInts returns the one integer column of a query's rows.
-func queryInts(ctx context.Context, tx *store.Tx, q string, args ...any) ([]int, error) {
-	rows, err := tx.Query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int
-	for rows.Next() {
-		var n int
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
 }

@@ -326,11 +326,7 @@ func (s *Service) DeleteChannel(ctx context.Context, liveChatID, id string) erro
 
 // revokeChannelKeys revokes the API keys of every channel of a live chat being deleted.
 func revokeChannelKeys(ctx context.Context, tx *store.Tx, liveChatID string) error {
-	rows, err := tx.Query(ctx, "SELECT id FROM channels WHERE live_chat_id = ?", liveChatID)
-	if err != nil {
-		return err
-	}
-	ids, err := scanStrings(rows)
+	ids, err := store.Column[string](ctx, tx, "SELECT id FROM channels WHERE live_chat_id = ?", liveChatID)
 	for _, id := range ids {
 		if err == nil {
 			err = auth.RevokeAPIKeys(ctx, tx, ChannelKeyOwner(id))

@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 	"strings"
 	"time"
@@ -192,11 +191,7 @@ func getLiveChat(ctx context.Context, tx *store.Tx, id string) (*LiveChat, error
 }
 
 func liveChatGroups(ctx context.Context, tx *store.Tx, id, role string) ([]string, error) {
-	rows, err := tx.Query(ctx, "SELECT group_id FROM live_chat_groups WHERE live_chat_id = ? AND role = ? ORDER BY group_id", id, role)
-	if err != nil {
-		return nil, err
-	}
-	return scanStrings(rows)
+	return store.Column[string](ctx, tx, "SELECT group_id FROM live_chat_groups WHERE live_chat_id = ? AND role = ? ORDER BY group_id", id, role)
 }
 
 // LiveChat returns one live chat the user may see: administrators see every one, others the
@@ -227,11 +222,7 @@ func (s *Service) LiveChats(ctx context.Context, u *auth.User, p store.Page) (li
 			q += " AND id IN (" + memberChatsQuery + ")"
 			args = append(args, u.ID)
 		}
-		rows, err := tx.Query(ctx, q+" ORDER BY id LIMIT ?", append(args, p.Size()+1)...)
-		if err != nil {
-			return err
-		}
-		ids, err := scanStrings(rows)
+		ids, err := store.Column[string](ctx, tx, q+" ORDER BY id LIMIT ?", append(args, p.Size()+1)...)
 		if err != nil {
 			return err
 		}
@@ -319,17 +310,4 @@ func (s *Service) DeleteLiveChat(ctx context.Context, id string) error {
 		}
 		return auth.Audit(ctx, tx, "livechat.delete", "livechat", id, map[string]string{"name": lc.Name})
 	})
-}
-
-func scanStrings(rows *sql.Rows) ([]string, error) {
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }

@@ -20,12 +20,8 @@ func Standing(ctx context.Context, tx *store.Tx, u *auth.User, liveChatID string
 	if u == nil {
 		return r, nil
 	}
-	rows, err := tx.Query(ctx, `SELECT DISTINCT lg.role FROM live_chat_groups lg
+	names, err := store.Column[string](ctx, tx, `SELECT DISTINCT lg.role FROM live_chat_groups lg
 		JOIN group_members gm ON gm.group_id = lg.group_id WHERE lg.live_chat_id = ? AND gm.user_id = ?`, liveChatID, u.ID)
-	if err != nil {
-		return r, err
-	}
-	names, err := scanStrings(rows)
 	for _, n := range names {
 		r.Supervisor = r.Supervisor || n == roleSupervisor
 		r.Operator = r.Operator || n == roleOperator
@@ -96,10 +92,6 @@ func VisibleLiveChats(ctx context.Context, tx *store.Tx, u *auth.User) (ids []st
 	if u.IsAdmin() {
 		return nil, true, nil
 	}
-	rows, err := tx.Query(ctx, "SELECT DISTINCT live_chat_id FROM ("+memberChatsQuery+") m", u.ID)
-	if err != nil {
-		return nil, false, err
-	}
-	ids, err = scanStrings(rows)
+	ids, err = store.Column[string](ctx, tx, "SELECT DISTINCT live_chat_id FROM ("+memberChatsQuery+") m", u.ID)
 	return ids, false, err
 }

@@ -240,12 +240,8 @@ func (s *Service) SetPresence(ctx context.Context, userID string, p auth.Presenc
 		if u, err = auth.SetPresenceTx(ctx, tx, userID, p); err != nil || p != auth.Online {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT DISTINCT lg.live_chat_id FROM live_chat_groups lg JOIN group_members gm
+		ids, err := store.Column[string](ctx, tx, `SELECT DISTINCT lg.live_chat_id FROM live_chat_groups lg JOIN group_members gm
 			ON gm.group_id = lg.group_id WHERE gm.user_id = ? AND lg.role = ? ORDER BY lg.live_chat_id`, userID, roleOperator)
-		if err != nil {
-			return err
-		}
-		ids, err := scanStrings(rows)
 		for _, id := range ids {
 			if err == nil {
 				err = drainQueue(ctx, tx, id)
@@ -343,12 +339,9 @@ func handOn(ctx context.Context, tx *store.Tx, d dueSession) (bool, error) {
 func (s *Service) drainAll(ctx context.Context) error {
 	var ids []string
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT lc.id FROM live_chats lc WHERE lc.routing_mode <> ? AND EXISTS
+		var err error
+		ids, err = store.Column[string](ctx, tx, `SELECT lc.id FROM live_chats lc WHERE lc.routing_mode <> ? AND EXISTS
 			(SELECT 1 FROM sessions s WHERE s.live_chat_id = lc.id AND s.state = ?) ORDER BY lc.id`, string(RoutingManual), string(Waiting))
-		if err != nil {
-			return err
-		}
-		ids, err = scanStrings(rows)
 		return err
 	})
 	for _, id := range ids {

@@ -56,7 +56,7 @@ func TestGatheredWorkCommitsWithItsWriters(t *testing.T) {
 		wg.Wait()
 		got := map[string]bool{}
 		err := db.Read(ctx, func(tx *store.Tx) error {
-			names, err := thingNames(ctx, tx, "")
+			names, err := store.Column[string](ctx, tx, "SELECT name FROM things")
 			for _, n := range names {
 				got[n] = true
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/parleychat/parley/internal/store"
@@ -35,7 +36,7 @@ func TestChunksReadAListLongerThanAStatementCarries(t *testing.T) {
 		err = db.Read(ctx, func(tx *store.Tx) error {
 			return store.Chunks(want, 244, func(args []any) error {
 				sizes = append(sizes, len(args))
-				names, err := thingNames(ctx, tx, "WHERE name "+store.In(len(args)), args...)
+				names, err := store.Column[string](ctx, tx, "SELECT name FROM things WHERE name "+store.In(len(args)), args...)
 				for _, n := range names {
 					seen[n]++
 				}
@@ -74,20 +75,39 @@ func TestChunksStopAtTheFirstError(t *testing.T) {
 	}
 }
 
-// thingNames returns the names of the things a condition picks.
-func thingNames(ctx context.Context, tx *store.Tx, where string, args ...any) ([]string, error) {
-	rows, err := tx.Query(ctx, "SELECT name FROM things "+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
+// Column reads a query's one column in order, and no rows as an empty list, not nil, so that
+// a list read with it encodes as [] in JSON.
+func TestColumnReadsOneColumnInOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			for i, n := range []string{"col-b", "col-a", "col-c"} {
+				if _, err := tx.Exec(ctx, "INSERT INTO things (id, name, at) VALUES (?, ?, ?)", store.NewID("th"), n, i); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		names = append(names, n)
-	}
-	return names, rows.Err()
+		err = db.Read(ctx, func(tx *store.Tx) error {
+			names, err := store.Column[string](ctx, tx, "SELECT name FROM things WHERE name LIKE 'col-%' ORDER BY at DESC")
+			if err != nil || strings.Join(names, ",") != "col-c,col-a,col-b" {
+				t.Fatalf("names %v (err %v), want col-c,col-a,col-b", names, err)
+			}
+			ats, err := store.Column[int](ctx, tx, "SELECT at FROM things WHERE name LIKE 'col-%' ORDER BY at")
+			if err != nil || len(ats) != 3 || ats[0] != 0 || ats[2] != 2 {
+				t.Fatalf("ats %v (err %v), want [0 1 2]", ats, err)
+			}
+			none, err := store.Column[string](ctx, tx, "SELECT name FROM things WHERE name = 'col-none'")
+			if err != nil || none == nil || len(none) != 0 {
+				t.Fatalf("no rows: %#v (err %v), want an empty, non-nil list", none, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 }
