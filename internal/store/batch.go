@@ -227,11 +227,10 @@ func (b *batcher) step(ctx context.Context, r *request) error {
 	return err
 }
 
-// newTx is a transaction on the writer's connection: its statements prepared once and sent
-// without their caller's cancellation (Tx.driverCtx).
+// newTx is a transaction on the writer's connection (see Tx.writer).
 func (b *batcher) newTx() *Tx {
 	tx := b.db.newTx(b.conn)
-	tx.prepared, tx.uncancelled = b.prepared, true
+	tx.writer = b
 	return tx
 }
 

@@ -28,11 +28,10 @@ type Tx struct {
 	afterCommit []func()
 	notify      map[string]bool
 	depth       int
-	// prepared, when set (SQLite's writer), returns a cached prepared statement for a query.
-	prepared func(ctx context.Context, query string) *sql.Stmt
-	// uncancelled (SQLite's writer) sends statements without their caller's cancellation,
-	// checking it before each instead (driverCtx).
-	uncancelled bool
+	// writer is SQLite's writer when the transaction is on its connection, nil elsewhere:
+	// its statements are prepared once (stmt) and sent without their caller's cancellation,
+	// which is checked before each instead (driverCtx).
+	writer *batcher
 	// gathered is work left for the end of the transaction's group (see Gather).
 	gathered []gathered
 	// later holds PostgreSQL writes waiting for a statement to carry them (see ExecLater).
@@ -115,7 +114,7 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 // its own: in the single writer that was 5 % of the server's CPU per message, end to end
 // (docs/performance.md, "the writer's statements without a watcher each").
 func (tx *Tx) driverCtx(ctx context.Context) (context.Context, error) {
-	if !tx.uncancelled {
+	if tx.writer == nil {
 		return ctx, nil
 	}
 	return context.Background(), ctx.Err()
@@ -123,10 +122,10 @@ func (tx *Tx) driverCtx(ctx context.Context) (context.Context, error) {
 
 // stmt returns the prepared statement for query when the connection caches them.
 func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
-	if tx.prepared == nil {
+	if tx.writer == nil {
 		return nil
 	}
-	return tx.prepared(ctx, query)
+	return tx.writer.prepared(ctx, query)
 }
 
 // ExecLater runs a write whose outcome the caller does not need at once. On PostgreSQL it is
