@@ -450,7 +450,8 @@ func chainDepth(ctx context.Context, tx *store.Tx, by string) (int, error) {
 		return 0, nil
 	}
 	var depth int
-	err := tx.QueryRow(ctx, "SELECT chain_depth FROM automation_log WHERE instance_id = ?", instance).Scan(&depth)
+	// The literal condition lets it use automation_log_instance, which holds only started lines.
+	err := tx.QueryRow(ctx, "SELECT chain_depth FROM automation_log WHERE instance_id = ? AND instance_id <> ''", instance).Scan(&depth)
 	if errs.Is(err, errs.NotFound) {
 		return 1, nil // started by hand or by the API: the chain starts here
 	}

@@ -97,32 +97,23 @@ func (s *Service) Log(ctx context.Context, f LogFilter) (store.List[*LogEntry], 
 const (
 	logColumns = `l.id, l.event_id, l.event, l.session_id, l.process_code, l.outcome, l.reason, l.instance_id, l.at, l.event_seq, l.retries, l.retried_by, o.created_at`
 	logFrom    = ` FROM automation_log l LEFT JOIN outbox o ON o.seq = l.event_seq`
+	// sessionLogFrom reads one session's lines (its two ? are the session's id). No index
+	// holds all of them (migration 0560): the lines not started are in one that holds only
+	// those, and the started ones are reached through the session's instances, which the
+	// automation starts in the line's session. The literal conditions let each part use its
+	// partial index. CROSS JOIN makes SQLite read the instances first; otherwise, with the
+	// live chat's condition pushed into this part, it scans the chat's lines instead.
+	sessionLogFrom = ` FROM (
+		SELECT * FROM automation_log WHERE session_id = ? AND outcome <> 'started'
+		UNION ALL
+		SELECT a.* FROM process_instances i CROSS JOIN automation_log a
+		WHERE i.session_id = ? AND i.session_id <> '' AND a.instance_id = i.id AND a.instance_id <> '' AND a.outcome = 'started'
+	) l LEFT JOIN outbox o ON o.seq = l.event_seq`
 )
 
 func queryLog(ctx context.Context, tx *store.Tx, f LogFilter, before int64) ([]*LogEntry, error) {
-	where := []string{"l.live_chat_id = ?", "l.event_seq < ?"}
-	args := []any{f.LiveChatID, before}
-	add := func(cond string, arg any) {
-		where = append(where, cond)
-		args = append(args, arg)
-	}
-	if f.Outcome != "" {
-		add("l.outcome = ?", f.Outcome)
-	}
-	if f.Event != "" {
-		add("l.event = ?", f.Event)
-	}
-	if f.SessionID != "" {
-		add("l.session_id = ?", f.SessionID)
-	}
-	if !f.From.IsZero() {
-		add("l.at >= ?", store.TS(f.From))
-	}
-	if !f.To.IsZero() {
-		add("l.at < ?", store.TS(f.To))
-	}
-	rows, err := tx.Query(ctx, "SELECT "+logColumns+logFrom+" WHERE "+strings.Join(where, " AND ")+
-		" ORDER BY l.event_seq DESC LIMIT ?", append(args, f.Page.Size()+1)...)
+	query, args := logQuery(f, before)
+	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -136,6 +127,32 @@ func queryLog(ctx context.Context, tx *store.Tx, f LogFilter, before int64) ([]*
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// logQuery is the query of one page of the log that f asks for, lines before the seq before.
+func logQuery(f LogFilter, before int64) (string, []any) {
+	from, where, args := logFrom, []string{"l.live_chat_id = ?", "l.event_seq < ?"}, []any{f.LiveChatID, before}
+	if f.SessionID != "" {
+		from, args = sessionLogFrom, append([]any{f.SessionID, f.SessionID}, args...)
+	}
+	add := func(cond string, arg any) {
+		where = append(where, cond)
+		args = append(args, arg)
+	}
+	if f.Outcome != "" {
+		add("l.outcome = ?", f.Outcome)
+	}
+	if f.Event != "" {
+		add("l.event = ?", f.Event)
+	}
+	if !f.From.IsZero() {
+		add("l.at >= ?", store.TS(f.From))
+	}
+	if !f.To.IsZero() {
+		add("l.at < ?", store.TS(f.To))
+	}
+	return "SELECT " + logColumns + from + " WHERE " + strings.Join(where, " AND ") +
+		" ORDER BY l.event_seq DESC LIMIT ?", append(args, f.Page.Size()+1)
 }
 
 func scanLogEntry(row interface{ Scan(...any) error }) (*LogEntry, error) {

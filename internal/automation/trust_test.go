@@ -221,6 +221,9 @@ func failedLine(t *testing.T, s *stack, a *Service) *LogEntry {
 	if len(lines) != 1 {
 		t.Fatalf("%d failed lines, want 1", len(lines))
 	}
+	if got := logLines(t, a, s, LogFilter{SessionID: lines[0].SessionID}); len(got) != 1 || got[0].ID != lines[0].ID {
+		t.Fatalf("the failed line's session has %+v", got)
+	}
 	return lines[0]
 }
 
@@ -245,6 +248,10 @@ func TestRetryStartsAFailedLineOnce(t *testing.T) {
 		must(t, err)
 		if inst.Variables["text"].String() != "where is my order?" || inst.SessionID != line.SessionID {
 			t.Fatalf("the retried instance has %v on session %s", inst.Variables, inst.SessionID)
+		}
+		// The line moved from failed to started: the session's log still holds it, once.
+		if got := logLines(t, a, s, LogFilter{SessionID: line.SessionID}); len(got) != 1 || got[0].ID != line.ID || got[0].Outcome != Started {
+			t.Fatalf("the session's log after the retry: %+v", got)
 		}
 		if _, err := a.RetryLine(s.ctx, s.chatID, line.ID); !errs.Is(err, errs.Conflict) {
 			t.Fatalf("a second retry of a started line: %v", err)
@@ -298,11 +305,35 @@ func TestLogFiltersAndRetention(t *testing.T) {
 		if n := len(logLines(t, a, s, LogFilter{Event: chat.EventSessionCreated, Outcome: Skipped})); n != 2 {
 			t.Fatalf("%d skipped session_created lines, want 2", n)
 		}
+		// A session's started lines and its others are found by different paths (queryLog):
+		// both must come, newest first, and page as the unfiltered log does.
 		ann := s.sessionIDs(t)[0]
-		for _, l := range logLines(t, a, s, LogFilter{SessionID: ann}) {
+		lines := logLines(t, a, s, LogFilter{SessionID: ann})
+		if len(lines) != 2 || lines[0].Event != chat.EventMessageReceived || lines[0].Outcome != Started ||
+			lines[1].Event != chat.EventSessionCreated || lines[1].Outcome != Skipped {
+			var got []string
+			for _, l := range lines {
+				got = append(got, l.Event+" "+l.Outcome)
+			}
+			t.Fatalf("ann's lines: %q, want her message's start and then her session's skip", got)
+		}
+		for _, l := range lines {
 			if l.SessionID != ann || l.CustomerName != "ann" {
 				t.Fatalf("a line of another session or unnamed: %+v", l)
 			}
+		}
+		first, err := a.Log(s.ctx, LogFilter{LiveChatID: s.chatID, SessionID: ann, Page: store.Page{Limit: 1}})
+		must(t, err)
+		if len(first.Items) != 1 || first.Items[0].ID != lines[0].ID || first.NextCursor == "" {
+			t.Fatalf("first page of ann's lines: %+v", first)
+		}
+		second, err := a.Log(s.ctx, LogFilter{LiveChatID: s.chatID, SessionID: ann, Page: store.Page{Limit: 1, Cursor: first.NextCursor}})
+		must(t, err)
+		if len(second.Items) != 1 || second.Items[0].ID != lines[1].ID || second.NextCursor != "" {
+			t.Fatalf("second page of ann's lines: %+v", second)
+		}
+		if got := logLines(t, a, s, LogFilter{SessionID: ann, Outcome: Skipped}); len(got) != 1 || got[0].ID != lines[1].ID {
+			t.Fatalf("ann's skipped lines: %+v", got)
 		}
 		now := time.Now()
 		if n := len(logLines(t, a, s, LogFilter{From: now.Add(time.Hour)})); n != 0 {
@@ -327,4 +358,49 @@ func TestLogFiltersAndRetention(t *testing.T) {
 			t.Fatalf("purged %d lines of 4", n)
 		}
 	})
+}
+
+// A session's log is read from the session's own lines and instances, never by going
+// through all of its live chat's lines: the page answers as quickly when the chat has
+// millions of lines as when it has ten. SQLite's planner has no statistics to go by, so
+// the query itself must lead it (sessionLogFrom).
+func TestSessionLogIsReadWithoutTheChatsLines(t *testing.T) {
+	s := newStack(t, storetest.SQLite(t))
+	hour := time.Now().Add(-time.Hour)
+	for _, f := range []LogFilter{
+		{SessionID: "ses_x"},
+		{SessionID: "ses_x", Outcome: Started},
+		{SessionID: "ses_x", Outcome: Failed, Event: chat.EventMessageReceived, From: hour, To: time.Now()},
+	} {
+		f.LiveChatID = s.chatID
+		query, args := logQuery(f, 1<<62)
+		var plan []string
+		must(t, s.db.Read(s.ctx, func(tx *store.Tx) error {
+			rows, err := tx.Query(s.ctx, "EXPLAIN QUERY PLAN "+query, args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					return err
+				}
+				plan = append(plan, detail)
+			}
+			return rows.Err()
+		}))
+		all := strings.Join(plan, "\n")
+		for _, bad := range []string{"automation_log_chat", "SCAN automation_log", "SCAN a\n", "SCAN i\n"} {
+			if strings.Contains(all+"\n", bad) {
+				t.Fatalf("filter %+v: the plan goes through %q:\n%s", f, strings.TrimSpace(bad), all)
+			}
+		}
+		for _, want := range []string{"automation_log_session_unstarted", "process_instances_session", "automation_log_instance"} {
+			if !strings.Contains(all, want) {
+				t.Fatalf("filter %+v: the plan does not use %s:\n%s", f, want, all)
+			}
+		}
+	}
 }
