@@ -13,6 +13,7 @@ import (
 	"runtime/metrics"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -216,25 +217,64 @@ func TestOpenWidgetsHoldLittleMemory(t *testing.T) {
 }
 
 // TestSocketsEndWhenTheServerStops: a socket outlives the request that opened it, so the
-// server's stop must end it, with the close code that tells a client to reconnect.
+// server's stop must end it, with the close code that tells a client to reconnect. The stop
+// comes while the socket still has messages to send: a frame being written when the stop
+// came used to be cut short, and the client saw the connection drop (EOF) instead.
 func TestSocketsEndWhenTheServerStops(t *testing.T) {
 	env := servertest.Start(t, "sqlite", servertest.Options{})
 	c := newChatEnv(t, env)
 	id, visitor := c.startWidget(c.liveChat, "hello")
-	widget := dial(t, env, "/api/v1/widget/sessions/"+id+"/ws", visitor, false)
+	// The customer has the chat open in several tabs.
+	tabs := make([]*socket, 20)
+	for i := range tabs {
+		tabs[i] = dial(t, env, "/api/v1/widget/sessions/"+id+"/ws", visitor, false)
+	}
+	// The customer goes on writing until the server refuses: the stop comes while the
+	// socket has frames to send.
+	var sent atomic.Int64
+	posting := make(chan struct{})
+	go func() {
+		defer close(posting)
+		for i := 0; ; i++ {
+			req, _ := http.NewRequest("POST", env.URL+"/api/v1/widget/sessions/"+id+"/messages",
+				strings.NewReader(fmt.Sprintf(`{"text":"m%d"}`, i)))
+			req.Header.Set("Authorization", "Bearer "+visitor)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusCreated {
+				return
+			}
+			sent.Add(1)
+		}
+	}()
+	for sent.Load() < 20 {
+		time.Sleep(time.Millisecond)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := env.Server.Shutdown(ctx); err != nil {
 		t.Fatalf("shutdown: %v", err)
 	}
-	for {
-		_, _, err := widget.conn.Read(ctx)
-		if err == nil {
-			continue
+	<-posting
+	for i, tab := range tabs {
+		frames := 0
+		for {
+			_, data, err := tab.conn.Read(ctx)
+			if err == nil {
+				if !strings.Contains(string(data), `"message"`) {
+					t.Fatalf("tab %d: frame %s, want a message", i, data)
+				}
+				frames++
+				continue
+			}
+			if s := websocket.CloseStatus(err); s != websocket.StatusGoingAway {
+				t.Fatalf("tab %d: after %d message frames (%d messages sent), the socket ended with %v (status %d), want going away", i, frames, sent.Load(), err, s)
+			}
+			break
 		}
-		if s := websocket.CloseStatus(err); s != websocket.StatusGoingAway {
-			t.Fatalf("the socket ended with %v (status %d), want going away", err, s)
-		}
-		return
 	}
 }

@@ -134,7 +134,10 @@ func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, cfg SocketConfig,
 	}
 	// The writer also stops with the hub. The reader does not: it must go on to read the
 	// client's answer to the close frame that tells it the server is going away (a read
-	// whose context ends drops the connection).
+	// whose context ends drops the connection). Nor does a frame being written: a write
+	// whose context ends drops the connection too, and the client would see it cut off
+	// rather than told to reconnect. Writes end with the client or their own timeout.
+	client := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(h.life, cancel)()
@@ -148,7 +151,7 @@ func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, cfg SocketConfig,
 	if len(st.Signals) > 0 {
 		sets = append([]SignalSet{{Channels: st.Signals, Frame: st.SignalFrame}}, sets...)
 	}
-	w := &writer{ctx: ctx, conn: conn, cfg: cfg, st: st, last: max(sub.Start, st.Cursor)}
+	w := &writer{ctx: client, conn: conn, cfg: cfg, st: st, last: max(sub.Start, st.Cursor)}
 	if len(sets) == 1 {
 		// The one signal set of most sockets (a widget's typing) is waited for by the
 		// writer itself: no goroutine of its own for each open widget.
@@ -194,6 +197,7 @@ func readFrames(ctx context.Context, conn *websocket.Conn, fn func(context.Conte
 
 // writer sends one stream's frames and remembers how far it got.
 type writer struct {
+	// ctx bounds each write; it ends when the client goes, not when the hub stops (see Serve).
 	ctx  context.Context
 	conn *websocket.Conn
 	cfg  SocketConfig
@@ -269,6 +273,10 @@ func (w *writer) live(ctx context.Context, sub *Subscription) error {
 		refresh = t.C
 	}
 	for {
+		// A stop wins over frames still waiting: select picks at random among ready cases.
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -281,7 +289,7 @@ func (w *writer) live(ctx context.Context, sub *Subscription) error {
 				}
 			}
 		case <-ping.C:
-			pctx, cancel := context.WithTimeout(ctx, w.cfg.PongTimeout)
+			pctx, cancel := context.WithTimeout(w.ctx, w.cfg.PongTimeout)
 			err := w.conn.Ping(pctx)
 			cancel()
 			if err != nil {
