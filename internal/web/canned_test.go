@@ -25,7 +25,7 @@ func TestCannedResponseFromSlash(t *testing.T) {
 
 	op := onlineOperator(startBrowser(t, env.URL), "olga")
 	op.Open(path)
-	op.WaitText("[data-state]", "Waiting")
+	op.WaitText(sessionState, "Waiting")
 	op.Click("#reply-text")
 	op.Press("/")
 	op.ExpectFocus("#canned-search")

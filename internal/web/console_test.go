@@ -122,9 +122,9 @@ func customerResumesAfterReload(cust *Tab) {
 func operatorTakesAndReplies(op *Tab, customer, reply string) {
 	op.ClickText("[data-sessions] a", customer)
 	op.WaitText("[data-messages]", "Lisbon")
-	op.WaitText("[data-state]", "Waiting")
+	op.WaitText(sessionState, "Waiting")
 	op.Click(`[data-action="take"]`)
-	op.WaitText("[data-state]", "Assigned")
+	op.WaitText(sessionState, "Assigned")
 	op.Fill("#reply-text", reply)
 	op.Click("[data-reply] [type=submit]")
 	op.WaitText("[data-messages] .msg-operator", reply)
@@ -136,7 +136,7 @@ func operatorTakesAndReplies(op *Tab, customer, reply string) {
 func spamDisablesStartProcess(op *Tab) {
 	op.Click(`[data-action="spam"]`)
 	op.ClickText("dialog button", "Mark as spam")
-	op.WaitText("[data-state]", "Spam")
+	op.WaitText(sessionState, "Spam")
 	op.Click("[data-menu] summary")
 	op.WaitFor(`[data-action="start-process"]:disabled`)
 	op.WaitText("[data-start-reason]", "This session is marked as spam: processes cannot be started")

@@ -65,11 +65,11 @@ func TestReplyTakesTheSession(t *testing.T) {
 
 	olga := onlineOperator(b, "olga")
 	olga.ClickText("[data-sessions] a", "Ann Example")
-	olga.WaitText("[data-state]", "Waiting")
+	olga.WaitText(sessionState, "Waiting")
 	olga.Fill("#reply-text", "Hello Ann, I am on it.")
 	olga.Click("[data-reply] [type=submit]")
 	olga.WaitText("[data-messages] .msg-operator", "I am on it")
-	olga.WaitText("[data-state]", "Assigned")
+	olga.WaitText(sessionState, "Assigned")
 	olga.WaitText("[data-customer] [data-operator]", "olga")
 	if olga.Has(`[data-action="take"]:not([hidden])`) {
 		t.Fatal("Take is still offered after the reply took the session")
@@ -156,7 +156,7 @@ func TestClosingStartsProcessLive(t *testing.T) {
 	op.ClickText("[data-sessions] a", "Ann Example")
 	op.WaitText("[data-messages]", "lamp")
 	op.Click(`[data-action="close"]`)
-	op.WaitText("[data-state]", "Closed")
+	op.WaitText(sessionState, "Closed")
 	line := failedLineID(t, env, lc)
 	op.Idle()
 	if got := op.Text("[data-processes]"); strings.Contains(got, "Follow-up") {
@@ -177,29 +177,29 @@ func TestOperatorMarksSpamWithConfirmAndUndoes(t *testing.T) {
 	env := demoEnv(t)
 	op := onlineOperator(startBrowser(t, env.URL), "olga")
 	op.ClickText("[data-sessions] a", "Ann Example")
-	op.WaitText("[data-state]", "Waiting")
+	op.WaitText(sessionState, "Waiting")
 	op.Click(`[data-action="take"]`)
-	op.WaitText("[data-state]", "Assigned")
+	op.WaitText(sessionState, "Assigned")
 
 	op.Click(`[data-action="spam"]`)
 	op.WaitText("dialog", "Mark as spam?")
 	op.Shot("spam-confirm")
 	op.ClickText("dialog button", "Cancel")
 	op.WaitGone("dialog")
-	if got := op.Text("[data-state]"); got != "Assigned" {
+	if got := op.Text(sessionState); got != "Assigned" {
 		t.Fatalf("after Cancel the session is %q", got)
 	}
 	op.Click(`[data-action="spam"]`)
 	op.ClickText("dialog button", "Mark as spam")
-	op.WaitText("[data-state]", "Spam")
+	op.WaitText(sessionState, "Spam")
 
 	op.Open("/console")
 	op.Click(`[data-tab="spam"]`)
 	op.ClickText("[data-sessions] a", "Ann Example")
-	op.WaitText("[data-state]", "Spam")
+	op.WaitText(sessionState, "Spam")
 	op.Shot("spam-session")
 	op.Click(`[data-action="unspam"]`)
-	op.WaitText("[data-state]", "Assigned")
+	op.WaitText(sessionState, "Assigned")
 	op.WaitText("[data-customer] [data-operator]", "olga")
 	op.Shot("unspammed")
 }

@@ -97,10 +97,10 @@ func TestOperatorFlowByKeyboard(t *testing.T) {
 
 	op.TabTo(`[data-sessions] tbody a`, false)
 	op.Press(kb.Enter)
-	op.WaitText("[data-state]", "Waiting")
+	op.WaitText(sessionState, "Waiting")
 	op.TabTo(`[data-action="take"]`, false)
 	op.Press(kb.Enter)
-	op.WaitText("[data-state]", "Assigned")
+	op.WaitText(sessionState, "Assigned")
 	op.ExpectFocus("#reply-text")
 
 	op.Press("We have it in stock.")

@@ -13,7 +13,7 @@ func TestPrivateNoteStaysWithStaff(t *testing.T) {
 	op := onlineOperator(startBrowser(t, env.URL), "olga")
 	path := sessionPathOf(t, env, "Ann Example")
 	op.Open(path)
-	op.WaitText("[data-state]", "Waiting")
+	op.WaitText(sessionState, "Waiting")
 	const note = "Called her yesterday, prefers email."
 	op.Fill("#note-text", note)
 	op.Click("[data-note-form] [type=submit]")

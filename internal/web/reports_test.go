@@ -30,7 +30,7 @@ func TestCustomerRatesAndSupervisorSeesIt(t *testing.T) {
 	op.ClickText("[data-results] a", "Rita Rater")
 	op.WaitText("[data-messages]", "8812")
 	op.Click(`[data-action="take"]`)
-	op.WaitText("[data-state]", "Assigned")
+	op.WaitText(sessionState, "Assigned")
 	id := strings.TrimPrefix(op.Path(), "/console/sessions/")
 	env.MustDo("POST", "/api/v1/sessions/"+id+"/close", env.Admin, nil, 200, nil)
 

@@ -51,7 +51,7 @@ func shift(t *testing.T, env *servertest.Env) {
 	// 3. She opens it, already hers, and answers with the canned greeting from the picker.
 	olga.ClickText("[data-sessions] a", "Gil Shopper")
 	olga.WaitText("[data-messages]", "4417")
-	olga.WaitText("[data-state]", "Assigned")
+	olga.WaitText(sessionState, "Assigned")
 	olga.WaitText("[data-customer] [data-operator]", "olga")
 	olga.Click("#reply-text")
 	olga.Press("/")
@@ -101,7 +101,7 @@ func shift(t *testing.T, env *servertest.Env) {
 
 	// 6. Oleg closes the session; the customer rates it.
 	oleg.Click(`[data-action="close"]`)
-	oleg.WaitText("[data-state]", "Closed")
+	oleg.WaitText(sessionState, "Closed")
 	cust.WaitTrue(frame(`!!d.querySelector('[data-rate]:not([hidden])')`))
 	cust.Shot("rating-asked")
 	cust.WaitTrue(frame(`(() => { const f = d.querySelector('[data-rate]');

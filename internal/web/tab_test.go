@@ -109,6 +109,11 @@ func (p *Tab) WaitGone(sel string) {
 	p.do("wait for "+sel+" to go", chromedp.WaitNotPresent(chromedp.CSS(sel)))
 }
 
+// sessionState is the state in a session page's heading. The console's rows show states
+// with the same badge, so "[data-state]" alone is met by the queue the operator is leaving,
+// before the session page has loaded.
+const sessionState = "h1 [data-state]"
+
 // WaitText waits until an element matching sel contains text, and returns that element's text.
 func (p *Tab) WaitText(sel, text string) string {
 	p.t.Helper()

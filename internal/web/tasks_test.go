@@ -82,7 +82,7 @@ func supervisorAssigns(t *testing.T, sam *Tab, env *servertest.Env) {
 	sam.Shot("assign-dialog")
 	sam.ClickText("dialog button", "Assign")
 	sam.WaitGone("dialog")
-	sam.WaitText("[data-state]", "Assigned")
+	sam.WaitText(sessionState, "Assigned")
 	sam.WaitText("[data-customer] [data-operator]", "olga")
 	sam.Shot("assigned")
 	var s struct {

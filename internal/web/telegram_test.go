@@ -58,7 +58,7 @@ func TestAdministratorAddsTelegramBot(t *testing.T) {
 	op.ClickText("[data-sessions] a", "Ann Lee (@annlee)")
 	op.WaitText("[data-messages]", "Is the brass lamp in stock?")
 	op.Click(`[data-action="take"]`)
-	op.WaitText("[data-state]", "Assigned")
+	op.WaitText(sessionState, "Assigned")
 	op.Fill("#reply-text", "Yes, two are left.")
 	op.Click("[data-reply] [type=submit]")
 	op.WaitText("[data-messages] .msg-operator", "Yes, two are left.")

@@ -84,9 +84,9 @@ func TestTransferToAnotherOperatorWithNote(t *testing.T) {
 	b := startBrowser(t, env.URL)
 	olga := onlineOperator(b, "olga")
 	olga.Open(path)
-	olga.WaitText("[data-state]", "Waiting")
+	olga.WaitText(sessionState, "Waiting")
 	olga.Click(`[data-action="take"]`)
-	olga.WaitText("[data-state]", "Assigned")
+	olga.WaitText(sessionState, "Assigned")
 
 	oleg := onlineOperator(b, "oleg")
 	oleg.Open(path)
@@ -187,7 +187,7 @@ func TestCannedResponsesAdminPage(t *testing.T) {
 
 	op := onlineOperator(b, "olga")
 	op.Open(sessionPathOf(t, env, "Ann Example"))
-	op.WaitText("[data-state]", "Waiting")
+	op.WaitText(sessionState, "Waiting")
 	op.Click("#reply-text")
 	op.Press("/")
 	op.Press("opening")
