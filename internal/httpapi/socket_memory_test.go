@@ -252,7 +252,11 @@ func TestSocketsEndWhenTheServerStops(t *testing.T) {
 		}
 	}()
 	for sent.Load() < 20 {
-		time.Sleep(time.Millisecond)
+		select {
+		case <-posting:
+			t.Fatalf("the customer's messages were refused after %d, before the stop", sent.Load())
+		case <-time.After(time.Millisecond):
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
