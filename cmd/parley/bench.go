@@ -22,6 +22,7 @@ servers' CPU and memory. Loopback only.
 Against a running node:   parley bench --target http://127.0.0.1:8080 --admin-password P
 Starting the server(s):   parley bench --start sqlite
                           parley bench --start postgres://… --nodes 1,2,3 --node-cpu-quota 50%
+                          parley bench --start postgres://… --nodes 1,2,3 --rounds 3 --node-cpu-quota 15%
 
 Flags:
 `
@@ -33,10 +34,12 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg loadgen.Config
 	var targets, metrics, nodes string
 	var asJSON bool
+	var rounds int
 	fs.StringVar(&targets, "target", env("BENCH_TARGET", ""), "base URLs of running nodes, comma-separated; customers are spread over them (PARLEY_BENCH_TARGET)")
 	fs.StringVar(&cfg.AdminPassword, "admin-password", env("ADMIN_PASSWORD", ""), "password of the target's admin, to set up live chats and read the automation log (PARLEY_ADMIN_PASSWORD)")
 	fs.StringVar(&cfg.Launch.Start, "start", "", "start the server(s) for the run: sqlite (a new file in a temporary directory) or a postgres:// URL (a new schema in that database)")
 	fs.StringVar(&nodes, "nodes", "1", "with --start postgres://…: how many parley serve processes share the database; a list such as 1,2,3 runs the load once per count and compares them")
+	fs.IntVar(&rounds, "rounds", 1, "with --start: run the --nodes counts in turn this many times and compare their means, which a shared machine's drift moves less than one run")
 	fs.StringVar(&cfg.Launch.CPUQuota, "node-cpu-quota", "", "with --start: limit each node to this share of one core, such as 50% (systemd-run, else cgroups)")
 	fs.BoolVar(&cfg.Launch.Keep, "keep", false, "with --start: keep the temporary directory (node logs) and the PostgreSQL schema")
 	fs.IntVar(&cfg.Chats, "chats", 8, "live chats to spread the customers over")
@@ -71,14 +74,17 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.Chats < 1 {
 		return fmt.Errorf("--chats: want at least 1, not %d", cfg.Chats)
 	}
+	if rounds < 1 || rounds > 20 {
+		return fmt.Errorf("--rounds: want 1 to 20, not %d", rounds)
+	}
 	cfg.Targets, cfg.MetricsURLs = split(targets), split(metrics)
 	cfg.Log = stderr
 	counts, err := nodeCounts(nodes)
 	if err != nil {
 		return err
 	}
-	if len(counts) > 1 {
-		return sweep(ctx, cfg, counts, asJSON, stdout)
+	if len(counts) > 1 || rounds > 1 {
+		return sweep(ctx, cfg, counts, rounds, asJSON, stdout)
 	}
 	cfg.Launch.Nodes = counts[0]
 	r, err := loadgen.Run(ctx, cfg)
@@ -94,9 +100,10 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// sweep runs the load once per node count and prints each report and their comparison.
-func sweep(ctx context.Context, cfg loadgen.Config, counts []int, asJSON bool, stdout io.Writer) error {
-	reports, err := loadgen.Sweep(ctx, cfg, counts)
+// sweep runs the load once per node count, rounds times, and prints each report and their
+// comparison.
+func sweep(ctx context.Context, cfg loadgen.Config, counts []int, rounds int, asJSON bool, stdout io.Writer) error {
+	reports, err := loadgen.Sweep(ctx, cfg, counts, rounds)
 	if asJSON && err == nil {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

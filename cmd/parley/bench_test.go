@@ -13,6 +13,8 @@ func TestBenchRefusesBadRuns(t *testing.T) {
 		"--duration is required":       {"--target", "http://127.0.0.1:1", "--admin-password", "x"},
 		"--nodes: want counts":         {"--nodes", "1,x", "--duration", "1s"},
 		"--nodes with several counts":  {"--nodes", "1,2", "--target", "http://127.0.0.1:1", "--admin-password", "x", "--duration", "1s"},
+		"--rounds, needs --start":      {"--rounds", "3", "--target", "http://127.0.0.1:1", "--admin-password", "x", "--duration", "1s"},
+		"--rounds: want 1 to 20":       {"--start", "sqlite", "--rounds", "0", "--duration", "1s"},
 		"not a loopback address":       {"--target", "http://192.0.2.1:8080", "--admin-password", "x", "--duration", "1s"},
 		"--admin-password":             {"--target", "http://127.0.0.1:1", "--duration", "1s"},
 		"--customers: want at least 1": {"--start", "sqlite", "--customers", "0", "--duration", "1s"},

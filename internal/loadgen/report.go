@@ -12,14 +12,16 @@ import (
 
 // Report is what a run measured; `parley bench --json` prints it as is.
 type Report struct {
-	Run         string   `json:"run"`
-	Targets     []string `json:"targets"`
-	Nodes       int      `json:"nodes"`
-	Database    string   `json:"database,omitempty"`
-	CPUQuota    string   `json:"node_cpu_quota,omitempty"`
-	QuotaMethod string   `json:"quota_method,omitempty"`
-	Chats       int      `json:"chats"`
-	Customers   int      `json:"customers"`
+	Run     string   `json:"run"`
+	Targets []string `json:"targets"`
+	Nodes   int      `json:"nodes"`
+	// Round is which of a sweep's rounds (--rounds) the run was, from 1; 0 outside one.
+	Round       int    `json:"round,omitempty"`
+	Database    string `json:"database,omitempty"`
+	CPUQuota    string `json:"node_cpu_quota,omitempty"`
+	QuotaMethod string `json:"quota_method,omitempty"`
+	Chats       int    `json:"chats"`
+	Customers   int    `json:"customers"`
 	// Rate is the open loop's messages per second; 0 for a closed loop.
 	Rate float64 `json:"rate,omitempty"`
 	// Duration is the window asked for; Window how long it took, until the last answer.
