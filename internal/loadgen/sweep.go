@@ -14,7 +14,7 @@ import (
 // With rounds above one it runs the counts in turn that many times (1, 2, 3, 1, 2, 3, …) and
 // PrintSweep compares their means. On a shared machine the same binary's throughput drifts by
 // a quarter within minutes, and a slow run spends its CPU in the same places as a fast one,
-// only more of it per message (docs/performance.md, "Nodes on a seventh machine"): one sweep
+// only more of it per message (docs/performance.md, the series of 2026-12-06): one sweep
 // reads the machine's drift as much as the nodes' scaling. Taking the counts in turn spreads
 // the drift over all of them. The reports come back in the order they ran.
 func Sweep(ctx context.Context, cfg Config, nodes []int, rounds int) ([]*Report, error) {
