@@ -187,12 +187,14 @@ func drawUserTask(t *testing.T, admin *Tab) string {
 // and Publish is enabled.
 func markedAndFixed(t *testing.T, admin *Tab) {
 	t.Helper()
+	// The marks of a check of the diagram before its last change stay until the newest check
+	// answers; the state line says "Checking the draft…" until then.
+	admin.WaitText("[data-publish-state]", "Publishing is blocked")
 	admin.WaitFor(`.djs-shape.has-problem[data-element-id^="Activity_"]`)
 	admin.WaitText(`.problem-overlay`, "no outgoing flow")
 	if !admin.Has(`[data-action="publish"][disabled]`) {
 		t.Fatal("Publish is enabled while problems are marked")
 	}
-	admin.WaitText("[data-publish-state]", "Publishing is blocked")
 	admin.Shot("problem-marked")
 	admin.Click(`[data-problems] [data-problem^="Activity_"] button`)
 	admin.WaitFor(`.djs-shape.selected[data-element-id^="Activity_"]`)
@@ -243,11 +245,32 @@ func (p *Tab) mouse(x, y float64, click bool) {
 }
 
 // clickAt clicks the middle of the element matching sel with the mouse.
+//
+// It clicks only once the element has stayed where it is for a while. Selecting from the
+// problem list scrolls the canvas to the element, and diagram-js moves the context pad only
+// once a scroll has settled (its viewbox "changed" event, 300 ms after the last change): a
+// click aimed where the pad was before landed on the empty canvas, which took the selection
+// away instead.
 func (p *Tab) clickAt(sel string) {
 	p.t.Helper()
 	p.WaitFor(sel)
+	p.center(sel) // scrolls it into view
+	p.waitSteady(sel)
 	x, y := p.center(sel)
 	p.mouse(x, y, true)
+}
+
+// waitSteady waits until the first element matching sel has kept its place and size on the
+// screen for half a second.
+func (p *Tab) waitSteady(sel string) {
+	p.t.Helper()
+	s := jsString(sel)
+	var reset bool
+	p.Eval(fmt.Sprintf(`((window.steadyRects = window.steadyRects || {}), delete window.steadyRects[%s], true)`, s), &reset)
+	p.WaitTrue(fmt.Sprintf(`(() => { const e = document.querySelector(%[1]s); if (!e) return false;
+  const b = e.getBoundingClientRect(), at = [b.x, b.y, b.width, b.height].join(), now = performance.now(), seen = window.steadyRects[%[1]s];
+  if (!seen || seen.at !== at) { window.steadyRects[%[1]s] = { at, since: now }; return false; }
+  return now - seen.since >= 500; })()`, s))
 }
 
 // drag presses the left button at (fromX, fromY), moves with it held to (toX, toY) and
