@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"time"
 )
@@ -115,6 +116,16 @@ func (b *batcher) run(ctx context.Context, fn func(*Tx) error) error {
 
 func (b *batcher) loop() {
 	defer close(b.ended)
+	// The writer keeps an OS thread of its own. Every customer's message passes through this
+	// one goroutine, so its speed is the server's throughput. Unlocked, it was resumed on
+	// whichever thread was free after each of its system calls and waits, and the server's
+	// threads moved between the CPUs three times as often (perf stat, 5 s: 507 migrations
+	// against 161), each move leaving the caches the writer had filled. Measured end to end,
+	// 64 customers, seven 15 s pairs in both orders on 2 cores: 4,303 msgs/s on average
+	// without, 4,711 with (+9.5 %, more in every pair), and less of the server's CPU per
+	// message (docs/performance.md, "The single writer on a thread of its own"). The thread
+	// ends with the writer (Close).
+	runtime.LockOSThread()
 	for {
 		var first *request
 		select {
