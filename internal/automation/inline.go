@@ -87,7 +87,7 @@ func (s *Service) caughtUp(ctx context.Context) bool {
 	var behind bool
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
 		return tx.QueryRow(ctx, `SELECT COALESCE((SELECT seq FROM outbox_cursors WHERE consumer = ?), -1)
-			< (SELECT seq FROM outbox_counter WHERE id = 1)`, consumer).Scan(&behind)
+			< (SELECT COALESCE(MAX(seq), 0) FROM outbox)`, consumer).Scan(&behind)
 	})
 	return err == nil && !behind
 }

@@ -87,8 +87,7 @@ func commitChange(ctx context.Context, tx *store.Tx, sess *Session, last *Messag
 }
 
 // appendEvents writes events to the outbox, after the session's row was locked by its update.
-// On SQLite their global seqs come from outbox_counter, which the single writer takes in
-// commit order. On PostgreSQL they are written without a seq and numbered after the commit by
+// On SQLite their global seqs are the single writer's, taken in commit order (takeSeqs). On PostgreSQL they are written without a seq and numbered after the commit by
 // the node's sequencer (see sequencer.go), so that writers wait neither for each other nor
 // for the numbering.
 func appendEvents(ctx context.Context, tx *store.Tx, sess *Session, snap Snapshot, by string, firstSessionSeq int64, types []string) error {
@@ -107,8 +106,8 @@ func appendEvents(ctx context.Context, tx *store.Tx, sess *Session, snap Snapsho
 	if err := tx.Notify(ctx, EventsChannel); err != nil {
 		return err
 	}
-	var last int64
-	if err := tx.QueryRow(ctx, "UPDATE outbox_counter SET seq = seq + ? WHERE id = 1 RETURNING seq", len(types)).Scan(&last); err != nil {
+	last, err := takeSeqs(ctx, tx, len(types))
+	if err != nil {
 		return fmt.Errorf("take outbox seq: %w", err)
 	}
 	rows := make([]string, len(types))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -245,4 +246,88 @@ func checkClaimExcludes(t *testing.T, f *fixture) {
 	}))
 	close(release)
 	f.must(<-done)
+}
+
+// TestOutboxSeqsAfterRollbacks has writers of one group fail after writing events, so that
+// the SQLite writer rolls them back to their savepoints between the others: the kept events
+// must have seqs 1, 2, 3, … in commit order, with none given twice or skipped.
+func TestOutboxSeqsAfterRollbacks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		const writers, each = 8, 12
+		undone := errors.New("undone")
+		var kept atomic.Int64
+		var wg sync.WaitGroup
+		for w := 0; w < writers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < each; i++ {
+					err := db.Tx(f.ctx, func(tx *store.Tx) error {
+						if _, err := f.chat.ReceiveTx(f.ctx, tx, chat.Inbound{ChannelID: f.widget.ID, Identity: fmt.Sprint("w", w), Text: "x"}); err != nil {
+							return err
+						}
+						if (w+i)%3 == 0 {
+							return undone
+						}
+						return nil
+					})
+					switch {
+					case err == nil:
+						kept.Add(1)
+					case !errors.Is(err, undone):
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		evs := f.events(0)
+		for i, e := range evs {
+			if e.Seq != int64(i)+1 {
+				t.Fatalf("event %d of %d has seq %d: a seq skipped or given twice", i+1, len(evs), e.Seq)
+			}
+		}
+		received := 0
+		for _, e := range evs {
+			if e.Type == chat.EventMessageReceived {
+				received++
+			}
+		}
+		if int64(received) != kept.Load() {
+			t.Fatalf("%d messages in the outbox, %d committed: a rolled back message left its event", received, kept.Load())
+		}
+
+	})
+}
+
+// TestOutboxSeqsAfterRestart restarts an SQLite server whose writer last gave seqs to a
+// transaction that rolled back: the restarted one knows only what the database holds, and its
+// first event must follow the last committed one.
+func TestOutboxSeqsAfterRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "parley.db")
+	db := storetest.Open(t, path)
+	f := newFixture(t, db)
+	f.customer("first")
+	last := f.latest()
+	undone := errors.New("undone")
+	err := db.Tx(f.ctx, func(tx *store.Tx) error {
+		if _, err := f.chat.ReceiveTx(f.ctx, tx, chat.Inbound{ChannelID: f.widget.ID, Identity: "gone", Text: "x"}); err != nil {
+			return err
+		}
+		return undone
+	})
+	if !errors.Is(err, undone) {
+		t.Fatalf("rolled back message: %v", err)
+	}
+	f.must(db.Close())
+
+	again := storetest.Open(t, path)
+	g := &fixture{t: t, ctx: f.ctx, db: again, chat: chat.New(again, nil), widget: f.widget}
+	g.send("after-restart", "hello")
+	next := g.events(last)
+	if len(next) == 0 || next[0].Seq != last+1 {
+		t.Fatalf("after a restart the first new event is %+v, want seq %d", next, last+1)
+	}
 }
