@@ -2,6 +2,7 @@ package chat_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -94,6 +95,22 @@ func (f *fixture) send(identity, text string) *chat.Receipt {
 		Customer: chat.CustomerInfo{Name: "Ann " + identity, Phone: "+79991234567", Email: "ann@example.com"}})
 	f.must(err)
 	return r
+}
+
+// sendUndone has the widget customer with that identity send a message in a transaction that
+// then fails, so that the writer rolls the message and its events back.
+func (f *fixture) sendUndone(identity, text string) {
+	f.t.Helper()
+	undone := errors.New("undone")
+	err := f.db.Tx(f.ctx, func(tx *store.Tx) error {
+		if _, err := f.chat.ReceiveTx(f.ctx, tx, chat.Inbound{ChannelID: f.widget.ID, Identity: identity, Text: text}); err != nil {
+			return err
+		}
+		return undone
+	})
+	if !errors.Is(err, undone) {
+		f.t.Fatalf("got %v, want the undone change", err)
+	}
 }
 
 // session reads a session as an administrator.

@@ -1,12 +1,10 @@
 package chat_test
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 	"testing"
 
-	"github.com/parleychat/parley/internal/chat"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/store/storetest"
 )
@@ -26,16 +24,7 @@ func TestMessagesWrittenTogetherAreFound(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		undo := errors.New("undo")
-		err := db.Tx(f.ctx, func(tx *store.Tx) error {
-			if _, err := f.chat.ReceiveTx(f.ctx, tx, chat.Inbound{ChannelID: f.widget.ID, Identity: "v0", Text: "parcelz missing"}); err != nil {
-				return err
-			}
-			return undo
-		})
-		if !errors.Is(err, undo) {
-			t.Fatalf("got %v, want the undone change", err)
-		}
+		f.sendUndone("v0", "parcelz missing")
 		for i := range 16 {
 			if got := f.search(f.admin, fmt.Sprintf("parcel%c", 'a'+i)); len(got) != 1 {
 				t.Fatalf("parcel%c found in %d sessions, want 1", 'a'+i, len(got))
