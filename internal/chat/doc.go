@@ -39,9 +39,9 @@
 //
 // Order. Event.Seq is global and strictly increasing in the order events become readable, on
 // both databases, so a reader that has handled everything up to seq n never later finds a new
-// event at or below n, and reading "seq > cursor" loses nothing. On SQLite the seq comes from
-// a counter row updated by the last statement of the writing transaction (one writer). On
-// PostgreSQL a counter row would make every event-writing transaction in the cluster commit
+// event at or below n, and reading "seq > cursor" loses nothing. On SQLite the one writer
+// counts the seqs in memory, in the order its transactions commit (seqs.go). On PostgreSQL
+// a counter row would make every event-writing transaction in the cluster commit
 // one at a time, so events are written without a seq and numbered right after their commit
 // by the node's sequencer (sequencer.go); the writer's call returns at its commit, before
 // they are, and a reader that must see everything committed before it calls SequencePending
