@@ -87,9 +87,10 @@ func commitChange(ctx context.Context, tx *store.Tx, sess *Session, last *Messag
 }
 
 // appendEvents writes events to the outbox, after the session's row was locked by its update.
-// On SQLite their global seqs are the single writer's, taken in commit order (takeSeqs). On PostgreSQL they are written without a seq and numbered after the commit by
-// the node's sequencer (see sequencer.go), so that writers wait neither for each other nor
-// for the numbering.
+// On SQLite their global seqs are the single writer's, taken in commit order (takeSeqs). On
+// PostgreSQL they are written without a seq and numbered after the commit by the node's
+// sequencer (see sequencer.go), so that writers wait neither for each other nor for the
+// numbering.
 func appendEvents(ctx context.Context, tx *store.Tx, sess *Session, snap Snapshot, by string, firstSessionSeq int64, types []string) error {
 	data, err := json.Marshal(snap)
 	if err != nil {

@@ -298,7 +298,6 @@ func TestOutboxSeqsAfterRollbacks(t *testing.T) {
 		if int64(received) != kept.Load() {
 			t.Fatalf("%d messages in the outbox, %d committed: a rolled back message left its event", received, kept.Load())
 		}
-
 	})
 }
 

@@ -9,7 +9,8 @@ import (
 
 // seqCounter gives SQLite's events their seqs from the single writer's memory. They were taken
 // from a counter row, with an UPDATE … RETURNING per message: 7 µs of the writer's 170 or so
-// a message, end to end at 64 customers (docs/performance.md).
+// a message. Counted in memory, 64 customers wrote 6.6 % more messages a second end to end
+// (docs/performance.md, "The outbox's seqs from the writer's memory").
 //
 // It is right for the reasons the session cache is: on SQLite one writer writes every event,
 // one transaction after another, so the seqs it hands out follow the order of the commits;
