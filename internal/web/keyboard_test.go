@@ -96,6 +96,7 @@ func TestOperatorFlowByKeyboard(t *testing.T) {
 	newSessionIsAnnounced(t, env, op)
 
 	op.TabTo(`[data-sessions] tbody a`, false)
+	focusSurvivesReload(t, env, op)
 	op.Press(kb.Enter)
 	op.WaitText(sessionState, "Waiting")
 	op.TabTo(`[data-action="take"]`, false)
@@ -133,6 +134,19 @@ func newSessionIsAnnounced(t *testing.T, env *servertest.Env, op *Tab) {
 		map[string]any{"customer": map[string]any{"name": "Dora Customer"}, "text": "Hello?"}, 201, nil)
 	op.WaitText("[data-sessions] tbody", "Dora Customer")
 	op.WaitText(`[data-announcer][aria-live="polite"]`, "New session in the queue: Dora Customer")
+}
+
+// focusSurvivesReload has another customer write while the operator's focus is on a
+// session's link in the queue: the queue reloads with the new session, and the focus stays on
+// the link of the session it was on, so that the Enter that follows opens that session.
+func focusSurvivesReload(t *testing.T, env *servertest.Env, op *Tab) {
+	t.Helper()
+	var name string
+	op.Eval(`document.activeElement.textContent`, &name)
+	env.MustDo("POST", "/api/v1/widget/"+demoLiveChatID(t, env)+"/sessions", "",
+		map[string]any{"customer": map[string]any{"name": "Eve Customer"}, "text": "Anyone there?"}, 201, nil)
+	op.WaitText("[data-sessions] tbody", "Eve Customer")
+	op.WaitTrue(`document.activeElement.matches('[data-sessions] tbody a') && document.activeElement.textContent === ` + jsString(name))
 }
 
 // actionsMenuByKeyboard opens "+ Actions", moves in it, closes it with Escape, and opens the
