@@ -18,7 +18,7 @@ import (
 // undone may have held the seqs it gave last. It then starts again from the largest seq in the
 // outbox as the writer's transaction sees it, which takes in what that transaction kept.
 // Events are never deleted, so that largest seq is the last one given; outbox_counter, which
-// migration 0264 stopped advancing, stays a floor for databases written before it.
+// migration 0570 stopped advancing, stays a floor for databases written before it.
 type seqCounter struct {
 	mu     sync.Mutex
 	known  bool
