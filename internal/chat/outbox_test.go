@@ -131,20 +131,13 @@ func TestOutboxCommitOrder(t *testing.T) {
 		defer cancel()
 		seen, progress := make(chan []int64, 1), new(atomic.Int64)
 		go func() { seen <- follow(ctx, db, progress) }()
-		var wg sync.WaitGroup
-		for w := 0; w < writers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := 0; i < each; i++ {
-					if _, err := f.chat.Receive(f.ctx, chat.Inbound{ChannelID: f.widget.ID, Identity: fmt.Sprint("w", w), Text: "x"}); err != nil {
-						t.Error(err)
-						return
-					}
-				}
-			}()
-		}
-		wg.Wait()
+		concurrently(writers, each, func(w, _ int) bool {
+			if _, err := f.chat.Receive(f.ctx, chat.Inbound{ChannelID: f.widget.ID, Identity: fmt.Sprint("w", w), Text: "x"}); err != nil {
+				t.Error(err)
+				return false
+			}
+			return true
+		})
 		want := f.latest()
 		deadline := time.Now().Add(10 * time.Second)
 		for progress.Load() < want && time.Now().Before(deadline) {
@@ -257,32 +250,25 @@ func TestOutboxSeqsAfterRollbacks(t *testing.T) {
 		const writers, each = 8, 12
 		undone := errors.New("undone")
 		var kept atomic.Int64
-		var wg sync.WaitGroup
-		for w := 0; w < writers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := 0; i < each; i++ {
-					err := db.Tx(f.ctx, func(tx *store.Tx) error {
-						if _, err := f.chat.ReceiveTx(f.ctx, tx, chat.Inbound{ChannelID: f.widget.ID, Identity: fmt.Sprint("w", w), Text: "x"}); err != nil {
-							return err
-						}
-						if (w+i)%3 == 0 {
-							return undone
-						}
-						return nil
-					})
-					switch {
-					case err == nil:
-						kept.Add(1)
-					case !errors.Is(err, undone):
-						t.Error(err)
-						return
-					}
+		concurrently(writers, each, func(w, i int) bool {
+			err := db.Tx(f.ctx, func(tx *store.Tx) error {
+				if _, err := f.chat.ReceiveTx(f.ctx, tx, chat.Inbound{ChannelID: f.widget.ID, Identity: fmt.Sprint("w", w), Text: "x"}); err != nil {
+					return err
 				}
-			}()
-		}
-		wg.Wait()
+				if (w+i)%3 == 0 {
+					return undone
+				}
+				return nil
+			})
+			switch {
+			case err == nil:
+				kept.Add(1)
+			case !errors.Is(err, undone):
+				t.Error(err)
+				return false
+			}
+			return true
+		})
 		evs := f.events(0)
 		for i, e := range evs {
 			if e.Seq != int64(i)+1 {
@@ -320,4 +306,20 @@ func TestOutboxSeqsAfterRestart(t *testing.T) {
 	if len(next) == 0 || next[0].Seq != last+1 {
 		t.Fatalf("after a restart the first new event is %+v, want seq %d", next, last+1)
 	}
+}
+
+// concurrently runs writers goroutines at once, each calling write(w, i) for i from 0 to each-1
+// until it returns false, and returns when all have ended.
+func concurrently(writers, each int, write func(w, i int) bool) {
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				if !write(w, i) {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
