@@ -112,6 +112,7 @@ func TestOperatorFlowByKeyboard(t *testing.T) {
 	op.ExpectFocus("#reply-text")
 
 	actionsMenuByKeyboard(op)
+	processLinkKeepsFocus(t, env, op)
 }
 
 // consoleTabsByArrows moves between the console's tabs with the arrow keys: the focus and
@@ -147,6 +148,28 @@ func focusSurvivesReload(t *testing.T, env *servertest.Env, op *Tab) {
 		map[string]any{"customer": map[string]any{"name": "Eve Customer"}, "text": "Anyone there?"}, 201, nil)
 	op.WaitText("[data-sessions] tbody", "Eve Customer")
 	op.WaitTrue(`document.activeElement.matches('[data-sessions] tbody a') && document.activeElement.textContent === ` + jsString(name))
+}
+
+// processLinkKeepsFocus starts a follow-up on the open session and tabs to its link in the
+// session's process list; then another starts. The list is drawn again with both, and the
+// focus stays on the first one's link instead of falling to the page.
+func processLinkKeepsFocus(t *testing.T, env *servertest.Env, op *Tab) {
+	t.Helper()
+	publishFollowUp(env)
+	olga := env.Login("olga", "olga-password")
+	id := strings.TrimPrefix(op.Path(), "/console/sessions/")
+	start := func(note string) string {
+		var inst struct{ ID string }
+		env.MustDo("POST", "/api/v1/sessions/"+id+"/processes", olga, map[string]any{"process": "follow-up",
+			"inputs": map[string]any{"note": note}}, 201, &inst)
+		return fmt.Sprintf(`[data-processes] [data-instance=%s] a`, jsString(inst.ID))
+	}
+	first := start("Call back about the order")
+	op.WaitFor(first)
+	op.TabTo(first, false)
+	second := start("Send the catalogue")
+	op.WaitFor(second)
+	op.ExpectFocus(first)
 }
 
 // actionsMenuByKeyboard opens "+ Actions", moves in it, closes it with Escape, and opens the

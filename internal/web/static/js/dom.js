@@ -34,6 +34,26 @@ export function replace(el, ...children) {
   return el;
 }
 
+// replaceItems is replace for a list that live updates draw again, whose items carry the
+// attribute key (say "data-instance") naming what each shows. Replacing the items takes the
+// focus with them, to the page, and a keyboard or screen-reader user on an item's link would
+// lose their place, their next Enter opening nothing. So when the focus was in an item, it
+// goes to the same item's first control in the new list, or to the item that took its place
+// when that one left; when the list is now empty, to fallback, if given.
+export function replaceItems(el, key, children, fallback) {
+  const items = () => $$(`[${key}]`, el);
+  const had = el.contains(document.activeElement) ? document.activeElement.closest(`[${key}]`) : null;
+  const at = had ? { id: had.getAttribute(key), index: items().indexOf(had) } : null;
+  replace(el, children);
+  if (!at) return el;
+  const now = items();
+  const item = now.find((i) => i.getAttribute(key) === at.id) || now[Math.min(at.index, now.length - 1)];
+  const target = item && $('a[href], button:not([disabled]), input, select, textarea, [tabindex]', item);
+  if (target) target.focus();
+  else fallback?.focus();
+  return el;
+}
+
 // $ and $$ query the document (or a root).
 export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));

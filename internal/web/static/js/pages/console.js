@@ -6,7 +6,7 @@
 // event frames.
 
 import { get, listAll } from '../api.js';
-import { $, $$, announce, h, replace, toast, when } from '../dom.js';
+import { $, $$, announce, h, replaceItems, toast, when } from '../dom.js';
 import { wireTabs } from '../tabs.js';
 import { connect } from '../ws.js';
 import { isSupervisor, stateBadge, watchLive } from '../chat.js';
@@ -36,18 +36,9 @@ async function load() {
   announceNew(queue);
   $('[data-count="mine"]').textContent = String(mine.filter((s) => s.operator_id === me).length);
   drawUnread([...queue, ...mine.filter((s) => s.operator_id === me)]);
-  // A reload replaces the rows; a keyboard user on a session's link keeps the focus on that
-  // session's link, or on the row that took its place when it left the list, instead of
-  // losing it to the page (and an Enter pressed next to nothing).
-  const had = document.activeElement && document.activeElement.closest('tr[data-session]');
-  const at = had && table.contains(had) ? { id: had.dataset.session, index: [...table.rows].indexOf(had) } : null;
-  replace(table, list.items.map(row));
-  if (at) {
-    const same = [...table.rows].find((r) => r.dataset.session === at.id);
-    const link = (same || table.rows[Math.min(at.index, table.rows.length - 1)])?.querySelector('a');
-    if (link) link.focus();
-    else $('[role="tab"][aria-selected="true"]')?.focus();
-  }
+  // A reload replaces the rows; a keyboard user on a session's link keeps the focus there
+  // (replaceItems), or on the selected tab when the list is now empty.
+  replaceItems(table, 'data-session', list.items.map(row), $('[role="tab"][aria-selected="true"]'));
   $('[data-empty]').hidden = list.items.length > 0;
 }
 

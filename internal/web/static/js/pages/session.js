@@ -5,7 +5,7 @@
 
 import { get, listAll, post, put, del } from '../api.js';
 import { confirmDialog, formDialog, visible } from '../dialog.js';
-import { $, announce, busy, h, linkify, replace, toast, when } from '../dom.js';
+import { $, announce, busy, h, linkify, replace, replaceItems, toast, when } from '../dom.js';
 import { wireMenu } from '../tabs.js';
 import { connect } from '../ws.js';
 import { onPresence, presence, rolesIn, stateBadge } from '../chat.js';
@@ -53,7 +53,7 @@ async function load() {
 async function loadHistory() {
   const res = await get(`/api/v1/sessions?customer=${encodeURIComponent(session.customer.id)}&limit=20`);
   const others = (res.items || []).filter((s) => s.id !== id);
-  replace($('[data-history]'), others.map((s) => h('li', { dataset: { historySession: s.id } },
+  replaceItems($('[data-history]'), 'data-history-session', others.map((s) => h('li', { dataset: { historySession: s.id } },
     h('a', { href: `/console/sessions/${encodeURIComponent(s.id)}`, class: 'strong' }, s.subject || s.name),
     ' ', stateBadge(s.state),
     h('div', { class: 'muted small' }, `${s.live_chat_name} · ${s.channel} · `, when(s.created_at)))));
@@ -73,7 +73,7 @@ document.addEventListener('visibilitychange', markRead);
 // because the customer never sees them.
 async function loadNotes() {
   const res = await get(`${base}/notes`);
-  replace($('[data-notes]'), (res.items || []).map((n) => h('li', { dataset: { note: n.id } },
+  replaceItems($('[data-notes]'), 'data-note', (res.items || []).map((n) => h('li', { dataset: { note: n.id } },
     h('div', { class: 'msg-meta' }, h('span', { class: 'strong' }, n.author_name || 'Staff'), ' · ', when(n.created_at)),
     h('div', { class: 'note-text' }, linkify(n.text)))));
 }
@@ -240,7 +240,7 @@ async function loadProcesses() {
   await Promise.all([...starters].map(async (u) => {
     people.set(u, await get(`/api/v1/users/${encodeURIComponent(u)}`).catch(() => null));
   }));
-  replace($('[data-processes]'), items.map((p) => h('li', { dataset: { instance: p.id } },
+  replaceItems($('[data-processes]'), 'data-instance', items.map((p) => h('li', { dataset: { instance: p.id } },
     h('a', { href: `/instances/${encodeURIComponent(p.id)}`, class: 'strong' }, p.name || p.code),
     h('span', { class: 'muted' }, ` v${p.version} · ${p.state}`),
     h('div', { class: 'muted small' }, howStarted(p), ' · ', when(p.created_at)))));
