@@ -11,7 +11,13 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
-func init() { store.RegisterMigrationsIn(migrations, "migrations") }
+func init() {
+	store.RegisterMigrationsIn(migrations, "migrations")
+	// Builds of main recorded 0264 twice over and took it back each time: the search index's
+	// merging 16 segments at a time (reverted) and the mark of the outbox's seqs from the
+	// writer's memory (moved to automation's 0570, where older binaries notice it).
+	store.RetireMigrations(264)
+}
 
 // MaxText is the largest message text in bytes. Longer texts are refused whole (413): a chat
 // message that big is a paste gone wrong or an attack, and cutting it would change its meaning.

@@ -22,6 +22,9 @@ type Migration struct {
 var (
 	registryMu sync.Mutex
 	registry   = map[int]Migration{}
+	// retired holds versions that databases may have recorded but no migration carries any
+	// more (see RetireMigrations).
+	retired = map[int]bool{}
 )
 
 // RegisterMigrations adds a domain package's migrations: fsys holds sqlite/NNNN_name.sql and
@@ -39,7 +42,25 @@ func RegisterMigrations(fsys fs.FS) {
 		if old, ok := registry[m.Version]; ok && old != m {
 			panic(fmt.Sprintf("migration %d registered twice (%s, %s)", m.Version, old.Name, m.Name))
 		}
+		if retired[m.Version] {
+			panic(fmt.Sprintf("migration %d (%s) reuses a retired version", m.Version, m.Name))
+		}
 		registry[m.Version] = m
+	}
+}
+
+// RetireMigrations names versions that a build once recorded and a later one took back (a
+// reverted change, or a mark that moved to another number). A database that has them was
+// not written by a newer Parley, so Migrate accepts it; and no migration may use the number
+// again, since databases that recorded it would skip the new one.
+func RetireMigrations(versions ...int) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	for _, v := range versions {
+		if m, ok := registry[v]; ok {
+			panic(fmt.Sprintf("migration %d (%s) is registered, and cannot be retired", v, m.Name))
+		}
+		retired[v] = true
 	}
 }
 
@@ -125,18 +146,52 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
+// refuseNewer refuses a database that has recorded a version this binary neither knows nor
+// retired. Each domain package numbers its migrations in its own band, so a newer Parley's
+// migration may sit below the newest version this one knows (a chat change after an
+// automation one): comparing only the newest would let this binary use a schema it does not
+// understand, and, since the version is recorded, never apply its own migration of that number.
 func (db *DB) refuseNewer(ctx context.Context, known []Migration) error {
 	maxKnown := 0
 	if len(known) > 0 {
 		maxKnown = known[len(known)-1].Version
 	}
+	isKnown := make(map[int]bool, len(known))
+	for _, m := range known {
+		isKnown[m.Version] = true
+	}
+	registryMu.Lock()
+	for v := range retired {
+		isKnown[v] = true
+	}
+	registryMu.Unlock()
 	return db.Read(ctx, func(tx *Tx) error {
-		var newest int
-		if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&newest); err != nil {
+		rows, err := tx.Query(ctx, "SELECT version, name FROM schema_migrations ORDER BY version")
+		if err != nil {
 			return err
 		}
-		if newest > maxKnown {
-			return fmt.Errorf("the database is at schema version %d, newer than this parley binary knows (%d): run a newer parley", newest, maxKnown)
+		defer rows.Close()
+		var unknown []string
+		for rows.Next() {
+			var v int
+			var name string
+			if err := rows.Scan(&v, &name); err != nil {
+				return err
+			}
+			if !isKnown[v] {
+				unknown = append(unknown, fmt.Sprintf("%d (%s)", v, name))
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(unknown) > 0 {
+			versions := "version " + unknown[0]
+			if len(unknown) > 1 {
+				versions = "versions " + strings.Join(unknown, ", ")
+			}
+			return fmt.Errorf("the database has schema %s, newer than this parley binary knows (it knows up to %d): run a newer parley",
+				versions, maxKnown)
 		}
 		return nil
 	})
