@@ -43,7 +43,7 @@ export function replace(el, ...children) {
 export function replaceItems(el, key, children, fallback) {
   const items = () => $$(`[${key}]`, el);
   const had = el.contains(document.activeElement) ? document.activeElement.closest(`[${key}]`) : null;
-  const at = had ? { id: had.getAttribute(key), index: items().indexOf(had) } : null;
+  const at = had && el.contains(had) ? { id: had.getAttribute(key), index: items().indexOf(had) } : null;
   replace(el, children);
   if (!at) return el;
   const now = items();
