@@ -152,7 +152,8 @@ func focusSurvivesReload(t *testing.T, env *servertest.Env, op *Tab) {
 
 // processLinkKeepsFocus starts a follow-up on the open session and tabs to its link in the
 // session's process list; then another starts. The list is drawn again with both, and the
-// focus stays on the first one's link instead of falling to the page.
+// focus stays on the first one's link instead of falling to the page. Then the same for the
+// second link of a note.
 func processLinkKeepsFocus(t *testing.T, env *servertest.Env, op *Tab) {
 	t.Helper()
 	publishFollowUp(env)
@@ -170,6 +171,23 @@ func processLinkKeepsFocus(t *testing.T, env *servertest.Env, op *Tab) {
 	second := start("Send the catalogue")
 	op.WaitFor(second)
 	op.ExpectFocus(first)
+
+	// A note's second link keeps the focus when the notes are drawn again, as they are on
+	// every change of the session (here its priority, which also shows the new note).
+	env.MustDo("POST", "/api/v1/sessions/"+id+"/notes", olga, map[string]any{
+		"text": "Price list https://example.com/prices and stock https://example.com/stock"}, 201, nil)
+	priority := func(p string) {
+		env.MustDo("PATCH", "/api/v1/sessions/"+id, olga, map[string]any{"priority": p}, 200, nil)
+	}
+	priority("high")
+	link := `[data-notes] li a[href="https://example.com/stock"]`
+	op.WaitFor(link)
+	op.TabTo(link, false)
+	var mark string
+	op.Eval(`document.querySelector('[data-notes] li').dataset.drawn = 'before'`, &mark)
+	priority("low")
+	op.WaitTrue(`!!document.querySelector('[data-notes] li') && document.querySelector('[data-notes] li').dataset.drawn === undefined`)
+	op.ExpectFocus(link)
 }
 
 // actionsMenuByKeyboard opens "+ Actions", moves in it, closes it with Escape, and opens the

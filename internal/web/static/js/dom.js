@@ -38,17 +38,23 @@ export function replace(el, ...children) {
 // attribute key (say "data-instance") naming what each shows. Replacing the items takes the
 // focus with them, to the page, and a keyboard or screen-reader user on an item's link would
 // lose their place, their next Enter opening nothing. So when the focus was in an item, it
-// goes to the same item's first control in the new list, or to the item that took its place
-// when that one left; when the list is now empty, to fallback, if given.
+// goes to the same control of the same item in the new list (a note's second link stays its
+// second), or to the first control of the item that took its place when that one left; when
+// the list is now empty, to fallback, if given.
 export function replaceItems(el, key, children, fallback) {
   const items = () => $$(`[${key}]`, el);
-  const had = el.contains(document.activeElement) ? document.activeElement.closest(`[${key}]`) : null;
-  const at = had && el.contains(had) ? { id: had.getAttribute(key), index: items().indexOf(had) } : null;
+  const controls = (item) => $$('a[href], button:not([disabled]), input, select, textarea, [tabindex]', item);
+  const focused = document.activeElement;
+  const had = el.contains(focused) ? focused.closest(`[${key}]`) : null;
+  const at = had && el.contains(had)
+    ? { id: had.getAttribute(key), index: items().indexOf(had), control: controls(had).indexOf(focused) }
+    : null;
   replace(el, children);
   if (!at) return el;
   const now = items();
-  const item = now.find((i) => i.getAttribute(key) === at.id) || now[Math.min(at.index, now.length - 1)];
-  const target = item && $('a[href], button:not([disabled]), input, select, textarea, [tabindex]', item);
+  const same = now.find((i) => i.getAttribute(key) === at.id);
+  const mine = same ? controls(same) : [];
+  const target = mine[at.control] || mine[0] || controls(now[Math.min(at.index, now.length - 1)] || el)[0];
   if (target) target.focus();
   else fallback?.focus();
   return el;
