@@ -113,6 +113,19 @@ func TestOperatorFlowByKeyboard(t *testing.T) {
 
 	actionsMenuByKeyboard(op)
 	processLinkKeepsFocus(t, env, op)
+	closedElsewhereMovesFocusOn(t, env, op)
+}
+
+// closedElsewhereMovesFocusOn has an administrator close the session while the operator's
+// focus is on Close: the button goes with the change, and the focus goes on to what is left
+// to do, "+ Actions" (a process may still start from a closed session), rather than to the
+// page.
+func closedElsewhereMovesFocusOn(t *testing.T, env *servertest.Env, op *Tab) {
+	t.Helper()
+	op.TabTo(`[data-action="close"]`, true)
+	env.MustDo("POST", "/api/v1/sessions/"+strings.TrimPrefix(op.Path(), "/console/sessions/")+"/close", env.Admin, nil, 200, nil)
+	op.WaitText(sessionState, "Closed")
+	op.ExpectFocus("[data-menu] summary")
 }
 
 // consoleTabsByArrows moves between the console's tabs with the arrow keys: the focus and

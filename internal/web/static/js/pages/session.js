@@ -114,8 +114,12 @@ function personName(userID) {
 }
 
 // drawActions shows the actions the session's state and the caller's roles allow, and disables
-// those the caller's presence forbids, with the reason beside them.
+// those the caller's presence forbids, with the reason beside them. A live change may hide or
+// disable the control that has the focus (someone else closed the session while the operator
+// was on Close, or typing a reply): the focus then goes on to the next useful control instead
+// of being lost to the page.
 function drawActions() {
+  const had = document.activeElement?.closest('[data-actions], [data-reply]') ? document.activeElement : null;
   const st = session.state;
   const offline = presence() === 'offline';
   const show = (name, yes) => { $(`[data-action="${name}"]`).hidden = !yes; };
@@ -133,6 +137,7 @@ function drawActions() {
   note.textContent = reason;
   note.hidden = !reason;
   drawReplyBox(st, offline);
+  if (had && !visible(had)) focusNext();
 }
 
 function drawReplyBox(st, offline) {
