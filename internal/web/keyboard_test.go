@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -42,10 +43,13 @@ func (p *Tab) ExpectFocus(sel string) {
 }
 
 // poll waits for the expression to be true, and reports whether it became true in time.
-func (p *Tab) poll(expr string) bool {
-	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+func (p *Tab) poll(expr string) bool { return p.pollWithin(expr, stepTimeout) }
+
+// pollWithin is poll with a timeout of its own, for a step that may be tried again.
+func (p *Tab) pollWithin(expr string, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(p.ctx, timeout)
 	defer cancel()
-	_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(stepTimeout)))
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(timeout)))
 	return err == nil
 }
 

@@ -218,23 +218,16 @@ func markedAndFixed(t *testing.T, admin *Tab) {
 // where the pad was, which deselects the task and appends nothing. A person clicks again:
 // so does this, at most three times, and the story fails if no end event ever appears.
 func appendEndEventFromList(admin *Tab) {
-	endEvents := `window.parleyModeler.get('elementRegistry').filter((e) => e.type === 'bpmn:EndEvent').length`
-	for attempt := 1; ; attempt++ {
+	appended := `window.parleyModeler.get('elementRegistry').filter((e) => e.type === 'bpmn:EndEvent').length > 0`
+	for range 3 {
 		admin.Click(`[data-problems] [data-problem^="Activity_"] button`)
 		admin.WaitFor(`.djs-shape.selected[data-element-id^="Activity_"]`)
 		admin.clickAt(`.djs-context-pad [data-action="append.end-event"]`)
-		for range 30 {
-			var n int
-			admin.Eval(endEvents, &n)
-			if n > 0 {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		if attempt == 3 {
-			admin.fail("append an end event from the context pad", fmt.Errorf("three clicks on the pad's end event appended none"))
+		if admin.pollWithin(appended, 3*time.Second) {
+			return
 		}
 	}
+	admin.fail("append an end event from the context pad", fmt.Errorf("three clicks on the pad's end event appended none"))
 }
 
 // center returns the middle of the first element matching sel in the viewport's coordinates,
