@@ -1,11 +1,9 @@
 package chat_test
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 
-	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/store/storetest"
 )
 
@@ -16,13 +14,7 @@ func TestDatabaseWithRetiredChatVersionOpens(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "parley.db")
 			db := storetest.Open(t, path)
-			ctx := context.Background()
-			if err := db.Tx(ctx, func(tx *store.Tx) error {
-				_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (264, ?, 0)", name)
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
+			storetest.RecordVersion(t, db, 264, name)
 			if err := db.Close(); err != nil {
 				t.Fatal(err)
 			}

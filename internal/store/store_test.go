@@ -241,7 +241,7 @@ func notifyAfterCommit(t *testing.T, db *store.DB) {
 func TestNewerDatabaseIsRefused(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		record(t, db, 99999, "future")
+		storetest.RecordVersion(t, db, 99999, "future")
 		err := db.Migrate(ctx)
 		if err == nil || !strings.Contains(err.Error(), "newer than this parley binary") {
 			t.Fatalf("got %v, want a refusal naming the newer schema", err)
@@ -249,24 +249,12 @@ func TestNewerDatabaseIsRefused(t *testing.T) {
 	})
 }
 
-// record writes a version into schema_migrations, as a build that applied it would have.
-func record(t *testing.T, db *store.DB, version int, name string) {
-	t.Helper()
-	ctx := context.Background()
-	if err := db.Tx(ctx, func(tx *store.Tx) error {
-		_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)", version, name)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // Each package numbers its migrations in a band of its own, so a newer Parley's migration can
 // sit below the newest version this binary knows (here 9001): it is refused all the same, by
 // number and name, rather than the schema being used half-understood.
 func TestUnknownVersionBelowTheNewestIsRefused(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		record(t, db, 8000, "from_a_newer_parley")
+		storetest.RecordVersion(t, db, 8000, "from_a_newer_parley")
 		err := db.Migrate(context.Background())
 		if err == nil || !strings.Contains(err.Error(), "version 8000 (from_a_newer_parley), newer than this parley binary knows") {
 			t.Fatalf("got %v, want a refusal naming version 8000", err)
@@ -278,7 +266,7 @@ func TestUnknownVersionBelowTheNewestIsRefused(t *testing.T) {
 func TestRetiredVersionIsAccepted(t *testing.T) {
 	store.RetireMigrations(8500)
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		record(t, db, 8500, "taken_back")
+		storetest.RecordVersion(t, db, 8500, "taken_back")
 		if err := db.Migrate(context.Background()); err != nil {
 			t.Fatalf("a database with a retired version: %v", err)
 		}

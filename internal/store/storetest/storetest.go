@@ -102,6 +102,19 @@ func NewSchema(t testing.TB, base string) string {
 	return u.String()
 }
 
+// RecordVersion writes a schema version into schema_migrations, as a build that applied it
+// would have, for tests of what Migrate makes of versions it does not carry.
+func RecordVersion(t testing.TB, db *store.DB, version int, name string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.Tx(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)", version, name)
+		return err
+	}); err != nil {
+		t.Fatalf("record schema version %d: %v", version, err)
+	}
+}
+
 // Open opens and migrates the database at dsn (a SQLite file's path or a PostgreSQL URL),
 // closed when the test ends. Opening a dsn again gives another node of one cluster, or a node
 // restarted: one that remembers nothing of what the first wrote.
